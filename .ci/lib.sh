@@ -1,0 +1,31 @@
+# Shared helpers for .ci/run and .ci/suites/*.sh.
+# shellcheck shell=bash
+CI_START=$(date +%s)
+
+step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - CI_START ))"; }
+
+need_cmd() {
+  command -v "$1" >/dev/null 2>&1 || { echo "missing required command: $1" >&2; exit 1; }
+}
+
+APT_UPDATED=0
+ensure_apt_packages() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Installs a Go tool at a pinned version unless it is already on PATH at that version.
+ensure_go_tool() {
+  local bin="$1" pkg="$2"
+  export PATH="$(go env GOPATH)/bin:$PATH"
+  if ! command -v "$bin" >/dev/null 2>&1; then
+    need_cmd go
+    go install "$pkg"
+  fi
+  command -v "$bin" >/dev/null 2>&1 || { echo "could not install $bin ($pkg)" >&2; exit 1; }
+}
+
+summary() { printf '\n=== all suites passed in %ss\n' "$(( $(date +%s) - CI_START ))"; }

@@ -1,0 +1,51 @@
+// Which part may import which. docs/architecture.md explains the same table in prose;
+// change both together.
+const layers = {
+  errors: [],
+  model: ['errors'],
+  vfs: ['errors'],
+  config: ['errors', 'model'],
+  source: ['errors', 'vfs', 'model'],
+  plan: ['errors', 'model'],
+  secrets: ['errors', 'model', 'vfs', 'config'],
+  render: ['errors', 'model', 'vfs', 'config', 'secrets'],
+  policy: ['errors', 'model', 'config'],
+  providers: ['errors', 'model', 'plan', 'config'],
+  store: ['errors', 'model', 'plan'],
+  promote: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'store', 'plan'],
+  reconcile: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'policy', 'secrets', 'providers', 'plan', 'store'],
+  server: ['errors', 'model', 'config', 'reconcile', 'store', 'plan', 'promote', 'source'],
+  quickstart: ['errors', 'model', 'vfs', 'config', 'source', 'store', 'reconcile', 'server', 'providers', 'render'],
+  cli: null, // the outermost edge may use every part
+};
+
+const forbidden = [
+  { name: 'no-circular', severity: 'error', comment: 'Import cycles hide a missing part.', from: {}, to: { circular: true } },
+  {
+    name: 'no-orphans',
+    severity: 'warn',
+    from: { orphan: true, pathNot: ['\\.test\\.ts$', '\\.d\\.ts$', '(^|/)index\\.ts$'] },
+    to: {},
+  },
+];
+for (const [part, allowed] of Object.entries(layers)) {
+  if (allowed === null) continue;
+  const ok = [part, ...allowed].join('|');
+  forbidden.push({
+    name: `layer-${part}`,
+    severity: 'error',
+    comment: `src/${part} may import only: ${allowed.join(', ') || '(nothing else in src)'}`,
+    from: { path: `^src/${part}/`, pathNot: '\\.test\\.ts$' },
+    to: { path: '^src/', pathNot: `^src/(${ok})/` },
+  });
+}
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '(^dist/|\\.test\\.ts$)' },
+  },
+};

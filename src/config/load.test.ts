@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors/index.js';
+import { parseProject } from './load.js';
+
+const valid = `apiVersion: sluice.dev/v1alpha1
+kind: Project
+metadata: { name: shop }
+spec:
+  targets:
+    laptop: { provider: process }
+  environments:
+    - { name: dev, target: laptop, selfHeal: true }
+    - name: prod
+      target: laptop
+      protected: true
+      healthTimeout: 90s
+      promotion: { from: dev, approvals: 1 }
+  apps:
+    - { name: payments, path: apps/payments/ }
+`;
+
+function errorOf(text: string): ValidationError {
+  try {
+    parseProject(text, 'sluice.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return e as ValidationError;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('parseProject', () => {
+  it('applies defaults and resolves references', () => {
+    const p = parseProject(valid);
+    expect(p.name).toBe('shop');
+    expect(p.environments.map((e) => [e.name, e.sync, e.selfHeal, e.healthTimeoutMs])).toEqual([
+      ['dev', 'auto', true, 120_000],
+      ['prod', 'auto', false, 90_000],
+    ]);
+    expect(p.environments[1]!.promotion).toMatchObject({ from: 'dev', approvals: 1, requireHealthy: true });
+    expect(p.apps[0]).toEqual({ name: 'payments', path: 'apps/payments', environments: undefined });
+  });
+
+  it('names the line and field of an unknown field', () => {
+    const e = errorOf(valid.replace('selfHeal: true', 'selfHeel: true'));
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.message).toContain('"selfHeel"');
+    expect(e.location).toMatchObject({ file: 'sluice.yaml', line: 8, field: 'spec.environments[0]' });
+  });
+
+  it('names the line of a wrong enum value and lists the allowed ones', () => {
+    const e = errorOf(valid.replace('{ name: dev, target: laptop, selfHeal: true }', '{ name: dev, target: laptop, sync: sometimes }'));
+    expect(e.message).toContain('"auto", "manual"');
+    expect(e.location.line).toBe(8);
+    expect(e.location.field).toBe('spec.environments[0].sync');
+  });
+
+  it('rejects an environment that points at an unknown target', () => {
+    const e = errorOf(valid.replace('    - name: prod\n      target: laptop', '    - name: prod\n      target: cluster'));
+    expect(e.message).toContain('unknown target "cluster"');
+    expect(e.location.line).toBe(10);
+    expect(e.hint).toContain('laptop');
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const e = errorOf(valid.replace('kind: Project', 'kind: [Project'));
+    expect(e.code).toBe('CONFIG_YAML');
+    expect(e.location.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses an alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]'];
+    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    const e = errorOf(bomb.join('\n'));
+    expect(e.code).toBe('CONFIG_YAML');
+  });
+
+  it('rejects app paths that leave the repository', () => {
+    const e = errorOf(valid.replace('apps/payments/', '../elsewhere'));
+    expect(e.message).toContain('leaves the repository');
+  });
+});

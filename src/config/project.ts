@@ -1,0 +1,99 @@
+import { ValidationError } from '../errors/index.js';
+import type { AppSpec, EnvironmentSpec, ProjectFile, TargetSpec } from './schema.js';
+import { parseDuration } from './duration.js';
+
+/** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
+export interface Project {
+  name: string;
+  /** File the project was read from, for messages. */
+  file: string;
+  targets: Map<string, Target>;
+  environments: Environment[];
+  apps: App[];
+}
+
+export type Target = TargetSpec & { name: string };
+
+export interface Environment extends Omit<EnvironmentSpec, 'healthTimeout'> {
+  /** Health wait limit in milliseconds. */
+  healthTimeoutMs: number;
+}
+
+export interface App extends Omit<AppSpec, 'environments'> {
+  /** Environments named explicitly in sluice.yaml, or undefined for "every one with an overlay". */
+  environments: string[] | undefined;
+}
+
+interface Context {
+  file: string;
+  locate: (path: (string | number)[]) => number | undefined;
+}
+
+export function toProject(data: ProjectFile, ctx: Context): Project {
+  const fail = (path: (string | number)[], message: string, hint: string): never => {
+    throw new ValidationError('CONFIG_INVALID', message, {
+      file: ctx.file,
+      line: ctx.locate(path),
+      field: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join(''),
+      hint,
+    });
+  };
+
+  const targets = new Map<string, Target>();
+  for (const [name, spec] of Object.entries(data.spec.targets)) targets.set(name, { ...spec, name });
+
+  const envNames = new Set<string>();
+  const environments = data.spec.environments.map((env, i): Environment => {
+    if (envNames.has(env.name)) {
+      fail(['spec', 'environments', i, 'name'], `environment "${env.name}" is defined twice`, 'Environment names must be unique.');
+    }
+    envNames.add(env.name);
+    if (!targets.has(env.target)) {
+      fail(
+        ['spec', 'environments', i, 'target'],
+        `environment "${env.name}" uses unknown target "${env.target}"`,
+        `Define it under spec.targets, or use one of: ${[...targets.keys()].join(', ') || '(none defined)'}.`,
+      );
+    }
+    const { healthTimeout, ...rest } = env;
+    return { ...rest, healthTimeoutMs: parseDuration(healthTimeout) };
+  });
+
+  environments.forEach((env, i) => {
+    const from = env.promotion?.from;
+    if (from === undefined) return;
+    if (from === env.name || !envNames.has(from)) {
+      fail(
+        ['spec', 'environments', i, 'promotion', 'from'],
+        `environment "${env.name}" promotes from "${from}", which is not another environment`,
+        `Use one of: ${[...envNames].filter((n) => n !== env.name).join(', ')}.`,
+      );
+    }
+  });
+
+  const appNames = new Set<string>();
+  const apps = data.spec.apps.map((app, i): App => {
+    if (appNames.has(app.name)) fail(['spec', 'apps', i, 'name'], `app "${app.name}" is defined twice`, 'App names must be unique.');
+    appNames.add(app.name);
+    const path = app.path.replace(/\/+$/, '');
+    if (path.startsWith('/') || path.split('/').includes('..')) {
+      fail(['spec', 'apps', i, 'path'], `app path "${app.path}" leaves the repository`, 'Use a path relative to the repo root, such as apps/<app>.');
+    }
+    app.environments?.forEach((e, j) => {
+      if (!envNames.has(e)) {
+        fail(['spec', 'apps', i, 'environments', j], `app "${app.name}" names unknown environment "${e}"`, `Use one of: ${[...envNames].join(', ')}.`);
+      }
+    });
+    return { name: app.name, path, environments: app.environments };
+  });
+
+  return { name: data.metadata.name, file: ctx.file, targets, environments, apps };
+}
+
+export function findEnvironment(project: Project, name: string): Environment | undefined {
+  return project.environments.find((e) => e.name === name);
+}
+
+export function findApp(project: Project, name: string): App | undefined {
+  return project.apps.find((a) => a.name === name);
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The one schema of `sluice.yaml`. Types, validation and the editor JSON Schema
+ * (`schema/sluice.schema.json`) all come from here.
+ */
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, "-")')
+  .max(63);
+
+/** Go-style duration: `90s`, `10m`, `1h30m`, `500ms`. */
+export const durationString = z
+  .string()
+  .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'must be a duration such as 30s, 10m or 1h30m');
+
+const processTarget = z.strictObject({
+  provider: z.literal('process'),
+  description: z.string().optional(),
+});
+
+const dockerTarget = z.strictObject({
+  provider: z.literal('docker'),
+  host: z.string().optional().describe('Docker Engine address; defaults to DOCKER_HOST or the local socket'),
+  description: z.string().optional(),
+});
+
+const kubernetesTarget = z.strictObject({
+  provider: z.literal('kubernetes'),
+  kubeconfig: z.string().optional().describe('Path to a kubeconfig; defaults to KUBECONFIG or ~/.kube/config'),
+  context: z.string().optional().describe('kubeconfig context; defaults to the current context'),
+  inCluster: z.boolean().optional().describe('Use the service account of the pod Sluice runs in'),
+  description: z.string().optional(),
+});
+
+export const targetSchema = z.discriminatedUnion('provider', [processTarget, dockerTarget, kubernetesTarget]);
+
+const severity = z.enum(['error', 'warn', 'off']);
+
+const promotionSchema = z.strictObject({
+  from: name.describe('Environment whose synced, healthy artifacts are promoted here'),
+  requireHealthy: z.boolean().default(true),
+  approvals: z.number().int().min(0).default(0),
+  soak: durationString.optional().describe("Time the source environment's sync must have been healthy"),
+  manual: z.boolean().default(false).describe('Promotion only on an explicit request'),
+});
+
+const policySchema = z.strictObject({
+  requireDigests: z.boolean().optional(),
+  rules: z.record(z.string(), severity).optional().describe('Severity per rule name'),
+  allowedRegistries: z.array(z.string()).optional(),
+  requiredLabels: z.array(z.string()).optional(),
+  minReplicas: z.number().int().min(0).optional(),
+});
+
+export const environmentSchema = z.strictObject({
+  name,
+  target: z.string().describe('Name of a target under spec.targets'),
+  sync: z.enum(['auto', 'manual']).default('auto'),
+  selfHeal: z.boolean().default(false).describe('Heal drift without waiting for a new revision'),
+  prune: z.boolean().default(true).describe('Remove what Sluice applied earlier and Git no longer has'),
+  protected: z.boolean().default(false),
+  healthTimeout: durationString.default('2m'),
+  promotion: promotionSchema.optional(),
+  policy: policySchema.optional(),
+});
+
+export const appSchema = z.strictObject({
+  name,
+  path: z.string().describe('Directory of the app in the config repo, holding base/ and overlays/<env>/'),
+  environments: z.array(name).optional().describe('Environments the app deploys to; defaults to every one with an overlay'),
+});
+
+export const projectSchema = z.strictObject({
+  apiVersion: z.literal('sluice.dev/v1alpha1'),
+  kind: z.literal('Project'),
+  metadata: z.strictObject({ name, labels: z.record(z.string(), z.string()).optional() }),
+  spec: z.strictObject({
+    targets: z.record(name, targetSchema),
+    environments: z.array(environmentSchema).min(1),
+    apps: z.array(appSchema).default([]),
+  }),
+});
+
+export type ProjectFile = z.output<typeof projectSchema>;
+export type TargetSpec = z.output<typeof targetSchema>;
+export type EnvironmentSpec = z.output<typeof environmentSchema>;
+export type AppSpec = z.output<typeof appSchema>;
+export type PromotionSpec = z.output<typeof promotionSchema>;
+export type PolicySpec = z.output<typeof policySchema>;

@@ -1,0 +1,87 @@
+/**
+ * Every failure Sluice reports to a person is a SluiceError: a stable code for scripts,
+ * a message that says what went wrong, where (file, line, field or resource) and a hint
+ * that says what to do about it.
+ */
+export interface ErrorLocation {
+  /** Path relative to the config repo root (or an absolute path outside a repo). */
+  file?: string;
+  /** 1-based line number. */
+  line?: number;
+  /** 1-based column. */
+  column?: number;
+  /** Dotted path of the offending field, e.g. `spec.environments[1].target`. */
+  field?: string;
+  /** Resource the error is about, as `Kind/name` or `Kind/namespace/name`. */
+  resource?: string;
+}
+
+export interface SluiceErrorOptions extends ErrorLocation {
+  hint?: string;
+  cause?: unknown;
+}
+
+export class SluiceError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly location: ErrorLocation;
+
+  constructor(code: string, message: string, options: SluiceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+    const { hint: _hint, cause: _cause, ...location } = options;
+    this.location = location;
+  }
+
+  /** `file:line: message (code)` followed by the hint, the way compilers print errors. */
+  describe(): string {
+    const where = formatLocation(this.location);
+    const head = where ? `${where}: ${this.message}` : this.message;
+    return this.hint ? `${head}\n  hint: ${this.hint}` : head;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, hint: this.hint, ...this.location };
+  }
+}
+
+export function formatLocation(loc: ErrorLocation): string {
+  const parts: string[] = [];
+  if (loc.file) {
+    let p = loc.file;
+    if (loc.line !== undefined) p += `:${loc.line}`;
+    if (loc.line !== undefined && loc.column !== undefined) p += `:${loc.column}`;
+    parts.push(p);
+  }
+  if (loc.resource) parts.push(loc.resource);
+  if (loc.field) parts.push(`field ${loc.field}`);
+  return parts.join(' ');
+}
+
+/** Invalid user input: a config file, a manifest, a flag. Never retried. */
+export class ValidationError extends SluiceError {}
+
+/** A config repo could not be reached or read. Retried with backoff. */
+export class SourceError extends SluiceError {}
+
+/** Rendering desired state failed (bad manifest, broken overlay, escaping path). */
+export class RenderError extends SluiceError {}
+
+/** A target refused or failed a change. */
+export class ProviderError extends SluiceError {}
+
+/** Something was asked for that does not exist (an app, an environment, a sync). */
+export class NotFoundError extends SluiceError {}
+
+export function isSluiceError(e: unknown): e is SluiceError {
+  return e instanceof SluiceError;
+}
+
+/** A message safe to show for any thrown value. */
+export function describeError(e: unknown): string {
+  if (isSluiceError(e)) return e.describe();
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

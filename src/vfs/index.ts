@@ -1,0 +1,4 @@
+export type { ReadonlyFs, FsEntry, FsEntryType } from './types.js';
+export { MemoryFs } from './memory.js';
+export { DiskFs } from './disk.js';
+export { joinPath, normalizePath, isWithin, dirnameOf } from './paths.js';
