@@ -1,0 +1,155 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  EventQuery,
+  EventRecord,
+  NewEvent,
+  NewSync,
+  Store,
+  SyncFinish,
+  SyncQuery,
+  SyncRecord,
+} from '../types.js';
+import { migrations } from './migrations.js';
+import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
+
+/** The default store: one SQLite file in Sluice's data directory (WAL, so the CLI can read while the controller writes). */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of migrations) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
+      })();
+    }
+  }
+
+  /** Highest applied migration, for diagnostics and tests. */
+  schemaVersion(): number {
+    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  async startSync(sync: NewSync): Promise<SyncRecord> {
+    const info = this.db
+      .prepare(
+        `INSERT INTO syncs (project, app, env, revision, trigger, reason, actor, dry_run, result, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Running', ?)`,
+      )
+      .run(sync.project, sync.app, sync.env, sync.revision, sync.trigger, sync.reason, sync.actor ?? null, sync.dryRun ? 1 : 0, sync.startedAt);
+    return (await this.getSync(Number(info.lastInsertRowid)))!;
+  }
+
+  async finishSync(id: number, finish: SyncFinish): Promise<SyncRecord> {
+    this.db
+      .prepare(`UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?`)
+      .run(
+        finish.result,
+        finish.plan ? JSON.stringify(finish.plan) : null,
+        finish.health ?? null,
+        finish.error ? JSON.stringify(finish.error) : null,
+        new Date().toISOString(),
+        JSON.stringify(finish.timings),
+        id,
+      );
+    const rec = await this.getSync(id);
+    if (!rec) throw new Error(`sync ${id} does not exist`);
+    return rec;
+  }
+
+  async getSync(id: number): Promise<SyncRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM syncs WHERE id = ?').get(id) as SyncRow | undefined;
+    return row ? rowToSync(row) : undefined;
+  }
+
+  async listSyncs(query: SyncQuery = {}): Promise<SyncRecord[]> {
+    const { where, params } = scopeFilter(query);
+    if (query.beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(query.beforeId);
+    }
+    const sql = `SELECT * FROM syncs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, query.limit ?? 50) as SyncRow[];
+    return rows.map(rowToSync);
+  }
+
+  async abandonRunningSyncs(reason: string): Promise<number> {
+    const error = JSON.stringify({ code: 'SYNC_ABANDONED', message: reason });
+    const info = this.db
+      .prepare(`UPDATE syncs SET result = 'Failed', error = ?, finished_at = ? WHERE result = 'Running'`)
+      .run(error, new Date().toISOString());
+    return info.changes;
+  }
+
+  async addEvent(event: NewEvent): Promise<EventRecord> {
+    const time = event.time ?? new Date().toISOString();
+    const info = this.db
+      .prepare(
+        `INSERT INTO events (time, project, app, env, type, severity, message, sync_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        time,
+        event.project,
+        event.app ?? null,
+        event.env ?? null,
+        event.type,
+        event.severity,
+        event.message,
+        event.syncId ?? null,
+        event.data ? JSON.stringify(event.data) : null,
+      );
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(Number(info.lastInsertRowid)) as EventRow;
+    return rowToEvent(row);
+  }
+
+  async listEvents(query: EventQuery = {}): Promise<EventRecord[]> {
+    const { where, params } = scopeFilter(query);
+    if (query.type) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    if (query.sinceId !== undefined) {
+      where.push('id > ?');
+      params.push(query.sinceId);
+    }
+    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, query.limit ?? 100) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function scopeFilter(q: { project?: string; app?: string; env?: string }): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const key of ['project', 'app', 'env'] as const) {
+    const v = q[key];
+    if (v !== undefined) {
+      where.push(`${key} = ?`);
+      params.push(v);
+    }
+  }
+  return { where, params };
+}
