@@ -23,6 +23,8 @@ export interface ResourceOrigin {
   file: string;
   /** 1-based line of the document start in that file. */
   line?: number;
+  /** Line of a field inside the document, e.g. `['spec', 'replicas']`, where the renderer can tell. */
+  locate?: (path: readonly (string | number)[]) => number | undefined;
 }
 
 export interface RenderedResource {

@@ -1,0 +1,95 @@
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { locateInDocument } from '../../config/yaml-location.js';
+import { RenderError } from '../../errors/index.js';
+import type { RenderedResource, Resource } from '../../model/resource.js';
+import { joinPath, type ReadonlyFs } from '../../vfs/index.js';
+import type { Renderer, RenderRequest } from '../types.js';
+
+/** Aliases beyond this many expansions are refused: a YAML bomb must not exhaust memory. */
+const MAX_ALIAS_COUNT = 100;
+const MANIFEST = /\.ya?ml$/i;
+const NOT_MANIFESTS = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/**
+ * Plain manifests: every `.yaml`/`.yml` file of a directory and its subdirectories, in path
+ * order, each file holding one or more documents. What you write is what is applied.
+ */
+export const plainRenderer: Renderer = {
+  name: 'plain',
+  detect: () => true,
+  render({ fs, dir }: RenderRequest): RenderedResource[] {
+    const out: RenderedResource[] = [];
+    for (const file of manifestFiles(fs, dir)) out.push(...parseManifests(fs.readFile(file), file));
+    return out;
+  },
+};
+
+function manifestFiles(fs: ReadonlyFs, dir: string): string[] {
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readDir(d)) {
+      const p = joinPath(d, e.name);
+      const type = e.type === 'symlink' ? fs.stat(p) : e.type;
+      if (type === 'dir') walk(p);
+      else if (type === 'file' && MANIFEST.test(e.name) && !NOT_MANIFESTS.has(e.name)) files.push(p);
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** Parses a multi-document YAML file into resources with their file and line. */
+export function parseManifests(bytes: Uint8Array, file: string): RenderedResource[] {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (!Array.isArray(docs)) return []; // an empty stream
+  const out: RenderedResource[] = [];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) {
+      const pos = lineCounter.linePos(err.pos[0]);
+      throw new RenderError('YAML_SYNTAX', `invalid YAML: ${err.message.split('\n')[0]}`, {
+        file,
+        line: pos.line,
+        column: pos.col,
+        hint: 'Fix the YAML syntax at that line; nothing was applied.',
+      });
+    }
+    if (doc.contents === null) continue;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      throw new RenderError('YAML_ALIAS_LIMIT', `refusing to expand YAML aliases: ${(e as Error).message}`, {
+        file,
+        line: doc.contents.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined,
+        hint: 'The document expands aliases excessively (a YAML bomb?); write the values out.',
+      });
+    }
+    const line = doc.contents.range ? lineCounter.linePos(doc.contents.range[0]).line : 1;
+    if (value === null || value === undefined) continue;
+    checkShape(value, file, line);
+    out.push({
+      object: value,
+      origin: { file, line, locate: (path) => locateInDocument(doc, lineCounter, path)?.line },
+    });
+  }
+  return out;
+}
+
+function checkShape(value: unknown, file: string, line: number): asserts value is Resource {
+  const fail = (what: string): never => {
+    throw new RenderError('MANIFEST_SHAPE', `document is not a resource: ${what}`, {
+      file,
+      line,
+      hint: 'Each document needs apiVersion, kind and metadata.name.',
+    });
+  };
+  if (typeof value !== 'object' || Array.isArray(value)) fail('expected a mapping');
+  const v = value as Record<string, unknown>;
+  if (typeof v.apiVersion !== 'string' || !v.apiVersion) fail('missing apiVersion');
+  if (typeof v.kind !== 'string' || !v.kind) fail('missing kind');
+  const meta = v.metadata as Record<string, unknown> | undefined;
+  if (!meta || typeof meta !== 'object' || typeof meta.name !== 'string' || !meta.name) fail('missing metadata.name');
+}

@@ -1,0 +1,70 @@
+import { RenderError } from '../errors/index.js';
+import type { App } from '../config/index.js';
+import { resourceKey, resourceRef, type RenderedResource } from '../model/resource.js';
+import { joinPath, type ReadonlyFs } from '../vfs/index.js';
+import { kustomizeRenderer } from './kustomize/renderer.js';
+import { plainRenderer } from './plain/index.js';
+import type { Renderer } from './types.js';
+
+/** Most specific first; plain YAML accepts any directory, so it is last. */
+const renderers: Renderer[] = [kustomizeRenderer, plainRenderer];
+
+export function rendererNames(): string[] {
+  return renderers.map((r) => r.name);
+}
+
+export function rendererFor(fs: ReadonlyFs, dir: string, name?: string): Renderer {
+  if (name) {
+    const r = renderers.find((x) => x.name === name);
+    if (!r) throw new RenderError('UNKNOWN_RENDERER', `no renderer named "${name}"`, { hint: `Use one of: ${rendererNames().join(', ')}.` });
+    return r;
+  }
+  return renderers.find((r) => r.detect(fs, dir))!;
+}
+
+/** The directory that holds an app's desired state for an environment: its overlay, else its base. */
+export function appDirectory(fs: ReadonlyFs, app: Pick<App, 'name' | 'path'>, env: string): string {
+  const overlay = joinPath(app.path, 'overlays', env);
+  if (fs.stat(overlay) === 'dir') return overlay;
+  const base = joinPath(app.path, 'base');
+  if (fs.stat(base) === 'dir') return base;
+  if (fs.stat(app.path) === 'dir') return app.path;
+  throw new RenderError('APP_DIR_MISSING', `app "${app.name}" has no directory ${overlay} (nor ${base})`, {
+    file: app.path,
+    hint: `Create ${overlay}/ with the manifests for ${env}, or fix the app's path in sluice.yaml.`,
+  });
+}
+
+/** True if the app has something to deploy in that environment. */
+export function hasOverlay(fs: ReadonlyFs, app: Pick<App, 'path'>, env: string): boolean {
+  return fs.stat(joinPath(app.path, 'overlays', env)) === 'dir';
+}
+
+export interface AppRender {
+  renderer: string;
+  dir: string;
+  resources: RenderedResource[];
+}
+
+/** Renders one app for one environment and checks the result is a set (no resource twice). */
+export function renderApp(fs: ReadonlyFs, app: Pick<App, 'name' | 'path'>, env: string, rendererName?: string): AppRender {
+  const dir = appDirectory(fs, app, env);
+  const renderer = rendererFor(fs, dir, rendererName);
+  const resources = renderer.render({ fs, dir });
+  const seen = new Map<string, RenderedResource>();
+  for (const r of resources) {
+    const key = resourceKey(r.object);
+    const first = seen.get(key);
+    if (first) {
+      const where = first.origin ? ` (first in ${first.origin.file}:${first.origin.line ?? 1})` : '';
+      throw new RenderError('DUPLICATE_RESOURCE', `${resourceRef(r.object)} is defined twice${where}`, {
+        file: r.origin?.file,
+        line: r.origin?.line,
+        resource: resourceRef(r.object),
+        hint: 'Each resource may appear once per app and environment; remove or rename one.',
+      });
+    }
+    seen.set(key, r);
+  }
+  return { renderer: renderer.name, dir, resources };
+}
