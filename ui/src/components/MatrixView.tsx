@@ -1,0 +1,26 @@
+import { api } from '../api/client.ts';
+import type { ProjectStatus } from '../api/types.ts';
+import { usePoll } from '../hooks/usePoll.ts';
+import { ErrorBox } from './ErrorBox.tsx';
+import { EventList } from './EventList.tsx';
+import { Matrix } from './Matrix.tsx';
+import { Section } from './Section.tsx';
+
+export function MatrixView({ status }: { status: ProjectStatus }) {
+  const events = usePoll(() => api.events({ limit: 15 }), 2000, 'all');
+  return (
+    <main data-testid="matrix-view">
+      {status.projectError && (
+        <ErrorBox
+          error={status.projectError}
+          title="sluice.yaml at the newest revision is invalid; the last good project stays in force"
+          testId="project-error"
+        />
+      )}
+      <Matrix apps={status.apps} environments={status.environments} />
+      <Section title="Recent events">
+        {events.data ? <EventList events={events.data} showScope /> : <p className="muted">Loading events…</p>}
+      </Section>
+    </main>
+  );
+}

@@ -1,0 +1,53 @@
+import type { Change, ChangeAction, Plan } from '../api/types.ts';
+import { Badge, type Tone } from './Badge.tsx';
+import { DiffBlock } from './DiffBlock.tsx';
+import { PlanSummaryText } from './PlanSummaryText.tsx';
+
+const tones: Record<ChangeAction, Tone> = { create: 'ok', update: 'warn', delete: 'bad', unchanged: 'idle' };
+
+/** What a sync of the desired revision would do: changing resources first, each with its diff. */
+export function PlanView({ plan, testId = 'plan' }: { plan?: Plan; testId?: string }) {
+  if (!plan) {
+    return (
+      <p className="muted" data-testid={testId}>
+        No plan yet: the controller has not rendered this app for this environment.
+      </p>
+    );
+  }
+  const changing = plan.changes.filter((c) => c.action !== 'unchanged');
+  const unchanged = plan.changes.filter((c) => c.action === 'unchanged');
+  return (
+    <div data-testid={testId}>
+      <p>
+        <PlanSummaryText summary={plan.summary} />{' '}
+        {changing.length === 0 && <span className="muted">Live matches Git: nothing to apply.</span>}
+      </p>
+      {changing.length > 0 && (
+        <ul className="changes">
+          {changing.map((c) => (
+            <ChangeItem key={c.key} change={c} />
+          ))}
+        </ul>
+      )}
+      {unchanged.length > 0 && (
+        <p className="muted unchanged" data-testid="unchanged">
+          Unchanged: {unchanged.map((c) => `${c.kind}/${c.name}`).join(', ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ChangeItem({ change }: { change: Change }) {
+  const name = `${change.kind}/${change.namespace ? `${change.namespace}/` : ''}${change.name}`;
+  return (
+    <li className="change" data-testid="change" data-action={change.action}>
+      <div className="change-head">
+        <Badge tone={tones[change.action]} label={change.action} testId="change-action" />
+        <code>{name}</code>
+        {change.reason && <span className="muted">{change.reason}</span>}
+      </div>
+      {change.diff && <DiffBlock diff={change.diff} label={`Diff for ${name}`} />}
+    </li>
+  );
+}

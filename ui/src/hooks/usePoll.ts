@@ -1,0 +1,58 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface Poll<T> {
+  data?: T;
+  /** The last poll's failure; cleared by the next success. Data from before the failure is kept. */
+  error?: Error;
+  /** When data last arrived, for "last updated" hints while the server is away. */
+  updatedAt?: number;
+  loading: boolean;
+  /** Polls now instead of waiting for the next tick, e.g. right after a sync was queued. */
+  refresh: () => void;
+}
+
+/**
+ * Calls `load` now and every `intervalMs` until unmounted or `key` changes. A slow response never
+ * overlaps the next poll, and a response for an old key never lands on the new one.
+ */
+export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: string): Poll<T> {
+  const [state, setState] = useState<Omit<Poll<T>, 'refresh'>>({ loading: true });
+  const loadRef = useRef(load);
+  // Declared before the polling effect so a new key's first poll already uses the new loader.
+  useEffect(() => {
+    loadRef.current = load;
+  });
+  const kick = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let inFlight = false;
+    setState({ loading: true });
+
+    const tick = async () => {
+      if (inFlight) return;
+      inFlight = true;
+      clearTimeout(timer);
+      try {
+        const data = await loadRef.current();
+        if (alive) setState({ data, loading: false, updatedAt: Date.now() });
+      } catch (err) {
+        if (alive)
+          setState((s) => ({ ...s, loading: false, error: err instanceof Error ? err : new Error(String(err)) }));
+      } finally {
+        inFlight = false;
+        if (alive) timer = setTimeout(() => void tick(), intervalMs);
+      }
+    };
+    kick.current = () => void tick();
+    void tick();
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [key, intervalMs]);
+
+  const refresh = useCallback(() => kick.current(), []);
+  return { ...state, refresh };
+}
