@@ -49,6 +49,11 @@ export interface Provider {
   readonly kind: string;
   /** Whether this provider can apply the resource (by apiVersion/kind). */
   accepts(resource: Resource): boolean;
+  /**
+   * Checks a resource's fields before anything is applied (unknown fields, wrong types).
+   * Paths let the caller point at the file and line the field came from.
+   */
+  validate?(resource: Resource): ResourceIssue[];
   /** Starts supervising/adopting what already runs. Called once before anything else. */
   start(): Promise<void>;
   /** What Sluice applied earlier in this scope, as the target reports it now. */
@@ -71,6 +76,13 @@ export interface Provider {
   onEvent(listener: (event: ProviderEvent) => void): () => void;
   /** Stops watching. With `stopWorkloads`, also stops what it runs (the process provider on Ctrl-C). */
   close(options?: { stopWorkloads?: boolean }): Promise<void>;
+}
+
+export interface ResourceIssue {
+  /** Path of the offending field inside the resource, e.g. `['spec', 'replicas']`. */
+  path: (string | number)[];
+  message: string;
+  hint?: string;
 }
 
 /** What every provider gets from the controller that creates it. */

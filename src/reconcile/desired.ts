@@ -1,0 +1,54 @@
+import type { App, Environment, Project } from '../config/index.js';
+import { formatFieldPath } from '../config/index.js';
+import { RenderError, ValidationError } from '../errors/index.js';
+import { resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
+import type { Provider } from '../providers/types.js';
+import { renderApp } from '../render/index.js';
+import type { ReadonlyFs } from '../vfs/index.js';
+
+/** A policy check over rendered resources; throws (a PolicyError) to block the apply. */
+export type PolicyCheck = (resources: RenderedResource[], env: Environment, project: Project) => void;
+
+export interface DesiredState {
+  renderer: string;
+  rendered: RenderedResource[];
+  resources: Resource[];
+}
+
+/**
+ * Render → provider validation → policy, all before anything touches a target: a bad
+ * commit fails here, with a file and line, and applies nothing.
+ */
+export function desiredState(
+  fs: ReadonlyFs,
+  project: Project,
+  app: App,
+  env: Environment,
+  provider: Provider,
+  checkPolicy?: PolicyCheck,
+): DesiredState {
+  const { renderer, resources: rendered } = renderApp(fs, app, env.name);
+  for (const r of rendered) {
+    const ref = resourceRef(r.object);
+    if (!provider.accepts(r.object)) {
+      throw new RenderError('UNSUPPORTED_KIND', `${ref} (${r.object.apiVersion}) cannot run on a ${provider.kind} target`, {
+        file: r.origin?.file,
+        line: r.origin?.line,
+        resource: ref,
+        hint: `Environment "${env.name}" uses target "${env.target}" (${provider.kind}); move the resource to an environment whose target runs it.`,
+      });
+    }
+    const issue = provider.validate?.(r.object)[0];
+    if (issue) {
+      throw new ValidationError('RESOURCE_INVALID', `${ref}: ${issue.message}`, {
+        file: r.origin?.file,
+        line: r.origin?.locate?.(issue.path) ?? r.origin?.line,
+        field: formatFieldPath(issue.path),
+        resource: ref,
+        hint: issue.hint ?? 'Fix the field in the manifest; nothing was applied.',
+      });
+    }
+  }
+  checkPolicy?.(rendered, env, project);
+  return { renderer, rendered, resources: rendered.map((r) => r.object) };
+}

@@ -1,0 +1,23 @@
+import type { SluiceError } from '../errors/index.js';
+import type { ReadonlyFs } from '../vfs/index.js';
+
+/**
+ * What the controller needs from a config repo. The source part implements it with Git;
+ * keeping it this narrow lets the controller be tested against any revision history.
+ */
+export interface RevisionSource {
+  /** Where the desired state comes from, for status and messages. */
+  readonly url: string;
+  readonly branch: string;
+  /** Fetches (for remotes) and resolves the branch to a revision. Throws a SourceError when unreachable. */
+  fetch(): Promise<string>;
+  /** The file tree at a revision. */
+  tree(revision: string): Promise<ReadonlyFs>;
+  /** Paths changed between two revisions. */
+  changedPaths(from: string, to: string): Promise<string[]>;
+  /** Calls back when the branch may have moved; returns the unsubscribe function. */
+  watch(onChange: () => void): () => void;
+  /** Last fetch error and when the next retry is due, while the remote is unreachable. */
+  health(): { lastError?: SluiceError; nextRetryAt?: Date; lastFetchAt?: Date };
+  close(): Promise<void>;
+}
