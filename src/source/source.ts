@@ -1,0 +1,272 @@
+import { resolve as resolvePath } from 'node:path';
+import { SourceError, isSluiceError } from '../errors/index.js';
+import type { MemoryFs } from '../vfs/index.js';
+import { Backoff } from './backoff.js';
+import { CatFileBatch } from './cat-file.js';
+import { parseCommit, type CommitInfo } from './commit.js';
+import { createScrubber, DEFAULT_TOKEN_ENV, httpCredentials, redactUrl } from './credentials.js';
+import { allPaths, changedPaths } from './diff.js';
+import { checkRefName, gitText, runGit, type GitContext } from './git.js';
+import { locateLocalRepo } from './local.js';
+import { pushBranch, remoteDefaultBranch } from './push.js';
+import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remote.js';
+import { revertCommit, type RevertOptions } from './revert.js';
+import { TreeCache } from './tree-cache.js';
+import type { FetchResult, LogQuery, RevisionListener, SourceLog, SourceOptions, SourceSpec, SourceState } from './types.js';
+import { SourceWatcher } from './watcher.js';
+import { branchTip, commitFiles, type CommitOptions, type CommitResult, type FileChange } from './write.js';
+
+const quiet: SourceLog = { debug() {}, info() {}, warn() {} };
+
+type Where = { kind: 'local'; path: string; watchDirs: string[] } | { kind: 'remote'; url: string };
+
+/**
+ * One config repository as Sluice sees it: revisions of a branch, trees at a revision, the
+ * paths that changed between two, and small commits written without a work tree.
+ */
+export class Source {
+  private lastGood: string | undefined;
+  private lastFetchAt: string | undefined;
+  private lastError: SourceState['lastError'];
+  private nextRetryAt: number | undefined;
+  private inFlight: Promise<FetchResult> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly backoff: Backoff;
+  private readonly batch: CatFileBatch;
+  private readonly trees: TreeCache;
+  private readonly watchers = new Set<SourceWatcher>();
+
+  private constructor(
+    private readonly ctx: GitContext,
+    private readonly where: Where,
+    private branchName: string | undefined,
+    private readonly spec: SourceSpec,
+    private readonly options: SourceOptions,
+    readonly logger: SourceLog,
+  ) {
+    this.backoff = new Backoff(options.backoff);
+    this.batch = new CatFileBatch(ctx);
+    this.trees = new TreeCache(ctx, this.batch, options.treeCacheSize ?? 8, logger);
+  }
+
+  /** Prepares a source; nothing is fetched yet. Throws SourceError for a bad spec or a non-repository path. */
+  static async open(spec: SourceSpec, options: SourceOptions): Promise<Source> {
+    const tokenEnv = spec.tokenEnv ?? DEFAULT_TOKEN_ENV;
+    const log = options.log ?? quiet;
+    if (spec.branch !== undefined) checkRefName(spec.branch);
+    const location = spec.url ?? spec.path;
+    if (!location || (spec.url && spec.path)) {
+      throw new SourceError('SOURCE_INVALID', 'a source needs exactly one of url or path', {
+        hint: 'Give a repository URL (https://, ssh://, file://) or a local path.',
+      });
+    }
+    const creds = httpCredentials(spec.url ?? '', { tokenEnv, username: spec.username, env: options.env });
+    const base: GitContext = { binary: options.git ?? 'git', gitDir: '', env: {}, tokenEnv, scrub: createScrubber(creds.secrets) };
+    if (spec.url && isRemoteUrl(spec.url)) {
+      checkUrl(spec.url, tokenEnv);
+      const ctx = { ...base, gitDir: cacheDir(options.dataDir, spec.url) };
+      await ensureCache(ctx);
+      return new Source(ctx, { kind: 'remote', url: spec.url }, spec.branch, spec, options, log);
+    }
+    const path = resolvePath(location);
+    const repo = await locateLocalRepo(base, path);
+    const ctx = { ...base, gitDir: repo.gitDir };
+    const branch = spec.branch ?? (await localHeadBranch(ctx, path));
+    const watchDirs = [repo.commonDir, repo.gitDir];
+    return new Source(ctx, { kind: 'local', path, watchDirs }, branch, spec, options, log);
+  }
+
+  get kind(): 'local' | 'remote' {
+    return this.where.kind;
+  }
+
+  /** The branch followed; for a remote without one named, known after the first fetch. */
+  get branch(): string {
+    return this.branchName ?? '';
+  }
+
+  get location(): string {
+    return this.where.kind === 'local' ? this.where.path : this.ctx.scrub(redactUrl(this.where.url));
+  }
+
+  state(): SourceState {
+    return {
+      kind: this.where.kind,
+      location: this.location,
+      branch: this.branch,
+      lastGoodRevision: this.lastGood,
+      lastFetchAt: this.lastFetchAt,
+      lastError: this.lastError,
+      failures: this.backoff.attempts,
+      nextRetryAt: this.nextRetryAt === undefined ? undefined : new Date(this.nextRetryAt).toISOString(),
+    };
+  }
+
+  /**
+   * Brings the followed branch up to date (a network fetch for remotes, a ref read for local
+   * repositories) and returns its revision. On failure the last good revision stays usable,
+   * the failure is recorded in `state()` and the error is thrown.
+   */
+  fetch(): Promise<FetchResult> {
+    this.inFlight ??= this.serial(() => this.fetchOnce()).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async fetchOnce(): Promise<FetchResult> {
+    const previous = this.lastGood;
+    try {
+      if (this.where.kind === 'remote') {
+        const net = this.networkCtx();
+        const timeout = this.options.networkTimeoutMs ?? 120_000;
+        this.branchName ??= await remoteDefaultBranch(net, this.where.url, timeout);
+        await fetchInto(net, this.where.url, timeout);
+      }
+      const revision = await this.branchRevision();
+      this.lastGood = revision;
+      this.lastFetchAt = new Date().toISOString();
+      this.lastError = undefined;
+      this.nextRetryAt = undefined;
+      this.backoff.reset();
+      if (revision !== previous) this.logger.info({ source: this.location, revision, previous }, 'new revision');
+      return { revision, previous, changed: revision !== previous };
+    } catch (e) {
+      const err = isSluiceError(e) ? e : new SourceError('SOURCE_GIT_FAILED', this.ctx.scrub(String(e)), { cause: e });
+      const at = new Date();
+      this.lastError = { code: err.code, message: err.message, hint: err.hint, at: at.toISOString() };
+      this.nextRetryAt = at.getTime() + this.backoff.fail();
+      this.logger.warn({ source: this.location, code: err.code, lastGoodRevision: this.lastGood, nextRetryAt: this.state().nextRetryAt }, err.message);
+      throw err;
+    }
+  }
+
+  private async branchRevision(): Promise<string> {
+    const branch = this.branch;
+    const tip = await branchTip(this.ctx, `refs/heads/${branch}`);
+    if (tip) return tip;
+    const known = (await gitText(this.ctx, ['for-each-ref', '--count=10', '--format=%(refname:short)', 'refs/heads/'])).split('\n').filter(Boolean);
+    throw new SourceError('SOURCE_BRANCH_NOT_FOUND', `branch ${branch} not found in ${this.location}`, {
+      hint: known.length > 0 ? `Existing branches: ${known.join(', ')}.` : 'The repository has no branches yet; push a first commit.',
+    });
+  }
+
+  /** Full commit SHA of a branch, tag, HEAD or (abbreviated) SHA. */
+  async resolve(ref: string): Promise<string> {
+    checkRefName(ref);
+    const r = await runGit(this.ctx, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
+    if (r.code === 0) return r.stdout.toString('utf8').trim();
+    if (/^[0-9a-f]{7,64}$/i.test(ref)) {
+      throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${ref} not found in ${this.location}`, {
+        hint: this.kind === 'remote' ? 'Fetch first; the commit may be newer than the cache, or was removed by a force push.' : 'Check the SHA; it may have been removed by a rebase.',
+      });
+    }
+    throw new SourceError('SOURCE_UNKNOWN_REF', `no branch, tag or commit named ${ref} in ${this.location}`, {
+      hint: 'Check the spelling; for a remote, fetch first.',
+    });
+  }
+
+  /** The tree at a revision (or only the part below `prefix`), paths relative to the repository root. */
+  async tree(revision: string, prefix?: string): Promise<MemoryFs> {
+    return this.trees.get(await this.resolve(revision), prefix);
+  }
+
+  /** Bytes of one file at a revision; a symlink yields its target, not followed. */
+  async readFile(revision: string, path: string): Promise<Uint8Array> {
+    const sha = await this.resolve(revision);
+    const obj = await this.batch.read(`${sha}:${path.replace(/^\.?\/+/, '')}`);
+    if (!obj || obj.type !== 'blob') {
+      throw new SourceError('SOURCE_PATH_NOT_FOUND', `${path} is not a file at revision ${sha.slice(0, 12)}`, {
+        file: path,
+        hint: 'Check the path (relative to the repository root) and the revision.',
+      });
+    }
+    return new Uint8Array(obj.data);
+  }
+
+  /** Paths that differ between two revisions (renames count on both sides); every path when `from` is undefined. */
+  async changedPaths(from: string | undefined, to: string): Promise<string[]> {
+    const b = await this.resolve(to);
+    return from === undefined ? allPaths(this.ctx, b) : changedPaths(this.ctx, await this.resolve(from), b);
+  }
+
+  async commitInfo(revision: string): Promise<CommitInfo> {
+    const sha = await this.resolve(revision);
+    const obj = await this.batch.read(sha);
+    if (!obj) throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${sha} not found`, { hint: 'Fetch again.' });
+    return parseCommit(sha, obj.data);
+  }
+
+  /** Newest first. */
+  async log(query: LogQuery = {}): Promise<CommitInfo[]> {
+    const start = await this.resolve(query.ref ?? `refs/heads/${this.branch}`);
+    const args = ['rev-list', `--max-count=${query.max ?? 20}`, start, '--', ...(query.paths ?? [])];
+    const shas = (await gitText(this.ctx, args)).split('\n').filter(Boolean);
+    return Promise.all(shas.map((s) => this.commitInfo(s)));
+  }
+
+  /** Commits file changes onto a branch (the followed one by default) without a work tree. */
+  commitFiles(changes: FileChange[], options: Omit<CommitOptions, 'branch'> & { branch?: string }): Promise<CommitResult> {
+    return this.serial(() => commitFiles(this.ctx, changes, { ...options, branch: options.branch ?? this.branch }));
+  }
+
+  /** Commits the inverse of `revision` onto a branch (the followed one by default). */
+  revert(revision: string, options: Omit<RevertOptions, 'branch'> & { branch?: string }): Promise<CommitResult> {
+    return this.serial(async () => revertCommit(this.ctx, this.batch, await this.resolve(revision), { ...options, branch: options.branch ?? this.branch }));
+  }
+
+  /**
+   * Publishes a branch: to the source URL for remotes, to a named remote (default `origin`)
+   * of a local repository. Push right after committing: for remotes, the next fetch resets
+   * the cache to what the remote has.
+   */
+  push(options: { branch?: string; remote?: string } = {}): Promise<void> {
+    const remote = this.where.kind === 'remote' ? this.where.url : (options.remote ?? 'origin');
+    return this.serial(() => pushBranch(this.networkCtx(), remote, options.branch ?? this.branch, this.options.networkTimeoutMs ?? 120_000));
+  }
+
+  /**
+   * Calls `onRevision` with each new revision of the followed branch, including the first.
+   * Local repositories are watched through their refs (about 50 ms latency, 1 s polling if
+   * watching fails); remotes are fetched every `pollIntervalMs`, backing off after failures.
+   */
+  watch(onRevision: RevisionListener): { close(): void } {
+    const w = new SourceWatcher(this, onRevision, {
+      dirs: this.where.kind === 'local' ? this.where.watchDirs : undefined,
+      pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
+      retryAt: () => this.nextRetryAt,
+    });
+    this.watchers.add(w);
+    return { close: () => (w.close(), this.watchers.delete(w)) };
+  }
+
+  /** Stops watchers and the object reader. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers.clear();
+    this.batch.close();
+  }
+
+  private networkCtx(): GitContext {
+    if (this.where.kind !== 'remote') return this.ctx;
+    // Read per operation so a rotated token is picked up without reopening the source.
+    const creds = httpCredentials(this.where.url, { tokenEnv: this.ctx.tokenEnv, username: this.spec.username, env: this.options.env });
+    return { ...this.ctx, env: creds.env, scrub: createScrubber(creds.secrets) };
+  }
+
+  /** Cache-changing operations run one at a time so a fetch cannot land between a commit and its push. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+async function localHeadBranch(ctx: GitContext, path: string): Promise<string> {
+  const r = await runGit(ctx, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
+  const branch = r.stdout.toString('utf8').trim();
+  if (r.code !== 0 || !branch) {
+    throw new SourceError('SOURCE_BRANCH_NOT_FOUND', `${path} has a detached HEAD, so there is no branch to follow`, {
+      hint: 'Name the branch in the source spec.',
+    });
+  }
+  return branch;
+}
