@@ -1,0 +1,138 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from './browser.js';
+import { startSluice, type SluiceServer } from './sluice.js';
+
+const ENVS = ['dev', 'staging', 'prod'];
+const SYNC = ['Synced', 'OutOfSync', 'Syncing', 'Failed', 'Unknown'];
+const HEALTH = ['Healthy', 'Progressing', 'Degraded', 'Missing', 'Suspended', 'Unknown'];
+// Convergence runs real processes on a shared machine: be patient, fail loudly.
+const CONVERGE = { timeout: 60_000, interval: 500 };
+const SCREENSHOTS = process.env.SLUICE_UI_SCREENSHOTS ?? tmpdir();
+
+describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
+  let sluice: SluiceServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [sluice, browser] = await Promise.all([startSluice(), launchChromium()]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.setDefaultTimeout(30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+  });
+
+  const cell = (env: string) => page.getByTestId(`cell-hello-${env}`);
+  const openMatrix = async () => {
+    await page.goto(sluice.url);
+    await page.getByTestId('matrix').waitFor();
+  };
+
+  it('shows every app × environment with sync and health badges', async () => {
+    await openMatrix();
+    await expect.poll(() => page.getByTestId('project-name').textContent()).not.toBe('…');
+    await expect.poll(() => page.getByTestId('source-revision').textContent()).toMatch(/^[0-9a-f]{7}$/);
+    for (const env of ENVS) {
+      await page.getByTestId(`env-${env}`).waitFor();
+      expect(SYNC).toContain(await cell(env).getByTestId('sync-badge').textContent());
+      expect(HEALTH).toContain(await cell(env).getByTestId('health-badge').textContent());
+    }
+  });
+
+  it('shows a cell Synced and Healthy once the server converges', async () => {
+    await expect
+      .poll(
+        async () => [await cell('dev').getAttribute('data-sync'), await cell('dev').getAttribute('data-health')],
+        CONVERGE,
+      )
+      .toEqual(['Synced', 'Healthy']);
+    await expect.poll(() => cell('dev').getByTestId('revision').textContent()).toMatch(/^[0-9a-f]{7}$/);
+    await expect.poll(() => cell('dev').getByTestId('last-sync').textContent()).toMatch(/ago|just now/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-matrix.png'), fullPage: true });
+  });
+
+  it('opens the detail of a cell with its last syncs and plan', async () => {
+    await cell('dev').click();
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/apps/hello/envs/dev');
+    const detail = page.getByTestId('detail');
+    await detail.getByTestId('sync-row').first().waitFor();
+    await detail.getByTestId('plan').waitFor();
+    expect(await detail.getByTestId('sync-row').first().getAttribute('data-result')).toMatch(/Succeeded|Running/);
+    expect(await detail.getByTestId('resources').getByTestId('resource').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-detail.png'), fullPage: true });
+  });
+
+  it('queues a sync from the Sync button and lists it in the syncs table', async () => {
+    const before = await syncIds(page);
+    await page.getByTestId('sync-button').click();
+    await expect.poll(() => page.getByTestId('sync-outcome').textContent()).toContain('queued');
+    await expect.poll(async () => (await syncIds(page)).some((id) => id > Math.max(0, ...before)), CONVERGE).toBe(true);
+    const newest = page.getByTestId('sync-row').first();
+    expect(await newest.getAttribute('data-trigger')).toBe('manual');
+  });
+
+  it('shows the plan of a dry run without applying anything', async () => {
+    const before = await syncIds(page);
+    await page.getByTestId('dry-run-button').click();
+    await page.getByTestId('dry-run-plan').waitFor();
+    expect(await page.getByTestId('dry-run-plan').getByTestId('plan-summary').textContent()).toMatch(
+      /\+\d+ ~\d+ -\d+ =\d+/,
+    );
+    // A dry run may be recorded, but never as an applying sync.
+    const rows = page.getByTestId('sync-row');
+    for (let i = 0; i < (await rows.count()); i++) {
+      const id = Number(await rows.nth(i).getAttribute('data-sync-id'));
+      if (!before.includes(id)) expect(await rows.nth(i).textContent()).toContain('dry run');
+    }
+  });
+
+  it('shows a broken commit as Failed with its file and line, in the matrix and the detail', async () => {
+    const file = await overlayFile(sluice, 'dev');
+    const broken = `${await sluice.read(file)}\nthis: is: not valid yaml\n`;
+    await sluice.commit({ [file]: broken }, 'Break the dev overlay');
+
+    await openMatrix();
+    await expect.poll(() => cell('dev').getAttribute('data-sync'), CONVERGE).toBe('Failed');
+    const where = new RegExp(`${escape(file)}:(\\d+)`);
+    const cellError = await cell('dev').getByTestId('cell-error').textContent();
+    expect(cellError).toMatch(where);
+    const line = Number(where.exec(cellError!)![1]);
+    expect(line).toBeGreaterThan(0);
+    expect(line).toBeLessThanOrEqual(broken.split('\n').length);
+
+    await cell('dev').click();
+    const box = page.getByTestId('error-box');
+    await box.waitFor();
+    expect(await box.getByTestId('error-location').textContent()).toBe(`${file}:${line}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-failed.png'), fullPage: true });
+  });
+
+  it('says the server is unreachable when it goes away', async () => {
+    await sluice.stop();
+    await page.getByTestId('connection-banner').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('connection-banner').textContent()).toContain('unreachable');
+  });
+});
+
+async function syncIds(page: Page): Promise<number[]> {
+  const ids = await page.getByTestId('sync-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-sync-id')));
+  return ids.map(Number);
+}
+
+// The sample app's overlay for one environment; `sluice init` decides its file names.
+async function overlayFile(sluice: SluiceServer, env: string): Promise<string> {
+  const files = (await sluice.files()).filter((f) => f.startsWith(`apps/hello/overlays/${env}/`) && /\.ya?ml$/.test(f));
+  const file = files.find((f) => /kustomization\.ya?ml$/.test(f)) ?? files[0];
+  if (!file) throw new Error(`no overlay for ${env} in the config repo: ${(await sluice.files()).join(', ')}`);
+  return file;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,113 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../../..');
+// SLUICE_BIN runs the suite against another build of the CLI, e.g. an installed one.
+const BIN = process.env.SLUICE_BIN ?? join(ROOT, 'bin/sluice.js');
+
+/** A config repo made by `sluice init` and a `sluice serve` reconciling it, both in a temp dir. */
+export interface SluiceServer {
+  url: string;
+  repo: string;
+  /** Writes files into the config repo and commits them, the way a person pushes a change. */
+  commit(files: Record<string, string>, message: string): Promise<string>;
+  read(file: string): Promise<string>;
+  files(): Promise<string[]>;
+  stop(): Promise<void>;
+  /** What the server printed, for failure messages. */
+  output(): string;
+}
+
+export async function startSluice(): Promise<SluiceServer> {
+  const base = await mkdtemp(join(tmpdir(), 'sluice-ui-'));
+  const repo = join(base, 'repo');
+  const data = join(base, 'data');
+  await run(process.execPath, [BIN, 'init', repo], { cwd: base });
+
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'serve', '--repo', repo, '--port', String(port), '--data-dir', data], {
+    cwd: base,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+
+  const git = (...args: string[]) =>
+    run('git', ['-C', repo, '-c', 'user.name=UI Test', '-c', 'user.email=ui-test@localhost', ...args]);
+
+  let url: string;
+  try {
+    url = await dashboardUrl(child, () => out, 60_000);
+  } catch (err) {
+    await stopProcess(child);
+    await rm(base, { recursive: true, force: true });
+    throw err;
+  }
+
+  return {
+    url,
+    repo,
+    async commit(files, message) {
+      for (const [file, text] of Object.entries(files)) await writeFile(join(repo, file), text);
+      await git('add', '--', ...Object.keys(files));
+      await git('commit', '-q', '-m', message);
+      return (await git('rev-parse', 'HEAD')).stdout.trim();
+    },
+    read: (file) => readFile(join(repo, file), 'utf8'),
+    files: async () => (await git('ls-files')).stdout.split('\n').filter(Boolean),
+    async stop() {
+      await stopProcess(child);
+      await rm(base, { recursive: true, force: true });
+    },
+    output: () => out,
+  };
+}
+
+// `sluice serve` prints the dashboard URL once it is listening; that line is the readiness signal.
+function dashboardUrl(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => done(new Error(`no dashboard URL after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    const check = () => {
+      const m = /https?:\/\/[^\s]+/.exec(output());
+      if (m) done(undefined, m[0]);
+    };
+    const exited = (code: number | null) => done(new Error(`sluice serve exited with ${code}:\n${output()}`));
+    function done(err?: Error, url?: string) {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.off('exit', exited);
+      if (err) reject(err);
+      else resolvePromise(url!);
+    }
+    child.stdout!.on('data', check);
+    child.on('exit', exited);
+    check();
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolvePromise(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
