@@ -1,0 +1,48 @@
+import { createServer } from 'node:net';
+import { ProviderError } from '../../errors/index.js';
+
+/**
+ * Port scheme. A Process with `port: B` and `replicas: N` owns the range B … B+2N-1.
+ * In steady state replica i listens on B+i. A replacement must start while the replica it
+ * replaces still holds its port, so it takes B+i if that is free, else the lowest free port
+ * of the range; the range has room for every replica to be replaced at once. Health checks
+ * without an explicit port probe the replica's own port.
+ */
+export function portRange(base: number, replicas: number): number[] {
+  const ports: number[] = [];
+  for (let p = base; p < base + 2 * Math.max(replicas, 1); p++) ports.push(p);
+  return ports;
+}
+
+export function portCandidates(base: number, replicas: number, index: number): number[] {
+  const preferred = base + index;
+  return [preferred, ...portRange(base, replicas).filter((p) => p !== preferred)];
+}
+
+/** Whether the OS would let a process listen on the port now (on all addresses). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function allocatePort(
+  ref: string,
+  base: number,
+  replicas: number,
+  index: number,
+  held: ReadonlySet<number>,
+): Promise<number> {
+  for (const p of portCandidates(base, replicas, index)) {
+    if (held.has(p)) continue;
+    if (await isPortFree(p)) return p;
+  }
+  const last = base + 2 * Math.max(replicas, 1) - 1;
+  throw new ProviderError('PROCESS_NO_PORT', `no free port for replica ${index} in ${base}-${last}`, {
+    resource: ref,
+    field: 'spec.port',
+    hint: `Another program listens on ports in ${base}-${last}; stop it or choose another spec.port.`,
+  });
+}
