@@ -10,18 +10,17 @@ import { fetchError } from './remote.js';
 export async function pushBranch(ctx: GitContext, remote: string, branch: string, timeoutMs: number): Promise<void> {
   checkRefName(branch);
   const ref = `refs/heads/${branch}`;
-  try {
-    await runGit(ctx, ['push', '--quiet', '--porcelain', remote, `${ref}:${ref}`], { timeoutMs });
-  } catch (e) {
-    if (!(e instanceof GitCommandError)) throw e;
-    if (/\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]/i.test(e.stderr + e.message)) {
-      throw new SourceError('SOURCE_PUSH_REJECTED', `push of ${branch} to ${ctx.scrub(redactUrl(remote))} was rejected`, {
-        hint: 'The remote branch changed or is protected; fetch, rebuild the change on the new revision and push again.',
-        cause: e,
-      });
-    }
-    throw fetchError(remote, e, ctx.scrub);
+  const r = await runGit(ctx, ['push', '--porcelain', remote, `${ref}:${ref}`], { timeoutMs, allowFail: true });
+  if (r.code === 0) return;
+  // --porcelain reports per-ref outcomes on stdout; a rejection is not a connection problem.
+  const report = ctx.scrub(r.stdout.toString('utf8'));
+  if (/^!\t/m.test(report) || /\[rejected\]|\[remote rejected\]|non-fast-forward/i.test(r.stderr)) {
+    const reason = /^!\t\S+\t(.*)$/m.exec(report)?.[1] ?? 'rejected';
+    throw new SourceError('SOURCE_PUSH_REJECTED', `push of ${branch} to ${ctx.scrub(redactUrl(remote))} was rejected: ${reason}`, {
+      hint: 'The remote branch changed or is protected; fetch, rebuild the change on the new revision and push again.',
+    });
   }
+  throw fetchError(remote, new GitCommandError('push', r.code, r.stderr), ctx.scrub);
 }
 
 /** The branch a remote's HEAD points at, for sources that name no branch. */
