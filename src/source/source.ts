@@ -13,12 +13,13 @@ import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remot
 import { revertCommit, type RevertOptions } from './revert.js';
 import { TreeCache } from './tree-cache.js';
 import type { FetchResult, LogQuery, RevisionListener, SourceLog, SourceOptions, SourceSpec, SourceState } from './types.js';
+import { refDirs } from './watch.js';
 import { SourceWatcher } from './watcher.js';
 import { branchTip, commitFiles, type CommitOptions, type CommitResult, type FileChange } from './write.js';
 
 const quiet: SourceLog = { debug() {}, info() {}, warn() {} };
 
-type Where = { kind: 'local'; path: string; watchDirs: string[] } | { kind: 'remote'; url: string };
+type Where = { kind: 'local'; path: string; gitDir: string; commonDir: string } | { kind: 'remote'; url: string };
 
 /**
  * One config repository as Sluice sees it: revisions of a branch, trees at a revision, the
@@ -72,8 +73,7 @@ export class Source {
     const repo = await locateLocalRepo(base, path);
     const ctx = { ...base, gitDir: repo.gitDir };
     const branch = spec.branch ?? (await localHeadBranch(ctx, path));
-    const watchDirs = [repo.commonDir, repo.gitDir];
-    return new Source(ctx, { kind: 'local', path, watchDirs }, branch, spec, options, log);
+    return new Source(ctx, { kind: 'local', path, ...repo }, branch, spec, options, log);
   }
 
   get kind(): 'local' | 'remote' {
@@ -230,7 +230,7 @@ export class Source {
    */
   watch(onRevision: RevisionListener): { close(): void } {
     const w = new SourceWatcher(this, onRevision, {
-      dirs: this.where.kind === 'local' ? this.where.watchDirs : undefined,
+      dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
       pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
       retryAt: () => this.nextRetryAt,
     });

@@ -45,3 +45,11 @@ export function commit(dir: string, files: Record<string, FileSpec>, message: st
   git(dir, 'commit', '-q', '--allow-empty', '-m', message);
   return git(dir, 'rev-parse', 'HEAD');
 }
+
+/** Moves a branch to a new empty commit with plumbing only, as a push or a tool would: no index, no work tree. */
+export function advance(dir: string, branch: string): string {
+  const ref = `refs/heads/${branch}`;
+  const next = git(dir, 'commit-tree', `${ref}^{tree}`, '-p', ref, '-m', 'Advance');
+  git(dir, 'update-ref', ref, next);
+  return next;
+}

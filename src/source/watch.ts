@@ -1,4 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface RefWatchOptions {
   debounceMs?: number;
@@ -64,4 +65,15 @@ export function watchDirs(dirs: readonly string[], onSignal: () => void, options
       for (const w of watchers.splice(0)) w.close();
     },
   };
+}
+
+/**
+ * Directories whose changes can move a branch: the one holding its loose ref (or the nearest
+ * that exists yet), the common directory (packed-refs) and the repository's own directory
+ * (HEAD, which differs for a linked worktree).
+ */
+export function refDirs(gitDir: string, commonDir: string, branch: string): string[] {
+  let refDir = dirname(join(commonDir, 'refs', 'heads', branch));
+  while (!existsSync(refDir) && refDir.startsWith(commonDir) && refDir !== commonDir) refDir = dirname(refDir);
+  return [...new Set([refDir, commonDir, gitDir])];
 }
