@@ -3,10 +3,11 @@ import { ProviderError } from '../../errors/index.js';
 
 /**
  * Port scheme. A Process with `port: B` and `replicas: N` owns the range B … B+2N-1.
- * In steady state replica i listens on B+i. A replacement must start while the replica it
- * replaces still holds its port, so it takes B+i if that is free, else the lowest free port
- * of the range; the range has room for every replica to be replaced at once. Health checks
- * without an explicit port probe the replica's own port.
+ * Replica i has two slots, B+i and B+N+i: a replacement must start while the replica it
+ * replaces still holds one, so it takes the other. A first start or a roll therefore moves
+ * replica i between B+i and B+N+i; if both are taken (by something else on the machine) the
+ * lowest free port of the range is used. Health checks without an explicit port probe the
+ * replica's own port.
  */
 export function portRange(base: number, replicas: number): number[] {
   const ports: number[] = [];
@@ -15,8 +16,8 @@ export function portRange(base: number, replicas: number): number[] {
 }
 
 export function portCandidates(base: number, replicas: number, index: number): number[] {
-  const preferred = base + index;
-  return [preferred, ...portRange(base, replicas).filter((p) => p !== preferred)];
+  const slots = [base + index, base + Math.max(replicas, 1) + index];
+  return [...slots, ...portRange(base, replicas).filter((p) => !slots.includes(p))];
 }
 
 /** Whether the OS would let a process listen on the port now (on all addresses). */

@@ -1,0 +1,33 @@
+// A tiny workload for the process provider's tests. Behaviour is chosen by env vars so the
+// tests need no shell: PORT, GREETING, FAIL_HEALTH, IGNORE_TERM, LOG_LINES.
+import { createServer } from 'node:http';
+
+const port = Number(process.env.PORT ?? 0);
+const greeting = process.env.GREETING ?? 'hello';
+
+if (process.env.IGNORE_TERM === '1') {
+  process.on('SIGTERM', () => process.stdout.write('ignoring SIGTERM\n'));
+} else {
+  process.on('SIGTERM', () => {
+    process.stdout.write('got SIGTERM, exiting\n');
+    process.exit(0);
+  });
+}
+
+for (let i = 0; i < Number(process.env.LOG_LINES ?? 0); i++) process.stdout.write(`filler line ${i} ${'x'.repeat(80)}\n`);
+
+if (port) {
+  const server = createServer((req, res) => {
+    if (req.url === '/health' && process.env.FAIL_HEALTH === '1') {
+      res.writeHead(503).end('not ready\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ greeting, replica: process.env.SLUICE_REPLICA, pid: process.pid }));
+  });
+  server.listen(port, () => process.stdout.write(`listening on ${port}\n`));
+  process.stderr.write(`replica ${process.env.SLUICE_REPLICA} starting\n`);
+} else {
+  setInterval(() => {}, 60_000);
+  process.stdout.write('running without a port\n');
+}
