@@ -105,6 +105,7 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     const line = Number(where.exec(cellError!)![1]);
     expect(line).toBeGreaterThan(0);
     expect(line).toBeLessThanOrEqual(broken.split('\n').length);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-matrix-failed.png'), fullPage: true });
 
     await cell('dev').click();
     const box = page.getByTestId('error-box');

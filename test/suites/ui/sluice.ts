@@ -27,7 +27,9 @@ export async function startSluice(): Promise<SluiceServer> {
   const base = await mkdtemp(join(tmpdir(), 'sluice-ui-'));
   const repo = join(base, 'repo');
   const data = join(base, 'data');
-  await run(process.execPath, [BIN, 'init', repo], { cwd: base });
+  // The sample app listens on ports from --base-port; a free block keeps parallel runs apart.
+  const basePort = await freeBlock();
+  await run(process.execPath, [BIN, 'init', repo, '--base-port', String(basePort)], { cwd: base });
 
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--repo', repo, '--port', String(port), '--data-dir', data], {
@@ -75,8 +77,9 @@ function dashboardUrl(child: ChildProcess, output: () => string, timeoutMs: numb
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => done(new Error(`no dashboard URL after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
     const check = () => {
-      const m = /https?:\/\/[^\s]+/.exec(output());
-      if (m) done(undefined, m[0]);
+      const text = output();
+      const m = /dashboard\s+(https?:\/\/\S+)/i.exec(text) ?? /(https?:\/\/\S+)/.exec(text);
+      if (m) done(undefined, m[1]);
     };
     const exited = (code: number | null) => done(new Error(`sluice serve exited with ${code}:\n${output()}`));
     function done(err?: Error, url?: string) {
@@ -99,6 +102,24 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(killer);
+}
+
+// A base whose dev, staging and prod blocks (+10, +20, +30, a few replicas each) are all free now.
+async function freeBlock(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 100 * Math.floor(Math.random() * 300);
+    const ports = [10, 20, 30].flatMap((offset) => [0, 1, 2, 3, 4].map((i) => base + offset + i));
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports for the sample app');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const srv = createServer();
+    srv.once('error', () => resolvePromise(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolvePromise(true)));
+  });
 }
 
 function freePort(): Promise<number> {

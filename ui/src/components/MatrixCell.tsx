@@ -1,5 +1,5 @@
 import type { AppEnvStatus } from '../api/types.ts';
-import { location } from '../format.ts';
+import { location, shortSha } from '../format.ts';
 import { detailHref } from '../hooks/useRoute.ts';
 import { DriftMarker } from './DriftMarker.tsx';
 import { HealthBadge } from './HealthBadge.tsx';
@@ -12,11 +12,21 @@ export function MatrixCell({ status }: { status: AppEnvStatus }) {
   const { app, env, sync, health, syncedRevision, desiredRevision, drift, error, lastSync } = status;
   const pending = desiredRevision && desiredRevision !== syncedRevision;
   const where = error && location(error);
+  // The link's name is all a screen reader hears of the cell, so it carries what the cell shows.
+  const label = [
+    `${app} in ${env}: ${sync}, ${health}`,
+    `revision ${shortSha(syncedRevision)}`,
+    pending && `syncing to ${shortSha(desiredRevision)}`,
+    error && `error ${where ?? error.code}`,
+    drift && 'drifted',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return (
     <a
       className={`cell cell-${sync.toLowerCase()}`}
       href={detailHref(app, env)}
-      aria-label={`${app} in ${env}: ${sync}, ${health}`}
+      aria-label={label}
       data-testid={`cell-${app}-${env}`}
       data-sync={sync}
       data-health={health}
@@ -41,7 +51,13 @@ export function MatrixCell({ status }: { status: AppEnvStatus }) {
       )}
       {drift && <DriftMarker drift={drift} />}
       <span className="cell-time muted">
-        synced <RelativeTime iso={lastSync?.finishedAt ?? lastSync?.startedAt} testId="last-sync" />
+        {lastSync ? (
+          <>
+            synced <RelativeTime iso={lastSync.finishedAt ?? lastSync.startedAt} testId="last-sync" />
+          </>
+        ) : (
+          'never synced'
+        )}
       </span>
     </a>
   );

@@ -3,6 +3,9 @@ import { Badge, type Tone } from './Badge.tsx';
 import { DiffBlock } from './DiffBlock.tsx';
 import { PlanSummaryText } from './PlanSummaryText.tsx';
 
+// Up to this many changes every diff is open; beyond it the list is easier to scan folded.
+const OPEN_DIFFS = 5;
+
 const tones: Record<ChangeAction, Tone> = { create: 'ok', update: 'warn', delete: 'bad', unchanged: 'idle' };
 
 /** What a sync of the desired revision would do: changing resources first, each with its diff. */
@@ -25,7 +28,7 @@ export function PlanView({ plan, testId = 'plan' }: { plan?: Plan; testId?: stri
       {changing.length > 0 && (
         <ul className="changes">
           {changing.map((c) => (
-            <ChangeItem key={c.key} change={c} />
+            <ChangeItem key={c.key} change={c} open={changing.length <= OPEN_DIFFS} />
           ))}
         </ul>
       )}
@@ -38,16 +41,25 @@ export function PlanView({ plan, testId = 'plan' }: { plan?: Plan; testId?: stri
   );
 }
 
-function ChangeItem({ change }: { change: Change }) {
+function ChangeItem({ change, open }: { change: Change; open: boolean }) {
   const name = `${change.kind}/${change.namespace ? `${change.namespace}/` : ''}${change.name}`;
+  const head = (
+    <>
+      <Badge tone={tones[change.action]} label={change.action} testId="change-action" />
+      <code>{name}</code>
+      {change.reason && <span className="muted">{change.reason}</span>}
+    </>
+  );
   return (
     <li className="change" data-testid="change" data-action={change.action}>
-      <div className="change-head">
-        <Badge tone={tones[change.action]} label={change.action} testId="change-action" />
-        <code>{name}</code>
-        {change.reason && <span className="muted">{change.reason}</span>}
-      </div>
-      {change.diff && <DiffBlock diff={change.diff} label={`Diff for ${name}`} />}
+      {change.diff ? (
+        <details open={open}>
+          <summary className="change-head">{head}</summary>
+          <DiffBlock diff={change.diff} label={`Diff for ${name}`} />
+        </details>
+      ) : (
+        <div className="change-head">{head}</div>
+      )}
     </li>
   );
 }
