@@ -1,0 +1,3 @@
+module sluice.dev/test/kustomize-conformance/gen
+
+go 1.22
