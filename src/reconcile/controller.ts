@@ -49,6 +49,8 @@ export class Controller {
   private readonly attempts = new Map<string, number>();
   private current: Current | undefined;
   private projectError: StatusError | undefined;
+  /** Set when the newest revision could not be read (a damaged cache, a vanished commit). */
+  private revisionError: StatusError | undefined;
   private lastFetchAt: Date | undefined;
   private fetching: Promise<void> | undefined;
   private refetch = false;
@@ -100,7 +102,13 @@ export class Controller {
     this.fetching = (async () => {
       do {
         this.refetch = false;
-        await this.fetchOnce(trigger);
+        try {
+          await this.fetchOnce(trigger);
+        } catch (e) {
+          // A revision that cannot be read must not stop the controller: keep the last good one.
+          this.revisionError = toStatusError(e);
+          this.options.log.error({ err: e }, 'cannot read the new revision; keeping the last good one');
+        }
       } while (this.refetch);
     })().finally(() => (this.fetching = undefined));
     return this.fetching;
@@ -119,6 +127,7 @@ export class Controller {
     const previous = this.current;
     if (previous?.revision === revision && trigger !== 'startup') return;
     const fs = await this.options.source.tree(revision);
+    this.revisionError = undefined;
     let project: Project;
     try {
       project = parseProject(new TextDecoder().decode(fs.readFile(PROJECT_FILE)), PROJECT_FILE);
@@ -196,8 +205,9 @@ export class Controller {
     const source: ProjectStatus['source'] = { url: this.options.source.url, branch: this.options.source.branch };
     if (cur) source.revision = cur.revision;
     if (this.lastFetchAt) source.lastFetchAt = this.lastFetchAt.toISOString();
-    if (health.lastError) source.error = toStatusError(health.lastError);
-    if (health.nextRetryAt) source.nextRetryAt = health.nextRetryAt.toISOString();
+    if (health.lastError) source.error = health.lastError;
+    else if (this.revisionError) source.error = this.revisionError;
+    if (health.nextRetryAt) source.nextRetryAt = health.nextRetryAt;
     const out: ProjectStatus = {
       project: cur?.project.name ?? 'unknown',
       source,

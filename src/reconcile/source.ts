@@ -1,5 +1,5 @@
-import type { SluiceError } from '../errors/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
+import type { StatusError } from './status.js';
 
 /**
  * What the controller needs from a config repo. The source part implements it with Git;
@@ -18,6 +18,6 @@ export interface RevisionSource {
   /** Calls back when the branch may have moved; returns the unsubscribe function. */
   watch(onChange: () => void): () => void;
   /** Last fetch error and when the next retry is due, while the remote is unreachable. */
-  health(): { lastError?: SluiceError; nextRetryAt?: Date; lastFetchAt?: Date };
+  health(): { lastError?: StatusError; nextRetryAt?: string; lastFetchAt?: string };
   close(): Promise<void>;
 }

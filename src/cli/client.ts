@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SluiceError } from '../errors/index.js';
+
+export const DEFAULT_PORT = 7400;
+
+/** Where a running `sluice serve` is: --server, SLUICE_SERVER, the data dir's server.json, or the default port. */
+export function serverUrl(opts: { server?: string; dataDir: string }): string {
+  if (opts.server) return opts.server.replace(/\/+$/, '');
+  if (process.env.SLUICE_SERVER) return process.env.SLUICE_SERVER.replace(/\/+$/, '');
+  try {
+    const info = JSON.parse(readFileSync(join(opts.dataDir, 'server.json'), 'utf8')) as { url?: string };
+    if (info.url) return info.url;
+  } catch {
+    // no server.json: fall back to the default port
+  }
+  return `http://127.0.0.1:${DEFAULT_PORT}`;
+}
+
+export class ApiError extends SluiceError {
+  constructor(
+    readonly status: number,
+    body: { code?: string; message?: string; hint?: string; file?: string; line?: number; field?: string; resource?: string },
+  ) {
+    const { code, message, ...rest } = body;
+    super(code ?? `HTTP_${status}`, message ?? `request failed with HTTP ${status}`, rest);
+  }
+}
+
+/** A thin JSON client for the /api/v1 endpoints. */
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (e) {
+      throw new SluiceError('SERVER_UNREACHABLE', `no Sluice server answers at ${this.baseUrl}`, {
+        cause: e,
+        hint: 'Start one with `sluice serve` (or `npm start`), or point at it with --server or SLUICE_SERVER.',
+      });
+    }
+    const text = await res.text();
+    const data = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok) throw new ApiError(res.status, (data ?? {}) as Record<string, never>);
+    return data as T;
+  }
+}

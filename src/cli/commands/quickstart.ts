@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { processProjectFiles, writeConfigRepo } from '../../scaffold/index.js';
+import type { SyncRecord } from '../../store/types.js';
+import { globals } from '../context.js';
+import { color, short } from '../format.js';
+import { helloScript } from '../paths.js';
+import { startRuntime } from '../runtime.js';
+import { portOption, untilSignal } from './serve.js';
+
+export function quickstartCommand(): Command {
+  return new Command('quickstart')
+    .description('Create (or reuse) a sample config repo in the data directory and run Sluice on it: what `npm start` does')
+    .addOption(portOption())
+    .option('--host <host>', 'address to listen on', process.env.SLUICE_HOST ?? '127.0.0.1')
+    .action(async (opts: { port: string; host: string }, cmd: Command) => {
+      const { dataDir } = globals(cmd);
+      const port = Number(opts.port);
+      const repo = join(dataDir, 'quickstart', 'config');
+      const basePort = port === 0 ? 17400 : port;
+      if (!existsSync(join(repo, '.git'))) {
+        writeConfigRepo(repo, processProjectFiles({ project: 'quickstart', helloScript: helloScript(), node: process.execPath, basePort }), 'Deploy hello to dev, staging and prod');
+        console.log(`Created a sample config repo at ${repo}`);
+      } else {
+        console.log(`Reusing the sample config repo at ${repo}`);
+      }
+      const rt = await startRuntime({ repo, dataDir, port, host: opts.host, onSyncFinished: printSync });
+      const devFile = join(repo, 'apps/hello/overlays/dev/hello.yaml');
+      console.log(`
+${color('bold', 'Sluice is running.')}
+  dashboard    ${rt.url}/
+  config repo  ${repo}
+  hello        dev http://127.0.0.1:${basePort + 10}/  staging :${basePort + 20}  prod :${basePort + 30}
+  data dir     ${dataDir}
+
+Try the loop:
+  1. edit    ${devFile}   (replicas: 2, or GREETING: "Hi")
+  2. commit  git -C ${repo} commit -am "Scale dev"
+  3. watch   dev change in the dashboard; staging and prod stay as they are
+
+Ctrl-C stops Sluice and every process it started.
+`);
+      await untilSignal(rt, true);
+    });
+}
+
+function printSync(r: SyncRecord): void {
+  if (r.dryRun) return;
+  const secs = (Object.values(r.timings).reduce((a, b) => a + b, 0) / 1000).toFixed(1);
+  const mark = r.result === 'Succeeded' ? color('green', '✓') : color('red', '✗');
+  const s = r.plan ? ` (+${r.plan.create} ~${r.plan.update} -${r.plan.delete})` : '';
+  const err = r.error ? `\n    ${color('red', `${r.error.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : ''}${r.error.message}`)}` : '';
+  console.log(`${mark} ${r.app} ${r.env} ${short(r.revision)} ${r.result}${s} in ${secs}s — ${r.reason}${err}`);
+}

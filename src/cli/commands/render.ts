@@ -1,0 +1,29 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
+import { NotFoundError } from '../../errors/index.js';
+import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
+import { DiskFs } from '../../vfs/index.js';
+import { outputFormat, printJson } from '../context.js';
+
+export function renderCommand(): Command {
+  return new Command('render')
+    .description('Print the desired state of an app in an environment, rendered from the config repo on disk')
+    .argument('<app>', 'app name from sluice.yaml')
+    .requiredOption('-e, --env <env>', 'environment')
+    .option('-r, --repo <dir>', 'config repo directory', '.')
+    .option('--renderer <name>', `force a renderer (${rendererNames().join(', ')})`)
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .action((app: string, opts: { env: string; repo: string; renderer?: string; output: string }, cmd: Command) => {
+      const root = resolve(opts.repo);
+      const project = loadProjectFile(resolve(root, PROJECT_FILE));
+      const spec = findApp(project, app);
+      if (!spec) throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in ${PROJECT_FILE}`, { hint: `Apps: ${project.apps.map((a) => a.name).join(', ') || 'none'}.` });
+      if (!project.environments.some((e) => e.name === opts.env)) {
+        throw new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in ${PROJECT_FILE}`, { hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.` });
+      }
+      const r = renderApp(new DiskFs(root), spec, opts.env, opts.renderer);
+      if (opts.output === 'json' || (opts.output !== 'yaml' && outputFormat(cmd) === 'json')) printJson(r.resources.map((x) => x.object));
+      else process.stdout.write(toYamlStream(r.resources));
+    });
+}

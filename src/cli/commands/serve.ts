@@ -1,0 +1,69 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_PORT } from '../client.js';
+import { globals } from '../context.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+
+export function portOption(): Option {
+  return new Option('-p, --port <port>', 'HTTP port of the API and dashboard (0 picks a free one)')
+    .env('SLUICE_PORT')
+    .default(String(DEFAULT_PORT))
+    .argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be 0..65535, not "${v}"`);
+      return String(n);
+    });
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the controller and the HTTP API, metrics and dashboard')
+    .requiredOption('-r, --repo <path|url>', 'config repo: a local path or a remote URL', process.env.SLUICE_REPO)
+    .option('-b, --branch <branch>', 'branch to follow (default: the repo HEAD branch)')
+    .addOption(portOption())
+    .option('--host <host>', 'address to listen on', process.env.SLUICE_HOST ?? '127.0.0.1')
+    .option('--poll <seconds>', 'how often a remote repo is fetched', '30')
+    .option('--keep-workloads', 'on exit, leave processes running for the next start to adopt')
+    .action(async (opts: { repo: string; branch?: string; port: string; host: string; poll: string; keepWorkloads?: boolean }, cmd: Command) => {
+      const { dataDir } = globals(cmd);
+      const rt = await startRuntime({
+        repo: opts.repo,
+        ...(opts.branch ? { branch: opts.branch } : {}),
+        dataDir,
+        port: Number(opts.port),
+        host: opts.host,
+        pollIntervalMs: Number(opts.poll) * 1000,
+      });
+      console.log(`Sluice is serving ${opts.repo}`);
+      console.log(`  dashboard  ${rt.url}/`);
+      console.log(`  API        ${rt.url}/api/v1/status`);
+      console.log(`  data dir   ${dataDir}`);
+      await untilSignal(rt, !opts.keepWorkloads);
+    });
+}
+
+/** Keeps the process alive until Ctrl-C or SIGTERM, then stops cleanly. A second Ctrl-C forces exit. */
+export function untilSignal(rt: Runtime, stopWorkloads: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`\n${signal} again: exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      console.error(`\n${signal}: stopping Sluice${stopWorkloads ? ' and every process it started' : ' (workloads keep running)'}…`);
+      rt.stop({ stopWorkloads })
+        .then(() => {
+          console.error('stopped');
+          resolve();
+        })
+        .catch((e: unknown) => {
+          console.error(`error while stopping: ${(e as Error).message}`);
+          process.exitCode = 1;
+          resolve();
+        });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import type { ProjectStatus } from '../../reconcile/index.js';
+import { ago, color, short, status, table } from '../format.js';
+import { client, outputFormat, printJson } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('Show every app × environment: revision, sync status, health, drift, last sync')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--app <app>', 'only this app')
+    .option('--env <env>', 'only this environment')
+    .action(async (opts: { app?: string; env?: string }, cmd: Command) => {
+      const s = await client(cmd).get<ProjectStatus>('/api/v1/status');
+      const apps = s.apps.filter((a) => (!opts.app || a.app === opts.app) && (!opts.env || a.env === opts.env));
+      if (outputFormat(cmd) === 'json') {
+        printJson({ ...s, apps });
+      } else {
+        const src = s.source;
+        console.log(`${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`);
+        if (src.error) console.log(color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`));
+        if (s.projectError) console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
+        console.log('');
+        console.log(
+          table(
+            ['APP', 'ENV', 'REVISION', 'SYNC', 'HEALTH', 'LAST SYNC', 'MESSAGE'],
+            apps.map((a) => [
+              a.app,
+              a.env,
+              short(a.syncedRevision ?? a.desiredRevision),
+              status(a.sync),
+              status(a.health),
+              a.lastSync ? `${a.lastSync.result} ${ago(a.lastSync.finishedAt ?? a.lastSync.startedAt)}` : '-',
+              a.error ? `${where(a.error)}${a.error.message}` : a.drift ? `drift: ${a.drift.causes.join('; ')}` : (a.reason ?? ''),
+            ]),
+          ),
+        );
+      }
+      const bad = apps.some((a) => a.sync === 'Failed' || a.health === 'Degraded');
+      process.exitCode = bad ? ExitCode.Failed : ExitCode.Ok;
+    });
+}
+
+function where(e: { file?: string; line?: number }): string {
+  return e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
+}

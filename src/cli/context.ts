@@ -1,0 +1,37 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ApiClient, serverUrl } from './client.js';
+
+export interface GlobalOptions {
+  dataDir: string;
+  server?: string;
+}
+
+/** Sluice's data directory: --data-dir, SLUICE_DATA_DIR, or the user's XDG data home. */
+export function defaultDataDir(): string {
+  if (process.env.SLUICE_DATA_DIR) return resolve(process.env.SLUICE_DATA_DIR);
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'sluice');
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<{ dataDir?: string; server?: string }>();
+  return { dataDir: resolve(o.dataDir ?? defaultDataDir()), ...(o.server ? { server: o.server } : {}) };
+}
+
+export function client(cmd: Command): ApiClient {
+  return new ApiClient(serverUrl(globals(cmd)));
+}
+
+export type OutputFormat = 'text' | 'json';
+
+export function outputFormat(cmd: Command): OutputFormat {
+  const o = cmd.opts<{ output?: string }>().output ?? 'text';
+  if (o !== 'text' && o !== 'json') throw new Error(`--output must be text or json, not "${o}"`);
+  return o;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

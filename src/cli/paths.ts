@@ -1,0 +1,12 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The sample service shipped with Sluice (examples/hello), found from dist/cli or src/cli. */
+export function helloScript(): string {
+  const p = resolve(here, '..', '..', 'examples', 'hello', 'server.js');
+  if (!existsSync(p)) throw new Error(`the sample service is missing at ${p}; reinstall Sluice`);
+  return p;
+}

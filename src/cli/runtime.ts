@@ -1,0 +1,103 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { createProvider } from '../providers/index.js';
+import { readProcessLogs } from '../providers/process/index.js';
+import { Controller, gitRevisionSource } from '../reconcile/index.js';
+import { buildApp, SluiceMetrics } from '../server/index.js';
+import { Source } from '../source/index.js';
+import { openStore } from '../store/index.js';
+import type { SyncRecord } from '../store/types.js';
+
+export interface RuntimeOptions {
+  /** Config repo: a local path or a remote URL. */
+  repo: string;
+  branch?: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  log?: Logger;
+  /** How often remotes are fetched. */
+  pollIntervalMs?: number;
+  onSyncFinished?: (r: SyncRecord) => void;
+}
+
+export interface Runtime {
+  url: string;
+  controller: Controller;
+  log: Logger;
+  stop(options: { stopWorkloads: boolean }): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/ui next to dist/cli in a build; the same relative place when run from sources. */
+const UI_DIR = resolve(here, '..', 'ui');
+
+function isRemote(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo);
+}
+
+/** Assembles and starts everything `sluice serve` runs: store, source, providers, controller, HTTP server. */
+export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const log = o.log ?? pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'info' }, pino.destination({ dest: join(o.dataDir, 'sluice.log'), mkdir: true, sync: false }));
+  const store = openStore(o.dataDir);
+  const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
+  const source = await Source.open({ ...spec, ...(o.branch ? { branch: o.branch } : {}) }, {
+    dataDir: o.dataDir,
+    log,
+    ...(o.pollIntervalMs ? { pollIntervalMs: o.pollIntervalMs } : {}),
+  });
+  let metrics: SluiceMetrics | undefined;
+  const controller = new Controller({
+    source: gitRevisionSource(source),
+    store,
+    log,
+    createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
+    onSyncFinished: (r) => {
+      metrics?.recordSync(r);
+      o.onSyncFinished?.(r);
+    },
+  });
+  metrics = new SluiceMetrics(() => controller.status());
+  const app = buildApp({
+    controller,
+    store,
+    metrics,
+    uiDir: UI_DIR,
+    readLogs: async (q) => {
+      const scope = { project: controller.projectName, app: q.app, env: q.env };
+      const byReplica = new Map<string, string[]>();
+      for await (const line of readProcessLogs(o.dataDir, scope, { tail: q.lines, ...(q.process ? { process: q.process } : {}) })) {
+        const key = `${line.process}-${line.replica}`;
+        const lines = byReplica.get(key) ?? [];
+        lines.push(line.text);
+        byReplica.set(key, lines);
+      }
+      return [...byReplica].map(([file, lines]) => ({ file, lines }));
+    },
+  });
+  await app.listen({ port: o.port, host: o.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
+  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  const serverFile = join(o.dataDir, 'server.json');
+  writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }));
+  await controller.start();
+  log.info({ url, repo: o.repo }, 'sluice started');
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    controller,
+    log,
+    stop: (opts) =>
+      (stopping ??= (async () => {
+        await app.close();
+        await controller.stop(opts);
+        await store.close();
+        rmSync(serverFile, { force: true });
+        log.flush?.();
+      })()),
+  };
+}

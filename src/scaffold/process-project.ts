@@ -1,0 +1,105 @@
+/**
+ * The files of a new config repo for the process target: sluice.yaml, a `hello` app with a
+ * base and one overlay per environment. Pure: returns path → content; the caller writes and commits.
+ */
+export interface ProcessProjectOptions {
+  project: string;
+  /** Absolute path of the sample service's entry script. */
+  helloScript: string;
+  /** Command that runs it (node's absolute path, so the repo works whatever PATH the controller has). */
+  node: string;
+  /** First port of the sample app; dev, staging and prod get blocks of ten from here. */
+  basePort: number;
+}
+
+const ENVIRONMENTS = [
+  { name: 'dev', replicas: 1, greeting: 'Hello', offset: 10 },
+  { name: 'staging', replicas: 2, greeting: 'Hello', offset: 20 },
+  { name: 'prod', replicas: 3, greeting: 'Hello', offset: 30 },
+] as const;
+
+export function processProjectFiles(o: ProcessProjectOptions): Record<string, string> {
+  const files: Record<string, string> = {
+    'sluice.yaml': sluiceYaml(o.project),
+    'README.md': readme(),
+    'apps/hello/base/hello.yaml': processManifest(o, { replicas: 1, port: o.basePort + 10, greeting: 'Hello', env: 'base' }),
+  };
+  for (const e of ENVIRONMENTS) {
+    files[`apps/hello/overlays/${e.name}/hello.yaml`] = processManifest(o, {
+      replicas: e.replicas,
+      port: o.basePort + e.offset,
+      greeting: e.greeting,
+      env: e.name,
+    });
+  }
+  return files;
+}
+
+function sluiceYaml(project: string): string {
+  return `# yaml-language-server: $schema=https://sluice.dev/schema/sluice.schema.json
+apiVersion: sluice.dev/v1alpha1
+kind: Project
+metadata:
+  name: ${project}
+spec:
+  targets:
+    local:
+      provider: process   # supervised processes on the machine running Sluice
+  environments:
+    - name: dev
+      target: local
+      sync: auto          # apply every new revision
+      selfHeal: true      # undo drift without waiting for a commit
+      healthTimeout: 30s
+    - name: staging
+      target: local
+      sync: auto
+      selfHeal: true
+      healthTimeout: 30s
+      promotion: { from: dev, requireHealthy: true }
+    - name: prod
+      target: local
+      sync: auto
+      protected: true
+      healthTimeout: 60s
+      promotion: { from: staging, approvals: 1 }
+  apps:
+    - name: hello
+      path: apps/hello
+`;
+}
+
+function processManifest(o: ProcessProjectOptions, v: { replicas: number; port: number; greeting: string; env: string }): string {
+  return `# The hello service in ${v.env}. Edit a value, commit, and Sluice rolls it out.
+apiVersion: sluice.dev/v1alpha1
+kind: Process
+metadata:
+  name: hello
+spec:
+  command: ${JSON.stringify(o.node)}
+  args: [${JSON.stringify(o.helloScript)}]
+  replicas: ${v.replicas}
+  port: ${v.port}           # replica ports are allocated from here
+  env:
+    GREETING: ${JSON.stringify(v.greeting)}
+    VERSION: "1.0.0"
+  healthCheck:
+    http: { path: /healthz }
+    intervalSeconds: 1
+    timeoutSeconds: 1
+    failureThreshold: 3
+  terminationGracePeriodSeconds: 5
+`;
+}
+
+function readme(): string {
+  return `# Config repo
+
+Git is the source of truth for what runs where. Each environment is a directory:
+
+- \`apps/hello/base/\` — the app's reference manifest
+- \`apps/hello/overlays/<env>/\` — what runs in dev, staging and prod
+
+Change a file under an overlay, commit, and Sluice applies it to that environment only.
+`;
+}
