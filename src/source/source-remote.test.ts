@@ -104,9 +104,14 @@ describe('Source on a remote', () => {
 
   it('retries an unreachable remote on a backoff schedule while watching', async () => {
     const s = await Source.open({ url: 'file:///nonexistent/again.git', branch: 'main' }, { dataDir, backoff: { initialMs: 40, maxMs: 80 } });
-    const w = s.watch(() => undefined);
+    const codes: string[] = [];
+    const w = s.watch(
+      () => undefined,
+      (e) => codes.push(e.code),
+    );
     try {
       await expect.poll(() => s.state().failures, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
+      expect(codes.slice(0, 3)).toEqual(['SOURCE_UNREACHABLE', 'SOURCE_UNREACHABLE', 'SOURCE_UNREACHABLE']);
       expect(s.state().nextRetryAt).toBeDefined();
     } finally {
       w.close();

@@ -12,7 +12,7 @@ import { pushBranch, remoteDefaultBranch } from './push.js';
 import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remote.js';
 import { revertCommit, type RevertOptions } from './revert.js';
 import { TreeCache } from './tree-cache.js';
-import type { FetchResult, LogQuery, RevisionListener, SourceLog, SourceOptions, SourceSpec, SourceState } from './types.js';
+import type { FetchResult, LogQuery, RevisionListener, SourceErrorListener, SourceLog, SourceOptions, SourceSpec, SourceState } from './types.js';
 import { refDirs } from './watch.js';
 import { SourceWatcher } from './watcher.js';
 import { branchTip, commitFiles, type CommitOptions, type CommitResult, type FileChange } from './write.js';
@@ -228,8 +228,9 @@ export class Source {
    * Local repositories are watched through their refs (about 50 ms latency, 1 s polling if
    * watching fails); remotes are fetched every `pollIntervalMs`, backing off after failures.
    */
-  watch(onRevision: RevisionListener): { close(): void } {
+  watch(onRevision: RevisionListener, onError?: SourceErrorListener): { close(): void } {
     const w = new SourceWatcher(this, onRevision, {
+      onError,
       dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
       pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
       retryAt: () => this.nextRetryAt,

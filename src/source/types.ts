@@ -1,3 +1,4 @@
+import type { SourceError } from '../errors/index.js';
 import type { BackoffOptions } from './backoff.js';
 
 /** Which repository to follow: a path on this machine or a remote URL, and a branch. */
@@ -72,3 +73,6 @@ export interface LogQuery {
 }
 
 export type RevisionListener = (revision: string, previous: string | undefined) => void;
+
+/** Told about each failed fetch while watching; `state()` has the retry schedule. */
+export type SourceErrorListener = (error: SourceError) => void;

@@ -1,5 +1,5 @@
-import { isSluiceError } from '../errors/index.js';
-import type { FetchResult, RevisionListener, SourceLog } from './types.js';
+import { isSluiceError, SourceError } from '../errors/index.js';
+import type { FetchResult, RevisionListener, SourceErrorListener, SourceLog } from './types.js';
 import { watchDirs, type Stoppable } from './watch.js';
 
 interface Fetcher {
@@ -14,6 +14,7 @@ export interface WatcherOptions {
   pollIntervalMs: number;
   /** When the source's backoff allows the next attempt, after a failure. */
   retryAt: () => number | undefined;
+  onError?: SourceErrorListener;
 }
 
 /** Drives `fetch` from ref changes (local) or a timer (remote) and reports new revisions. */
@@ -56,7 +57,8 @@ export class SourceWatcher {
       if (r.changed && !this.closed) this.onRevision(r.revision, r.previous);
     } catch (e) {
       ok = false;
-      if (!isSluiceError(e)) this.source.logger.warn({ source: this.source.location, error: String(e) }, 'watching the source failed');
+      if (e instanceof SourceError) this.options.onError?.(e);
+      else if (!isSluiceError(e)) this.source.logger.warn({ source: this.source.location, error: String(e) }, 'watching the source failed');
     } finally {
       this.running = false;
     }

@@ -72,6 +72,19 @@ describe('writing commits without a work tree', () => {
     expect(await source.resolve('promotions/web')).toBe(r.revision);
     const e = await source.commitFiles([{ path: '../x', content: 'x' }], { message: 'bad', author }).catch((err: unknown) => err);
     expect((e as SourceError).code).toBe('SOURCE_BAD_PATH');
+    const tip = await source.resolve('main');
+    const df = await source.commitFiles([{ path: 'sluice.yaml/x', content: 'x' }], { message: 'bad', author }).catch((err: unknown) => err);
+    expect((df as SourceError).code).toBe('SOURCE_BAD_PATH');
+    expect((df as SourceError).message).toContain('sluice.yaml');
+    expect(await source.resolve('main')).toBe(tip);
+    const ok = await source.commitFiles(
+      [
+        { path: 'sluice.yaml', content: null },
+        { path: 'sluice.yaml/x', content: 'x' },
+      ],
+      { message: 'explicit', author },
+    ).catch((err: unknown) => err);
+    expect(ok).toMatchObject({ changed: true });
   });
 
   it('reverts a commit by writing its inverse', async () => {

@@ -84,6 +84,7 @@ export async function writeCommit(ctx: GitContext, edits: readonly IndexEdit[], 
       .join('');
     await runGit(ctx, ['update-index', '-z', '--index-info'], { env, input });
     const tree = await gitText(ctx, ['write-tree'], { env });
+    if (parent) await checkNoImplicitRemovals(ctx, parent, tree, edits);
     if (parent && !options.allowEmpty && tree === (await gitText(ctx, ['rev-parse', `${parent}^{tree}`]))) {
       return { revision: parent, parent, changed: false };
     }
@@ -102,6 +103,21 @@ export async function writeCommit(ctx: GitContext, edits: readonly IndexEdit[], 
     return { revision, parent, changed: true };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The index silently drops a file when a path below it is written (and a directory when a
+ * file takes its name). Such a change almost certainly was not meant, so it is refused.
+ */
+async function checkNoImplicitRemovals(ctx: GitContext, parent: string, tree: string, edits: readonly IndexEdit[]): Promise<void> {
+  const out = await runGit(ctx, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--diff-filter=D', parent, tree]);
+  const asked = new Set(edits.filter((e) => 'remove' in e).map((e) => e.path));
+  const lost = out.stdout.toString('utf8').split('\0').filter((p) => p !== '' && !asked.has(p));
+  if (lost.length > 0) {
+    throw new SourceError('SOURCE_BAD_PATH', `the change would replace ${lost.slice(0, 5).join(', ')} with a directory or a file of the same name`, {
+      hint: 'Delete the conflicting path explicitly in the same change if that is intended.',
+    });
   }
 }
 
