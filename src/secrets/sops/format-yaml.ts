@@ -137,6 +137,7 @@ function branchToMap(b: Branch, pending: string[] = []): YAMLMap {
       continue;
     }
     const k = new Scalar(item.key);
+    if (needsQuotes(item.key)) k.type = Scalar.QUOTE_DOUBLE;
     if (head.length) k.commentBefore = head.join('\n');
     head = [];
     const v = toYaml(item.value);
@@ -171,5 +172,24 @@ function toYaml(n: Node): YamlNode {
   if (n instanceof Comment) return new Scalar(null);
   const s = new Scalar(n instanceof TimeValue ? n.text : n);
   if (typeof n === 'string' && n.includes('\n')) s.type = Scalar.BLOCK_LITERAL;
+  else if (n instanceof TimeValue || (typeof n === 'string' && needsQuotes(n))) s.type = Scalar.QUOTE_DOUBLE;
   return s;
+}
+
+/**
+ * Plain strings that a YAML 1.1 reader (SOPS, and most Kubernetes tooling) would read as a
+ * bool, number, null or timestamp. The yaml package only quotes what YAML 1.2 would misread,
+ * and an unquoted `lastmodified` timestamp makes SOPS refuse the file.
+ */
+const YAML11_SPECIAL = [
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  /^(~|null|Null|NULL)$/,
+  /^\d{4}-\d\d?-\d\d?([Tt ]|$)/,
+  /^[-+]?(0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?\d)*)$/,
+  /^[-+]?([0-9][0-9_]*)?\.[0-9._]*([eE][-+][0-9]+)?$/,
+  /^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/,
+];
+
+function needsQuotes(s: string): boolean {
+  return s === '' || YAML11_SPECIAL.some((re) => re.test(s));
 }
