@@ -9,7 +9,10 @@ const apps = [
 
 describe('affectedApps', () => {
   it('maps a change under an app directory to that app only', () => {
-    expect(affectedApps(['apps/payments/overlays/dev/kustomization.yaml'], apps)).toEqual({ all: false, apps: ['payments'] });
+    expect(affectedApps(['apps/payments/overlays/dev/kustomization.yaml'], apps)).toEqual({
+      all: false,
+      apps: ['payments'],
+    });
   });
 
   it('does not confuse apps whose names share a prefix', () => {

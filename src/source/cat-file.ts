@@ -74,7 +74,10 @@ export class CatFileBatch {
       if (this.child !== child) return;
       this.child = undefined;
       if (e?.code === 'ENOENT') this.fail(gitMissing(this.ctx.binary));
-      else this.fail(new SourceError('SOURCE_GIT_FAILED', `git cat-file exited: ${this.ctx.scrub(stderr.trim()) || 'no message'}`));
+      else
+        this.fail(
+          new SourceError('SOURCE_GIT_FAILED', `git cat-file exited: ${this.ctx.scrub(stderr.trim()) || 'no message'}`),
+        );
     };
     child.on('error', onEnd);
     child.on('close', () => onEnd());

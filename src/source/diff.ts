@@ -5,7 +5,17 @@ import { runGit, type GitContext } from './git.js';
  * so both the old and the new location count as changed.
  */
 export async function changedPaths(ctx: GitContext, from: string, to: string): Promise<string[]> {
-  const out = await runGit(ctx, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, to, '--']);
+  const out = await runGit(ctx, [
+    'diff',
+    '--name-only',
+    '-z',
+    '--no-renames',
+    '--no-ext-diff',
+    '--no-textconv',
+    from,
+    to,
+    '--',
+  ]);
   return splitNul(out.stdout);
 }
 

@@ -28,7 +28,16 @@
  * SOURCE_CREDENTIALS_IN_URL, SOURCE_INVALID, SOURCE_BAD_PATH, SOURCE_GIT_MISSING, SOURCE_GIT_FAILED.
  */
 export { Source } from './source.js';
-export type { SourceSpec, SourceOptions, SourceLog, SourceState, FetchResult, LogQuery, RevisionListener, SourceErrorListener } from './types.js';
+export type {
+  SourceSpec,
+  SourceOptions,
+  SourceLog,
+  SourceState,
+  FetchResult,
+  LogQuery,
+  RevisionListener,
+  SourceErrorListener,
+} from './types.js';
 export type { CommitInfo, Signature } from './commit.js';
 export type { CommitOptions, CommitResult, FileChange, Identity } from './write.js';
 export type { RevertOptions } from './revert.js';

@@ -9,7 +9,9 @@ describe('commit messages', () => {
       body: 'Copies the image digest from staging.',
       trailers: { 'Sluice-Promotion': 'staging->prod', 'Sluice-App': 'payments' },
     });
-    expect(text).toBe('Promote payments to prod\n\nCopies the image digest from staging.\n\nSluice-Promotion: staging->prod\nSluice-App: payments\n');
+    expect(text).toBe(
+      'Promote payments to prod\n\nCopies the image digest from staging.\n\nSluice-Promotion: staging->prod\nSluice-App: payments\n',
+    );
     expect(parseCommitMessage(text)).toEqual({
       subject: 'Promote payments to prod',
       body: 'Copies the image digest from staging.',
@@ -21,7 +23,11 @@ describe('commit messages', () => {
   });
 
   it('keeps a last paragraph that is not all trailers as body', () => {
-    expect(parseCommitMessage('Fix\n\nSee: this\nand more')).toEqual({ subject: 'Fix', body: 'See: this\nand more', trailers: [] });
+    expect(parseCommitMessage('Fix\n\nSee: this\nand more')).toEqual({
+      subject: 'Fix',
+      body: 'See: this\nand more',
+      trailers: [],
+    });
   });
 
   it('rejects trailer keys that would not read back', () => {

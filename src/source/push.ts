@@ -16,9 +16,13 @@ export async function pushBranch(ctx: GitContext, remote: string, branch: string
   const report = ctx.scrub(r.stdout.toString('utf8'));
   if (/^!\t/m.test(report) || /\[rejected\]|\[remote rejected\]|non-fast-forward/i.test(r.stderr)) {
     const reason = /^!\t\S+\t(.*)$/m.exec(report)?.[1] ?? 'rejected';
-    throw new SourceError('SOURCE_PUSH_REJECTED', `push of ${branch} to ${ctx.scrub(redactUrl(remote))} was rejected: ${reason}`, {
-      hint: 'The remote branch changed or is protected; fetch, rebuild the change on the new revision and push again.',
-    });
+    throw new SourceError(
+      'SOURCE_PUSH_REJECTED',
+      `push of ${branch} to ${ctx.scrub(redactUrl(remote))} was rejected: ${reason}`,
+      {
+        hint: 'The remote branch changed or is protected; fetch, rebuild the change on the new revision and push again.',
+      },
+    );
   }
   throw fetchError(remote, new GitCommandError('push', r.code, r.stderr), ctx.scrub);
 }

@@ -25,9 +25,13 @@ export function checkUrl(url: string, tokenEnv: string): void {
     return; // scp-like ssh addresses (git@host:path) are not URLs and carry no password
   }
   if (password) {
-    throw new SourceError('SOURCE_CREDENTIALS_IN_URL', `the repository URL ${redactUrl(url)} contains a password or token`, {
-      hint: `Remove it from the URL and put the token in the ${tokenEnv} environment variable.`,
-    });
+    throw new SourceError(
+      'SOURCE_CREDENTIALS_IN_URL',
+      `the repository URL ${redactUrl(url)} contains a password or token`,
+      {
+        hint: `Remove it from the URL and put the token in the ${tokenEnv} environment variable.`,
+      },
+    );
   }
 }
 
@@ -46,7 +50,9 @@ const REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
  */
 export async function fetchInto(ctx: GitContext, url: string, timeoutMs: number): Promise<void> {
   try {
-    await runGit(ctx, ['fetch', '--prune', '--no-tags', '--quiet', '--no-write-fetch-head', url, ...REFSPECS], { timeoutMs });
+    await runGit(ctx, ['fetch', '--prune', '--no-tags', '--quiet', '--no-write-fetch-head', url, ...REFSPECS], {
+      timeoutMs,
+    });
   } catch (e) {
     throw e instanceof GitCommandError ? fetchError(url, e, ctx.scrub) : e;
   }
@@ -56,7 +62,11 @@ export async function fetchInto(ctx: GitContext, url: string, timeoutMs: number)
 export function fetchError(url: string, e: GitCommandError, scrub: (s: string) => string): SourceError {
   const where = scrub(redactUrl(url));
   const detail = firstMeaningfulLine(e.stderr);
-  if (/authentication failed|could not read (username|password)|returned error: (401|403)|permission denied \(publickey|access denied|terminal prompts disabled/i.test(e.stderr)) {
+  if (
+    /authentication failed|could not read (username|password)|returned error: (401|403)|permission denied \(publickey|access denied|terminal prompts disabled/i.test(
+      e.stderr,
+    )
+  ) {
     return new SourceError('SOURCE_AUTH_FAILED', `cannot authenticate to ${where}: ${detail}`, {
       hint: 'For https set a token in SLUICE_GIT_TOKEN (or the configured variable); for ssh check the key and known_hosts.',
       cause: e,

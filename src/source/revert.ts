@@ -21,20 +21,43 @@ interface Side {
  * each path the commit touched must still hold what the commit left there (or already hold
  * what it replaced); anything else is a conflict that needs a person.
  */
-export async function revertCommit(ctx: GitContext, batch: CatFileBatch, commit: string, options: RevertOptions): Promise<CommitResult> {
+export async function revertCommit(
+  ctx: GitContext,
+  batch: CatFileBatch,
+  commit: string,
+  options: RevertOptions,
+): Promise<CommitResult> {
   const raw = await batch.read(`${commit}^{commit}`);
-  if (!raw) throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${commit} not found`, { hint: 'Fetch first, or check the SHA.' });
+  if (!raw)
+    throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${commit} not found`, {
+      hint: 'Fetch first, or check the SHA.',
+    });
   const info = parseCommit(raw.sha, raw.data);
   if (info.parents.length > 1) {
-    throw new SourceError('SOURCE_REVERT_UNSUPPORTED', `commit ${info.sha.slice(0, 12)} is a merge and cannot be reverted here`, {
-      hint: 'Revert the individual commits that the merge brought in.',
-    });
+    throw new SourceError(
+      'SOURCE_REVERT_UNSUPPORTED',
+      `commit ${info.sha.slice(0, 12)} is a merge and cannot be reverted here`,
+      {
+        hint: 'Revert the individual commits that the merge brought in.',
+      },
+    );
   }
   const parent = info.parents[0];
-  const diff = await runGit(ctx, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', ...(parent ? [parent] : ['--root']), info.sha]);
+  const diff = await runGit(ctx, [
+    'diff-tree',
+    '-r',
+    '-z',
+    '--no-renames',
+    '--no-commit-id',
+    ...(parent ? [parent] : ['--root']),
+    info.sha,
+  ]);
   const changes = parseRawDiff(diff.stdout);
   const tip = options.expectedRevision ?? (await branchTip(ctx, `refs/heads/${options.branch}`));
-  if (!tip) throw new SourceError('SOURCE_UNKNOWN_REF', `branch ${options.branch} not found`, { hint: 'Revert onto an existing branch.' });
+  if (!tip)
+    throw new SourceError('SOURCE_UNKNOWN_REF', `branch ${options.branch} not found`, {
+      hint: 'Revert onto an existing branch.',
+    });
   const current = new Map<string, Side>();
   if (changes.length > 0) {
     const ls = await runGit(ctx, ['ls-tree', '-z', '--full-tree', tip, '--', ...changes.map((c) => c.path)]);
@@ -52,9 +75,13 @@ export async function revertCommit(ctx: GitContext, batch: CatFileBatch, commit:
     edits.push(c.before ? { path: c.path, ...c.before } : { path: c.path, remove: true });
   }
   if (conflicts.length > 0) {
-    throw new SourceError('SOURCE_REVERT_CONFLICT', `cannot revert ${info.sha.slice(0, 12)}: changed again since: ${conflicts.join(', ')}`, {
-      hint: 'Later commits changed the same files; revert those first or make the change by hand.',
-    });
+    throw new SourceError(
+      'SOURCE_REVERT_CONFLICT',
+      `cannot revert ${info.sha.slice(0, 12)}: changed again since: ${conflicts.join(', ')}`,
+      {
+        hint: 'Later commits changed the same files; revert those first or make the change by hand.',
+      },
+    );
   }
   const message = options.message ?? {
     subject: `Revert "${info.subject}"`,

@@ -94,7 +94,12 @@ describe('Source on a local repository', () => {
   });
 
   it('lists changed paths with both sides of a rename', async () => {
-    expect((await source.changedPaths(first, second)).sort()).toEqual(['README.md', 'apps/api/base/a.yaml', 'apps/web/base/a.yaml', 'vendor/lib']);
+    expect((await source.changedPaths(first, second)).sort()).toEqual([
+      'README.md',
+      'apps/api/base/a.yaml',
+      'apps/web/base/a.yaml',
+      'vendor/lib',
+    ]);
     expect(await source.changedPaths(undefined, first)).toContain('sluice.yaml');
   });
 
@@ -132,6 +137,8 @@ describe('Source on a local repository', () => {
     s.close();
     const notRepo = await rejection(Source.open({ path: join(repo, 'apps') }, { dataDir: tmp.path }));
     expect(notRepo.code).toBe('SOURCE_NOT_A_REPO');
-    expect((await rejection(Source.open({ path: join(tmp.path, 'missing') }, { dataDir: tmp.path }))).code).toBe('SOURCE_NOT_A_REPO');
+    expect((await rejection(Source.open({ path: join(tmp.path, 'missing') }, { dataDir: tmp.path }))).code).toBe(
+      'SOURCE_NOT_A_REPO',
+    );
   });
 });

@@ -81,7 +81,12 @@ describe('Source on a remote', () => {
       renameSync(moved, bare);
     }
     await s.fetch();
-    expect(s.state()).toMatchObject({ failures: 0, lastError: undefined, nextRetryAt: undefined, lastGoodRevision: good });
+    expect(s.state()).toMatchObject({
+      failures: 0,
+      lastError: undefined,
+      nextRetryAt: undefined,
+      lastGoodRevision: good,
+    });
     s.close();
   });
 
@@ -94,7 +99,10 @@ describe('Source on a remote', () => {
     gone.close();
 
     const port = await freePort();
-    const closed = await Source.open({ url: `http://127.0.0.1:${port}/config.git`, branch: 'main' }, { dataDir, env: { SLUICE_GIT_TOKEN: 'tok-closed-port-1234' } });
+    const closed = await Source.open(
+      { url: `http://127.0.0.1:${port}/config.git`, branch: 'main' },
+      { dataDir, env: { SLUICE_GIT_TOKEN: 'tok-closed-port-1234' } },
+    );
     const e2 = await failure(closed.fetch());
     expect(e2.code).toBe('SOURCE_UNREACHABLE');
     expect(e2.message).toContain(`127.0.0.1:${port}`);
@@ -103,7 +111,10 @@ describe('Source on a remote', () => {
   });
 
   it('retries an unreachable remote on a backoff schedule while watching', async () => {
-    const s = await Source.open({ url: 'file:///nonexistent/again.git', branch: 'main' }, { dataDir, backoff: { initialMs: 40, maxMs: 80 } });
+    const s = await Source.open(
+      { url: 'file:///nonexistent/again.git', branch: 'main' },
+      { dataDir, backoff: { initialMs: 40, maxMs: 80 } },
+    );
     const codes: string[] = [];
     const w = s.watch(
       () => undefined,

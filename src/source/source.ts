@@ -12,7 +12,16 @@ import { pushBranch, remoteDefaultBranch } from './push.js';
 import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remote.js';
 import { revertCommit, type RevertOptions } from './revert.js';
 import { TreeCache } from './tree-cache.js';
-import type { FetchResult, LogQuery, RevisionListener, SourceErrorListener, SourceLog, SourceOptions, SourceSpec, SourceState } from './types.js';
+import type {
+  FetchResult,
+  LogQuery,
+  RevisionListener,
+  SourceErrorListener,
+  SourceLog,
+  SourceOptions,
+  SourceSpec,
+  SourceState,
+} from './types.js';
 import { refDirs } from './watch.js';
 import { SourceWatcher } from './watcher.js';
 import { branchTip, commitFiles, type CommitOptions, type CommitResult, type FileChange } from './write.js';
@@ -62,7 +71,13 @@ export class Source {
       });
     }
     const creds = httpCredentials(spec.url ?? '', { tokenEnv, username: spec.username, env: options.env });
-    const base: GitContext = { binary: options.git ?? 'git', gitDir: '', env: {}, tokenEnv, scrub: createScrubber(creds.secrets) };
+    const base: GitContext = {
+      binary: options.git ?? 'git',
+      gitDir: '',
+      env: {},
+      tokenEnv,
+      scrub: createScrubber(creds.secrets),
+    };
     if (spec.url && isRemoteUrl(spec.url)) {
       checkUrl(spec.url, tokenEnv);
       const ctx = { ...base, gitDir: cacheDir(options.dataDir, spec.url) };
@@ -134,7 +149,15 @@ export class Source {
       const at = new Date();
       this.lastError = { code: err.code, message: err.message, hint: err.hint, at: at.toISOString() };
       this.nextRetryAt = at.getTime() + this.backoff.fail();
-      this.logger.warn({ source: this.location, code: err.code, lastGoodRevision: this.lastGood, nextRetryAt: this.state().nextRetryAt }, err.message);
+      this.logger.warn(
+        {
+          source: this.location,
+          code: err.code,
+          lastGoodRevision: this.lastGood,
+          nextRetryAt: this.state().nextRetryAt,
+        },
+        err.message,
+      );
       throw err;
     }
   }
@@ -143,9 +166,14 @@ export class Source {
     const branch = this.branch;
     const tip = await branchTip(this.ctx, `refs/heads/${branch}`);
     if (tip) return tip;
-    const known = (await gitText(this.ctx, ['for-each-ref', '--count=10', '--format=%(refname:short)', 'refs/heads/'])).split('\n').filter(Boolean);
+    const known = (await gitText(this.ctx, ['for-each-ref', '--count=10', '--format=%(refname:short)', 'refs/heads/']))
+      .split('\n')
+      .filter(Boolean);
     throw new SourceError('SOURCE_BRANCH_NOT_FOUND', `branch ${branch} not found in ${this.location}`, {
-      hint: known.length > 0 ? `Existing branches: ${known.join(', ')}.` : 'The repository has no branches yet; push a first commit.',
+      hint:
+        known.length > 0
+          ? `Existing branches: ${known.join(', ')}.`
+          : 'The repository has no branches yet; push a first commit.',
     });
   }
 
@@ -156,7 +184,10 @@ export class Source {
     if (r.code === 0) return r.stdout.toString('utf8').trim();
     if (/^[0-9a-f]{7,64}$/i.test(ref)) {
       throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${ref} not found in ${this.location}`, {
-        hint: this.kind === 'remote' ? 'Fetch first; the commit may be newer than the cache, or was removed by a force push.' : 'Check the SHA; it may have been removed by a rebase.',
+        hint:
+          this.kind === 'remote'
+            ? 'Fetch first; the commit may be newer than the cache, or was removed by a force push.'
+            : 'Check the SHA; it may have been removed by a rebase.',
       });
     }
     throw new SourceError('SOURCE_UNKNOWN_REF', `no branch, tag or commit named ${ref} in ${this.location}`, {
@@ -204,13 +235,21 @@ export class Source {
   }
 
   /** Commits file changes onto a branch (the followed one by default) without a work tree. */
-  commitFiles(changes: FileChange[], options: Omit<CommitOptions, 'branch'> & { branch?: string }): Promise<CommitResult> {
+  commitFiles(
+    changes: FileChange[],
+    options: Omit<CommitOptions, 'branch'> & { branch?: string },
+  ): Promise<CommitResult> {
     return this.serial(() => commitFiles(this.ctx, changes, { ...options, branch: options.branch ?? this.branch }));
   }
 
   /** Commits the inverse of `revision` onto a branch (the followed one by default). */
   revert(revision: string, options: Omit<RevertOptions, 'branch'> & { branch?: string }): Promise<CommitResult> {
-    return this.serial(async () => revertCommit(this.ctx, this.batch, await this.resolve(revision), { ...options, branch: options.branch ?? this.branch }));
+    return this.serial(async () =>
+      revertCommit(this.ctx, this.batch, await this.resolve(revision), {
+        ...options,
+        branch: options.branch ?? this.branch,
+      }),
+    );
   }
 
   /**
@@ -220,7 +259,9 @@ export class Source {
    */
   push(options: { branch?: string; remote?: string } = {}): Promise<void> {
     const remote = this.where.kind === 'remote' ? this.where.url : (options.remote ?? 'origin');
-    return this.serial(() => pushBranch(this.networkCtx(), remote, options.branch ?? this.branch, this.options.networkTimeoutMs ?? 120_000));
+    return this.serial(() =>
+      pushBranch(this.networkCtx(), remote, options.branch ?? this.branch, this.options.networkTimeoutMs ?? 120_000),
+    );
   }
 
   /**
@@ -249,7 +290,11 @@ export class Source {
   private networkCtx(): GitContext {
     if (this.where.kind !== 'remote') return this.ctx;
     // Read per operation so a rotated token is picked up without reopening the source.
-    const creds = httpCredentials(this.where.url, { tokenEnv: this.ctx.tokenEnv, username: this.spec.username, env: this.options.env });
+    const creds = httpCredentials(this.where.url, {
+      tokenEnv: this.ctx.tokenEnv,
+      username: this.spec.username,
+      env: this.options.env,
+    });
     return { ...this.ctx, env: creds.env, scrub: createScrubber(creds.secrets) };
   }
 

@@ -28,7 +28,10 @@ export class TreeCache {
     if (!p) {
       p = buildTree(this.ctx, this.batch, sha, prefix).then(({ fs, notes }) => {
         if (notes.skippedSubmodules.length > 0) {
-          this.log.info({ revision: sha, submodules: notes.skippedSubmodules }, 'submodules are not read; their paths are left out of the tree');
+          this.log.info(
+            { revision: sha, submodules: notes.skippedSubmodules },
+            'submodules are not read; their paths are left out of the tree',
+          );
         }
         return fs;
       });

@@ -17,7 +17,8 @@ export function parseLsTree(out: Buffer): TreeEntry[] {
     if (record === '') continue;
     const tab = record.indexOf('\t');
     const [mode, type, sha] = record.slice(0, tab).split(' ');
-    if (tab < 0 || !mode || !type || !sha) throw new SourceError('SOURCE_GIT_FAILED', `unexpected git ls-tree output: ${record}`);
+    if (tab < 0 || !mode || !type || !sha)
+      throw new SourceError('SOURCE_GIT_FAILED', `unexpected git ls-tree output: ${record}`);
     entries.push({ mode, type, sha, path: record.slice(tab + 1) });
   }
   return entries;
@@ -54,9 +55,10 @@ export async function buildTree(
     let p = blobs.get(sha);
     if (!p) {
       p = batch.read(sha).then((o) => {
-        if (!o) throw new SourceError('SOURCE_COMMIT_MISSING', `object ${sha} of revision ${revision} is missing`, {
-          hint: 'The repository is incomplete (shallow or damaged); fetch again or re-clone the cache.',
-        });
+        if (!o)
+          throw new SourceError('SOURCE_COMMIT_MISSING', `object ${sha} of revision ${revision} is missing`, {
+            hint: 'The repository is incomplete (shallow or damaged); fetch again or re-clone the cache.',
+          });
         return o.data;
       });
       blobs.set(sha, p);

@@ -59,7 +59,10 @@ describe('watching a local repository', () => {
   it('falls back to polling when a directory cannot be watched', async () => {
     let signals = 0;
     let reason = '';
-    const w = watchDirs([join(tmp.path, 'does-not-exist')], () => signals++, { pollMs: 30, onFallback: (r) => (reason = r) });
+    const w = watchDirs([join(tmp.path, 'does-not-exist')], () => signals++, {
+      pollMs: 30,
+      onFallback: (r) => (reason = r),
+    });
     try {
       await expect.poll(() => signals, { timeout: 2_000 }).toBeGreaterThanOrEqual(2);
       expect(reason).toMatch(/ENOENT|no such file/i);

@@ -32,7 +32,8 @@ export class SourceWatcher {
   ) {
     if (options.dirs) {
       this.dirWatch = watchDirs(options.dirs, () => void this.check(), {
-        onFallback: (reason) => source.logger.warn({ source: source.location, reason }, 'cannot watch the repository; polling every second'),
+        onFallback: (reason) =>
+          source.logger.warn({ source: source.location, reason }, 'cannot watch the repository; polling every second'),
       });
     }
     void this.check();
@@ -58,7 +59,8 @@ export class SourceWatcher {
     } catch (e) {
       ok = false;
       if (e instanceof SourceError) this.options.onError?.(e);
-      else if (!isSluiceError(e)) this.source.logger.warn({ source: this.source.location, error: String(e) }, 'watching the source failed');
+      else if (!isSluiceError(e))
+        this.source.logger.warn({ source: this.source.location, error: String(e) }, 'watching the source failed');
     } finally {
       this.running = false;
     }

@@ -32,14 +32,22 @@ describe('writing commits without a work tree', () => {
         { path: 'apps/web/overlays/dev/image.txt', content: 'web@sha256:bbb\n' },
         { path: 'run.sh', content: '#!/bin/sh\n', mode: 'executable' },
       ],
-      { message: { subject: 'Promote web to staging', trailers: { 'Sluice-Promotion': 'dev->staging' } }, author, expectedRevision: before },
+      {
+        message: { subject: 'Promote web to staging', trailers: { 'Sluice-Promotion': 'dev->staging' } },
+        author,
+        expectedRevision: before,
+      },
     );
     expect(r).toMatchObject({ parent: before, changed: true });
     expect(await source.resolve('main')).toBe(r.revision);
     expect(await text(r.revision, 'apps/web/overlays/staging/image.txt')).toBe('web@sha256:aaa\n');
     expect(git(repo, 'ls-tree', r.revision, 'run.sh')).toMatch(/^100755 /);
     const info = await source.commitInfo(r.revision);
-    expect(info).toMatchObject({ subject: 'Promote web to staging', trailers: [{ key: 'Sluice-Promotion', value: 'dev->staging' }], author: { name: 'Sluice' } });
+    expect(info).toMatchObject({
+      subject: 'Promote web to staging',
+      trailers: [{ key: 'Sluice-Promotion', value: 'dev->staging' }],
+      author: { name: 'Sluice' },
+    });
     // The work tree and index were not involved: the branch moved underneath them.
     expect(git(repo, 'status', '--porcelain', '--untracked-files=no')).not.toBe(statusBefore);
     git(repo, 'reset', '-q', '--hard');
@@ -50,7 +58,10 @@ describe('writing commits without a work tree', () => {
 
   it('writes nothing when the tree would not change', async () => {
     const tip = await source.resolve('main');
-    const r = await source.commitFiles([{ path: 'sluice.yaml', content: 'kind: Project\n' }], { message: 'noop', author });
+    const r = await source.commitFiles([{ path: 'sluice.yaml', content: 'kind: Project\n' }], {
+      message: 'noop',
+      author,
+    });
     expect(r).toEqual({ revision: tip, parent: tip, changed: false });
   });
 
@@ -67,23 +78,33 @@ describe('writing commits without a work tree', () => {
   });
 
   it('creates a new branch and refuses paths outside the tree', async () => {
-    const r = await source.commitFiles([{ path: 'x.txt', content: 'x' }], { branch: 'promotions/web', message: 'Start', author });
+    const r = await source.commitFiles([{ path: 'x.txt', content: 'x' }], {
+      branch: 'promotions/web',
+      message: 'Start',
+      author,
+    });
     expect(r.parent).toBeUndefined();
     expect(await source.resolve('promotions/web')).toBe(r.revision);
-    const e = await source.commitFiles([{ path: '../x', content: 'x' }], { message: 'bad', author }).catch((err: unknown) => err);
+    const e = await source
+      .commitFiles([{ path: '../x', content: 'x' }], { message: 'bad', author })
+      .catch((err: unknown) => err);
     expect((e as SourceError).code).toBe('SOURCE_BAD_PATH');
     const tip = await source.resolve('main');
-    const df = await source.commitFiles([{ path: 'sluice.yaml/x', content: 'x' }], { message: 'bad', author }).catch((err: unknown) => err);
+    const df = await source
+      .commitFiles([{ path: 'sluice.yaml/x', content: 'x' }], { message: 'bad', author })
+      .catch((err: unknown) => err);
     expect((df as SourceError).code).toBe('SOURCE_BAD_PATH');
     expect((df as SourceError).message).toContain('sluice.yaml');
     expect(await source.resolve('main')).toBe(tip);
-    const ok = await source.commitFiles(
-      [
-        { path: 'sluice.yaml', content: null },
-        { path: 'sluice.yaml/x', content: 'x' },
-      ],
-      { message: 'explicit', author },
-    ).catch((err: unknown) => err);
+    const ok = await source
+      .commitFiles(
+        [
+          { path: 'sluice.yaml', content: null },
+          { path: 'sluice.yaml/x', content: 'x' },
+        ],
+        { message: 'explicit', author },
+      )
+      .catch((err: unknown) => err);
     expect(ok).toMatchObject({ changed: true });
   });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceError } from '../errors/index.js';
@@ -47,18 +47,47 @@ export type IndexEdit = { path: string; mode: string; sha: string } | { path: st
 const MODES = { file: '100644', executable: '100755', symlink: '120000' } as const;
 
 /** Commits file changes onto a branch without a work tree. */
-export async function commitFiles(ctx: GitContext, changes: readonly FileChange[], options: CommitOptions): Promise<CommitResult> {
+export async function commitFiles(
+  ctx: GitContext,
+  changes: readonly FileChange[],
+  options: CommitOptions,
+): Promise<CommitResult> {
   const edits: IndexEdit[] = [];
+  const writes: { path: string; mode: string; content: string | Uint8Array }[] = [];
   for (const c of changes) {
     const path = treePath(c.path);
-    if (c.content === null) {
-      edits.push({ path, remove: true });
-      continue;
-    }
-    const sha = await gitText(ctx, ['hash-object', '-w', '--stdin'], { input: Buffer.from(c.content) });
-    edits.push({ path, mode: MODES[c.mode ?? 'file'], sha });
+    if (c.content === null) edits.push({ path, remove: true });
+    else writes.push({ path, mode: MODES[c.mode ?? 'file'], content: c.content });
   }
+  const shas = await writeBlobs(
+    ctx,
+    writes.map((w) => w.content),
+  );
+  writes.forEach((w, i) => edits.push({ path: w.path, mode: w.mode, sha: shas[i]! }));
   return writeCommit(ctx, edits, options);
+}
+
+/** Stores contents as blobs with one git process, however many there are. */
+async function writeBlobs(ctx: GitContext, contents: readonly (string | Uint8Array)[]): Promise<string[]> {
+  if (contents.length === 0) return [];
+  if (contents.length === 1)
+    return [await gitText(ctx, ['hash-object', '-w', '--stdin'], { input: Buffer.from(contents[0]!) })];
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-blobs-'));
+  try {
+    const files = await Promise.all(
+      contents.map(async (c, i) => {
+        const file = join(dir, String(i));
+        await writeFile(file, c);
+        return file;
+      }),
+    );
+    const out = await gitText(ctx, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
+      input: `${files.join('\n')}\n`,
+    });
+    return out.split('\n');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -66,7 +95,11 @@ export async function commitFiles(ctx: GitContext, changes: readonly FileChange[
  * commit, then moves the branch with update-ref's expected old value so a concurrent update
  * is detected instead of overwritten.
  */
-export async function writeCommit(ctx: GitContext, edits: readonly IndexEdit[], options: CommitOptions): Promise<CommitResult> {
+export async function writeCommit(
+  ctx: GitContext,
+  edits: readonly IndexEdit[],
+  options: CommitOptions,
+): Promise<CommitResult> {
   checkRefName(options.branch);
   const ref = `refs/heads/${options.branch}`;
   const tip = await branchTip(ctx, ref);
@@ -110,14 +143,35 @@ export async function writeCommit(ctx: GitContext, edits: readonly IndexEdit[], 
  * The index silently drops a file when a path below it is written (and a directory when a
  * file takes its name). Such a change almost certainly was not meant, so it is refused.
  */
-async function checkNoImplicitRemovals(ctx: GitContext, parent: string, tree: string, edits: readonly IndexEdit[]): Promise<void> {
-  const out = await runGit(ctx, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--diff-filter=D', parent, tree]);
+async function checkNoImplicitRemovals(
+  ctx: GitContext,
+  parent: string,
+  tree: string,
+  edits: readonly IndexEdit[],
+): Promise<void> {
+  const out = await runGit(ctx, [
+    'diff-tree',
+    '-r',
+    '-z',
+    '--no-renames',
+    '--name-only',
+    '--diff-filter=D',
+    parent,
+    tree,
+  ]);
   const asked = new Set(edits.filter((e) => 'remove' in e).map((e) => e.path));
-  const lost = out.stdout.toString('utf8').split('\0').filter((p) => p !== '' && !asked.has(p));
+  const lost = out.stdout
+    .toString('utf8')
+    .split('\0')
+    .filter((p) => p !== '' && !asked.has(p));
   if (lost.length > 0) {
-    throw new SourceError('SOURCE_BAD_PATH', `the change would replace ${lost.slice(0, 5).join(', ')} with a directory or a file of the same name`, {
-      hint: 'Delete the conflicting path explicitly in the same change if that is intended.',
-    });
+    throw new SourceError(
+      'SOURCE_BAD_PATH',
+      `the change would replace ${lost.slice(0, 5).join(', ')} with a directory or a file of the same name`,
+      {
+        hint: 'Delete the conflicting path explicitly in the same change if that is intended.',
+      },
+    );
   }
 }
 
@@ -149,9 +203,13 @@ function conflict(branch: string, expected: string | undefined, actual: string |
 function treePath(p: string): string {
   const n = normalizePath(p);
   if (n === '.' || n === '..' || n.startsWith('../') || n.split('/').includes('.git')) {
-    throw new SourceError('SOURCE_BAD_PATH', `cannot write ${JSON.stringify(p)}: not a file path inside the repository`, {
-      hint: 'Use a path relative to the repository root.',
-    });
+    throw new SourceError(
+      'SOURCE_BAD_PATH',
+      `cannot write ${JSON.stringify(p)}: not a file path inside the repository`,
+      {
+        hint: 'Use a path relative to the repository root.',
+      },
+    );
   }
   return n;
 }
