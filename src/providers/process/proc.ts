@@ -66,6 +66,21 @@ export function findMarkedProcesses(owner: string): MarkedProcess[] {
   return found;
 }
 
+/**
+ * Whether any live member of a process group remains. Zombies do not count: where PID 1 does
+ * not reap (some containers), a killed member can linger as a zombie for a long time.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readProcStat(pid);
+    if (stat && stat.pgid === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  return false;
+}
+
 /** Signals a whole process group; false when the group is gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {

@@ -94,6 +94,46 @@ describe('process provider: run, scale, restart, stop', () => {
     expect(JSON.parse((await httpGet(base)).body).pid).not.toBe(pid);
   });
 
+  it('backs off a crash-looping replica and reports it Degraded', async () => {
+    const { provider } = newProvider();
+    const events = recordEvents(provider);
+    await provider.start();
+    await provider.apply(scope, [processResource('crashy', { command: process.execPath, args: ['-e', 'process.exit(1)'] })], applyOptions);
+    const health = await waitFor('Degraded', async () => (await provider.health(scope)).find((h) => h.status === 'Degraded'));
+    expect(health.message).toContain('replica crashy-0 crash-looping');
+    // The first restart is immediate; the next ones wait.
+    const restarts = events.filter((e) => e.type === 'restarted').map((e) => e.message);
+    expect(restarts[0]).toMatch(/^replica crashy-0 restarted as pid \d+ \(restart 1\)$/);
+    await waitFor('second restart', () => events.filter((e) => e.type === 'restarted').length >= 2, 5000);
+    expect(events.filter((e) => e.type === 'restarted')[1]!.message).toContain('after 1s');
+  });
+
+  it('reports a replica that stops passing its health check', async () => {
+    const { provider } = newProvider();
+    const events = recordEvents(provider);
+    await provider.start();
+    const base = await freeBase(1);
+    await provider.apply(scope, [serverProcess('web', base, {}, { FAIL_HEALTH_AFTER_MS: '600' })], applyOptions);
+    await waitFor('healthy event', () => events.find((e) => e.type === 'healthy'));
+    const unhealthy = await waitFor('unhealthy event', () => events.find((e) => e.type === 'unhealthy'));
+    expect(unhealthy.message).toMatch(/^replica web-0 \(pid \d+\) failed its health check 3 times: HTTP 503/);
+    expect((await provider.health(scope))[0]).toMatchObject({ status: 'Degraded' });
+  });
+
+  it('supports tcp and exec health checks', async () => {
+    const { provider } = newProvider();
+    await provider.start();
+    const base = await freeBase(1);
+    const tcp = serverProcess('tcp', base, { healthCheck: { tcp: {}, intervalSeconds: 0.2 } });
+    const exec = processResource('exec', {
+      command: process.execPath,
+      args: [SERVER],
+      healthCheck: { exec: { command: [process.execPath, '-e', 'process.exit(process.env.SLUICE_APP === "hello" ? 0 : 1)'] }, intervalSeconds: 0.2 },
+    });
+    await provider.apply(scope, [tcp, exec], applyOptions);
+    await healthy(provider);
+  });
+
   it('keeps a replica with restartPolicy Never down and reports drift', async () => {
     const { provider } = newProvider();
     const events = recordEvents(provider);
@@ -111,7 +151,12 @@ describe('process provider: run, scale, restart, stop', () => {
     const { provider, dataDir } = newProvider();
     await provider.start();
     const polite = processResource('polite', { command: process.execPath, args: [SERVER], terminationGracePeriodSeconds: 5 });
-    const stubborn = processResource('stubborn', { command: process.execPath, args: [SERVER], env: { IGNORE_TERM: '1' }, terminationGracePeriodSeconds: 1 });
+    const stubborn = processResource('stubborn', {
+      command: process.execPath,
+      args: [SERVER],
+      env: { IGNORE_TERM: '1', SPAWN_CHILD: '1' },
+      terminationGracePeriodSeconds: 1,
+    });
     await provider.apply(scope, [polite, stubborn], applyOptions);
     await healthy(provider);
     const pids = (await provider.live(scope)).map((l) => (l.object.status as { replicas: { pid: number }[] }).replicas[0]!.pid);
@@ -126,6 +171,9 @@ describe('process provider: run, scale, restart, stop', () => {
     const logs = (name: string) => readFileSync(join(dataDir, `process/logs/shop/dev/hello/${name}-0.log`), 'utf8');
     expect(logs('polite')).toContain('got SIGTERM, exiting');
     expect(logs('stubborn')).toContain('ignoring SIGTERM');
+    // The whole process group went, including what the replica started itself.
+    const grandchild = Number(/child pid (\d+)/.exec(logs('stubborn'))![1]);
+    await waitFor('grandchild gone', () => readProcStat(grandchild) === undefined || readProcStat(grandchild)!.state === 'Z', 2000);
   });
 
   it('destroy removes every replica, its state and its logs', async () => {

@@ -10,7 +10,7 @@ import type { DesiredProcessView } from './plan.js';
 import { planProcesses } from './plan.js';
 import type { SupervisorTuning } from './replica.js';
 import { Sealer } from './sealing.js';
-import { isProcessResource, parseProcess, PROCESS_API_VERSION, PROCESS_KIND, processKey } from './spec.js';
+import { isProcessResource, parseProcesses, PROCESS_API_VERSION, PROCESS_KIND, processKey } from './spec.js';
 import type { ProcessObject } from './spec.js';
 import { redactSpec, specHash } from './spec-hash.js';
 import { buildSpecVersion } from './spec-version.js';
@@ -102,7 +102,7 @@ export class ProcessProvider implements Provider {
   }
 
   async plan(scope: Scope, desired: Resource[], options: PlanOptions): Promise<Plan> {
-    const objects = desired.filter((r) => this.accepts(r)).map(parseProcess);
+    const objects = parseProcesses(desired);
     return this.planFor(scope, objects, options);
   }
 
@@ -112,7 +112,7 @@ export class ProcessProvider implements Provider {
 
   private async applyNow(scope: Scope, desired: Resource[], options: ApplyOptions): Promise<Plan> {
     // Everything that can fail without touching a replica happens first: a bad spec applies nothing.
-    const objects = desired.filter((r) => this.accepts(r)).map(parseProcess);
+    const objects = parseProcesses(desired);
     const versions = new Map(
       await Promise.all(
         objects.map(async (o) => [o.name, await buildSpecVersion(this.layout, this.seal(), scope, o.name, o.spec, options.revision, options.reason)] as const),

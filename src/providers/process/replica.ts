@@ -12,7 +12,7 @@ import { replicaEnv } from './launch.js';
 import { replicaName } from './layout.js';
 import type { Layout } from './layout.js';
 import { openReplicaLog } from './logs.js';
-import { isSameProcess, readProcStat, signalGroup } from './proc.js';
+import { groupAlive, isSameProcess, readProcStat, signalGroup } from './proc.js';
 import type { ProcessSpec, RestartPolicy } from './spec.js';
 import type { RedactedSpec } from './spec-hash.js';
 import type { ReplicaRecord, StateStore } from './state-store.js';
@@ -198,7 +198,7 @@ export class Replica {
       return;
     }
     this.phase = 'stopping';
-    const gone = () => !isSameProcess(pid, this.startTime) && !signalGroup(pid, 0);
+    const gone = () => !isSameProcess(pid, this.startTime) && !groupAlive(pid);
     signalGroup(pid, 'SIGTERM');
     if (!(await waitFor(gone, this.graceMs))) {
       this.ctx.log.warn({ replica: this.name, pid }, 'did not stop within the grace period; sending SIGKILL');
@@ -398,6 +398,6 @@ async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean>
   for (;;) {
     if (done()) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

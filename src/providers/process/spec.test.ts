@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors/index.js';
-import { parseProcess } from './spec.js';
+import { parseProcess, parseProcesses } from './spec.js';
 import { processResource } from './test-support/harness.js';
 
 function failure(spec: Record<string, unknown>, name = 'web'): ValidationError {
@@ -55,5 +55,11 @@ describe('parseProcess', () => {
   it('rejects names that cannot be file names', () => {
     const e = failure({ command: 'x' }, 'Bad_Name');
     expect(e.location).toMatchObject({ resource: 'Process/Bad_Name', field: 'metadata.name' });
+  });
+
+  it('rejects two Processes with one name', () => {
+    const r = processResource('web', { command: 'node' });
+    expect(() => parseProcesses([r, r])).toThrow(/defined twice/);
+    expect(parseProcesses([r, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }])).toHaveLength(1);
   });
 });

@@ -116,6 +116,23 @@ export function parseProcess(resource: Resource): ProcessObject {
   return { name, key: processKey(name), spec: parsed.data };
 }
 
+/** Validates every Process of a scope; names must be unique within it. */
+export function parseProcesses(resources: readonly Resource[]): ProcessObject[] {
+  const seen = new Set<string>();
+  return resources.filter(isProcessResource).map((r) => {
+    const p = parseProcess(r);
+    if (seen.has(p.name)) {
+      throw new ValidationError('PROCESS_DUPLICATE', `Process "${p.name}" is defined twice`, {
+        resource: `Process/${p.name}`,
+        field: 'metadata.name',
+        hint: 'Each Process of an app needs its own name; rename or remove one of them.',
+      });
+    }
+    seen.add(p.name);
+    return p;
+  });
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':

@@ -1,6 +1,11 @@
 // A tiny workload for the process provider's tests. Behaviour is chosen by env vars so the
-// tests need no shell: PORT, GREETING, FAIL_HEALTH, IGNORE_TERM, LOG_LINES.
+// tests need no shell: PORT, GREETING, FAIL_HEALTH, FAIL_HEALTH_AFTER_MS, IGNORE_TERM,
+// LOG_LINES, SPAWN_CHILD.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+
+const startedAt = Date.now();
+const failAfter = process.env.FAIL_HEALTH_AFTER_MS === undefined ? Infinity : Number(process.env.FAIL_HEALTH_AFTER_MS);
 
 const port = Number(process.env.PORT ?? 0);
 const greeting = process.env.GREETING ?? 'hello';
@@ -16,9 +21,15 @@ if (process.env.IGNORE_TERM === '1') {
 
 for (let i = 0; i < Number(process.env.LOG_LINES ?? 0); i++) process.stdout.write(`filler line ${i} ${'x'.repeat(80)}\n`);
 
+if (process.env.SPAWN_CHILD === '1') {
+  // A child that ignores SIGTERM: only signalling the whole process group stops it.
+  const child = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  process.stdout.write(`child pid ${child.pid}\n`);
+}
+
 if (port) {
   const server = createServer((req, res) => {
-    if (req.url === '/health' && process.env.FAIL_HEALTH === '1') {
+    if (req.url === '/health' && (process.env.FAIL_HEALTH === '1' || Date.now() - startedAt > failAfter)) {
       res.writeHead(503).end('not ready\n');
       return;
     }
