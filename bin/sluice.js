@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// The published entry point: runs the compiled CLI from dist/.
-import { main } from '../dist/cli/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// The installed entry point: runs the compiled CLI from dist/ (built by `npm ci` / `npm run build`).
+import '../dist/cli/run.js';

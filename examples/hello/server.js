@@ -17,7 +17,7 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === '/version') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version, env, replica, started }) + '\n');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version, env, replica, started, pid: process.pid, greeting }) + '\n');
     return;
   }
   res.writeHead(200, { 'content-type': 'text/plain' }).end(`${greeting} from ${env} (replica ${replica}, version ${version})\n`);

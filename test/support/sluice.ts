@@ -1,0 +1,144 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A `sluice` CLI process started from the TypeScript sources. */
+export interface SluiceProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves when stdout+stderr contain `text`. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export function spawnSluice(args: string[], env: Record<string, string> = {}): SluiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (b: Buffer) => {
+    out += b.toString('utf8');
+    listeners.forEach((l) => l());
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor(text, timeoutMs = 30_000) {
+      const matches = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
+      if (matches()) return Promise.resolve();
+      return new Promise((res, rej) => {
+        const t = setTimeout(() => {
+          listeners.delete(check);
+          rej(new Error(`timed out waiting for ${String(text)}; output so far:\n${out}`));
+        }, timeoutMs);
+        const check = () => {
+          if (matches()) {
+            clearTimeout(t);
+            listeners.delete(check);
+            res();
+          }
+        };
+        listeners.add(check);
+        void exited.then(() => {
+          if (!matches()) {
+            clearTimeout(t);
+            rej(new Error(`sluice exited before ${String(text)}; output:\n${out}`));
+          }
+        });
+      });
+    },
+  };
+}
+
+/** Runs the CLI to completion. */
+export function runSluice(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { code: err.status, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** A block of `size` consecutive free TCP ports on 127.0.0.1. */
+export async function freePortBlock(size: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    let ok = true;
+    for (let p = base; p < base + size && ok; p++) ok = await isFree(p);
+    if (ok) return base;
+  }
+  throw new Error('no free port block');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+/** Polls until `check` returns a value (not undefined) or the timeout passes. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', repo, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { encoding: 'utf8' });
+}
+
+/** Live processes started by the process provider for a data directory (by their SLUICE_OWNER). */
+export function ownedProcesses(dataDir: string): { pid: number; env: Record<string, string> }[] {
+  const owner = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
+  const out: { pid: number; env: Record<string, string> }[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let raw: string;
+    try {
+      raw = readFileSync(`/proc/${d}/environ`, 'utf8');
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) continue; // a zombie has exited already
+    } catch {
+      continue;
+    }
+    const env = Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    if (env.SLUICE_OWNER === owner) out.push({ pid: Number(d), env });
+  }
+  return out;
+}
