@@ -46,12 +46,30 @@ const promotionSchema = z.strictObject({
   manual: z.boolean().default(false).describe('Promotion only on an explicit request'),
 });
 
+const customPolicyRuleSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase name (a-z, 0-9, "-")')
+    .describe('Rule name shown in reports; also usable under rules: to change its severity'),
+  match: z
+    .strictObject({
+      kinds: z.array(z.string()).optional().describe('Resource kinds the rule applies to; every kind when left out'),
+      apiVersions: z.array(z.string()).optional(),
+    })
+    .optional(),
+  expression: z.string().min(1).describe('CEL expression over `object` (the resource) that must be true'),
+  message: z.string().min(1).describe('What is wrong when the expression is false'),
+  hint: z.string().optional().describe('What to do about it'),
+  severity: severity.default('error'),
+});
+
 const policySchema = z.strictObject({
   requireDigests: z.boolean().optional(),
   rules: z.record(z.string(), severity).optional().describe('Severity per rule name'),
   allowedRegistries: z.array(z.string()).optional(),
   requiredLabels: z.array(z.string()).optional(),
   minReplicas: z.number().int().min(0).optional(),
+  custom: z.array(customPolicyRuleSchema).optional().describe('Rules written as CEL expressions'),
 });
 
 export const environmentSchema = z.strictObject({
@@ -89,3 +107,4 @@ export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type AppSpec = z.output<typeof appSchema>;
 export type PromotionSpec = z.output<typeof promotionSchema>;
 export type PolicySpec = z.output<typeof policySchema>;
+export type CustomPolicyRuleSpec = z.output<typeof customPolicyRuleSchema>;
