@@ -1,5 +1,6 @@
 import type { StatusError } from '../api/types.ts';
 import { location } from '../format.ts';
+import { FileLocation } from './FileLocation.tsx';
 
 /** What failed, where (file:line, field, resource) and what to do about it. */
 export function ErrorBox({
@@ -23,7 +24,7 @@ export function ErrorBox({
           <>
             <dt>File</dt>
             <dd>
-              <code data-testid="error-location">{where}</code>
+              <FileLocation location={where} testId="error-location" />
             </dd>
           </>
         )}

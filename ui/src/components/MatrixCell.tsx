@@ -1,6 +1,7 @@
 import type { AppEnvStatus } from '../api/types.ts';
 import { location, shortSha } from '../format.ts';
 import { detailHref } from '../hooks/useRoute.ts';
+import { FileLocation } from './FileLocation.tsx';
 import { DriftMarker } from './DriftMarker.tsx';
 import { HealthBadge } from './HealthBadge.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
@@ -46,7 +47,7 @@ export function MatrixCell({ status }: { status: AppEnvStatus }) {
       </span>
       {error && (
         <span className="cell-error" data-testid="cell-error" title={error.message}>
-          {where ?? error.code}
+          {where ? <FileLocation location={where} /> : error.code}
         </span>
       )}
       {drift && <DriftMarker drift={drift} />}
