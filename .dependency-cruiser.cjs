@@ -9,13 +9,13 @@ const layers = {
   plan: ['errors', 'model'],
   secrets: ['errors', 'model', 'vfs', 'config'],
   render: ['errors', 'model', 'vfs', 'config', 'secrets'],
-  policy: ['errors', 'model', 'config'],
+  policy: ['errors', 'model', 'config', 'secrets'],
   providers: ['errors', 'model', 'plan', 'config'],
   store: ['errors', 'model', 'plan'],
   promote: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'store', 'plan'],
   reconcile: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'policy', 'secrets', 'providers', 'plan', 'store'],
   server: ['errors', 'model', 'config', 'reconcile', 'store', 'plan', 'promote', 'source'],
-  quickstart: ['errors', 'model', 'vfs', 'config', 'source', 'store', 'reconcile', 'server', 'providers', 'render'],
+  scaffold: ['errors', 'config'],
   cli: null, // the outermost edge may use every part
 };
 

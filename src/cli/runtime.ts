@@ -49,18 +49,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     log,
     ...(o.pollIntervalMs ? { pollIntervalMs: o.pollIntervalMs } : {}),
   });
-  let metrics: SluiceMetrics | undefined;
+  // The metrics read the controller's status, and the controller reports syncs to the metrics.
+  const metricsRef: { current?: SluiceMetrics } = {};
   const controller = new Controller({
     source: gitRevisionSource(source),
     store,
     log,
     createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
     onSyncFinished: (r) => {
-      metrics?.recordSync(r);
+      metricsRef.current?.recordSync(r);
       o.onSyncFinished?.(r);
     },
   });
-  metrics = new SluiceMetrics(() => controller.status());
+  const metrics = new SluiceMetrics(() => controller.status());
+  metricsRef.current = metrics;
   const app = buildApp({
     controller,
     store,
