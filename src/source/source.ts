@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { SourceError, isSluiceError } from '../errors/index.js';
-import type { MemoryFs } from '../vfs/index.js';
+import { normalizePath, type MemoryFs } from '../vfs/index.js';
 import { Backoff } from './backoff.js';
 import { CatFileBatch } from './cat-file.js';
 import { parseCommit, type CommitInfo } from './commit.js';
@@ -180,8 +180,15 @@ export class Source {
   /** Full commit SHA of a branch, tag, HEAD or (abbreviated) SHA. */
   async resolve(ref: string): Promise<string> {
     checkRefName(ref);
-    const r = await runGit(this.ctx, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
-    if (r.code === 0) return r.stdout.toString('utf8').trim();
+    if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) {
+      // A full SHA names an immutable object: checking it through the running object reader
+      // saves a process on the hot path (every tree and file read).
+      const obj = await this.batch.read(`${ref}^{commit}`);
+      if (obj) return obj.sha;
+    } else {
+      const r = await runGit(this.ctx, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
+      if (r.code === 0) return r.stdout.toString('utf8').trim();
+    }
     if (/^[0-9a-f]{7,64}$/i.test(ref)) {
       throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${ref} not found in ${this.location}`, {
         hint:
@@ -203,7 +210,8 @@ export class Source {
   /** Bytes of one file at a revision; a symlink yields its target, not followed. */
   async readFile(revision: string, path: string): Promise<Uint8Array> {
     const sha = await this.resolve(revision);
-    const obj = await this.batch.read(`${sha}:${path.replace(/^\.?\/+/, '')}`);
+    const rel = normalizePath(path);
+    const obj = rel.startsWith('..') ? undefined : await this.batch.read(`${sha}:${rel}`);
     if (!obj || obj.type !== 'blob') {
       throw new SourceError('SOURCE_PATH_NOT_FOUND', `${path} is not a file at revision ${sha.slice(0, 12)}`, {
         file: path,
@@ -220,10 +228,9 @@ export class Source {
   }
 
   async commitInfo(revision: string): Promise<CommitInfo> {
-    const sha = await this.resolve(revision);
-    const obj = await this.batch.read(sha);
-    if (!obj) throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${sha} not found`, { hint: 'Fetch again.' });
-    return parseCommit(sha, obj.data);
+    const obj = await this.batch.read(`${await this.resolve(revision)}^{commit}`);
+    if (!obj) throw new SourceError('SOURCE_COMMIT_MISSING', `commit ${revision} not found`, { hint: 'Fetch again.' });
+    return parseCommit(obj.sha, obj.data);
   }
 
   /** Newest first. */
