@@ -10,3 +10,8 @@ export function helloScript(): string {
   if (!existsSync(p)) throw new Error(`the sample service is missing at ${p}; reinstall Sluice`);
   return p;
 }
+
+/** The JSON Schema of sluice.yaml shipped with Sluice, for editors. */
+export function projectSchemaPath(): string {
+  return resolve(here, '..', '..', 'schema', 'sluice.schema.json');
+}

@@ -10,6 +10,8 @@ export interface ProcessProjectOptions {
   node: string;
   /** First port of the sample app; dev, staging and prod get blocks of ten from here. */
   basePort: number;
+  /** Where editors find the JSON Schema of sluice.yaml (a path or URL). */
+  schema?: string;
 }
 
 const ENVIRONMENTS = [
@@ -20,7 +22,7 @@ const ENVIRONMENTS = [
 
 export function processProjectFiles(o: ProcessProjectOptions): Record<string, string> {
   const files: Record<string, string> = {
-    'sluice.yaml': sluiceYaml(o.project),
+    'sluice.yaml': sluiceYaml(o.project, o.schema),
     'README.md': readme(),
     'apps/hello/base/hello.yaml': processManifest(o, { replicas: 1, port: o.basePort + 10, greeting: 'Hello', env: 'base' }),
   };
@@ -35,9 +37,8 @@ export function processProjectFiles(o: ProcessProjectOptions): Record<string, st
   return files;
 }
 
-function sluiceYaml(project: string): string {
-  return `# yaml-language-server: $schema=https://sluice.dev/schema/sluice.schema.json
-apiVersion: sluice.dev/v1alpha1
+function sluiceYaml(project: string, schema?: string): string {
+  return `${schema ? `# yaml-language-server: $schema=${schema}\n` : ''}apiVersion: sluice.dev/v1alpha1
 kind: Project
 metadata:
   name: ${project}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { processProjectFiles, writeConfigRepo } from '../../scaffold/index.js';
-import { helloScript } from '../paths.js';
+import { helloScript, projectSchemaPath } from '../paths.js';
 
 export function initCommand(): Command {
   return new Command('init')
@@ -14,7 +14,7 @@ export function initCommand(): Command {
     .option('--dry-run', 'list the files that would be written')
     .action((dir: string, opts: { name: string; target: string; basePort: string; dryRun?: boolean }) => {
       if (opts.target !== 'process') throw new Error(`--target ${opts.target} is not available yet; use --target process`);
-      const files = processProjectFiles({ project: opts.name, helloScript: helloScript(), node: process.execPath, basePort: Number(opts.basePort) });
+      const files = processProjectFiles({ project: opts.name, helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort: Number(opts.basePort) });
       const abs = resolve(dir);
       if (opts.dryRun) {
         for (const f of Object.keys(files)) console.log(`${abs}/${f}`);

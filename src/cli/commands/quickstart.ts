@@ -5,7 +5,7 @@ import { processProjectFiles, writeConfigRepo } from '../../scaffold/index.js';
 import type { SyncRecord } from '../../store/types.js';
 import { globals } from '../context.js';
 import { color, short } from '../format.js';
-import { helloScript } from '../paths.js';
+import { helloScript, projectSchemaPath } from '../paths.js';
 import { startRuntime } from '../runtime.js';
 import { portOption, untilSignal } from './serve.js';
 
@@ -20,7 +20,7 @@ export function quickstartCommand(): Command {
       const repo = join(dataDir, 'quickstart', 'config');
       const basePort = port === 0 ? 17400 : port;
       if (!existsSync(join(repo, '.git'))) {
-        writeConfigRepo(repo, processProjectFiles({ project: 'quickstart', helloScript: helloScript(), node: process.execPath, basePort }), 'Deploy hello to dev, staging and prod');
+        writeConfigRepo(repo, processProjectFiles({ project: 'quickstart', helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort }), 'Deploy hello to dev, staging and prod');
         console.log(`Created a sample config repo at ${repo}`);
       } else {
         console.log(`Reusing the sample config repo at ${repo}`);
