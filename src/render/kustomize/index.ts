@@ -1,5 +1,5 @@
-import { RenderError } from '../../errors/index.js';
 import type { ReadonlyFs } from '../../vfs/index.js';
+import { build, emitAll } from './build/build.js';
 
 export interface KustomizeBuildOptions {
   /** kustomize's --load-restrictor: `rootOnly` (the default) or `none`. */
@@ -7,9 +7,9 @@ export interface KustomizeBuildOptions {
 }
 
 /**
- * Builds the kustomization in `dir` and returns exactly what `kustomize build` prints.
- * Placeholder until the engine lands.
+ * Builds the kustomization in `dir` and returns exactly what `kustomize build` (v5.8.1)
+ * prints on stdout. Throws a RenderError naming the file (and line where known) on failure.
  */
-export function kustomizeBuild(_fs: ReadonlyFs, dir: string, _options: KustomizeBuildOptions = {}): string {
-  throw new RenderError('KUSTOMIZE_UNAVAILABLE', `cannot build ${dir}: the Kustomize engine is not built yet`);
+export function kustomizeBuild(fs: ReadonlyFs, dir: string, options: KustomizeBuildOptions = {}): string {
+  return emitAll(build(fs, dir, options.loadRestrictions ?? 'rootOnly').resources);
 }

@@ -1,0 +1,75 @@
+import { RenderError } from '../../../errors/index.js';
+import { effectiveNamespace, idEquals, idString, isClusterScoped, type ResId } from './gvk.js';
+import type { Resource } from './resource.js';
+
+/** An ordered list of resources with kustomize's id-based lookups. */
+export class ResMap {
+  list: Resource[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  append(r: Resource, where?: string): void {
+    const id = r.curId();
+    if (this.list.some((x) => idEquals(x.curId(), id))) {
+      throw new RenderError('KUSTOMIZE_ID_CONFLICT', `may not add resource with an already registered id: ${idString(id)}`, {
+        file: where ?? r.source?.file,
+        line: where ? undefined : r.source?.line,
+        resource: `${id.gvk.kind}/${id.name}`,
+        hint: 'Two resources have the same kind, name and namespace; rename one or patch instead of adding it twice.',
+      });
+    }
+    this.list.push(r);
+  }
+
+  appendAll(other: ResMap, where?: string): void {
+    for (const r of other.list) this.append(r, where);
+  }
+
+  byCurrentId(id: ResId): Resource[] {
+    return this.list.filter((r) => idEquals(r.curId(), id));
+  }
+
+  byAnyId(match: (id: ResId) => boolean): Resource[] {
+    return this.list.filter((r) => r.prevIds().some(match) || match(r.curId()));
+  }
+
+  indexOf(r: Resource): number {
+    return this.list.indexOf(r);
+  }
+
+  replaceAt(i: number, r: Resource): void {
+    this.list[i] = r;
+  }
+
+  remove(r: Resource): void {
+    const i = this.list.indexOf(r);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+
+  /** Resources a referrer may point at: same namespace, cluster scoped, or a RoleBinding subject's namespace. */
+  couldBeReferencedBy(referrer: Resource): Resource[] {
+    const rid = referrer.curId();
+    if (isClusterScoped(rid.gvk)) return this.list;
+    const bindingNs = roleBindingNamespaces(referrer);
+    const rns = effectiveNamespace(rid);
+    return this.list.filter((t) => {
+      const id = t.curId();
+      return isClusterScoped(id.gvk) || effectiveNamespace(id) === rns || bindingNs.has(t.namespace);
+    });
+  }
+}
+
+function roleBindingNamespaces(r: Resource): Set<string> {
+  const out = new Set<string>();
+  if (r.kind !== 'RoleBinding') return out;
+  const subjects = r.obj['subjects'];
+  if (!Array.isArray(subjects)) return out;
+  for (const s of subjects) {
+    if (s && typeof s === 'object' && !Array.isArray(s) && s['kind'] === 'ServiceAccount' && typeof s['namespace'] === 'string') {
+      out.add(s['namespace']);
+    }
+  }
+  return out;
+}
