@@ -2,69 +2,20 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, writeSync } from 'node:fs';
-import type { ProviderEvent, ProviderLog, Scope } from '../types.js';
 import { scopeId } from '../types.js';
 import { describeExit, restartDelayMs } from './backoff.js';
 import { runProbe } from './health-check.js';
 import type { ProbeResult } from './health-check.js';
-import type { LaunchTemplate } from './launch.js';
 import { replicaEnv } from './launch.js';
 import { replicaName } from './layout.js';
-import type { Layout } from './layout.js';
 import { openReplicaLog } from './logs.js';
-import { groupAlive, isSameProcess, readProcStat, signalGroup } from './proc.js';
-import type { ProcessSpec, RestartPolicy } from './spec.js';
-import type { RedactedSpec } from './spec-hash.js';
-import type { ReplicaRecord, StateStore } from './state-store.js';
+import { isSameProcess, readProcStat } from './proc.js';
+import type { RestartPolicy } from './spec.js';
+import type { ReplicaRecord } from './state-store.js';
+import type { ReplicaContext, ReplicaPhase, ReplicaStatus, SpecVersion } from './supervision-types.js';
+import { terminateGroup, Waiters } from './termination.js';
 
-/** One version of a Process spec, ready to start replicas from. */
-export interface SpecVersion {
-  spec: ProcessSpec;
-  redacted: RedactedSpec;
-  specHash: string;
-  sealedSpec: string;
-  template: LaunchTemplate;
-  revision: string;
-  reason: string;
-}
-
-export type ReplicaPhase = 'starting' | 'ready' | 'unhealthy' | 'backoff' | 'exited' | 'stopping' | 'stopped';
-
-export interface SupervisorTuning {
-  /** A replica healthy this long forgets its earlier crashes (backoff starts over). */
-  backoffResetMs: number;
-  /** Without a health check, a replica counts as ready once it stayed up this long. */
-  readyWithoutCheckMs: number;
-  /** How often adopted replicas (not our children, so no exit event) are looked up in /proc. */
-  livenessPollMs: number;
-  maxBackoffMs: number;
-}
-
-export interface ReplicaContext {
-  scope: Scope;
-  process: string;
-  index: number;
-  layout: Layout;
-  store: StateStore;
-  log: ProviderLog;
-  tuning: SupervisorTuning;
-  emit(type: ProviderEvent['type'], message: string): void;
-}
-
-export interface ReplicaStatus {
-  name: string;
-  index: number;
-  pid?: number;
-  port?: number;
-  phase: ReplicaPhase;
-  specHash: string;
-  restarts: number;
-  crashes: number;
-  consecutiveFailures: number;
-  lastHealthError?: string;
-  lastExit?: { code: number | null; signal: string | null };
-  adopted: boolean;
-}
+export type { ReplicaContext, ReplicaPhase, ReplicaStatus, SpecVersion, SupervisorTuning } from './supervision-types.js';
 
 /** Why a replica never became ready. */
 export class ReplicaNotReady extends Error {}
@@ -93,7 +44,7 @@ export class Replica {
   private lastProbe: ProbeResult | undefined;
   private lastExit: { code: number | null; signal: string | null } | undefined;
   private timers = new Set<NodeJS.Timeout>();
-  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private readonly waiters = new Waiters();
 
   constructor(
     private readonly ctx: ReplicaContext,
@@ -139,6 +90,8 @@ export class Replica {
       throw new ReplicaNotReady(`could not start ${v.template.file}`);
     }
     child.unref();
+    // An 'error' after a successful spawn (a failed kill, say) must not crash Sluice.
+    child.on('error', (e) => this.ctx.log.warn({ replica: this.name, err: e.message }, 'replica process error'));
     this.child = child;
     this.pid = child.pid;
     this.startTime = readProcStat(child.pid)?.startTime ?? '';
@@ -170,21 +123,7 @@ export class Replica {
   waitReady(signal?: AbortSignal): Promise<void> {
     if (this.phase === 'ready') return Promise.resolve();
     if (this.phase === 'exited' || this.phase === 'stopped') return Promise.reject(new ReplicaNotReady(this.failureText('it is not running')));
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(new ReplicaNotReady(this.failureText('the apply timed out or was cancelled before it became healthy')));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) onAbort();
-      this.waiters.push({
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      });
-    });
+    return this.waiters.wait(signal, () => new ReplicaNotReady(this.failureText('the apply timed out or was cancelled before it became healthy')));
   }
 
   /** SIGTERM to the whole group, SIGKILL after the grace period. */
@@ -198,12 +137,8 @@ export class Replica {
       return;
     }
     this.phase = 'stopping';
-    const gone = () => !isSameProcess(pid, this.startTime) && !groupAlive(pid);
-    signalGroup(pid, 'SIGTERM');
-    if (!(await waitFor(gone, this.graceMs))) {
-      this.ctx.log.warn({ replica: this.name, pid }, 'did not stop within the grace period; sending SIGKILL');
-      signalGroup(pid, 'SIGKILL');
-      await waitFor(gone, 5000);
+    if (await terminateGroup(pid, this.startTime, this.graceMs)) {
+      this.ctx.log.warn({ replica: this.name, pid }, 'did not stop within the grace period; sent SIGKILL');
     }
     this.phase = 'stopped';
     this.child = undefined;
@@ -338,12 +273,7 @@ export class Replica {
   }
 
   private settle(error?: Error): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) {
-      if (error) w.reject(error);
-      else w.resolve();
-    }
+    this.waiters.settle(error);
   }
 
   private writeRecord(replicaId: string, v: SpecVersion): void {
@@ -390,14 +320,5 @@ export class Replica {
   private clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-  }
-}
-
-async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (done()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
