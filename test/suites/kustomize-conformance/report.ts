@@ -122,9 +122,24 @@ export function formatTable(report: Report): string {
 export function failureClass(reason: string): string {
   const threw = /^engine threw: (\[[^\]]+\])?\s*(.*)$/.exec(reason);
   if (threw) return `engine threw ${threw[1] ?? threw[2]!.replace(/'[^']*'|"[^"]*"|\S*\/\S*/g, '…').slice(0, 60)}`;
-  const diff = /^line \d+: expected "(\s*-?\s*)([^:"]*)/.exec(reason);
-  if (diff) return `output differs at ${JSON.stringify((diff[1] ?? '').replace(/\s+/g, ' ') + (diff[2] ?? ''))}`;
-  if (reason.startsWith('line ')) return 'output differs: engine output is longer or shorter';
+  const diff = /^line \d+: expected ("(?:[^"\\]|\\.)*"|<end of output>), got ("(?:[^"\\]|\\.)*"|<end of output>)/.exec(
+    reason,
+  );
+  if (diff) {
+    const parse = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string) : '');
+    const [e, a] = [parse(diff[1]!), parse(diff[2]!)];
+    if (!e || !a) return 'output differs: engine output is longer or shorter';
+    const key = (l: string): string =>
+      l
+        .replace(/^[\s-]*/, '')
+        .split(':')[0]!
+        .slice(0, 40);
+    const hash = /-[a-z0-9]{10}$/;
+    if (hash.test(e) && hash.test(a) && e.slice(0, -10) === a.slice(0, -10))
+      return 'generated name hash suffix differs';
+    if (key(e) === key(a) && e.includes(':')) return `value differs at "${key(e)}"`;
+    return `output differs at "${key(e)}"`;
+  }
   return reason.replace(/\(.*\)/, '(…)').slice(0, 100);
 }
 
@@ -147,7 +162,8 @@ export function formatFailures(report: Report): string {
       feature = r.feature;
       out.push('', `## ${feature}`);
     }
-    out.push(`- ${r.id}${r.where ? `  (${r.where})` : ''}`, `    ${r.reason ?? ''}`, `    ${r.caseDir}`);
+    out.push(`- ${r.id}${r.where ? `  (${r.where})` : ''}`, `    ${r.reason ?? ''}`);
+    out.push(r.actualFile ? `    diff ${r.caseDir}/expected.yaml ${r.actualFile}` : `    ${r.caseDir}`);
   }
   return out.join('\n');
 }

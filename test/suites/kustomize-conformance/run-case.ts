@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { kustomizeBuild } from '../../../src/render/kustomize/index.js';
 import { expectedOutput, loadTree, type Fixture } from './fixtures.js';
 
@@ -17,7 +19,12 @@ export interface CaseResult {
   engineError?: string;
   ms?: number;
   caseDir: string;
+  /** Where the engine's output was saved when it differs. */
+  actualFile?: string;
 }
+
+/** Set by the runner: where to save the engine's output for cases whose output differs. */
+export const actualOutputs: { dir?: string } = {};
 
 const MAX_SHOWN = 160;
 
@@ -87,6 +94,12 @@ export function runCase(f: Fixture): CaseResult {
   if (threw) return { ...base, status: 'fail', ms, reason: `engine threw: ${firstLine(errorText(thrown))}` };
   const expected = expectedOutput(f);
   if (output === expected) return { ...base, status: 'pass', ms };
-  const reason = typeof output === 'string' ? firstDifference(expected, output) : `engine returned ${typeof output}`;
-  return { ...base, status: 'fail', ms, reason };
+  if (typeof output !== 'string') return { ...base, status: 'fail', ms, reason: `engine returned ${typeof output}` };
+  let actualFile: string | undefined;
+  if (actualOutputs.dir) {
+    actualFile = join(actualOutputs.dir, `${spec.id.replace(/[^A-Za-z0-9._-]+/g, '_')}.yaml`);
+    mkdirSync(dirname(actualFile), { recursive: true });
+    writeFileSync(actualFile, output);
+  }
+  return { ...base, status: 'fail', ms, reason: firstDifference(expected, output), actualFile };
 }
