@@ -1,6 +1,6 @@
 // Default field specs, verbatim from kustomize's builtinpluginconsts (Apache-2.0): they are
 // configuration data, and matching them exactly is what makes output identical.
-export const DEFAULT_FIELD_SPECS = `
+export const DEFAULT_FIELD_SPECS = String.raw`
 
 namePrefix:
 - path: metadata/name

@@ -70,7 +70,8 @@ export class Loader {
     }
     const real = this.fs.realPath(joined);
     const chain: string[] = [];
-    for (let l: Loader | undefined = this; l; l = l.parent) chain.unshift(l.root);
+    for (let l = this.parent; l; l = l.parent) chain.unshift(l.root);
+    chain.push(this.root);
     if (chain.some((visited) => isWithin(real, visited))) {
       const start = chain.findIndex((visited) => isWithin(real, visited));
       const loop = [...chain.slice(start), real].map(display).join(' → ');

@@ -1,4 +1,5 @@
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YNode } from 'yaml';
+import type { Alias } from 'yaml';
 import { RenderError } from '../../../errors/index.js';
 import { setKey, type JsonObject, type JsonValue } from '../model/json.js';
 import { resolvePlain, resolveTagged } from './resolve.js';
