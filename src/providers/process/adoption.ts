@@ -1,10 +1,12 @@
 import type { ProviderEvent, ProviderLog, Scope } from '../types.js';
+import { scopeId } from '../types.js';
 import type { Layout } from './layout.js';
 import { replicaName } from './layout.js';
 import { findMarkedProcesses, isSameProcess, readProcStat, signalGroup } from './proc.js';
 import type { SpecVersion } from './replica.js';
 import type { Sealer } from './sealing.js';
 import type { ProcessSpec } from './spec.js';
+import { stableJson } from './spec-hash.js';
 import { buildSpecVersion } from './spec-version.js';
 import type { ReplicaRecord, StateStore } from './state-store.js';
 import type { ProcessWorkload } from './workload.js';
@@ -132,6 +134,8 @@ function scopeOfReplicaId(id: string | undefined): { scope: Scope; replica: stri
   return { scope: { project: parts[0]!, env: parts[1]!, app: parts[2]! }, replica: parts[3]! };
 }
 
+const versions = new WeakMap<RecoveryDeps, Map<string, SpecVersion>>();
+
 async function versionOf(
   deps: RecoveryDeps,
   scope: Scope,
@@ -147,8 +151,16 @@ async function versionOf(
     deps.log.error({ process: name, err: (e as Error).message }, 'cannot unseal the recorded spec (was seal.key replaced?)');
     return undefined;
   }
+  // Replicas of one spec share one version: the artifact is verified once, not per replica.
+  const cacheKey = `${scopeId(scope)}\0${name}\0${revision}\0${stableJson(spec)}`;
+  let cache = versions.get(deps);
+  if (!cache) versions.set(deps, (cache = new Map()));
+  const cached = cache.get(cacheKey);
+  if (cached) return cached;
   try {
-    return await buildSpecVersion(deps.layout, deps.sealer, scope, name, spec, revision, reason);
+    const version = await buildSpecVersion(deps.layout, deps.sealer, scope, name, spec, revision, reason);
+    cache.set(cacheKey, version);
+    return version;
   } catch (e) {
     deps.log.warn({ process: name, err: (e as Error).message }, 'recorded spec cannot be started again as is');
     return undefined;

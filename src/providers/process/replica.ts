@@ -232,7 +232,9 @@ export class Replica {
       return;
     }
     const probe = async () => {
-      const target = { port: this.port, cwd: this.version.template.cwd, env: this.version.template.env };
+      // Exec checks see what the replica sees, PORT included.
+      const env = this.port === undefined ? this.version.template.env : { ...this.version.template.env, PORT: String(this.port) };
+      const target = { port: this.port, cwd: this.version.template.cwd, env };
       const result = await runProbe(check, target);
       if (this.pid !== pid || this.detached || !this.running) return;
       this.onProbe(result, check.failureThreshold);
