@@ -4,3 +4,4 @@ export { builtinRules } from './rules/index.js';
 export { parseImageRef, registryAllowed, hasSha256Digest, type ImageRef } from './image-ref.js';
 export { artifacts, containers, replicas, WORKLOAD_KINDS } from './workloads.js';
 export type { Violation, PolicyReport, Severity, BuiltinRule, Finding, RuleContext } from './types.js';
+export { validateTargets, errorViolation, type RenderFn, type ValidateResult, type ValidatedTarget, type ValidateTargetsOptions } from './validate.js';

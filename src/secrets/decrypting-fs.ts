@@ -14,6 +14,11 @@ export interface DecryptingFsOptions {
   registry?: SecretRegistry;
   /** Files larger than this are never SOPS candidates (bytes). */
   maxFileSize?: number;
+  /**
+   * False to only find SOPS files without decrypting them (no key needed): reads return the
+   * encrypted bytes, `encryptedPaths` is still filled. For pull-request checks without keys.
+   */
+  decrypt?: boolean;
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -95,6 +100,7 @@ export async function openDecryptingFs(fs: ReadonlyFs, options: DecryptingFsOpti
   for (const root of options.roots ?? ['.']) walk(root);
 
   const plain = new Map<string, Uint8Array>();
+  if (options.decrypt === false) return DecryptingFs.create(fs, candidates);
   if (candidates.size > 0) {
     const ids = typeof options.identities === 'function' ? options.identities() : (options.identities ?? loadAgeIdentities());
     for (const [path, bytes] of candidates) {
