@@ -47,3 +47,15 @@ export async function locateLocalRepo(ctx: GitContext, path: string): Promise<Lo
     throw e;
   }
 }
+
+/** The branch HEAD points at, for local sources that name none. */
+export async function localHeadBranch(ctx: GitContext, path: string): Promise<string> {
+  const r = await runGit(ctx, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
+  const branch = r.stdout.toString('utf8').trim();
+  if (r.code !== 0 || !branch) {
+    throw new SourceError('SOURCE_BRANCH_NOT_FOUND', `${path} has a detached HEAD, so there is no branch to follow`, {
+      hint: 'Name the branch in the source spec.',
+    });
+  }
+  return branch;
+}

@@ -1,13 +1,12 @@
 import { resolve as resolvePath } from 'node:path';
 import { SourceError, isSluiceError } from '../errors/index.js';
 import { normalizePath, type MemoryFs } from '../vfs/index.js';
-import { Backoff } from './backoff.js';
 import { CatFileBatch } from './cat-file.js';
 import { parseCommit, type CommitInfo } from './commit.js';
 import { createScrubber, DEFAULT_TOKEN_ENV, httpCredentials, redactUrl } from './credentials.js';
 import { allPaths, changedPaths } from './diff.js';
 import { checkRefName, gitText, runGit, type GitContext } from './git.js';
-import { locateLocalRepo } from './local.js';
+import { locateLocalRepo, localHeadBranch } from './local.js';
 import { pushBranch, remoteDefaultBranch } from './push.js';
 import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remote.js';
 import { revertCommit, type RevertOptions } from './revert.js';
@@ -22,6 +21,7 @@ import type {
   SourceSpec,
   SourceState,
 } from './types.js';
+import { FetchState } from './fetch-state.js';
 import { refDirs } from './watch.js';
 import { SourceWatcher } from './watcher.js';
 import { branchTip, commitFiles, type CommitOptions, type CommitResult, type FileChange } from './write.js';
@@ -35,13 +35,9 @@ type Where = { kind: 'local'; path: string; gitDir: string; commonDir: string } 
  * paths that changed between two, and small commits written without a work tree.
  */
 export class Source {
-  private lastGood: string | undefined;
-  private lastFetchAt: string | undefined;
-  private lastError: SourceState['lastError'];
-  private nextRetryAt: number | undefined;
+  private readonly fetches: FetchState;
   private inFlight: Promise<FetchResult> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly backoff: Backoff;
   private readonly batch: CatFileBatch;
   private readonly trees: TreeCache;
   private readonly watchers = new Set<SourceWatcher>();
@@ -54,7 +50,7 @@ export class Source {
     private readonly options: SourceOptions,
     readonly logger: SourceLog,
   ) {
-    this.backoff = new Backoff(options.backoff);
+    this.fetches = new FetchState(options.backoff);
     this.batch = new CatFileBatch(ctx);
     this.trees = new TreeCache(ctx, this.batch, options.treeCacheSize ?? 8, logger);
   }
@@ -105,16 +101,7 @@ export class Source {
   }
 
   state(): SourceState {
-    return {
-      kind: this.where.kind,
-      location: this.location,
-      branch: this.branch,
-      lastGoodRevision: this.lastGood,
-      lastFetchAt: this.lastFetchAt,
-      lastError: this.lastError,
-      failures: this.backoff.attempts,
-      nextRetryAt: this.nextRetryAt === undefined ? undefined : new Date(this.nextRetryAt).toISOString(),
-    };
+    return { kind: this.where.kind, location: this.location, branch: this.branch, ...this.fetches.snapshot() };
   }
 
   /**
@@ -128,7 +115,7 @@ export class Source {
   }
 
   private async fetchOnce(): Promise<FetchResult> {
-    const previous = this.lastGood;
+    const previous = this.fetches.lastGood;
     try {
       if (this.where.kind === 'remote') {
         const net = this.networkCtx();
@@ -137,27 +124,13 @@ export class Source {
         await fetchInto(net, this.where.url, timeout);
       }
       const revision = await this.branchRevision();
-      this.lastGood = revision;
-      this.lastFetchAt = new Date().toISOString();
-      this.lastError = undefined;
-      this.nextRetryAt = undefined;
-      this.backoff.reset();
+      this.fetches.succeeded(revision);
       if (revision !== previous) this.logger.info({ source: this.location, revision, previous }, 'new revision');
       return { revision, previous, changed: revision !== previous };
     } catch (e) {
       const err = isSluiceError(e) ? e : new SourceError('SOURCE_GIT_FAILED', this.ctx.scrub(String(e)), { cause: e });
-      const at = new Date();
-      this.lastError = { code: err.code, message: err.message, hint: err.hint, at: at.toISOString() };
-      this.nextRetryAt = at.getTime() + this.backoff.fail();
-      this.logger.warn(
-        {
-          source: this.location,
-          code: err.code,
-          lastGoodRevision: this.lastGood,
-          nextRetryAt: this.state().nextRetryAt,
-        },
-        err.message,
-      );
+      this.fetches.failed(err);
+      this.logger.warn({ source: this.location, code: err.code, ...this.fetches.snapshot() }, err.message);
       throw err;
     }
   }
@@ -281,7 +254,7 @@ export class Source {
       onError,
       dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
       pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
-      retryAt: () => this.nextRetryAt,
+      retryAt: () => this.fetches.nextRetryAt,
     });
     this.watchers.add(w);
     return { close: () => (w.close(), this.watchers.delete(w)) };
@@ -311,15 +284,4 @@ export class Source {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-async function localHeadBranch(ctx: GitContext, path: string): Promise<string> {
-  const r = await runGit(ctx, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
-  const branch = r.stdout.toString('utf8').trim();
-  if (r.code !== 0 || !branch) {
-    throw new SourceError('SOURCE_BRANCH_NOT_FOUND', `${path} has a detached HEAD, so there is no branch to follow`, {
-      hint: 'Name the branch in the source spec.',
-    });
-  }
-  return branch;
 }
