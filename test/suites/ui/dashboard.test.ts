@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { chromiumAvailable, launchChromium } from './browser.js';
 import { startSluice, type SluiceServer } from './sluice.js';
 
@@ -91,6 +92,54 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
       const id = Number(await rows.nth(i).getAttribute('data-sync-id'));
       if (!before.includes(id)) expect(await rows.nth(i).textContent()).toContain('dry run');
     }
+  });
+
+  it('shows the pending diff while auto-sync is off and applies it from the Sync button', async () => {
+    // Staging stops following Git on its own, so a change waits there for a person.
+    const project = parseDocument(await sluice.read('sluice.yaml'));
+    const envs = project.getIn(['spec', 'environments']) as {
+      items: { get(k: string): unknown; set(k: string, v: unknown): void }[];
+    };
+    envs.items.find((e) => e.get('name') === 'staging')!.set('sync', 'manual');
+    await sluice.commit({ 'sluice.yaml': project.toString() }, 'Sync staging by hand');
+    await page.goto(`${sluice.url}#/apps/hello/envs/staging`);
+    await expect.poll(() => page.getByTestId('auto-sync').getAttribute('data-value'), CONVERGE).toBe('off');
+
+    // Scale staging: a field the diff shows in clear (env values are masked).
+    const file = await overlayFile(sluice, 'staging');
+    const before = await sluice.read(file);
+    const replicas = Number(/replicas: (\d+)/.exec(before)?.[1]);
+    expect(replicas, `${file} sets no replicas`).toBeGreaterThan(0);
+    const scaled = replicas > 1 ? replicas - 1 : replicas + 1;
+    await sluice.commit({ [file]: before.replace(/replicas: \d+/, `replicas: ${scaled}`) }, 'Scale staging');
+
+    await expect.poll(() => page.getByTestId('detail').getAttribute('data-sync'), CONVERGE).toBe('OutOfSync');
+    const change = page.getByTestId('plan').getByTestId('change').first();
+    await change.waitFor();
+    expect(await change.getAttribute('data-action')).toBe('update');
+    const diff = change.getByTestId('diff');
+    expect(await diff.locator('.diff-del').allTextContents()).toContainEqual(
+      expect.stringMatching(`replicas.*${replicas}`),
+    );
+    expect(await diff.locator('.diff-add').allTextContents()).toContainEqual(
+      expect.stringMatching(`replicas.*${scaled}`),
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-diff.png'), fullPage: true });
+
+    const synced = await syncIds(page);
+    await page.getByTestId('sync-button').click();
+    await expect
+      .poll(
+        async () => [await page.getByTestId('detail').getAttribute('data-sync'), (await syncIds(page))[0]],
+        CONVERGE,
+      )
+      .toEqual(['Synced', expect.toSatisfy((id: number) => id > Math.max(0, ...synced))]);
+    const newest = page.getByTestId('sync-row').first();
+    expect([await newest.getAttribute('data-trigger'), await newest.getAttribute('data-result')]).toEqual([
+      'manual',
+      'Succeeded',
+    ]);
+    expect(await newest.getByTestId('plan-summary').textContent()).toContain('~1');
   });
 
   it('shows a broken commit as Failed with its file and line, in the matrix and the detail', async () => {

@@ -5,6 +5,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
+    readonly hint?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -30,7 +32,10 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   }
   const text = await res.text();
   const body: unknown = text ? safeJson(text) : undefined;
-  if (!res.ok) throw new ApiError(res.status, errorMessage(body) ?? `${res.status} ${res.statusText}`);
+  if (!res.ok) {
+    const detail = errorDetail(body);
+    throw new ApiError(res.status, detail.message ?? `${res.status} ${res.statusText}`, detail.code, detail.hint);
+  }
   return body as T;
 }
 
@@ -42,15 +47,14 @@ function safeJson(text: string): unknown {
   }
 }
 
-// The server answers errors as `{ error: { code, message } }` or `{ message }`; take whichever is there.
-function errorMessage(body: unknown): string | undefined {
-  if (typeof body === 'string') return body || undefined;
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as { message?: unknown; error?: unknown };
-  if (typeof b.error === 'string') return b.error;
-  if (b.error && typeof b.error === 'object' && 'message' in b.error) return String(b.error.message);
-  if (typeof b.message === 'string') return b.message;
-  return undefined;
+// Errors come as `{ code, message, hint }`; tolerate a nested `{ error: … }` or plain text too.
+function errorDetail(body: unknown): { code?: string; message?: string; hint?: string } {
+  if (typeof body === 'string') return body ? { message: body } : {};
+  if (!body || typeof body !== 'object') return {};
+  const b = body as Record<string, unknown>;
+  if (b.error && typeof b.error === 'object') return errorDetail(b.error);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { code: str(b.code), message: str(b.message) ?? str(b.error), hint: str(b.hint) };
 }
 
 const scope = (app: string, env: string) => `${API}/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`;

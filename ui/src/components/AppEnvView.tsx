@@ -34,7 +34,8 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
   );
 
   if (!detail.data) {
-    const notFound = detail.error instanceof ApiError && detail.error.status === 404;
+    const err = detail.error;
+    const notFound = err instanceof ApiError && err.status === 404;
     return (
       <main className="detail" data-testid="detail">
         {heading}
@@ -45,12 +46,12 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
         )}
         {notFound && (
           <p className="text-bad" data-testid="detail-not-found">
-            There is no app {app} in environment {env}.
+            {err.message} {err.hint && <span className="muted">{err.hint}</span>}
           </p>
         )}
-        {detail.error && !notFound && !(detail.error instanceof UnreachableError) && (
+        {err && !notFound && !(err instanceof UnreachableError) && (
           <p className="text-bad">
-            Could not load {app} in {env}: {detail.error.message}
+            Could not load {app} in {env}: {err.message}
           </p>
         )}
       </main>

@@ -18,7 +18,7 @@ export function StatusSummary({ status }: { status: AppEnvStatus }) {
         <Revision revision={status.desiredRevision} testId="desired-revision" />
       </dd>
       <dt>Auto-sync</dt>
-      <dd>
+      <dd data-testid="auto-sync" data-value={status.autoSync ? 'on' : 'off'}>
         {status.autoSync ? 'on' : 'off'}
         {status.autoSync && <span className="muted">, self-heal {status.selfHeal ? 'on' : 'off'}</span>}
       </dd>
