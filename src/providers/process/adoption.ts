@@ -45,6 +45,9 @@ export async function recover(deps: RecoveryDeps): Promise<void> {
     }
     for (const [name, entry] of Object.entries(applied?.processes ?? {})) {
       const w = deps.workload(scope, name);
+      for (let index = 0; index < entry.spec.replicas && !applied?.stoppedAt; index++) {
+        if (!w.replicas.has(index)) deps.emit(scope, name, 'drift', `replica ${replicaName(name, index)} is not running and has no state to restart it from`);
+      }
       for (const index of w.replicas.keys()) {
         if (index >= entry.spec.replicas) {
           deps.emit(scope, name, 'drift', `extra replica ${replicaName(name, index)} runs beyond the ${entry.spec.replicas} applied`);
