@@ -12,7 +12,9 @@ export function nameHash(obj: JsonObject): string {
     const v = getPath(obj, p);
     return v === undefined || v === null ? '' : v;
   };
-  const m: JsonObject = { kind: kind as string, name: field(['metadata', 'name']), data: field(['data']) };
+  // kustomize looks the name up as a single field called "metadata/name", which never exists,
+  // so the name always hashes as "". Reproduced on purpose: the suffix must match.
+  const m: JsonObject = { kind: kind as string, name: '', data: field(['data']) };
   if (kind === 'Secret') {
     m['type'] = field(['type']);
     if (isObject(getPath(obj, ['stringData']))) m['stringData'] = field(['stringData']);

@@ -53,6 +53,10 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
     }
     for (const r of m.list.filter((x) => selects(target, x))) {
       r.storePreviousId();
+      // kustomize's bookkeeping annotations are on the object while the patch runs, so a
+      // patch may add under /metadata/annotations even when the user wrote none.
+      const meta = r.meta();
+      if (!isObject(meta['annotations'])) meta['annotations'] = {};
       r.obj = applyJsonPatch(r.obj, p.ops, p.source);
       const ann = r.obj['metadata'];
       // kustomize re-sets annotations after a JSON patch, which drops an empty map.

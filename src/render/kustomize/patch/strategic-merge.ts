@@ -121,7 +121,8 @@ function isEmptyish(e: JsonValue): boolean {
 function mergeKeyed(d: JsonValue[], o: JsonValue[] | undefined, keys: string[], es: Schema | undefined, path: string[]): JsonValue[] {
   let tuples: string[][] = [];
   const seen = new Set<string>();
-  for (const src of o && o !== d ? [d, o] : [d]) {
+  // kustomize merges with "prepend" growth: the patch's elements come first, in patch order.
+  for (const src of o && o !== d ? [o, d] : [d]) {
     for (const e of src) {
       const t = tupleOf(e, keys);
       const id = JSON.stringify(t);
@@ -147,13 +148,19 @@ function mergeKeyed(d: JsonValue[], o: JsonValue[] | undefined, keys: string[], 
     if (isObject(merged)) vk.forEach((k, i) => { if (!Object.prototype.hasOwnProperty.call(merged, k) && vv[i] !== '') merged[k] = vv[i]!; });
     items.push({ el: merged, keys: vk, values: vv });
   }
-  for (const it of items) {
-    list = list.filter((e) => !isEmptyish(e));
-    const i = list.findIndex((e) => matches(e, it.keys, it.values));
-    if (i >= 0) list[i] = it.el;
-    else list.push(it.el);
+  // Then every surviving original element is put back over its merged counterpart (which is
+  // the same object unless an element-level `$patch: replace` produced a new one).
+  let out = items.map((it) => it.el);
+  for (const e of list) {
+    out = out.filter((x) => !isEmptyish(x));
+    if (!isObject(e)) continue;
+    const vk = keys.filter((k) => Object.prototype.hasOwnProperty.call(e, k));
+    const vv = vk.map((k) => text(e[k]));
+    const i = out.findIndex((x) => matches(x, vk, vv));
+    if (i >= 0) out[i] = e;
+    else out.push(e);
   }
-  return list;
+  return out;
 }
 
 function mergeTuples(list: string[][]): string[][] {
@@ -189,10 +196,9 @@ function mergeTuples(list: string[][]): string[][] {
 }
 
 function mergePrimitive(d: JsonValue[], o: JsonValue[] | undefined): JsonValue[] {
-  const out = d.filter((e) => e !== null);
-  if (!o || o === d) return out;
-  const have = new Set(out.map((e) => text(e)));
-  for (const e of o) {
+  const out: JsonValue[] = [];
+  const have = new Set<string>();
+  for (const e of o && o !== d ? [...o, ...d] : d) {
     if (e === null || have.has(text(e))) continue;
     have.add(text(e));
     out.push(e);
