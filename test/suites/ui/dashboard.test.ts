@@ -174,6 +174,7 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     await sluice.stop();
     await page.getByTestId('connection-banner').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('connection-banner').textContent()).toContain('unreachable');
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-unreachable.png'), fullPage: true });
   });
 });
 

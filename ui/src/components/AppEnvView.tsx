@@ -70,7 +70,8 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
         <HealthBadge health={status.health} />
         {status.drift && <DriftMarker drift={status.drift} />}
       </div>
-      <SyncActions app={app} env={env} onQueued={onQueued} />
+      {/* Keyed by scope: a queued message or dry-run plan belongs to the scope it was asked for. */}
+      <SyncActions key={scope} app={app} env={env} onQueued={onQueued} />
       {status.error && (
         <ErrorBox error={status.error} title={status.sync === 'Failed' ? 'Sync failed' : 'Last error'} />
       )}

@@ -1,4 +1,4 @@
-import type { AppEnvStatus } from '../api/types.ts';
+import type { AppEnvStatus, SyncResult } from '../api/types.ts';
 import { location, shortSha } from '../format.ts';
 import { detailHref } from '../hooks/useRoute.ts';
 import { FileLocation } from './FileLocation.tsx';
@@ -7,6 +7,14 @@ import { HealthBadge } from './HealthBadge.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
 import { Revision } from './Revision.tsx';
 import { SyncBadge } from './SyncBadge.tsx';
+
+// The last sync's outcome in a word, so "12s ago" never reads as success when it failed.
+const lastSyncWord: Record<SyncResult, string> = {
+  Succeeded: 'synced',
+  Failed: 'sync failed',
+  Running: 'sync started',
+  Skipped: 'sync skipped',
+};
 
 /** One app in one environment at a glance; the whole cell links to its detail. */
 export function MatrixCell({ status }: { status: AppEnvStatus }) {
@@ -54,7 +62,8 @@ export function MatrixCell({ status }: { status: AppEnvStatus }) {
       <span className="cell-time muted">
         {lastSync ? (
           <>
-            synced <RelativeTime iso={lastSync.finishedAt ?? lastSync.startedAt} testId="last-sync" />
+            {lastSyncWord[lastSync.result] ?? 'synced'}{' '}
+            <RelativeTime iso={lastSync.finishedAt ?? lastSync.startedAt} testId="last-sync" />
           </>
         ) : (
           'never synced'

@@ -17,6 +17,7 @@ export function MatrixView({ status }: { status: ProjectStatus }) {
           testId="project-error"
         />
       )}
+      <h2 className="sr-only">Apps by environment</h2>
       <Matrix apps={status.apps} environments={status.environments} />
       <Section title="Recent events">
         {events.data ? <EventList events={events.data} showScope /> : <p className="muted">Loading events…</p>}
