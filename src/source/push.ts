@@ -7,10 +7,20 @@ import { fetchError } from './remote.js';
  * Pushes one branch. Never forced: if the remote moved on, git refuses and the caller gets
  * SOURCE_PUSH_REJECTED, so a promotion cannot overwrite someone else's commit.
  */
-export async function pushBranch(ctx: GitContext, remote: string, branch: string, timeoutMs: number): Promise<void> {
+export async function pushBranch(
+  ctx: GitContext,
+  remote: string,
+  branch: string,
+  timeoutMs: number,
+  /** What to push; defaults to the local branch. */
+  revision?: string,
+): Promise<void> {
   checkRefName(branch);
   const ref = `refs/heads/${branch}`;
-  const r = await runGit(ctx, ['push', '--porcelain', remote, `${ref}:${ref}`], { timeoutMs, allowFail: true });
+  const r = await runGit(ctx, ['push', '--porcelain', remote, `${revision ?? ref}:${ref}`], {
+    timeoutMs,
+    allowFail: true,
+  });
   if (r.code === 0) return;
   // --porcelain reports per-ref outcomes on stdout; a rejection is not a connection problem.
   const report = ctx.scrub(r.stdout.toString('utf8'));

@@ -145,6 +145,24 @@ describe('Source on a remote', () => {
     }
   });
 
+  it('pushes a commit written into the cache even after a fetch reset the cache branch', async () => {
+    const s = await Source.open({ url, branch: 'main' }, { dataDir: join(tmp.path, 'data-push') });
+    try {
+      const base = (await s.fetch()).revision;
+      const r = await s.commitFiles([{ path: 'apps/web/pushed.yaml', content: 'p\n' }], {
+        message: 'Pushed through the cache',
+        author: { name: 'Sluice', email: 'sluice@example.com' },
+        expectedRevision: base,
+      });
+      expect((await s.fetch()).revision).toBe(base); // the cache follows the remote again
+      await s.push();
+      expect(git(bare, 'rev-parse', 'main')).toBe(r.revision);
+      expect((await s.fetch()).revision).toBe(r.revision);
+    } finally {
+      s.close();
+    }
+  });
+
   it('refuses a URL with an embedded password', async () => {
     const e = await failure(Source.open({ url: 'https://user:hunter2-secret@example.com/r.git' }, { dataDir }));
     expect(e.code).toBe('SOURCE_CREDENTIALS_IN_URL');

@@ -41,6 +41,7 @@ export class Source {
   private readonly batch: CatFileBatch;
   private readonly trees: TreeCache;
   private readonly watchers = new Set<SourceWatcher>();
+  private readonly unpushed = new Map<string, string>();
 
   private constructor(
     private readonly ctx: GitContext,
@@ -219,29 +220,41 @@ export class Source {
     changes: FileChange[],
     options: Omit<CommitOptions, 'branch'> & { branch?: string },
   ): Promise<CommitResult> {
-    return this.serial(() => commitFiles(this.ctx, changes, { ...options, branch: options.branch ?? this.branch }));
+    const branch = options.branch ?? this.branch;
+    return this.serial(() => this.remember(branch, commitFiles(this.ctx, changes, { ...options, branch })));
   }
 
   /** Commits the inverse of `revision` onto a branch (the followed one by default). */
   revert(revision: string, options: Omit<RevertOptions, 'branch'> & { branch?: string }): Promise<CommitResult> {
+    const branch = options.branch ?? this.branch;
     return this.serial(async () =>
-      revertCommit(this.ctx, this.batch, await this.resolve(revision), {
-        ...options,
-        branch: options.branch ?? this.branch,
-      }),
+      this.remember(branch, revertCommit(this.ctx, this.batch, await this.resolve(revision), { ...options, branch })),
     );
   }
 
   /**
-   * Publishes a branch: to the source URL for remotes, to a named remote (default `origin`)
-   * of a local repository. Push right after committing: for remotes, the next fetch resets
-   * the cache to what the remote has.
+   * A remote's cache branches follow the remote on every fetch, so a commit not yet pushed
+   * is remembered by SHA: a fetch between commit and push then cannot lose it.
+   */
+  private async remember(branch: string, pending: Promise<CommitResult>): Promise<CommitResult> {
+    const result = await pending;
+    if (this.where.kind === 'remote' && result.changed) this.unpushed.set(branch, result.revision);
+    return result;
+  }
+
+  /**
+   * Publishes a branch: to the source URL for remotes (the last commit written through this
+   * source, even if a fetch ran since), to a named remote (default `origin`) of a local
+   * repository. Never forced: SOURCE_PUSH_REJECTED if the remote moved on.
    */
   push(options: { branch?: string; remote?: string } = {}): Promise<void> {
     const remote = this.where.kind === 'remote' ? this.where.url : (options.remote ?? 'origin');
-    return this.serial(() =>
-      pushBranch(this.networkCtx(), remote, options.branch ?? this.branch, this.options.networkTimeoutMs ?? 120_000),
-    );
+    const branch = options.branch ?? this.branch;
+    return this.serial(async () => {
+      const revision = this.unpushed.get(branch);
+      await pushBranch(this.networkCtx(), remote, branch, this.options.networkTimeoutMs ?? 120_000, revision);
+      if (this.unpushed.get(branch) === revision) this.unpushed.delete(branch);
+    });
   }
 
   /**
