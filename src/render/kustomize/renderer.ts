@@ -1,19 +1,22 @@
+import type { Resource as ModelResource, RenderedResource } from '../../model/resource.js';
+import type { ReadonlyFs } from '../../vfs/index.js';
 import { joinPath } from '../../vfs/index.js';
-import { parseManifests } from '../plain/index.js';
-import type { Renderer } from '../types.js';
-import { kustomizeBuild } from './index.js';
+import type { Renderer, RenderRequest } from '../types.js';
+import { build } from './build/build.js';
+import { KUSTOMIZATION_FILE_NAMES } from './load/kustfile.js';
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-/** Kustomize overlays, rendered natively; chosen when a directory holds a kustomization file. */
+/** The Kustomize-compatible renderer: any directory holding a kustomization file. */
 export const kustomizeRenderer: Renderer = {
   name: 'kustomize',
-  detect: (fs, dir) => KUSTOMIZATION_FILES.some((f) => fs.stat(joinPath(dir, f)) === 'file'),
-  render: ({ fs, dir }) => {
-    const out = kustomizeBuild(fs, dir);
-    return parseManifests(new TextEncoder().encode(out), joinPath(dir, 'kustomization.yaml')).map((r) => ({
-      object: r.object,
-      origin: { file: joinPath(dir, 'kustomization.yaml') },
-    }));
+  detect(fs: ReadonlyFs, dir: string): boolean {
+    return KUSTOMIZATION_FILE_NAMES.some((n) => fs.stat(joinPath(dir, n)) === 'file');
+  },
+  render(request: RenderRequest): RenderedResource[] {
+    const { resources } = build(request.fs, request.dir);
+    return resources.map((r) => {
+      const out: RenderedResource = { object: r.obj as unknown as ModelResource };
+      if (r.source) out.origin = r.source.line === undefined ? { file: r.source.file } : { file: r.source.file, line: r.source.line };
+      return out;
+    });
   },
 };
