@@ -6,6 +6,7 @@ export {
   decryptSopsFile,
   encryptSopsFile,
   isSopsFile,
+  inspectSopsFile,
   formatForPath,
   SOPS_FORMAT_VERSION,
   type DecryptedFile,
@@ -14,3 +15,4 @@ export {
 } from './sops/file.js';
 export { loadAgeIdentities, parseIdentities, isAgeRecipient, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, type AgeIdentities } from './sops/age-keys.js';
 export type { EncryptionRules } from './sops/metadata.js';
+export { creationRuleFor, findSopsConfig, SOPS_CONFIG_FILE, type CreationRule } from './creation-rules.js';

@@ -53,6 +53,20 @@ export function isSopsFile(bytes: Uint8Array | string, path: string): boolean {
   }
 }
 
+/** Recipients and encryption rules of an encrypted file, to re-encrypt it the same way. */
+export function inspectSopsFile(bytes: Uint8Array | string, file: string): { recipients: string[]; rules: EncryptionRules } | undefined {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  const loaded = mightBeSops(text) ? load(text, file) : undefined;
+  if (!loaded) return undefined;
+  const md = loaded.metadata;
+  const rules: EncryptionRules = {};
+  for (const k of ['unencryptedSuffix', 'encryptedSuffix', 'unencryptedRegex', 'encryptedRegex', 'unencryptedCommentRegex', 'encryptedCommentRegex'] as const) {
+    if (md[k] !== undefined) rules[k] = md[k];
+  }
+  if (md.macOnlyEncrypted) rules.macOnlyEncrypted = true;
+  return { recipients: md.age.map((a) => a.recipient), rules };
+}
+
 function parseTree(text: string, format: SopsFormat): Tree {
   switch (format) {
     case 'yaml':
