@@ -55,6 +55,7 @@ export class Controller {
   private fetching: Promise<void> | undefined;
   private refetch = false;
   private timers: NodeJS.Timeout[] = [];
+  private readonly stopping = new AbortController();
   private unwatch: (() => void) | undefined;
 
   constructor(private readonly options: ControllerOptions) {
@@ -88,6 +89,7 @@ export class Controller {
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
     this.unwatch?.();
     this.timers.forEach(clearInterval);
+    this.stopping.abort();
     await this.queue.stop();
     await this.providers.closeAll(options);
     await this.options.source.close();
@@ -256,6 +258,7 @@ export class Controller {
           store: this.options.store,
           board: this.board,
           log: this.options.log,
+          signal: this.stopping.signal,
           ...(this.options.checkPolicy ? { checkPolicy: this.options.checkPolicy } : {}),
           ...(this.options.onSyncFinished ? { onSyncFinished: this.options.onSyncFinished } : {}),
           onEvent: async (e) => void (await this.options.store.addEvent({ project: e.scope.project, app: e.scope.app, env: e.scope.env, type: e.type, severity: e.severity, message: e.message, ...(e.syncId ? { syncId: e.syncId } : {}) })),

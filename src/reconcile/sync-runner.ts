@@ -17,6 +17,8 @@ export interface RunnerDeps {
   checkPolicy?: PolicyCheck;
   onSyncFinished?: (record: SyncRecord) => void;
   onEvent?: (e: { scope: Scope; type: string; severity: 'info' | 'warning' | 'error'; message: string; syncId?: number }) => Promise<void>;
+  /** Aborted when the controller stops: a roll in progress ends cleanly instead of blocking shutdown. */
+  signal?: AbortSignal;
 }
 
 export interface RunContext {
@@ -107,6 +109,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
         prune: env.prune,
         revision,
         reason: job.reason,
+        ...(deps.signal ? { signal: deps.signal } : {}),
         onProgress: (m) => deps.log.info({ scope, progress: m }, m),
       }),
     );
@@ -114,6 +117,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     const health = await timed('health', () =>
       waitForHealth(() => provider.health(scope), {
         timeoutMs: env.healthTimeoutMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
         onProgress: (resources) => {
           status.resources = resources;
         },

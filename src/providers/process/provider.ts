@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Resource } from '../../model/resource.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
-import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, Scope } from '../types.js';
+import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, ResourceIssue, Scope } from '../types.js';
 import { scopeId } from '../types.js';
 import { recover, stopOrphans } from './adoption.js';
 import { Layout } from './layout.js';
@@ -10,7 +10,7 @@ import type { DesiredProcessView } from './plan.js';
 import { planProcesses } from './plan.js';
 import type { SupervisorTuning } from './replica.js';
 import { Sealer } from './sealing.js';
-import { isProcessResource, parseProcesses, PROCESS_API_VERSION, PROCESS_KIND, processKey } from './spec.js';
+import { isProcessResource, parseProcesses, PROCESS_API_VERSION, PROCESS_KIND, processIssues, processKey } from './spec.js';
 import type { ProcessObject } from './spec.js';
 import { redactSpec, specHash } from './spec-hash.js';
 import { buildSpecVersion } from './spec-version.js';
@@ -50,6 +50,10 @@ export class ProcessProvider implements Provider {
     this.layout = new Layout(ctx.dataDir);
     this.store = new StateStore(this.layout);
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  }
+
+  validate(resource: Resource): ResourceIssue[] {
+    return isProcessResource(resource) ? processIssues(resource) : [];
   }
 
   accepts(resource: Resource): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors/index.js';
-import { parseProcess, parseProcesses } from './spec.js';
+import { parseProcess, parseProcesses, processIssues } from './spec.js';
 import { processResource } from './test-support/harness.js';
 
 function failure(spec: Record<string, unknown>, name = 'web'): ValidationError {
@@ -61,5 +61,18 @@ describe('parseProcess', () => {
     const r = processResource('web', { command: 'node' });
     expect(() => parseProcesses([r, r])).toThrow(/defined twice/);
     expect(parseProcesses([r, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }])).toHaveLength(1);
+  });
+});
+
+describe('processIssues', () => {
+  const base = { apiVersion: 'sluice.dev/v1alpha1', kind: 'Process', metadata: { name: 'web' } };
+  it('points an unknown field at the field itself', () => {
+    const [issue] = processIssues({ ...base, spec: { command: 'node', replicaz: 2 } });
+    expect(issue!.path).toEqual(['spec', 'replicaz']);
+    expect(issue!.message).toContain('"replicaz"');
+  });
+  it('points a wrong type at its field and says nothing for a valid spec', () => {
+    expect(processIssues({ ...base, spec: { command: 'node', replicas: 'two' } })[0]!.path).toEqual(['spec', 'replicas']);
+    expect(processIssues({ ...base, spec: { command: 'node' } })).toEqual([]);
   });
 });

@@ -117,6 +117,24 @@ export function parseProcess(resource: Resource): ProcessObject {
 }
 
 /** Validates every Process of a scope; names must be unique within it. */
+/**
+ * Problems with one Process, each with the path of the offending field, so the caller can
+ * point at the manifest line. For an unknown field the path ends at that field itself.
+ */
+export function processIssues(resource: Resource): { path: (string | number)[]; message: string; hint: string }[] {
+  try {
+    parseProcess(resource);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const parsed = processSpecSchema.safeParse(resource.spec ?? {});
+    const issue = parsed.success ? undefined : parsed.error.issues[0];
+    const base = issue ? ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')] : ['metadata', 'name'];
+    const path = issue?.code === 'unrecognized_keys' ? [...base, issue.keys[0]!] : base;
+    return [{ path, message: e.message, hint: e.hint ?? hintFor(path.join('.')) }];
+  }
+}
+
 export function parseProcesses(resources: readonly Resource[]): ProcessObject[] {
   const seen = new Set<string>();
   return resources.filter(isProcessResource).map((r) => {
