@@ -12,8 +12,10 @@ const layers = {
   policy: ['errors', 'model', 'config', 'secrets'],
   providers: ['errors', 'model', 'plan', 'config'],
   store: ['errors', 'model', 'plan'],
-  promote: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'store', 'plan'],
-  reconcile: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'policy', 'secrets', 'providers', 'plan', 'store'],
+  hosted: ['errors'],
+  notify: ['errors', 'config', 'store'],
+  promote: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'store', 'plan', 'hosted', 'notify', 'reconcile'],
+  reconcile: ['errors', 'model', 'vfs', 'config', 'source', 'render', 'policy', 'secrets', 'providers', 'plan', 'store', 'notify'],
   server: ['errors', 'model', 'config', 'reconcile', 'store', 'plan', 'promote', 'source'],
   scaffold: ['errors', 'config'],
   cli: null, // the outermost edge may use every part

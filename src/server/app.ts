@@ -15,6 +15,8 @@ export interface AppOptions {
   uiDir?: string;
   /** Reads process logs for `sluice logs`; absent when no provider keeps logs. */
   readLogs?: (q: { app: string; env: string; process?: string; lines: number }) => Promise<{ file: string; lines: string[] }[]>;
+  /** More routes from other parts (promotion, ledger…), registered under the same error handling. */
+  routes?: ((app: FastifyInstance) => void)[];
 }
 
 const syncBody = z.object({ dryRun: z.boolean().optional(), actor: z.string().max(200).optional(), wait: z.boolean().optional() }).strict();
@@ -64,6 +66,8 @@ export function buildApp(o: AppOptions): FastifyInstance {
     if (!o.readLogs) throw new NotFoundError('NO_LOGS', 'this target keeps no logs Sluice can read');
     return o.readLogs({ app: req.params.app, env: req.params.env, lines: q.lines, ...(q.process ? { process: q.process } : {}) });
   });
+
+  for (const register of o.routes ?? []) register(app);
 
   if (o.uiDir && existsSync(o.uiDir)) {
     void app.register(fastifyStatic, { root: o.uiDir, prefix: '/', index: 'index.html' });
