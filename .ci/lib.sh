@@ -1,6 +1,11 @@
 # Shared helpers for .ci/run and .ci/suites/*.sh.
 # shellcheck shell=bash
 CI_START=$(date +%s)
+# Caches that outlive a fresh clone (CI clones anew each run on the same machine): the
+# kustomize conformance corpus and the kube-apiserver test binaries.
+export SLUICE_CACHE="${SLUICE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice}"
+export SLUICE_KUBE_CACHE="${SLUICE_KUBE_CACHE:-$SLUICE_CACHE/kube}"
+mkdir -p "$SLUICE_CACHE"
 
 step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - CI_START ))"; }
 
