@@ -170,6 +170,34 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     expect(await page.getByTestId('error-box').count()).toBe(0);
   });
 
+  it('shows a config repo that cannot be read in the header, and clears it when it is back', async () => {
+    await openMatrix();
+    const restore = await sluice.hideRepo();
+    try {
+      const sourceError = page.getByTestId('source-error');
+      await sourceError.waitFor({ timeout: CONVERGE.timeout });
+      expect(await sourceError.textContent()).toMatch(/Cannot fetch the config repo:.+\S/);
+      await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-source-error.png') });
+    } finally {
+      await restore();
+    }
+    await page.getByTestId('source-error').waitFor({ state: 'detached', timeout: CONVERGE.timeout });
+  });
+
+  it('shows an invalid sluice.yaml with its file and line above the matrix', async () => {
+    const original = await sluice.read('sluice.yaml');
+    const project = parseDocument(original);
+    project.setIn(['spec', 'environments'], 'not a list');
+    await sluice.commit({ 'sluice.yaml': project.toString() }, 'Break sluice.yaml');
+    const box = page.getByTestId('project-error');
+    await box.waitFor({ timeout: CONVERGE.timeout });
+    expect(await box.getByTestId('error-location').textContent()).toMatch(/^sluice\.yaml:\d+$/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-project-error.png'), fullPage: true });
+
+    await sluice.commit({ 'sluice.yaml': original }, 'Fix sluice.yaml');
+    await box.waitFor({ state: 'detached', timeout: CONVERGE.timeout });
+  });
+
   it('says the server is unreachable when it goes away', async () => {
     await sluice.stop();
     await page.getByTestId('connection-banner').waitFor({ timeout: 20_000 });

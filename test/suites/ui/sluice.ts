@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,8 @@ export interface SluiceServer {
   commit(files: Record<string, string>, message: string): Promise<string>;
   read(file: string): Promise<string>;
   files(): Promise<string[]>;
+  /** Moves the config repo away, as when a disk or mount goes missing; returns a function that puts it back. */
+  hideRepo(): Promise<() => Promise<void>>;
   stop(): Promise<void>;
   /** What the server printed, for failure messages. */
   output(): string;
@@ -64,6 +66,10 @@ export async function startSluice(): Promise<SluiceServer> {
     },
     read: (file) => readFile(join(repo, file), 'utf8'),
     files: async () => (await git('ls-files')).stdout.split('\n').filter(Boolean),
+    async hideRepo() {
+      await rename(repo, `${repo}.away`);
+      return () => rename(`${repo}.away`, repo);
+    },
     async stop() {
       await stopProcess(child);
       await rm(base, { recursive: true, force: true });
