@@ -90,6 +90,32 @@ export const appSchema = z.strictObject({
   environments: z.array(name).optional().describe('Environments the app deploys to; defaults to every one with an overlay'),
 });
 
+/** Events a notification sink can subscribe to; `src/notify` sends them. */
+export const notificationEvents = ['sync.failed', 'drift.detected', 'promotion.awaiting-approval', 'promoted', 'rolled-back'] as const;
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const notificationSchema = z
+  .strictObject({
+    name: name.describe('Sink name, used in logs and delivery-failure events'),
+    type: z.enum(['webhook', 'slack']).describe('webhook: a JSON POST of the event; slack: a Slack incoming-webhook message'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .optional()
+      .describe('Where to POST. Prefer urlFrom: webhook URLs often carry a secret'),
+    urlFrom: z
+      .strictObject({ env: envVarName.describe('Environment variable holding the URL') })
+      .optional()
+      .describe('Read the URL from the environment of the Sluice process'),
+    events: z.array(z.enum(notificationEvents)).min(1).describe('Event types sent to this sink'),
+    environments: z.array(name).optional().describe('Only events of these environments; every environment when left out'),
+    timeout: durationString.default('10s').describe('Limit for one delivery attempt'),
+  })
+  .refine((n) => (n.url === undefined) !== (n.urlFrom === undefined), {
+    message: 'set exactly one of url or urlFrom',
+    path: ['url'],
+  });
+
 export const projectSchema = z.strictObject({
   apiVersion: z.literal('sluice.dev/v1alpha1'),
   kind: z.literal('Project'),
@@ -98,6 +124,7 @@ export const projectSchema = z.strictObject({
     targets: z.record(name, targetSchema),
     environments: z.array(environmentSchema).min(1),
     apps: z.array(appSchema).default([]),
+    notifications: z.array(notificationSchema).optional().describe('Webhook and Slack sinks for sync, drift and promotion events'),
   }),
 });
 
@@ -108,3 +135,5 @@ export type AppSpec = z.output<typeof appSchema>;
 export type PromotionSpec = z.output<typeof promotionSchema>;
 export type PolicySpec = z.output<typeof policySchema>;
 export type CustomPolicyRuleSpec = z.output<typeof customPolicyRuleSchema>;
+export type NotificationSpec = z.output<typeof notificationSchema>;
+export type NotificationEventType = (typeof notificationEvents)[number];
