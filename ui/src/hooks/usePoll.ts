@@ -12,7 +12,7 @@ export interface Poll<T> {
 }
 
 /**
- * Calls `load` now and every `intervalMs` until unmounted or `key` changes. A slow response never
+ * Calls `load` now and every `intervalMs` while the page is visible, until unmounted or `key` changes. A slow response never
  * overlaps the next poll, and a response for an old key never lands on the new one.
  */
 export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: string): Poll<T> {
@@ -28,10 +28,17 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight = false;
+    // A refresh asked for mid-poll must not be lost: that poll may have started before the change.
+    let again = false;
     setState({ loading: true });
 
     const tick = async () => {
-      if (inFlight) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      // A hidden tab polls nothing; it catches up the moment it is shown again.
+      if (document.hidden) return;
       inFlight = true;
       clearTimeout(timer);
       try {
@@ -42,14 +49,20 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
           setState((s) => ({ ...s, loading: false, error: err instanceof Error ? err : new Error(String(err)) }));
       } finally {
         inFlight = false;
-        if (alive) timer = setTimeout(() => void tick(), intervalMs);
+        if (alive) timer = setTimeout(() => void tick(), again ? 0 : intervalMs);
+        again = false;
       }
     };
+    const onVisible = () => {
+      if (!document.hidden) void tick();
+    };
+    document.addEventListener('visibilitychange', onVisible);
     kick.current = () => void tick();
     void tick();
     return () => {
       alive = false;
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [key, intervalMs]);
 
