@@ -40,6 +40,10 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     await openMatrix();
     await expect.poll(() => page.getByTestId('project-name').textContent()).not.toBe('…');
     await expect.poll(() => page.getByTestId('source-revision').textContent()).toMatch(/^[0-9a-f]{7}$/);
+    // Reachable by role and name, the way assistive technology finds them.
+    const matrix = page.getByRole('table', { name: 'Apps by environment' });
+    await matrix.getByRole('columnheader', { name: /staging/ }).waitFor();
+    await matrix.getByRole('link', { name: /^hello in dev: \w+, \w+, revision / }).waitFor();
     for (const env of ENVS) {
       await page.getByTestId(`env-${env}`).waitFor();
       expect(SYNC).toContain(await cell(env).getByTestId('sync-badge').textContent());
