@@ -9,7 +9,7 @@ repo="$(cd "$here/../.." && pwd)"
 cache="${SLUICE_KUBE_CACHE:-$repo/.cache/kube}"
 command -v go >/dev/null 2>&1 || { echo "go is required to build the test kube-apiserver" >&2; exit 1; }
 
-key="$(cd "$here" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
+key="$(cd "$here" && cat go.mod go.sum build.sh ./*.go | sha256sum | cut -c1-16)"
 out="$cache/$key"
 if [ -x "$out/kube-apiserver-test" ] && [ -x "$out/kubectl" ]; then
   echo "$out"
@@ -20,8 +20,14 @@ mkdir -p "$out.tmp"
 # Two cores are the norm where this runs; more parallel compiles only thrash. VCS stamping
 # is off so the binary does not depend on the state of the work tree.
 export GOFLAGS="-p=${SLUICE_GO_PARALLEL:-2} -buildvcs=false"
+# Without release ldflags both report v0.0.0-master, which kubectl cannot parse.
+k8s="$(cd "$here" && go list -m -f '{{.Version}}' k8s.io/kubernetes)"
+minor="${k8s#v1.}"; minor="${minor%%.*}"
+pkg=k8s.io/component-base/version
+ldflags="-X $pkg.gitVersion=$k8s -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=$k8s -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
 start=$(date +%s)
-(cd "$here" && go build -o "$out.tmp/kube-apiserver-test" . && go build -o "$out.tmp/kubectl" k8s.io/kubernetes/cmd/kubectl) >&2
+(cd "$here" && go build -ldflags "$ldflags" -o "$out.tmp/kube-apiserver-test" . && go build -ldflags "$ldflags" -o "$out.tmp/kubectl" k8s.io/kubernetes/cmd/kubectl) >&2
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "built kube-apiserver-test and kubectl in $(( $(date +%s) - start ))s" >&2
 echo "$out"
