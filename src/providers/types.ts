@@ -20,6 +20,8 @@ export interface ApplyOptions extends PlanOptions {
   reason: string;
   /** Ask the target what would change without changing anything (server-side dry run where there is one). */
   dryRun?: boolean;
+  /** Take ownership of fields another writer holds (Kubernetes server-side apply conflicts); only where the environment allows it. */
+  force?: boolean;
   signal?: AbortSignal;
   /** Human-readable progress ("starting replica 2/3"). */
   onProgress?: (message: string) => void;

@@ -37,7 +37,12 @@ export function ownedFields(obj: Resource, manager = FIELD_MANAGER): FieldSet | 
 /** Managers and their operation, for conflict messages and for telling edits from appliers. */
 export function managerOperations(obj: Resource): Map<string, string> {
   const out = new Map<string, string>();
-  for (const e of managedFieldsOf(obj)) if (e.manager && !e.subresource) out.set(e.manager, e.operation ?? 'Update');
+  // Subresource entries count: `kubectl scale` writes spec.replicas through /scale as an Update.
+  // A manager that both applies and updates is treated as an applier.
+  for (const e of managedFieldsOf(obj)) {
+    if (!e.manager || e.subresource === 'status') continue;
+    if (out.get(e.manager) !== 'Apply') out.set(e.manager, e.operation ?? 'Update');
+  }
   return out;
 }
 
@@ -204,4 +209,13 @@ export function extractOwned(obj: Json, fs: FieldSet | undefined): Json {
     return out;
   }
   return obj;
+}
+
+/** Union of two field sets: what either manager state covers. */
+export function mergeFieldSets(a: FieldSet | undefined, b: FieldSet | undefined): FieldSet | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const out: FieldSet = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = mergeFieldSets(a[k], v)!;
+  return out;
 }

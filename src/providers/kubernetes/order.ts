@@ -98,11 +98,12 @@ export function sortForPrune<T extends Ordered>(items: readonly T[]): T[] {
  * inside a group is kept for the start order only; Kubernetes resolves references between
  * kinds eventually, but not a missing namespace or type, nor a later wave.
  */
-export function applyGroups<T extends Ordered>(items: readonly T[]): T[][] {
+export function applyGroups<T>(items: readonly T[], of: (item: T) => Ordered = (x) => x as unknown as Ordered): T[][] {
   const groups: T[][] = [];
   let lastKey = '';
-  for (const item of sortForApply(items)) {
-    const key = `${tierOf(item)}/${waveOf(item)}`;
+  for (const item of [...items].sort((a, b) => compare(of(a), of(b)))) {
+    const r = of(item);
+    const key = `${tierOf(r)}/${waveOf(r)}`;
     if (key !== lastKey || groups.length === 0) groups.push([]);
     groups[groups.length - 1]!.push(item);
     lastKey = key;

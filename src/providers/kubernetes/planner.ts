@@ -1,0 +1,83 @@
+import type { Resource } from '../../model/resource.js';
+import { resourceKey } from '../../model/resource.js';
+import type { Change, Plan } from '../../plan/types.js';
+import { summarize } from '../../plan/types.js';
+import type { PlanOptions, Scope } from '../types.js';
+import { ConflictError, serverSideApply } from './apply.js';
+import { change, deletionDiff, diffFor, localCreateDiff } from './change.js';
+import { mapLimit } from './concurrency.js';
+import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
+import { sortForApply, sortForPrune } from './order.js';
+import { prepare, type Item } from './prepare.js';
+import { liveOf } from './live-lookup.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * Desired vs live without changing anything. Objects whose owned fields already match the
+ * watch cache are unchanged without a request; the rest go through a server-side dry-run
+ * apply, so the diff shows what the API server would really store (defaults, webhooks,
+ * validation) and a conflict shows up before a sync hits it.
+ */
+
+/** Whether every conflicting manager is an imperative edit (an Update), which Sluice takes back by default. */
+export function onlyEdits(conflict: ConflictError, live: Resource | undefined): boolean {
+  if (!live) return false;
+  const ops = managerOperations(live);
+  return conflict.conflicts.every((c) => ops.get(c.manager) === 'Update');
+}
+
+function describeConflict(c: ConflictError): string {
+  return c.conflicts.map((x) => `${x.field} (held by "${x.manager}")`).join(', ');
+}
+
+async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>, force: boolean): Promise<Change> {
+  const live = await liveOf(rt, item);
+  const why = live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
+  if (live && !why) return change('unchanged', item.key, item.desired);
+  const ns = item.desired.metadata.namespace;
+  if (!item.info || (ns && pendingNamespaces.has(ns))) {
+    return change('create', item.key, item.desired, item.info ? `namespace ${ns} is created first` : 'its CRD is created first', localCreateDiff(item.desired));
+  }
+  let result: Resource;
+  let reason = why!;
+  try {
+    result = await serverSideApply(rt.client, item.info, item.desired, { dryRun: true, force });
+  } catch (e) {
+    if (!(e instanceof ConflictError)) throw e;
+    const taken = rt.options.overrideEdits && onlyEdits(e, live);
+    reason = taken ? `takes back ${describeConflict(e)}` : `conflict: ${describeConflict(e)}; a sync needs force`;
+    result = await serverSideApply(rt.client, item.info, item.desired, { dryRun: true, force: true });
+  }
+  const diff = diffFor(live, result);
+  if (live && !diff) return change('unchanged', item.key, item.desired);
+  return change(live ? 'update' : 'create', item.key, item.desired, reason, diff);
+}
+
+export async function planScope(rt: Runtime, scope: Scope, desired: readonly Resource[], options: PlanOptions & { force?: boolean }): Promise<Plan> {
+  const items = await prepare(rt, scope, sortForApply(desired), 'plan');
+  const pendingNamespaces = new Set<string>();
+  for (const it of items) {
+    if (it.gk === 'Namespace' && !(await liveOf(rt, it))) {
+      // A namespace that is neither desired-and-live nor already there cannot take dry-runs.
+      const existing = await rt.client.request('GET', `/api/v1/namespaces/${encodeURIComponent(it.desired.metadata.name)}`).then(
+        () => true,
+        () => false,
+      );
+      if (!existing) pendingNamespaces.add(it.desired.metadata.name);
+    }
+  }
+  const force = options.force ?? rt.options.force;
+  const changes = await mapLimit(items, rt.options.concurrency, (it) => planItem(rt, it, pendingNamespaces, force));
+  if (options.prune) changes.push(...(await prunePlan(rt, scope, new Set(items.map((i) => i.key)))));
+  return { changes, summary: summarize(changes) };
+}
+
+export async function prunable(rt: Runtime, scope: Scope, desiredKeys: Set<string>, desiredGroupKinds: Iterable<string> = []): Promise<Resource[]> {
+  const inv = rt.inventory.read(scope);
+  const members = await rt.live.members(rt.inventory.id(scope), [...(inv?.groupKinds ?? []), ...desiredGroupKinds]);
+  return sortForPrune(members.filter((m) => !desiredKeys.has(resourceKey(m)) && !m.metadata.deletionTimestamp));
+}
+
+async function prunePlan(rt: Runtime, scope: Scope, desiredKeys: Set<string>): Promise<Change[]> {
+  return (await prunable(rt, scope, desiredKeys)).map((m) => change('delete', resourceKey(m), m, 'not in Git any more', deletionDiff(m)));
+}

@@ -1,0 +1,152 @@
+import type { Resource } from '../../model/resource.js';
+import { resourceKey } from '../../model/resource.js';
+import { ProviderError } from '../../errors/index.js';
+import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
+import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, Scope } from '../types.js';
+import { scopeId } from '../types.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from './client.js';
+import { Discovery } from './discovery.js';
+import { detectDrift } from './drift.js';
+import { CONFIGMAP_INFO, Inventory } from './inventory.js';
+import { LABEL_INVENTORY } from './labels.js';
+import { LiveState } from './live-state.js';
+import { resolveOptions, type KubernetesProviderOptions, type ResolvedOptions } from './options.js';
+import { planScope, prunable } from './planner.js';
+import { scopeHealth } from './scope-health.js';
+import { syncScope } from './sync.js';
+import { deleteObject } from './apply.js';
+import { resourcePath } from './discovery.js';
+import { splitGroupKind, groupKindOf } from './applyset.js';
+import { OwnWrites, type Runtime } from './runtime.js';
+import { WatchCache } from './watch-cache.js';
+
+/** Kubernetes through server-side apply, an applyset inventory and watch caches. */
+export class KubernetesProvider implements Provider {
+  readonly kind = 'kubernetes';
+  private rt: Runtime | undefined;
+  private parents: WatchCache | undefined;
+  private readonly listeners = new Set<(e: ProviderEvent) => void>();
+  /** Keys each scope's last sync applied, so a deleted object reports Missing. */
+  private readonly expected = new Map<string, Map<string, { kind: string; name: string }>>();
+  private readonly options: ResolvedOptions;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly ctx: ProviderContext,
+    options: KubernetesProviderOptions = {},
+  ) {
+    this.options = resolveOptions(options, kc.getContextObject(kc.getCurrentContext())?.namespace);
+  }
+
+  accepts(resource: Resource): boolean {
+    // sluice.dev kinds (Process) belong to the process provider.
+    return typeof resource.apiVersion === 'string' && typeof resource.kind === 'string' && !resource.apiVersion.startsWith('sluice.dev/');
+  }
+
+  async start(): Promise<void> {
+    if (this.rt) return;
+    const client = await KubeClient.create(this.kc, this.options.concurrency * 2);
+    try {
+      await client.request('GET', '/version');
+    } catch (e) {
+      client.close();
+      throw e instanceof ProviderError ? e : new ProviderError('KUBE_UNREACHABLE', `the Kubernetes API at ${client.server} did not answer: ${(e as Error).message}`, { hint: 'Check the kubeconfig credentials and that the cluster is up.', cause: e });
+    }
+    const discovery = new Discovery(client);
+    const writes = new OwnWrites();
+    const live = new LiveState(client, discovery, this.ctx.log, (gk) => (type, obj, prev) => {
+      if (writes.isOwn(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), obj.metadata.resourceVersion)) return;
+      const drift = detectDrift(type, obj, prev);
+      if (drift) this.emit({ scope: drift.scope, type: 'drift', key: resourceKey(obj), message: drift.message, time: new Date() });
+    });
+    const ns = this.options.inventoryNamespace;
+    this.parents = new WatchCache(client, resourcePath(CONFIGMAP_INFO, ns), `${LABEL_INVENTORY}=true`, this.ctx.log, { apiVersion: 'v1', kind: 'ConfigMap' });
+    await this.parents.ready;
+    const inventory = new Inventory(client, ns, this.parents);
+    this.rt = { client, discovery, live, inventory, options: this.options, writes, log: this.ctx.log };
+    // Watch what earlier runs applied, so drift is seen from the start, not after the first sync.
+    const gks = new Set<string>();
+    for (const scope of inventory.scopes()) for (const gk of inventory.read(scope)?.groupKinds ?? []) gks.add(gk);
+    for (const gk of gks) {
+      const { group, kind } = splitGroupKind(gk);
+      const info = await discovery.resolveGroupKind(group, kind);
+      if (info) await live.cacheFor(info);
+    }
+  }
+
+  private runtime(): Runtime {
+    if (!this.rt) throw new ProviderError('KUBE_NOT_STARTED', 'the Kubernetes provider was used before start()', { hint: 'Call start() first.' });
+    return this.rt;
+  }
+
+  private emit(event: ProviderEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (e) {
+        this.ctx.log.error({ err: e }, 'provider event listener failed');
+      }
+    }
+  }
+
+  private async members(scope: Scope): Promise<Resource[]> {
+    const rt = this.runtime();
+    return rt.live.members(rt.inventory.id(scope), rt.inventory.read(scope)?.groupKinds ?? []);
+  }
+
+  async live(scope: Scope): Promise<LiveResource[]> {
+    return (await this.members(scope)).map((obj) => {
+      const { managedFields: _mf, ...metadata } = obj.metadata;
+      return { key: resourceKey(obj), object: { ...obj, metadata } as Resource };
+    });
+  }
+
+  plan(scope: Scope, desired: Resource[], options: PlanOptions): Promise<Plan> {
+    return planScope(this.runtime(), scope, desired, options);
+  }
+
+  async apply(scope: Scope, desired: Resource[], options: ApplyOptions): Promise<Plan> {
+    if (options.dryRun) return planScope(this.runtime(), scope, desired, options);
+    const plan = await syncScope(this.runtime(), scope, desired, options);
+    const expected = new Map<string, { kind: string; name: string }>();
+    for (const c of plan.changes) if (c.action !== 'delete') expected.set(c.key, { kind: c.kind, name: c.name });
+    this.expected.set(scopeId(scope), expected);
+    return plan;
+  }
+
+  async health(scope: Scope): Promise<ResourceHealth[]> {
+    return scopeHealth(await this.members(scope), this.expected.get(scopeId(scope)) ?? new Map(), this.options.healthChecks);
+  }
+
+  async scopes(): Promise<Scope[]> {
+    return this.runtime().inventory.scopes();
+  }
+
+  async destroy(scope: Scope): Promise<void> {
+    const rt = this.runtime();
+    for (const obj of await prunable(rt, scope, new Set())) {
+      const { group, kind } = splitGroupKind(groupKindOf(obj));
+      const info = await rt.discovery.resolveGroupKind(group, kind);
+      if (!info) continue;
+      await rt.writes.around(OwnWrites.key(groupKindOf(obj), obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj));
+      (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
+    }
+    await rt.inventory.remove(scope);
+    this.expected.delete(scopeId(scope));
+  }
+
+  onEvent(listener: (event: ProviderEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    // Kubernetes keeps running what was applied; there is nothing to stop but watches.
+    this.rt?.live.stop();
+    this.parents?.stop();
+    this.rt?.client.close();
+    this.rt = undefined;
+    this.listeners.clear();
+  }
+}

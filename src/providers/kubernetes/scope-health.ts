@@ -1,0 +1,26 @@
+import type { ResourceHealth } from '../../plan/types.js';
+import type { Resource } from '../../model/resource.js';
+import { resourceKey } from '../../model/resource.js';
+import { groupKindOf } from './applyset.js';
+import { evaluateCelHealth } from './health-cel.js';
+import { evaluateHealth } from './health.js';
+import { ANNOTATION_HEALTH } from './labels.js';
+
+/** Health of one live object: its own CEL annotation, else a configured CEL check for its kind, else the built-in rules. */
+export function healthOf(obj: Resource, checks: Record<string, string>): ResourceHealth {
+  const expr = obj.metadata.annotations?.[ANNOTATION_HEALTH] ?? checks[groupKindOf(obj)];
+  const verdict = expr ? evaluateCelHealth(expr, obj) : evaluateHealth(obj);
+  const h: ResourceHealth = { key: resourceKey(obj), kind: obj.kind, name: obj.metadata.name, status: verdict.status };
+  if (verdict.message) h.message = verdict.message;
+  return h;
+}
+
+/** Health of a scope: every live member, plus Missing for what the last sync applied and is gone. */
+export function scopeHealth(members: readonly Resource[], expected: ReadonlyMap<string, { kind: string; name: string }>, checks: Record<string, string>): ResourceHealth[] {
+  const out = members.map((m) => healthOf(m, checks));
+  const seen = new Set(out.map((h) => h.key));
+  for (const [key, r] of expected) {
+    if (!seen.has(key)) out.push({ key, kind: r.kind, name: r.name, status: 'Missing', message: 'applied by Sluice but not in the cluster' });
+  }
+  return out;
+}

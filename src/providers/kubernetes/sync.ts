@@ -1,0 +1,134 @@
+import type { Resource } from '../../model/resource.js';
+import { resourceKey, resourceRef } from '../../model/resource.js';
+import { ProviderError } from '../../errors/index.js';
+import type { Change, Plan } from '../../plan/types.js';
+import { summarize } from '../../plan/types.js';
+import type { ApplyOptions, Scope } from '../types.js';
+import { ConflictError, deleteObject, serverSideApply } from './apply.js';
+import { change, deletionDiff, diffFor } from './change.js';
+import { mapLimit } from './concurrency.js';
+import { outOfSync, ownedFields } from './managed-fields.js';
+import { applyGroups, tierOf } from './order.js';
+import { onlyEdits, prunable } from './planner.js';
+import { prepare, type Item } from './prepare.js';
+import { liveOf } from './live-lookup.js';
+import { groupKindOf, splitGroupKind } from './applyset.js';
+import { gkOf } from './live-state.js';
+import { OwnWrites, type Runtime } from './runtime.js';
+
+/**
+ * One sync of one scope: widen the inventory, apply group by group (namespaces, CRDs,
+ * waves), prune what the inventory holds and Git no longer has, narrow the inventory.
+ */
+
+const CRD_ESTABLISH_MS = 60_000;
+
+function aborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
+}
+
+function namespacesOf(objs: Iterable<Resource>): string[] {
+  const out = new Set<string>();
+  for (const o of objs) if (o.metadata.namespace) out.add(o.metadata.namespace);
+  return [...out];
+}
+
+async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promise<Change> {
+  aborted(options.signal);
+  if (!item.info) item.info = await rt.discovery.resolve(item.desired.apiVersion, item.desired.kind);
+  const info = item.info;
+  if (!info) {
+    throw new ProviderError('KUBE_UNKNOWN_KIND', `the cluster does not serve ${item.desired.kind} in ${item.desired.apiVersion} even after its CRD was applied`, {
+      resource: resourceRef(item.desired),
+      hint: 'Check that the CRD serves this version and kind.',
+    });
+  }
+  const live = await liveOf(rt, item);
+  const why = live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
+  if (live && !why) return change('unchanged', item.key, item.desired);
+  const cache = await rt.live.cacheFor(info);
+  const force = options.force ?? rt.options.force;
+  let reason = why!;
+  const result = await rt.writes.around(OwnWrites.key(item.gk, item.desired.metadata.namespace, item.desired.metadata.name), async () => {
+    try {
+      return await serverSideApply(rt.client, info, item.desired, { force, signal: options.signal });
+    } catch (e) {
+      if (!(e instanceof ConflictError) || !rt.options.overrideEdits || !onlyEdits(e, live)) throw e;
+      reason = `took back ${e.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')}`;
+      return serverSideApply(rt.client, info, item.desired, { force: true, signal: options.signal });
+    }
+  }, (r) => r.metadata.resourceVersion);
+  cache.put(result);
+  return change(live ? 'update' : 'create', item.key, item.desired, reason, diffFor(live, result));
+}
+
+/** CRs can be applied once the API server serves their type: wait for Established. */
+async function waitEstablished(rt: Runtime, crds: Item[], signal: AbortSignal | undefined): Promise<void> {
+  const deadline = Date.now() + CRD_ESTABLISH_MS;
+  for (const item of crds) {
+    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(item.desired.metadata.name)}`;
+    for (;;) {
+      aborted(signal);
+      const crd = await rt.client.request<{ status?: { conditions?: { type: string; status: string }[] }; spec?: { group?: string } }>('GET', path);
+      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
+        if (crd.spec?.group) rt.discovery.forget(crd.spec.group);
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new ProviderError('KUBE_CRD_TIMEOUT', `CRD ${item.desired.metadata.name} was not established within ${CRD_ESTABLISH_MS / 1000}s`, {
+          resource: resourceRef(item.desired),
+          hint: 'Check the CRD status conditions (kubectl describe crd) for NamesAccepted problems.',
+        });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function prune(rt: Runtime, scope: Scope, items: Item[], options: ApplyOptions): Promise<{ changes: Change[]; kept: Resource[] }> {
+  const victims = await prunable(rt, scope, new Set(items.map((i) => i.key)), items.map((i) => i.gk));
+  if (!options.prune) return { changes: [], kept: victims };
+  const changes: Change[] = [];
+  // Reverse apply order, one group at a time: custom resources go before their CRDs, namespaces last.
+  for (const group of applyGroups(victims).reverse()) {
+    await mapLimit(group, rt.options.concurrency, async (obj) => {
+      aborted(options.signal);
+      const { group: g, kind } = splitGroupKind(groupKindOf(obj));
+      const info = await rt.discovery.resolveGroupKind(g, kind);
+      if (!info) return;
+      options.onProgress?.(`pruning ${resourceRef(obj)}`);
+      await rt.writes.around(OwnWrites.key(gkOf(info), obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj, { signal: options.signal }));
+      (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
+      changes.push(change('delete', resourceKey(obj), obj, 'not in Git any more', deletionDiff(obj)));
+    });
+  }
+  return { changes, kept: [] };
+}
+
+export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Resource[], options: ApplyOptions): Promise<Plan> {
+  const items = await prepare(rt, scope, desired, options.revision);
+  const before = rt.inventory.read(scope);
+  const desiredGks = items.map((i) => i.gk);
+  const desiredNs = namespacesOf(items.map((i) => i.desired));
+  aborted(options.signal);
+  await rt.inventory.write(scope, { groupKinds: [...(before?.groupKinds ?? []), ...desiredGks], namespaces: [...(before?.namespaces ?? []), ...desiredNs] }, options.signal);
+
+  const changes: Change[] = [];
+  let done = 0;
+  for (const group of applyGroups(items, (i) => i.desired)) {
+    const results = await mapLimit(group, rt.options.concurrency, async (item) => {
+      const c = await applyItem(rt, item, options);
+      done++;
+      if (c.action !== 'unchanged') options.onProgress?.(`${c.action === 'create' ? 'created' : 'updated'} ${resourceRef(item.desired)} (${done}/${items.length})`);
+      return c;
+    });
+    changes.push(...results);
+    const crds = group.filter((i) => tierOf(i.desired) === 1);
+    if (crds.length) await waitEstablished(rt, crds, options.signal);
+  }
+
+  const pruned = await prune(rt, scope, items, options);
+  changes.push(...pruned.changes);
+  await rt.inventory.write(scope, { groupKinds: [...desiredGks, ...pruned.kept.map(groupKindOf)], namespaces: [...desiredNs, ...namespacesOf(pruned.kept)] }, options.signal);
+  return { changes, summary: summarize(changes) };
+}
