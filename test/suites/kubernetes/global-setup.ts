@@ -1,0 +1,24 @@
+import type { TestProject } from 'vitest/node';
+import { buildBinaries, startServer, type RunningServer } from './server.js';
+
+/** One real API server for the whole suite: built once (cached), started here, stopped at the end. */
+
+let running: RunningServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const bins = buildBinaries();
+  running = await startServer(bins.apiserver);
+  project.provide('kubeconfig', running.kubeconfig);
+  project.provide('kubectl', bins.kubectl);
+}
+
+export async function teardown(): Promise<void> {
+  await running?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kubeconfig: string;
+    kubectl: string;
+  }
+}
