@@ -72,6 +72,28 @@ const policySchema = z.strictObject({
   custom: z.array(customPolicyRuleSchema).optional().describe('Rules written as CEL expressions'),
 });
 
+const verifyCheckSchema = z.strictObject({
+  name: z.string().optional().describe('Shown in verification results; defaults to the URL'),
+  http: z.strictObject({
+    url: z
+      .string()
+      .min(1)
+      .describe(
+        'URL to GET after each sync. ${artifact.tag}, ${artifact.digest}, ${artifact.<name>.tag}, ${revision} and ${env.NAME} are replaced; ${port} runs the check once per live replica port (process target)',
+      ),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    jsonPath: z.string().optional().describe('Dotted path into the JSON body, such as version or items[0].tag'),
+    equals: z.string().optional().describe('Value expected at jsonPath (or the whole body); the same ${...} references apply'),
+    timeout: durationString.default('5s'),
+  }),
+  retries: z.number().int().min(0).default(2).describe('Extra attempts before the check counts as failed'),
+  interval: durationString.default('1s').describe('Wait between attempts'),
+});
+
+const rollbackSchema = z.strictObject({
+  auto: z.boolean().default(false).describe('Revert the change automatically when verification after its sync fails'),
+});
+
 export const environmentSchema = z.strictObject({
   name,
   target: z.string().describe('Name of a target under spec.targets'),
@@ -82,6 +104,8 @@ export const environmentSchema = z.strictObject({
   healthTimeout: durationString.default('2m'),
   promotion: promotionSchema.optional(),
   policy: policySchema.optional(),
+  verify: z.array(verifyCheckSchema).optional().describe('Checks run after every sync, besides health'),
+  rollback: rollbackSchema.optional(),
 });
 
 export const appSchema = z.strictObject({
@@ -137,3 +161,4 @@ export type PolicySpec = z.output<typeof policySchema>;
 export type CustomPolicyRuleSpec = z.output<typeof customPolicyRuleSchema>;
 export type NotificationSpec = z.output<typeof notificationSchema>;
 export type NotificationEventType = (typeof notificationEvents)[number];
+export type VerifyCheckSpec = z.output<typeof verifyCheckSchema>;

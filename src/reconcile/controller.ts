@@ -14,6 +14,7 @@ import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
 import { describeChanges, runJob, short, type RunOutcome } from './sync-runner.js';
 import { affectsApp, deployments, scopeKey, type ScopeRef } from './targets.js';
 import { ProviderPool } from './provider-pool.js';
+import type { VerificationFailedHook } from './post-sync.js';
 
 export interface ControllerOptions {
   source: RevisionSource;
@@ -29,6 +30,8 @@ export interface ControllerOptions {
   /** How often health is read for status. */
   healthIntervalMs?: number;
   onSyncFinished?: (record: SyncRecord) => void;
+  /** Verification after a sync failed: the promote part rolls back where the environment enables it. */
+  onVerificationFailed?: VerificationFailedHook;
 }
 
 interface Current {
@@ -261,6 +264,7 @@ export class Controller {
           signal: this.stopping.signal,
           ...(this.options.checkPolicy ? { checkPolicy: this.options.checkPolicy } : {}),
           ...(this.options.onSyncFinished ? { onSyncFinished: this.options.onSyncFinished } : {}),
+          ...(this.options.onVerificationFailed ? { onVerificationFailed: this.options.onVerificationFailed } : {}),
           onEvent: async (e) => void (await this.options.store.addEvent({ project: e.scope.project, app: e.scope.app, env: e.scope.env, type: e.type, severity: e.severity, message: e.message, ...(e.syncId ? { syncId: e.syncId } : {}) })),
         },
         { project: cur.project, fs: cur.fs, revision: cur.revision, ref, provider, scope: this.scopeOf(cur.project, ref) },

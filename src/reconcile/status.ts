@@ -33,6 +33,8 @@ export interface AppEnvStatus {
   /** The error of the last failed render/policy/apply, with file and line. */
   error?: StatusError;
   lastSync?: SyncRecord;
+  /** Verdict of the checks run after the last sync (environments with `verify:`). */
+  verification?: { result: 'Passed' | 'Failed'; at: string; checks: { name: string; url: string; passed: boolean; message: string }[] };
   resources: ResourceHealth[];
   /** Auto-sync off: changes wait for `sluice sync`. */
   autoSync: boolean;

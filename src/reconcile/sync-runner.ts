@@ -7,6 +7,7 @@ import type { ReadonlyFs } from '../vfs/index.js';
 import { desiredState, type DesiredState, type PolicyCheck } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
+import { afterSync, type VerificationFailedHook } from './post-sync.js';
 import { toStatusError, type StatusBoard } from './state.js';
 import type { ScopeRef } from './targets.js';
 
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   onEvent?: (e: { scope: Scope; type: string; severity: 'info' | 'warning' | 'error'; message: string; syncId?: number }) => Promise<void>;
   /** Aborted when the controller stops: a roll in progress ends cleanly instead of blocking shutdown. */
   signal?: AbortSignal;
+  /** Verification failed after a sync (auto rollback lives in the promote part). */
+  onVerificationFailed?: VerificationFailedHook;
 }
 
 export interface RunContext {
@@ -137,6 +140,8 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     delete status.drift;
     board.setPlan(ref.app.name, env.name, { changes: applied.changes.map((c) => ({ ...c, action: 'unchanged' as const })), summary: { create: 0, update: 0, delete: 0, unchanged: applied.changes.length } });
     await deps.onEvent?.({ scope, type: 'sync.succeeded', severity: 'info', message: `synced ${short(revision)} (${summaryText(applied)}), ${health.status}`, syncId: record.id });
+    // The ledger learns what ran and whether it serves what was promoted; a failed check never undoes the recorded sync.
+    await afterSync(deps, { env, provider, scope, revision }, done, desired.resources, status).catch((e: unknown) => deps.log.error({ err: e, scope }, 'recording or verifying the sync failed'));
     deps.onSyncFinished?.(done);
     return { kind: 'synced', record: done, retryable: false };
   } catch (e) {

@@ -1,4 +1,5 @@
 export type * from './types.js';
+export type * from './ledger-types.js';
 export { SqliteStore } from './sqlite/index.js';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite/index.js';

@@ -1,4 +1,5 @@
 import type { PlanSummary } from '../plan/types.js';
+import type { LedgerStore } from './ledger-types.js';
 
 /** What started a sync. */
 export type SyncTrigger = 'revision' | 'drift' | 'manual' | 'startup' | 'retry';
@@ -85,5 +86,7 @@ export interface Store {
   abandonRunningSyncs(reason: string): Promise<number>;
   addEvent(event: NewEvent): Promise<EventRecord>;
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
+  /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
+  readonly ledger: LedgerStore;
   close(): Promise<void>;
 }

@@ -11,12 +11,15 @@ import type {
   SyncQuery,
   SyncRecord,
 } from '../types.js';
+import type { LedgerStore } from '../ledger-types.js';
+import { SqliteLedger } from './ledger.js';
 import { migrations } from './migrations.js';
 import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
 
 /** The default store: one SQLite file in Sluice's data directory (WAL, so the CLI can read while the controller writes). */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  readonly ledger: LedgerStore;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -25,6 +28,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.ledger = new SqliteLedger(this.db);
   }
 
   private migrate(): void {

@@ -41,4 +41,91 @@ export const migrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_scope ON events (project, app, env, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'deployment ledger: changes, promotions, approvals, applied artifacts, verifications',
+    sql: `
+      CREATE TABLE ledger_changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project TEXT NOT NULL,
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        author TEXT NOT NULL,
+        committed_at TEXT NOT NULL,
+        artifacts TEXT NOT NULL DEFAULT '[]',
+        source_commit TEXT,
+        source_time TEXT,
+        ci_run TEXT,
+        promotion_id INTEGER,
+        from_env TEXT,
+        rollback_of TEXT,
+        flagged TEXT,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (project, app, env, revision)
+      );
+      CREATE INDEX ledger_changes_scope ON ledger_changes (project, app, env, committed_at);
+      CREATE TABLE ledger_observed (
+        project TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        PRIMARY KEY (project, revision)
+      );
+      CREATE TABLE promotions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project TEXT NOT NULL,
+        app TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        from_env TEXT,
+        env TEXT NOT NULL,
+        state TEXT NOT NULL,
+        artifacts TEXT NOT NULL DEFAULT '[]',
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        base_revision TEXT NOT NULL,
+        revision TEXT,
+        source_commit TEXT,
+        source_time TEXT,
+        ci_run TEXT,
+        external TEXT,
+        gates TEXT NOT NULL DEFAULT '[]',
+        message TEXT
+      );
+      CREATE INDEX promotions_scope ON promotions (project, app, env, id DESC);
+      CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        promotion_id INTEGER NOT NULL REFERENCES promotions(id),
+        actor TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        comment TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX approvals_promotion ON approvals (promotion_id);
+      CREATE TABLE applied_artifacts (
+        sync_id INTEGER PRIMARY KEY REFERENCES syncs(id),
+        project TEXT NOT NULL,
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        artifacts TEXT NOT NULL
+      );
+      CREATE INDEX applied_scope ON applied_artifacts (project, app, env, sync_id);
+      CREATE TABLE verifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sync_id INTEGER NOT NULL REFERENCES syncs(id),
+        project TEXT NOT NULL,
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        result TEXT NOT NULL,
+        checks TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        rollback_revision TEXT
+      );
+      CREATE INDEX verifications_scope ON verifications (project, app, env, id);
+    `,
+  },
 ];

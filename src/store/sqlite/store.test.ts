@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrations } from './migrations.js';
 import { SqliteStore } from './index.js';
 
 const dirs: string[] = [];
@@ -38,7 +39,7 @@ describe('SqliteStore', () => {
     await s1.startSync(base);
     await s1.close();
     const s2 = new SqliteStore(path);
-    expect(s2.schemaVersion()).toBe(1);
+    expect(s2.schemaVersion()).toBe(migrations[migrations.length - 1]!.version);
     expect(await s2.abandonRunningSyncs('controller restarted')).toBe(1);
     expect((await s2.listSyncs())[0]).toMatchObject({ result: 'Failed', error: { code: 'SYNC_ABANDONED' } });
     await s2.close();

@@ -1,0 +1,51 @@
+import { resourceRef, type Resource } from '../model/resource.js';
+import { containers } from '../policy/index.js';
+import type { ArtifactRecord } from '../store/ledger-types.js';
+
+/** Annotation on a Process holding the version label of its artifact (file artifacts have no tag of their own). */
+export const ARTIFACT_TAG_ANNOTATION = 'sluice.dev/artifact-tag';
+
+/** `registry/app:1.2@sha256:…` → name `registry/app`, tag `1.2`, digest `sha256:…`, as Kustomize `images:` names them. */
+export function splitImage(image: string): { name: string; tag?: string; digest?: string } {
+  let rest = image.trim();
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { name: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/**
+ * The artifacts a set of rendered resources runs: container images of pod templates, Compose
+ * service images and Process artifacts. This is what a sync applied, recorded in the ledger so
+ * a promotion copies what really ran, not whatever an overlay says now.
+ */
+export function appliedArtifacts(resources: readonly Resource[]): ArtifactRecord[] {
+  const out: ArtifactRecord[] = [];
+  for (const r of resources) {
+    const resource = resourceRef(r);
+    for (const c of containers(r)) {
+      const image = c.spec['image'];
+      if (typeof image !== 'string') continue;
+      const { name, tag, digest } = splitImage(image);
+      out.push({ kind: 'image', name: c.kind === 'service' ? c.name : name, ref: name, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), resource });
+    }
+    if (r.kind === 'Process' && r.apiVersion.startsWith('sluice.dev/')) {
+      const spec = r['spec'] as Record<string, unknown> | undefined;
+      const a = spec?.['artifact'] as { path?: string; url?: string; sha256?: string } | undefined;
+      if (a && (a.path || a.url)) {
+        const tag = r.metadata.annotations?.[ARTIFACT_TAG_ANNOTATION];
+        out.push({ kind: 'file', name: r.metadata.name, ref: (a.path ?? a.url)!, ...(a.sha256 ? { digest: `sha256:${a.sha256}` } : {}), ...(tag ? { tag } : {}), resource });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import type { Environment } from '../config/index.js';
+import type { Resource } from '../model/resource.js';
+import type { Provider, Scope } from '../providers/types.js';
+import type { VerificationRecord } from '../store/ledger-types.js';
+import type { Store, SyncRecord } from '../store/types.js';
+import { appliedArtifacts } from './applied-artifacts.js';
+import type { AppEnvStatus } from './status.js';
+import { verify } from './verify.js';
+
+/** Called when verification after a sync failed; the promote part rolls back where the environment allows. */
+export type VerificationFailedHook = (verification: VerificationRecord, env: Environment) => Promise<void>;
+
+export interface PostSyncDeps {
+  store: Store;
+  onEvent?: (e: { scope: Scope; type: string; severity: 'info' | 'warning' | 'error'; message: string; syncId?: number }) => Promise<void>;
+  onVerificationFailed?: VerificationFailedHook;
+  signal?: AbortSignal;
+}
+
+/**
+ * After a sync applied and the scope turned healthy: record what it applied in the ledger,
+ * then run the environment's verification checks and record their verdict either way.
+ */
+export async function afterSync(
+  deps: PostSyncDeps,
+  ctx: { env: Environment; provider: Provider; scope: Scope; revision: string },
+  record: SyncRecord,
+  resources: readonly Resource[],
+  status: AppEnvStatus,
+): Promise<VerificationRecord | undefined> {
+  const { scope, env } = ctx;
+  const artifacts = appliedArtifacts(resources);
+  await deps.store.ledger.recordApplied({ syncId: record.id, project: scope.project, app: scope.app, env: scope.env, revision: ctx.revision, artifacts });
+  if (!env.verify?.length) {
+    delete status.verification;
+    return undefined;
+  }
+  const startedAt = new Date().toISOString();
+  const live = await ctx.provider.live(scope).catch(() => []);
+  const outcome = await verify({ env, revision: ctx.revision, artifacts, live, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const v = await deps.store.ledger.recordVerification({
+    syncId: record.id,
+    project: scope.project,
+    app: scope.app,
+    env: scope.env,
+    revision: ctx.revision,
+    result: outcome.result,
+    checks: outcome.checks,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  });
+  const failed = outcome.checks.filter((c) => !c.passed);
+  status.verification = { result: v.result, at: v.finishedAt, checks: v.checks };
+  if (failed.length === 0) {
+    await deps.onEvent?.({ scope, type: 'verification.passed', severity: 'info', message: `verification passed: ${outcome.checks.length} check(s)`, syncId: record.id });
+    return v;
+  }
+  const message = `verification failed after sync of ${ctx.revision.slice(0, 7)}: ${failed.map((c) => c.message).join('; ')}`;
+  status.reason = message;
+  await deps.onEvent?.({ scope, type: 'verification.failed', severity: 'error', message, syncId: record.id });
+  await deps.onVerificationFailed?.(v, env);
+  return v;
+}

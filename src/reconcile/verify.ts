@@ -1,0 +1,129 @@
+import type { Environment, VerifyCheckSpec } from '../config/index.js';
+import { parseDuration } from '../config/index.js';
+import type { LiveResource } from '../plan/types.js';
+import type { ArtifactRecord, CheckResult } from '../store/ledger-types.js';
+
+/**
+ * Verification after a sync: health says the processes run, verification says they serve what
+ * was promoted. Checks are HTTP GETs with an expected status and optionally an expected value
+ * at a JSON path. References `${...}` in url and equals are replaced from what the sync
+ * applied, so a check can demand "the running version is the promoted tag".
+ */
+
+export interface VerifyInput {
+  env: Pick<Environment, 'name' | 'verify'>;
+  revision: string;
+  artifacts: readonly ArtifactRecord[];
+  /** Live resources after the sync; replica ports feed `${port}`. */
+  live: readonly LiveResource[];
+  /** Variables of `${env.NAME}`; defaults to Sluice's own environment. */
+  vars?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  fetchImpl?: typeof fetch;
+}
+
+export interface VerifyOutcome {
+  result: 'Passed' | 'Failed';
+  checks: CheckResult[];
+}
+
+export class TemplateError extends Error {}
+
+/** Replaces `${artifact.tag}`, `${artifact.<name>.digest}`, `${revision}`, `${env.NAME}`, `${port}`. */
+export function expandTemplate(text: string, ctx: { revision: string; artifacts: readonly ArtifactRecord[]; vars: Record<string, string | undefined>; port?: number }): string {
+  return text.replace(/\$\{([^}]+)\}/g, (_m, expr: string) => {
+    const key = expr.trim();
+    const parts = key.split('.');
+    if (key === 'revision') return ctx.revision;
+    if (key === 'port' && ctx.port !== undefined) return String(ctx.port);
+    if (parts[0] === 'env' && parts.length === 2) {
+      const v = ctx.vars[parts[1]!];
+      if (v === undefined) throw new TemplateError(`\${${key}} is not set in Sluice's environment`);
+      return v;
+    }
+    if (parts[0] === 'artifact') {
+      const named = parts.length === 3 ? ctx.artifacts.find((a) => a.name === parts[1]) : ctx.artifacts[0];
+      const field = parts[parts.length - 1] as 'tag' | 'digest' | 'ref' | 'name';
+      const value = named && ['tag', 'digest', 'ref', 'name'].includes(field) ? named[field] : undefined;
+      if (value === undefined) throw new TemplateError(`\${${key}} has no value: the sync applied ${ctx.artifacts.map((a) => a.name).join(', ') || 'no artifacts'}`);
+      return value;
+    }
+    throw new TemplateError(`unknown reference \${${key}}; use artifact.tag, artifact.digest, artifact.<name>.tag, revision, port or env.NAME`);
+  });
+}
+
+/** `version`, `$.items[0].tag`, `data.build.id` → the value in a parsed JSON body. */
+export function readJsonPath(body: unknown, path: string): unknown {
+  const steps = path.replace(/^\$\.?/, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let cur: unknown = body;
+  for (const s of steps) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = s.startsWith('[') ? (cur as unknown[])[Number(s.slice(1, -1))] : (cur as Record<string, unknown>)[s];
+  }
+  return cur;
+}
+
+function livePorts(live: readonly LiveResource[]): number[] {
+  const ports: number[] = [];
+  for (const r of live) {
+    const replicas = (r.object['status'] as { replicas?: { port?: number; running?: boolean }[] } | undefined)?.replicas ?? [];
+    for (const rep of replicas) if (typeof rep.port === 'number') ports.push(rep.port);
+  }
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+async function attempt(url: string, check: VerifyCheckSpec, expected: string | undefined, fetchImpl: typeof fetch, signal?: AbortSignal): Promise<string | undefined> {
+  const http = check.http;
+  const timeout = AbortSignal.timeout(parseDuration(http.timeout));
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+  } catch (e) {
+    return `GET ${url} failed: ${(e as Error).message}`;
+  }
+  const text = await res.text();
+  if (res.status !== http.expectStatus) return `GET ${url} answered ${res.status}, expected ${http.expectStatus}`;
+  if (expected === undefined) return undefined;
+  let actual: unknown = text.trim();
+  if (http.jsonPath) {
+    try {
+      actual = readJsonPath(JSON.parse(text) as unknown, http.jsonPath);
+    } catch {
+      return `GET ${url}: body is not JSON, cannot read ${http.jsonPath}`;
+    }
+  }
+  const shown = typeof actual === 'string' ? actual : JSON.stringify(actual);
+  return shown === expected ? undefined : `GET ${url}: ${http.jsonPath ?? 'body'} is ${shown ?? 'missing'}, expected ${expected}`;
+}
+
+/** Runs every check of the environment; each retries `retries` times, `interval` apart. */
+export async function verify(input: VerifyInput): Promise<VerifyOutcome> {
+  const fetchImpl = input.fetchImpl ?? fetch;
+  const vars = input.vars ?? process.env;
+  const checks: CheckResult[] = [];
+  for (const check of input.env.verify ?? []) {
+    const ports = check.http.url.includes('${port}') ? livePorts(input.live) : [undefined];
+    if (ports.length === 0) {
+      checks.push({ name: check.name ?? check.http.url, url: check.http.url, passed: false, message: 'no live replica port to check' });
+      continue;
+    }
+    for (const port of ports) {
+      let url = check.http.url;
+      let failure: string | undefined;
+      try {
+        const ctx = { revision: input.revision, artifacts: input.artifacts, vars, ...(port !== undefined ? { port } : {}) };
+        url = expandTemplate(check.http.url, ctx);
+        const expected = check.http.equals === undefined ? undefined : expandTemplate(check.http.equals, ctx);
+        for (let i = 0; i <= check.retries; i++) {
+          if (i > 0) await new Promise((r) => setTimeout(r, parseDuration(check.interval)));
+          failure = await attempt(url, check, expected, fetchImpl, input.signal);
+          if (!failure || input.signal?.aborted) break;
+        }
+      } catch (e) {
+        failure = (e as Error).message;
+      }
+      checks.push({ name: check.name ?? check.http.url, url, passed: !failure, message: failure ?? `GET ${url} as expected` });
+    }
+  }
+  return { result: checks.every((c) => c.passed) ? 'Passed' : 'Failed', checks };
+}

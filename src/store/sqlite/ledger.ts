@@ -1,0 +1,253 @@
+import type Database from 'better-sqlite3';
+import type {
+  AppliedRecord,
+  ApprovalRecord,
+  ChangeRecord,
+  LedgerQuery,
+  LedgerStore,
+  NewChange,
+  NewPromotion,
+  NewVerification,
+  PromotionQuery,
+  PromotionRecord,
+  VerificationRecord,
+} from '../ledger-types.js';
+
+type Row = Record<string, unknown>;
+
+const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+
+/** Copies the non-null columns named in `map` (column → field) onto a record. */
+function optional<T extends object>(target: T, row: Row, map: Record<string, keyof T>): T {
+  for (const [col, field] of Object.entries(map)) {
+    if (row[col] !== null && row[col] !== undefined) (target as Record<string, unknown>)[field as string] = row[col];
+  }
+  return target;
+}
+
+function toChange(r: Row): ChangeRecord {
+  const c: ChangeRecord = {
+    id: r.id as number,
+    project: r.project as string,
+    app: r.app as string,
+    env: r.env as string,
+    revision: r.revision as string,
+    action: r.action as ChangeRecord['action'],
+    subject: r.subject as string,
+    author: r.author as string,
+    committedAt: r.committed_at as string,
+    artifacts: json(r.artifacts, []),
+    recordedAt: r.recorded_at as string,
+  };
+  return optional(c, r, {
+    source_commit: 'sourceCommit',
+    source_time: 'sourceTime',
+    ci_run: 'ciRun',
+    promotion_id: 'promotionId',
+    from_env: 'fromEnv',
+    rollback_of: 'rollbackOf',
+    flagged: 'flagged',
+  });
+}
+
+function toPromotion(r: Row): PromotionRecord {
+  const p: PromotionRecord = {
+    id: r.id as number,
+    project: r.project as string,
+    app: r.app as string,
+    kind: r.kind as PromotionRecord['kind'],
+    env: r.env as string,
+    state: r.state as PromotionRecord['state'],
+    artifacts: json(r.artifacts, []),
+    author: r.author as string,
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+    baseRevision: r.base_revision as string,
+    gates: json(r.gates, []),
+  };
+  if (r.external !== null) p.external = json(r.external, { backend: 'local', id: '' });
+  return optional(p, r, {
+    from_env: 'fromEnv',
+    revision: 'revision',
+    source_commit: 'sourceCommit',
+    source_time: 'sourceTime',
+    ci_run: 'ciRun',
+    message: 'message',
+  });
+}
+
+function toVerification(r: Row): VerificationRecord {
+  const v: VerificationRecord = {
+    id: r.id as number,
+    syncId: r.sync_id as number,
+    project: r.project as string,
+    app: r.app as string,
+    env: r.env as string,
+    revision: r.revision as string,
+    result: r.result as VerificationRecord['result'],
+    checks: json(r.checks, []),
+    startedAt: r.started_at as string,
+    finishedAt: r.finished_at as string,
+  };
+  return optional(v, r, { rollback_revision: 'rollbackRevision' });
+}
+
+function scope(q: LedgerQuery & { state?: string }): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  for (const key of ['project', 'app', 'env', 'state'] as const) {
+    const v = q[key];
+    if (v !== undefined) {
+      clauses.push(`${key} = ?`);
+      params.push(v);
+    }
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** The ledger tables of the SQLite store (migration 2). */
+export class SqliteLedger implements LedgerStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async recordChange(c: NewChange): Promise<ChangeRecord> {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
+           source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, flagged, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        c.project, c.app, c.env, c.revision, c.action, c.subject, c.author, c.committedAt, JSON.stringify(c.artifacts),
+        c.sourceCommit ?? null, c.sourceTime ?? null, c.ciRun ?? null, c.promotionId ?? null, c.fromEnv ?? null,
+        c.rollbackOf ?? null, c.flagged ?? null, new Date().toISOString(),
+      );
+    const row = this.db
+      .prepare('SELECT * FROM ledger_changes WHERE project = ? AND app = ? AND env = ? AND revision = ?')
+      .get(c.project, c.app, c.env, c.revision) as Row;
+    return toChange(row);
+  }
+
+  async listChanges(q: LedgerQuery = {}): Promise<ChangeRecord[]> {
+    const { where, params } = scope(q);
+    const rows = this.db
+      .prepare(`SELECT * FROM (SELECT * FROM ledger_changes ${where} ORDER BY committed_at DESC, id DESC LIMIT ?) ORDER BY committed_at, id`)
+      .all(...params, q.limit ?? 1000) as Row[];
+    return rows.map(toChange);
+  }
+
+  async isObserved(project: string, revision: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM ledger_observed WHERE project = ? AND revision = ?').get(project, revision) !== undefined;
+  }
+
+  async markObserved(project: string, revision: string): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO ledger_observed (project, revision) VALUES (?, ?)').run(project, revision);
+  }
+
+  async createPromotion(p: NewPromotion): Promise<PromotionRecord> {
+    const info = this.db
+      .prepare(
+        `INSERT INTO promotions (project, app, kind, from_env, env, state, artifacts, author, created_at, updated_at,
+           base_revision, revision, source_commit, source_time, ci_run, external, gates, message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        p.project, p.app, p.kind, p.fromEnv ?? null, p.env, p.state ?? 'open', JSON.stringify(p.artifacts), p.author,
+        p.createdAt, p.createdAt, p.baseRevision, p.revision ?? null, p.sourceCommit ?? null, p.sourceTime ?? null,
+        p.ciRun ?? null, p.external ? JSON.stringify(p.external) : null, JSON.stringify(p.gates ?? []), p.message ?? null,
+      );
+    return (await this.getPromotion(Number(info.lastInsertRowid)))!;
+  }
+
+  async getPromotion(id: number): Promise<PromotionRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM promotions WHERE id = ?').get(id) as Row | undefined;
+    return row ? toPromotion(row) : undefined;
+  }
+
+  async updatePromotion(id: number, patch: Parameters<LedgerStore['updatePromotion']>[1]): Promise<PromotionRecord> {
+    const columns: Record<string, unknown> = {
+      state: patch.state,
+      revision: patch.revision,
+      gates: patch.gates && JSON.stringify(patch.gates),
+      message: patch.message,
+      external: patch.external && JSON.stringify(patch.external),
+    };
+    const sets: string[] = ['updated_at = ?'];
+    const params: unknown[] = [new Date().toISOString()];
+    for (const [col, v] of Object.entries(columns)) {
+      if (v === undefined) continue;
+      sets.push(`${col} = ?`);
+      params.push(v);
+    }
+    this.db.prepare(`UPDATE promotions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+    const p = await this.getPromotion(id);
+    if (!p) throw new Error(`promotion ${id} does not exist`);
+    return p;
+  }
+
+  async listPromotions(q: PromotionQuery = {}): Promise<PromotionRecord[]> {
+    const { where, params } = scope(q);
+    const rows = this.db.prepare(`SELECT * FROM promotions ${where} ORDER BY id DESC LIMIT ?`).all(...params, q.limit ?? 100) as Row[];
+    return rows.map(toPromotion);
+  }
+
+  async addApproval(a: Omit<ApprovalRecord, 'id'>): Promise<ApprovalRecord> {
+    const info = this.db
+      .prepare('INSERT INTO approvals (promotion_id, actor, decision, comment, at) VALUES (?, ?, ?, ?, ?)')
+      .run(a.promotionId, a.actor, a.decision, a.comment ?? null, a.at);
+    return { ...a, id: Number(info.lastInsertRowid) };
+  }
+
+  async listApprovals(promotionId: number): Promise<ApprovalRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM approvals WHERE promotion_id = ? ORDER BY id').all(promotionId) as Row[];
+    return rows.map((r) =>
+      optional<ApprovalRecord>(
+        { id: r.id as number, promotionId: r.promotion_id as number, actor: r.actor as string, decision: r.decision as ApprovalRecord['decision'], at: r.at as string },
+        r,
+        { comment: 'comment' },
+      ),
+    );
+  }
+
+  async recordApplied(a: AppliedRecord): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO applied_artifacts (sync_id, project, app, env, revision, artifacts) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(a.syncId, a.project, a.app, a.env, a.revision, JSON.stringify(a.artifacts));
+  }
+
+  async listApplied(q: LedgerQuery = {}): Promise<AppliedRecord[]> {
+    const { where, params } = scope(q);
+    const rows = this.db
+      .prepare(`SELECT * FROM (SELECT * FROM applied_artifacts ${where} ORDER BY sync_id DESC LIMIT ?) ORDER BY sync_id`)
+      .all(...params, q.limit ?? 1000) as Row[];
+    return rows.map((r) => ({
+      syncId: r.sync_id as number,
+      project: r.project as string,
+      app: r.app as string,
+      env: r.env as string,
+      revision: r.revision as string,
+      artifacts: json(r.artifacts, []),
+    }));
+  }
+
+  async recordVerification(v: NewVerification): Promise<VerificationRecord> {
+    const info = this.db
+      .prepare(
+        `INSERT INTO verifications (sync_id, project, app, env, revision, result, checks, started_at, finished_at, rollback_revision)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(v.syncId, v.project, v.app, v.env, v.revision, v.result, JSON.stringify(v.checks), v.startedAt, v.finishedAt, v.rollbackRevision ?? null);
+    return { ...v, id: Number(info.lastInsertRowid) };
+  }
+
+  async setRollbackRevision(id: number, revision: string): Promise<void> {
+    this.db.prepare('UPDATE verifications SET rollback_revision = ? WHERE id = ?').run(revision, id);
+  }
+
+  async listVerifications(q: LedgerQuery = {}): Promise<VerificationRecord[]> {
+    const { where, params } = scope(q);
+    const rows = this.db
+      .prepare(`SELECT * FROM (SELECT * FROM verifications ${where} ORDER BY id DESC LIMIT ?) ORDER BY id`)
+      .all(...params, q.limit ?? 1000) as Row[];
+    return rows.map(toVerification);
+  }
+}
