@@ -3,7 +3,13 @@ import { detectHosting } from './detect.js';
 
 describe('detectHosting', () => {
   it('recognises GitHub in every remote form', () => {
-    const expected = { kind: 'github', host: 'github.com', apiUrl: 'https://api.github.com', owner: 'acme', repo: 'shop-config' };
+    const expected = {
+      kind: 'github',
+      host: 'github.com',
+      apiUrl: 'https://api.github.com',
+      owner: 'acme',
+      repo: 'shop-config',
+    };
     for (const url of [
       'https://github.com/acme/shop-config.git',
       'https://github.com/acme/shop-config',
@@ -39,7 +45,10 @@ describe('detectHosting', () => {
       apiUrl: 'https://example.com/gitlab/api/v4',
       project: 'ops/config',
     });
-    expect(detectHosting('ssh://git@example.com:2222/ops/config.git', bases)).toMatchObject({ kind: 'gitlab', project: 'ops/config' });
+    expect(detectHosting('ssh://git@example.com:2222/ops/config.git', bases)).toMatchObject({
+      kind: 'gitlab',
+      project: 'ops/config',
+    });
     expect(detectHosting('git@ghe.example.org:ops/config.git', bases)).toEqual({
       kind: 'github',
       host: 'ghe.example.org',
@@ -51,7 +60,15 @@ describe('detectHosting', () => {
   });
 
   it('says nothing about what it does not know', () => {
-    for (const url of ['/srv/git/config', 'file:///srv/git/config', 'https://bitbucket.org/acme/config.git', 'https://github.com/acme', 'https://github.com/acme/config/tree/main', 'not a url', '']) {
+    for (const url of [
+      '/srv/git/config',
+      'file:///srv/git/config',
+      'https://bitbucket.org/acme/config.git',
+      'https://github.com/acme',
+      'https://github.com/acme/config/tree/main',
+      'not a url',
+      '',
+    ]) {
       expect(detectHosting(url), url).toBeUndefined();
     }
   });

@@ -76,7 +76,8 @@ function parseRemote(url: string): Remote | undefined {
     return undefined;
   }
   const web = u.protocol === 'https:' || u.protocol === 'http:';
-  if (!web && u.protocol !== 'ssh:' && u.protocol !== 'git:' && u.protocol !== 'git+ssh:' && u.protocol !== 'ssh+git:') return undefined;
+  if (!web && u.protocol !== 'ssh:' && u.protocol !== 'git:' && u.protocol !== 'git+ssh:' && u.protocol !== 'ssh+git:')
+    return undefined;
   if (!u.hostname) return undefined;
   return { hostname: u.hostname.toLowerCase(), segments: segmentsOf(decodeURIComponent(u.pathname)), web };
 }

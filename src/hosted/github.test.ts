@@ -18,7 +18,13 @@ beforeEach(async () => {
 afterEach(() => gh.close());
 
 const repo = (token = TOKEN) => githubRepo({ apiUrl: gh.url, owner: 'acme', repo: 'config', token, retry });
-const input = { title: 'Promote payments to prod', body: 'From staging at 1a2b3c4', head: 'sluice/promote-payments-prod', base: 'main', labels: ['sluice', 'promotion'] };
+const input = {
+  title: 'Promote payments to prod',
+  body: 'From staging at 1a2b3c4',
+  head: 'sluice/promote-payments-prod',
+  base: 'main',
+  labels: ['sluice', 'promotion'],
+};
 
 async function rejection(p: Promise<unknown>): Promise<HostedError> {
   const e = await p.then(
@@ -44,10 +50,21 @@ describe('githubRepo against the fake GitHub', () => {
     expect(create.headers.accept).toBe('application/vnd.github+json');
     expect(create.headers['x-github-api-version']).toBe('2022-11-28');
     expect(create.headers['user-agent']).toBeTruthy();
-    expect(gh.requests[1]).toMatchObject({ method: 'POST', path: '/repos/acme/config/issues/1/labels', json: { labels: ['sluice', 'promotion'] } });
+    expect(gh.requests[1]).toMatchObject({
+      method: 'POST',
+      path: '/repos/acme/config/issues/1/labels',
+      json: { labels: ['sluice', 'promotion'] },
+    });
 
     let info = await r.getRequest(ref.id);
-    expect(info).toMatchObject({ state: 'open', author: 'sluice-bot', approvals: [], headSha: gh.pulls.get(1)!.head.sha, mergeable: true, title: input.title });
+    expect(info).toMatchObject({
+      state: 'open',
+      author: 'sluice-bot',
+      approvals: [],
+      headSha: gh.pulls.get(1)!.head.sha,
+      mergeable: true,
+      title: input.title,
+    });
 
     gh.review(1, { user: 'alice', state: 'APPROVED', at: '2025-01-01T10:00:00Z' });
     info = await r.getRequest('#1');
@@ -58,7 +75,11 @@ describe('githubRepo against the fake GitHub', () => {
 
     const merged = await r.merge(ref.id, { sha: info.headSha, message: 'Promote payments to prod' });
     expect(merged.sha).toMatch(/^[0-9a-f]{40}$/);
-    expect(gh.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/repos/acme/config/pulls/1/merge', json: { sha: info.headSha, commit_title: 'Promote payments to prod' } });
+    expect(gh.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: '/repos/acme/config/pulls/1/merge',
+      json: { sha: info.headSha, commit_title: 'Promote payments to prod' },
+    });
     expect((await r.getRequest(1)).state).toBe('merged');
   });
 
@@ -73,7 +94,11 @@ describe('githubRepo against the fake GitHub', () => {
     const info = await r.getRequest(1);
     expect(info.approvals.map((a) => a.user)).toEqual(['alice', 'carol']);
     // maxPerPage 2: five reviews take three pages, followed through the Link header.
-    expect(gh.requests.filter((q) => q.path.endsWith('/reviews')).map((q) => q.query.get('page') ?? '1')).toEqual(['1', '2', '3']);
+    expect(gh.requests.filter((q) => q.path.endsWith('/reviews')).map((q) => q.query.get('page') ?? '1')).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
   });
 
   it('finds the open request for a branch pair and closes it', async () => {
@@ -83,7 +108,11 @@ describe('githubRepo against the fake GitHub', () => {
     expect(await r.findOpenRequest({ head: input.head, base: 'main' })).toEqual(ref);
     expect(gh.requests.at(-1)!.query.get('head')).toBe(`acme:${input.head}`);
     await r.close(ref.id);
-    expect(gh.requests.at(-1)).toMatchObject({ method: 'PATCH', path: '/repos/acme/config/pulls/1', json: { state: 'closed' } });
+    expect(gh.requests.at(-1)).toMatchObject({
+      method: 'PATCH',
+      path: '/repos/acme/config/pulls/1',
+      json: { state: 'closed' },
+    });
     expect((await r.getRequest(ref.id)).state).toBe('closed');
     expect(await r.findOpenRequest({ head: input.head, base: 'main' })).toBeUndefined();
   });
@@ -96,7 +125,11 @@ describe('githubRepo against the fake GitHub', () => {
     expect(JSON.stringify(e) + e.describe()).not.toContain('wrongToken');
 
     const ro = repo('read-only-token');
-    await expect(ro.openRequest(input)).rejects.toMatchObject({ code: 'HOSTED_AUTH', status: 403, message: expect.stringContaining('Resource not accessible') });
+    await expect(ro.openRequest(input)).rejects.toMatchObject({
+      code: 'HOSTED_AUTH',
+      status: 403,
+      message: expect.stringContaining('Resource not accessible'),
+    });
   });
 
   it('reports merges GitHub refuses with its reason', async () => {
@@ -118,8 +151,14 @@ describe('githubRepo against the fake GitHub', () => {
 
   it('says what is missing and what already exists', async () => {
     const r = repo();
-    await expect(r.getRequest(99)).rejects.toMatchObject({ code: 'HOSTED_NOT_FOUND', status: 404, message: expect.stringContaining('#99') });
-    await expect(githubRepo({ apiUrl: gh.url, owner: 'acme', repo: 'nope', token: TOKEN }).getRequest(1)).rejects.toMatchObject({ code: 'HOSTED_NOT_FOUND' });
+    await expect(r.getRequest(99)).rejects.toMatchObject({
+      code: 'HOSTED_NOT_FOUND',
+      status: 404,
+      message: expect.stringContaining('#99'),
+    });
+    await expect(
+      githubRepo({ apiUrl: gh.url, owner: 'acme', repo: 'nope', token: TOKEN }).getRequest(1),
+    ).rejects.toMatchObject({ code: 'HOSTED_NOT_FOUND' });
     await r.openRequest(input);
     const dup = await rejection(r.openRequest(input));
     expect(dup).toMatchObject({ code: 'HOSTED_INVALID', status: 422 });

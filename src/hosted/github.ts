@@ -68,14 +68,20 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
       if (typeof data?.number !== 'number') throw api.badResponse(what, 'no pull request number');
       if (labels?.length) {
         // Pull requests take labels through the issues API; the create call has no labels field.
-        await api.call('POST', `${repoPath}/issues/${data.number}/labels`, { what: `label pull request #${data.number} in ${name}`, body: { labels } });
+        await api.call('POST', `${repoPath}/issues/${data.number}/labels`, {
+          what: `label pull request #${data.number} in ${name}`,
+          body: { labels },
+        });
       }
       return ref(data);
     },
 
     async findOpenRequest({ head, base }) {
       const what = `list open pull requests from ${head} into ${base} in ${name}`;
-      const { data } = await api.call<Pull[]>('GET', `${repoPath}/pulls`, { what, query: { state: 'open', head: `${owner}:${head}`, base } });
+      const { data } = await api.call<Pull[]>('GET', `${repoPath}/pulls`, {
+        what,
+        query: { state: 'open', head: `${owner}:${head}`, base },
+      });
       const pull = Array.isArray(data) ? data[0] : undefined;
       return pull ? ref(pull) : undefined;
     },
@@ -85,7 +91,9 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
       const what = `read pull request #${n} in ${name}`;
       const { data: p } = await api.call<Pull>('GET', `${repoPath}/pulls/${n}`, { what });
       if (typeof p?.number !== 'number' || !p.head) throw api.badResponse(what, 'not a pull request');
-      const reviews = await api.list<Review>(`${repoPath}/pulls/${n}/reviews`, { what: `list reviews of pull request #${n} in ${name}` });
+      const reviews = await api.list<Review>(`${repoPath}/pulls/${n}/reviews`, {
+        what: `list reviews of pull request #${n} in ${name}`,
+      });
       const info: RequestInfo = {
         ...ref(p),
         state: p.merged || p.merged_at ? 'merged' : p.state === 'open' ? 'open' : 'closed',
@@ -101,7 +109,10 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
 
     async comment(id, text) {
       const n = num(id);
-      await api.call('POST', `${repoPath}/issues/${n}/comments`, { what: `comment on pull request #${n} in ${name}`, body: { body: text } });
+      await api.call('POST', `${repoPath}/issues/${n}/comments`, {
+        what: `comment on pull request #${n} in ${name}`,
+        body: { body: text },
+      });
     },
 
     async merge(id, options = {}) {
@@ -119,7 +130,10 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
 
     async close(id) {
       const n = num(id);
-      await api.call('PATCH', `${repoPath}/pulls/${n}`, { what: `close pull request #${n} in ${name}`, body: { state: 'closed' } });
+      await api.call('PATCH', `${repoPath}/pulls/${n}`, {
+        what: `close pull request #${n} in ${name}`,
+        body: { state: 'closed' },
+      });
     },
   };
 }

@@ -18,8 +18,15 @@ beforeEach(async () => {
 });
 afterEach(() => gl.close());
 
-const repo = (token = TOKEN, project: string | number = PROJECT) => gitlabRepo({ apiUrl: gl.apiUrl, project, token, retry });
-const input = { title: 'Promote payments to prod', body: 'From staging at 1a2b3c4', head: 'sluice/promote-payments-prod', base: 'main', labels: ['sluice', 'promotion'] };
+const repo = (token = TOKEN, project: string | number = PROJECT) =>
+  gitlabRepo({ apiUrl: gl.apiUrl, project, token, retry });
+const input = {
+  title: 'Promote payments to prod',
+  body: 'From staging at 1a2b3c4',
+  head: 'sluice/promote-payments-prod',
+  base: 'main',
+  labels: ['sluice', 'promotion'],
+};
 
 async function rejection(p: Promise<unknown>): Promise<HostedError> {
   const e = await p.then(
@@ -41,11 +48,23 @@ describe('gitlabRepo against the fake GitLab', () => {
     expect(create.path).toBe('/api/v4/projects/acme%2Fplatform%2Fconfig/merge_requests');
     expect(create.headers['private-token']).toBe(TOKEN);
     expect(create.headers.authorization).toBeUndefined();
-    expect(create.json).toEqual({ source_branch: input.head, target_branch: 'main', title: input.title, description: input.body, labels: 'sluice,promotion' });
+    expect(create.json).toEqual({
+      source_branch: input.head,
+      target_branch: 'main',
+      title: input.title,
+      description: input.body,
+      labels: 'sluice,promotion',
+    });
 
     let info = await r.getRequest(ref.id);
     // Missing approvals are not conflicts.
-    expect(info).toMatchObject({ state: 'open', author: 'sluice-bot', approvals: [], headSha: gl.mergeRequests.get(1)!.sha, mergeable: true });
+    expect(info).toMatchObject({
+      state: 'open',
+      author: 'sluice-bot',
+      approvals: [],
+      headSha: gl.mergeRequests.get(1)!.sha,
+      mergeable: true,
+    });
     await expect(r.merge(ref.id)).rejects.toMatchObject({ code: 'HOSTED_NOT_MERGEABLE', status: 405 });
 
     gl.approve(1, 'alice');
@@ -55,11 +74,17 @@ describe('gitlabRepo against the fake GitLab', () => {
 
     await r.comment(ref.id, 'Soak passed; merging.');
     expect(gl.mergeRequests.get(1)!.notes.map((n) => n.body)).toEqual(['Soak passed; merging.']);
-    expect(gl.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/v4/projects/acme%2Fplatform%2Fconfig/merge_requests/1/notes' });
+    expect(gl.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/api/v4/projects/acme%2Fplatform%2Fconfig/merge_requests/1/notes',
+    });
 
     const merged = await r.merge(ref.id, { sha: info.headSha, message: 'Promote payments to prod' });
     expect(merged.sha).toMatch(/^[0-9a-f]{40}$/);
-    expect(gl.requests.at(-1)).toMatchObject({ method: 'PUT', json: { sha: info.headSha, merge_commit_message: 'Promote payments to prod' } });
+    expect(gl.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      json: { sha: info.headSha, merge_commit_message: 'Promote payments to prod' },
+    });
     expect((await r.getRequest(1)).state).toBe('merged');
   });
 
@@ -69,7 +94,11 @@ describe('gitlabRepo against the fake GitLab', () => {
     expect(await r.findOpenRequest({ head: input.head, base: 'main' })).toEqual(ref);
     expect(gl.requests.at(-1)!.query.get('state')).toBe('opened');
     await r.close(ref.id);
-    expect(gl.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/api/v4/projects/7/merge_requests/1', json: { state_event: 'close' } });
+    expect(gl.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: '/api/v4/projects/7/merge_requests/1',
+      json: { state_event: 'close' },
+    });
     expect((await r.getRequest(ref.id)).state).toBe('closed');
     expect(await r.findOpenRequest({ head: input.head, base: 'main' })).toBeUndefined();
   });
@@ -106,13 +135,23 @@ describe('gitlabRepo against the fake GitLab', () => {
 
   it('says what is missing and what already exists', async () => {
     const r = repo();
-    await expect(r.getRequest(5)).rejects.toMatchObject({ code: 'HOSTED_NOT_FOUND', status: 404, message: expect.stringContaining('!5') });
-    await expect(repo(TOKEN, 'acme/other').getRequest(1)).rejects.toMatchObject({ code: 'HOSTED_NOT_FOUND', message: expect.stringContaining('Project Not Found') });
+    await expect(r.getRequest(5)).rejects.toMatchObject({
+      code: 'HOSTED_NOT_FOUND',
+      status: 404,
+      message: expect.stringContaining('!5'),
+    });
+    await expect(repo(TOKEN, 'acme/other').getRequest(1)).rejects.toMatchObject({
+      code: 'HOSTED_NOT_FOUND',
+      message: expect.stringContaining('Project Not Found'),
+    });
     await r.openRequest(input);
     const dup = await rejection(r.openRequest(input));
     expect(dup).toMatchObject({ code: 'HOSTED_CONFLICT', status: 409 });
     expect(dup.message).toContain('Another open merge request already exists for this source branch: !1');
-    await expect(r.openRequest({ ...input, title: '', head: 'other' })).rejects.toMatchObject({ code: 'HOSTED_INVALID', message: expect.stringContaining('title is missing') });
+    await expect(r.openRequest({ ...input, title: '', head: 'other' })).rejects.toMatchObject({
+      code: 'HOSTED_INVALID',
+      message: expect.stringContaining('title is missing'),
+    });
   });
 
   it('retries 5xx answers with backoff, then gives up with HOSTED_UNAVAILABLE', async () => {

@@ -72,7 +72,10 @@ export function gitlabRepo(options: GitlabRepoOptions): HostedRepo {
 
     async findOpenRequest({ head, base }) {
       const what = `list open merge requests from ${head} into ${base} in ${name}`;
-      const { data } = await api.call<MergeRequest[]>('GET', mrs, { what, query: { state: 'opened', source_branch: head, target_branch: base } });
+      const { data } = await api.call<MergeRequest[]>('GET', mrs, {
+        what,
+        query: { state: 'opened', source_branch: head, target_branch: base },
+      });
       const mr = Array.isArray(data) ? data[0] : undefined;
       return mr ? ref(mr) : undefined;
     },
@@ -82,7 +85,9 @@ export function gitlabRepo(options: GitlabRepoOptions): HostedRepo {
       const what = `read merge request !${iid} in ${name}`;
       const { data: mr } = await api.call<MergeRequest>('GET', `${mrs}/${iid}`, { what });
       if (typeof mr?.iid !== 'number') throw api.badResponse(what, 'not a merge request');
-      const { data: approvals } = await api.call<Approvals>('GET', `${mrs}/${iid}/approvals`, { what: `read approvals of merge request !${iid} in ${name}` });
+      const { data: approvals } = await api.call<Approvals>('GET', `${mrs}/${iid}/approvals`, {
+        what: `read approvals of merge request !${iid} in ${name}`,
+      });
       const info: RequestInfo = {
         ...ref(mr),
         // "locked" is GitLab's state while a merge is in progress.
@@ -103,7 +108,10 @@ export function gitlabRepo(options: GitlabRepoOptions): HostedRepo {
 
     async comment(id, text) {
       const iid = parseNumber(id);
-      await api.call('POST', `${mrs}/${iid}/notes`, { what: `comment on merge request !${iid} in ${name}`, body: { body: text } });
+      await api.call('POST', `${mrs}/${iid}/notes`, {
+        what: `comment on merge request !${iid} in ${name}`,
+        body: { body: text },
+      });
     },
 
     async merge(id, options = {}) {
@@ -111,14 +119,21 @@ export function gitlabRepo(options: GitlabRepoOptions): HostedRepo {
       const body: Record<string, string> = {};
       if (options.sha) body.sha = options.sha;
       if (options.message) body.merge_commit_message = options.message;
-      const { data } = await api.call<MergeRequest>('PUT', `${mrs}/${iid}/merge`, { what: `merge merge request !${iid} in ${name}`, body, merge: true });
+      const { data } = await api.call<MergeRequest>('PUT', `${mrs}/${iid}/merge`, {
+        what: `merge merge request !${iid} in ${name}`,
+        body,
+        merge: true,
+      });
       const sha = data?.merge_commit_sha ?? data?.squash_commit_sha;
       return sha ? { sha } : {};
     },
 
     async close(id) {
       const iid = parseNumber(id);
-      await api.call('PUT', `${mrs}/${iid}`, { what: `close merge request !${iid} in ${name}`, body: { state_event: 'close' } });
+      await api.call('PUT', `${mrs}/${iid}`, {
+        what: `close merge request !${iid} in ${name}`,
+        body: { state_event: 'close' },
+      });
     },
   };
 }

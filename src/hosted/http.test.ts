@@ -6,7 +6,14 @@ let server: RunningServer | undefined;
 afterEach(() => server?.close());
 
 const client = (url: string) =>
-  new ApiClient({ host: 'GitHub', apiUrl: url, headers: {}, token: 'tok-123456', authHint: 'fix the token', retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 } });
+  new ApiClient({
+    host: 'GitHub',
+    apiUrl: url,
+    headers: {},
+    token: 'tok-123456',
+    authHint: 'fix the token',
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 },
+  });
 
 describe('ApiClient', () => {
   it('waits out a rate limit that says when to come back', async () => {
@@ -21,8 +28,13 @@ describe('ApiClient', () => {
   });
 
   it('fails at once on a rate limit with no stated wait', async () => {
-    server = await listen((_req, res) => sendJson(res, 403, { message: 'You have exceeded a secondary rate limit' }, { 'x-ratelimit-remaining': '0' }));
-    await expect(client(server.url).call('GET', '/x', { what: 'read x' })).rejects.toMatchObject({ code: 'HOSTED_RATE_LIMITED', status: 403 });
+    server = await listen((_req, res) =>
+      sendJson(res, 403, { message: 'You have exceeded a secondary rate limit' }, { 'x-ratelimit-remaining': '0' }),
+    );
+    await expect(client(server.url).call('GET', '/x', { what: 'read x' })).rejects.toMatchObject({
+      code: 'HOSTED_RATE_LIMITED',
+      status: 403,
+    });
   });
 
   it('reports an answer that is not JSON', async () => {
@@ -30,7 +42,9 @@ describe('ApiClient', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>sign in</html>');
     });
-    await expect(client(server.url).call('GET', '/x', { what: 'read x' })).rejects.toMatchObject({ code: 'HOSTED_BAD_RESPONSE' });
+    await expect(client(server.url).call('GET', '/x', { what: 'read x' })).rejects.toMatchObject({
+      code: 'HOSTED_BAD_RESPONSE',
+    });
   });
 
   it('reports an unreachable host', async () => {
@@ -38,14 +52,19 @@ describe('ApiClient', () => {
     const url = server.url;
     await server.close();
     server = undefined;
-    await expect(client(url).call('GET', '/x', { what: 'read x' })).rejects.toMatchObject({ code: 'HOSTED_UNREACHABLE' });
+    await expect(client(url).call('GET', '/x', { what: 'read x' })).rejects.toMatchObject({
+      code: 'HOSTED_UNREACHABLE',
+    });
   });
 });
 
 describe('nextLink', () => {
   const root = new URL('https://api.github.com/');
   it('follows rel="next" on the API origin only', () => {
-    expect(nextLink('<https://api.github.com/r?page=2>; rel="next", <https://api.github.com/r?page=5>; rel="last"', root)?.href).toBe('https://api.github.com/r?page=2');
+    expect(
+      nextLink('<https://api.github.com/r?page=2>; rel="next", <https://api.github.com/r?page=5>; rel="last"', root)
+        ?.href,
+    ).toBe('https://api.github.com/r?page=2');
     expect(nextLink('<https://elsewhere.example/r?page=2>; rel="next"', root)).toBeUndefined();
     expect(nextLink('<https://api.github.com/r?page=1>; rel="prev"', root)).toBeUndefined();
     expect(nextLink(null, root)).toBeUndefined();

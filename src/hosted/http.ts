@@ -82,22 +82,36 @@ export class ApiClient {
       let failure: HostedError;
       let waitMs: number | undefined;
       try {
-        const res = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000), redirect: 'error' });
+        const res = await doFetch(url, {
+          method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+          redirect: 'error',
+        });
         const text = await res.text();
         if (res.ok) return { data: (text ? this.parse(text, options.what) : undefined) as T, headers: res.headers };
         failure = this.httpError(res.status, text, res.headers, options);
         const retryAfter = retryAfterMs(res.headers);
-        if (failure.code === 'HOSTED_RATE_LIMITED') waitMs = retryAfter !== undefined && retryAfter <= this.retry.maxRetryAfterMs ? retryAfter : undefined;
+        if (failure.code === 'HOSTED_RATE_LIMITED')
+          waitMs = retryAfter !== undefined && retryAfter <= this.retry.maxRetryAfterMs ? retryAfter : undefined;
         else if (res.status >= 500) waitMs = retryAfter ?? this.backoff(attempt);
       } catch (e) {
         if (e instanceof HostedError) throw e;
-        failure = new HostedError('HOSTED_UNREACHABLE', `cannot reach ${host} to ${options.what}: ${this.scrub(reason(e))}`, {
-          hint: `Check the API URL (${this.root.origin}), DNS, proxies and firewalls between Sluice and ${host}.`,
-        });
+        failure = new HostedError(
+          'HOSTED_UNREACHABLE',
+          `cannot reach ${host} to ${options.what}: ${this.scrub(reason(e))}`,
+          {
+            hint: `Check the API URL (${this.root.origin}), DNS, proxies and firewalls between Sluice and ${host}.`,
+          },
+        );
         waitMs = this.backoff(attempt);
       }
       if (waitMs === undefined || attempt >= this.retry.maxAttempts) throw failure;
-      this.options.log?.debug?.({ host, what: options.what, attempt, retryInMs: waitMs, code: failure.code }, `${host} call failed; retrying`);
+      this.options.log?.debug?.(
+        { host, what: options.what, attempt, retryInMs: waitMs, code: failure.code },
+        `${host} call failed; retrying`,
+      );
       await new Promise((r) => setTimeout(r, waitMs));
     }
   }
@@ -126,14 +140,21 @@ export class ApiClient {
     const said = this.scrub(explain(text)).slice(0, 500);
     const tail = said ? `: ${said}` : '';
     const base = `${host} refused to ${options.what} (HTTP ${status})${tail}`;
-    const rateLimited = status === 429 || (status === 403 && (headers.get('x-ratelimit-remaining') === '0' || headers.has('retry-after')));
+    const rateLimited =
+      status === 429 ||
+      (status === 403 && (headers.get('x-ratelimit-remaining') === '0' || headers.has('retry-after')));
     if (rateLimited) {
-      return new HostedError('HOSTED_RATE_LIMITED', `${host} rate limit reached while trying to ${options.what}${tail}`, {
-        status,
-        hint: 'Wait for the limit to reset; Sluice retries on its own when the host says how long to wait.',
-      });
+      return new HostedError(
+        'HOSTED_RATE_LIMITED',
+        `${host} rate limit reached while trying to ${options.what}${tail}`,
+        {
+          status,
+          hint: 'Wait for the limit to reset; Sluice retries on its own when the host says how long to wait.',
+        },
+      );
     }
-    if (status === 401 || status === 403) return new HostedError('HOSTED_AUTH', base, { status, hint: this.options.authHint });
+    if (status === 401 || status === 403)
+      return new HostedError('HOSTED_AUTH', base, { status, hint: this.options.authHint });
     if (status === 404) {
       return new HostedError('HOSTED_NOT_FOUND', `${host} found nothing to ${options.what} (HTTP 404)${tail}`, {
         status,
@@ -155,12 +176,21 @@ export class ApiClient {
       });
     }
     if (status === 400 || status === 422) {
-      return new HostedError('HOSTED_INVALID', base, { status, hint: `${host} did not accept the request; its message above says which field.` });
+      return new HostedError('HOSTED_INVALID', base, {
+        status,
+        hint: `${host} did not accept the request; its message above says which field.`,
+      });
     }
     if (status >= 500) {
-      return new HostedError('HOSTED_UNAVAILABLE', base, { status, hint: `${host} is failing; Sluice retried with backoff. Try again later or check the host's status page.` });
+      return new HostedError('HOSTED_UNAVAILABLE', base, {
+        status,
+        hint: `${host} is failing; Sluice retried with backoff. Try again later or check the host's status page.`,
+      });
     }
-    return new HostedError('HOSTED_HTTP', base, { status, hint: `See the ${host} REST API documentation for HTTP ${status}.` });
+    return new HostedError('HOSTED_HTTP', base, {
+      status,
+      hint: `See the ${host} REST API documentation for HTTP ${status}.`,
+    });
   }
 
   scrub(text: string): string {
@@ -187,7 +217,9 @@ function explain(text: string): string {
       const o = v as Record<string, unknown>;
       if (typeof o.message === 'string') parts.push(o.message);
       else if (o.resource || o.field || o.code) parts.push([o.resource, o.field, o.code].filter(Boolean).join(' '));
-      else for (const [k, val] of Object.entries(o)) parts.push(`${k} ${Array.isArray(val) ? val.join(', ') : String(val)}`);
+      else
+        for (const [k, val] of Object.entries(o))
+          parts.push(`${k} ${Array.isArray(val) ? val.join(', ') : String(val)}`);
     }
   };
   add(b.message);
@@ -202,7 +234,8 @@ function retryAfterMs(headers: Headers): number | undefined {
   if (ra && /^\d+$/.test(ra.trim())) return Number(ra.trim()) * 1000;
   // GitHub's primary limit says when it resets instead.
   const reset = headers.get('x-ratelimit-reset');
-  if (headers.get('x-ratelimit-remaining') === '0' && reset && /^\d+$/.test(reset)) return Math.max(0, Number(reset) * 1000 - Date.now());
+  if (headers.get('x-ratelimit-remaining') === '0' && reset && /^\d+$/.test(reset))
+    return Math.max(0, Number(reset) * 1000 - Date.now());
   return undefined;
 }
 

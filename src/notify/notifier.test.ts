@@ -30,16 +30,28 @@ afterEach(async () => {
 function setup(config: Omit<NotifierConfig, 'project'>) {
   const log = recordingLog();
   const failures: DeliveryFailure[] = [];
-  const notifier = createNotifier({ project: 'shop', retry: fast, ...config }, { log, onDeliveryFailed: (f) => failures.push(f), random: () => 0.5 });
+  const notifier = createNotifier(
+    { project: 'shop', retry: fast, ...config },
+    { log, onDeliveryFailed: (f) => failures.push(f), random: () => 0.5 },
+  );
   return { notifier, log, failures };
 }
 
-const failed = { type: 'sync.failed', app: 'payments', env: 'prod', revision: '0123456789abcdef0123', message: 'apply failed: Deployment/payments <refused>' } as const;
+const failed = {
+  type: 'sync.failed',
+  app: 'payments',
+  env: 'prod',
+  revision: '0123456789abcdef0123',
+  message: 'apply failed: Deployment/payments <refused>',
+} as const;
 
 describe('notifier', () => {
   it('POSTs the documented JSON body and headers to a webhook sink', async () => {
     const r = await receiver();
-    const { notifier } = setup({ sinks: [sink({ type: 'webhook', url: `${r.url}/hook` })], dashboardUrl: 'https://sluice.example.com/' });
+    const { notifier } = setup({
+      sinks: [sink({ type: 'webhook', url: `${r.url}/hook` })],
+      dashboardUrl: 'https://sluice.example.com/',
+    });
     notifier.notify({ ...failed, details: { syncId: 7 }, time: '2025-01-02T03:04:05.000Z' });
     expect(await notifier.flush(5_000)).toBe(true);
     const [req] = r.requests;
@@ -48,7 +60,18 @@ describe('notifier', () => {
     expect(req!.headers['content-type']).toMatch(/^application\/json/);
     expect(req!.headers['x-sluice-event']).toBe('sync.failed');
     const body = req!.json as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(['id', 'type', 'project', 'app', 'env', 'revision', 'message', 'url', 'time', 'details']);
+    expect(Object.keys(body)).toEqual([
+      'id',
+      'type',
+      'project',
+      'app',
+      'env',
+      'revision',
+      'message',
+      'url',
+      'time',
+      'details',
+    ]);
     expect(body).toMatchObject({
       type: 'sync.failed',
       project: 'shop',
@@ -77,12 +100,24 @@ describe('notifier', () => {
     const msg = r.requests[0]!.json as { text: string; blocks: Array<Record<string, unknown>> };
     expect(msg.text).toContain('Sync failed: payments in prod');
     expect(msg.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
-    expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Sync failed: payments in prod', emoji: true } });
+    expect(msg.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Sync failed: payments in prod', emoji: true },
+    });
     expect((msg.blocks[1]!.text as { text: string }).text).toContain('Deployment/payments &lt;refused&gt;');
     const fields = (msg.blocks[2]!.fields as Array<{ type: string; text: string }>).map((f) => f.text);
-    expect(fields).toEqual(['*Project*\nshop', '*App*\npayments', '*Environment*\nprod', '*Revision*\n`0123456789ab`', '*code*\nPROVIDER_APPLY']);
+    expect(fields).toEqual([
+      '*Project*\nshop',
+      '*App*\npayments',
+      '*Environment*\nprod',
+      '*Revision*\n`0123456789ab`',
+      '*code*\nPROVIDER_APPLY',
+    ]);
     const context = msg.blocks[3]!.elements as Array<{ type: string; text: string }>;
-    expect(context[0]).toEqual({ type: 'mrkdwn', text: '<https://sluice.example.com/#/apps/payments/envs/prod|Open in Sluice>' });
+    expect(context[0]).toEqual({
+      type: 'mrkdwn',
+      text: '<https://sluice.example.com/#/apps/payments/envs/prod|Open in Sluice>',
+    });
     expect(context[1]!.text).toMatch(/^<!date\^\d+\^\{date_short_pretty\} \{time_secs\}\|/);
   });
 
@@ -146,7 +181,10 @@ describe('notifier', () => {
   it('returns from notify() at once while the sink hangs, and times the attempt out', async () => {
     const r = await receiver();
     r.script('hang');
-    const { notifier, failures } = setup({ sinks: [sink({ type: 'webhook', url: r.url, timeout: '200ms' })], retry: { ...fast, maxAttempts: 1 } });
+    const { notifier, failures } = setup({
+      sinks: [sink({ type: 'webhook', url: r.url, timeout: '200ms' })],
+      retry: { ...fast, maxAttempts: 1 },
+    });
     const started = performance.now();
     for (let i = 0; i < 20; i++) notifier.notify(failed);
     expect(performance.now() - started).toBeLessThan(50);
@@ -160,7 +198,11 @@ describe('notifier', () => {
   it('bounds each sink queue and counts what it drops', async () => {
     const r = await receiver();
     r.script('hang');
-    const { notifier, log } = setup({ sinks: [sink({ type: 'webhook', url: r.url, timeout: '100ms' })], queueLimit: 2, retry: { ...fast, maxAttempts: 1 } });
+    const { notifier, log } = setup({
+      sinks: [sink({ type: 'webhook', url: r.url, timeout: '100ms' })],
+      queueLimit: 2,
+      retry: { ...fast, maxAttempts: 1 },
+    });
     for (let i = 0; i < 5; i++) notifier.notify(failed);
     expect(notifier.stats().dropped).toBe(3);
     expect(log.lines.filter((l) => l.startsWith('notification queue full'))).toHaveLength(1);
@@ -174,7 +216,13 @@ describe('notifier', () => {
     const { notifier } = setup({
       sinks: [
         sink({ name: 'all', type: 'webhook', url: all.url, events: ['sync.failed', 'promoted'] }),
-        sink({ name: 'prod-drift', type: 'webhook', url: prodDrift.url, events: ['drift.detected'], environments: ['prod'] }),
+        sink({
+          name: 'prod-drift',
+          type: 'webhook',
+          url: prodDrift.url,
+          events: ['drift.detected'],
+          environments: ['prod'],
+        }),
       ],
     });
     notifier.notify({ type: 'drift.detected', app: 'a', env: 'dev', message: 'drift' });
@@ -188,7 +236,10 @@ describe('notifier', () => {
 
   it('refuses a sink whose URL variable is unset, naming the variable', () => {
     expect(() => setup({ sinks: [sink({ type: 'slack', urlFrom: { env: 'NOPE_URL' } })], env: {} })).toThrow(
-      expect.objectContaining({ code: 'NOTIFY_URL_MISSING', location: expect.objectContaining({ field: 'spec.notifications[0].urlFrom.env' }) }),
+      expect.objectContaining({
+        code: 'NOTIFY_URL_MISSING',
+        location: expect.objectContaining({ field: 'spec.notifications[0].urlFrom.env' }),
+      }),
     );
   });
 

@@ -48,7 +48,9 @@ export function createNotifier(config: NotifierConfig, deps: NotifierDeps): Noti
     env: event.env,
     revision: event.revision ?? null,
     message: event.message,
-    url: event.url ?? (dashboard ? `${dashboard}/#/apps/${encodeURIComponent(event.app)}/envs/${encodeURIComponent(event.env)}` : null),
+    url:
+      event.url ??
+      (dashboard ? `${dashboard}/#/apps/${encodeURIComponent(event.app)}/envs/${encodeURIComponent(event.env)}` : null),
     time: event.time ?? new Date().toISOString(),
     details: event.details ?? {},
   });

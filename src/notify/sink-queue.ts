@@ -46,7 +46,14 @@ export class SinkQueue {
       if (now - this.lastDropLog >= 1000) {
         this.lastDropLog = now;
         this.deps.log.warn(
-          { sink: this.sink.name, type: event.type, app: event.app, env: event.env, dropped: this.dropped, limit: this.limit },
+          {
+            sink: this.sink.name,
+            type: event.type,
+            app: event.app,
+            env: event.env,
+            dropped: this.dropped,
+            limit: this.limit,
+          },
           'notification queue full; event dropped',
         );
       }
@@ -92,7 +99,10 @@ export class SinkQueue {
       const result = await attempt(this.deps.fetch, sink, body, headers, stop);
       if (result.ok) {
         this.delivered++;
-        this.deps.log.debug?.({ sink: sink.name, type: event.type, id: event.id, attempts: n }, 'notification delivered');
+        this.deps.log.debug?.(
+          { sink: sink.name, type: event.type, id: event.id, attempts: n },
+          'notification delivered',
+        );
         return;
       }
       let error = result.error;
@@ -100,21 +110,32 @@ export class SinkQueue {
       if (result.retryable && n < policy.maxAttempts && !stop.aborted) {
         wait = result.retryAfterMs ?? backoffDelay(n, policy, this.deps.random);
         if (result.retryAfterMs !== undefined && result.retryAfterMs > policy.maxRetryAfterMs) {
-          error = new NotifyError(error.code, `${error.message}; it asked to wait ${Math.ceil(result.retryAfterMs / 1000)} s, longer than Sluice waits`, {
-            status: error.status,
-            hint: error.hint,
-          });
+          error = new NotifyError(
+            error.code,
+            `${error.message}; it asked to wait ${Math.ceil(result.retryAfterMs / 1000)} s, longer than Sluice waits`,
+            {
+              status: error.status,
+              hint: error.hint,
+            },
+          );
           wait = -1;
         }
       } else {
         wait = -1;
       }
       if (wait >= 0) {
-        this.deps.log.debug?.({ sink: sink.name, type: event.type, attempt: n, retryInMs: wait, code: error.code }, 'notification attempt failed; retrying');
+        this.deps.log.debug?.(
+          { sink: sink.name, type: event.type, attempt: n, retryInMs: wait, code: error.code },
+          'notification attempt failed; retrying',
+        );
         if (await sleep(wait, stop)) continue;
-        error = new NotifyError('NOTIFY_CLOSED', `notification to sink "${sink.name}" abandoned after ${n} attempt(s): the notifier closed`, {
-          hint: `Last failure: ${error.message}`,
-        });
+        error = new NotifyError(
+          'NOTIFY_CLOSED',
+          `notification to sink "${sink.name}" abandoned after ${n} attempt(s): the notifier closed`,
+          {
+            hint: `Last failure: ${error.message}`,
+          },
+        );
       }
       this.fail(event, n, error);
       return;
@@ -124,7 +145,16 @@ export class SinkQueue {
   private fail(event: ResolvedEvent, attempts: number, error: NotifyError): void {
     this.failed++;
     this.deps.log.warn(
-      { sink: this.sink.name, sinkType: this.sink.type, type: event.type, app: event.app, env: event.env, attempts, code: error.code, status: error.status },
+      {
+        sink: this.sink.name,
+        sinkType: this.sink.type,
+        type: event.type,
+        app: event.app,
+        env: event.env,
+        attempts,
+        code: error.code,
+        status: error.status,
+      },
       `notification not delivered: ${error.message}`,
     );
     try {

@@ -23,14 +23,21 @@ export function resolveSinks(specs: readonly NotificationSpec[], env: NodeJS.Pro
     if (spec.urlFrom) {
       url = env[spec.urlFrom.env]?.trim();
       if (!url) {
-        throw new NotifyError('NOTIFY_URL_MISSING', `notification sink "${spec.name}" takes its URL from $${spec.urlFrom.env}, which is not set`, {
-          field: `${field}.urlFrom.env`,
-          hint: `Set ${spec.urlFrom.env} in the environment of the Sluice process, or remove the sink.`,
-        });
+        throw new NotifyError(
+          'NOTIFY_URL_MISSING',
+          `notification sink "${spec.name}" takes its URL from $${spec.urlFrom.env}, which is not set`,
+          {
+            field: `${field}.urlFrom.env`,
+            hint: `Set ${spec.urlFrom.env} in the environment of the Sluice process, or remove the sink.`,
+          },
+        );
       }
     } else if (spec.type === 'slack') {
       // Allowed (local receivers, tests), but a Slack webhook URL in Git is a leaked credential.
-      log.warn({ sink: spec.name }, 'Slack webhook URL is written in sluice.yaml; move it to an environment variable with urlFrom.env');
+      log.warn(
+        { sink: spec.name },
+        'Slack webhook URL is written in sluice.yaml; move it to an environment variable with urlFrom.env',
+      );
     }
     const parsed = parseUrl(url);
     if (!parsed) {

@@ -41,7 +41,11 @@ export function slackMessage(event: ResolvedEvent): SlackMessage {
     const shown = showValue(value);
     if (shown !== undefined) fields.push(field(key, shown));
   }
-  const context = [mrkdwn(`<!date^${Math.floor(Date.parse(event.time) / 1000)}^{date_short_pretty} {time_secs}|${escape(event.time)}>`)];
+  const context = [
+    mrkdwn(
+      `<!date^${Math.floor(Date.parse(event.time) / 1000)}^{date_short_pretty} {time_secs}|${escape(event.time)}>`,
+    ),
+  ];
   if (event.url) context.unshift(mrkdwn(`<${linkTarget(event.url)}|Open in Sluice>`));
   return {
     text: truncate(`${emoji} ${headline} — ${event.message}`, 3000),

@@ -47,7 +47,10 @@ export interface FakeGithub {
   url: string;
   requests: FakeRequest[];
   pulls: Map<number, FakePull>;
-  review(number: number, review: { user: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED'; at?: string }): void;
+  review(
+    number: number,
+    review: { user: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED'; at?: string },
+  ): void;
   setMergeable(number: number, mergeable: boolean | null): void;
   pushHead(number: number, sha?: string): string;
   /** The next `times` API calls answer `status` (e.g. 502) before doing anything. */
@@ -81,8 +84,10 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
     const caller = auth ? options.tokens[auth[1]!] : undefined;
     if (!caller) return error(res, 401, 'Bad credentials');
     const version = req.headers['x-github-api-version'];
-    if (version !== undefined && version !== '2022-11-28') return error(res, 400, `Unsupported API version: ${String(version)}`);
-    if (req.method !== 'GET' && caller.readOnly) return error(res, 403, 'Resource not accessible by personal access token');
+    if (version !== undefined && version !== '2022-11-28')
+      return error(res, 400, `Unsupported API version: ${String(version)}`);
+    if (req.method !== 'GET' && caller.readOnly)
+      return error(res, 403, 'Resource not accessible by personal access token');
 
     if (!req.path.startsWith(`${repoPrefix}/`)) return error(res, 404, 'Not Found');
     const rest = req.path.slice(repoPrefix.length);
@@ -92,11 +97,21 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
     if (rest === '/pulls' && req.method === 'POST') {
       const { title, head, base: baseRef } = body;
       if (typeof title !== 'string' || typeof head !== 'string' || typeof baseRef !== 'string') {
-        return error(res, 422, 'Validation Failed', { errors: [{ resource: 'PullRequest', code: 'missing_field', field: typeof title !== 'string' ? 'title' : 'head' }] });
+        return error(res, 422, 'Validation Failed', {
+          errors: [
+            { resource: 'PullRequest', code: 'missing_field', field: typeof title !== 'string' ? 'title' : 'head' },
+          ],
+        });
       }
       if ([...pulls.values()].some((p) => p.state === 'open' && p.head.ref === head && p.base.ref === baseRef)) {
         return error(res, 422, 'Validation Failed', {
-          errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${options.owner}:${head}.` }],
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${options.owner}:${head}.`,
+            },
+          ],
         });
       }
       const number = nextNumber++;
@@ -126,7 +141,10 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
       const head = req.query.get('head');
       const baseRef = req.query.get('base');
       const list = [...pulls.values()].filter(
-        (p) => (state === 'all' || p.state === state) && (!head || p.head.label === head) && (!baseRef || p.base.ref === baseRef),
+        (p) =>
+          (state === 'all' || p.state === state) &&
+          (!head || p.head.label === head) &&
+          (!baseRef || p.base.ref === baseRef),
       );
       return sendJson(res, 200, list.map(publicPull));
     }
@@ -155,17 +173,25 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
       const pull = pulls.get(Number(m[1]));
       if (!pull) return error(res, 404, 'Not Found');
       if (pull.state !== 'open' || pull.mergeable === false) return error(res, 405, 'Pull Request is not mergeable');
-      if (typeof body.sha === 'string' && body.sha !== pull.head.sha) return error(res, 409, 'Head branch was modified. Review and try the merge again.');
+      if (typeof body.sha === 'string' && body.sha !== pull.head.sha)
+        return error(res, 409, 'Head branch was modified. Review and try the merge again.');
       pull.state = 'closed';
       pull.merged = true;
       pull.merged_at = new Date().toISOString();
       pull.merge_commit_sha = sha();
-      return sendJson(res, 200, { sha: pull.merge_commit_sha, merged: true, message: 'Pull Request successfully merged' });
+      return sendJson(res, 200, {
+        sha: pull.merge_commit_sha,
+        merged: true,
+        message: 'Pull Request successfully merged',
+      });
     }
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest)) && req.method === 'POST') {
       const pull = pulls.get(Number(m[1]));
       if (!pull) return error(res, 404, 'Not Found');
-      if (typeof body.body !== 'string') return error(res, 422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }] });
+      if (typeof body.body !== 'string')
+        return error(res, 422, 'Validation Failed', {
+          errors: [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }],
+        });
       const comment = { id: nextId++, body: body.body, user: { login: caller.login } };
       pull.comments.push(comment);
       return sendJson(res, 201, { ...comment, html_url: `${pull.html_url}#issuecomment-${comment.id}` });
@@ -173,7 +199,8 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
     if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && req.method === 'POST') {
       const pull = pulls.get(Number(m[1]));
       if (!pull) return error(res, 404, 'Not Found');
-      for (const name of (body.labels as string[] | undefined) ?? []) if (!pull.labels.some((l) => l.name === name)) pull.labels.push({ name });
+      for (const name of (body.labels as string[] | undefined) ?? [])
+        if (!pull.labels.some((l) => l.name === name)) pull.labels.push({ name });
       return sendJson(res, 200, pull.labels);
     }
     return error(res, 404, 'Not Found');
@@ -191,7 +218,13 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
     pulls,
     review(n, { user, state, at }) {
       const p = get(n);
-      p.reviews.push({ id: nextId++, user: { login: user }, state, submitted_at: at ?? new Date().toISOString(), commit_id: p.head.sha });
+      p.reviews.push({
+        id: nextId++,
+        user: { login: user },
+        state,
+        submitted_at: at ?? new Date().toISOString(),
+        commit_id: p.head.sha,
+      });
     },
     setMergeable: (n, mergeable) => void (get(n).mergeable = mergeable),
     pushHead(n, next = sha()) {

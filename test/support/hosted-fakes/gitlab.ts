@@ -71,7 +71,16 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     return {
       ...rest,
       merge_status: mr.has_conflicts ? 'cannot_be_merged' : 'can_be_merged',
-      detailed_merge_status: mr.state !== 'opened' ? 'not_open' : mr.draft ? 'draft_status' : mr.has_conflicts ? 'conflict' : missing(mr) > 0 ? 'not_approved' : 'mergeable',
+      detailed_merge_status:
+        mr.state !== 'opened'
+          ? 'not_open'
+          : mr.draft
+            ? 'draft_status'
+            : mr.has_conflicts
+              ? 'conflict'
+              : missing(mr) > 0
+                ? 'not_approved'
+                : 'mergeable',
     };
   };
   const missing = (mr: FakeMergeRequest) => Math.max(0, (options.approvalsRequired ?? 0) - mr.approvedBy.length);
@@ -87,7 +96,8 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     // Split before decoding, so an unencoded group/project path does not match (as on GitLab).
     const parts = req.path.split('/').slice(1).map(decodeURIComponent);
     if (parts[0] !== 'api' || parts[1] !== 'v4' || parts[2] !== 'projects') return message(res, 404, '404 Not Found');
-    if (parts[3] !== options.project && parts[3] !== String(projectId)) return message(res, 404, '404 Project Not Found');
+    if (parts[3] !== options.project && parts[3] !== String(projectId))
+      return message(res, 404, '404 Project Not Found');
     if (req.method !== 'GET' && caller.readOnly) {
       return sendJson(res, 403, {
         error: 'insufficient_scope',
@@ -101,10 +111,14 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
 
     if (rest.length === 1 && req.method === 'POST') {
       for (const field of ['source_branch', 'target_branch', 'title']) {
-        if (typeof body[field] !== 'string' || body[field] === '') return sendJson(res, 400, { error: `${field} is missing` });
+        if (typeof body[field] !== 'string' || body[field] === '')
+          return sendJson(res, 400, { error: `${field} is missing` });
       }
-      const open = [...mrs.values()].find((m) => m.state === 'opened' && m.source_branch === body.source_branch && m.target_branch === body.target_branch);
-      if (open) return message(res, 409, [`Another open merge request already exists for this source branch: !${open.iid}`]);
+      const open = [...mrs.values()].find(
+        (m) => m.state === 'opened' && m.source_branch === body.source_branch && m.target_branch === body.target_branch,
+      );
+      if (open)
+        return message(res, 409, [`Another open merge request already exists for this source branch: !${open.iid}`]);
       const iid = nextIid++;
       const title = String(body.title);
       const mr: FakeMergeRequest = {
@@ -167,13 +181,16 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
         approved: missing(mr) === 0,
         approvals_required: options.approvalsRequired ?? 0,
         approvals_left: missing(mr),
-        approved_by: mr.approvedBy.map((u, i) => ({ user: { id: 100 + i, username: u.username, name: u.username, state: 'active' } })),
+        approved_by: mr.approvedBy.map((u, i) => ({
+          user: { id: 100 + i, username: u.username, name: u.username, state: 'active' },
+        })),
       });
     }
     if (action === 'merge' && req.method === 'PUT') {
       if (mr.state !== 'opened' || mr.draft || missing(mr) > 0) return message(res, 405, '405 Method Not Allowed');
       if (mr.has_conflicts) return message(res, 406, 'Branch cannot be merged');
-      if (typeof body.sha === 'string' && body.sha !== mr.sha) return message(res, 409, 'SHA does not match HEAD of source branch: ' + mr.sha);
+      if (typeof body.sha === 'string' && body.sha !== mr.sha)
+        return message(res, 409, 'SHA does not match HEAD of source branch: ' + mr.sha);
       mr.state = 'merged';
       mr.merge_commit_sha = sha();
       return sendJson(res, 200, view(mr));
@@ -182,7 +199,13 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       if (typeof body.body !== 'string' || !body.body) return sendJson(res, 400, { error: 'body is missing' });
       const note = { id: nextId++, body: body.body, author: { username: caller.username } };
       mr.notes.push(note);
-      return sendJson(res, 201, { ...note, system: false, noteable_type: 'MergeRequest', noteable_iid: mr.iid, created_at: new Date().toISOString() });
+      return sendJson(res, 201, {
+        ...note,
+        system: false,
+        noteable_type: 'MergeRequest',
+        noteable_iid: mr.iid,
+        created_at: new Date().toISOString(),
+      });
     }
     return message(res, 404, '404 Not Found');
   });

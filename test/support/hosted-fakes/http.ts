@@ -37,7 +37,12 @@ export async function listen(handler: Handler): Promise<RunningServer> {
       } catch {
         json = undefined;
       }
-      Promise.resolve(handler({ at, method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, raw, json }, res)).catch((e) => {
+      Promise.resolve(
+        handler(
+          { at, method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, raw, json },
+          res,
+        ),
+      ).catch((e) => {
         if (!res.headersSent) sendJson(res, 500, { message: String(e) });
       });
     });
@@ -55,7 +60,12 @@ export async function listen(handler: Handler): Promise<RunningServer> {
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(text);

@@ -77,7 +77,8 @@ function isSlackMessage(body: unknown): boolean {
   const m = body as { text?: unknown; blocks?: unknown };
   if (m.blocks !== undefined) {
     if (!Array.isArray(m.blocks) || m.blocks.length > 50) return false;
-    if (!m.blocks.every((b) => b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string')) return false;
+    if (!m.blocks.every((b) => b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string'))
+      return false;
   }
   return typeof m.text === 'string' || Array.isArray(m.blocks);
 }
