@@ -124,10 +124,9 @@ export function accumulateResources(t: Target, ra: Accumulator, paths: string[])
     }
     const { text, path } = t.ldr.readText(p, t.k.file);
     const origin = joinOrigin(t.originPath, p);
-    for (const r of resourcesFromText(text, path)) {
-      r.origin = { path: origin };
-      ra.resMap.append(r);
-    }
+    const batch = resourcesFromText(text, path);
+    for (const r of batch) r.origin = { path: origin };
+    ra.resMap.appendAll(batch);
   }
 }
 

@@ -2,7 +2,7 @@ import { RenderError } from '../../../errors/index.js';
 import { isObject, type JsonObject, type JsonValue } from '../model/json.js';
 import type { FieldSpec, NameBackRef } from '../config/transformer-config.js';
 import { effectiveNamespace, gvkSelected, idString, isClusterScoped, type Gvk } from '../resource/gvk.js';
-import type { ResMap } from '../resource/resmap.js';
+import { visibleFrom, type ResMap } from '../resource/resmap.js';
 import type { Resource } from '../resource/resource.js';
 import { applyFieldSpec } from '../transform/fieldspec.js';
 
@@ -26,8 +26,21 @@ export function fixNameReferences(m: ResMap, backRefs: NameBackRef[]): void {
       });
     }
   }
+  // Names do not change during this pass, so candidates are looked up by earlier name
+  // instead of scanning every resource for every reference.
+  const byPrevName = new Map<string, Resource[]>();
+  for (const r of m.list) {
+    for (const n of new Set(r.prev.map((p) => p.name))) {
+      let l = byPrevName.get(n);
+      if (!l) byPrevName.set(n, (l = []));
+      l.push(r);
+    }
+  }
   for (const [referrer, filters] of work) {
-    const candidates = m.couldBeReferencedBy(referrer);
+    const visible = visibleFrom(referrer);
+    const candidates = (name: string) => (byPrevName.get(name) ?? []).filter(visible);
+    let all: Resource[] | undefined;
+    const everyone = () => (all ??= m.list.filter(visible));
     for (const f of filters) {
       const spec: FieldSpec = { gvk: referrer.gvk(), path: f.spec.path, create: false };
       applyFieldSpec(referrer, spec, undefined, (slot) => {
@@ -36,13 +49,13 @@ export function fixNameReferences(m: ResMap, backRefs: NameBackRef[]): void {
         if (Array.isArray(v)) {
           v.forEach((e, i) => {
             if (e === null) return;
-            if (isObject(e)) setMapping(e, referrer, candidates, f.target, spec.path);
+            if (isObject(e)) setMapping(e, referrer, candidates, everyone, f.target, spec.path);
             else if (typeof e !== 'object') {
               const n = scalarRef(String(e), referrer, candidates, f.target, spec.path);
               if (n !== undefined) v[i] = n;
             }
           });
-        } else if (isObject(v)) setMapping(v, referrer, candidates, f.target, spec.path);
+        } else if (isObject(v)) setMapping(v, referrer, candidates, everyone, f.target, spec.path);
         else {
           const n = scalarRef(String(v), referrer, candidates, f.target, spec.path);
           if (n !== undefined) slot.set(n);
@@ -52,25 +65,35 @@ export function fixNameReferences(m: ResMap, backRefs: NameBackRef[]): void {
   }
 }
 
-function scalarRef(old: string, referrer: Resource, candidates: Resource[], target: Gvk, path: string): string | undefined {
-  const hit = selectReferral(old, candidates, referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name));
+function scalarRef(old: string, referrer: Resource, candidates: (name: string) => Resource[], target: Gvk, path: string): string | undefined {
+  const hit = selectReferral(old, candidates(old), referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name));
   if (hit) hit.annotationsTouched = true;
   if (!hit || hit.name === old) return undefined;
   return hit.name;
 }
 
-function setMapping(node: JsonObject, referrer: Resource, all: Resource[], target: Gvk, path: string): void {
+function setMapping(
+  node: JsonObject,
+  referrer: Resource,
+  lookup: (name: string) => Resource[],
+  visibleAll: () => Resource[],
+  target: Gvk,
+  path: string,
+): void {
   if (!Object.prototype.hasOwnProperty.call(node, 'name')) {
     throw new RenderError('KUSTOMIZE_NAMEREF', `updating name reference in '${path}' field of '${idString(referrer.curId())}': path config error; no 'name' field in node`, {
       file: referrer.source?.file,
       resource: `${referrer.kind}/${referrer.name}`,
     });
   }
-  let candidates = all;
+  let candidates = lookup(text(node['name']));
   if (Object.prototype.hasOwnProperty.call(node, 'namespace')) {
+    // kustomize picks the namespace group (original namespace first) among all visible
+    // resources before looking at names; only then narrow to the name.
     const ns = text(node['namespace']);
-    const byOrg = all.filter((r) => r.orgId().namespace === ns);
-    candidates = byOrg.length > 0 ? byOrg : all.filter((r) => r.namespace === ns);
+    const everyone = visibleAll();
+    const byOrg = everyone.some((r) => r.orgId().namespace === ns);
+    candidates = candidates.filter((r) => (byOrg ? r.orgId().namespace === ns : r.namespace === ns));
   }
   const old = text(node['name']);
   const hit = selectReferral(old, candidates, referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name && r.namespace === rs[0]!.namespace));

@@ -66,8 +66,16 @@ const CLUSTER_SCOPED = new Set(
   ],
 );
 
+const CLUSTER_KINDS = new Set([...CLUSTER_SCOPED].map((s) => s.slice(s.indexOf(' ') + 1)));
+
 export function isClusterScoped(gvk: Gvk): boolean {
-  return CLUSTER_SCOPED.has(`${apiVersionOf(gvk)} ${gvk.kind}`);
+  // Most kinds are namespaced; the kind check avoids building a key on the hot path.
+  return CLUSTER_KINDS.has(gvk.kind) && CLUSTER_SCOPED.has(`${apiVersionOf(gvk)} ${gvk.kind}`);
+}
+
+/** A string equal for two ids exactly when idEquals holds. */
+export function idKey(id: ResId): string {
+  return `${id.gvk.group}\u0000${id.gvk.version}\u0000${id.gvk.kind}\u0000${id.name}\u0000${effectiveNamespace(id)}`;
 }
 
 export function effectiveNamespace(id: ResId): string {

@@ -1,5 +1,5 @@
 import { RenderError } from '../../../errors/index.js';
-import { effectiveNamespace, idEquals, idString, isClusterScoped, type ResId } from './gvk.js';
+import { effectiveNamespace, idEquals, idKey, idString, isClusterScoped, type ResId } from './gvk.js';
 import type { Resource } from './resource.js';
 
 /** An ordered list of resources with kustomize's id-based lookups. */
@@ -23,8 +23,31 @@ export class ResMap {
     this.list.push(r);
   }
 
-  appendAll(other: ResMap, where?: string): void {
-    for (const r of other.list) this.append(r, where);
+  /** Appends many at once; ids are compared through one index instead of pairwise. */
+  appendAll(other: ResMap | Resource[], where?: string): void {
+    const items = Array.isArray(other) ? other : other.list;
+    if (items.length < 4) {
+      for (const r of items) this.append(r, where);
+      return;
+    }
+    const seen = new Set(this.list.map((r) => idKey(r.curId())));
+    for (const r of items) {
+      const key = idKey(r.curId());
+      if (seen.has(key)) this.append(r, where); // throws the conflict error
+      seen.add(key);
+      this.list.push(r);
+    }
+  }
+
+  /** First pair of resources sharing an id, if any. */
+  duplicate(): Resource | undefined {
+    const seen = new Set<string>();
+    for (const r of this.list) {
+      const key = idKey(r.curId());
+      if (seen.has(key)) return r;
+      seen.add(key);
+    }
+    return undefined;
   }
 
   byCurrentId(id: ResId): Resource[] {
@@ -50,15 +73,21 @@ export class ResMap {
 
   /** Resources a referrer may point at: same namespace, cluster scoped, or a RoleBinding subject's namespace. */
   couldBeReferencedBy(referrer: Resource): Resource[] {
-    const rid = referrer.curId();
-    if (isClusterScoped(rid.gvk)) return this.list;
-    const bindingNs = roleBindingNamespaces(referrer);
-    const rns = effectiveNamespace(rid);
-    return this.list.filter((t) => {
-      const id = t.curId();
-      return isClusterScoped(id.gvk) || effectiveNamespace(id) === rns || bindingNs.has(t.namespace);
-    });
+    const visible = visibleFrom(referrer);
+    return this.list.filter(visible);
   }
+}
+
+/** The test behind couldBeReferencedBy, for callers that filter a smaller list. */
+export function visibleFrom(referrer: Resource): (t: Resource) => boolean {
+  const rid = referrer.curId();
+  if (isClusterScoped(rid.gvk)) return () => true;
+  const bindingNs = roleBindingNamespaces(referrer);
+  const rns = effectiveNamespace(rid);
+  return (t) => {
+    const id = t.curId();
+    return isClusterScoped(id.gvk) || effectiveNamespace(id) === rns || bindingNs.has(t.namespace);
+  };
 }
 
 function roleBindingNamespaces(r: Resource): Set<string> {

@@ -1,7 +1,7 @@
 import { RenderError } from '../../../errors/index.js';
 import { isObject } from '../model/json.js';
 import type { FieldSpec } from '../config/transformer-config.js';
-import { idEquals, isClusterScoped } from '../resource/gvk.js';
+import { isClusterScoped } from '../resource/gvk.js';
 import type { ResMap } from '../resource/resmap.js';
 import type { Resource } from '../resource/resource.js';
 import { applyFieldSpec } from './fieldspec.js';
@@ -45,12 +45,14 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
         if (v !== undefined) slot.set(v);
       });
     }
-    if (m.byCurrentId(r.curId()).length !== 1 || m.list.filter((x) => idEquals(x.curId(), r.curId())).length !== 1) {
-      throw new RenderError('KUSTOMIZE_ID_CONFLICT', `namespace transformation produces ID conflict for ${r.kind}/${r.name}`, {
-        file: o.file,
-        resource: `${r.kind}/${r.name}`,
-      });
-    }
+  }
+  const dup = m.duplicate();
+  if (dup) {
+    throw new RenderError('KUSTOMIZE_ID_CONFLICT', `namespace transformation produces ID conflict for ${dup.kind}/${dup.name}`, {
+      file: o.file,
+      resource: `${dup.kind}/${dup.name}`,
+      hint: 'Two resources end up with the same kind, name and namespace.',
+    });
   }
 }
 

@@ -1,0 +1,228 @@
+/**
+ * Render benchmark: Sluice's Kustomize engine against the real `kustomize build` on a large
+ * generated tree (base of 2,000+ resources, three overlays deep, 60 patches, generators).
+ * Checks the outputs are byte-identical, prints both times and the ratio, and fails when
+ * Sluice is slower than half of kustomize's time. With CI=true a missing kustomize binary is
+ * a failure; elsewhere the comparison is skipped.
+ *
+ * What is compared: Sluice runs in this process (median of warm runs, after one warm-up),
+ * kustomize runs as its own process (median wall time of `kustomize build`). A cold Sluice
+ * process (`node` + tsx start-up) is reported too, for reference.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { kustomizeBuild } from '../src/render/kustomize/index.js';
+import { DiskFs } from '../src/vfs/index.js';
+
+const APPS = 500; // 4 resources each in the base → 2,000, plus generated ones
+const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
+
+function write(root: string, path: string, text: string): void {
+  const full = join(root, path);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, text);
+}
+
+function generateTree(root: string): void {
+  const res: string[] = [];
+  for (let i = 0; i < APPS; i++) {
+    const n = `app${i}`;
+    write(root, `base/${n}.yaml`, `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${n}
+  labels:
+    app: ${n}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${n}
+  template:
+    metadata:
+      labels:
+        app: ${n}
+    spec:
+      serviceAccountName: ${n}
+      containers:
+      - name: main
+        image: registry.example.com/team/${n}:1.0.${i}
+        ports:
+        - containerPort: 8080
+        envFrom:
+        - configMapRef:
+            name: ${n}-config
+        env:
+        - name: INDEX
+          value: "${i}"
+        - name: SHARED
+          valueFrom:
+            configMapKeyRef:
+              name: shared
+              key: level
+        resources:
+          requests:
+            cpu: 100m
+            memory: 128Mi
+      volumes:
+      - name: cfg
+        configMap:
+          name: ${n}-config
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${n}
+spec:
+  selector:
+    app: ${n}
+  ports:
+  - port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${n}-config
+data:
+  APP: ${n}
+  DESCRIPTION: "Service number ${i}, a long description that is long enough to be folded by the YAML emitter at eighty columns"
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ${n}
+`);
+    res.push(`- ${n}.yaml`);
+  }
+  write(root, 'base/kustomization.yaml', `resources:\n${res.join('\n')}\nconfigMapGenerator:\n- name: shared\n  literals:\n  - level=info\n`);
+
+  const smp = (i: number) => `- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: app${i}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: main
+            env:
+            - name: PATCHED
+              value: "${i}"\n`;
+  let mid = 'resources:\n- ../base\nnamePrefix: team-\nlabels:\n- pairs:\n    team: blue\n  includeSelectors: true\ncommonAnnotations:\n  owner: platform\npatches:\n';
+  for (let i = 0; i < 30; i++) mid += smp(i * 7);
+  mid += 'configMapGenerator:\n';
+  for (let i = 0; i < 10; i++) mid += `- name: mid-gen-${i}\n  literals:\n  - key=${i}\n`;
+  write(root, 'mid/kustomization.yaml', mid);
+
+  let env = 'resources:\n- ../../mid\nnamespace: staging\nimages:\n- name: registry.example.com/team/app1\n  newTag: "2.0"\npatches:\n';
+  for (let i = 0; i < 20; i++) {
+    env += `- target:\n    kind: Deployment\n    name: team-app${i * 11}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: ${i + 2}\n`;
+  }
+  env += 'secretGenerator:\n';
+  for (let i = 0; i < 5; i++) env += `- name: secret-${i}\n  literals:\n  - token=t${i}\n`;
+  write(root, 'envs/staging/kustomization.yaml', env);
+
+  let top = 'resources:\n- ../staging\nnameSuffix: -eu\nreplicas:\n- name: team-app3\n  count: 9\npatches:\n';
+  for (let i = 0; i < 10; i++) top += smp(i * 13 + 1).replace(`name: app${i * 13 + 1}`, `name: team-app${i * 13 + 1}`);
+  top += 'configMapGenerator:\n- name: shared\n  behavior: merge\n  literals:\n  - region=eu\n';
+  write(root, 'envs/staging-eu/kustomization.yaml', top);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function findKustomize(): string | undefined {
+  const candidates = [process.env['KUSTOMIZE']];
+  try {
+    candidates.push(join(execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin', 'kustomize'));
+  } catch {
+    // no Go toolchain: fall back to PATH
+  }
+  candidates.push('kustomize');
+  for (const c of candidates) {
+    if (!c) continue;
+    const r = spawnSync(c, ['version'], { encoding: 'utf8' });
+    if (r.status === 0) return c;
+  }
+  return undefined;
+}
+
+function main(): number {
+  const root = mkdtempSync(join(tmpdir(), 'sluice-bench-render-'));
+  try {
+    generateTree(root);
+    const dir = 'envs/staging-eu';
+    const fs = new DiskFs(root);
+    let out = kustomizeBuild(fs, dir); // warm-up
+    const docs = out.split('\n---\n').length;
+    const sluice: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      out = kustomizeBuild(new DiskFs(root), dir);
+      sluice.push(performance.now() - t);
+    }
+    const sMed = median(sluice);
+    console.log(`tree: ${docs} resources rendered, overlays 3 deep, 60 patches, 17 generators (${root})`);
+    console.log(`sluice   (in-process, warm, median of ${RUNS}): ${sMed.toFixed(1)} ms`);
+
+    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+    if (existsSync(tsx)) {
+      const script = join(root, 'cold.ts');
+      writeFileSync(script, `import { kustomizeBuild } from '${join(process.cwd(), 'src/render/kustomize/index.ts')}';\nimport { DiskFs } from '${join(process.cwd(), 'src/vfs/index.ts')}';\nprocess.stdout.write(kustomizeBuild(new DiskFs(${JSON.stringify(root)}), ${JSON.stringify(dir)}));\n`);
+      const t = performance.now();
+      const r = spawnSync(tsx, [script], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const cold = performance.now() - t;
+      if (r.status === 0 && r.stdout === out) console.log(`sluice   (cold process: node + tsx start-up, 1 run):  ${cold.toFixed(1)} ms`);
+    }
+
+    const kustomize = findKustomize();
+    if (!kustomize) {
+      if (process.env['CI'] === 'true') {
+        console.error('FAIL: kustomize is not installed; CI must compare against it (GOFLAGS=-mod=mod go install sigs.k8s.io/kustomize/kustomize/v5@v5.8.1)');
+        return 1;
+      }
+      console.log('kustomize not found: comparison skipped');
+      return 0;
+    }
+    const times: number[] = [];
+    let expected = '';
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const r = spawnSync(kustomize, ['build', join(root, dir)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      times.push(performance.now() - t);
+      if (r.status !== 0) {
+        console.error(`FAIL: kustomize build failed: ${r.stderr}`);
+        return 1;
+      }
+      expected = r.stdout;
+    }
+    const kMed = median(times);
+    console.log(`kustomize (process wall time, median of ${RUNS}):   ${kMed.toFixed(1)} ms`);
+    const ratio = sMed / kMed;
+    console.log(`ratio sluice/kustomize: ${ratio.toFixed(3)} (target ≤ 0.5)`);
+    if (out !== expected) {
+      const a = out.split('\n');
+      const b = expected.split('\n');
+      const i = a.findIndex((l, j) => l !== b[j]);
+      console.error(`FAIL: outputs differ at line ${i + 1}:\n  sluice:    ${a[i]}\n  kustomize: ${b[i]}`);
+      return 1;
+    }
+    console.log(`outputs byte-identical (${out.length} bytes)`);
+    if (ratio > 0.5) {
+      console.error('FAIL: Sluice is slower than half of kustomize');
+      return 1;
+    }
+    return 0;
+  } finally {
+    if (!process.env["KEEP_BENCH_TREE"]) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+process.exit(main());
