@@ -148,7 +148,17 @@ export const projectSchema = z.strictObject({
     targets: z.record(name, targetSchema),
     environments: z.array(environmentSchema).min(1),
     apps: z.array(appSchema).default([]),
-    notifications: z.array(notificationSchema).optional().describe('Webhook and Slack sinks for sync, drift and promotion events'),
+    notifications: z
+      .array(notificationSchema)
+      .superRefine((sinks, ctx) => {
+        const seen = new Set<string>();
+        sinks.forEach((sink, i) => {
+          if (seen.has(sink.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `notification sink "${sink.name}" is defined twice` });
+          seen.add(sink.name);
+        });
+      })
+      .optional()
+      .describe('Webhook and Slack sinks for sync, drift and promotion events'),
   }),
 });
 
