@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGithub, type FakeGithub } from '../../test/support/hosted-fakes/github.js';
 import { HostedError } from './errors.js';
-import { currentApprovals, githubRepo } from './github.js';
+import { currentReviews, githubRepo } from './github.js';
 
 const TOKEN = 'ghp_sluiceTestToken0123456789';
 const retry = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
@@ -59,6 +59,7 @@ describe('githubRepo against the fake GitHub', () => {
     let info = await r.getRequest(ref.id);
     expect(info).toMatchObject({
       state: 'open',
+      changesRequested: [],
       author: 'sluice-bot',
       approvals: [],
       headSha: gh.pulls.get(1)!.head.sha,
@@ -93,6 +94,7 @@ describe('githubRepo against the fake GitHub', () => {
     gh.review(1, { user: 'carol', state: 'APPROVED' });
     const info = await r.getRequest(1);
     expect(info.approvals.map((a) => a.user)).toEqual(['alice', 'carol']);
+    expect(info.changesRequested.map((a) => a.user)).toEqual(['bob']);
     // maxPerPage 2: five reviews take three pages, followed through the Link header.
     expect(gh.requests.filter((q) => q.path.endsWith('/reviews')).map((q) => q.query.get('page') ?? '1')).toEqual([
       '1',
@@ -175,16 +177,16 @@ describe('githubRepo against the fake GitHub', () => {
   });
 });
 
-describe('currentApprovals', () => {
+describe('currentReviews', () => {
   it('lets a dismissal withdraw an approval and ignores pending reviews', () => {
     const u = (login: string) => ({ login });
     expect(
-      currentApprovals([
+      currentReviews([
         { user: u('a'), state: 'APPROVED' },
         { user: u('a'), state: 'DISMISSED' },
         { user: u('b'), state: 'PENDING' },
         { user: null, state: 'APPROVED' },
       ]),
-    ).toEqual([]);
+    ).toEqual({ approvals: [], changesRequested: [] });
   });
 });

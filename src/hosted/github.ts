@@ -99,7 +99,7 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
         state: p.merged || p.merged_at ? 'merged' : p.state === 'open' ? 'open' : 'closed',
         title: p.title,
         author: p.user?.login ?? '',
-        approvals: currentApprovals(reviews),
+        ...currentReviews(reviews),
         headSha: p.head.sha,
       };
       // null means GitHub is still computing it in the background.
@@ -139,24 +139,25 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
 }
 
 /**
- * Who approves now: each reviewer's latest review that decides something. A later comment
+ * Where each reviewer stands now: their latest review that decides something. A later comment
  * does not withdraw an approval (as on GitHub's own page); a later request for changes or a
  * dismissal does.
  */
-export function currentApprovals(reviews: readonly Review[]): Approval[] {
+export function currentReviews(reviews: readonly Review[]): { approvals: Approval[]; changesRequested: Approval[] } {
   const latest = new Map<string, Review>();
   for (const r of reviews) {
     const login = r.user?.login;
     if (!login || !['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state)) continue;
     latest.set(login, r);
   }
-  const out: Approval[] = [];
+  const approvals: Approval[] = [];
+  const changesRequested: Approval[] = [];
   for (const [user, r] of latest) {
-    if (r.state !== 'APPROVED') continue;
     const a: Approval = { user };
     if (r.submitted_at) a.at = r.submitted_at;
     if (r.commit_id) a.sha = r.commit_id;
-    out.push(a);
+    if (r.state === 'APPROVED') approvals.push(a);
+    else if (r.state === 'CHANGES_REQUESTED') changesRequested.push(a);
   }
-  return out;
+  return { approvals, changesRequested };
 }

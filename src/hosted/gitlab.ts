@@ -99,6 +99,8 @@ export function gitlabRepo(options: GitlabRepoOptions): HostedRepo {
           if (!user) return [];
           return [a.approved_at ? { user, at: a.approved_at } : { user }];
         }),
+        // GitLab's approvals API has no "changes requested"; a reviewer blocks by not approving.
+        changesRequested: [],
         headSha: mr.sha,
       };
       const mergeable = mergeableOf(mr);

@@ -19,7 +19,7 @@
  * only in headers to the configured API origin and are scrubbed from every message. The
  * exact calls are listed in docs/hosted.md.
  */
-export { githubRepo, currentApprovals } from './github.js';
+export { githubRepo, currentReviews } from './github.js';
 export type { GithubRepoOptions } from './github.js';
 export { gitlabRepo } from './gitlab.js';
 export type { GitlabRepoOptions } from './gitlab.js';

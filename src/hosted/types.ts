@@ -27,6 +27,8 @@ export interface RequestInfo extends RequestRef {
   author: string;
   /** Current approvals, one per user. */
   approvals: Approval[];
+  /** Reviewers whose latest word is "changes requested" (GitHub reviews; always empty on GitLab). */
+  changesRequested: Approval[];
   /** Head commit of the source branch. */
   headSha: string;
   /**

@@ -229,8 +229,12 @@ describe('notifier', () => {
     notifier.notify({ type: 'drift.detected', app: 'a', env: 'prod', message: 'drift' });
     notifier.notify({ type: 'promoted', app: 'a', env: 'staging', message: 'promoted' });
     notifier.notify({ type: 'rolled-back', app: 'a', env: 'prod', message: 'rolled back' });
+    // Project-wide: no environment, so an environment filter excludes it.
+    notifier.notify({ type: 'sync.failed', message: 'source unreachable' });
+    notifier.notify({ type: 'drift.detected', message: 'project-wide drift' });
     await notifier.flush(5_000);
-    expect(all.requests.map((q) => (q.json as { type: string }).type)).toEqual(['promoted']);
+    expect(all.requests.map((q) => (q.json as { type: string }).type)).toEqual(['promoted', 'sync.failed']);
+    expect(all.requests[1]!.json).toMatchObject({ app: null, env: null, url: null });
     expect(prodDrift.requests.map((q) => (q.json as { env: string }).env)).toEqual(['prod']);
   });
 
@@ -241,6 +245,15 @@ describe('notifier', () => {
         location: expect.objectContaining({ field: 'spec.notifications[0].urlFrom.env' }),
       }),
     );
+  });
+
+  it('refuses an environment filter naming an environment the project does not have', () => {
+    expect(() =>
+      setup({
+        sinks: [sink({ type: 'webhook', url: 'https://x.example/h', environments: ['prdo'] })],
+        environments: ['dev', 'prod'],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'NOTIFY_SINK_INVALID', hint: 'Use one of: dev, prod.' }));
   });
 
   it('close() abandons what cannot be delivered in time', async () => {

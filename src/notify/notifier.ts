@@ -15,7 +15,7 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
  */
 export function createNotifier(config: NotifierConfig, deps: NotifierDeps): Notifier {
   const { log } = deps;
-  const sinks = resolveSinks(config.sinks, config.env ?? process.env, log);
+  const sinks = resolveSinks(config.sinks, config.env ?? process.env, log, config.environments);
   const policy = { ...DEFAULT_RETRY, ...config.retry };
   policy.maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   const stop = new AbortController();
@@ -44,13 +44,11 @@ export function createNotifier(config: NotifierConfig, deps: NotifierDeps): Noti
     id: randomUUID(),
     type: event.type,
     project: event.project ?? config.project,
-    app: event.app,
-    env: event.env,
+    app: event.app ?? null,
+    env: event.env ?? null,
     revision: event.revision ?? null,
     message: event.message,
-    url:
-      event.url ??
-      (dashboard ? `${dashboard}/#/apps/${encodeURIComponent(event.app)}/envs/${encodeURIComponent(event.env)}` : null),
+    url: event.url ?? dashboardLink(dashboard, event.app, event.env),
     time: event.time ?? new Date().toISOString(),
     details: event.details ?? {},
   });
@@ -110,4 +108,11 @@ export function createNotifier(config: NotifierConfig, deps: NotifierDeps): Noti
       return s;
     },
   };
+}
+
+/** The dashboard's page of app × environment (its hash routes), or the dashboard itself. */
+function dashboardLink(dashboard: string | undefined, app: string | undefined, env: string | undefined): string | null {
+  if (!dashboard) return null;
+  if (!app || !env) return `${dashboard}/`;
+  return `${dashboard}/#/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`;
 }

@@ -16,9 +16,26 @@ export interface Sink {
   scrub(text: string): string;
 }
 
-export function resolveSinks(specs: readonly NotificationSpec[], env: NodeJS.ProcessEnv, log: NotifyLog): Sink[] {
+export function resolveSinks(
+  specs: readonly NotificationSpec[],
+  env: NodeJS.ProcessEnv,
+  log: NotifyLog,
+  knownEnvironments?: readonly string[],
+): Sink[] {
   return specs.map((spec, i) => {
     const field = `spec.notifications[${i}]`;
+    spec.environments?.forEach((name, j) => {
+      if (knownEnvironments && !knownEnvironments.includes(name)) {
+        throw new NotifyError(
+          'NOTIFY_SINK_INVALID',
+          `notification sink "${spec.name}" names unknown environment "${name}"`,
+          {
+            field: `${field}.environments[${j}]`,
+            hint: `Use one of: ${knownEnvironments.join(', ')}.`,
+          },
+        );
+      }
+    });
     let url = spec.url;
     if (spec.urlFrom) {
       url = env[spec.urlFrom.env]?.trim();
@@ -59,8 +76,10 @@ export function resolveSinks(specs: readonly NotificationSpec[], env: NodeJS.Pro
   });
 }
 
-export function wants(sink: Sink, type: NotificationEventType, env: string): boolean {
-  return sink.events.has(type) && (sink.environments === undefined || sink.environments.has(env));
+/** An environment filter excludes events that name no environment. */
+export function wants(sink: Sink, type: NotificationEventType, env: string | undefined): boolean {
+  if (!sink.events.has(type)) return false;
+  return sink.environments === undefined || (env !== undefined && sink.environments.has(env));
 }
 
 function parseUrl(url: string | undefined): URL | undefined {

@@ -29,12 +29,10 @@ const MAX_FIELDS = 10;
 
 export function slackMessage(event: ResolvedEvent): SlackMessage {
   const { emoji, title } = TITLES[event.type];
-  const headline = `${title}: ${event.app} in ${event.env}`;
-  const fields: TextObject[] = [
-    field('Project', event.project),
-    field('App', event.app),
-    field('Environment', event.env),
-  ];
+  const headline = `${title}${event.app ? `: ${event.app}` : ''}${event.env ? ` in ${event.env}` : ''}`;
+  const fields: TextObject[] = [field('Project', event.project)];
+  if (event.app) fields.push(field('App', event.app));
+  if (event.env) fields.push(field('Environment', event.env));
   if (event.revision) fields.push(mrkdwn(`*Revision*\n\`${escape(event.revision.slice(0, 12))}\``));
   for (const [key, value] of Object.entries(event.details)) {
     if (fields.length >= MAX_FIELDS) break;

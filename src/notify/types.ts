@@ -6,8 +6,9 @@ export type { NotificationEventType, NotificationSpec };
 /** Something worth telling people about. `notify()` takes it; sinks receive it rendered. */
 export interface NotifyEvent {
   type: NotificationEventType;
-  app: string;
-  env: string;
+  /** The app and environment concerned; leave out for project-wide events. */
+  app?: string;
+  env?: string;
   /** What happened, in one or two sentences a person can act on. */
   message: string;
   /** Config-repo commit the event is about, when there is one. */
@@ -27,8 +28,8 @@ export interface ResolvedEvent {
   id: string;
   type: NotificationEventType;
   project: string;
-  app: string;
-  env: string;
+  app: string | null;
+  env: string | null;
   revision: string | null;
   message: string;
   url: string | null;
@@ -69,8 +70,10 @@ export interface NotifierConfig {
   project: string;
   /** Sinks, as in `spec.notifications`. */
   sinks: readonly NotificationSpec[];
-  /** Base URL of the dashboard; events link to `<dashboardUrl>/#/apps/<app>/envs/<env>`. */
+  /** Base URL of the dashboard; events link to `<dashboardUrl>/#/apps/<app>/envs/<env>` (or the dashboard itself). */
   dashboardUrl?: string;
+  /** The project's environment names; a sink filtering on any other is refused (a typo would silence it). */
+  environments?: readonly string[];
   /** Deliveries waiting per sink before new ones are dropped. Default 100. */
   queueLimit?: number;
   retry?: Partial<RetryPolicy>;
