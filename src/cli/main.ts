@@ -14,6 +14,8 @@ import { renderCommand } from './commands/render.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
+import { secretsCommand } from './commands/secrets.js';
+import { validateCommand } from './commands/validate.js';
 
 export function program(): Command {
   const p = new Command('sluice')
@@ -33,6 +35,8 @@ export function program(): Command {
     syncCommand(),
     historyCommand(),
     logsCommand(),
+    validateCommand(),
+    secretsCommand(),
     kustomizeCommand(),
   ]) {
     p.addCommand(c.exitOverride());

@@ -2,7 +2,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { assertPolicy, evaluatePolicy } from '../policy/index.js';
 import { createProvider } from '../providers/index.js';
+import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
 import { readProcessLogs } from '../providers/process/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
@@ -41,7 +43,9 @@ function isRemote(repo: string): boolean {
 /** Assembles and starts everything `sluice serve` runs: store, source, providers, controller, HTTP server. */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   mkdirSync(o.dataDir, { recursive: true });
-  const log = o.log ?? pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'info' }, pino.destination({ dest: join(o.dataDir, 'sluice.log'), mkdir: true, sync: false }));
+  // Every value decrypted from the config repo is learnt here and scrubbed from logs, errors, the store and the API.
+  const secrets = new SecretRegistry();
+  const log = o.log ?? maskedLogger(secrets, o.dataDir);
   const store = openStore(o.dataDir);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open({ ...spec, ...(o.branch ? { branch: o.branch } : {}) }, {
@@ -55,6 +59,11 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     source: gitRevisionSource(source),
     store,
     log,
+    openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
+    checkPolicy: (resources, ctx) =>
+      assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name, encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set() })),
+    finalize: stripInternalAnnotations,
+    mask: (text) => secrets.mask(text),
     createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
@@ -102,4 +111,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         log.flush?.();
       })()),
   };
+}
+
+/** A JSON logger writing to the data dir whose messages and fields never carry a known secret value. */
+function maskedLogger(secrets: SecretRegistry, dataDir: string): Logger {
+  return pino(
+    {
+      level: process.env.SLUICE_LOG_LEVEL ?? 'info',
+      formatters: { log: (obj) => secrets.maskDeep(obj) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? secrets.mask(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    pino.destination({ dest: join(dataDir, 'sluice.log'), mkdir: true, sync: false }),
+  );
 }

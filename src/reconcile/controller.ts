@@ -5,7 +5,7 @@ import type { Provider, ProviderEvent, ProviderLog, Scope } from '../providers/t
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { backoffDelay } from './backoff.js';
-import { desiredState, type PolicyCheck } from './desired.js';
+import { desiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { mergeJobs, type Job } from './job.js';
 import { WorkQueue } from './queue.js';
 import type { RevisionSource } from './source.js';
@@ -23,6 +23,15 @@ export interface ControllerOptions {
   createProvider: (target: Target) => Provider;
   log: ProviderLog;
   checkPolicy?: PolicyCheck;
+  /** Applied to every rendered resource before plan and apply. */
+  finalize?: ResourceFinalizer;
+  /**
+   * Prepares a revision's tree before anything renders from it (decrypting SOPS files in
+   * memory). A failure here fails every scope of the revision and applies nothing.
+   */
+  openTree?: (fs: ReadonlyFs) => Promise<ReadonlyFs>;
+  /** Scrubs secret values from every message the controller stores or shows. */
+  mask?: (text: string) => string;
   /** Syncs running at once across all scopes. */
   concurrency?: number;
   /** How often live state is compared with desired to find drift. */
@@ -131,14 +140,26 @@ export class Controller {
     }
     const previous = this.current;
     if (previous?.revision === revision && trigger !== 'startup') return;
-    const fs = await this.options.source.tree(revision);
+    const rawFs = await this.options.source.tree(revision);
     this.revisionError = undefined;
+    let fs: ReadonlyFs;
+    try {
+      fs = this.options.openTree ? await this.options.openTree(rawFs) : rawFs;
+    } catch (e) {
+      // A wrong key or a tampered secret: the whole revision is refused, nothing is applied.
+      const error = this.statusError(e);
+      await this.options.store.addEvent({ project: previous?.project.name ?? 'unknown', type: 'revision.invalid', severity: 'error', message: `${short(revision)}: ${error.message}` });
+      for (const s of this.board.all()) Object.assign(s, { sync: 'Failed', error, reason: error.message, desiredRevision: revision });
+      this.revisionError = error;
+      return;
+    }
     let project: Project;
     try {
       project = parseProject(new TextDecoder().decode(fs.readFile(PROJECT_FILE)), PROJECT_FILE);
       this.projectError = undefined;
     } catch (e) {
-      this.projectError = { ...toStatusError(e), message: `${short(revision)}: ${toStatusError(e).message}` };
+      const error = this.statusError(e);
+      this.projectError = { ...error, message: `${short(revision)}: ${error.message}` };
       await this.options.store.addEvent({ project: previous?.project.name ?? 'unknown', type: 'project.invalid', severity: 'error', message: this.projectError.message });
       for (const s of this.board.all()) Object.assign(s, { sync: 'Failed', error: this.projectError, reason: 'sluice.yaml is invalid', desiredRevision: revision });
       return;
@@ -198,7 +219,7 @@ export class Controller {
     const ref = this.findScope(app, env);
     const cur = this.current!;
     const provider = await this.providers.get(cur.project, ref.env.target);
-    const desired = desiredState(cur.fs, cur.project, ref.app, ref.env, provider, this.options.checkPolicy);
+    const desired = desiredState(cur.fs, cur.project, ref.app, ref.env, provider, this.options.checkPolicy, this.options.finalize);
     const plan = await provider.plan(this.scopeOf(cur.project, ref), desired.resources, { prune: ref.env.prune });
     this.board.setPlan(app, env, plan);
     return plan;
@@ -236,6 +257,15 @@ export class Controller {
     return this.queue.idle();
   }
 
+  private statusError(e: unknown): StatusError {
+    const error = toStatusError(e);
+    const mask = this.options.mask;
+    if (!mask) return error;
+    error.message = mask(error.message);
+    if (error.hint) error.hint = mask(error.hint);
+    return error;
+  }
+
   private findScope(app: string, env: string): ScopeRef {
     const ref = this.current?.scopes.find((s) => s.app.name === app && s.env.name === env);
     if (!ref) throw notFound(app, env, this.current);
@@ -263,6 +293,8 @@ export class Controller {
           log: this.options.log,
           signal: this.stopping.signal,
           ...(this.options.checkPolicy ? { checkPolicy: this.options.checkPolicy } : {}),
+          ...(this.options.finalize ? { finalize: this.options.finalize } : {}),
+          ...(this.options.mask ? { mask: this.options.mask } : {}),
           ...(this.options.onSyncFinished ? { onSyncFinished: this.options.onSyncFinished } : {}),
           ...(this.options.onVerificationFailed ? { onVerificationFailed: this.options.onVerificationFailed } : {}),
           onEvent: async (e) => void (await this.options.store.addEvent({ project: e.scope.project, app: e.scope.app, env: e.scope.env, type: e.type, severity: e.severity, message: e.message, ...(e.syncId ? { syncId: e.syncId } : {}) })),

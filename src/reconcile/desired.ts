@@ -6,8 +6,20 @@ import type { Provider } from '../providers/types.js';
 import { renderApp } from '../render/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 
+/** What a policy check knows about the resources it judges. */
+export interface PolicyContext {
+  env: Environment;
+  project: Project;
+  app: App;
+  /** The revision's tree (a decrypting one when the repo holds SOPS files). */
+  fs: ReadonlyFs;
+}
+
 /** A policy check over rendered resources; throws (a PolicyError) to block the apply. */
-export type PolicyCheck = (resources: RenderedResource[], env: Environment, project: Project) => void;
+export type PolicyCheck = (resources: RenderedResource[], context: PolicyContext) => void;
+
+/** Removes what only render and policy need (e.g. markers of decrypted sources) before apply. */
+export type ResourceFinalizer = (resource: Resource) => Resource;
 
 export interface DesiredState {
   renderer: string;
@@ -26,6 +38,7 @@ export function desiredState(
   env: Environment,
   provider: Provider,
   checkPolicy?: PolicyCheck,
+  finalize: ResourceFinalizer = (r) => r,
 ): DesiredState {
   const { renderer, resources: rendered } = renderApp(fs, app, env.name);
   for (const r of rendered) {
@@ -49,6 +62,6 @@ export function desiredState(
       });
     }
   }
-  checkPolicy?.(rendered, env, project);
-  return { renderer, rendered, resources: rendered.map((r) => r.object) };
+  checkPolicy?.(rendered, { env, project, app, fs });
+  return { renderer, rendered, resources: rendered.map((r) => finalize(r.object)) };
 }

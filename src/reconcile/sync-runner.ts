@@ -4,11 +4,12 @@ import { isChanging, type Plan } from '../plan/types.js';
 import type { Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import { desiredState, type DesiredState, type PolicyCheck } from './desired.js';
+import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
 import { afterSync, type VerificationFailedHook } from './post-sync.js';
 import { toStatusError, type StatusBoard } from './state.js';
+import type { StatusError } from './status.js';
 import type { ScopeRef } from './targets.js';
 
 export interface RunnerDeps {
@@ -16,6 +17,9 @@ export interface RunnerDeps {
   board: StatusBoard;
   log: ProviderLog;
   checkPolicy?: PolicyCheck;
+  finalize?: ResourceFinalizer;
+  /** Scrubs secret values from messages before they are stored or shown. */
+  mask?: (text: string) => string;
   onSyncFinished?: (record: SyncRecord) => void;
   onEvent?: (e: { scope: Scope; type: string; severity: 'info' | 'warning' | 'error'; message: string; syncId?: number }) => Promise<void>;
   /** Aborted when the controller stops: a roll in progress ends cleanly instead of blocking shutdown. */
@@ -61,7 +65,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
   let desired: DesiredState;
   let plan: Plan;
   try {
-    desired = await timed('render', () => desiredState(ctx.fs, ctx.project, ref.app, env, provider, deps.checkPolicy));
+    desired = await timed('render', () => desiredState(ctx.fs, ctx.project, ref.app, env, provider, deps.checkPolicy, deps.finalize));
     plan = await timed('plan', () => provider.plan(scope, desired.resources, { prune: env.prune }));
   } catch (e) {
     // Nothing was applied: record the failure where people look (status, history, events).
@@ -145,7 +149,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     deps.onSyncFinished?.(done);
     return { kind: 'synced', record: done, retryable: false };
   } catch (e) {
-    const error = toStatusError(e);
+    const error = maskedError(deps, e);
     const done = await deps.store.finishSync(record.id, { result: 'Failed', plan: plan.summary, health: status.health, error, timings });
     Object.assign(status, { sync: 'Failed', error, lastSync: done, reason: error.message });
     await deps.onEvent?.({ scope, type: 'sync.failed', severity: 'error', message: `sync of ${short(revision)} failed: ${error.message}`, syncId: record.id });
@@ -156,7 +160,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
 
 async function recordFailure(deps: RunnerDeps, ctx: RunContext, job: Job, e: unknown, timings: Record<string, number>): Promise<SyncRecord> {
   const { scope, revision } = ctx;
-  const error = toStatusError(e);
+  const error = maskedError(deps, e);
   if (!isSluiceError(e)) deps.log.error({ err: e, scope }, 'unexpected error while rendering');
   const started = await deps.store.startSync({
     project: scope.project,
@@ -175,6 +179,15 @@ async function recordFailure(deps: RunnerDeps, ctx: RunContext, job: Job, e: unk
   await deps.onEvent?.({ scope, type: 'sync.failed', severity: 'error', message: `${short(revision)}: ${error.message}`, syncId: done.id });
   deps.onSyncFinished?.(done);
   return done;
+}
+
+function maskedError(deps: RunnerDeps, e: unknown): StatusError {
+  const error = toStatusError(e);
+  if (deps.mask) {
+    error.message = deps.mask(error.message);
+    if (error.hint) error.hint = deps.mask(error.hint);
+  }
+  return error;
 }
 
 export function short(revision: string): string {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
 import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
+import { openDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
 import { outputFormat, printJson } from '../context.js';
 
@@ -14,7 +15,8 @@ export function renderCommand(): Command {
     .option('-r, --repo <dir>', 'config repo directory', '.')
     .option('--renderer <name>', `force a renderer (${rendererNames().join(', ')})`)
     .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .action((app: string, opts: { env: string; repo: string; renderer?: string; output: string }, cmd: Command) => {
+    .option('--show-secrets', 'print Secret values decrypted (they are redacted by default)')
+    .action(async (app: string, opts: { env: string; repo: string; renderer?: string; output: string; showSecrets?: boolean }, cmd: Command) => {
       const root = resolve(opts.repo);
       const project = loadProjectFile(resolve(root, PROJECT_FILE));
       const spec = findApp(project, app);
@@ -22,8 +24,13 @@ export function renderCommand(): Command {
       if (!project.environments.some((e) => e.name === opts.env)) {
         throw new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in ${PROJECT_FILE}`, { hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.` });
       }
-      const r = renderApp(new DiskFs(root), spec, opts.env, opts.renderer);
-      if (opts.output === 'json' || (opts.output !== 'yaml' && outputFormat(cmd) === 'json')) printJson(r.resources.map((x) => x.object));
-      else process.stdout.write(toYamlStream(r.resources));
+      const fs = await openDecryptingFs(new DiskFs(root));
+      const r = renderApp(fs, spec, opts.env, opts.renderer);
+      const shown = r.resources.map((x) => {
+        const object = stripInternalAnnotations(x.object);
+        return { ...x, object: opts.showSecrets ? object : redactResource(object) };
+      });
+      if (opts.output === 'json' || (opts.output !== 'yaml' && outputFormat(cmd) === 'json')) printJson(shown.map((x) => x.object));
+      else process.stdout.write(toYamlStream(shown));
     });
 }
