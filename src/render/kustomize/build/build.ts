@@ -42,12 +42,8 @@ export function build(fs: ReadonlyFs, dir: string, restriction: LoadRestriction 
     const v = r.annotations()['config.kubernetes.io/local-config'];
     return v === undefined || v === 'false';
   });
-  for (const r of list) {
-    const meta = r.obj['metadata'];
-    if (r.annotationsTouched && isObject(meta) && isObject(meta['annotations']) && Object.keys(meta['annotations']).length === 0) {
-      delete meta['annotations'];
-    }
-  }
+  const keepsRawAnnotations = top.buildMetadata.includes('originAnnotations') && top.buildMetadata.includes('transformerAnnotations');
+  if (!keepsRawAnnotations) for (const r of list) normalizeAnnotations(r);
   list = sortResources(list, top.k.raw['sortOptions'], top.k.file);
   const meta = top.buildMetadata;
   if (meta.includes('managedByLabel')) {
@@ -70,6 +66,26 @@ export function build(fs: ReadonlyFs, dir: string, restriction: LoadRestriction 
     }
   }
   return { resources: list, unusedVars };
+}
+
+/**
+ * kustomize ends every build by rewriting each resource's annotations through its string-map
+ * setter (to strip its bookkeeping), which turns values into strings and drops an empty map.
+ */
+function normalizeAnnotations(r: Resource): void {
+  const meta = r.obj['metadata'];
+  if (!isObject(meta) || !Object.prototype.hasOwnProperty.call(meta, 'annotations')) return;
+  const a = meta['annotations'];
+  if (!isObject(a) || Object.keys(a).length === 0) {
+    delete meta['annotations'];
+    return;
+  }
+  const out: JsonObject = {};
+  for (const k of Object.keys(a)) {
+    const v = a[k];
+    setKey(out, k, typeof v === 'string' ? v : v === null || typeof v === 'object' ? '' : String(v));
+  }
+  meta['annotations'] = out;
 }
 
 function setAnnotation(r: Resource, key: string, value: string): void {

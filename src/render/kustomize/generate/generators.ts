@@ -64,7 +64,6 @@ export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', a: Generator
   if (o?.immutable) obj['immutable'] = true;
   const r = new Resource(obj, { file: from });
   r.needsHash = !o?.disableNameSuffixHash;
-  r.annotationsTouched = true;
   r.behavior = behaviorOf(a.behavior, from);
   return r;
 }

@@ -67,7 +67,6 @@ export function fixNameReferences(m: ResMap, backRefs: NameBackRef[]): void {
 
 function scalarRef(old: string, referrer: Resource, candidates: (name: string) => Resource[], target: Gvk, path: string): string | undefined {
   const hit = selectReferral(old, candidates(old), referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name));
-  if (hit) hit.annotationsTouched = true;
   if (!hit || hit.name === old) return undefined;
   return hit.name;
 }
@@ -98,7 +97,6 @@ function setMapping(
   const old = text(node['name']);
   const hit = selectReferral(old, candidates, referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name && r.namespace === rs[0]!.namespace));
   if (!hit) return;
-  hit.annotationsTouched = true;
   if (hit.name === old && hit.namespace === '') return;
   node['name'] = hit.name;
   if (hit.namespace !== '') node['namespace'] = hit.namespace;

@@ -34,11 +34,6 @@ export class Resource {
   refVarNames: string[] = [];
   origin: OriginInfo | undefined;
   transformations: OriginInfo[] = [];
-  /**
-   * kustomize keeps its bookkeeping in annotations and rewrites the annotations map when it
-   * strips them at the end, which drops an empty `annotations: {}`; this records that it did.
-   */
-  annotationsTouched = false;
 
   constructor(obj: JsonObject, source?: { file: string; line?: number }) {
     this.obj = obj;
@@ -57,7 +52,6 @@ export class Resource {
     r.refVarNames = [...this.refVarNames];
     r.origin = this.origin;
     r.transformations = [...this.transformations];
-    r.annotationsTouched = this.annotationsTouched;
     return r;
   }
 
@@ -110,7 +104,6 @@ export class Resource {
   }
 
   storePreviousId(): void {
-    this.annotationsTouched = true;
     const id = this.curId();
     // kustomize records the effective namespace, so "" is stored as "default".
     this.prev.push({ name: id.name, namespace: effectiveNamespace(id), kind: id.gvk.kind });
