@@ -5,7 +5,7 @@ import { SluiceError } from '../errors/index.js';
  * sink's URL: webhook URLs (Slack's above all) are credentials, so sinks are named by their
  * `name` and at most their origin.
  *
- * Codes: NOTIFY_URL_MISSING, NOTIFY_SINK_INVALID, NOTIFY_HTTP, NOTIFY_RATE_LIMITED, NOTIFY_TIMEOUT,
+ * Codes: NOTIFY_URL_MISSING, NOTIFY_SINK_INVALID, NOTIFY_PAYLOAD, NOTIFY_HTTP, NOTIFY_RATE_LIMITED, NOTIFY_TIMEOUT,
  * NOTIFY_UNREACHABLE, NOTIFY_CLOSED.
  */
 export class NotifyError extends SluiceError {

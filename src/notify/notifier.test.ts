@@ -247,6 +247,16 @@ describe('notifier', () => {
     );
   });
 
+  it('reports details JSON cannot hold instead of crashing the queue', async () => {
+    const r = await receiver();
+    const { notifier, failures } = setup({ sinks: [sink({ type: 'webhook', url: r.url })] });
+    notifier.notify({ ...failed, details: { big: 1n } });
+    notifier.notify(failed);
+    await notifier.flush(5_000);
+    expect(failures.map((f) => f.error.code)).toEqual(['NOTIFY_PAYLOAD']);
+    expect(r.requests).toHaveLength(1);
+  });
+
   it('refuses an environment filter naming an environment the project does not have', () => {
     expect(() =>
       setup({

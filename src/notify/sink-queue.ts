@@ -94,7 +94,21 @@ export class SinkQueue {
   private async deliver(event: ResolvedEvent): Promise<void> {
     const { sink } = this;
     const { policy, stop } = this.deps;
-    const { body, headers } = render(sink, event);
+    let rendered: ReturnType<typeof render>;
+    try {
+      rendered = render(sink, event);
+    } catch (e) {
+      // details that JSON cannot hold (BigInt, cycles) are the caller's bug; report, don't crash.
+      this.fail(
+        event,
+        0,
+        new NotifyError('NOTIFY_PAYLOAD', `cannot render ${event.type} for sink "${sink.name}": ${String(e)}`, {
+          hint: 'Pass plain JSON values in event details.',
+        }),
+      );
+      return;
+    }
+    const { body, headers } = rendered;
     for (let n = 1; ; n++) {
       const result = await attempt(this.deps.fetch, sink, body, headers, stop);
       if (result.ok) {

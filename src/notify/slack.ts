@@ -39,9 +39,13 @@ export function slackMessage(event: ResolvedEvent): SlackMessage {
     const shown = showValue(value);
     if (shown !== undefined) fields.push(field(key, shown));
   }
+  const epoch = Math.floor(Date.parse(event.time) / 1000);
+  // Slack shows <!date^…> in each reader's time zone; the text after | is the fallback.
   const context = [
     mrkdwn(
-      `<!date^${Math.floor(Date.parse(event.time) / 1000)}^{date_short_pretty} {time_secs}|${escape(event.time)}>`,
+      Number.isFinite(epoch)
+        ? `<!date^${epoch}^{date_short_pretty} {time_secs}|${escape(event.time)}>`
+        : escape(event.time),
     ),
   ];
   if (event.url) context.unshift(mrkdwn(`<${linkTarget(event.url)}|Open in Sluice>`));
