@@ -149,6 +149,9 @@ export async function decryptSopsFile(bytes: Uint8Array | string, file: string, 
     });
   }
   const key = await unwrapDataKey(md.age, ids, file);
+  // Only values that were encrypted are secrets; the rest of a partly encrypted file (a
+  // command, a port) stays readable in messages.
+  const secretSlots = encryptedSlots(tree);
   let computed: string;
   try {
     computed = decryptTree(tree, key, md);
@@ -173,8 +176,7 @@ export async function decryptSopsFile(bytes: Uint8Array | string, file: string, 
     throw macError(file, reason);
   }
   if (stored !== computed) throw macError(file, stored === '' ? 'the file has no MAC' : 'the MAC does not match the values');
-  const values: string[] = [];
-  collectStrings(tree, values);
+  const values = secretSlots.map((read) => read()).filter((v): v is string => typeof v === 'string' && v !== '');
   return { plaintext: Buffer.from(emit(tree, format), 'utf8'), format, values };
 }
 
@@ -185,10 +187,25 @@ function macError(file: string, reason: string): SecretError {
   });
 }
 
-function collectStrings(n: Node | Tree, out: string[]): void {
-  if (n instanceof Branch) n.items.forEach((i) => collectStrings(i.value, out));
-  else if (Array.isArray(n)) n.forEach((v) => collectStrings(v, out));
-  else if (typeof n === 'string' && n !== '') out.push(n);
+/** Readers for every value still in its `ENC[...]` form, to be called after decryption in place. */
+function encryptedSlots(n: Node | Tree): (() => unknown)[] {
+  const out: (() => unknown)[] = [];
+  const isEnc = (v: unknown) => typeof v === 'string' && v.startsWith('ENC[');
+  const walk = (node: Node | Tree): void => {
+    if (node instanceof Branch) {
+      for (const item of node.items) {
+        if (isEnc(item.value)) out.push(() => item.value);
+        else walk(item.value);
+      }
+    } else if (Array.isArray(node)) {
+      node.forEach((v, i) => {
+        if (isEnc(v)) out.push(() => (node as unknown[])[i]);
+        else walk(v as Node);
+      });
+    }
+  };
+  walk(n);
+  return out;
 }
 
 function emit(tree: Tree, format: SopsFormat): string {
