@@ -119,6 +119,26 @@ describe('githubRepo against the fake GitHub', () => {
     expect(await r.findOpenRequest({ head: input.head, base: 'main' })).toBeUndefined();
   });
 
+  it('keeps the opened pull request when labelling fails', async () => {
+    const warnings: string[] = [];
+    const r = githubRepo({
+      apiUrl: gh.url,
+      owner: 'acme',
+      repo: 'config',
+      token: TOKEN,
+      retry,
+      log: { warn: (_d, msg) => void warnings.push(msg) },
+      fetch: (url, init) =>
+        String(url).endsWith('/labels')
+          ? Promise.resolve(
+              new Response(JSON.stringify({ message: 'Resource not accessible by integration' }), { status: 403 }),
+            )
+          : fetch(url, init),
+    });
+    expect((await r.openRequest(input)).number).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('Resource not accessible by integration')]);
+  });
+
   it('turns a bad token into HOSTED_AUTH without showing the token', async () => {
     const e = await rejection(repo('ghp_wrongToken9876543210').getRequest(1));
     expect(e).toMatchObject({ code: 'HOSTED_AUTH', status: 401 });

@@ -1,3 +1,4 @@
+import { describeError as describe } from '../errors/index.js';
 import { ApiClient } from './http.js';
 import { parseNumber } from './ids.js';
 import type { Approval, ClientOptions, HostedRepo, RequestInfo, RequestRef } from './types.js';
@@ -68,10 +69,15 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
       if (typeof data?.number !== 'number') throw api.badResponse(what, 'no pull request number');
       if (labels?.length) {
         // Pull requests take labels through the issues API; the create call has no labels field.
-        await api.call('POST', `${repoPath}/issues/${data.number}/labels`, {
-          what: `label pull request #${data.number} in ${name}`,
-          body: { labels },
-        });
+        // Labels are cosmetic: failing here must not lose the request that now exists.
+        await api
+          .call('POST', `${repoPath}/issues/${data.number}/labels`, {
+            what: `label pull request #${data.number} in ${name}`,
+            body: { labels },
+          })
+          .catch((e: unknown) =>
+            options.log?.warn?.({ number: data.number, code: (e as { code?: string }).code }, describe(e)),
+          );
       }
       return ref(data);
     },

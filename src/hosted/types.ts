@@ -71,6 +71,7 @@ export interface HostedRepo {
 
 export interface HostedLog {
   debug?(data: object, msg: string): void;
+  warn?(data: object, msg: string): void;
 }
 
 export interface RetryOptions {
