@@ -31,7 +31,7 @@ export class LiveState {
     const gk = gkOf(info);
     let p = this.caches.get(gk);
     if (!p) {
-      const cache = new WatchCache(this.client, resourcePath(info), SELECTOR, this.log, { apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.kind });
+      const cache = new WatchCache(this.client, resourcePath(info), SELECTOR, this.log, { apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.kind }, LABEL_APPLYSET_PART_OF);
       cache.on(this.listener(gk));
       p = cache.ready.then(
         () => cache,
@@ -54,7 +54,7 @@ export class LiveState {
       const info = await this.discovery.resolveGroupKind(group, kind);
       if (!info) continue;
       const cache = await this.cacheFor(info);
-      for (const obj of cache.values()) if (obj.metadata.labels?.[LABEL_APPLYSET_PART_OF] === applyset) out.push(obj);
+      out.push(...cache.byLabel(applyset));
     }
     return out;
   }

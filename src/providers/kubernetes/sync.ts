@@ -59,7 +59,9 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
     }
   }, (r) => r.metadata.resourceVersion);
   cache.put(result);
-  return change(live ? 'update' : 'create', item.key, item.desired, reason, diffFor(live, result));
+  // A create's diff is the whole object, already shown by the plan; printing it again for
+  // every object of a first sync costs more than the sync's own bookkeeping.
+  return live ? change('update', item.key, item.desired, reason, diffFor(live, result)) : change('create', item.key, item.desired, 'created');
 }
 
 /** CRs can be applied once the API server serves their type: wait for Established. */

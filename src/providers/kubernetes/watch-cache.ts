@@ -35,6 +35,8 @@ function isNewer(candidate: Resource, current: Resource | undefined): boolean {
 
 export class WatchCache {
   private readonly items = new Map<string, Resource>();
+  /** Keys by the value of the indexed label (the applyset id), so one scope's members are found without a scan. */
+  private readonly index = new Map<string, Set<string>>();
   private readonly listeners = new Set<CacheListener>();
   private readonly abort = new AbortController();
   private resourceVersion = '';
@@ -49,6 +51,7 @@ export class WatchCache {
     private readonly log: ProviderLog,
     /** apiVersion/kind to stamp on listed items (lists omit them). */
     private readonly typeMeta: { apiVersion: string; kind: string },
+    private readonly indexLabel?: string,
   ) {
     this.ready = this.list();
     this.ready.then(
@@ -92,10 +95,13 @@ export class WatchCache {
       // Already gone: Sluice removed it from the mirror when it deleted it.
       if (!previous) return;
       this.items.delete(key);
+      this.unindex(key, previous);
     } else {
       if (previous && previous.metadata.resourceVersion === obj.metadata.resourceVersion) return;
       if (!isNewer(obj, previous)) return;
       this.items.set(key, obj);
+      if (previous) this.unindex(key, previous);
+      this.reindex(key, obj);
     }
     for (const l of this.listeners) {
       try {
@@ -139,6 +145,27 @@ export class WatchCache {
         }
       }
     }
+  }
+
+  private reindex(key: string, obj: Resource): void {
+    const v = this.indexLabel ? obj.metadata.labels?.[this.indexLabel] : undefined;
+    if (v === undefined) return;
+    let set = this.index.get(v);
+    if (!set) this.index.set(v, (set = new Set()));
+    set.add(key);
+  }
+
+  private unindex(key: string, obj: Resource): void {
+    const v = this.indexLabel ? obj.metadata.labels?.[this.indexLabel] : undefined;
+    if (v === undefined) return;
+    const set = this.index.get(v);
+    set?.delete(key);
+    if (set?.size === 0) this.index.delete(v);
+  }
+
+  /** Objects whose indexed label has this value. */
+  byLabel(value: string): Resource[] {
+    return [...(this.index.get(value) ?? [])].map((k) => this.items.get(k)!);
   }
 
   /** Records an object Sluice just wrote, so reads right after a write see it. */
