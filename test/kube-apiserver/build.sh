@@ -29,5 +29,7 @@ ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=$k8s -X k8s.io/clie
 start=$(date +%s)
 (cd "$here" && go build -ldflags "$ldflags" -o "$out.tmp/kube-apiserver-test" . && go build -ldflags "$ldflags" -o "$out.tmp/kubectl" k8s.io/kubernetes/cmd/kubectl) >&2
 rm -rf "$out" && mv "$out.tmp" "$out"
+# Older builds are 250 MB each and never used again.
+find "$cache" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
 echo "built kube-apiserver-test and kubectl in $(( $(date +%s) - start ))s" >&2
 echo "$out"

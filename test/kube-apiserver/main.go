@@ -101,7 +101,8 @@ func run(kubeconfigPath, dataDir, verbosity string) error {
 		"--cert-dir=" + certDir,
 		"--token-auth-file=" + tokenFile,
 		"--authorization-mode=RBAC",
-		"--service-cluster-ip-range=10.0.0.0/24",
+		// Room for the benchmark's thousands of Services.
+		"--service-cluster-ip-range=10.96.0.0/16",
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--service-account-key-file=" + saKey,
 		"--service-account-signing-key-file=" + saKey,
