@@ -100,3 +100,13 @@ export async function deleteObject(client: KubeClient, info: ResourceInfo, obj: 
     throw describeApiError(e, obj as Resource, 'delete of');
   }
 }
+
+/** The object as the API server has it now, or undefined. */
+export async function getObject(client: KubeClient, info: ResourceInfo, obj: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>): Promise<Resource | undefined> {
+  try {
+    return await client.request<Resource>('GET', resourcePath(info, obj.metadata.namespace, obj.metadata.name));
+  } catch (e) {
+    if (e instanceof KubeApiError && e.statusCode === 404) return undefined;
+    throw describeApiError(e, obj as Resource, 'read of');
+  }
+}

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ProviderError } from '../../errors/index.js';
@@ -17,8 +18,16 @@ export interface KubeTarget {
   inCluster?: boolean;
 }
 
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
 export function loadKubeConfig(target: KubeTarget): KubeConfig {
   const kc = new KubeConfig();
+  // loadFromCluster does not check anything; outside a pod it would point at https://undefined.
+  if (target.inCluster && (!process.env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN))) {
+    throw new ProviderError('KUBE_CONFIG', 'inCluster is set but Sluice is not running in a Kubernetes pod with a service account', {
+      hint: `Run Sluice in a pod (KUBERNETES_SERVICE_HOST set, token at ${SERVICE_ACCOUNT_TOKEN}), or use kubeconfig/context instead.`,
+    });
+  }
   try {
     if (target.inCluster) kc.loadFromCluster();
     else if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);

@@ -3,7 +3,7 @@ import { resourceKey } from '../../model/resource.js';
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
 import type { PlanOptions, Scope } from '../types.js';
-import { ConflictError, serverSideApply } from './apply.js';
+import { ConflictError, getObject, serverSideApply } from './apply.js';
 import { change, deletionDiff, diffFor, localCreateDiff } from './change.js';
 import { mapLimit } from './concurrency.js';
 import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
@@ -31,13 +31,15 @@ function describeConflict(c: ConflictError): string {
 }
 
 async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>, force: boolean): Promise<Change> {
-  const live = await liveOf(rt, item);
-  const why = live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
-  if (live && !why) return change('unchanged', item.key, item.desired);
+  let live = await liveOf(rt, item);
   const ns = item.desired.metadata.namespace;
-  if (!item.info || (ns && pendingNamespaces.has(ns))) {
+  if (!item.info || (!live && ns && pendingNamespaces.has(ns))) {
     return change('create', item.key, item.desired, item.info ? `namespace ${ns} is created first` : 'its CRD is created first', localCreateDiff(item.desired));
   }
+  // Not in the watch cache: absent, or there already without Sluice's labels (adoption).
+  const adopting = !live && (live = await getObject(rt.client, item.info, item.desired)) !== undefined;
+  const why = adopting ? 'adopts an object Sluice did not create' : live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
+  if (live && !why) return change('unchanged', item.key, item.desired);
   let result: Resource;
   let reason = why!;
   try {
@@ -45,7 +47,8 @@ async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>,
   } catch (e) {
     if (!(e instanceof ConflictError)) throw e;
     const taken = rt.options.overrideEdits && onlyEdits(e, live);
-    reason = taken ? `takes back ${describeConflict(e)}` : `conflict: ${describeConflict(e)}; a sync needs force`;
+    const what = taken ? `takes back ${describeConflict(e)}` : `conflict: ${describeConflict(e)}; a sync needs force`;
+    reason = adopting ? `${reason}; ${what}` : what;
     result = await serverSideApply(rt.client, item.info, item.desired, { dryRun: true, force: true });
   }
   const diff = diffFor(live, result);

@@ -4,10 +4,11 @@ import { ProviderError } from '../../errors/index.js';
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
 import type { ApplyOptions, Scope } from '../types.js';
-import { ConflictError, deleteObject, serverSideApply } from './apply.js';
+import { ConflictError, deleteObject, getObject, serverSideApply } from './apply.js';
 import { change, deletionDiff, diffFor } from './change.js';
 import { mapLimit } from './concurrency.js';
-import { outOfSync, ownedFields } from './managed-fields.js';
+import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
+import { FIELD_MANAGER } from './labels.js';
 import { applyGroups, tierOf } from './order.js';
 import { onlyEdits, prunable } from './planner.js';
 import { prepare, type Item } from './prepare.js';
@@ -53,7 +54,9 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
     try {
       return await serverSideApply(rt.client, info, item.desired, { force, signal: options.signal });
     } catch (e) {
-      if (!(e instanceof ConflictError) || !rt.options.overrideEdits || !onlyEdits(e, live)) throw e;
+      if (!(e instanceof ConflictError) || !rt.options.overrideEdits) throw e;
+      // Not cached means not Sluice's yet: read who holds the fields before taking them.
+      if (!onlyEdits(e, live ?? (await getObject(rt.client, info, item.desired)))) throw e;
       reason = `took back ${e.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')}`;
       return serverSideApply(rt.client, info, item.desired, { force: true, signal: options.signal });
     }
@@ -61,7 +64,12 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
   cache.put(result);
   // A create's diff is the whole object, already shown by the plan; printing it again for
   // every object of a first sync costs more than the sync's own bookkeeping.
-  return live ? change('update', item.key, item.desired, reason, diffFor(live, result)) : change('create', item.key, item.desired, 'created');
+  if (live) return change('update', item.key, item.desired, reason, diffFor(live, result));
+  // Absent from the cache yet written by others before: an object Sluice has just adopted.
+  const others = managerOperations(result);
+  others.delete(FIELD_MANAGER);
+  if (others.size) return change('update', item.key, item.desired, `adopted from ${[...others.keys()].map((m) => `"${m}"`).join(', ')}`);
+  return change('create', item.key, item.desired, 'created');
 }
 
 /** CRs can be applied once the API server serves their type: wait for Established. */

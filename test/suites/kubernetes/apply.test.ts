@@ -116,4 +116,18 @@ describe('apply, update and dry-run against a real API server', () => {
     const cm = (await get<Resource & { data: Record<string, string> }>(client, `/api/v1/namespaces/${NS}/configmaps/web-config`))!;
     expect(cm.data.color).toBe('green');
   });
+
+  it('adopts an object created by someone else, showing what it changes', async () => {
+    await client.request('POST', `/api/v1/namespaces/${NS}/configmaps`, { query: { fieldManager: 'kubectl-create' }, body: configMap(NS, 'legacy', { mode: 'old' }) });
+    const withLegacy = [...desired('green'), configMap(NS, 'legacy', { mode: 'new' })];
+    const plan = await provider.plan(scope, withLegacy, { prune: true });
+    const c = plan.changes.find((x) => x.key === 'ConfigMap/apply-test/legacy')!;
+    // The creator holds .data.mode through an Update, which Sluice takes back by default.
+    expect(c).toMatchObject({ action: 'update', reason: 'adopts an object Sluice did not create; takes back .data.mode (held by "kubectl-create")' });
+    expect(c.diff).toContain('-  mode: old');
+    expect(c.diff).toContain('+  mode: new');
+    const applied = await provider.apply(scope, withLegacy, applyOpts({ revision: 'rev4' }));
+    expect(applied.changes.find((x) => x.key === 'ConfigMap/apply-test/legacy')).toMatchObject({ action: 'update', reason: 'adopted from "kubectl-create"' });
+    expect((await provider.live(scope)).map((l) => l.key)).toContain('ConfigMap/apply-test/legacy');
+  });
 });
