@@ -75,6 +75,14 @@ describe('parseProject', () => {
     expect(e.code).toBe('CONFIG_YAML');
   });
 
+  it('keeps notification sinks and refuses one filtering on an unknown environment', () => {
+    const withSinks = `${valid}  notifications:\n    - { name: ops, type: webhook, url: "http://127.0.0.1:9/hook", events: [sync.failed], environments: [prod] }\n`;
+    expect(parseProject(withSinks).notifications.map((n) => n.name)).toEqual(['ops']);
+    const e = errorOf(withSinks.replace('environments: [prod]', 'environments: [prd]'));
+    expect(e.message).toContain('unknown environment "prd"');
+    expect(e.location.line).toBe(17);
+  });
+
   it('rejects app paths that leave the repository', () => {
     const e = errorOf(valid.replace('apps/payments/', '../elsewhere'));
     expect(e.message).toContain('leaves the repository');

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js';
-import type { AppSpec, EnvironmentSpec, ProjectFile, TargetSpec } from './schema.js';
+import type { AppSpec, EnvironmentSpec, NotificationSpec, ProjectFile, TargetSpec } from './schema.js';
 import { parseDuration } from './duration.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
@@ -10,6 +10,8 @@ export interface Project {
   targets: Map<string, Target>;
   environments: Environment[];
   apps: App[];
+  /** Where sync, drift and promotion events are sent. */
+  notifications: NotificationSpec[];
 }
 
 export type Target = TargetSpec & { name: string };
@@ -87,7 +89,16 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     return { name: app.name, path, environments: app.environments };
   });
 
-  return { name: data.metadata.name, file: ctx.file, targets, environments, apps };
+  const notifications = data.spec.notifications ?? [];
+  notifications.forEach((sink, i) => {
+    sink.environments?.forEach((e, j) => {
+      if (!envNames.has(e)) {
+        fail(['spec', 'notifications', i, 'environments', j], `notification sink "${sink.name}" names unknown environment "${e}"`, `Use one of: ${[...envNames].join(', ')}; a typo would silence the sink.`);
+      }
+    });
+  });
+
+  return { name: data.metadata.name, file: ctx.file, targets, environments, apps, notifications };
 }
 
 export function findEnvironment(project: Project, name: string): Environment | undefined {

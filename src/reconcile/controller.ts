@@ -80,6 +80,11 @@ export class Controller {
     });
   }
 
+  /** The project as of the newest good revision. */
+  get project(): Project | undefined {
+    return this.current?.project;
+  }
+
   get projectName(): string {
     return this.current?.project.name ?? 'unknown';
   }

@@ -1,4 +1,5 @@
 import type { Resource as ModelResource, RenderedResource } from '../../model/resource.js';
+import { markDecrypted } from '../../secrets/index.js';
 import type { ReadonlyFs } from '../../vfs/index.js';
 import { joinPath } from '../../vfs/index.js';
 import type { Renderer, RenderRequest } from '../types.js';
@@ -13,8 +14,13 @@ export const kustomizeRenderer: Renderer = {
   },
   render(request: RenderRequest): RenderedResource[] {
     const { resources } = build(request.fs, request.dir);
+    const isEncrypted = (request.fs as { isEncrypted?: (p: string) => boolean }).isEncrypted?.bind(request.fs);
     return resources.map((r) => {
-      const out: RenderedResource = { object: r.obj as unknown as ModelResource };
+      let object = r.obj as unknown as ModelResource;
+      // A Secret generated from SOPS files is not plaintext in Git: say so for the policy.
+      const encrypted = isEncrypted ? r.inputs.find((p) => isEncrypted(p)) : undefined;
+      if (encrypted) object = markDecrypted(object, encrypted);
+      const out: RenderedResource = { object };
       if (r.source) out.origin = r.source.line === undefined ? { file: r.source.file } : { file: r.source.file, line: r.source.line };
       return out;
     });

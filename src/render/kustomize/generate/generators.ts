@@ -45,7 +45,15 @@ export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', a: Generator
   if (a.namespace) meta['namespace'] = a.namespace;
   const obj: JsonObject = { apiVersion: 'v1', kind, metadata: meta };
   if (kind === 'Secret') obj['type'] = a.type || 'Opaque';
-  const pairs = loadPairs(ldr, a, a.name, from);
+  const inputs: string[] = [];
+  const previous = ldr.onRead;
+  ldr.onRead = (path) => inputs.push(path);
+  let pairs;
+  try {
+    pairs = loadPairs(ldr, a, a.name, from);
+  } finally {
+    ldr.onRead = previous;
+  }
   pairs.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   if (kind === 'Secret') {
     const data: JsonObject = {};
@@ -64,6 +72,7 @@ export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', a: Generator
   if (o?.immutable) obj['immutable'] = true;
   const r = new Resource(obj, { file: from });
   r.needsHash = !o?.disableNameSuffixHash;
+  r.inputs = inputs;
   r.behavior = behaviorOf(a.behavior, from);
   return r;
 }

@@ -30,6 +30,9 @@ export class Loader {
     return { text: new TextDecoder().decode(bytes), path };
   }
 
+  /** Told the tree path of every file read; generators use it to know what their data came from. */
+  onRead: ((path: string) => void) | undefined;
+
   readBytes(p: string, referencedFrom: string): Uint8Array {
     return this.read(p, referencedFrom).bytes;
   }
@@ -54,6 +57,7 @@ export class Loader {
     if (this.restriction === 'rootOnly' && !isWithin(this.root, real)) {
       throw escapeError(p, real, referencedFrom, this.root);
     }
+    this.onRead?.(real);
     return { bytes: this.fs.readFile(real), path: real };
   }
 

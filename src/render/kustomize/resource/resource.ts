@@ -29,6 +29,8 @@ export class Resource {
   suffixes: string[] = [];
   behavior: Behavior = 'unspecified';
   needsHash = false;
+  /** Files a generator read its data from (tree paths). */
+  inputs: string[] = [];
   allowNameChange = false;
   allowKindChange = false;
   refVarNames: string[] = [];
@@ -47,6 +49,7 @@ export class Resource {
     r.suffixes = [...this.suffixes];
     r.behavior = this.behavior;
     r.needsHash = this.needsHash;
+    r.inputs = [...this.inputs];
     r.allowNameChange = this.allowNameChange;
     r.allowKindChange = this.allowKindChange;
     r.refVarNames = [...this.refVarNames];
