@@ -100,6 +100,7 @@ export const environmentSchema = z.strictObject({
   sync: z.enum(['auto', 'manual']).default('auto'),
   selfHeal: z.boolean().default(false).describe('Heal drift without waiting for a new revision'),
   prune: z.boolean().default(true).describe('Remove what Sluice applied earlier and Git no longer has'),
+  force: z.boolean().default(false).describe('Take over fields another applier owns (Kubernetes server-side apply conflicts) instead of failing'),
   protected: z.boolean().default(false),
   healthTimeout: durationString.default('2m'),
   promotion: promotionSchema.optional(),

@@ -1,5 +1,6 @@
 import type { Target } from '../config/index.js';
 import { ValidationError } from '../errors/index.js';
+import { createKubernetesProvider } from './kubernetes/index.js';
 import { createProcessProvider } from './process/index.js';
 import type { Provider, ProviderContext } from './types.js';
 
@@ -11,10 +12,11 @@ export function createProvider(target: Target, ctx: ProviderContext): Provider {
   switch (target.provider) {
     case 'process':
       return createProcessProvider(ctx);
-    case 'docker':
     case 'kubernetes':
+      return createKubernetesProvider(target, ctx);
+    case 'docker':
       throw new ValidationError('PROVIDER_UNAVAILABLE', `target "${target.name}" uses the ${target.provider} provider, which this build does not include yet`, {
-        hint: 'Use a process target for now.',
+        hint: 'Use a process or kubernetes target for now.',
       });
   }
 }

@@ -114,6 +114,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     const applied = await timed('apply', () =>
       provider.apply(scope, desired.resources, {
         prune: env.prune,
+        force: env.force,
         revision,
         reason: job.reason,
         ...(deps.signal ? { signal: deps.signal } : {}),

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { ValidationError } from '../../errors/index.js';
+import { kubernetesScaffold } from '../../providers/kubernetes/index.js';
 import { processProjectFiles, writeConfigRepo } from '../../scaffold/index.js';
 import { helloScript, projectSchemaPath } from '../paths.js';
 
@@ -9,12 +11,18 @@ export function initCommand(): Command {
     .description('Create a config repo: sluice.yaml, a sample app, and dev, staging and prod overlays, committed to Git')
     .argument('[dir]', 'directory to create (must be empty or absent)', '.')
     .option('--name <name>', 'project name', 'demo')
-    .option('--target <provider>', 'where the environments run: process', 'process')
+    .option('--target <provider>', 'where the environments run: process (local processes) or kubernetes', 'process')
+    .option('--context <name>', 'kubeconfig context of the cluster (with --target kubernetes)')
     .option('--base-port <port>', 'first port for the sample app (dev +10, staging +20, prod +30)', '7400')
     .option('--dry-run', 'list the files that would be written')
-    .action((dir: string, opts: { name: string; target: string; basePort: string; dryRun?: boolean }) => {
-      if (opts.target !== 'process') throw new Error(`--target ${opts.target} is not available yet; use --target process`);
-      const files = processProjectFiles({ project: opts.name, helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort: Number(opts.basePort) });
+    .action((dir: string, opts: { name: string; target: string; context?: string; basePort: string; dryRun?: boolean }) => {
+      if (opts.target !== 'process' && opts.target !== 'kubernetes') {
+        throw new ValidationError('BAD_TARGET', `--target ${opts.target} is not a provider Sluice can scaffold`, { hint: 'Use --target process or --target kubernetes.' });
+      }
+      const files =
+        opts.target === 'kubernetes'
+          ? kubernetesScaffold({ project: opts.name, ...(opts.context ? { context: opts.context } : {}) })
+          : processProjectFiles({ project: opts.name, helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort: Number(opts.basePort) });
       const abs = resolve(dir);
       if (opts.dryRun) {
         for (const f of Object.keys(files)) console.log(`${abs}/${f}`);
