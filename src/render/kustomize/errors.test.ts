@@ -110,4 +110,9 @@ describe('kustomize build errors', () => {
     const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- a.yaml\n- b.yaml\n', 'a.yaml': CM, 'b.yaml': CM });
     expect(failure(fs, '.').code).toBe('KUSTOMIZE_ID_CONFLICT');
   });
+
+  it('refuses repeated keys in a resource, though a kustomization may repeat them', () => {
+    const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- a.yaml\n', 'a.yaml': `${CM}data:\n  x: "1"\n  x: "2"\n` });
+    expect(failure(fs, '.').code).toBe('YAML_INVALID');
+  });
 });

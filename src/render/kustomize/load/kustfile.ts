@@ -25,7 +25,7 @@ export interface Kustomization {
 }
 
 export function parseKustomization(text: string, file: string): Kustomization {
-  const docs = parseYamlDocs(text, file);
+  const docs = parseYamlDocs(text, file, { duplicateKeys: 'lastWins' });
   if (docs.length === 0) {
     throw new RenderError('KUSTOMIZE_EMPTY', `${file}: kustomization.yaml is empty`, { file, hint: 'List resources, components or generators.' });
   }

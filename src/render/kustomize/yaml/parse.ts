@@ -19,11 +19,21 @@ export interface ParsedDoc {
 /** go-yaml refuses documents whose alias expansion dwarfs their size; so do we. */
 const MAX_ALIAS_EXPANSION = 100_000;
 
-export function parseYamlDocs(text: string, file: string): ParsedDoc[] {
+export interface ParseOptions {
+  /**
+   * kustomize decodes kustomization files through yaml.v2 into a map and then JSON, so a
+   * repeated key silently replaces the earlier one there; resources go through kyaml, which
+   * refuses them.
+   */
+  duplicateKeys?: 'error' | 'lastWins';
+}
+
+export function parseYamlDocs(text: string, file: string, opts: ParseOptions = {}): ParsedDoc[] {
   const lc = new LineCounter();
+  const uniqueKeys = opts.duplicateKeys !== 'lastWins';
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: true, lineCounter: lc, prettyErrors: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys, lineCounter: lc, prettyErrors: false }) as Document.Parsed[];
   } catch (e) {
     throw new RenderError('YAML_INVALID', `${file}: ${(e as Error).message}`, { file, cause: e });
   }
