@@ -47,7 +47,16 @@ export interface SsaOptions {
   signal?: AbortSignal;
 }
 
-/** Turns an API error into a ProviderError that names the resource. */
+function isSecret(r: Pick<Resource, 'apiVersion' | 'kind'>): boolean {
+  return r.kind === 'Secret' && r.apiVersion === 'v1';
+}
+
+/** Validation messages can quote the offending value; for a Secret that value is secret. */
+function redact(message: string): string {
+  return message.replace(/(Invalid value: )("(?:[^"\\]|\\.)*"|\S+)/g, '$1***').replace(/(Value:)[^}]*\}/g, '$1***}');
+}
+
+/** Turns an API error into a ProviderError that names the resource. Secret values are never quoted. */
 export function describeApiError(err: unknown, resource: Resource, action: string): Error {
   if (!(err instanceof KubeApiError)) return err as Error;
   const ref = resourceRef(resource);
@@ -55,7 +64,8 @@ export function describeApiError(err: unknown, resource: Resource, action: strin
   // A manifest that does not fit the schema fails while building the typed patch, which the
   // API server reports as a 500; it is the manifest's fault all the same.
   const typed = /failed to create typed patch object \([^)]*\): (.*)$/s.exec(err.message);
-  const detail = causes.length ? causes.join('; ') : typed ? typed[1]! : err.message;
+  let detail = causes.length ? causes.join('; ') : typed ? typed[1]! : err.message;
+  if (isSecret(resource)) detail = redact(detail);
   const code = err.statusCode === 422 || err.statusCode === 400 || typed ? 'KUBE_INVALID' : err.statusCode === 403 ? 'KUBE_FORBIDDEN' : err.statusCode === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API';
   const hint =
     code === 'KUBE_INVALID'

@@ -226,6 +226,9 @@ export class KubeClient {
       }
     } catch (e) {
       if (!signal.aborted) throw e;
+    } finally {
+      // A handler that throws (an ERROR event) leaves the stream open otherwise.
+      res.destroy();
     }
   }
 

@@ -48,3 +48,9 @@ export function evaluateCelHealth(expression: string, object: Resource): HealthV
     return { status: 'Unknown', message: `health expression failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
+
+/** The parse error of an expression, or undefined when it parses; for checking configuration up front. */
+export function celParseError(expression: string): string | undefined {
+  const fn = compile(expression);
+  return fn instanceof Error ? fn.message : undefined;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../model/resource.js';
 import { evaluateHealth } from './health.js';
 import { evaluateCelHealth } from './health-cel.js';
+import { resolveOptions } from './options.js';
 
 const obj = (apiVersion: string, kind: string, spec: object, status: object, generation = 1): Resource => ({
   apiVersion,
@@ -67,5 +68,12 @@ describe('evaluateCelHealth', () => {
     expect(evaluateCelHealth('object.status.(', widget).status).toBe('Unknown');
     expect(evaluateCelHealth('object.status.missing.deeper == 1', widget).status).toBe('Unknown');
     expect(evaluateCelHealth('42', widget).status).toBe('Unknown');
+  });
+});
+
+describe('health check options', () => {
+  it('rejects a CEL check that does not parse, naming the kind', () => {
+    expect(() => resolveOptions({ healthChecks: { 'Widget.example.com': 'object.status.(' } }, undefined)).toThrow(/health check for Widget.example.com is not valid CEL/);
+    expect(resolveOptions({ healthChecks: { Widget: 'true' } }, 'team').defaultNamespace).toBe('team');
   });
 });

@@ -1,3 +1,6 @@
+import { ValidationError } from '../../errors/index.js';
+import { celParseError } from './health-cel.js';
+
 /** Settings of the Kubernetes provider beyond the target's connection fields. */
 export interface KubernetesProviderOptions {
   /** Namespace holding the applyset parents (one ConfigMap per app × environment). Default `sluice-system`. */
@@ -28,6 +31,15 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(o: KubernetesProviderOptions, contextNamespace: string | undefined): ResolvedOptions {
+  for (const [gk, expr] of Object.entries(o.healthChecks ?? {})) {
+    const error = celParseError(expr);
+    if (error) {
+      throw new ValidationError('KUBE_BAD_HEALTH_CEL', `health check for ${gk} is not valid CEL: ${error.split('\n')[0]}`, {
+        field: `healthChecks["${gk}"]`,
+        hint: 'Write a CEL expression over `object` returning a bool, a status name or {"status": …, "message": …}.',
+      });
+    }
+  }
   return {
     inventoryNamespace: o.inventoryNamespace ?? 'sluice-system',
     defaultNamespace: o.defaultNamespace ?? contextNamespace ?? 'default',
