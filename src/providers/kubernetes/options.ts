@@ -19,6 +19,8 @@ export interface KubernetesProviderOptions {
   force?: boolean;
   /** Concurrent API requests while applying. Default 16. */
   concurrency?: number;
+  /** How long a sync wave may take to become healthy before later waves are given up (ms). 0 applies waves without waiting. Default 5 minutes. */
+  waveTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -28,6 +30,7 @@ export interface ResolvedOptions {
   overrideEdits: boolean;
   force: boolean;
   concurrency: number;
+  waveTimeoutMs: number;
 }
 
 export function resolveOptions(o: KubernetesProviderOptions, contextNamespace: string | undefined): ResolvedOptions {
@@ -47,5 +50,6 @@ export function resolveOptions(o: KubernetesProviderOptions, contextNamespace: s
     overrideEdits: o.overrideEdits ?? true,
     force: o.force ?? false,
     concurrency: o.concurrency ?? 16,
+    waveTimeoutMs: o.waveTimeoutMs ?? 300_000,
   };
 }

@@ -9,7 +9,8 @@ import { change, deletionDiff, diffFor } from './change.js';
 import { mapLimit } from './concurrency.js';
 import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
 import { FIELD_MANAGER } from './labels.js';
-import { applyGroups, tierOf } from './order.js';
+import { applyGroups, tierOf, waveOf } from './order.js';
+import { waitForWave } from './waves.js';
 import { onlyEdits, prunable } from './planner.js';
 import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
@@ -125,7 +126,8 @@ export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Res
 
   const changes: Change[] = [];
   let done = 0;
-  for (const group of applyGroups(items, (i) => i.desired)) {
+  const groups = applyGroups(items, (i) => i.desired);
+  for (const [g, group] of groups.entries()) {
     const results = await mapLimit(group, rt.options.concurrency, async (item) => {
       const c = await applyItem(rt, item, options);
       done++;
@@ -135,6 +137,16 @@ export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Res
     changes.push(...results);
     const crds = group.filter((i) => tierOf(i.desired) === 1);
     if (crds.length) await waitEstablished(rt, crds, options.signal);
+    const next = groups[g + 1];
+    if (next && tierOf(group[0]!.desired) === 2 && rt.options.waveTimeoutMs > 0) {
+      await waitForWave(waveOf(group[0]!.desired), {
+        live: () => Promise.all(group.map((i) => liveOf(rt, i))),
+        checks: rt.options.healthChecks,
+        timeoutMs: rt.options.waveTimeoutMs,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+    }
   }
 
   const pruned = await prune(rt, scope, items, options);
