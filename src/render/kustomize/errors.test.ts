@@ -115,4 +115,12 @@ describe('kustomize build errors', () => {
     const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- a.yaml\n', 'a.yaml': `${CM}data:\n  x: "1"\n  x: "2"\n` });
     expect(failure(fs, '.').code).toBe('YAML_INVALID');
   });
+
+  it('refuses an IAMPolicyGenerator for a cloud other than gke', () => {
+    const gen = 'apiVersion: builtin\nkind: IAMPolicyGenerator\nmetadata:\n  name: g\ncloud: aws\n';
+    const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'generators:\n- gen.yaml\n', 'gen.yaml': gen });
+    const e = failure(fs, '.');
+    expect(e.code).toBe('KUSTOMIZE_GENERATOR');
+    expect(e.message).toContain('cloud provider aws not supported yet');
+  });
 });

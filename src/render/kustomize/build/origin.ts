@@ -13,6 +13,7 @@ export function originText(o: OriginInfo): string {
     s += 'configuredBy:\n';
     s += `  apiVersion: ${o.configuredBy.apiVersion}\n  kind: ${o.configuredBy.kind}\n`;
     if (o.configuredBy.name) s += `  name: ${o.configuredBy.name}\n`;
+    if (o.configuredBy.namespace) s += `  namespace: ${o.configuredBy.namespace}\n`;
   }
   return s;
 }

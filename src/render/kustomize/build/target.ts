@@ -1,38 +1,20 @@
 import { RenderError } from '../../../errors/index.js';
 import { isObject, type JsonValue } from '../model/json.js';
-import { configFromValue, defaultConfig, emptyConfig, mergeConfig, type TransformerConfig } from '../config/transformer-config.js';
+import { configFromValue, defaultConfig, mergeConfig } from '../config/transformer-config.js';
 import { loadCrdConfig } from '../config/crds.js';
 import { generate, mergeOptions, parseGeneratorArgs, parseOptions } from '../generate/generators.js';
-import { listField, parseKustomization, stringList, type Kustomization } from '../load/kustfile.js';
+import { listField, parseKustomization, stringList } from '../load/kustfile.js';
 import type { Loader } from '../load/loader.js';
 import { idEquals, idString } from '../resource/gvk.js';
-import { ResMap } from '../resource/resmap.js';
 import type { Resource } from '../resource/resource.js';
 import { parseYamlDocs } from '../yaml/parse.js';
 import { runKustomizationTransformers } from './transformers.js';
 import { runPluginGenerators, runPluginTransformers } from './plugins.js';
 import { resourcesFromText } from './resources.js';
 import { bindVars, parseVars, type Var } from '../refs/vars.js';
+import { builtinOrigin, emptyAccumulator, joinOrigin, type Accumulator, type Target } from './accumulator.js';
 
-/** What a kustomization and everything below it produced so far. */
-export interface Accumulator {
-  resMap: ResMap;
-  config: TransformerConfig;
-  vars: Var[];
-}
-
-export interface Target {
-  ldr: Loader;
-  k: Kustomization;
-  /** buildMetadata of the top kustomization, which kustomize passes down unchanged. */
-  buildMetadata: string[];
-  /** Path from the top kustomization root to this one, for origin annotations. */
-  originPath: string;
-}
-
-export function emptyAccumulator(): Accumulator {
-  return { resMap: new ResMap(), config: emptyConfig(), vars: [] };
-}
+export { emptyAccumulator, type Accumulator, type Target } from './accumulator.js';
 
 export function loadTarget(ldr: Loader, buildMetadata: string[] | undefined, originPath: string): Target {
   const file = ldr.findKustomizationFile();
@@ -83,7 +65,7 @@ export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
     accumulateTarget(sub, ra);
   }
   runKustomizationTransformers(t, ra);
-  runPluginTransformers(t, ra, stringList(k, 'transformers'));
+  runPluginTransformers(t, ra, stringList(k, 'transformers'), accumulateResources);
   if (stringList(k, 'validators').length > 0) {
     throw new RenderError('KUSTOMIZE_PLUGIN_UNSUPPORTED', `${k.file}: validators are not supported`, { file: k.file, line: k.lines.get('validators') });
   }
@@ -91,18 +73,6 @@ export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
   bindVars(ra.resMap, vars, k.file);
   mergeVars(ra, vars, k.file);
   return ra;
-}
-
-function joinOrigin(base: string, p: string): string {
-  if (!base) return p;
-  const parts = `${base}/${p}`.split('/');
-  const out: string[] = [];
-  for (const s of parts) {
-    if (s === '' || s === '.') continue;
-    if (s === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
-    else out.push(s);
-  }
-  return out.join('/');
 }
 
 export function accumulateResources(t: Target, ra: Accumulator, paths: string[]): void {
@@ -133,21 +103,16 @@ export function accumulateResources(t: Target, ra: Accumulator, paths: string[])
 function runGenerators(t: Target, ra: Accumulator): void {
   const { k } = t;
   const global = parseOptions(k.raw['generatorOptions']);
-  const configuredIn = joinOrigin(t.originPath, baseName(k.file));
   for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
     for (const v of listField(k, field)) {
       const args = parseGeneratorArgs(v, k.file, kind);
       args.options = mergeOptions(args.options, global);
       const r = generate(t.ldr, kind, args, k.file);
-      r.origin = { configuredIn, configuredBy: { apiVersion: 'builtin', kind: `${kind}Generator` } };
+      r.origin = builtinOrigin(t, `${kind}Generator`);
       absorb(ra, r, k.file);
     }
   }
-  for (const r of runPluginGenerators(t, stringList(k, 'generators'))) absorb(ra, r, k.file);
-}
-
-function baseName(p: string): string {
-  return p.split('/').pop()!;
+  for (const r of runPluginGenerators(t, stringList(k, 'generators'), accumulateResources)) absorb(ra, r, k.file);
 }
 
 /** Adds a generated resource, honouring its behavior against an existing one with the same id. */

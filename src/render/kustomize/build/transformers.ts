@@ -10,7 +10,7 @@ import { setStringEntries } from '../transform/metadata.js';
 import { addNameAffix } from '../transform/names.js';
 import { setNamespace } from '../transform/namespace.js';
 import { setReplicas } from '../transform/replicas.js';
-import type { Accumulator, Target } from './target.js';
+import { builtinOrigin, recordTransformation, type Accumulator, type Target } from './accumulator.js';
 
 /**
  * The kustomization's own transformers, in kustomize's fixed order: strategic-merge patches,
@@ -21,8 +21,10 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
   const { k, ldr } = t;
   const m = ra.resMap;
   const tc = ra.config;
+  const record = (kind: string) => recordTransformation(t, m, builtinOrigin(t, kind));
 
-  for (const entry of stringList(k, 'patchesStrategicMerge')) {
+  const smp = stringList(k, 'patchesStrategicMerge');
+  for (const entry of smp) {
     let loaded;
     if (!entry.includes('\n') && ldr.isFileLike(entry)) {
       const { text, path } = ldr.readText(entry, k.file);
@@ -32,6 +34,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     }
     applyPatch(m, loaded, undefined, k.file);
   }
+  if (smp.length > 0) record('PatchStrategicMergeTransformer');
 
   listField(k, 'patches').forEach((v, i) => {
     if (!isObject(v)) throw typeError(k, `patches[${i}]`, 'a map');
@@ -51,17 +54,28 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       loaded = loadPatch(text, real, po);
     } else loaded = loadPatch(inline, k.file, po);
     applyPatch(m, loaded, parseSelector(v['target'], k.file), k.file);
+    record('PatchTransformer');
   });
 
   const namespace = stringField(k, 'namespace');
-  if (namespace) setNamespace(m, tc.namespace, { namespace, file: k.file });
+  if (namespace) {
+    setNamespace(m, tc.namespace, { namespace, file: k.file });
+    record('NamespaceTransformer');
+  }
 
   const prefix = stringField(k, 'namePrefix');
-  if (prefix) addNameAffix(m, prefix, tc.namePrefix, 'prefix');
+  if (prefix) {
+    addNameAffix(m, prefix, tc.namePrefix, 'prefix');
+    record('PrefixTransformer');
+  }
   const suffix = stringField(k, 'nameSuffix');
-  if (suffix) addNameAffix(m, suffix, tc.nameSuffix, 'suffix');
+  if (suffix) {
+    addNameAffix(m, suffix, tc.nameSuffix, 'suffix');
+    record('SuffixTransformer');
+  }
 
-  listField(k, 'labels').forEach((v, i) => {
+  const labels = listField(k, 'labels');
+  labels.forEach((v, i) => {
     if (!isObject(v)) throw typeError(k, `labels[${i}]`, 'a map');
     const pairs = stringMapOf(v['pairs'], () => typeError(k, `labels[${i}].pairs`, 'a map of strings'));
     let specs: FieldSpec[] = mergeFieldSpecs(parseFieldSpecs(v['fields'], k.file), tc.labels);
@@ -71,9 +85,15 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       specs = mergeFieldSpecs(specs, [{ gvk: { group: '', version: '', kind: '' }, path: 'metadata/labels', create: true }]);
     }
     setStringEntries(m, pairs, specs);
+    record('LabelTransformer');
   });
-  setStringEntries(m, stringMapField(k, 'commonLabels'), tc.commonLabels);
-  setStringEntries(m, stringMapField(k, 'commonAnnotations'), tc.commonAnnotations);
+  const commonLabels = stringMapField(k, 'commonLabels');
+  setStringEntries(m, commonLabels, tc.commonLabels);
+  // kustomize configures the commonLabels transformer whenever any labels are set, even empty.
+  if (labels.length > 0 || Object.keys(commonLabels).length > 0) record('LabelTransformer');
+  const commonAnnotations = stringMapField(k, 'commonAnnotations');
+  setStringEntries(m, commonAnnotations, tc.commonAnnotations);
+  if (Object.keys(commonAnnotations).length > 0) record('AnnotationsTransformer');
 
   listField(k, 'patchesJson6902').forEach((v, i) => {
     if (!isObject(v)) throw typeError(k, `patchesJson6902[${i}]`, 'a map');
@@ -88,19 +108,27 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       throw new RenderError('KUSTOMIZE_PATCH', `${loaded.source}: patchesJson6902 entries must hold a JSON patch (a list of operations)`, { file: loaded.source });
     }
     applyPatch(m, loaded, target, k.file);
+    record('PatchJson6902Transformer');
   });
 
   listField(k, 'replicas').forEach((v, i) => {
     if (!isObject(v) || typeof v['name'] !== 'string') throw typeError(k, `replicas[${i}]`, 'a map with name and count');
     const count = typeof v['count'] === 'number' ? v['count'] : 0;
     setReplicas(m, { name: v['name'], count }, tc.replicas, k.file);
+    record('ReplicaCountTransformer');
   });
 
   const images = [...listField(k, 'images'), ...listField(k, 'imageTags')];
-  if (images.length > 0) setImages(m, images.map((v, i) => imageRule(v, () => typeError(k, `images[${i}]`, 'a map with name'))), tc.images);
+  images.forEach((v, i) => {
+    setImages(m, [imageRule(v, () => typeError(k, `images[${i}]`, 'a map with name'))], tc.images);
+    record('ImageTagTransformer');
+  });
 
   const replacements = loadReplacements(ldr, listField(k, 'replacements'), k.file);
-  if (replacements.length > 0) applyReplacements(m, replacements, k.file);
+  if (replacements.length > 0) {
+    applyReplacements(m, replacements, k.file);
+    record('ReplacementTransformer');
+  }
 }
 
 export function imageRule(v: JsonValue, err: () => Error): ImageRule {

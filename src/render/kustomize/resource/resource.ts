@@ -12,7 +12,7 @@ export interface PrevId {
 export interface OriginInfo {
   path?: string;
   configuredIn?: string;
-  configuredBy?: { apiVersion: string; kind: string; name?: string };
+  configuredBy?: { apiVersion: string; kind: string; name?: string; namespace?: string };
 }
 
 /**
