@@ -14,6 +14,13 @@ import { renderCommand } from './commands/render.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
+import { approveCommand, rejectCommand } from './commands/approve.js';
+import { doraCommand } from './commands/dora.js';
+import { promoteCommand } from './commands/promote.js';
+import { promotionsCommand } from './commands/promotions.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { setImageCommand } from './commands/set-image.js';
+import { whatRanCommand } from './commands/what-ran.js';
 import { secretsCommand } from './commands/secrets.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -34,6 +41,14 @@ export function program(): Command {
     diffCommand(),
     syncCommand(),
     historyCommand(),
+    setImageCommand(),
+    promoteCommand(),
+    promotionsCommand(),
+    approveCommand(),
+    rejectCommand(),
+    rollbackCommand(),
+    whatRanCommand(),
+    doraCommand(),
     logsCommand(),
     validateCommand(),
     secretsCommand(),

@@ -6,8 +6,10 @@ import { assertPolicy, evaluatePolicy } from '../policy/index.js';
 import { createProvider } from '../providers/index.js';
 import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
 import { readProcessLogs } from '../providers/process/index.js';
-import { Controller, gitRevisionSource } from '../reconcile/index.js';
+import { autoRollback, notifyingStore, observeCommits, PromotionService, type Notify, type RequestBackend } from '../promote/index.js';
+import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
+import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { openStore } from '../store/index.js';
 import type { SyncRecord } from '../store/types.js';
@@ -23,6 +25,10 @@ export interface RuntimeOptions {
   /** How often remotes are fetched. */
   pollIntervalMs?: number;
   onSyncFinished?: (r: SyncRecord) => void;
+  /** Delivers notifications (sync.failed, drift.detected, promotion.awaiting-approval, promoted, rolled-back). */
+  notify?: Notify;
+  /** Where promotion requests live; Sluice's store when not given. */
+  requests?: RequestBackend;
 }
 
 export interface Runtime {
@@ -46,7 +52,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // Every value decrypted from the config repo is learnt here and scrubbed from logs, errors, the store and the API.
   const secrets = new SecretRegistry();
   const log = o.log ?? maskedLogger(secrets, o.dataDir);
-  const store = openStore(o.dataDir);
+  const store = o.notify ? notifyingStore(openStore(o.dataDir), o.notify) : openStore(o.dataDir);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open({ ...spec, ...(o.branch ? { branch: o.branch } : {}) }, {
     dataDir: o.dataDir,
@@ -55,6 +61,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   });
   // The metrics read the controller's status, and the controller reports syncs to the metrics.
   const metricsRef: { current?: SluiceMetrics } = {};
+  // The controller hands failed verifications to the promotion service, which needs the controller's status.
+  const promotionsRef: { current?: PromotionService } = {};
   const controller = new Controller({
     source: gitRevisionSource(source),
     store,
@@ -69,7 +77,24 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       metricsRef.current?.recordSync(r);
       o.onSyncFinished?.(r);
     },
+    onVerificationFailed: async (v, env) => {
+      if (promotionsRef.current) await autoRollback(promotionsRef.current, v, env);
+    },
   });
+  const promotions = new PromotionService({
+    source,
+    store,
+    status: () => controller.status(),
+    refresh: () => controller.refresh(),
+    openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
+    checkPolicy: ((resources, ctx) =>
+      assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name, encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set() }))) satisfies PolicyCheck,
+    ...(o.notify ? { notify: o.notify } : {}),
+    ...(o.requests ? { requests: o.requests } : {}),
+  });
+  promotionsRef.current = promotions;
+  // Every config commit becomes a ledger change, whoever wrote it.
+  const ledgerWatch = source.watch((revision) => void observeCommits(source, store, revision).catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed')));
   const metrics = new SluiceMetrics(() => controller.status());
   metricsRef.current = metrics;
   const app = buildApp({
@@ -77,6 +102,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     store,
     metrics,
     uiDir: UI_DIR,
+    routes: [promotionRoutes(promotions, () => controller.projectName), ledgerRoutes(store, () => controller.projectName)],
     readLogs: async (q) => {
       const scope = { project: controller.projectName, app: q.app, env: q.env };
       const byReplica = new Map<string, string[]>();
@@ -105,6 +131,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     stop: (opts) =>
       (stopping ??= (async () => {
         await app.close();
+        ledgerWatch.close();
         await controller.stop(opts);
         await store.close();
         rmSync(serverFile, { force: true });

@@ -12,6 +12,12 @@ export interface ProcessProjectOptions {
   basePort: number;
   /** Where editors find the JSON Schema of sluice.yaml (a path or URL). */
   schema?: string;
+  /**
+   * Run the service from a pinned artifact (a copy of the script, checked by sha256) instead of
+   * the script in place: `sluice set-image` and `sluice promote` then move versions between
+   * environments, and prod verifies the version it serves.
+   */
+  artifact?: { path: string; sha256: string; version: string };
 }
 
 const ENVIRONMENTS = [
@@ -22,7 +28,7 @@ const ENVIRONMENTS = [
 
 export function processProjectFiles(o: ProcessProjectOptions): Record<string, string> {
   const files: Record<string, string> = {
-    'sluice.yaml': sluiceYaml(o.project, o.schema),
+    'sluice.yaml': sluiceYaml(o.project, o.schema, o.artifact !== undefined),
     'README.md': readme(),
     'apps/hello/base/hello.yaml': processManifest(o, { replicas: 1, port: o.basePort + 10, greeting: 'Hello', env: 'base' }),
   };
@@ -37,7 +43,7 @@ export function processProjectFiles(o: ProcessProjectOptions): Record<string, st
   return files;
 }
 
-function sluiceYaml(project: string, schema?: string): string {
+function sluiceYaml(project: string, schema?: string, verify = false): string {
   return `${schema ? `# yaml-language-server: $schema=${schema}\n` : ''}apiVersion: sluice.dev/v1alpha1
 kind: Project
 metadata:
@@ -64,27 +70,39 @@ spec:
       protected: true
       healthTimeout: 60s
       promotion: { from: staging, approvals: 1 }
-  apps:
+${verify ? PROD_VERIFY : ''}  apps:
     - name: hello
       path: apps/hello
 `;
 }
 
+// After each prod sync every replica must answer with the version that was promoted; if not, prod rolls back.
+const PROD_VERIFY = `      verify:
+        - http: { url: "http://127.0.0.1:\${port}/version", jsonPath: version, equals: "\${artifact.tag}" }
+      rollback: { auto: true }
+`;
+
 function processManifest(o: ProcessProjectOptions, v: { replicas: number; port: number; greeting: string; env: string }): string {
+  const a = o.artifact;
+  // Node runs the verified copy Sluice cached for this sha256 (SLUICE_ARTIFACT), never the file in place.
+  const run = a
+    ? `  args: ["--input-type=module", "-e", "await import(process.env.SLUICE_ARTIFACT)"]
+  artifact: { path: ${JSON.stringify(a.path)}, sha256: ${a.sha256} }
+`
+    : `  args: [${JSON.stringify(o.helloScript)}]
+`;
   return `# The hello service in ${v.env}. Edit a value, commit, and Sluice rolls it out.
 apiVersion: sluice.dev/v1alpha1
 kind: Process
 metadata:
-  name: hello
+  name: hello${a ? `\n  annotations:\n    sluice.dev/artifact-tag: ${JSON.stringify(a.version)}` : ''}
 spec:
   command: ${JSON.stringify(o.node)}
-  args: [${JSON.stringify(o.helloScript)}]
-  replicas: ${v.replicas}
+${run}  replicas: ${v.replicas}
   port: ${v.port}           # replica ports are allocated from here
   env:
     GREETING: ${JSON.stringify(v.greeting)}
-    VERSION: "1.0.0"
-  healthCheck:
+${a ? '' : '    VERSION: "1.0.0"\n'}  healthCheck:
     http: { path: /healthz }
     intervalSeconds: 1
     timeoutSeconds: 1

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { processProjectFiles, writeConfigRepo } from '../../scaffold/index.js';
@@ -20,7 +21,8 @@ export function quickstartCommand(): Command {
       const repo = join(dataDir, 'quickstart', 'config');
       const basePort = port === 0 ? 17400 : port;
       if (!existsSync(join(repo, '.git'))) {
-        writeConfigRepo(repo, processProjectFiles({ project: 'quickstart', helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort }), 'Deploy hello to dev, staging and prod');
+        const artifact = helloArtifact(join(dataDir, 'quickstart', 'artifacts'), '1.0.0');
+        writeConfigRepo(repo, processProjectFiles({ project: 'quickstart', helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort, artifact }), 'Deploy hello to dev, staging and prod');
         console.log(`Created a sample config repo at ${repo}`);
       } else {
         console.log(`Reusing the sample config repo at ${repo}`);
@@ -52,4 +54,16 @@ function printSync(r: SyncRecord): void {
   const s = r.plan ? ` (+${r.plan.create} ~${r.plan.update} -${r.plan.delete})` : '';
   const err = r.error ? `\n    ${color('red', `${r.error.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : ''}${r.error.message}`)}` : '';
   console.log(`${mark} ${r.app} ${r.env} ${short(r.revision)} ${r.result}${s} in ${secs}s — ${r.reason}${err}`);
+}
+
+/**
+ * The sample service as a versioned artifact: a copy of examples/hello with its version baked
+ * in, pinned by sha256. New versions are made the same way and moved with set-image and promote.
+ */
+export function helloArtifact(dir: string, version: string): { path: string; sha256: string; version: string } {
+  const text = readFileSync(helloScript(), 'utf8').replace("process.env.VERSION ?? 'dev'", `process.env.VERSION ?? ${JSON.stringify(version)}`);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `hello-${version}.mjs`);
+  writeFileSync(path, text);
+  return { path, sha256: createHash('sha256').update(text).digest('hex'), version };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -37,7 +37,8 @@ export async function ensureArtifact(layout: Layout, ref: string, artifact: Arti
     });
   }
   await mkdir(dir, { recursive: true });
-  const tmp = `${cached}.${process.pid}.${Date.now()}.tmp`;
+  // Unique per call: environments sharing an artifact cache it concurrently, and each rename must find its own file.
+  const tmp = `${cached}.${process.pid}.${randomUUID()}.tmp`;
   try {
     await copyFile(source, tmp);
     const actual = await sha256File(tmp);

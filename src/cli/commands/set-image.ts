@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import type { ChangeOutcome } from '../../promote/index.js';
+import { client, outputFormat, printJson } from '../context.js';
+import { color, short } from '../format.js';
+
+/** Who is acting: --as, else SLUICE_ACTOR, else the login name. */
+export function actorOf(opts: { as?: string }): string {
+  return opts.as ?? process.env.SLUICE_ACTOR ?? process.env.USER ?? 'cli';
+}
+
+/** Prints what a set-image or promote did (or would do), with its gates and diff. */
+export function printOutcome(out: ChangeOutcome): void {
+  const what = out.artifacts.map((a) => `${a.name}=${a.ref}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`).join(', ');
+  if (out.mode === 'dry-run') {
+    console.log(`dry run: ${out.app} in ${out.env} would ${out.wouldRequest ? 'open a promotion request for' : 'commit'} ${what}`);
+  } else if (out.mode === 'committed') {
+    console.log(`${color('green', 'committed')} ${short(out.revision)} ${out.app} in ${out.env}: ${what}${out.attempts && out.attempts > 1 ? ` (after ${out.attempts} attempts: the branch moved)` : ''}`);
+  } else if (out.mode === 'requested') {
+    console.log(`${color('yellow', 'promotion request')} #${out.promotion!.id} for ${out.app} in ${out.env}: ${what}`);
+    if (out.promotion?.external?.url) console.log(`  review at ${out.promotion.external.url}`);
+    console.log(`  approve with: sluice approve ${out.promotion!.id} --as <someone else>`);
+  } else {
+    console.log(`nothing to change: ${out.env} already declares ${what}`);
+  }
+  for (const g of out.gates) console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+  if (out.mode === 'dry-run' && out.diff) process.stdout.write(`\n${out.diff}`);
+}
+
+export function setImageCommand(): Command {
+  return new Command('set-image')
+    .description("Write artifacts into an environment's overlay (images by digest, Process artifacts by sha256): a commit, or a promotion request where the environment has rules")
+    .argument('<app>', 'app name from sluice.yaml')
+    .argument('<artifacts...>', '<name>=<image>[:<tag>]@sha256:<hex>, or <process>=/abs/file[:<version>]@sha256:<hex>')
+    .requiredOption('-e, --env <env>', 'environment')
+    .option('--source-commit <sha>', 'commit of the app repository the artifacts were built from')
+    .option('--source-time <time>', 'when that commit was made (ISO 8601); starts the lead time')
+    .option('--ci-run-url <url>', 'the CI run that built the artifacts')
+    .option('--as <actor>', 'who asks (default: SLUICE_ACTOR or USER)')
+    .option('--dry-run', 'print the diff and the gates; commit nothing')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (app: string, artifacts: string[], opts: { env: string; sourceCommit?: string; sourceTime?: string; ciRunUrl?: string; as?: string; dryRun?: boolean }, cmd: Command) => {
+      const body = {
+        artifacts,
+        actor: actorOf(opts),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
+        ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),
+        ...(opts.ciRunUrl ? { ciRun: opts.ciRunUrl } : {}),
+      };
+      const out = await client(cmd).post<ChangeOutcome>(`/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/artifacts`, body);
+      if (outputFormat(cmd) === 'json') printJson(out);
+      else printOutcome(out);
+    });
+}

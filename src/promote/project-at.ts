@@ -1,0 +1,88 @@
+import { findApp, findEnvironment, parseProject, PROJECT_FILE, type App, type Environment, type Project } from '../config/index.js';
+import { NotFoundError, isSluiceError } from '../errors/index.js';
+import { appliedArtifacts, type PolicyCheck } from '../reconcile/index.js';
+import type { ArtifactRecord } from '../store/ledger-types.js';
+import { renderApp } from '../render/index.js';
+import type { FileChange, Source } from '../source/index.js';
+import { joinPath, MemoryFs, type ReadonlyFs } from '../vfs/index.js';
+
+export interface ProjectView {
+  revision: string;
+  fs: ReadonlyFs;
+  project: Project;
+}
+
+/** sluice.yaml and the tree at a revision: every decision is made against one revision. */
+export async function projectAt(source: Source, revision: string): Promise<ProjectView> {
+  const fs = await source.tree(revision);
+  const project = parseProject(new TextDecoder().decode(fs.readFile(PROJECT_FILE)), PROJECT_FILE);
+  return { revision, fs, project };
+}
+
+export function scopeOf(project: Project, app: string, env: string): { app: App; env: Environment } {
+  const a = findApp(project, app);
+  if (!a) {
+    throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in sluice.yaml`, { hint: `Known apps: ${project.apps.map((x) => x.name).join(', ') || 'none'}.` });
+  }
+  return { app: a, env: environmentOf(project, env) };
+}
+
+export function environmentOf(project: Project, env: string): Environment {
+  const e = findEnvironment(project, env);
+  if (!e) {
+    throw new NotFoundError('ENV_NOT_FOUND', `no environment "${env}" in sluice.yaml`, { hint: `Known environments: ${project.environments.map((x) => x.name).join(', ')}.` });
+  }
+  return e;
+}
+
+function copyTree(fs: ReadonlyFs, dir: string, into: Record<string, string | Uint8Array>): void {
+  for (const e of fs.readDir(dir)) {
+    const p = dir === '.' || dir === '' ? e.name : joinPath(dir, e.name);
+    if (e.type === 'dir') copyTree(fs, p, into);
+    else if (e.type === 'file') into[p] = fs.readFile(p);
+  }
+}
+
+/** The tree at the view's revision with the change applied, in memory. */
+function patched(view: ProjectView, changes: readonly FileChange[]): ReadonlyFs {
+  const files: Record<string, string | Uint8Array> = {};
+  copyTree(view.fs, '.', files);
+  for (const c of changes) {
+    if (c.content === null) delete files[c.path];
+    else files[c.path] = c.content;
+  }
+  return MemoryFs.fromFiles(files);
+}
+
+/**
+ * Renders the app for the environment as it would be after the change (and runs policy when a
+ * check is given). Returns the error message, or undefined when it renders cleanly: a change
+ * that cannot render is never committed.
+ */
+export async function renderCheck(
+  view: ProjectView,
+  changes: readonly FileChange[],
+  app: App,
+  env: Environment,
+  checks: { checkPolicy?: PolicyCheck | undefined; openTree?: ((fs: ReadonlyFs) => Promise<ReadonlyFs>) | undefined } = {},
+): Promise<string | undefined> {
+  try {
+    const raw = patched(view, changes);
+    const fs = checks.openTree ? await checks.openTree(raw) : raw;
+    const { resources } = renderApp(fs, app, env.name);
+    checks.checkPolicy?.(resources, { env, project: view.project, app, fs });
+    return undefined;
+  } catch (e) {
+    if (!isSluiceError(e)) throw e;
+    return e.location.file ? `${e.location.file}${e.location.line ? `:${e.location.line}` : ''}: ${e.message}` : e.message;
+  }
+}
+
+/** The artifacts the app would run in the environment after the change (empty when it does not render). */
+export function artifactsAfter(view: ProjectView, changes: readonly FileChange[], app: App, env: Environment): ArtifactRecord[] {
+  try {
+    return appliedArtifacts(renderApp(patched(view, changes), app, env.name).resources.map((r) => r.object)).map(({ resource: _r, ...a }) => a);
+  } catch {
+    return [];
+  }
+}

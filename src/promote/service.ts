@@ -1,0 +1,261 @@
+import { NotFoundError } from '../errors/index.js';
+import type { PolicyCheck, ProjectStatus } from '../reconcile/index.js';
+import type { Identity, Source } from '../source/index.js';
+import type { ArtifactRecord, ChangeAction, GateResult, PromotionKind, PromotionRecord } from '../store/ledger-types.js';
+import type { Store } from '../store/types.js';
+import type { ReadonlyFs } from '../vfs/index.js';
+import { formatArtifacts } from './artifact-arg.js';
+import { PromotionError } from './errors.js';
+import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
+import { artifactChange, type OverlayChange } from './overlay-changes.js';
+import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
+import { promotable } from './source-state.js';
+import { changeMessage, type ChangeTrailers } from './trailers.js';
+import { localRequests, type NotificationEvent, type Notify, type RequestBackend } from './types.js';
+import { commitOnTip, KeyedLock, type BuildCommit } from './writer.js';
+
+export interface PromotionServiceOptions {
+  source: Source;
+  store: Store;
+  /** The controller's status, when running inside `sluice serve`. */
+  status?: () => ProjectStatus;
+  /** Asks the controller to look at the branch now instead of at its next poll. */
+  refresh?: () => Promise<void>;
+  notify?: Notify;
+  /** Where promotion requests live; the store only, by default. */
+  requests?: RequestBackend;
+  checkPolicy?: PolicyCheck;
+  /** Prepares a tree before it renders (decrypting SOPS files in memory), as the controller does. */
+  openTree?: (fs: ReadonlyFs) => Promise<ReadonlyFs>;
+  /** Push every commit; defaults to true for remote sources. */
+  push?: boolean;
+  now?: () => Date;
+}
+
+/** Who asked, and what they said about where the artifacts come from. */
+export interface ChangeContext {
+  app: string;
+  env: string;
+  actor: string;
+  dryRun?: boolean;
+  sourceCommit?: string;
+  sourceTime?: string;
+  ciRun?: string;
+}
+
+export interface ChangeOutcome {
+  mode: 'committed' | 'requested' | 'dry-run' | 'unchanged';
+  app: string;
+  env: string;
+  artifacts: ArtifactRecord[];
+  gates: GateResult[];
+  diff: string;
+  revision?: string;
+  promotion?: PromotionRecord;
+  /** A dry run of a change that would open a request rather than commit. */
+  wouldRequest?: boolean;
+  attempts?: number;
+}
+
+interface Proposal extends ChangeContext {
+  kind: PromotionKind;
+  artifacts: ArtifactRecord[];
+  fromEnv?: string;
+  source?: SourceState;
+}
+
+/**
+ * set-image, promote, approve and reject. Every change is a commit computed from the newest
+ * branch tip under a per-environment lock; environments with rules get a promotion request
+ * that Sluice merges (commits) once every gate passes.
+ */
+export class PromotionService {
+  readonly locks = new KeyedLock();
+  readonly requests: RequestBackend;
+
+  constructor(readonly o: PromotionServiceOptions) {
+    this.requests = o.requests ?? localRequests;
+  }
+
+  now(): Date {
+    return this.o.now?.() ?? new Date();
+  }
+
+  get shouldPush(): boolean {
+    return this.o.push ?? this.o.source.kind === 'remote';
+  }
+
+  /** Sets artifacts in an environment's overlay: a commit, or a request where the environment has rules. */
+  setImage(ctx: ChangeContext & { artifacts: ArtifactRecord[] }): Promise<ChangeOutcome> {
+    return this.propose({ ...ctx, kind: 'set-image' });
+  }
+
+  async propose(p: Proposal): Promise<ChangeOutcome> {
+    return this.locks.run(p.env, async () => {
+      const view = await projectAt(this.o.source, (await this.o.source.fetch()).revision);
+      const { app, env } = scopeOf(view.project, p.app, p.env);
+      const change = artifactChange(view.fs, app, env.name, p.artifacts);
+      const renderError = change.changes.length ? await renderCheck(view, change.changes, app, env, { checkPolicy: this.o.checkPolicy, openTree: this.o.openTree }) : undefined;
+      const gates = evaluateGates({ env, kind: p.kind, author: p.actor, approvals: [], ...(p.source ? { source: p.source } : {}), ...(renderError ? { renderError } : {}), policyChecked: !!this.o.checkPolicy, now: this.now() });
+      const base = { app: p.app, env: p.env, artifacts: p.artifacts, gates, diff: change.diff };
+      const request = needsRequest(env, p.kind);
+      if (p.dryRun) return { ...base, mode: 'dry-run', wouldRequest: request };
+      if (change.changes.length === 0) return { ...base, mode: 'unchanged' };
+      const blocking = gates.filter((g) => !g.passed && g.gate !== 'approvals');
+      if (blocking.length) throw gateError(p, blocking);
+      if (request) return { ...base, mode: 'requested', promotion: await this.openRequest(p, view, change, gates) };
+      const written = await this.write(p, { action: p.kind });
+      return written ? { ...base, mode: 'committed', revision: written.revision, attempts: written.attempts } : { ...base, mode: 'unchanged' };
+    });
+  }
+
+  private async openRequest(p: Proposal, view: ProjectView, change: OverlayChange, gates: GateResult[]): Promise<PromotionRecord> {
+    let promotion = await this.o.store.ledger.createPromotion({
+      project: view.project.name,
+      app: p.app,
+      kind: p.kind,
+      env: p.env,
+      artifacts: p.artifacts,
+      author: p.actor,
+      createdAt: this.now().toISOString(),
+      baseRevision: view.revision,
+      gates,
+      ...optionalContext(p),
+      ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+    });
+    const title = describeProposal(p);
+    const external = await this.requests.open({ promotion, title, body: `${title}\n\n${change.diff}`, changes: change.changes, baseRevision: view.revision });
+    if (external) promotion = await this.o.store.ledger.updatePromotion(promotion.id, { external: { backend: this.requests.name, ...external } });
+    await this.event(promotion, 'promotion.requested', 'info', `#${promotion.id} ${title} waits for approval`);
+    await this.tell({ type: 'promotion.awaiting-approval', project: view.project.name, app: p.app, env: p.env, message: `#${promotion.id} ${title} waits for approval`, promotionId: promotion.id, artifacts: p.artifacts, actor: p.actor });
+    return promotion;
+  }
+
+  /**
+   * Commits the proposal's artifacts on the newest tip (retrying when the branch moves) and
+   * records the change in the ledger. Undefined when the overlay already says exactly that.
+   */
+  async write(p: Proposal, extra: Partial<ChangeTrailers> & { action: ChangeAction; subject?: string }): Promise<{ revision: string; attempts: number } | undefined> {
+    const author: Identity = { name: p.actor, email: `${p.actor.replace(/[^A-Za-z0-9._-]/g, '_')}@sluice.local` };
+    const trailers: ChangeTrailers = { app: p.app, env: p.env, artifacts: p.artifacts, actor: p.actor, ...optionalContext(p), ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}), ...extra };
+    const subject = extra.subject ?? describeProposal(p);
+    let project = '';
+    const build: BuildCommit = async (head) => {
+      const view = await projectAt(this.o.source, head);
+      project = view.project.name;
+      const { app, env } = scopeOf(view.project, p.app, p.env);
+      const change = artifactChange(view.fs, app, env.name, p.artifacts);
+      return change.changes.length ? { changes: change.changes, message: changeMessage(subject, trailers), author } : undefined;
+    };
+    const written = await commitOnTip(this.o.source, build, { push: this.shouldPush });
+    if (!written) return undefined;
+    await this.recordWritten(project, written.revision, subject, trailers);
+    void this.o.refresh?.().catch(() => undefined);
+    return written;
+  }
+
+  async recordWritten(project: string, revision: string, subject: string, t: ChangeTrailers): Promise<void> {
+    const info = await this.o.source.commitInfo(revision);
+    await this.o.store.ledger.recordChange({
+      project,
+      app: t.app,
+      env: t.env,
+      revision,
+      action: t.action,
+      subject,
+      author: t.actor ?? info.author.name,
+      committedAt: info.committer.time.toISOString(),
+      artifacts: t.artifacts,
+      ...(t.sourceCommit ? { sourceCommit: t.sourceCommit } : {}),
+      ...(t.sourceTime ? { sourceTime: t.sourceTime } : {}),
+      ...(t.ciRun ? { ciRun: t.ciRun } : {}),
+      ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
+      ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
+      ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
+    });
+    await this.o.store.addEvent({ project, app: t.app, env: t.env, type: `${t.action}.committed`, severity: 'info', message: `${revision.slice(0, 7)} ${subject}`, data: { revision } });
+    if (t.action !== 'rollback') {
+      await this.tell({ type: 'promoted', project, app: t.app, env: t.env, message: subject, revision, artifacts: t.artifacts, ...(t.actor ? { actor: t.actor } : {}), ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}) });
+    }
+  }
+
+  /** Re-evaluates a request's gates and merges it when all pass. */
+  async settle(id: number): Promise<PromotionRecord> {
+    const first = await this.getPromotion(id);
+    return this.locks.run(first.env, async () => {
+      const p = await this.getPromotion(id);
+      if (p.state !== 'open') return p;
+      const view = await projectAt(this.o.source, (await this.o.source.fetch()).revision);
+      const { app, env } = scopeOf(view.project, p.app, p.env);
+      const reviews = [...(await this.o.store.ledger.listApprovals(p.id)), ...(await this.requests.reviews(p))];
+      const change = artifactChange(view.fs, app, env.name, p.artifacts);
+      const renderError = change.changes.length ? await renderCheck(view, change.changes, app, env, { checkPolicy: this.o.checkPolicy, openTree: this.o.openTree }) : undefined;
+      const source = p.fromEnv ? await this.sourceState(view.project.name, p.app, p.fromEnv).catch(() => undefined) : undefined;
+      const gates = evaluateGates({ env, kind: p.kind, author: p.author, approvals: reviews, ...(source ? { source } : {}), ...(renderError ? { renderError } : {}), policyChecked: !!this.o.checkPolicy, now: this.now() });
+      const rejected = reviews.find((r) => r.decision === 'reject');
+      if (rejected) return this.finish(p, 'rejected', gates, `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`);
+      if (!allPassed(gates)) return this.o.store.ledger.updatePromotion(p.id, { gates });
+      const approvedBy = [...new Set(reviews.filter((r) => r.decision === 'approve').map((r) => r.actor))];
+      const proposal: Proposal = { app: p.app, env: p.env, actor: p.author, kind: p.kind, artifacts: p.artifacts, ...optionalContext(p), ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}) };
+      const written = await this.write(proposal, { action: p.kind, promotionId: p.id, approvedBy, subject: `${describeProposal(proposal)} (#${p.id})` });
+      if (!written) return this.finish(p, 'failed', gates, `${p.env} already runs these artifacts; nothing to merge`);
+      const merged = await this.o.store.ledger.updatePromotion(p.id, { state: 'merged', revision: written.revision, gates });
+      await this.requests.close(merged, 'merged', written.revision);
+      return merged;
+    });
+  }
+
+  private async finish(p: PromotionRecord, state: 'rejected' | 'failed', gates: GateResult[], message: string): Promise<PromotionRecord> {
+    const done = await this.o.store.ledger.updatePromotion(p.id, { state, gates, message });
+    await this.requests.close(done, state);
+    await this.event(done, `promotion.${state}`, 'warning', `#${p.id} ${message}`);
+    return done;
+  }
+
+  /** Health and synced artifacts of a promotion's source environment, from the ledger and the controller. */
+  async sourceState(project: string, app: string, env: string): Promise<SourceState> {
+    return (await promotable(this.o.store, { project, app, env }, this.statusOf(app, env))).state;
+  }
+
+  statusOf(app: string, env: string) {
+    return this.o.status?.().apps.find((a) => a.app === app && a.env === env);
+  }
+
+  async getPromotion(id: number): Promise<PromotionRecord> {
+    const p = await this.o.store.ledger.getPromotion(id);
+    if (!p) {
+      throw new NotFoundError('PROMOTION_NOT_FOUND', `no promotion request #${id}`, { hint: 'List them with `sluice promotions`.' });
+    }
+    return p;
+  }
+
+  async event(p: Pick<PromotionRecord, 'project' | 'app' | 'env' | 'id'>, type: string, severity: 'info' | 'warning' | 'error', message: string): Promise<void> {
+    await this.o.store.addEvent({ project: p.project, app: p.app, env: p.env, type, severity, message, data: { promotionId: p.id } });
+  }
+
+  /** Notifications are best effort and not awaited: a failing or slow notifier never holds up a promotion. */
+  async tell(e: Omit<NotificationEvent, 'time'>): Promise<void> {
+    const notify = this.o.notify;
+    if (!notify) return;
+    const event = { ...e, time: this.now().toISOString() };
+    void Promise.resolve()
+      .then(() => notify(event))
+      .catch(() => undefined);
+  }
+}
+
+function optionalContext(p: Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'>): Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'> {
+  return { ...(p.sourceCommit ? { sourceCommit: p.sourceCommit } : {}), ...(p.sourceTime ? { sourceTime: p.sourceTime } : {}), ...(p.ciRun ? { ciRun: p.ciRun } : {}) };
+}
+
+export function describeProposal(p: Pick<Proposal, 'kind' | 'app' | 'env' | 'fromEnv' | 'artifacts'>): string {
+  const what = formatArtifacts(p.artifacts.map((a) => ({ ...a, ref: a.ref.length > 40 ? `…${a.ref.slice(-38)}` : a.ref })));
+  if (p.kind === 'promote') return `Promote ${p.app} from ${p.fromEnv} to ${p.env}: ${what}`;
+  return `Set ${p.app} in ${p.env} to ${what}`;
+}
+
+function gateError(p: Proposal, failed: GateResult[]): PromotionError {
+  return new PromotionError('PROMOTE_GATE_FAILED', `${p.kind} of ${p.app} to ${p.env} blocked: ${failed.map((g) => `${g.gate}: ${g.message}`).join('; ')}`, {
+    hint: 'Fix what the gate names (wait for health or the soak time, fix the render) and run the command again; --dry-run shows every gate.',
+  });
+}

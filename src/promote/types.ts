@@ -1,0 +1,54 @@
+import type { FileChange } from '../source/index.js';
+import type { ApprovalRecord, ArtifactRecord, PromotionRecord } from '../store/ledger-types.js';
+
+/** What Sluice tells the outside world about (webhooks, chat); the notify part delivers them. */
+export type NotificationType = 'sync.failed' | 'drift.detected' | 'promotion.awaiting-approval' | 'promoted' | 'rolled-back';
+
+export interface NotificationEvent {
+  type: NotificationType;
+  project: string;
+  app?: string;
+  env?: string;
+  message: string;
+  time: string;
+  promotionId?: number;
+  revision?: string;
+  artifacts?: ArtifactRecord[];
+  actor?: string;
+}
+
+/** Injected delivery; must not throw for a failed delivery (the notifier retries on its own). */
+export type Notify = (event: NotificationEvent) => Promise<void> | void;
+
+/** A review recorded where the request lives (a hosted pull/merge request, or nowhere else for local). */
+export type ExternalReview = Omit<ApprovalRecord, 'id' | 'promotionId'>;
+
+/**
+ * Where a promotion request lives. `local` keeps it in the store only; a hosted backend
+ * (GitHub pull request, GitLab merge request) mirrors it so reviews can happen there. Sluice
+ * itself merges: once every gate passes it commits onto the followed branch and closes the
+ * hosted request.
+ */
+export interface RequestBackend {
+  readonly name: string;
+  /** Publishes a new request; returns its id and URL where it lives, or undefined for local. */
+  open(request: {
+    promotion: PromotionRecord;
+    title: string;
+    body: string;
+    changes: FileChange[];
+    baseRevision: string;
+  }): Promise<{ id: string; url?: string } | undefined>;
+  /** Reviews given where the request lives, counted together with `sluice approve`. */
+  reviews(promotion: PromotionRecord): Promise<ExternalReview[]>;
+  /** The request ended: merged by Sluice (with the config commit), rejected or failed. */
+  close(promotion: PromotionRecord, outcome: 'merged' | 'rejected' | 'failed', revision?: string): Promise<void>;
+}
+
+/** The default: requests live in Sluice's store and are reviewed with `sluice approve|reject`. */
+export const localRequests: RequestBackend = {
+  name: 'local',
+  open: async () => undefined,
+  reviews: async () => [],
+  close: async () => undefined,
+};

@@ -1,0 +1,68 @@
+import { SourceError } from '../errors/index.js';
+import type { CommitMessage, FileChange, Identity, Source } from '../source/index.js';
+import { PromotionError } from './errors.js';
+
+/** What to commit on top of a branch tip, or undefined when there is nothing to do there. */
+export type BuildCommit = (head: string) => Promise<{ changes: FileChange[]; message: CommitMessage; author: Identity } | undefined>;
+
+export interface WriteResult {
+  revision: string;
+  parent: string;
+  attempts: number;
+}
+
+/** Serializes work per key (an environment): one change at a time computes and commits. */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => this.tails.get(key) === tail && this.tails.delete(key));
+    return next;
+  }
+}
+
+const COMMITTER: Identity = { name: 'Sluice', email: 'sluice@localhost' };
+
+/**
+ * Commits a change computed from the newest branch tip, and pushes it for remote sources.
+ * The branch tip is passed as `expectedRevision`, so a commit that landed meanwhile (another
+ * environment's promotion, a person) is never overwritten: the change is computed again on
+ * the new tip. A rejected push (the remote moved) is retried the same way.
+ */
+export async function commitOnTip(
+  source: Source,
+  build: BuildCommit,
+  options: { push: boolean; attempts?: number; committer?: Identity },
+): Promise<WriteResult | undefined> {
+  const max = options.attempts ?? 8;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= max; attempt++) {
+    const head = (await source.fetch()).revision;
+    const plan = await build(head);
+    if (!plan) return undefined;
+    try {
+      const result = await source.commitFiles(plan.changes, {
+        message: plan.message,
+        author: plan.author,
+        committer: options.committer ?? COMMITTER,
+        expectedRevision: head,
+      });
+      if (!result.changed) return undefined;
+      if (options.push) await source.push();
+      return { revision: result.revision, parent: head, attempts: attempt };
+    } catch (e) {
+      if (!(e instanceof SourceError) || (e.code !== 'SOURCE_CONFLICT' && e.code !== 'SOURCE_PUSH_REJECTED')) throw e;
+      lastError = e;
+      // Someone else moved the branch first; a short random pause keeps retries from colliding again.
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
+    }
+  }
+  throw new PromotionError('PROMOTE_RETRIES_EXHAUSTED', `the branch kept moving; gave up after ${max} attempts`, {
+    cause: lastError,
+    hint: 'Many commits land at once; run the command again.',
+  });
+}

@@ -1,0 +1,3 @@
+export { promotionRoutes } from './promotion.js';
+export { ledgerRoutes } from './ledger.js';
+export { parseTime } from './params.js';
