@@ -7,7 +7,8 @@ import { ConflictError, getObject, serverSideApply } from './apply.js';
 import { change, deletionDiff, diffFor, localCreateDiff } from './change.js';
 import { mapLimit } from './concurrency.js';
 import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
-import { sortForApply, sortForPrune } from './order.js';
+import { sortForApply } from './order.js';
+import { prunable } from './prune.js';
 import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
 import type { Runtime } from './runtime.js';
@@ -73,12 +74,6 @@ export async function planScope(rt: Runtime, scope: Scope, desired: readonly Res
   const changes = await mapLimit(items, rt.options.concurrency, (it) => planItem(rt, it, pendingNamespaces, force));
   if (options.prune) changes.push(...(await prunePlan(rt, scope, new Set(items.map((i) => i.key)))));
   return { changes, summary: summarize(changes) };
-}
-
-export async function prunable(rt: Runtime, scope: Scope, desiredKeys: Set<string>, desiredGroupKinds: Iterable<string> = []): Promise<Resource[]> {
-  const inv = rt.inventory.read(scope);
-  const members = await rt.live.members(rt.inventory.id(scope), [...(inv?.groupKinds ?? []), ...desiredGroupKinds]);
-  return sortForPrune(members.filter((m) => !desiredKeys.has(resourceKey(m)) && !m.metadata.deletionTimestamp));
 }
 
 async function prunePlan(rt: Runtime, scope: Scope, desiredKeys: Set<string>): Promise<Change[]> {

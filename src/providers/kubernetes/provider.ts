@@ -12,12 +12,12 @@ import { CONFIGMAP_INFO, Inventory } from './inventory.js';
 import { LABEL_INVENTORY } from './labels.js';
 import { LiveState } from './live-state.js';
 import { resolveOptions, type KubernetesProviderOptions, type ResolvedOptions } from './options.js';
-import { planScope, prunable } from './planner.js';
+import { planScope } from './planner.js';
+import { deleteMembers, prunable } from './prune.js';
 import { scopeHealth } from './scope-health.js';
 import { syncScope } from './sync.js';
-import { deleteObject } from './apply.js';
 import { resourcePath } from './discovery.js';
-import { splitGroupKind, groupKindOf } from './applyset.js';
+import { splitGroupKind } from './applyset.js';
 import { OwnWrites, type Runtime } from './runtime.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -125,13 +125,7 @@ export class KubernetesProvider implements Provider {
 
   async destroy(scope: Scope): Promise<void> {
     const rt = this.runtime();
-    for (const obj of await prunable(rt, scope, new Set())) {
-      const { group, kind } = splitGroupKind(groupKindOf(obj));
-      const info = await rt.discovery.resolveGroupKind(group, kind);
-      if (!info) continue;
-      await rt.writes.around(OwnWrites.key(groupKindOf(obj), obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj));
-      (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
-    }
+    await deleteMembers(rt, await prunable(rt, scope, new Set()));
     await rt.inventory.remove(scope);
     this.expected.delete(scopeId(scope));
   }

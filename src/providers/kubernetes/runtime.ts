@@ -1,3 +1,4 @@
+import { ProviderError } from '../../errors/index.js';
 import type { ProviderLog } from '../types.js';
 import type { KubeClient } from './client.js';
 import type { Discovery } from './discovery.js';
@@ -60,4 +61,8 @@ export class OwnWrites {
     if (w.rv !== undefined && ev !== undefined) return ev <= w.rv;
     return Date.now() - w.at <= GRACE_MS;
   }
+}
+
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
 }

@@ -1,22 +1,22 @@
 import type { Resource } from '../../model/resource.js';
-import { resourceKey, resourceRef } from '../../model/resource.js';
+import { resourceRef } from '../../model/resource.js';
 import { ProviderError } from '../../errors/index.js';
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
 import type { ApplyOptions, Scope } from '../types.js';
-import { ConflictError, deleteObject, getObject, serverSideApply } from './apply.js';
-import { change, deletionDiff, diffFor } from './change.js';
+import { ConflictError, getObject, serverSideApply } from './apply.js';
+import { change, diffFor } from './change.js';
 import { mapLimit } from './concurrency.js';
 import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
 import { FIELD_MANAGER } from './labels.js';
 import { applyGroups, tierOf, waveOf } from './order.js';
 import { waitForWave } from './waves.js';
-import { onlyEdits, prunable } from './planner.js';
+import { onlyEdits } from './planner.js';
+import { deleteMembers, prunable } from './prune.js';
 import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
-import { groupKindOf, splitGroupKind } from './applyset.js';
-import { gkOf } from './live-state.js';
-import { OwnWrites, type Runtime } from './runtime.js';
+import { groupKindOf } from './applyset.js';
+import { checkAborted, OwnWrites, type Runtime } from './runtime.js';
 
 /**
  * One sync of one scope: widen the inventory, apply group by group (namespaces, CRDs,
@@ -25,10 +25,6 @@ import { OwnWrites, type Runtime } from './runtime.js';
 
 const CRD_ESTABLISH_MS = 60_000;
 
-function aborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
-}
-
 function namespacesOf(objs: Iterable<Resource>): string[] {
   const out = new Set<string>();
   for (const o of objs) if (o.metadata.namespace) out.add(o.metadata.namespace);
@@ -36,7 +32,7 @@ function namespacesOf(objs: Iterable<Resource>): string[] {
 }
 
 async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promise<Change> {
-  aborted(options.signal);
+  checkAborted(options.signal);
   if (!item.info) item.info = await rt.discovery.resolve(item.desired.apiVersion, item.desired.kind);
   const info = item.info;
   if (!info) {
@@ -79,7 +75,7 @@ async function waitEstablished(rt: Runtime, crds: Item[], signal: AbortSignal | 
   for (const item of crds) {
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(item.desired.metadata.name)}`;
     for (;;) {
-      aborted(signal);
+      checkAborted(signal);
       const crd = await rt.client.request<{ status?: { conditions?: { type: string; status: string }[] }; spec?: { group?: string } }>('GET', path);
       if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
         if (crd.spec?.group) rt.discovery.forget(crd.spec.group);
@@ -96,32 +92,12 @@ async function waitEstablished(rt: Runtime, crds: Item[], signal: AbortSignal | 
   }
 }
 
-async function prune(rt: Runtime, scope: Scope, items: Item[], options: ApplyOptions): Promise<{ changes: Change[]; kept: Resource[] }> {
-  const victims = await prunable(rt, scope, new Set(items.map((i) => i.key)), items.map((i) => i.gk));
-  if (!options.prune) return { changes: [], kept: victims };
-  const changes: Change[] = [];
-  // Reverse apply order, one group at a time: custom resources go before their CRDs, namespaces last.
-  for (const group of applyGroups(victims).reverse()) {
-    await mapLimit(group, rt.options.concurrency, async (obj) => {
-      aborted(options.signal);
-      const { group: g, kind } = splitGroupKind(groupKindOf(obj));
-      const info = await rt.discovery.resolveGroupKind(g, kind);
-      if (!info) return;
-      options.onProgress?.(`pruning ${resourceRef(obj)}`);
-      await rt.writes.around(OwnWrites.key(gkOf(info), obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj, { signal: options.signal }));
-      (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
-      changes.push(change('delete', resourceKey(obj), obj, 'not in Git any more', deletionDiff(obj)));
-    });
-  }
-  return { changes, kept: [] };
-}
-
 export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Resource[], options: ApplyOptions): Promise<Plan> {
   const items = await prepare(rt, scope, desired, options.revision);
   const before = rt.inventory.read(scope);
   const desiredGks = items.map((i) => i.gk);
   const desiredNs = namespacesOf(items.map((i) => i.desired));
-  aborted(options.signal);
+  checkAborted(options.signal);
   await rt.inventory.write(scope, { groupKinds: [...(before?.groupKinds ?? []), ...desiredGks], namespaces: [...(before?.namespaces ?? []), ...desiredNs] }, options.signal);
 
   const changes: Change[] = [];
@@ -149,8 +125,10 @@ export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Res
     }
   }
 
-  const pruned = await prune(rt, scope, items, options);
-  changes.push(...pruned.changes);
-  await rt.inventory.write(scope, { groupKinds: [...desiredGks, ...pruned.kept.map(groupKindOf)], namespaces: [...desiredNs, ...namespacesOf(pruned.kept)] }, options.signal);
+  const victims = await prunable(rt, scope, new Set(items.map((i) => i.key)), desiredGks);
+  const kept = options.prune ? [] : victims;
+  if (options.prune) changes.push(...(await deleteMembers(rt, victims, options)));
+  // What pruning left (all of it when pruning is off) is still a member the parent must list.
+  await rt.inventory.write(scope, { groupKinds: [...desiredGks, ...kept.map(groupKindOf)], namespaces: [...desiredNs, ...namespacesOf(kept)] }, options.signal);
   return { changes, summary: summarize(changes) };
 }

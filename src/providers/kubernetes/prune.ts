@@ -1,0 +1,40 @@
+import type { Resource } from '../../model/resource.js';
+import { resourceKey, resourceRef } from '../../model/resource.js';
+import type { Change } from '../../plan/types.js';
+import type { Scope } from '../types.js';
+import { deleteObject } from './apply.js';
+import { groupKindOf, splitGroupKind } from './applyset.js';
+import { change, deletionDiff } from './change.js';
+import { mapLimit } from './concurrency.js';
+import { applyGroups, sortForPrune } from './order.js';
+import { checkAborted, OwnWrites, type Runtime } from './runtime.js';
+
+/**
+ * Pruning: members of the scope's applyset that Git no longer has. Only objects labelled
+ * with this applyset's id are candidates, whatever other labels they share.
+ */
+
+export async function prunable(rt: Runtime, scope: Scope, desiredKeys: ReadonlySet<string>, desiredGroupKinds: Iterable<string> = []): Promise<Resource[]> {
+  const inv = rt.inventory.read(scope);
+  const members = await rt.live.members(rt.inventory.id(scope), [...(inv?.groupKinds ?? []), ...desiredGroupKinds]);
+  return sortForPrune(members.filter((m) => !desiredKeys.has(resourceKey(m)) && !m.metadata.deletionTimestamp));
+}
+
+/** Deletes in reverse apply order, one group at a time: custom resources before their CRDs, namespaces last. */
+export async function deleteMembers(rt: Runtime, objs: readonly Resource[], options: { signal?: AbortSignal; onProgress?: (m: string) => void } = {}): Promise<Change[]> {
+  const changes: Change[] = [];
+  for (const group of applyGroups(objs).reverse()) {
+    await mapLimit(group, rt.options.concurrency, async (obj) => {
+      checkAborted(options.signal);
+      const gk = groupKindOf(obj);
+      const { group: g, kind } = splitGroupKind(gk);
+      const info = await rt.discovery.resolveGroupKind(g, kind);
+      if (!info) return; // its type is gone, and with it the object
+      options.onProgress?.(`pruning ${resourceRef(obj)}`);
+      await rt.writes.around(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj, { signal: options.signal }));
+      (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
+      changes.push(change('delete', resourceKey(obj), obj, 'not in Git any more', deletionDiff(obj)));
+    });
+  }
+  return changes;
+}
