@@ -33,6 +33,9 @@ export async function deleteMembers(rt: Runtime, objs: readonly Resource[], opti
       options.onProgress?.(`pruning ${resourceRef(obj)}`);
       await rt.writes.around(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj, { signal: options.signal }));
       (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
+      // A deleted CRD takes its kinds with it; discovery must not keep serving them from memory.
+      const crdGroup = gk === 'CustomResourceDefinition.apiextensions.k8s.io' ? (obj.spec as { group?: string } | undefined)?.group : undefined;
+      if (crdGroup) rt.discovery.forget(crdGroup);
       changes.push(change('delete', resourceKey(obj), obj, 'not in Git any more', deletionDiff(obj)));
     });
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider, Scope } from '../../../src/providers/types.js';
 import type { Resource } from '../../../src/model/resource.js';
 import type { KubeClient } from '../../../src/providers/kubernetes/client.js';
-import { applyOpts, configMap, get, ns, rawClient, startProvider } from './helpers.js';
+import { applyOpts, configMap, get, ns, rawClient, startProvider, waitFor } from './helpers.js';
 
 const crd: Resource = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -83,5 +83,13 @@ describe('ordering: namespaces and CRDs before what needs them', () => {
   it('prunes the custom resource before its CRD', async () => {
     const plan = await provider.apply(scope, [ns('order-test')], applyOpts());
     expect(plan.changes.filter((c) => c.action === 'delete').map((c) => c.kind)).toEqual(['Widget', 'ConfigMap', 'CustomResourceDefinition']);
+    // Once the CRD is gone, so is its kind: no stale discovery.
+    const error = await waitFor('Widget to stop being served', () =>
+      provider.plan(scope, [ns('order-test'), widget(1)], { prune: true }).then(
+        () => undefined,
+        (e: { code?: string }) => e,
+      ),
+    );
+    expect(error.code).toBe('KUBE_UNKNOWN_KIND');
   });
 });
