@@ -1,7 +1,7 @@
 import { RenderError } from '../../../errors/index.js';
-import { isObject, type JsonValue } from '../model/json.js';
+import { isObject, type JsonObject, type JsonValue } from '../model/json.js';
 import type { FieldSpec } from '../config/transformer-config.js';
-import { gvkEquals, idEquals, isClusterScoped, parseApiVersion, type ResId } from '../resource/gvk.js';
+import { gvkEquals, idEquals, isClusterScoped, type Gvk, type ResId } from '../resource/gvk.js';
 import type { ResMap } from '../resource/resmap.js';
 import { applyFieldSpec } from '../transform/fieldspec.js';
 import { findPlaces, splitDotted } from './paths.js';
@@ -15,15 +15,41 @@ export interface Var {
 
 export function parseVars(list: JsonValue[], file: string): Var[] {
   return list.map((v) => {
-    if (!isObject(v) || typeof v['name'] !== 'string' || !isObject(v['objref'])) {
-      throw new RenderError('KUSTOMIZE_VAR', `${file}: each var needs a name and an objref`, { file });
+    const objref = isObject(v) ? jsonField(v, 'objref') : undefined;
+    const name = isObject(v) ? jsonField(v, 'name') : undefined;
+    if (typeof name !== 'string' || !isObject(objref)) {
+      throw new RenderError('KUSTOMIZE_VAR', `${file}: each var needs a name and an objref`, { file, hint: 'Give the var a name and an objref naming the resource it reads.' });
     }
-    const o = v['objref'];
-    const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : '');
-    const { group, version } = parseApiVersion(s('apiVersion'));
-    const fr = isObject(v['fieldref']) && typeof v['fieldref']['fieldpath'] === 'string' ? v['fieldref']['fieldpath'] : 'metadata.name';
-    return { name: v['name'], ref: { gvk: { group, version, kind: s('kind') }, name: s('name'), namespace: s('namespace') }, fieldPath: fr };
+    const s = (k: string) => {
+      const x = jsonField(objref, k);
+      return typeof x === 'string' ? x : '';
+    };
+    const fieldref = jsonField(v as JsonObject, 'fieldref');
+    const fieldpath = isObject(fieldref) ? jsonField(fieldref, 'fieldpath') : undefined;
+    const fieldPath = typeof fieldpath === 'string' && fieldpath !== '' ? fieldpath : 'metadata.name';
+    return { name, ref: { gvk: objrefGvk(s), name: s('name'), namespace: s('namespace') }, fieldPath };
   });
+}
+
+/** kustomize's Target.GVK: group/version/kind fields, with apiVersion (when set) overriding the first two. */
+function objrefGvk(s: (k: string) => string): Gvk {
+  const gvk = { group: s('group'), version: s('version'), kind: s('kind') };
+  const apiVersion = s('apiVersion');
+  if (apiVersion === '') return gvk;
+  const parts = apiVersion.split('/');
+  if (parts.length === 2) {
+    gvk.group = parts[0]!;
+    gvk.version = parts[1]!;
+  } else if (parts.length === 1) gvk.version = parts[0]!;
+  return gvk;
+}
+
+/** encoding/json field lookup: the exact key, else any key equal ignoring case. */
+function jsonField(o: JsonObject, key: string): JsonValue | undefined {
+  if (Object.prototype.hasOwnProperty.call(o, key)) return o[key];
+  const lower = key.toLowerCase();
+  const k = Object.keys(o).find((x) => x.toLowerCase() === lower);
+  return k === undefined ? undefined : o[k];
 }
 
 /** Marks the resource each var points at, as kustomize does when vars are merged. */
