@@ -35,6 +35,16 @@ describe('loadKubeConfig', () => {
     expect(loadKubeConfig({ kubeconfig: file, context: 'second' }).getCurrentCluster()?.server).toBe('https://two.example:6443');
   });
 
+  it('expands ~ in the kubeconfig path', () => {
+    const saved = process.env.HOME;
+    process.env.HOME = dir;
+    try {
+      expect(loadKubeConfig({ kubeconfig: '~/config' }).getCurrentCluster()?.name).toBe('one');
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   it('names the known contexts when the target asks for another', () => {
     let err: unknown;
     try {

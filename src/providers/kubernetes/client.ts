@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ProviderError } from '../../errors/index.js';
@@ -30,7 +31,7 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
   }
   try {
     if (target.inCluster) kc.loadFromCluster();
-    else if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+    else if (target.kubeconfig) kc.loadFromFile(target.kubeconfig.replace(/^~(?=$|\/)/, homedir()));
     else kc.loadFromDefault();
   } catch (e) {
     throw new ProviderError('KUBE_CONFIG', `cannot load Kubernetes credentials: ${(e as Error).message}`, {
