@@ -35,7 +35,8 @@ export interface DoraReport {
     revision: string;
     action: string;
     deployedAt: string;
-    leadTimeMs: number;
+    /** Not for rollbacks: they bring back old code, not a change. */
+    leadTimeMs?: number;
     failed: boolean;
     failure?: 'verification' | 'rollback';
     restoredAt?: string;
@@ -65,6 +66,7 @@ function artifactKey(e: LedgerEntry): string {
 function origins(entries: readonly LedgerEntry[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const e of entries) {
+    if (e.change.action === 'rollback') continue;
     const key = artifactKey(e);
     if (!key) continue;
     const t = Date.parse(e.change.sourceTime ?? e.change.committedAt);
@@ -105,7 +107,7 @@ export function doraMetrics(entries: readonly LedgerEntry[], window: DoraWindow,
         revision: e.change.revision,
         action: e.change.action,
         deployedAt: e.deployedAt!,
-        leadTimeMs: Math.max(0, deployedAt - start),
+        ...(e.change.action === 'rollback' ? {} : { leadTimeMs: Math.max(0, deployedAt - start) }),
         failed: failure !== undefined,
         ...(failure ? { failure } : {}),
         ...(restoredAt ? { restoredAt } : {}),
@@ -122,7 +124,7 @@ export function doraMetrics(entries: readonly LedgerEntry[], window: DoraWindow,
     until: window.until.toISOString(),
     deployments: details.length,
     deploymentsPerDay: Math.round((details.length / days) * 1000) / 1000,
-    leadTime: stats(details.map((d) => d.leadTimeMs)),
+    leadTime: stats(details.flatMap((d) => (d.leadTimeMs === undefined ? [] : [d.leadTimeMs]))),
     failedDeployments: failed.length,
     changeFailureRate: details.length ? Math.round((failed.length / details.length) * 10_000) / 10_000 : null,
     timeToRestore: { ...stats(restores), unrestored: failed.length - restores.length },

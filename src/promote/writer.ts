@@ -28,6 +28,18 @@ export class KeyedLock {
 const COMMITTER: Identity = { name: 'Sluice', email: 'sluice@localhost' };
 
 /**
+ * One attempt (fetch, compute, commit, push) at a time per source: changes to different
+ * environments then never race each other, and only commits from elsewhere cause a retry.
+ */
+const branchLocks = new WeakMap<Source, KeyedLock>();
+
+function branchLock(source: Source): KeyedLock {
+  let lock = branchLocks.get(source);
+  if (!lock) branchLocks.set(source, (lock = new KeyedLock()));
+  return lock;
+}
+
+/**
  * Commits a change computed from the newest branch tip, and pushes it for remote sources.
  * The branch tip is passed as `expectedRevision`, so a commit that landed meanwhile (another
  * environment's promotion, a person) is never overwritten: the change is computed again on
@@ -38,28 +50,32 @@ export async function commitOnTip(
   build: BuildCommit,
   options: { push: boolean; attempts?: number; committer?: Identity },
 ): Promise<WriteResult | undefined> {
-  const max = options.attempts ?? 8;
+  const max = options.attempts ?? 12;
   let lastError: unknown;
   for (let attempt = 1; attempt <= max; attempt++) {
-    const head = (await source.fetch()).revision;
-    const plan = await build(head);
-    if (!plan) return undefined;
-    try {
-      const result = await source.commitFiles(plan.changes, {
-        message: plan.message,
-        author: plan.author,
-        committer: options.committer ?? COMMITTER,
-        expectedRevision: head,
-      });
-      if (!result.changed) return undefined;
-      if (options.push) await source.push();
-      return { revision: result.revision, parent: head, attempts: attempt };
-    } catch (e) {
-      if (!(e instanceof SourceError) || (e.code !== 'SOURCE_CONFLICT' && e.code !== 'SOURCE_PUSH_REJECTED')) throw e;
-      lastError = e;
-      // Someone else moved the branch first; a short random pause keeps retries from colliding again.
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
-    }
+    const outcome = await branchLock(source).run(source.branch || 'default', async () => {
+      const head = (await source.fetch()).revision;
+      const plan = await build(head);
+      if (!plan) return { done: undefined };
+      try {
+        const result = await source.commitFiles(plan.changes, {
+          message: plan.message,
+          author: plan.author,
+          committer: options.committer ?? COMMITTER,
+          expectedRevision: head,
+        });
+        if (!result.changed) return { done: undefined };
+        if (options.push) await source.push();
+        return { done: { revision: result.revision, parent: head, attempts: attempt } };
+      } catch (e) {
+        if (!(e instanceof SourceError) || (e.code !== 'SOURCE_CONFLICT' && e.code !== 'SOURCE_PUSH_REJECTED')) throw e;
+        lastError = e;
+        return undefined;
+      }
+    });
+    if (outcome) return outcome.done;
+    // Someone else moved the branch first; a growing random pause keeps retries from colliding again.
+    await new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
   }
   throw new PromotionError('PROMOTE_RETRIES_EXHAUSTED', `the branch kept moving; gave up after ${max} attempts`, {
     cause: lastError,

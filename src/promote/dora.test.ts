@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ArtifactRecord, ChangeRecord, VerificationRecord } from '../store/ledger-types.js';
+import type { SyncRecord } from '../store/types.js';
+import { doraMetrics } from './dora.js';
+import { buildLedger } from './ledger.js';
+
+const A: ArtifactRecord = { kind: 'image', name: 'web', ref: 'ghcr.io/acme/web', tag: '1', digest: `sha256:${'a'.repeat(64)}` };
+const B: ArtifactRecord = { ...A, tag: '2', digest: `sha256:${'b'.repeat(64)}` };
+const C: ArtifactRecord = { ...A, tag: '3', digest: `sha256:${'c'.repeat(64)}` };
+const at = (hhmm: string) => `2026-05-01T${hhmm}:00.000Z`;
+
+let id = 0;
+const change = (env: string, rev: string, action: ChangeRecord['action'], committed: string, extra: Partial<ChangeRecord> = {}): ChangeRecord => ({
+  id: ++id, project: 'shop', app: 'web', env, revision: rev, action, subject: rev, author: 'ci', committedAt: at(committed), artifacts: [], recordedAt: at(committed), ...extra,
+});
+const sync = (sid: number, env: string, rev: string, started: string, finished: string, result: SyncRecord['result'] = 'Succeeded'): SyncRecord => ({
+  id: sid, project: 'shop', app: 'web', env, revision: rev, trigger: 'revision', reason: '', dryRun: false, result, startedAt: at(started), finishedAt: at(finished), timings: {},
+});
+
+/**
+ * A hand-made day in prod (times UTC):
+ *   c1 set-image B, source commit 09:00, committed 10:00, healthy 10:05         lead 65m
+ *   c2 promote C (C first appeared in dev at 11:00), healthy 12:10, verification failed   lead 70m, failed
+ *   c3 rollback of c2, healthy 12:20                                              restores c2 after 10m
+ *   c4 plain commit 13:00, first sync failed, retry healthy 13:30                 lead 30m
+ *   c5 set-image A, source commit 13:50, healthy 14:05                            lead 15m, failed (rolled back)
+ *   c6 rollback of c5, healthy 15:02                                              restores c5 after 57m
+ * Six deployments; two failed (c2, c5): rate 1/3. Lead median (15, 30, 65, 70) = 47.5m, mean 45m.
+ * Restore median = mean = (10 + 57) / 2 = 33.5m. A dry run and the failed sync deploy nothing.
+ */
+function fixture() {
+  id = 0;
+  const changes = [
+    change('dev', 'd1', 'set-image', '11:00', { artifacts: [C] }),
+    change('prod', 'c1', 'set-image', '10:00', { artifacts: [B], sourceTime: at('09:00') }),
+    change('prod', 'c2', 'promote', '12:00', { artifacts: [C], fromEnv: 'staging' }),
+    change('prod', 'c3', 'rollback', '12:15', { artifacts: [B], rollbackOf: 'c2' }),
+    change('prod', 'c4', 'commit', '13:00'),
+    change('prod', 'c5', 'set-image', '14:00', { artifacts: [A], sourceTime: at('13:50') }),
+    change('prod', 'c6', 'rollback', '15:00', { artifacts: [B], rollbackOf: 'c5' }),
+  ];
+  const syncs = [
+    sync(1, 'prod', 'c1', '10:01', '10:05'),
+    sync(2, 'prod', 'c2', '12:01', '12:10'),
+    sync(3, 'prod', 'c3', '12:16', '12:20'),
+    sync(4, 'prod', 'c4', '13:01', '13:05', 'Failed'),
+    sync(5, 'prod', 'c4', '13:20', '13:30'),
+    { ...sync(6, 'prod', 'c4', '13:40', '13:41'), dryRun: true },
+    sync(7, 'prod', 'c5', '14:01', '14:05'),
+    sync(8, 'prod', 'c6', '15:01', '15:02'),
+    sync(9, 'dev', 'd1', '11:01', '11:02'),
+  ];
+  const verifications: VerificationRecord[] = [
+    { id: 1, syncId: 2, project: 'shop', app: 'web', env: 'prod', revision: 'c2', result: 'Failed', checks: [], startedAt: at('12:10'), finishedAt: at('12:11') },
+  ];
+  return buildLedger({ changes, syncs, applied: [], verifications, promotions: [] });
+}
+
+const MIN = 60_000;
+
+describe('DORA from the ledger', () => {
+  it('matches the hand-computed day', () => {
+    const r = doraMetrics(fixture(), { since: new Date(at('00:00')), until: new Date('2026-05-02T00:00:00.000Z') }, 'prod');
+    expect(r.deployments).toBe(6);
+    expect(r.deploymentsPerDay).toBe(6);
+    expect(r.failedDeployments).toBe(2);
+    expect(r.changeFailureRate).toBe(0.3333);
+    expect(r.leadTime).toEqual({ count: 4, medianMs: 47.5 * MIN, meanMs: 45 * MIN });
+    expect(r.timeToRestore).toEqual({ count: 2, medianMs: 33.5 * MIN, meanMs: 33.5 * MIN, unrestored: 0 });
+    expect(r.details.map((d) => [d.revision, d.failed, d.failure ?? null])).toEqual([
+      ['c1', false, null], ['c2', true, 'verification'], ['c3', false, null], ['c4', false, null], ['c5', true, 'rollback'], ['c6', false, null],
+    ]);
+  });
+
+  it('counts only deployments inside the window, and reports an open failure as unrestored', () => {
+    const r = doraMetrics(fixture(), { since: new Date(at('12:00')), until: new Date(at('14:30')) }, 'prod');
+    expect(r.details.map((d) => d.revision)).toEqual(['c2', 'c3', 'c4', 'c5']);
+    expect(r.timeToRestore.count).toBe(2);
+    const open = fixture().filter((e) => e.change.revision !== 'c6');
+    expect(doraMetrics(open, { since: new Date(at('00:00')), until: new Date(at('23:00')) }, 'prod').timeToRestore.unrestored).toBe(1);
+  });
+
+  it('links syncs to changes and derives each status', () => {
+    const byRev = new Map(fixture().map((e) => [e.change.revision, e]));
+    expect(byRev.get('c4')!.syncs.map((s) => s.id)).toEqual([4, 5]);
+    expect(byRev.get('c4')!.deployedAt).toBe(at('13:30'));
+    expect(byRev.get('c2')!.status).toBe('rolled-back');
+    expect(byRev.get('c2')!.rolledBackBy).toBe('c3');
+    expect(byRev.get('c1')!.status).toBe('deployed');
+  });
+});
