@@ -33,4 +33,36 @@ ensure_go_tool() {
   command -v "$bin" >/dev/null 2>&1 || { echo "could not install $bin ($pkg)" >&2; exit 1; }
 }
 
-summary() { printf '\n=== all suites passed in %ss\n' "$(( $(date +%s) - CI_START ))"; }
+FAILED_STEPS=()
+PASSED_STEPS=()
+
+# Runs one step, remembering whether it passed; later steps run either way.
+run_step() {
+  local name="$1"
+  shift
+  step "$name"
+  if "$@" 2>&1 | tee -a "$CI_LOG"; then PASSED_STEPS+=("$name"); else FAILED_STEPS+=("$name"); echo "!!! step failed: $name" >&2; fi
+}
+
+CI_LOG=$(mktemp)
+
+# Adds up the test counts every vitest run printed ("Tests  3 failed | 40 passed (43)").
+count_tests() {
+  sed 's/\x1b\[[0-9;]*m//g' "$CI_LOG" | awk '
+    /^ *Tests  / {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "passed") p += $(i - 1)
+        if ($i == "failed") f += $(i - 1)
+        if ($i == "skipped") s += $(i - 1)
+      }
+    }
+    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
+}
+
+summary() {
+  local secs=$(( $(date +%s) - CI_START ))
+  printf '\n=== %s steps passed, %s failed in %ss\n' "${#PASSED_STEPS[@]}" "${#FAILED_STEPS[@]}" "$secs"
+  for f in "${FAILED_STEPS[@]}"; do printf '  failed: %s\n' "$f"; done
+  count_tests
+  [ "${#FAILED_STEPS[@]}" -eq 0 ]
+}
