@@ -12,6 +12,7 @@ import { buildApp, SluiceMetrics } from '../server/index.js';
 import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { openStore } from '../store/index.js';
+import { NotificationRelay } from './notifications.js';
 import type { SyncRecord } from '../store/types.js';
 
 export interface RuntimeOptions {
@@ -52,7 +53,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // Every value decrypted from the config repo is learnt here and scrubbed from logs, errors, the store and the API.
   const secrets = new SecretRegistry();
   const log = o.log ?? maskedLogger(secrets, o.dataDir);
-  const store = o.notify ? notifyingStore(openStore(o.dataDir), o.notify) : openStore(o.dataDir);
+  // Notifications go to the sinks of the newest sluice.yaml unless the caller supplies its own.
+  const relayRef: { current?: NotificationRelay } = {};
+  const notify: Notify = o.notify ?? ((e) => relayRef.current?.notify(e));
+  const store = notifyingStore(openStore(o.dataDir), notify);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open({ ...spec, ...(o.branch ? { branch: o.branch } : {}) }, {
     dataDir: o.dataDir,
@@ -89,7 +93,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
     checkPolicy: ((resources, ctx) =>
       assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name, encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set() }))) satisfies PolicyCheck,
-    ...(o.notify ? { notify: o.notify } : {}),
+    notify,
     ...(o.requests ? { requests: o.requests } : {}),
   });
   promotionsRef.current = promotions;
@@ -121,6 +125,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   const serverFile = join(o.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }));
+  relayRef.current = new NotificationRelay(() => controller.project, () => url, log, store);
   await controller.start();
   log.info({ url, repo: o.repo }, 'sluice started');
   let stopping: Promise<void> | undefined;
@@ -133,6 +138,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         await app.close();
         ledgerWatch.close();
         await controller.stop(opts);
+        await relayRef.current?.close();
         await store.close();
         rmSync(serverFile, { force: true });
         log.flush?.();
