@@ -77,6 +77,20 @@ describe('writing commits without a work tree', () => {
     expect(await source.resolve('main')).toBe(theirs);
   });
 
+  it('starts a new branch at a given revision, leaving the followed branch alone', async () => {
+    const main = await source.resolve('main');
+    const r = await source.commitFiles([{ path: 'apps/web/overlays/dev/image.txt', content: 'web@sha256:ccc\n' }], {
+      branch: 'sluice/dev/web-1',
+      startPoint: main,
+      message: 'Review me',
+      author,
+    });
+    expect(r.parent).toBe(main);
+    expect(await text(r.revision, 'sluice.yaml')).toBe('kind: Project\n');
+    expect(await text(r.revision, 'apps/web/overlays/dev/image.txt')).toBe('web@sha256:ccc\n');
+    expect(await source.resolve('main')).toBe(main);
+  });
+
   it('creates a new branch and refuses paths outside the tree', async () => {
     const r = await source.commitFiles([{ path: 'x.txt', content: 'x' }], {
       branch: 'promotions/web',

@@ -31,6 +31,11 @@ export interface CommitOptions {
   expectedRevision?: string;
   /** Write a commit even when the tree does not change. */
   allowEmpty?: boolean;
+  /**
+   * Where a branch that does not exist yet starts (a revision). Without it a new branch starts
+   * from an empty tree, which suits a first commit but not a change branch for review.
+   */
+  startPoint?: string;
 }
 
 export interface CommitResult {
@@ -106,7 +111,7 @@ export async function writeCommit(
   if (options.expectedRevision !== undefined && options.expectedRevision !== tip) {
     throw conflict(options.branch, options.expectedRevision, tip);
   }
-  const parent = tip;
+  const parent = tip ?? (options.startPoint ? await gitText(ctx, ['rev-parse', '--verify', `${options.startPoint}^{commit}`]) : undefined);
   const dir = await mkdtemp(join(tmpdir(), 'sluice-index-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
@@ -132,7 +137,7 @@ export async function writeCommit(
         GIT_COMMITTER_EMAIL: committer.email,
       },
     });
-    await moveBranch(ctx, options.branch, revision, parent ?? zero);
+    await moveBranch(ctx, options.branch, revision, tip ?? zero);
     return { revision, parent, changed: true };
   } finally {
     await rm(dir, { recursive: true, force: true });
