@@ -39,4 +39,12 @@ describe('API errors', () => {
     const typed = new KubeApiError(500, { message: 'failed to create typed patch object (x): .data.a: expected string, got &value.valueUnstructured{Value:12345}' });
     expect((describeApiError(typed, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }, 'apply of') as Error).message).not.toContain('12345');
   });
+
+  it('tells a missing namespace from a kind the server no longer serves', () => {
+    const obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'n' } };
+    const noNs = new KubeApiError(404, { reason: 'NotFound', message: 'namespaces "n" not found', details: { name: 'n', kind: 'namespaces' } });
+    const noType = new KubeApiError(404, { reason: 'NotFound', message: 'the server could not find the requested resource' });
+    expect((describeApiError(noNs, obj, 'apply of') as unknown as { code: string }).code).toBe('KUBE_NOT_FOUND');
+    expect((describeApiError(noType, obj, 'apply of') as unknown as { code: string }).code).toBe('KUBE_UNKNOWN_KIND');
+  });
 });

@@ -66,9 +66,13 @@ export function describeApiError(err: unknown, resource: Resource, action: strin
   const typed = /failed to create typed patch object \([^)]*\): (.*)$/s.exec(err.message);
   let detail = causes.length ? causes.join('; ') : typed ? typed[1]! : err.message;
   if (isSecret(resource)) detail = redact(detail);
-  const code = err.statusCode === 422 || err.statusCode === 400 || typed ? 'KUBE_INVALID' : err.statusCode === 403 ? 'KUBE_FORBIDDEN' : err.statusCode === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API';
+  // A 404 that names no object means the type itself is not served (its CRD just went away).
+  const unserved = err.statusCode === 404 && !err.status.details?.name;
+  const code = err.statusCode === 422 || err.statusCode === 400 || typed ? 'KUBE_INVALID' : err.statusCode === 403 ? 'KUBE_FORBIDDEN' : unserved ? 'KUBE_UNKNOWN_KIND' : err.statusCode === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API';
   const hint =
-    code === 'KUBE_INVALID'
+    code === 'KUBE_UNKNOWN_KIND'
+      ? 'The cluster does not serve this kind; add the CustomResourceDefinition that defines it to the app.'
+      : code === 'KUBE_INVALID'
       ? 'The API server rejected the manifest; fix the field named above in Git.'
       : code === 'KUBE_FORBIDDEN'
         ? 'The credentials in the kubeconfig lack permission for this; grant it with RBAC or use another context.'

@@ -3,6 +3,7 @@ import type { Resource } from '../../model/resource.js';
 import { evaluateHealth } from './health.js';
 import { evaluateCelHealth } from './health-cel.js';
 import { resolveOptions } from './options.js';
+import { healthTransition } from './scope-health.js';
 
 const obj = (apiVersion: string, kind: string, spec: object, status: object, generation = 1): Resource => ({
   apiVersion,
@@ -75,5 +76,17 @@ describe('health check options', () => {
   it('rejects a CEL check that does not parse, naming the kind', () => {
     expect(() => resolveOptions({ healthChecks: { 'Widget.example.com': 'object.status.(' } }, undefined)).toThrow(/health check for Widget.example.com is not valid CEL/);
     expect(resolveOptions({ healthChecks: { Widget: 'true' } }, 'team').defaultNamespace).toBe('team');
+  });
+});
+
+describe('healthTransition', () => {
+  const dep = (available: number) => ({ ...obj('apps/v1', 'Deployment', { replicas: 1 }, { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: available }), metadata: { name: 'web', namespace: 'shop', generation: 1 } });
+  const failed = { ...dep(0), status: { observedGeneration: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'timed out' }] } };
+
+  it('reports becoming Healthy or Degraded, and nothing else', () => {
+    expect(healthTransition(dep(0), dep(1), {})).toEqual({ type: 'healthy', message: 'Deployment/shop/web is Healthy (was Progressing)' });
+    expect(healthTransition(dep(1), failed, {})).toEqual({ type: 'unhealthy', message: 'Deployment/shop/web is Degraded: rollout exceeded its progress deadline: timed out' });
+    expect(healthTransition(dep(1), dep(0), {})).toBeUndefined();
+    expect(healthTransition(dep(1), dep(1), {})).toBeUndefined();
   });
 });

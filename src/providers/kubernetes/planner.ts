@@ -1,4 +1,5 @@
 import type { Resource } from '../../model/resource.js';
+import { ProviderError } from '../../errors/index.js';
 import { resourceKey } from '../../model/resource.js';
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
@@ -19,6 +20,11 @@ import type { Runtime } from './runtime.js';
  * apply, so the diff shows what the API server would really store (defaults, webhooks,
  * validation) and a conflict shows up before a sync hits it.
  */
+
+/** Discovery said the kind was served and the server disagrees: drop what discovery remembers. */
+export function forgetIfUnserved(rt: Runtime, item: Item, e: unknown): void {
+  if (e instanceof ProviderError && e.code === 'KUBE_UNKNOWN_KIND' && item.info) rt.discovery.forget(item.info.group);
+}
 
 /** Whether every conflicting manager is an imperative edit (an Update), which Sluice takes back by default. */
 export function onlyEdits(conflict: ConflictError, live: Resource | undefined): boolean {
@@ -46,6 +52,7 @@ async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>,
   try {
     result = await serverSideApply(rt.client, item.info, item.desired, { dryRun: true, force });
   } catch (e) {
+    forgetIfUnserved(rt, item, e);
     if (!(e instanceof ConflictError)) throw e;
     const taken = rt.options.overrideEdits && onlyEdits(e, live);
     const what = taken ? `takes back ${describeConflict(e)}` : `conflict: ${describeConflict(e)}; a sync needs force`;

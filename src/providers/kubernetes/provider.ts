@@ -7,14 +7,14 @@ import { scopeId } from '../types.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from './client.js';
 import { Discovery } from './discovery.js';
-import { detectDrift } from './drift.js';
+import { detectDrift, scopeOfObject } from './drift.js';
 import { CONFIGMAP_INFO, Inventory } from './inventory.js';
 import { LABEL_INVENTORY } from './labels.js';
 import { LiveState } from './live-state.js';
 import { resolveOptions, type KubernetesProviderOptions, type ResolvedOptions } from './options.js';
 import { planScope } from './planner.js';
 import { deleteMembers, prunable } from './prune.js';
-import { scopeHealth } from './scope-health.js';
+import { healthTransition, scopeHealth } from './scope-health.js';
 import { syncScope } from './sync.js';
 import { resourcePath } from './discovery.js';
 import { splitGroupKind } from './applyset.js';
@@ -56,6 +56,10 @@ export class KubernetesProvider implements Provider {
     const discovery = new Discovery(client);
     const writes = new OwnWrites();
     const live = new LiveState(client, discovery, this.ctx.log, (gk) => (type, obj, prev) => {
+      const scope = scopeOfObject(obj);
+      if (!scope) return;
+      const turned = type === 'MODIFIED' && prev ? healthTransition(prev, obj, this.options.healthChecks) : undefined;
+      if (turned) this.emit({ scope, type: turned.type, key: resourceKey(obj), message: turned.message, time: new Date() });
       if (writes.isOwn(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), obj.metadata.resourceVersion)) return;
       const drift = detectDrift(type, obj, prev);
       if (drift) this.emit({ scope: drift.scope, type: 'drift', key: resourceKey(obj), message: drift.message, time: new Date() });

@@ -1,6 +1,6 @@
 import type { ResourceHealth } from '../../plan/types.js';
 import type { Resource } from '../../model/resource.js';
-import { resourceKey } from '../../model/resource.js';
+import { resourceKey, resourceRef } from '../../model/resource.js';
 import { groupKindOf } from './applyset.js';
 import { evaluateCelHealth } from './health-cel.js';
 import { evaluateHealth } from './health.js';
@@ -23,4 +23,15 @@ export function scopeHealth(members: readonly Resource[], expected: ReadonlyMap<
     if (!seen.has(key)) out.push({ key, kind: r.kind, name: r.name, status: 'Missing', message: 'applied by Sluice but not in the cluster' });
   }
   return out;
+}
+
+/** A change worth telling people about: something became Degraded, or became Healthy again. */
+export function healthTransition(before: Resource, after: Resource, checks: Record<string, string>): { type: 'healthy' | 'unhealthy'; message: string } | undefined {
+  const was = healthOf(before, checks).status;
+  const now = healthOf(after, checks);
+  if (was === now.status) return undefined;
+  const ref = resourceRef(after);
+  if (now.status === 'Degraded') return { type: 'unhealthy', message: `${ref} is Degraded${now.message ? `: ${now.message}` : ''}` };
+  if (now.status === 'Healthy') return { type: 'healthy', message: `${ref} is Healthy (was ${was})` };
+  return undefined;
 }

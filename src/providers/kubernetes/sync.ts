@@ -11,7 +11,7 @@ import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
 import { FIELD_MANAGER } from './labels.js';
 import { applyGroups, tierOf, waveOf } from './order.js';
 import { waitForWave } from './waves.js';
-import { onlyEdits } from './planner.js';
+import { forgetIfUnserved, onlyEdits } from './planner.js';
 import { deleteMembers, prunable } from './prune.js';
 import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
@@ -51,6 +51,7 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
     try {
       return await serverSideApply(rt.client, info, item.desired, { force, signal: options.signal });
     } catch (e) {
+      forgetIfUnserved(rt, item, e);
       if (!(e instanceof ConflictError) || !rt.options.overrideEdits) throw e;
       // Not cached means not Sluice's yet: read who holds the fields before taking them.
       if (!onlyEdits(e, live ?? (await getObject(rt.client, info, item.desired)))) throw e;

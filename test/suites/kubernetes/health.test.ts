@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider, Scope } from '../../../src/providers/types.js';
 import type { KubeClient } from '../../../src/providers/kubernetes/client.js';
-import { applyOpts, configMap, deployment, get, ns, rawClient, service, startProvider, waitFor } from './helpers.js';
+import { applyOpts, collectEvents, configMap, deployment, get, ns, rawClient, service, startProvider, waitFor } from './helpers.js';
 
 /** No controllers run in the test server: status is written the way a controller would, through the status subresource. */
 describe('health from live status', () => {
@@ -38,8 +38,11 @@ describe('health from live status', () => {
     });
     expect(partial.status).toBe('Progressing');
 
+    const events = collectEvents(provider);
     await setStatus(path, { observedGeneration: generation, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
     await waitFor('Healthy', async () => ((await statusOf(key))?.status === 'Healthy' ? true : undefined));
+    const healthy = await waitFor('a healthy event', () => events.find((e) => e.type === 'healthy' && e.key === key));
+    expect(healthy.message).toBe('Deployment/health-test/front is Healthy (was Progressing)');
 
     // A new spec makes it Progressing again until the controller observes it.
     await provider.apply(scope, [ns(NS), deployment(NS, 'front', 2, 'registry.example/web:2'), service(NS, 'front-lb', 'LoadBalancer'), configMap(NS, 'flags', { ready: 'no' })], applyOpts({ revision: 'rev2' }));
