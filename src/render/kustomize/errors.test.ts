@@ -123,4 +123,29 @@ describe('kustomize build errors', () => {
     expect(e.code).toBe('KUSTOMIZE_GENERATOR');
     expect(e.message).toContain('cloud provider aws not supported yet');
   });
+
+  describe('openapi field', () => {
+    const files = (openapi: string, extra: Record<string, string> = {}) =>
+      MemoryFs.fromFiles({ 'kustomization.yaml': `resources:\n- cm.yaml\nopenapi:\n${openapi}`, 'cm.yaml': CM, ...extra });
+
+    it('refuses a schema path together with a built-in version', () => {
+      const e = failure(files('  path: s.json\n  version: v1.21.2\n', { 's.json': '{}' }), '.');
+      expect(e.code).toBe('KUSTOMIZE_OPENAPI');
+      expect(e.message).toContain('cannot use both');
+    });
+
+    it('refuses a version kustomize does not have built in', () => {
+      const e = failure(files('  version: v1.14.1\n'), '.');
+      expect(e.code).toBe('KUSTOMIZE_OPENAPI');
+      expect(e.location.line).toBe(3);
+    });
+
+    it('fails when the schema file is missing', () => {
+      expect(failure(files('  path: missing.json\n'), '.').code).toBe('NOT_FOUND');
+    });
+
+    it('accepts the built-in version by name', () => {
+      expect(kustomizeBuild(files('  version: v1.21.2\n'), '.')).toContain('name: c');
+    });
+  });
 });

@@ -3,7 +3,9 @@ import type { Kustomization } from '../load/kustfile.js';
 import type { Loader } from '../load/loader.js';
 import type { Var } from '../refs/vars.js';
 import { ResMap } from '../resource/resmap.js';
+import type { SchemaData } from '../patch/schema.js';
 import type { OriginInfo } from '../resource/resource.js';
+import type { OpenApiChoice } from './openapi.js';
 
 /** What a kustomization and everything below it produced so far. */
 export interface Accumulator {
@@ -19,6 +21,8 @@ export interface Target {
   buildMetadata: string[];
   /** Path from the top kustomization root to this one, for origin annotations. */
   originPath: string;
+  /** The build's schema choice, shared by every kustomization in it. */
+  openapi: OpenApiChoice;
 }
 
 /** Reads resource files and kustomization directories into an accumulator. */
@@ -64,4 +68,9 @@ export function recordTransformation(t: Target, m: ResMap, origin: OriginInfo | 
     if (r.origin === undefined) r.origin = origin;
     else r.transformations.push(origin);
   }
+}
+
+/** The schema lookup patches of this build use. */
+export function schemaOf(t: Target): () => SchemaData | undefined {
+  return () => t.openapi.forPatch();
 }

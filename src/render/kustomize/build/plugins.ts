@@ -14,7 +14,7 @@ import { addNameAffix } from '../transform/names.js';
 import { setNamespace, type SubjectMode } from '../transform/namespace.js';
 import { setReplicas } from '../transform/replicas.js';
 import { resourcesFromText } from './resources.js';
-import { baseName, emptyAccumulator, joinOrigin, recordTransformation, type Accumulator, type AccumulateResources, type Target } from './accumulator.js';
+import { baseName, emptyAccumulator, joinOrigin, recordTransformation, schemaOf, type Accumulator, type AccumulateResources, type Target } from './accumulator.js';
 import { imageRule } from './transformers.js';
 
 /**
@@ -146,19 +146,19 @@ function runPluginTransformer(t: Target, m: ResMap, c: Resource): void {
       const opts = isObject(o['options']) ? o['options'] : {};
       const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true };
       const loaded = path ? loadPatch(t.ldr.readText(path, file).text, path, po) : loadPatch(inline, file, po);
-      applyPatch(m, loaded, parseSelector(o['target'], file), file);
+      applyPatch(m, loaded, parseSelector(o['target'], file), file, schemaOf(t));
       break;
     }
     case 'PatchStrategicMergeTransformer': {
       for (const p of Array.isArray(o['paths']) ? o['paths'] : []) {
-        if (typeof p === 'string') applyPatch(m, loadPatch(t.ldr.readText(p, file).text, p), undefined, file);
+        if (typeof p === 'string') applyPatch(m, loadPatch(t.ldr.readText(p, file).text, p), undefined, file, schemaOf(t));
       }
-      if (typeof o['patches'] === 'string') applyPatch(m, loadPatch(o['patches'], file), undefined, file);
+      if (typeof o['patches'] === 'string') applyPatch(m, loadPatch(o['patches'], file), undefined, file, schemaOf(t));
       break;
     }
     case 'PatchJson6902Transformer': {
       const text = typeof o['path'] === 'string' && o['path'] ? t.ldr.readText(o['path'], file).text : String(o['jsonOp'] ?? '');
-      applyPatch(m, loadPatch(text, file), parseSelector(o['target'], file), file);
+      applyPatch(m, loadPatch(text, file), parseSelector(o['target'], file), file, schemaOf(t));
       break;
     }
     case 'ReplacementTransformer':

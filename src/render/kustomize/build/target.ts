@@ -12,11 +12,13 @@ import { runKustomizationTransformers } from './transformers.js';
 import { runPluginGenerators, runPluginTransformers } from './plugins.js';
 import { resourcesFromText } from './resources.js';
 import { bindVars, parseVars, type Var } from '../refs/vars.js';
+import { OpenApiChoice } from './openapi.js';
 import { builtinOrigin, emptyAccumulator, joinOrigin, type Accumulator, type Target } from './accumulator.js';
 
 export { emptyAccumulator, type Accumulator, type Target } from './accumulator.js';
 
-export function loadTarget(ldr: Loader, buildMetadata: string[] | undefined, originPath: string): Target {
+/** Loads a kustomization; `parent` is the one that referenced it (none for the top). */
+export function loadTarget(ldr: Loader, parent: Target | undefined, originPath: string): Target {
   const file = ldr.findKustomizationFile();
   if (!file) {
     throw new RenderError('KUSTOMIZE_MISSING', `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.root}'`, {
@@ -37,7 +39,9 @@ export function loadTarget(ldr: Loader, buildMetadata: string[] | undefined, ori
       });
     }
   }
-  return { ldr, k, buildMetadata: buildMetadata ?? stringList(k, 'buildMetadata'), originPath };
+  const openapi = parent?.openapi ?? new OpenApiChoice();
+  openapi.apply(k, ldr, parent === undefined);
+  return { ldr, k, buildMetadata: parent?.buildMetadata ?? stringList(k, 'buildMetadata'), originPath, openapi };
 }
 
 export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
@@ -55,7 +59,7 @@ export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
   runGenerators(t, ra);
   for (const c of stringList(k, 'components')) {
     const child = t.ldr.child(c, k.file);
-    const sub = loadTarget(child, t.buildMetadata, joinOrigin(t.originPath, c));
+    const sub = loadTarget(child, t, joinOrigin(t.originPath, c));
     if (sub.k.kind !== 'Component') {
       throw new RenderError('KUSTOMIZE_COMPONENT', `expected kind 'Component' for path '${child.root}' but got '${sub.k.kind}'`, {
         file: sub.k.file,
@@ -79,7 +83,7 @@ export function accumulateResources(t: Target, ra: Accumulator, paths: string[])
   for (const p of paths) {
     if (t.ldr.isDir(p)) {
       const child = t.ldr.child(p, t.k.file);
-      const sub = loadTarget(child, t.buildMetadata, joinOrigin(t.originPath, p));
+      const sub = loadTarget(child, t, joinOrigin(t.originPath, p));
       if (sub.k.kind === 'Component') {
         throw new RenderError('KUSTOMIZE_COMPONENT', `expected kind != 'Component' for path '${child.root}'`, {
           file: t.k.file,
@@ -96,6 +100,7 @@ export function accumulateResources(t: Target, ra: Accumulator, paths: string[])
     const origin = joinOrigin(t.originPath, p);
     const batch = resourcesFromText(text, path);
     for (const r of batch) r.origin = { path: origin };
+    t.openapi.noteResources(batch);
     ra.resMap.appendAll(batch);
   }
 }

@@ -10,7 +10,7 @@ import { setStringEntries } from '../transform/metadata.js';
 import { addNameAffix } from '../transform/names.js';
 import { setNamespace } from '../transform/namespace.js';
 import { setReplicas } from '../transform/replicas.js';
-import { builtinOrigin, recordTransformation, type Accumulator, type Target } from './accumulator.js';
+import { builtinOrigin, recordTransformation, schemaOf, type Accumulator, type Target } from './accumulator.js';
 
 /**
  * The kustomization's own transformers, in kustomize's fixed order: strategic-merge patches,
@@ -32,7 +32,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     } else {
       loaded = loadPatch(entry, k.file);
     }
-    applyPatch(m, loaded, undefined, k.file);
+    applyPatch(m, loaded, undefined, k.file, schemaOf(t));
   }
   if (smp.length > 0) record('PatchStrategicMergeTransformer');
 
@@ -53,7 +53,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       const { text, path: real } = ldr.readText(path, k.file);
       loaded = loadPatch(text, real, po);
     } else loaded = loadPatch(inline, k.file, po);
-    applyPatch(m, loaded, parseSelector(v['target'], k.file), k.file);
+    applyPatch(m, loaded, parseSelector(v['target'], k.file), k.file, schemaOf(t));
     record('PatchTransformer');
   });
 
@@ -107,7 +107,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     if (loaded.kind !== 'json') {
       throw new RenderError('KUSTOMIZE_PATCH', `${loaded.source}: patchesJson6902 entries must hold a JSON patch (a list of operations)`, { file: loaded.source });
     }
-    applyPatch(m, loaded, target, k.file);
+    applyPatch(m, loaded, target, k.file, schemaOf(t));
     record('PatchJson6902Transformer');
   });
 

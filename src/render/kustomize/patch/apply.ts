@@ -5,7 +5,7 @@ import type { ResMap } from '../resource/resmap.js';
 import { Resource } from '../resource/resource.js';
 import { parseYamlDocs } from '../yaml/parse.js';
 import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from './json6902.js';
-import { schemaForType } from './schema.js';
+import { schemaForType, type SchemaData } from './schema.js';
 import { selects, type Selector } from './selector.js';
 import { strategicMerge } from './strategic-merge.js';
 
@@ -30,10 +30,10 @@ export function loadPatch(text: string, source: string, opts: { allowNameChange?
 }
 
 /** Applies one strategic merge patch; returns false when the patch deleted the resource. */
-export function applySmp(r: Resource, patch: Resource): boolean {
+export function applySmp(r: Resource, patch: Resource, schema?: SchemaData): boolean {
   const { name, namespace, kind } = { name: r.name, namespace: r.namespace, kind: r.kind };
   if (patch.allowNameChange || patch.allowKindChange) r.storePreviousId();
-  const merged = strategicMerge(r.obj, deepCopy(patch.obj), schemaForType(r.apiVersion, r.kind));
+  const merged = strategicMerge(r.obj, deepCopy(patch.obj), schemaForType(r.apiVersion, r.kind, schema));
   if (merged === undefined || Object.keys(merged).length === 0) return false;
   r.obj = merged;
   if (!patch.allowKindChange) r.kind = kind;
@@ -46,7 +46,11 @@ function dropDeleted(m: ResMap, deleted: Set<Resource>): void {
   if (deleted.size > 0) m.list = m.list.filter((r) => !deleted.has(r));
 }
 
-export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefined, where: string): void {
+/**
+ * `schema` gives the OpenAPI data a kustomization chose with `openapi:` (undefined: the
+ * built-in one); it is asked only when a strategic merge actually runs.
+ */
+export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefined, where: string, schema?: () => SchemaData | undefined): void {
   if (p.kind === 'json') {
     if (!target) {
       throw new RenderError('KUSTOMIZE_PATCH', `must specify a target for JSON patch ${p.source}`, { file: where, hint: 'Add a target: with kind and name.' });
@@ -75,7 +79,7 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
       const obj: JsonObject = copy.obj;
       obj['apiVersion'] = r.apiVersion;
       obj['kind'] = patch.kind;
-      if (!applySmp(r, copy)) deleted.add(r);
+      if (!applySmp(r, copy, schema?.())) deleted.add(r);
     }
     dropDeleted(m, deleted);
     return;
@@ -92,7 +96,7 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
         hint: 'The patch names a resource that is not in the build; check its kind, name and namespace, or give the patch a target.',
       });
     }
-    if (!applySmp(hits[0]!, patch)) deleted.add(hits[0]!);
+    if (!applySmp(hits[0]!, patch, schema?.())) deleted.add(hits[0]!);
   }
   dropDeleted(m, deleted);
 }
