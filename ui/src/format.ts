@@ -38,3 +38,53 @@ export function location(err: { file?: string; line?: number }): string | undefi
   if (!err.file) return undefined;
   return err.line ? `${err.file}:${err.line}` : err.file;
 }
+
+/** `sha256:1a2b3c4d5e6f…` → `1a2b3c4d5e6f`: twelve hex digits tell artifacts apart at a glance. */
+export function shortDigest(digest: string | undefined): string {
+  if (!digest) return '—';
+  const hex = digest.replace(/^sha256:/, '');
+  return hex.length > 12 ? hex.slice(0, 12) : hex;
+}
+
+/** A span of time as a number and a unit, for metrics whose size varies from seconds to days. */
+export function durationParts(ms: number | null | undefined): { value: string; unit: string } {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return { value: '—', unit: '' };
+  const s = ms / 1000;
+  if (s < 60) return { value: String(Math.round(s)), unit: 's' };
+  const m = s / 60;
+  if (m < 60) return { value: round(m), unit: 'min' };
+  const h = m / 60;
+  if (h < 48) return { value: round(h), unit: 'h' };
+  return { value: round(h / 24), unit: 'd' };
+}
+
+export function humanDuration(ms: number | null | undefined): string {
+  const { value, unit } = durationParts(ms);
+  return unit ? `${value} ${unit}` : value;
+}
+
+/** One decimal below ten, whole numbers above: 4.5 min, 47 min. */
+function round(n: number): string {
+  return n < 10 ? String(Math.round(n * 10) / 10) : String(Math.round(n));
+}
+
+/** 0.3333 → "33%"; null (nothing to divide by) → "—". */
+export function percent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined) return '—';
+  return `${Math.round(rate * 100)}%`;
+}
+
+/** Deployments per day, with enough digits that a rare deployment does not read as zero. */
+export function perDay(n: number): string {
+  if (n === 0) return '0';
+  if (n >= 10) return String(Math.round(n));
+  if (n >= 1) return String(Math.round(n * 10) / 10);
+  return String(Number(n.toPrecision(2)));
+}
+
+/** The calendar day of a time in the viewer's zone, as `YYYY-MM-DD`: how deployments are bucketed. */
+export function localDay(t: number | Date): string {
+  const d = new Date(t);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -1,4 +1,13 @@
-import type { AppEnvDetail, EventRecord, Plan, ProjectStatus } from './types.ts';
+import type {
+  AppEnvDetail,
+  DoraReport,
+  EventRecord,
+  LedgerEntry,
+  Plan,
+  ProjectStatus,
+  Promotion,
+  PromotionState,
+} from './types.ts';
 
 /** A response the server sent but could not fulfil; distinct from the server being unreachable. */
 export class ApiError extends Error {
@@ -79,4 +88,28 @@ export const api = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ dryRun }),
     }),
+
+  /** Every change to one app in one environment, oldest first, each linked to its request, syncs and verifications. */
+  ledger: (app: string, env: string) =>
+    request<LedgerEntry[]>(`${API}/ledger?${new URLSearchParams({ app, env })}`),
+
+  /** Requests, newest first. */
+  promotions: (query: { state?: PromotionState; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    if (query.state) params.set('state', query.state);
+    if (query.limit) params.set('limit', String(query.limit));
+    return request<Promotion[]>(`${API}/promotions?${params}`);
+  },
+
+  /** Approves or rejects a request as `actor`; Sluice merges it once every gate passes. */
+  review: (id: number, decision: 'approve' | 'reject', actor: string, comment?: string) =>
+    request<Promotion>(`${API}/promotions/${id}/${decision}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(comment ? { actor, comment } : { actor }),
+    }),
+
+  /** DORA metrics of one environment over the last `days` days. */
+  dora: (env: string, days: number) =>
+    request<DoraReport>(`${API}/dora?${new URLSearchParams({ env, since: `${days}d` })}`),
 };

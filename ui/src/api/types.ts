@@ -13,3 +13,27 @@ export type { EventRecord, SyncRecord, SyncResult, SyncTrigger } from '../../../
 import type { ProjectStatus } from '../../../src/reconcile/status.ts';
 
 export type Environment = ProjectStatus['environments'][number];
+
+// The deployment ledger, promotion requests and DORA metrics (docs/promotion.md, docs/dora.md).
+export type {
+  ApprovalRecord,
+  ArtifactRecord,
+  ChangeAction as LedgerAction,
+  ChangeRecord,
+  CheckResult,
+  GateResult,
+  PromotionRecord,
+  PromotionState,
+  VerificationRecord,
+} from '../../../src/store/ledger-types.ts';
+export type { EntryStatus, LedgerEntry, LedgerSync } from '../../../src/promote/ledger.ts';
+export type { DoraReport, DurationStats } from '../../../src/promote/dora.ts';
+
+import type { DoraReport } from '../../../src/promote/dora.ts';
+import type { ApprovalRecord, PromotionRecord } from '../../../src/store/ledger-types.ts';
+
+/** A request as the promotions API returns it: with every review given so far. */
+export type Promotion = PromotionRecord & { approvals: ApprovalRecord[] };
+
+/** One deployment a DORA report counted. */
+export type DoraDeployment = DoraReport['details'][number];

@@ -12,6 +12,7 @@ import { StatusSummary } from './StatusSummary.tsx';
 import { SyncActions } from './SyncActions.tsx';
 import { SyncBadge } from './SyncBadge.tsx';
 import { SyncTable } from './SyncTable.tsx';
+import { Timeline } from './Timeline.tsx';
 
 const POLL_MS = 2000;
 
@@ -20,6 +21,7 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
   const scope = `${app}/${env}`;
   const detail = usePoll(() => api.appEnv(app, env), POLL_MS, scope);
   const events = usePoll(() => api.events({ app, env, limit: 20 }), POLL_MS, scope);
+  const ledger = usePoll(() => api.ledger(app, env), POLL_MS, scope);
   const { refresh: refreshDetail } = detail;
   const { refresh: refreshEvents } = events;
   const onQueued = useCallback(() => {
@@ -85,6 +87,15 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
       </div>
       <Section title="Plan" testId="plan-section">
         <PlanView plan={plan} />
+      </Section>
+      <Section title="Timeline" testId="timeline-section">
+        {ledger.data ? (
+          <Timeline entries={ledger.data} />
+        ) : ledger.error ? (
+          <p className="text-bad">Could not load the ledger: {ledger.error.message}</p>
+        ) : (
+          <p className="muted">Loading the ledger…</p>
+        )}
       </Section>
       <Section title="Last syncs">
         <SyncTable syncs={syncs} />
