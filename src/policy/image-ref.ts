@@ -8,7 +8,8 @@ export interface ImageRef {
   digest?: string;
 }
 
-export function parseImageRef(image: string): ImageRef {
+/** `registry/app:1.2@sha256:…` → name `registry/app`, tag `1.2`, digest `sha256:…`; a registry port is not a tag. */
+export function splitImage(image: string): { name: string; tag?: string; digest?: string } {
   let rest = image.trim();
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -17,12 +18,16 @@ export function parseImageRef(image: string): ImageRef {
     rest = rest.slice(0, at);
   }
   let tag: string | undefined;
-  const slash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
-  if (colon > slash) {
+  if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
+  return { name: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+export function parseImageRef(image: string): ImageRef {
+  const { name: rest, tag, digest } = splitImage(image);
   const first = rest.split('/')[0]!;
   const hasRegistry = rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   const registry = hasRegistry ? first : 'docker.io';

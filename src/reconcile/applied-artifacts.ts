@@ -1,27 +1,11 @@
 import { resourceRef, type Resource } from '../model/resource.js';
-import { containers } from '../policy/index.js';
+import { containers, splitImage } from '../policy/index.js';
 import type { ArtifactRecord } from '../store/ledger-types.js';
 
 /** Annotation on a Process holding the version label of its artifact (file artifacts have no tag of their own). */
 export const ARTIFACT_TAG_ANNOTATION = 'sluice.dev/artifact-tag';
 
-/** `registry/app:1.2@sha256:…` → name `registry/app`, tag `1.2`, digest `sha256:…`, as Kustomize `images:` names them. */
-export function splitImage(image: string): { name: string; tag?: string; digest?: string } {
-  let rest = image.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { name: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
+export { splitImage };
 
 /**
  * The artifacts a set of rendered resources runs: container images of pod templates, Compose

@@ -2,7 +2,7 @@ import type { Environment, Project } from '../config/index.js';
 import { ProviderError, SourceError, isSluiceError } from '../errors/index.js';
 import { isChanging, type Plan } from '../plan/types.js';
 import type { Provider, ProviderLog, Scope } from '../providers/types.js';
-import type { Store, SyncRecord } from '../store/types.js';
+import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
@@ -77,11 +77,20 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
 
   const mayApply = job.force || (env.sync === 'auto' && (job.trigger !== 'drift' || env.selfHeal));
   if (!job.dryRun && !job.force && !isChanging(plan)) {
+    const recovered = status.sync === 'Failed';
     status.syncedRevision = revision;
-    if (status.sync !== 'Failed' || job.trigger !== 'retry') status.sync = 'Synced';
+    status.sync = 'Synced';
     delete status.error;
     delete status.reason;
     delete status.drift;
+    if (recovered) {
+      // A revision that fixes a failed one without changing what runs still ends the failure:
+      // record it, so history and the dashboard do not keep showing the failed sync as the last.
+      const started = await deps.store.startSync(newSync(scope, revision, job));
+      const done = await deps.store.finishSync(started.id, { result: 'Succeeded', plan: plan.summary, health: status.health, timings });
+      status.lastSync = done;
+      deps.onSyncFinished?.(done);
+    }
     return { kind: 'in-sync' };
   }
   if (!job.dryRun && !mayApply) {
@@ -90,17 +99,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     return { kind: 'out-of-sync', plan };
   }
 
-  const record = await deps.store.startSync({
-    project: scope.project,
-    app: scope.app,
-    env: scope.env,
-    revision,
-    trigger: job.trigger,
-    reason: job.reason,
-    ...(job.actor ? { actor: job.actor } : {}),
-    dryRun: job.dryRun,
-    startedAt: new Date().toISOString(),
-  });
+  const record = await deps.store.startSync(newSync(scope, revision, job));
   if (job.dryRun) {
     const done = await deps.store.finishSync(record.id, { result: 'Succeeded', plan: plan.summary, timings });
     deps.onSyncFinished?.(done);
@@ -163,7 +162,17 @@ async function recordFailure(deps: RunnerDeps, ctx: RunContext, job: Job, e: unk
   const { scope, revision } = ctx;
   const error = maskedError(deps, e);
   if (!isSluiceError(e)) deps.log.error({ err: e, scope }, 'unexpected error while rendering');
-  const started = await deps.store.startSync({
+  const started = await deps.store.startSync(newSync(scope, revision, job));
+  const done = await deps.store.finishSync(started.id, { result: 'Failed', error, timings });
+  const status = deps.board.ensure(ctx.ref, ctx.provider.kind);
+  Object.assign(status, { sync: 'Failed', error, lastSync: done, desiredRevision: revision, reason: error.message });
+  await deps.onEvent?.({ scope, type: 'sync.failed', severity: 'error', message: `${short(revision)}: ${error.message}`, syncId: done.id });
+  deps.onSyncFinished?.(done);
+  return done;
+}
+
+function newSync(scope: Scope, revision: string, job: Job): NewSync {
+  return {
     project: scope.project,
     app: scope.app,
     env: scope.env,
@@ -173,13 +182,7 @@ async function recordFailure(deps: RunnerDeps, ctx: RunContext, job: Job, e: unk
     ...(job.actor ? { actor: job.actor } : {}),
     dryRun: job.dryRun,
     startedAt: new Date().toISOString(),
-  });
-  const done = await deps.store.finishSync(started.id, { result: 'Failed', error, timings });
-  const status = deps.board.ensure(ctx.ref, ctx.provider.kind);
-  Object.assign(status, { sync: 'Failed', error, lastSync: done, desiredRevision: revision, reason: error.message });
-  await deps.onEvent?.({ scope, type: 'sync.failed', severity: 'error', message: `${short(revision)}: ${error.message}`, syncId: done.id });
-  deps.onSyncFinished?.(done);
-  return done;
+  };
 }
 
 function maskedError(deps: RunnerDeps, e: unknown): StatusError {
