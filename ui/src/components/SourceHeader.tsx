@@ -1,10 +1,11 @@
+import type { ReactNode } from 'react';
 import type { ProjectStatus } from '../api/types.ts';
 import { location } from '../format.ts';
 import { RelativeTime } from './RelativeTime.tsx';
 import { Revision } from './Revision.tsx';
 
 /** Which project this is and which config-repo revision everything below was rendered from. */
-export function SourceHeader({ status }: { status?: ProjectStatus }) {
+export function SourceHeader({ status, nav }: { status?: ProjectStatus; nav?: ReactNode }) {
   const source = status?.source;
   return (
     <header className="page-header">
@@ -14,6 +15,7 @@ export function SourceHeader({ status }: { status?: ProjectStatus }) {
         </a>
         <h1 data-testid="project-name">{status?.project ?? '…'}</h1>
       </div>
+      {nav}
       {source && (
         <div className="source" data-testid="source" aria-label="Config repository">
           <span className="source-url" title={source.url}>

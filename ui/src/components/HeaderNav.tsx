@@ -1,0 +1,31 @@
+import type { Route } from '../hooks/useRoute.ts';
+
+/** The dashboard's pages; the promotions link carries how many requests wait for an approval. */
+export function HeaderNav({ route, awaiting }: { route: Route; awaiting?: number }) {
+  const current = (view: Route['view'] | Route['view'][]) =>
+    (Array.isArray(view) ? view : [view]).includes(route.view) ? ('page' as const) : undefined;
+  return (
+    <nav className="header-nav" aria-label="Pages">
+      <a href="#/" aria-current={current(['matrix', 'detail'])}>
+        Apps
+      </a>
+      <a href="#/promotions" aria-current={current('promotions')} data-testid="nav-promotions">
+        Promotions
+        {awaiting !== undefined && awaiting > 0 && (
+          <span
+            className="nav-count"
+            data-testid="awaiting-badge"
+            data-count={awaiting}
+            aria-label={`${awaiting} awaiting approval`}
+            title={`${awaiting} request${awaiting === 1 ? '' : 's'} awaiting approval`}
+          >
+            {awaiting}
+          </span>
+        )}
+      </a>
+      <a href="#/dora" aria-current={current('dora')} data-testid="nav-dora">
+        DORA
+      </a>
+    </nav>
+  );
+}

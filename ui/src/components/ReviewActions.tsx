@@ -1,0 +1,94 @@
+import { useId, useState } from 'react';
+import { ApiError } from '../api/client.ts';
+
+type Outcome = { kind: 'idle' } | { kind: 'busy'; decision: Decision } | { kind: 'failed'; message: string; hint?: string; code?: string };
+type Decision = 'approve' | 'reject';
+
+/**
+ * Approve or reject one open request as the named reviewer. The server decides who may: its
+ * refusal (e.g. the author approving on a protected environment) is shown with its hint.
+ */
+export function ReviewActions({
+  id,
+  actor,
+  review,
+  onReviewed,
+}: {
+  id: number;
+  actor: string;
+  review: (id: number, decision: Decision, actor: string, comment?: string) => Promise<unknown>;
+  onReviewed: () => void;
+}) {
+  const [comment, setComment] = useState('');
+  const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
+  const commentId = useId();
+  const who = actor.trim();
+
+  const run = async (decision: Decision) => {
+    setOutcome({ kind: 'busy', decision });
+    try {
+      await review(id, decision, who, comment.trim() || undefined);
+      setOutcome({ kind: 'idle' });
+      setComment('');
+      onReviewed();
+    } catch (err) {
+      setOutcome({
+        kind: 'failed',
+        message: err instanceof Error ? err.message : String(err),
+        ...(err instanceof ApiError && err.hint ? { hint: err.hint } : {}),
+        ...(err instanceof ApiError && err.code ? { code: err.code } : {}),
+      });
+    }
+  };
+
+  const busy = outcome.kind === 'busy';
+  return (
+    <div className="review" data-testid="review">
+      <label htmlFor={commentId} className="sr-only">
+        Comment on request #{id}
+      </label>
+      <input
+        id={commentId}
+        type="text"
+        className="review-comment"
+        placeholder="Comment (optional)"
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+        data-testid="review-comment"
+      />
+      <button
+        type="button"
+        className="primary"
+        disabled={busy || !who}
+        onClick={() => void run('approve')}
+        data-testid="approve-button"
+        title={who ? `Approve as ${who}` : 'Enter your name first'}
+      >
+        {busy && outcome.decision === 'approve' ? 'Approving…' : 'Approve'}
+      </button>
+      <button
+        type="button"
+        className="danger"
+        disabled={busy || !who}
+        onClick={() => void run('reject')}
+        data-testid="reject-button"
+        title={who ? `Reject as ${who}` : 'Enter your name first'}
+      >
+        {busy && outcome.decision === 'reject' ? 'Rejecting…' : 'Reject'}
+      </button>
+      {!who && <span className="muted">Enter your name above to review.</span>}
+      <div role="status" aria-live="polite" className="review-outcome">
+        {outcome.kind === 'failed' && (
+          <div className="review-error" data-testid="review-error" data-code={outcome.code}>
+            <strong>{outcome.message}</strong>
+            {outcome.hint && (
+              <div className="review-hint" data-testid="review-hint">
+                <strong>Hint:</strong> {outcome.hint}
+              </div>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
