@@ -148,4 +148,9 @@ describe('kustomize build errors', () => {
       expect(kustomizeBuild(files('  version: v1.21.2\n'), '.')).toContain('name: c');
     });
   });
+
+  it('refuses an empty patchesStrategicMerge file, though patches may be empty', () => {
+    const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- cm.yaml\npatchesStrategicMerge:\n- empty.yaml\n', 'cm.yaml': CM, 'empty.yaml': '' });
+    expect(failure(fs, '.').code).toBe('KUSTOMIZE_PATCH');
+  });
 });

@@ -144,7 +144,7 @@ function runPluginTransformer(t: Target, m: ResMap, c: Resource): void {
       const path = typeof o['path'] === 'string' ? o['path'] : '';
       const inline = typeof o['patch'] === 'string' ? o['patch'].trim() : '';
       const opts = isObject(o['options']) ? o['options'] : {};
-      const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true };
+      const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true, allowEmpty: true };
       const loaded = path ? loadPatch(t.ldr.readText(path, file).text, path, po) : loadPatch(inline, file, po);
       applyPatch(m, loaded, parseSelector(o['target'], file), file, schemaOf(t));
       break;

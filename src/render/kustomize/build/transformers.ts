@@ -47,7 +47,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: patch and path can't be set at the same time in patches[${i}]`, { file: k.file, line: k.lines.get('patches') });
     }
     const opts = isObject(v['options']) ? v['options'] : {};
-    const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true };
+    const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true, allowEmpty: true };
     let loaded;
     if (path) {
       const { text, path: real } = ldr.readText(path, k.file);

@@ -12,7 +12,14 @@ import { strategicMerge } from './strategic-merge.js';
 export type LoadedPatch = { kind: 'smp'; docs: Resource[]; source: string } | { kind: 'json'; ops: JsonPatchOp[]; source: string };
 
 /** Reads a patch's text and decides, as kustomize does, whether it is a JSON patch or SMP. */
-export function loadPatch(text: string, source: string, opts: { allowNameChange?: boolean; allowKindChange?: boolean } = {}): LoadedPatch {
+export interface PatchOptions {
+  allowNameChange?: boolean;
+  allowKindChange?: boolean;
+  /** kustomize's PatchTransformer (`patches:`) lets a patch with no documents do nothing. */
+  allowEmpty?: boolean;
+}
+
+export function loadPatch(text: string, source: string, opts: PatchOptions = {}): LoadedPatch {
   const docs = parseYamlDocs(text, source);
   if (docs.length > 0 && Array.isArray(docs[0]!.value)) return { kind: 'json', ops: parseJsonPatch(docs[0]!.value, source), source };
   const res: Resource[] = [];
@@ -25,7 +32,12 @@ export function loadPatch(text: string, source: string, opts: { allowNameChange?
     r.allowKindChange = !!opts.allowKindChange;
     res.push(r);
   }
-  if (res.length === 0) throw new RenderError('KUSTOMIZE_PATCH', `${source}: unable to parse SM or JSON patch: it is empty`, { file: source });
+  if (res.length === 0 && !opts.allowEmpty) {
+    throw new RenderError('KUSTOMIZE_PATCH', `${source}: unable to parse SM or JSON patch: it is empty`, {
+      file: source,
+      hint: 'Give the patch a resource to merge or a list of JSON patch operations, or remove the entry.',
+    });
+  }
   return { kind: 'smp', docs: res, source };
 }
 
@@ -68,6 +80,7 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
     }
     return;
   }
+  if (p.docs.length === 0) return;
   const deleted = new Set<Resource>();
   if (target) {
     if (p.docs.length > 1) {
