@@ -153,4 +153,12 @@ describe('kustomize build errors', () => {
     const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- cm.yaml\npatchesStrategicMerge:\n- empty.yaml\n', 'cm.yaml': CM, 'empty.yaml': '' });
     expect(failure(fs, '.').code).toBe('KUSTOMIZE_PATCH');
   });
+
+  it('refuses a RoleBinding ServiceAccount subject whose namespace is left empty', () => {
+    const rb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace:\nroleRef:\n  kind: Role\n  name: r\n';
+    const e = failure(MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- rb.yaml\n', 'rb.yaml': rb }), '.');
+    expect(e.code).toBe('KUSTOMIZE_RESOURCE');
+    expect(e.message).toContain('namespace is blank');
+    expect(e.location.file).toBe('rb.yaml');
+  });
 });

@@ -96,9 +96,19 @@ function roleBindingNamespaces(r: Resource): Set<string> {
   const subjects = r.obj['subjects'];
   if (!Array.isArray(subjects)) return out;
   for (const s of subjects) {
-    if (s && typeof s === 'object' && !Array.isArray(s) && s['kind'] === 'ServiceAccount' && typeof s['namespace'] === 'string') {
-      out.add(s['namespace']);
+    if (!s || typeof s !== 'object' || Array.isArray(s) || s['kind'] !== 'ServiceAccount') continue;
+    if (!Object.prototype.hasOwnProperty.call(s, 'namespace')) continue;
+    const ns = s['namespace'];
+    // kustomize stops here rather than guess which namespace a `namespace:` with no value means.
+    if (typeof ns !== 'string') {
+      throw new RenderError('KUSTOMIZE_RESOURCE', `Invalid Input: namespace is blank for resource "${idString(r.curId())}"`, {
+        file: r.source?.file,
+        line: r.source?.line,
+        resource: `RoleBinding/${r.name}`,
+        hint: 'Give the ServiceAccount subject a namespace, or remove the empty namespace: key.',
+      });
     }
+    out.add(ns);
   }
   return out;
 }
