@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js';
-import type { AppSpec, EnvironmentSpec, NotificationSpec, ProjectFile, TargetSpec } from './schema.js';
+import type { AppSpec, EnvironmentSpec, NotificationSpec, ProjectFile, RepositorySpec, TargetSpec } from './schema.js';
 import { parseDuration } from './duration.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
@@ -12,6 +12,8 @@ export interface Project {
   apps: App[];
   /** Where sync, drift and promotion events are sent. */
   notifications: NotificationSpec[];
+  /** Where the config repo is hosted, when sluice.yaml says so. */
+  repository?: RepositorySpec;
 }
 
 export type Target = TargetSpec & { name: string };
@@ -98,7 +100,7 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     });
   });
 
-  return { name: data.metadata.name, file: ctx.file, targets, environments, apps, notifications };
+  return { name: data.metadata.name, file: ctx.file, targets, environments, apps, notifications, ...(data.spec.repository ? { repository: data.spec.repository } : {}) };
 }
 
 export function findEnvironment(project: Project, name: string): Environment | undefined {

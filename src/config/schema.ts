@@ -141,6 +141,24 @@ export const notificationSchema = z
     path: ['url'],
   });
 
+/** Where the config repo is hosted, so promotion requests become pull/merge requests there. */
+export const repositorySchema = z
+  .strictObject({
+    hosting: z.enum(['github', 'gitlab', 'none']).describe('Forge of the config repo; none keeps requests in Sluice even when the remote is on GitHub or GitLab'),
+    apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('REST root; defaults to https://api.github.com or https://gitlab.com/api/v4 (GitHub Enterprise: https://<host>/api/v3)'),
+    owner: z.string().min(1).optional().describe('GitHub owner (user or organization)'),
+    repo: z.string().min(1).optional().describe('GitHub repository name'),
+    project: z.string().min(1).optional().describe('GitLab project path (group/subgroup/project) or numeric id'),
+    tokenFrom: z
+      .strictObject({ env: envVarName.describe('Environment variable holding the API token') })
+      .optional()
+      .describe('Defaults to SLUICE_GITHUB_TOKEN or SLUICE_GITLAB_TOKEN; tokens are never written in sluice.yaml'),
+    branchPrefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name prefix').default('sluice/').describe('Prefix of the branches promotion requests are opened from'),
+    pollInterval: durationString.default('30s').describe('How often open requests are read back for new reviews'),
+  })
+  .refine((r) => r.hosting !== 'github' || (r.owner === undefined) === (r.repo === undefined), { message: 'set both owner and repo, or neither (taken from the remote URL)', path: ['owner'] })
+  .refine((r) => r.hosting === 'gitlab' || r.project === undefined, { message: 'project is for GitLab; GitHub uses owner and repo', path: ['project'] });
+
 export const projectSchema = z.strictObject({
   apiVersion: z.literal('sluice.dev/v1alpha1'),
   kind: z.literal('Project'),
@@ -160,6 +178,7 @@ export const projectSchema = z.strictObject({
       })
       .optional()
       .describe('Webhook and Slack sinks for sync, drift and promotion events'),
+    repository: repositorySchema.optional().describe('Where the config repo is hosted; promotion requests become pull requests (GitHub) or merge requests (GitLab)'),
   }),
 });
 
@@ -171,5 +190,6 @@ export type PromotionSpec = z.output<typeof promotionSchema>;
 export type PolicySpec = z.output<typeof policySchema>;
 export type CustomPolicyRuleSpec = z.output<typeof customPolicyRuleSchema>;
 export type NotificationSpec = z.output<typeof notificationSchema>;
+export type RepositorySpec = z.output<typeof repositorySchema>;
 export type NotificationEventType = (typeof notificationEvents)[number];
 export type VerifyCheckSpec = z.output<typeof verifyCheckSchema>;
