@@ -74,12 +74,26 @@ export function percent(rate: number | null | undefined): string {
   return `${Math.round(rate * 100)}%`;
 }
 
-/** Deployments per day, with enough digits that a rare deployment does not read as zero. */
-export function perDay(n: number): string {
-  if (n === 0) return '0';
+/**
+ * A deployment rate in the unit that reads as a number people say: 3 per day, 2.3 per week,
+ * 2 per month (30 days), rather than 0.067 per day.
+ */
+export function deploymentRate(perDay: number): { value: string; unit: string } {
+  if (perDay === 0) return { value: '0', unit: 'per day' };
+  if (perDay >= 1) return { value: rate(perDay), unit: 'per day' };
+  if (perDay * 7 >= 1) return { value: rate(perDay * 7), unit: 'per week' };
+  return { value: rate(perDay * 30), unit: 'per month' };
+}
+
+function rate(n: number): string {
   if (n >= 10) return String(Math.round(n));
-  if (n >= 1) return String(Math.round(n * 10) / 10);
-  return String(Number(n.toPrecision(2)));
+  return String(Math.round(n * 10) / 10);
+}
+
+/** "Oct 22": short enough for a chart axis. */
+export function shortDate(t: number | string): string {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 
 /** The calendar day of a time in the viewer's zone, as `YYYY-MM-DD`: how deployments are bucketed. */

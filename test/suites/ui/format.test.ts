@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { duration, location, relativeTime, shortSha } from '../../../ui/src/format.js';
+import {
+  deploymentRate,
+  duration,
+  durationParts,
+  humanDuration,
+  localDay,
+  location,
+  percent,
+  relativeTime,
+  shortDigest,
+  shortSha,
+} from '../../../ui/src/format.js';
+import { awaitsApproval } from '../../../ui/src/promotions.js';
 
 describe('dashboard formatting', () => {
   const now = Date.parse('2025-01-01T12:00:00Z');
@@ -32,5 +44,39 @@ describe('dashboard formatting', () => {
     expect(location({ file: 'apps/hello/base/process.yaml', line: 7 })).toBe('apps/hello/base/process.yaml:7');
     expect(location({ file: 'sluice.yaml' })).toBe('sluice.yaml');
     expect(location({})).toBeUndefined();
+  });
+
+  it('shortens digests to twelve hex digits', () => {
+    expect(shortDigest(`sha256:${'ab'.repeat(32)}`)).toBe('abababababab');
+    expect(shortDigest(undefined)).toBe('—');
+  });
+
+  it('gives metric durations in the unit that fits, from seconds to days', () => {
+    expect(durationParts(45_000)).toEqual({ value: '45', unit: 's' });
+    expect(durationParts(4.5 * 60_000)).toEqual({ value: '4.5', unit: 'min' });
+    expect(durationParts(47.5 * 60_000)).toEqual({ value: '48', unit: 'min' });
+    expect(durationParts(3 * 3_600_000)).toEqual({ value: '3', unit: 'h' });
+    expect(durationParts(3 * 86_400_000)).toEqual({ value: '3', unit: 'd' });
+    expect(humanDuration(null)).toBe('—');
+  });
+
+  it('says deployment rates and failure rates as people say them', () => {
+    expect(deploymentRate(6)).toEqual({ value: '6', unit: 'per day' });
+    expect(deploymentRate(2 / 7)).toEqual({ value: '2', unit: 'per week' });
+    expect(deploymentRate(2 / 30)).toEqual({ value: '2', unit: 'per month' });
+    expect(deploymentRate(0)).toEqual({ value: '0', unit: 'per day' });
+    expect(percent(1 / 3)).toBe('33%');
+    expect(percent(null)).toBe('—');
+  });
+
+  it('buckets times by calendar day', () => {
+    expect(localDay(new Date(2025, 0, 31, 23, 59))).toBe('2025-01-31');
+  });
+
+  it('counts a request as awaiting approval only while its approvals gate holds it', () => {
+    const gate = (passed: boolean) => ({ gate: 'approvals' as const, passed, message: '' });
+    expect(awaitsApproval({ state: 'open', gates: [gate(false)] })).toBe(true);
+    expect(awaitsApproval({ state: 'open', gates: [gate(true), { gate: 'soak', passed: false, message: '' }] })).toBe(false);
+    expect(awaitsApproval({ state: 'rejected', gates: [gate(false)] })).toBe(false);
   });
 });

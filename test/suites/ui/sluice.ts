@@ -23,6 +23,8 @@ export interface SluiceServer {
   stop(): Promise<void>;
   /** What the server printed, for failure messages. */
   output(): string;
+  /** Calls the server's HTTP API the way the CLI and CI do; a non-2xx answer throws with the server's message. */
+  api<T>(path: string, body?: unknown): Promise<T>;
 }
 
 export async function startSluice(): Promise<SluiceServer> {
@@ -75,6 +77,16 @@ export async function startSluice(): Promise<SluiceServer> {
       await rm(base, { recursive: true, force: true });
     },
     output: () => out,
+    async api<T>(path: string, body?: unknown): Promise<T> {
+      const res = await fetch(new URL(path, url), {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as T;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { DoraDeployment } from '../api/types.ts';
-import { localDay } from '../format.ts';
+import { localDay, shortDate } from '../format.ts';
 
 const W = 480;
 const H = 150;
@@ -9,6 +9,8 @@ const DAY = 86_400_000;
 
 interface Day {
   day: string;
+  /** Noon of that day, for labels. */
+  at: number;
   ok: number;
   failed: number;
 }
@@ -42,7 +44,7 @@ export function DeploymentsChart({
         <title id={`${id}-t`}>Deployments per day in {env}</title>
         <desc id={`${id}-d`}>
           {deployments.length} deployments on {active} of {days.length} days
-          {active > 0 && `; the most on ${busiest.day} (${busiest.ok + busiest.failed})`}.
+          {active > 0 && `; the most on ${shortDate(busiest.at)} (${busiest.ok + busiest.failed})`}.
         </desc>
         <line className="axis" x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} />
         <line className="grid-line" x1={PAD.left} x2={W - PAD.right} y1={y(max)} y2={y(max)} />
@@ -58,7 +60,7 @@ export function DeploymentsChart({
           return (
             <g key={d.day} data-testid="day-bar" data-day={d.day} data-count={total}>
               <title>
-                {d.day}: {total} deployment{total === 1 ? '' : 's'}
+                {shortDate(d.at)}: {total} deployment{total === 1 ? '' : 's'}
                 {d.failed ? `, ${d.failed} failed` : ''}
               </title>
               {/* An invisible full-height band so the tooltip is reachable on days without bars too. */}
@@ -69,10 +71,10 @@ export function DeploymentsChart({
           );
         })}
         <text className="tick" x={PAD.left} y={H - 6}>
-          {days[0]!.day}
+          {shortDate(days[0]!.at)}
         </text>
         <text className="tick" x={W - PAD.right} y={H - 6} textAnchor="end">
-          {days.at(-1)!.day}
+          {shortDate(days.at(-1)!.at)}
         </text>
       </svg>
       <figcaption className="muted">
@@ -90,7 +92,7 @@ function bucket(deployments: DoraDeployment[], since: number, until: number): Da
   start.setHours(12, 0, 0, 0);
   for (let t = start.getTime(); localDay(t) <= localDay(until); t += DAY) {
     const day = localDay(t);
-    out.set(day, { day, ok: 0, failed: 0 });
+    out.set(day, { day, at: t, ok: 0, failed: 0 });
     if (out.size > 400) break;
   }
   for (const d of deployments) {

@@ -1,5 +1,5 @@
 import { api } from '../api/client.ts';
-import { durationParts, humanDuration, percent, perDay } from '../format.ts';
+import { deploymentRate, durationParts, humanDuration, percent } from '../format.ts';
 import { usePoll } from '../hooks/usePoll.ts';
 import { DeploymentTable } from './DeploymentTable.tsx';
 import { DeploymentsChart } from './DeploymentsChart.tsx';
@@ -30,8 +30,7 @@ export function DoraEnvironment({ env, days, isProtected }: { env: string; days:
           <div className="metrics">
             <MetricTile
               label="Deployment frequency"
-              value={perDay(r.deploymentsPerDay)}
-              unit="per day"
+              {...deploymentRate(r.deploymentsPerDay)}
               raw={r.deploymentsPerDay}
               testId="metric-frequency"
             >

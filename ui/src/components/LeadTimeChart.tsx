@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { DoraDeployment } from '../api/types.ts';
-import { absoluteTime, humanDuration } from '../format.ts';
+import { absoluteTime, humanDuration, shortDate } from '../format.ts';
 
 const W = 480;
 const H = 150;
@@ -64,10 +64,10 @@ export function LeadTimeChart({
           </g>
         ))}
         <text className="tick" x={PAD.left} y={H - 6}>
-          {new Date(t0).toLocaleDateString()}
+          {shortDate(t0)}
         </text>
         <text className="tick" x={W - PAD.right} y={H - 6} textAnchor="end">
-          {new Date(t1).toLocaleDateString()}
+          {shortDate(t1)}
         </text>
       </svg>
       <figcaption className="muted">

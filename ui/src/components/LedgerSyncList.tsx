@@ -21,7 +21,7 @@ export function LedgerSyncList({ syncs }: { syncs: LedgerSync[] }) {
           <span className="muted">#{s.id}</span> <SyncResultBadge result={s.result as SyncResult} />
           {s.health && <Badge tone={healthTones[s.health] ?? 'idle'} label={s.health} title={`Health: ${s.health}`} />}{' '}
           <span className="muted">
-            {s.trigger}, <RelativeTime iso={s.startedAt} />, took {duration(s.startedAt, s.finishedAt)}
+            started by {s.trigger} <RelativeTime iso={s.startedAt} />, took {duration(s.startedAt, s.finishedAt)}
           </span>
           {s.error && <span className="sync-error"> {s.error}</span>}
         </li>

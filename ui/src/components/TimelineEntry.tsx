@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../api/types.ts';
-import { shortSha } from '../format.ts';
+import { shortDigest, shortSha } from '../format.ts';
 import { ArtifactList } from './ArtifactList.tsx';
 import { ChainStep } from './ChainStep.tsx';
 import { EntryStatusBadge } from './EntryStatusBadge.tsx';
@@ -23,6 +23,9 @@ const ACTIONS: Record<string, string> = {
 export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
   const { change, promotion, syncs, verifications } = entry;
   const subject = change.subject.split('\n')[0];
+  // What the change runs, in the words people use ("hello 1.1.0"); a plain commit says what it was.
+  const headline =
+    change.artifacts.map((a) => `${a.name} ${a.tag ?? shortDigest(a.digest)}`).join(', ') || subject;
   return (
     <li
       className={`timeline-entry entry-${entry.status}`}
@@ -37,7 +40,9 @@ export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
           {ACTIONS[change.action] ?? change.action}
           {change.fromEnv && <> from {change.fromEnv}</>}
         </strong>
-        <span className="entry-subject">{subject}</span>
+        <span className="entry-subject" data-testid="entry-headline" title={subject}>
+          {headline}
+        </span>
         {change.flagged && (
           <span className="entry-flag" title={change.flagged} data-testid="entry-flag">
             ⚑ {change.flagged}
