@@ -6,7 +6,7 @@ import { assertPolicy, evaluatePolicy } from '../policy/index.js';
 import { createProvider } from '../providers/index.js';
 import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
 import { readProcessLogs } from '../providers/process/index.js';
-import { autoRollback, notifyingStore, observeCommits, PromotionService, type Notify, type RequestBackend } from '../promote/index.js';
+import { autoRollback, HostedRequests, notifyingStore, observeCommits, pollRequests, PromotionService, type Notify, type RequestBackend } from '../promote/index.js';
 import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
 import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
@@ -85,6 +85,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       if (promotionsRef.current) await autoRollback(promotionsRef.current, v, env);
     },
   });
+  const hosted = new HostedRequests({ source, log });
   const promotions = new PromotionService({
     source,
     store,
@@ -94,9 +95,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     checkPolicy: ((resources, ctx) =>
       assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name, encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set() }))) satisfies PolicyCheck,
     notify,
-    ...(o.requests ? { requests: o.requests } : {}),
+    // Without a backend given, requests become pull/merge requests when sluice.yaml or the remote and a token say so.
+    requests: o.requests ?? hosted,
   });
   promotionsRef.current = promotions;
+  // Reviews given on GitHub or GitLab are read back on an interval and merge the request when every gate passes.
+  const requestPoller = pollRequests(promotions, { intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs), log });
   // Every config commit becomes a ledger change, whoever wrote it.
   const ledgerWatch = source.watch((revision) => void observeCommits(source, store, revision).catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed')));
   const metrics = new SluiceMetrics(() => controller.status());
@@ -136,6 +140,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     stop: (opts) =>
       (stopping ??= (async () => {
         await app.close();
+        requestPoller.close();
         ledgerWatch.close();
         await controller.stop(opts);
         await relayRef.current?.close();

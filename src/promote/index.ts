@@ -27,3 +27,7 @@ export { unifiedDiff } from './diff.js';
 export { PromotionError } from './errors.js';
 export { localRequests, type RequestBackend, type Notify, type NotificationEvent, type NotificationType, type ExternalReview } from './types.js';
 export { notifyingStore } from './notifying-store.js';
+export { HostedRequests, type HostedRequestsOptions } from './hosted-requests.js';
+export { pollRequests, type RequestPoller, type RequestPollerOptions } from './request-poller.js';
+export { resolveHosting, type HostedTarget } from './hosting.js';
+export { setImageInRepo, type StandaloneOptions, type StandaloneOutcome } from './standalone.js';

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors/index.js';
 import type { PolicyCheck, ProjectStatus } from '../reconcile/index.js';
-import type { Identity, Source } from '../source/index.js';
-import type { ArtifactRecord, ChangeAction, GateResult, PromotionKind, PromotionRecord } from '../store/ledger-types.js';
+import type { Source } from '../source/index.js';
+import type { ApprovalRecord, ArtifactRecord, ChangeAction, GateResult, PromotionKind, PromotionRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
@@ -11,8 +11,8 @@ import { artifactChange, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
 import { changeMessage, type ChangeTrailers } from './trailers.js';
-import { localRequests, type NotificationEvent, type Notify, type RequestBackend } from './types.js';
-import { commitOnTip, KeyedLock, type BuildCommit } from './writer.js';
+import { localRequests, type ExternalReview, type NotificationEvent, type Notify, type RequestBackend } from './types.js';
+import { commitOnTip, identityOf, KeyedLock, type BuildCommit } from './writer.js';
 
 export interface PromotionServiceOptions {
   source: Source;
@@ -124,7 +124,11 @@ export class PromotionService {
       ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
     });
     const title = describeProposal(p);
-    const external = await this.requests.open({ promotion, title, body: `${title}\n\n${change.diff}`, changes: change.changes, baseRevision: view.revision });
+    const external = await this.requests.open({ promotion, title, body: `${title}\n\n${change.diff}`, changes: change.changes, baseRevision: view.revision }).catch(async (e: unknown) => {
+      // A request that could not be published must not stay open where nobody can review it.
+      await this.o.store.ledger.updatePromotion(promotion.id, { state: 'failed', message: `publishing the request failed: ${e instanceof Error ? e.message : String(e)}` });
+      throw e;
+    });
     if (external) promotion = await this.o.store.ledger.updatePromotion(promotion.id, { external: { backend: this.requests.name, ...external } });
     await this.event(promotion, 'promotion.requested', 'info', `#${promotion.id} ${title} waits for approval`);
     await this.tell({ type: 'promotion.awaiting-approval', project: view.project.name, app: p.app, env: p.env, message: `#${promotion.id} ${title} waits for approval`, promotionId: promotion.id, artifacts: p.artifacts, actor: p.actor });
@@ -136,7 +140,7 @@ export class PromotionService {
    * records the change in the ledger. Undefined when the overlay already says exactly that.
    */
   async write(p: Proposal, extra: Partial<ChangeTrailers> & { action: ChangeAction; subject?: string }): Promise<{ revision: string; attempts: number } | undefined> {
-    const author: Identity = { name: p.actor, email: `${p.actor.replace(/[^A-Za-z0-9._-]/g, '_')}@sluice.local` };
+    const author = identityOf(p.actor);
     const trailers: ChangeTrailers = { app: p.app, env: p.env, artifacts: p.artifacts, actor: p.actor, ...optionalContext(p), ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}), ...extra };
     const subject = extra.subject ?? describeProposal(p);
     let project = '';
@@ -187,22 +191,39 @@ export class PromotionService {
       if (p.state !== 'open') return p;
       const view = await projectAt(this.o.source, (await this.o.source.fetch()).revision);
       const { app, env } = scopeOf(view.project, p.app, p.env);
-      const reviews = [...(await this.o.store.ledger.listApprovals(p.id)), ...(await this.requests.reviews(p))];
+      const stored = await this.o.store.ledger.listApprovals(p.id);
+      const external = await this.requests.reviews(p);
+      const reviews = [...stored, ...external];
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
       const renderError = change.changes.length ? await renderCheck(view, change.changes, app, env, { checkPolicy: this.o.checkPolicy, openTree: this.o.openTree }) : undefined;
       const source = p.fromEnv ? await this.sourceState(view.project.name, p.app, p.fromEnv).catch(() => undefined) : undefined;
       const gates = evaluateGates({ env, kind: p.kind, author: p.author, approvals: reviews, ...(source ? { source } : {}), ...(renderError ? { renderError } : {}), policyChecked: !!this.o.checkPolicy, now: this.now() });
       const rejected = reviews.find((r) => r.decision === 'reject');
-      if (rejected) return this.finish(p, 'rejected', gates, `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`);
+      if (rejected) {
+        await this.keepReviews(p.id, stored, external);
+        return this.finish(p, 'rejected', gates, `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`);
+      }
       if (!allPassed(gates)) return this.o.store.ledger.updatePromotion(p.id, { gates });
       const approvedBy = [...new Set(reviews.filter((r) => r.decision === 'approve').map((r) => r.actor))];
       const proposal: Proposal = { app: p.app, env: p.env, actor: p.author, kind: p.kind, artifacts: p.artifacts, ...optionalContext(p), ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}) };
       const written = await this.write(proposal, { action: p.kind, promotionId: p.id, approvedBy, subject: `${describeProposal(proposal)} (#${p.id})` });
       if (!written) return this.finish(p, 'failed', gates, `${p.env} already runs these artifacts; nothing to merge`);
+      await this.keepReviews(p.id, stored, external);
       const merged = await this.o.store.ledger.updatePromotion(p.id, { state: 'merged', revision: written.revision, gates });
       await this.requests.close(merged, 'merged', written.revision);
       return merged;
     });
+  }
+
+  /**
+   * Reviews read from a hosted request can still change while it is open, so they are stored
+   * only once they decided it: the ledger then says who approved or rejected, and when.
+   */
+  private async keepReviews(promotionId: number, stored: readonly ApprovalRecord[], external: readonly ExternalReview[]): Promise<void> {
+    for (const r of external) {
+      if (stored.some((s) => s.actor === r.actor && s.decision === r.decision)) continue;
+      await this.o.store.ledger.addApproval({ promotionId, ...r });
+    }
   }
 
   private async finish(p: PromotionRecord, state: 'rejected' | 'failed', gates: GateResult[], message: string): Promise<PromotionRecord> {

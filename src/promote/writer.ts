@@ -25,7 +25,7 @@ export class KeyedLock {
   }
 }
 
-const COMMITTER: Identity = { name: 'Sluice', email: 'sluice@localhost' };
+export const COMMITTER: Identity = { name: 'Sluice', email: 'sluice@localhost' };
 
 /**
  * One attempt (fetch, compute, commit, push) at a time per source: changes to different
@@ -81,4 +81,9 @@ export async function commitOnTip(
     cause: lastError,
     hint: 'Many commits land at once; run the command again.',
   });
+}
+
+/** The commit author for an actor name, which may be any string (a login, "ci", an email). */
+export function identityOf(actor: string): Identity {
+  return { name: actor, email: `${actor.replace(/[^A-Za-z0-9._-]/g, '_')}@sluice.local` };
 }

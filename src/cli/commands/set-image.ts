@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import type { ChangeOutcome } from '../../promote/index.js';
+import type { ChangeOutcome, StandaloneOutcome } from '../../promote/index.js';
 import { client, outputFormat, printJson } from '../context.js';
 import { color, short } from '../format.js';
+import { setImageStandalone } from './set-image-standalone.js';
 
 /** Who is acting: --as, else SLUICE_ACTOR, else the login name. */
 export function actorOf(opts: { as?: string }): string {
@@ -26,6 +27,13 @@ export function printOutcome(out: ChangeOutcome): void {
   if (out.mode === 'dry-run' && out.diff) process.stdout.write(`\n${out.diff}`);
 }
 
+function printStandalone(out: StandaloneOutcome): void {
+  if (out.mode !== 'requested' || !out.request) return printOutcome(out);
+  console.log(`${color('yellow', 'review requested')} for ${out.app} in ${out.env}: ${out.request.url}`);
+  console.log(`  branch ${out.request.branch}; merging it on the host commits the change`);
+  for (const g of out.gates) console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+}
+
 export function setImageCommand(): Command {
   return new Command('set-image')
     .description("Write artifacts into an environment's overlay (images by digest, Process artifacts by sha256): a commit, or a promotion request where the environment has rules")
@@ -37,8 +45,27 @@ export function setImageCommand(): Command {
     .option('--ci-run-url <url>', 'the CI run that built the artifacts')
     .option('--as <actor>', 'who asks (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'print the diff and the gates; commit nothing')
+    .option('--repo <path|url>', 'write to this config repo directly (no Sluice server): a commit, or a pull/merge request where the environment needs a review')
+    .option('--branch <branch>', 'with --repo: the branch to write (default: the repo HEAD branch)')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(async (app: string, artifacts: string[], opts: { env: string; sourceCommit?: string; sourceTime?: string; ciRunUrl?: string; as?: string; dryRun?: boolean }, cmd: Command) => {
+    .action(async (app: string, artifacts: string[], opts: { env: string; sourceCommit?: string; sourceTime?: string; ciRunUrl?: string; as?: string; dryRun?: boolean; repo?: string; branch?: string }, cmd: Command) => {
+      if (opts.repo) {
+        const out = await setImageStandalone({
+          repo: opts.repo,
+          ...(opts.branch ? { branch: opts.branch } : {}),
+          app,
+          env: opts.env,
+          artifacts,
+          actor: actorOf(opts),
+          ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
+          ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),
+          ...(opts.ciRunUrl ? { ciRun: opts.ciRunUrl } : {}),
+        });
+        if (outputFormat(cmd) === 'json') printJson(out);
+        else printStandalone(out);
+        return;
+      }
       const body = {
         artifacts,
         actor: actorOf(opts),
