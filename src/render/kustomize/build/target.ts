@@ -155,6 +155,10 @@ export function absorb(ra: Accumulator, r: Resource, file: string): void {
     }
     if (old.origin) r.origin = old.origin;
   }
+  // kustomize takes its build bookkeeping from the resource being merged into: a name hash
+  // only if both sides asked for one, so merging into a plain resource keeps its plain name.
+  r.needsHash = r.needsHash && old.needsHash;
+  r.behavior = old.behavior;
   r.name = old.name;
   r.namespace = old.namespace;
   r.prev = old.prev.map((p) => ({ ...p }));
