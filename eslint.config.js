@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // The CLI, benchmarks and scripts talk to a terminal by design.
-    files: ['src/cli/**', 'bench/**', 'scripts/**', 'bin/**', 'test/**', 'src/quickstart/**'],
+    files: ['src/cli/**', 'bench/**', 'scripts/**', 'bin/**', 'test/**', 'examples/**'],
     rules: { 'no-console': 'off' },
   },
 );
