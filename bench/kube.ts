@@ -5,6 +5,7 @@
  *
  *   npm run bench:kube                       # 1,000 apps × 5 objects
  *   BENCH_KUBE_APPS=100 npm run bench:kube   # a quick run
+ *   BENCH_KUBE_OBJECTS, BENCH_KUBE_WORKERS (apps synced at once), BENCH_KUBE_CHUNKS (turns)
  *
  * Targets: first sync < 60 s on 2 cores, no-change pass < 5 s, peak RSS < 300 MiB,
  * Sluice's apply within 1.2× of kubectl's.
@@ -25,6 +26,7 @@ const OBJECTS = Number(process.env.BENCH_KUBE_OBJECTS ?? 5);
 const NAMESPACES = Math.max(1, Math.min(10, APPS));
 // Apps synced at once, as the reconciler's workers would.
 const WORKERS = Number(process.env.BENCH_KUBE_WORKERS ?? 8);
+const CHUNKS = Math.max(1, Math.min(Number(process.env.BENCH_KUBE_CHUNKS ?? 4), APPS));
 
 function objectsFor(app: number, nsPrefix: string): Resource[] {
   const namespace = `${nsPrefix}-${app % NAMESPACES}`;
@@ -99,36 +101,63 @@ try {
   const scopes: Scope[] = Array.from({ length: APPS }, (_, i) => ({ project: 'bench', env: 'dev', app: `app-${i}` }));
   const desired = scopes.map((_, i) => objectsFor(i, 'sluice'));
 
-  const syncAll = async (revision: string) => {
-    const counts = { create: 0, update: 0, delete: 0, unchanged: 0 };
+  // The machine is shared: Sluice and kubectl take turns on the same slices of apps (each
+  // going first in every other slice) so both see the same load.
+  const chunks: number[][] = Array.from({ length: CHUNKS }, () => []);
+  for (let i = 0; i < APPS; i++) chunks[Math.floor((i * CHUNKS) / APPS)]!.push(i);
+  const files = chunks.map((apps, c) => {
+    const f = join(work, `kubectl-${c}.yaml`);
+    writeFileSync(f, apps.flatMap((i) => objectsFor(i, 'kubectl')).map((d) => stringify(d)).join('---\n'));
+    return f;
+  });
+
+  type Pass = { ms: number; cpuMs: number; serverMs: number; counts: Record<'create' | 'update' | 'delete' | 'unchanged', number> };
+  const empty = (): Pass => ({ ms: 0, cpuMs: 0, serverMs: 0, counts: { create: 0, update: 0, delete: 0, unchanged: 0 } });
+  const syncApps = async (apps: number[], revision: string, into: Pass) => {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const server0 = serverCpuMs(server.pid);
-    await mapLimit(scopes, WORKERS, async (scope, i) => {
-      const plan = await provider.apply(scope, desired[i]!, { prune: true, revision, reason: 'bench' });
-      for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += plan.summary[k];
+    await mapLimit(apps, WORKERS, async (i) => {
+      const plan = await provider.apply(scopes[i]!, desired[i]!, { prune: true, revision, reason: 'bench' });
+      for (const k of Object.keys(into.counts) as (keyof Pass['counts'])[]) into.counts[k] += plan.summary[k];
     });
     const cpu = process.cpuUsage(cpu0);
-    return { ms: performance.now() - t0, counts, cpuMs: (cpu.user + cpu.system) / 1000, serverMs: serverCpuMs(server.pid) - server0 };
+    into.ms += performance.now() - t0;
+    into.cpuMs += (cpu.user + cpu.system) / 1000;
+    into.serverMs += serverCpuMs(server.pid) - server0;
+  };
+  const kubectlApply = (paths: string[], into: { ms: number; serverMs: number }) => {
+    const server0 = serverCpuMs(server.pid);
+    into.ms += kubectl(['apply', '--server-side', '--field-manager=kubectl-bench', ...paths.flatMap((f) => ['-f', f])]);
+    into.serverMs += serverCpuMs(server.pid) - server0;
   };
 
-  const first = await syncAll('r1');
+  const first = empty();
+  const kFirstRun = { ms: 0, serverMs: 0 };
+  for (const [c, apps] of chunks.entries()) {
+    if (c % 2 === 0) {
+      await syncApps(apps, 'r1', first);
+      kubectlApply([files[c]!], kFirstRun);
+    } else {
+      kubectlApply([files[c]!], kFirstRun);
+      await syncApps(apps, 'r1', first);
+    }
+  }
+  const kFirst = kFirstRun.ms;
   console.log(`sluice first sync:      ${secs(first.ms)}  (${JSON.stringify(first.counts)}; CPU sluice ${secs(first.cpuMs)}, API server ${secs(first.serverMs)})`);
-  const noChange = await syncAll('r2');
+  console.log(`kubectl first apply:    ${secs(kFirst)}  (${CHUNKS} invocations; CPU API server ${secs(kFirstRun.serverMs)})`);
+
+  const noChange = empty();
+  await syncApps(scopes.map((_, i) => i), 'r2', noChange);
   console.log(`sluice no-change pass:  ${secs(noChange.ms)}  (${JSON.stringify(noChange.counts)}; CPU sluice ${secs(noChange.cpuMs)}, API server ${secs(noChange.serverMs)})`);
   const t0 = performance.now();
   await mapLimit(scopes, WORKERS, (scope, i) => provider.plan(scope, desired[i]!, { prune: true }));
-  const planMs = performance.now() - t0;
-  console.log(`sluice plan (diff) pass: ${secs(planMs)}`);
+  console.log(`sluice plan (diff) pass: ${secs(performance.now() - t0)}`);
   await provider.close();
   const rss = process.resourceUsage().maxRSS;
-
-  const file = join(work, 'kubectl.yaml');
-  writeFileSync(file, scopes.flatMap((_, i) => objectsFor(i, 'kubectl')).map((d) => stringify(d)).join('---\n'));
-  const kServer0 = serverCpuMs(server.pid);
-  const kFirst = kubectl(['apply', '--server-side', '--field-manager=kubectl-bench', '-f', file]);
-  console.log(`kubectl first apply:    ${secs(kFirst)}  (CPU API server ${secs(serverCpuMs(server.pid) - kServer0)})`);
-  const kAgain = kubectl(['apply', '--server-side', '--field-manager=kubectl-bench', '-f', file]);
+  const kAgainRun = { ms: 0, serverMs: 0 };
+  kubectlApply(files, kAgainRun);
+  const kAgain = kAgainRun.ms;
   console.log(`kubectl no-change:      ${secs(kAgain)}`);
 
   const ratio = first.ms / kFirst;
