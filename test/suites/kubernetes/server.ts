@@ -36,7 +36,9 @@ export async function startServer(binary: string, timeoutMs = 180_000): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'sluice-kube-'));
   const kubeconfig = join(dir, 'kubeconfig');
   const logFile = join(dir, 'apiserver.log');
-  const child: ChildProcess = spawn(binary, ['--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', openSync(logFile, 'a')] });
+  // etcd and certificates live under our temporary directory, so they are removed even if
+  // the server has to be killed.
+  const child: ChildProcess = spawn(binary, ['--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', openSync(logFile, 'a')] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const ready = new Promise<{ server: string }>((resolveReady, reject) => {
     const lines = createInterface({ input: child.stdout! });
