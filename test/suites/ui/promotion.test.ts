@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import type { ChangeOutcome, DoraReport, LedgerEntry } from '../../../src/promote/index.js';
 import type { ProjectStatus } from '../../../src/reconcile/status.js';
 import { chromiumAvailable, launchChromium } from './browser.js';
@@ -52,7 +53,15 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
       }, CONVERGE)
       .toEqual([action, true, 'Synced', 'Healthy']);
 
+  const newestEntry = async (env: string) => (await sluice.api<LedgerEntry[]>(`/api/v1/ledger?app=hello&env=${env}`)).at(-1)!;
+
   it('shows a set-image in the dev timeline, from its source commit to the sync that applied it', async () => {
+    // Prod checks each replica after every sync, so its timeline has a verification to show.
+    const project = parseDocument(await sluice.read('sluice.yaml'));
+    const envs = project.getIn(['spec', 'environments']) as { items: { get(k: string): unknown; set(k: string, v: unknown): void }[] };
+    envs.items.find((e) => e.get('name') === 'prod')!.set('verify', [{ http: { url: 'http://127.0.0.1:${port}/healthz' } }]);
+    await sluice.commit({ 'sluice.yaml': project.toString() }, 'Verify prod replicas after each sync');
+
     // A build of the sample service: any file works as a Process artifact, pinned by its sha256.
     const text = `${await readFile(HELLO, 'utf8')}\n// build 1.1.0\n`;
     const file = join(builds, 'hello-1.1.0.mjs');
@@ -150,11 +159,33 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     expect(await request.getByTestId('promotion-state').textContent()).toBe('merged');
     expect(await request.locator('[data-testid="approval"][data-actor="alice"]').count()).toBe(1);
     expect(await newest.getByTestId('entry-sync').first().getAttribute('data-result')).toBe('Succeeded');
+    const verification = newest.getByTestId('verification');
+    await expect.poll(() => verification.getAttribute('data-result'), CONVERGE).toBe('Passed');
+    expect(await verification.getByTestId('check').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-timeline-prod.png'), fullPage: true });
   });
 
+  it('shows a rollback with the change it undid, and that change as rolled back', async () => {
+    const promoted = await newestEntry('prod');
+    const out = await sluice.api<{ revision: string; rollbackOf: string }>('/api/v1/apps/hello/envs/prod/rollback', {
+      actor: 'bob',
+      wait: true,
+      timeoutSeconds: 60,
+    });
+    expect(out.rollbackOf).toBe(promoted.change.revision);
+    const newest = page.getByTestId('timeline-entry').first();
+    await expect
+      .poll(async () => [await newest.getAttribute('data-action'), await newest.getAttribute('data-status')], CONVERGE)
+      .toEqual(['rollback', 'deployed']);
+    expect(await newest.getByTestId('undid-revision').getAttribute('title')).toBe(promoted.change.revision);
+    const undone = page.locator(`[data-testid="timeline-entry"][data-revision="${promoted.change.revision}"]`);
+    await expect.poll(() => undone.getAttribute('data-status'), CONVERGE).toBe('rolled-back');
+    expect(await undone.getByTestId('undone-by-revision').getAttribute('title')).toBe(out.revision);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-timeline-rollback.png'), fullPage: true });
+  });
+
   it('shows per environment the deployments the DORA API counts, with charts that add up', async () => {
-    await deployed('prod', 'promote');
+    await deployed('prod', 'rollback');
     await page.getByTestId('nav-dora').click();
     await expect.poll(() => new URL(page.url()).hash).toBe('#/dora');
     for (const env of ['dev', 'staging', 'prod']) {
@@ -169,6 +200,11 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     const prod = page.getByTestId('dora-prod');
     expect(await prod.getByRole('img', { name: 'Deployments per day in prod' }).count()).toBe(1);
     expect(await prod.getByTestId('metric-lead-time').textContent()).toMatch(/\d+(\.\d)? (s|min|h|d)/);
+    // The promotion was rolled back: one failed deployment of three, restored by the rollback.
+    const report = await sluice.api<DoraReport>('/api/v1/dora?env=prod&since=30d');
+    expect(report.failedDeployments).toBe(1);
+    expect(await prod.getByTestId('metric-failure-rate').getAttribute('data-value')).toBe(String(report.changeFailureRate));
+    expect(await prod.getByTestId('metric-restore').getAttribute('data-value')).toBe(String(report.timeToRestore.medianMs));
     await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-dora.png'), fullPage: true });
 
     await page.getByTestId('window-7').click();

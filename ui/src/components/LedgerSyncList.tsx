@@ -5,6 +5,13 @@ import { RelativeTime } from './RelativeTime.tsx';
 import { SyncResultBadge } from './SyncResultBadge.tsx';
 
 const healthTones: Record<string, Tone> = { Healthy: 'ok', Progressing: 'busy', Degraded: 'bad', Missing: 'warn' };
+const triggers: Record<string, string> = {
+  revision: 'on the new revision',
+  drift: 'to undo drift',
+  manual: 'by hand',
+  startup: 'at startup',
+  retry: 'as a retry',
+};
 
 /** The syncs that applied one change: result, health, when and how long. */
 export function LedgerSyncList({ syncs }: { syncs: LedgerSync[] }) {
@@ -21,7 +28,7 @@ export function LedgerSyncList({ syncs }: { syncs: LedgerSync[] }) {
           <span className="muted">#{s.id}</span> <SyncResultBadge result={s.result as SyncResult} />
           {s.health && <Badge tone={healthTones[s.health] ?? 'idle'} label={s.health} title={`Health: ${s.health}`} />}{' '}
           <span className="muted">
-            started by {s.trigger} <RelativeTime iso={s.startedAt} />, took {duration(s.startedAt, s.finishedAt)}
+            {triggers[s.trigger] ?? s.trigger} <RelativeTime iso={s.startedAt} />, took {duration(s.startedAt, s.finishedAt)}
           </span>
           {s.error && <span className="sync-error"> {s.error}</span>}
         </li>

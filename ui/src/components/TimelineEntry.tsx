@@ -23,9 +23,12 @@ const ACTIONS: Record<string, string> = {
 export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
   const { change, promotion, syncs, verifications } = entry;
   const subject = change.subject.split('\n')[0];
+  // A rollback or plain commit names no artifacts; what its sync applied says what it brought back.
+  const appliedBy = change.artifacts.length ? undefined : syncs.find((s) => s.result === 'Succeeded' && s.artifacts?.length);
+  const artifacts = appliedBy?.artifacts ?? change.artifacts;
   // What the change runs, in the words people use ("hello 1.1.0"); a plain commit says what it was.
   const headline =
-    change.artifacts.map((a) => `${a.name} ${a.tag ?? shortDigest(a.digest)}`).join(', ') || subject;
+    artifacts.map((a) => `${a.name} ${a.tag ?? shortDigest(a.digest)}`).join(', ') || subject;
   return (
     <li
       className={`timeline-entry entry-${entry.status}`}
@@ -79,7 +82,8 @@ export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
           </ChainStep>
         )}
         <ChainStep label="Artifacts" testId="entry-artifacts">
-          <ArtifactList artifacts={change.artifacts} />
+          <ArtifactList artifacts={artifacts} />
+          {appliedBy && <span className="muted">as sync #{appliedBy.id} applied them</span>}
         </ChainStep>
         {promotion && (
           <ChainStep label="Request" testId="entry-request">
@@ -110,12 +114,12 @@ export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
           <ChainStep label="Rollback" testId="entry-rollback" tone="warn">
             {change.rollbackOf && (
               <span data-testid="rollback-of">
-                undid <Revision revision={change.rollbackOf} />
+                undid <Revision revision={change.rollbackOf} testId="undid-revision" />
               </span>
             )}
             {entry.rolledBackBy && (
               <span data-testid="rolled-back-by">
-                undone by <Revision revision={entry.rolledBackBy} />
+                undone by <Revision revision={entry.rolledBackBy} testId="undone-by-revision" />
               </span>
             )}
           </ChainStep>
