@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { projectSchema } from '../../config/schema.js';
 import { kubernetesScaffold } from './scaffold.js';
+import { kustomizeBuild } from '../../render/kustomize/index.js';
+import { MemoryFs } from '../../vfs/index.js';
 
 describe('kubernetesScaffold', () => {
   const files = kubernetesScaffold({ project: 'shop', context: 'kind-dev' });
@@ -37,5 +39,17 @@ describe('kubernetesScaffold', () => {
   it('leaves the context to the kubeconfig when none is given', () => {
     const project = projectSchema.parse(parse(kubernetesScaffold({ project: 'shop' })['sluice.yaml']!));
     expect(project.spec.targets.cluster).toEqual({ provider: 'kubernetes' });
+  });
+
+  it('renders every overlay to a namespaced Deployment, Service and Namespace', () => {
+    const fs = MemoryFs.fromFiles(files);
+    for (const [env, replicas] of [['dev', 1], ['staging', 2], ['prod', 3]] as const) {
+      const docs = parseAllDocuments(kustomizeBuild(fs, `apps/web/overlays/${env}`)).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec?: { replicas?: number } });
+      expect(docs.map((d) => d.kind).sort()).toEqual(['Deployment', 'Namespace', 'Service']);
+      const deployment = docs.find((d) => d.kind === 'Deployment')!;
+      expect(deployment.metadata.namespace).toBe(`shop-${env}`);
+      expect(deployment.spec?.replicas).toBe(replicas);
+      expect(docs.find((d) => d.kind === 'Namespace')!.metadata.name).toBe(`shop-${env}`);
+    }
   });
 });
