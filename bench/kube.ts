@@ -33,9 +33,19 @@ function objectsFor(app: number, nsPrefix: string): Resource[] {
   const name = `app-${app}`;
   const labels = { 'app.kubernetes.io/name': name };
   const all: Resource[] = [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { LOG_LEVEL: 'info', FEATURE_X: 'enabled' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace, labels },
+      data: { LOG_LEVEL: 'info', FEATURE_X: 'enabled' },
+    },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -47,12 +57,26 @@ function objectsFor(app: number, nsPrefix: string): Resource[] {
           metadata: { labels },
           spec: {
             serviceAccountName: name,
-            containers: [{ name: 'app', image: 'registry.example/app@sha256:' + '0'.repeat(64), ports: [{ containerPort: 8080 }], envFrom: [{ configMapRef: { name } }], resources: { requests: { cpu: '50m', memory: '64Mi' } } }],
+            containers: [
+              {
+                name: 'app',
+                image: 'registry.example/app@sha256:' + '0'.repeat(64),
+                ports: [{ containerPort: 8080 }],
+                envFrom: [{ configMapRef: { name } }],
+                resources: { requests: { cpu: '50m', memory: '64Mi' } },
+              },
+            ],
           },
         },
       },
     },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', stringData: { token: `t-${app}` } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace, labels },
+      type: 'Opaque',
+      stringData: { token: `t-${app}` },
+    },
   ];
   const out: Resource[] = [];
   for (let i = 0; i < OBJECTS; i++) {
@@ -82,7 +106,10 @@ const server = await startServer(bins.apiserver);
 const work = mkdtempSync(join(tmpdir(), 'sluice-bench-kube-'));
 const kubectl = (args: string[]) => {
   const t0 = performance.now();
-  const res = spawnSync(bins.kubectl, ['--kubeconfig', server.kubeconfig, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const res = spawnSync(bins.kubectl, ['--kubeconfig', server.kubeconfig, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (res.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr}`);
   return performance.now() - t0;
 };
@@ -91,12 +118,19 @@ try {
   // Namespaces exist before either run, so both time the same work.
   const nsFile = join(work, 'namespaces.yaml');
   const nsDocs = [];
-  for (let i = 0; i < NAMESPACES; i++) nsDocs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `sluice-${i}` } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `kubectl-${i}` } });
+  for (let i = 0; i < NAMESPACES; i++)
+    nsDocs.push(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `sluice-${i}` } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `kubectl-${i}` } },
+    );
   writeFileSync(nsFile, nsDocs.map((d) => stringify(d)).join('---\n'));
   kubectl(['apply', '--server-side', '-f', nsFile]);
 
   const log = { info() {}, warn() {}, error() {}, debug() {} };
-  const provider = createKubernetesProvider({ provider: 'kubernetes', kubeconfig: server.kubeconfig }, { dataDir: work, log });
+  const provider = createKubernetesProvider(
+    { provider: 'kubernetes', kubeconfig: server.kubeconfig },
+    { dataDir: work, log },
+  );
   await provider.start();
   const scopes: Scope[] = Array.from({ length: APPS }, (_, i) => ({ project: 'bench', env: 'dev', app: `app-${i}` }));
   const desired = scopes.map((_, i) => objectsFor(i, 'sluice'));
@@ -107,12 +141,28 @@ try {
   for (let i = 0; i < APPS; i++) chunks[Math.floor((i * CHUNKS) / APPS)]!.push(i);
   const files = chunks.map((apps, c) => {
     const f = join(work, `kubectl-${c}.yaml`);
-    writeFileSync(f, apps.flatMap((i) => objectsFor(i, 'kubectl')).map((d) => stringify(d)).join('---\n'));
+    writeFileSync(
+      f,
+      apps
+        .flatMap((i) => objectsFor(i, 'kubectl'))
+        .map((d) => stringify(d))
+        .join('---\n'),
+    );
     return f;
   });
 
-  type Pass = { ms: number; cpuMs: number; serverMs: number; counts: Record<'create' | 'update' | 'delete' | 'unchanged', number> };
-  const empty = (): Pass => ({ ms: 0, cpuMs: 0, serverMs: 0, counts: { create: 0, update: 0, delete: 0, unchanged: 0 } });
+  type Pass = {
+    ms: number;
+    cpuMs: number;
+    serverMs: number;
+    counts: Record<'create' | 'update' | 'delete' | 'unchanged', number>;
+  };
+  const empty = (): Pass => ({
+    ms: 0,
+    cpuMs: 0,
+    serverMs: 0,
+    counts: { create: 0, update: 0, delete: 0, unchanged: 0 },
+  });
   const syncApps = async (apps: number[], revision: string, into: Pass) => {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -144,12 +194,22 @@ try {
     }
   }
   const kFirst = kFirstRun.ms;
-  console.log(`sluice first sync:      ${secs(first.ms)}  (${JSON.stringify(first.counts)}; CPU sluice ${secs(first.cpuMs)}, API server ${secs(first.serverMs)})`);
-  console.log(`kubectl first apply:    ${secs(kFirst)}  (${CHUNKS} invocations; CPU API server ${secs(kFirstRun.serverMs)})`);
+  console.log(
+    `sluice first sync:      ${secs(first.ms)}  (${JSON.stringify(first.counts)}; CPU sluice ${secs(first.cpuMs)}, API server ${secs(first.serverMs)})`,
+  );
+  console.log(
+    `kubectl first apply:    ${secs(kFirst)}  (${CHUNKS} invocations; CPU API server ${secs(kFirstRun.serverMs)})`,
+  );
 
   const noChange = empty();
-  await syncApps(scopes.map((_, i) => i), 'r2', noChange);
-  console.log(`sluice no-change pass:  ${secs(noChange.ms)}  (${JSON.stringify(noChange.counts)}; CPU sluice ${secs(noChange.cpuMs)}, API server ${secs(noChange.serverMs)})`);
+  await syncApps(
+    scopes.map((_, i) => i),
+    'r2',
+    noChange,
+  );
+  console.log(
+    `sluice no-change pass:  ${secs(noChange.ms)}  (${JSON.stringify(noChange.counts)}; CPU sluice ${secs(noChange.cpuMs)}, API server ${secs(noChange.serverMs)})`,
+  );
   const t0 = performance.now();
   await mapLimit(scopes, WORKERS, (scope, i) => provider.plan(scope, desired[i]!, { prune: true }));
   console.log(`sluice plan (diff) pass: ${secs(performance.now() - t0)}`);
@@ -166,8 +226,11 @@ try {
   console.log(`no-change / kubectl again:  ${(noChange.ms / kAgain).toFixed(2)}×`);
   console.log(`peak RSS (sluice process):  ${mib(rss)}  (target < 300 MiB)`);
   const scale = 5000 / (APPS * OBJECTS);
-  if (scale !== 1) console.log(`(smaller run: targets are for 5,000 objects; scaled first sync ≈ ${secs(first.ms * scale)})`);
-  console.log(`targets: first sync < 60 s ${first.ms * scale < 60_000 ? 'ok' : 'MISSED'}, no-change < 5 s ${noChange.ms * scale < 5_000 ? 'ok' : 'MISSED'}, RSS ${rss < 300 * 1024 ? 'ok' : 'MISSED'}, ratio ${ratio <= 1.2 ? 'ok' : 'MISSED'}`);
+  if (scale !== 1)
+    console.log(`(smaller run: targets are for 5,000 objects; scaled first sync ≈ ${secs(first.ms * scale)})`);
+  console.log(
+    `targets: first sync < 60 s ${first.ms * scale < 60_000 ? 'ok' : 'MISSED'}, no-change < 5 s ${noChange.ms * scale < 5_000 ? 'ok' : 'MISSED'}, RSS ${rss < 300 * 1024 ? 'ok' : 'MISSED'}, ratio ${ratio <= 1.2 ? 'ok' : 'MISSED'}`,
+  );
 } finally {
   await server.stop();
   rmSync(work, { recursive: true, force: true });

@@ -20,11 +20,15 @@ export class ConflictError extends ProviderError {
   ) {
     const managers = [...new Set(conflicts.map((c) => c.manager))];
     const fields = conflicts.map((c) => c.field);
-    super('KUBE_CONFLICT', `${resourceRef(resource)}: ${fields.length === 1 ? 'field' : 'fields'} ${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} managed by ${managers.map((m) => `"${m}"`).join(', ')}`, {
-      resource: resourceRef(resource),
-      field: fields[0],
-      hint: `Another field manager (${managers.join(', ')}) owns ${fields.length === 1 ? 'this field' : 'these fields'}. Drop ${fields.length === 1 ? 'it' : 'them'} from Git, have the other owner release ${fields.length === 1 ? 'it' : 'them'}, or sync with force to take ownership.`,
-    });
+    super(
+      'KUBE_CONFLICT',
+      `${resourceRef(resource)}: ${fields.length === 1 ? 'field' : 'fields'} ${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} managed by ${managers.map((m) => `"${m}"`).join(', ')}`,
+      {
+        resource: resourceRef(resource),
+        field: fields[0],
+        hint: `Another field manager (${managers.join(', ')}) owns ${fields.length === 1 ? 'this field' : 'these fields'}. Drop ${fields.length === 1 ? 'it' : 'them'} from Git, have the other owner release ${fields.length === 1 ? 'it' : 'them'}, or sync with force to take ownership.`,
+      },
+    );
   }
 }
 
@@ -60,7 +64,9 @@ function redact(message: string): string {
 export function describeApiError(err: unknown, resource: Resource, action: string): Error {
   if (!(err instanceof KubeApiError)) return err as Error;
   const ref = resourceRef(resource);
-  const causes = (err.status.details?.causes ?? []).map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : c.message ?? '')).filter(Boolean);
+  const causes = (err.status.details?.causes ?? [])
+    .map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')))
+    .filter(Boolean);
   // A manifest that does not fit the schema fails while building the typed patch, which the
   // API server reports as a 500; it is the manifest's fault all the same.
   const typed = /failed to create typed patch object \([^)]*\): (.*)$/s.exec(err.message);
@@ -68,25 +74,43 @@ export function describeApiError(err: unknown, resource: Resource, action: strin
   if (isSecret(resource)) detail = redact(detail);
   // A 404 that names no object means the type itself is not served (its CRD just went away).
   const unserved = err.statusCode === 404 && !err.status.details?.name;
-  const code = err.statusCode === 422 || err.statusCode === 400 || typed ? 'KUBE_INVALID' : err.statusCode === 403 ? 'KUBE_FORBIDDEN' : unserved ? 'KUBE_UNKNOWN_KIND' : err.statusCode === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API';
+  const code =
+    err.statusCode === 422 || err.statusCode === 400 || typed
+      ? 'KUBE_INVALID'
+      : err.statusCode === 403
+        ? 'KUBE_FORBIDDEN'
+        : unserved
+          ? 'KUBE_UNKNOWN_KIND'
+          : err.statusCode === 404
+            ? 'KUBE_NOT_FOUND'
+            : 'KUBE_API';
   const hint =
     code === 'KUBE_UNKNOWN_KIND'
       ? 'The cluster does not serve this kind; add the CustomResourceDefinition that defines it to the app.'
       : code === 'KUBE_INVALID'
-      ? 'The API server rejected the manifest; fix the field named above in Git.'
-      : code === 'KUBE_FORBIDDEN'
-        ? 'The credentials in the kubeconfig lack permission for this; grant it with RBAC or use another context.'
-        : code === 'KUBE_NOT_FOUND'
-          ? 'Its namespace or type may be missing; add the Namespace or CRD to the app, or create it first.'
-          : 'See the message from the API server.';
+        ? 'The API server rejected the manifest; fix the field named above in Git.'
+        : code === 'KUBE_FORBIDDEN'
+          ? 'The credentials in the kubeconfig lack permission for this; grant it with RBAC or use another context.'
+          : code === 'KUBE_NOT_FOUND'
+            ? 'Its namespace or type may be missing; add the Namespace or CRD to the app, or create it first.'
+            : 'See the message from the API server.';
   return new ProviderError(code, `${action} ${ref} failed: ${detail}`, { resource: ref, hint, cause: err });
 }
 
-export async function serverSideApply(client: KubeClient, info: ResourceInfo, obj: Resource, options: SsaOptions = {}): Promise<Resource> {
+export async function serverSideApply(
+  client: KubeClient,
+  info: ResourceInfo,
+  obj: Resource,
+  options: SsaOptions = {},
+): Promise<Resource> {
   const path = resourcePath(info, obj.metadata.namespace, obj.metadata.name);
   try {
     return await client.request<Resource>('PATCH', path, {
-      query: { fieldManager: FIELD_MANAGER, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined },
+      query: {
+        fieldManager: FIELD_MANAGER,
+        force: options.force ? true : undefined,
+        dryRun: options.dryRun ? 'All' : undefined,
+      },
       body: obj,
       contentType: 'application/apply-patch+yaml',
       signal: options.signal,
@@ -100,7 +124,12 @@ export async function serverSideApply(client: KubeClient, info: ResourceInfo, ob
   }
 }
 
-export async function deleteObject(client: KubeClient, info: ResourceInfo, obj: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+export async function deleteObject(
+  client: KubeClient,
+  info: ResourceInfo,
+  obj: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>,
+  options: { dryRun?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
   const path = resourcePath(info, obj.metadata.namespace, obj.metadata.name);
   try {
     await client.request('DELETE', path, {
@@ -116,7 +145,11 @@ export async function deleteObject(client: KubeClient, info: ResourceInfo, obj: 
 }
 
 /** The object as the API server has it now, or undefined. */
-export async function getObject(client: KubeClient, info: ResourceInfo, obj: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>): Promise<Resource | undefined> {
+export async function getObject(
+  client: KubeClient,
+  info: ResourceInfo,
+  obj: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>,
+): Promise<Resource | undefined> {
   try {
     return await client.request<Resource>('GET', resourcePath(info, obj.metadata.namespace, obj.metadata.name));
   } catch (e) {

@@ -18,7 +18,9 @@ export interface ParentRef {
 
 /** `applyset-<base64url(sha256(<name>.<namespace>.<kind>.<group>))>-v1`, unpadded, as the KEP specifies. */
 export function applysetId(parent: ParentRef): string {
-  const digest = createHash('sha256').update(`${parent.name}.${parent.namespace}.${parent.kind}.${parent.group}`).digest('base64url');
+  const digest = createHash('sha256')
+    .update(`${parent.name}.${parent.namespace}.${parent.kind}.${parent.group}`)
+    .digest('base64url');
   return `applyset-${digest}-v1`;
 }
 

@@ -18,7 +18,10 @@ function dropRevision(view: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Owned views of live and the (dry-run or real) apply result, over the union of both field sets. */
-export function views(live: Resource | undefined, result: Resource): { before?: Record<string, unknown>; after: Record<string, unknown> } {
+export function views(
+  live: Resource | undefined,
+  result: Resource,
+): { before?: Record<string, unknown>; after: Record<string, unknown> } {
   const after = ownedFields(result);
   const fs = mergeFieldSets(live ? ownedFields(live) : undefined, after);
   return {

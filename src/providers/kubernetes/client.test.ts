@@ -32,7 +32,9 @@ describe('loadKubeConfig', () => {
 
   it('uses the current context, or the one the target names', () => {
     expect(loadKubeConfig({ kubeconfig: file }).getCurrentCluster()?.name).toBe('one');
-    expect(loadKubeConfig({ kubeconfig: file, context: 'second' }).getCurrentCluster()?.server).toBe('https://two.example:6443');
+    expect(loadKubeConfig({ kubeconfig: file, context: 'second' }).getCurrentCluster()?.server).toBe(
+      'https://two.example:6443',
+    );
   });
 
   it('expands ~ in the kubeconfig path', () => {
@@ -81,11 +83,23 @@ describe('KubeClient', () => {
     server = createServer((req, res) => {
       seen.push({ auth: req.headers.authorization, contentType: req.headers['content-type'] });
       if (req.url?.startsWith('/throttled') && throttleLeft-- > 0) {
-        res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down', details: { retryAfterSeconds: 0 } }));
+        res
+          .writeHead(429, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({
+              kind: 'Status',
+              code: 429,
+              reason: 'TooManyRequests',
+              message: 'slow down',
+              details: { retryAfterSeconds: 0 },
+            }),
+          );
         return;
       }
       if (req.url?.startsWith('/missing')) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'configmaps "x" not found' }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'configmaps "x" not found' }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, path: req.url }));
@@ -102,7 +116,11 @@ describe('KubeClient', () => {
 
   it('sends the kubeconfig credentials, the query and the content type', async () => {
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: join(dir, 'config') }));
-    const res = await client.request<{ path: string }>('PATCH', '/api/v1/x', { query: { fieldManager: 'sluice', force: undefined }, body: { a: 1 }, contentType: 'application/apply-patch+yaml' });
+    const res = await client.request<{ path: string }>('PATCH', '/api/v1/x', {
+      query: { fieldManager: 'sluice', force: undefined },
+      body: { a: 1 },
+      contentType: 'application/apply-patch+yaml',
+    });
     expect(res.path).toBe('/api/v1/x?fieldManager=sluice');
     expect(seen.at(-1)).toEqual({ auth: 'Bearer secret-token', contentType: 'application/apply-patch+yaml' });
     client.close();
@@ -112,7 +130,9 @@ describe('KubeClient', () => {
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: join(dir, 'config') }));
     throttleLeft = 2;
     await expect(client.request('GET', '/throttled')).resolves.toMatchObject({ ok: true });
-    await expect(client.request('GET', '/missing')).rejects.toSatisfy((e: unknown) => e instanceof KubeApiError && e.statusCode === 404 && e.reason === 'NotFound');
+    await expect(client.request('GET', '/missing')).rejects.toSatisfy(
+      (e: unknown) => e instanceof KubeApiError && e.statusCode === 404 && e.reason === 'NotFound',
+    );
     client.close();
   });
 

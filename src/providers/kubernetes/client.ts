@@ -25,9 +25,13 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
   const kc = new KubeConfig();
   // loadFromCluster does not check anything; outside a pod it would point at https://undefined.
   if (target.inCluster && (!process.env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN))) {
-    throw new ProviderError('KUBE_CONFIG', 'inCluster is set but Sluice is not running in a Kubernetes pod with a service account', {
-      hint: `Run Sluice in a pod (KUBERNETES_SERVICE_HOST set, token at ${SERVICE_ACCOUNT_TOKEN}), or use kubeconfig/context instead.`,
-    });
+    throw new ProviderError(
+      'KUBE_CONFIG',
+      'inCluster is set but Sluice is not running in a Kubernetes pod with a service account',
+      {
+        hint: `Run Sluice in a pod (KUBERNETES_SERVICE_HOST set, token at ${SERVICE_ACCOUNT_TOKEN}), or use kubeconfig/context instead.`,
+      },
+    );
   }
   try {
     if (target.inCluster) kc.loadFromCluster();
@@ -35,19 +39,29 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
     else kc.loadFromDefault();
   } catch (e) {
     throw new ProviderError('KUBE_CONFIG', `cannot load Kubernetes credentials: ${(e as Error).message}`, {
-      hint: target.inCluster ? 'inCluster needs the pod service account mounted at /var/run/secrets/kubernetes.io/serviceaccount.' : 'Check the kubeconfig path in the target (or KUBECONFIG).',
+      hint: target.inCluster
+        ? 'inCluster needs the pod service account mounted at /var/run/secrets/kubernetes.io/serviceaccount.'
+        : 'Check the kubeconfig path in the target (or KUBECONFIG).',
       cause: e,
     });
   }
   if (target.context) {
     if (!kc.getContextObject(target.context)) {
       throw new ProviderError('KUBE_CONFIG', `kubeconfig has no context "${target.context}"`, {
-        hint: `Known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}.`,
+        hint: `Known contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || '(none)'
+        }.`,
       });
     }
     kc.setCurrentContext(target.context);
   }
-  if (!kc.getCurrentCluster()) throw new ProviderError('KUBE_CONFIG', 'kubeconfig selects no cluster', { hint: 'Set a current-context or the target context.' });
+  if (!kc.getCurrentCluster())
+    throw new ProviderError('KUBE_CONFIG', 'kubeconfig selects no cluster', {
+      hint: 'Set a current-context or the target context.',
+    });
   return kc;
 }
 
@@ -69,7 +83,12 @@ export interface KubeStatus {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { causes?: { reason?: string; type?: string; message?: string; field?: string }[]; name?: string; kind?: string; retryAfterSeconds?: number };
+  details?: {
+    causes?: { reason?: string; type?: string; message?: string; field?: string }[];
+    name?: string;
+    kind?: string;
+    retryAfterSeconds?: number;
+  };
 }
 
 export interface RequestOptions {
@@ -101,7 +120,9 @@ export class KubeClient {
     // noDelay: a small request is sent at once, never held back by Nagle's algorithm.
     const common = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, noDelay: true };
     this.agent = this.isHttps ? new https.Agent({ ...tls, ...common }) : new http.Agent(common);
-    this.watchAgent = this.isHttps ? new https.Agent({ ...tls, keepAlive: false }) : new http.Agent({ keepAlive: false });
+    this.watchAgent = this.isHttps
+      ? new https.Agent({ ...tls, keepAlive: false })
+      : new http.Agent({ keepAlive: false });
   }
 
   static async create(kc: KubeConfig, maxSockets = 16): Promise<KubeClient> {
@@ -141,7 +162,13 @@ export class KubeClient {
     return u;
   }
 
-  private async open(method: string, path: string, options: RequestOptions, accept: string, agent = this.agent): Promise<http.IncomingMessage> {
+  private async open(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    accept: string,
+    agent = this.agent,
+  ): Promise<http.IncomingMessage> {
     const u = this.url(path, options.query);
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: Record<string, string> = { ...(await this.authHeaders()), Accept: accept };
@@ -173,7 +200,13 @@ export class KubeClient {
       try {
         return await this.requestOnce<T>(method, path, options);
       } catch (e) {
-        if (!(e instanceof KubeApiError) || (e.statusCode !== 429 && e.statusCode !== 503) || attempt >= RETRIES || options.signal?.aborted) throw e;
+        if (
+          !(e instanceof KubeApiError) ||
+          (e.statusCode !== 429 && e.statusCode !== 503) ||
+          attempt >= RETRIES ||
+          options.signal?.aborted
+        )
+          throw e;
         const wait = Math.min(2000, (e.status.details?.retryAfterSeconds ?? 0) * 1000 || 100 * 2 ** attempt);
         await new Promise((r) => setTimeout(r, wait));
       }
@@ -200,10 +233,21 @@ export class KubeClient {
    * A watch stream: calls onEvent per JSON line until the server ends it (resolves), the
    * signal aborts (resolves) or the request fails (rejects).
    */
-  async watch(path: string, query: RequestOptions['query'], onEvent: (event: { type: string; object: Record<string, unknown> }) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    path: string,
+    query: RequestOptions['query'],
+    onEvent: (event: { type: string; object: Record<string, unknown> }) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     let res: http.IncomingMessage;
     try {
-      res = await this.open('GET', path, { query: { ...query, watch: 1 }, signal }, 'application/json', this.watchAgent);
+      res = await this.open(
+        'GET',
+        path,
+        { query: { ...query, watch: 1 }, signal },
+        'application/json',
+        this.watchAgent,
+      );
     } catch (e) {
       if (signal.aborted) return;
       throw e;

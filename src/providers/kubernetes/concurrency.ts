@@ -1,5 +1,9 @@
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure stops new starts and is thrown. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   let failed: { error: unknown } | undefined;

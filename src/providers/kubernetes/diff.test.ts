@@ -9,7 +9,9 @@ describe('unifiedDiff', () => {
   it('prints hunks with context', () => {
     const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].join('\n') + '\n';
     const after = ['a', 'b', 'c', 'D', 'e', 'f', 'g', 'h'].join('\n') + '\n';
-    expect(unifiedDiff(before, after, 'live', 'desired')).toBe(['--- live', '+++ desired', '@@ -1,7 +1,7 @@', ' a', ' b', ' c', '-d', '+D', ' e', ' f', ' g', ''].join('\n'));
+    expect(unifiedDiff(before, after, 'live', 'desired')).toBe(
+      ['--- live', '+++ desired', '@@ -1,7 +1,7 @@', ' a', ' b', ' c', '-d', '+D', ' e', ' f', ' g', ''].join('\n'),
+    );
   });
 
   it('shows a create as all additions', () => {
@@ -20,8 +22,18 @@ describe('unifiedDiff', () => {
 describe('resourceDiff', () => {
   it('never prints Secret values, but shows that one changed', () => {
     const kind = { apiVersion: 'v1', kind: 'Secret' };
-    const before = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'b2xk', user: 'YQ==' } };
-    const after = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'bmV3', user: 'YQ==' } };
+    const before = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { password: 'b2xk', user: 'YQ==' },
+    };
+    const after = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { password: 'bmV3', user: 'YQ==' },
+    };
     const text = resourceDiff(kind, before, after, 'Secret/s');
     expect(text).not.toContain('b2xk');
     expect(text).not.toContain('bmV3');

@@ -24,7 +24,11 @@ export function ownedView(obj: Resource, fs: FieldSet | undefined): Record<strin
     apiVersion: obj.apiVersion,
     kind: obj.kind,
     ...owned,
-    metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), ...meta },
+    metadata: {
+      name: obj.metadata.name,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+      ...meta,
+    },
   };
 }
 
@@ -41,7 +45,12 @@ function maskSecrets(before: Record<string, unknown> | undefined, after: Record<
  * Unified diff of two owned views (`before` undefined for a create, `after` undefined for
  * a delete). Secret values are replaced before rendering; a changed value still shows as changed.
  */
-export function resourceDiff(kindRef: Pick<Resource, 'apiVersion' | 'kind'>, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, label: string): string {
+export function resourceDiff(
+  kindRef: Pick<Resource, 'apiVersion' | 'kind'>,
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown> | undefined,
+  label: string,
+): string {
   const b = before ? structuredClone(before) : undefined;
   const a = after ? structuredClone(after) : undefined;
   if (isSecret(kindRef)) {
@@ -57,11 +66,14 @@ type Op = { t: ' ' | '-' | '+'; line: string };
 
 function lineOps(a: string[], b: string[]): Op[] {
   // LCS table; manifests are small. Past a size cap, show a full replacement instead.
-  if (a.length * b.length > 4_000_000) return [...a.map((line) => ({ t: '-' as const, line })), ...b.map((line) => ({ t: '+' as const, line }))];
+  if (a.length * b.length > 4_000_000)
+    return [...a.map((line) => ({ t: '-' as const, line })), ...b.map((line) => ({ t: '+' as const, line }))];
   const n = a.length;
   const m = b.length;
   const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
   const ops: Op[] = [];
   let i = 0;
   let j = 0;

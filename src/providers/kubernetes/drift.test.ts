@@ -9,8 +9,15 @@ const base = (): Resource => ({
     name: 'web',
     namespace: 'shop',
     resourceVersion: '10',
-    labels: { 'sluice.dev/project': 'p', 'sluice.dev/app': 'web', 'sluice.dev/env': 'dev', 'applyset.kubernetes.io/part-of': 'applyset-x-v1' },
-    managedFields: [{ manager: 'sluice', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }],
+    labels: {
+      'sluice.dev/project': 'p',
+      'sluice.dev/app': 'web',
+      'sluice.dev/env': 'dev',
+      'applyset.kubernetes.io/part-of': 'applyset-x-v1',
+    },
+    managedFields: [
+      { manager: 'sluice', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+    ],
   },
   spec: { replicas: 2, paused: false },
   status: { replicas: 2 },
@@ -29,7 +36,12 @@ describe('detectDrift', () => {
     (after.spec as { replicas: number }).replicas = 5;
     after.metadata.managedFields = [
       { manager: 'sluice', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } },
-      { manager: 'kubectl-edit', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+      {
+        manager: 'kubectl-edit',
+        operation: 'Update',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+      },
     ];
     expect(detectDrift('MODIFIED', after, base())).toEqual({
       scope: { project: 'p', app: 'web', env: 'dev' },

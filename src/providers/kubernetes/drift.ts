@@ -49,11 +49,14 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | und
 
 /** Managers whose entries are new or touched in `after`, other than sluice. */
 function editors(before: Resource, after: Resource): string[] {
-  const old = new Map(managedFieldsOf(before).map((e) => [`${e.manager}|${e.operation}|${e.subresource ?? ''}`, JSON.stringify(e)]));
+  const old = new Map(
+    managedFieldsOf(before).map((e) => [`${e.manager}|${e.operation}|${e.subresource ?? ''}`, JSON.stringify(e)]),
+  );
   const out = new Set<string>();
   for (const e of managedFieldsOf(after)) {
     if (e.manager === 'sluice' || e.subresource === 'status') continue;
-    if (old.get(`${e.manager}|${e.operation}|${e.subresource ?? ''}`) !== JSON.stringify(e)) out.add(e.manager ?? 'unknown');
+    if (old.get(`${e.manager}|${e.operation}|${e.subresource ?? ''}`) !== JSON.stringify(e))
+      out.add(e.manager ?? 'unknown');
   }
   return [...out];
 }
@@ -74,5 +77,8 @@ export function detectDrift(type: CacheEventType, obj: Resource, previous: Resou
   const where = firstDifference(before, after);
   if (!where) return undefined;
   const who = editors(previous, obj);
-  return { scope, message: `${ref}: ${where} changed${who.length ? ` by ${who.map((w) => `"${w}"`).join(', ')}` : ''}` };
+  return {
+    scope,
+    message: `${ref}: ${where} changed${who.length ? ` by ${who.map((w) => `"${w}"`).join(', ')}` : ''}`,
+  };
 }

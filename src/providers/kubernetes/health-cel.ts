@@ -26,13 +26,16 @@ function compile(expression: string): ReturnType<typeof parse> | Error {
 }
 
 function toVerdict(value: unknown): HealthVerdict | undefined {
-  if (typeof value === 'boolean') return value ? { status: 'Healthy' } : { status: 'Progressing', message: 'health expression is false' };
+  if (typeof value === 'boolean')
+    return value ? { status: 'Healthy' } : { status: 'Progressing', message: 'health expression is false' };
   if (typeof value === 'string' && STATUSES.has(value as HealthStatus)) return { status: value as HealthStatus };
   const map = value instanceof Map ? Object.fromEntries(value) : value;
   if (typeof map === 'object' && map !== null) {
     const { status, message } = map as { status?: unknown; message?: unknown };
     if (typeof status === 'string' && STATUSES.has(status as HealthStatus)) {
-      return typeof message === 'string' ? { status: status as HealthStatus, message } : { status: status as HealthStatus };
+      return typeof message === 'string'
+        ? { status: status as HealthStatus, message }
+        : { status: status as HealthStatus };
     }
   }
   return undefined;
@@ -43,7 +46,12 @@ export function evaluateCelHealth(expression: string, object: Resource): HealthV
   if (fn instanceof Error) return { status: 'Unknown', message: `health expression does not parse: ${fn.message}` };
   try {
     const value: unknown = fn({ object });
-    return toVerdict(value) ?? { status: 'Unknown', message: `health expression returned ${String(value)}; expected a bool or a status name` };
+    return (
+      toVerdict(value) ?? {
+        status: 'Unknown',
+        message: `health expression returned ${String(value)}; expected a bool or a status name`,
+      }
+    );
   } catch (e) {
     return { status: 'Unknown', message: `health expression failed: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -41,7 +41,8 @@ const degraded = (message: string): HealthVerdict => ({ status: 'Degraded', mess
 function staleGeneration(o: Resource, status: Obj): HealthVerdict | undefined {
   const generation = num(o.metadata.generation, 0);
   if ('observedGeneration' in status || generation > 0) {
-    if (num(status.observedGeneration, -1) < generation) return progressing('waiting for the controller to observe the latest spec');
+    if (num(status.observedGeneration, -1) < generation)
+      return progressing('waiting for the controller to observe the latest spec');
   }
   return undefined;
 }
@@ -51,7 +52,8 @@ function deployment(o: Resource, spec: Obj, status: Obj): HealthVerdict {
   const stale = staleGeneration(o, status);
   if (stale) return stale;
   const cond = condition(status, 'Progressing');
-  if (cond?.reason === 'ProgressDeadlineExceeded') return degraded(`rollout exceeded its progress deadline: ${cond.message ?? ''}`.trim());
+  if (cond?.reason === 'ProgressDeadlineExceeded')
+    return degraded(`rollout exceeded its progress deadline: ${cond.message ?? ''}`.trim());
   const want = num(spec.replicas, 1);
   const updated = num(status.updatedReplicas);
   const total = num(status.replicas);
@@ -73,7 +75,8 @@ function statefulSet(o: Resource, spec: Obj, status: Obj): HealthVerdict {
   const partition = num(obj(strategy.rollingUpdate).partition, 0);
   if (partition > 0) {
     const updated = num(status.updatedReplicas);
-    if (updated < want - partition) return progressing(`${updated} of ${want - partition} replicas above the partition updated`);
+    if (updated < want - partition)
+      return progressing(`${updated} of ${want - partition} replicas above the partition updated`);
     return healthy(`partitioned rollout: ${want - partition} replicas updated`);
   }
   if (status.updateRevision && status.currentRevision !== status.updateRevision) {
@@ -113,16 +116,27 @@ function job(spec: Obj, status: Obj): HealthVerdict {
   return progressing(`${num(status.active)} active, ${num(status.succeeded)} succeeded`);
 }
 
-const BAD_WAIT = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
+const BAD_WAIT = new Set([
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
 
 function pod(status: Obj): HealthVerdict {
   const phase = status.phase;
   if (phase === 'Succeeded') return healthy('completed');
   if (phase === 'Failed') return degraded(typeof status.message === 'string' ? status.message : 'pod failed');
-  const containers = [...(Array.isArray(status.initContainerStatuses) ? status.initContainerStatuses : []), ...(Array.isArray(status.containerStatuses) ? status.containerStatuses : [])] as Obj[];
+  const containers = [
+    ...(Array.isArray(status.initContainerStatuses) ? status.initContainerStatuses : []),
+    ...(Array.isArray(status.containerStatuses) ? status.containerStatuses : []),
+  ] as Obj[];
   for (const c of containers) {
     const waiting = obj(obj(c.state).waiting);
-    if (typeof waiting.reason === 'string' && BAD_WAIT.has(waiting.reason)) return degraded(`container ${String(c.name)}: ${waiting.reason}`);
+    if (typeof waiting.reason === 'string' && BAD_WAIT.has(waiting.reason))
+      return degraded(`container ${String(c.name)}: ${waiting.reason}`);
   }
   if (condition(status, 'Ready')?.status === 'True') return healthy();
   return progressing(`pod is ${typeof phase === 'string' ? phase : 'Pending'}`);
@@ -169,7 +183,9 @@ export function evaluateHealth(o: Resource): HealthVerdict {
     case 'Pod.':
       return pod(status);
     case 'Service.':
-      return spec.type === 'LoadBalancer' && !hasIngress(status) ? progressing('waiting for a load balancer address') : healthy();
+      return spec.type === 'LoadBalancer' && !hasIngress(status)
+        ? progressing('waiting for a load balancer address')
+        : healthy();
     case 'PersistentVolumeClaim.':
       if (status.phase === 'Bound') return healthy();
       if (status.phase === 'Lost') return degraded('volume lost');

@@ -7,7 +7,11 @@ import { KubernetesProvider } from './provider.js';
 type KubernetesTarget = Extract<TargetSpec, { provider: 'kubernetes' }>;
 
 /** A Kubernetes cluster as a target: kubeconfig + context, or the pod's service account. */
-export function createKubernetesProvider(target: KubernetesTarget, ctx: ProviderContext, options?: KubernetesProviderOptions): Provider {
+export function createKubernetesProvider(
+  target: KubernetesTarget,
+  ctx: ProviderContext,
+  options?: KubernetesProviderOptions,
+): Provider {
   return new KubernetesProvider(loadKubeConfig(target), ctx, options);
 }
 

@@ -28,8 +28,20 @@ export interface InventoryState {
   namespaces: string[];
 }
 
-export const CONFIGMAP_INFO: ResourceInfo = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
-const NAMESPACE_INFO: ResourceInfo = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+export const CONFIGMAP_INFO: ResourceInfo = {
+  group: '',
+  version: 'v1',
+  kind: 'ConfigMap',
+  plural: 'configmaps',
+  namespaced: true,
+};
+const NAMESPACE_INFO: ResourceInfo = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  plural: 'namespaces',
+  namespaced: false,
+};
 
 export class Inventory {
   private namespaceReady: Promise<unknown> | undefined;
@@ -53,14 +65,18 @@ export class Inventory {
     const obj = this.parents.get(this.namespace, this.parent(scope).name);
     if (!obj) return undefined;
     const a = obj.metadata.annotations ?? {};
-    return { groupKinds: parseList(a[ANNOTATION_APPLYSET_GROUP_KINDS]), namespaces: parseList(a[ANNOTATION_APPLYSET_NAMESPACES]) };
+    return {
+      groupKinds: parseList(a[ANNOTATION_APPLYSET_GROUP_KINDS]),
+      namespaces: parseList(a[ANNOTATION_APPLYSET_NAMESPACES]),
+    };
   }
 
   scopes(): Scope[] {
     const out: Scope[] = [];
     for (const obj of this.parents.values()) {
       const l = obj.metadata.labels ?? {};
-      if (l[LABEL_PROJECT] && l[LABEL_APP] && l[LABEL_ENV]) out.push({ project: l[LABEL_PROJECT], app: l[LABEL_APP], env: l[LABEL_ENV] });
+      if (l[LABEL_PROJECT] && l[LABEL_APP] && l[LABEL_ENV])
+        out.push({ project: l[LABEL_PROJECT], app: l[LABEL_APP], env: l[LABEL_ENV] });
     }
     return out;
   }
@@ -70,7 +86,8 @@ export class Inventory {
     const current = this.read(scope);
     const groupKinds = formatList(state.groupKinds);
     const namespaces = formatList(state.namespaces.filter((n) => n !== this.namespace));
-    if (current && formatList(current.groupKinds) === groupKinds && formatList(current.namespaces) === namespaces) return;
+    if (current && formatList(current.groupKinds) === groupKinds && formatList(current.namespaces) === namespaces)
+      return;
     await this.ensureNamespace(signal);
     const ref = this.parent(scope);
     const body: Resource = {
@@ -79,7 +96,13 @@ export class Inventory {
       metadata: {
         name: ref.name,
         namespace: ref.namespace,
-        labels: { [LABEL_APPLYSET_ID]: applysetId(ref), [LABEL_INVENTORY]: 'true', [LABEL_PROJECT]: scope.project, [LABEL_APP]: scope.app, [LABEL_ENV]: scope.env },
+        labels: {
+          [LABEL_APPLYSET_ID]: applysetId(ref),
+          [LABEL_INVENTORY]: 'true',
+          [LABEL_PROJECT]: scope.project,
+          [LABEL_APP]: scope.app,
+          [LABEL_ENV]: scope.env,
+        },
         annotations: {
           [ANNOTATION_APPLYSET_TOOLING]: APPLYSET_TOOLING,
           [ANNOTATION_APPLYSET_GROUP_KINDS]: groupKinds,
@@ -93,7 +116,10 @@ export class Inventory {
   async remove(scope: Scope): Promise<void> {
     const ref = this.parent(scope);
     try {
-      await this.client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/configmaps/${encodeURIComponent(ref.name)}`);
+      await this.client.request(
+        'DELETE',
+        `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/configmaps/${encodeURIComponent(ref.name)}`,
+      );
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
     }
@@ -101,7 +127,12 @@ export class Inventory {
   }
 
   private ensureNamespace(signal?: AbortSignal): Promise<unknown> {
-    this.namespaceReady ??= serverSideApply(this.client, NAMESPACE_INFO, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }, { signal }).catch((e: unknown) => {
+    this.namespaceReady ??= serverSideApply(
+      this.client,
+      NAMESPACE_INFO,
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } },
+      { signal },
+    ).catch((e: unknown) => {
       this.namespaceReady = undefined;
       throw e;
     });

@@ -31,7 +31,14 @@ export class LiveState {
     const gk = gkOf(info);
     let p = this.caches.get(gk);
     if (!p) {
-      const cache = new WatchCache(this.client, resourcePath(info), SELECTOR, this.log, { apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.kind }, LABEL_APPLYSET_PART_OF);
+      const cache = new WatchCache(
+        this.client,
+        resourcePath(info),
+        SELECTOR,
+        this.log,
+        { apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.kind },
+        LABEL_APPLYSET_PART_OF,
+      );
       cache.on(this.listener(gk));
       p = cache.ready.then(
         () => cache,
@@ -60,7 +67,11 @@ export class LiveState {
   }
 
   stop(): void {
-    for (const p of this.caches.values()) p.then((c) => c.stop(), () => undefined);
+    for (const p of this.caches.values())
+      p.then(
+        (c) => c.stop(),
+        () => undefined,
+      );
     this.caches.clear();
   }
 }

@@ -30,7 +30,19 @@ const desired = (): Resource => ({
   metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { 'sluice.dev/revision': 'abc' } },
   spec: {
     replicas: 2,
-    template: { spec: { containers: [{ name: 'web', image: 'web:1', args: ['--a'], ports: [{ containerPort: 80 }], resources: { limits: { cpu: 0.5 } } }] } },
+    template: {
+      spec: {
+        containers: [
+          {
+            name: 'web',
+            image: 'web:1',
+            args: ['--a'],
+            ports: [{ containerPort: 80 }],
+            resources: { limits: { cpu: 0.5 } },
+          },
+        ],
+      },
+    },
   },
 });
 
@@ -53,7 +65,16 @@ const live = (): Resource => ({
     strategy: { type: 'RollingUpdate' },
     template: {
       spec: {
-        containers: [{ name: 'web', image: 'web:1', args: ['--a'], ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { limits: { cpu: '500m' } }, imagePullPolicy: 'IfNotPresent' }],
+        containers: [
+          {
+            name: 'web',
+            image: 'web:1',
+            args: ['--a'],
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+            resources: { limits: { cpu: '500m' } },
+            imagePullPolicy: 'IfNotPresent',
+          },
+        ],
         restartPolicy: 'Always',
       },
     },
@@ -90,7 +111,8 @@ describe('outOfSync', () => {
 
   it('reports a new list item and a changed atomic list', () => {
     const d = desired();
-    const containers = (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers;
+    const containers = (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec
+      .containers;
     containers[0]!.args = ['--b'];
     const l = live();
     expect(outOfSync(d, l, ownedFields(l))).toBe('.spec.template.spec.containers[0].args changed');
@@ -107,12 +129,22 @@ describe('outOfSync', () => {
 describe('extractOwned', () => {
   it('keeps only owned fields with live values', () => {
     const l = live();
-    type View = { metadata: { labels: object }; spec: { strategy?: object; template: { spec: { containers: object[] } } }; status?: object };
+    type View = {
+      metadata: { labels: object };
+      spec: { strategy?: object; template: { spec: { containers: object[] } } };
+      status?: object;
+    };
     const view = extractOwned(l, ownedFields(l)) as View;
     expect(view.metadata.labels).toEqual({ app: 'web' });
     expect(view.spec.strategy).toBeUndefined();
     expect(view.status).toBeUndefined();
-    expect(view.spec.template.spec.containers[0]).toEqual({ name: 'web', image: 'web:1', args: ['--a'], ports: [{ containerPort: 80 }], resources: { limits: { cpu: '500m' } } });
+    expect(view.spec.template.spec.containers[0]).toEqual({
+      name: 'web',
+      image: 'web:1',
+      args: ['--a'],
+      ports: [{ containerPort: 80 }],
+      resources: { limits: { cpu: '500m' } },
+    });
   });
 });
 

@@ -48,7 +48,16 @@ export function managerOperations(obj: Resource): Map<string, string> {
 
 // Identity and server-maintained metadata: never part of a manager's field set.
 const IGNORED_TOP = new Set(['apiVersion', 'kind', 'status']);
-const IGNORED_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']);
+const IGNORED_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
+]);
 
 function isMap(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -103,7 +112,8 @@ function parseKey(entry: string): Json {
 
 function fmt(path: Path): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `["${p}"]`;
+  for (const p of path)
+    out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `["${p}"]`;
   return out || '.';
 }
 
@@ -165,7 +175,8 @@ function compareList(d: Json[], l: Json, fs: FieldSet, path: Path): string | und
     const want = new Set(d.map((x) => JSON.stringify(x)));
     const have = new Set(entries.map((k) => JSON.stringify(parseKey(k))));
     const liveSet = new Set(live.map((x) => JSON.stringify(x)));
-    if (want.size !== have.size || [...want].some((x) => !have.has(x) || !liveSet.has(x))) return `${fmt(path)} changed`;
+    if (want.size !== have.size || [...want].some((x) => !have.has(x) || !liveSet.has(x)))
+      return `${fmt(path)} changed`;
     return undefined;
   }
   const keyed = entries.filter((k) => k.startsWith('k:')).map((k) => ({ k, key: parseKey(k) }));

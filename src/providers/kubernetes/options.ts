@@ -37,10 +37,14 @@ export function resolveOptions(o: KubernetesProviderOptions, contextNamespace: s
   for (const [gk, expr] of Object.entries(o.healthChecks ?? {})) {
     const error = celParseError(expr);
     if (error) {
-      throw new ValidationError('KUBE_BAD_HEALTH_CEL', `health check for ${gk} is not valid CEL: ${error.split('\n')[0]}`, {
-        field: `healthChecks["${gk}"]`,
-        hint: 'Write a CEL expression over `object` returning a bool, a status name or {"status": …, "message": …}.',
-      });
+      throw new ValidationError(
+        'KUBE_BAD_HEALTH_CEL',
+        `health check for ${gk} is not valid CEL: ${error.split('\n')[0]}`,
+        {
+          field: `healthChecks["${gk}"]`,
+          hint: 'Write a CEL expression over `object` returning a bool, a status name or {"status": …, "message": …}.',
+        },
+      );
     }
   }
   return {

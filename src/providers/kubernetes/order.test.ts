@@ -48,7 +48,10 @@ describe('ordering', () => {
 
   it('does not let a wave move a custom resource before its CRD', () => {
     const early = r('example.com/v1', 'Widget', 'w', '-10');
-    const sorted = sortForApply([early, r('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com')]);
+    const sorted = sortForApply([
+      early,
+      r('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com'),
+    ]);
     expect(sorted.map((i) => i.kind)).toEqual(['CustomResourceDefinition', 'Widget']);
   });
 

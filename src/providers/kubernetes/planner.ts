@@ -1,5 +1,4 @@
 import type { Resource } from '../../model/resource.js';
-import { ProviderError } from '../../errors/index.js';
 import { resourceKey } from '../../model/resource.js';
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
@@ -7,11 +6,12 @@ import type { PlanOptions, Scope } from '../types.js';
 import { ConflictError, getObject, serverSideApply } from './apply.js';
 import { change, deletionDiff, diffFor, localCreateDiff } from './change.js';
 import { mapLimit } from './concurrency.js';
-import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
+import { outOfSync, ownedFields } from './managed-fields.js';
 import { sortForApply } from './order.js';
 import { prunable } from './prune.js';
 import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
+import { describeConflict, forgetIfUnserved, onlyEdits } from './conflicts.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -21,31 +21,25 @@ import type { Runtime } from './runtime.js';
  * validation) and a conflict shows up before a sync hits it.
  */
 
-/** Discovery said the kind was served and the server disagrees: drop what discovery remembers. */
-export function forgetIfUnserved(rt: Runtime, item: Item, e: unknown): void {
-  if (e instanceof ProviderError && e.code === 'KUBE_UNKNOWN_KIND' && item.info) rt.discovery.forget(item.info.group);
-}
-
-/** Whether every conflicting manager is an imperative edit (an Update), which Sluice takes back by default. */
-export function onlyEdits(conflict: ConflictError, live: Resource | undefined): boolean {
-  if (!live) return false;
-  const ops = managerOperations(live);
-  return conflict.conflicts.every((c) => ops.get(c.manager) === 'Update');
-}
-
-function describeConflict(c: ConflictError): string {
-  return c.conflicts.map((x) => `${x.field} (held by "${x.manager}")`).join(', ');
-}
-
 async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>, force: boolean): Promise<Change> {
   let live = await liveOf(rt, item);
   const ns = item.desired.metadata.namespace;
   if (!item.info || (!live && ns && pendingNamespaces.has(ns))) {
-    return change('create', item.key, item.desired, item.info ? `namespace ${ns} is created first` : 'its CRD is created first', localCreateDiff(item.desired));
+    return change(
+      'create',
+      item.key,
+      item.desired,
+      item.info ? `namespace ${ns} is created first` : 'its CRD is created first',
+      localCreateDiff(item.desired),
+    );
   }
   // Not in the watch cache: absent, or there already without Sluice's labels (adoption).
   const adopting = !live && (live = await getObject(rt.client, item.info, item.desired)) !== undefined;
-  const why = adopting ? 'adopts an object Sluice did not create' : live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
+  const why = adopting
+    ? 'adopts an object Sluice did not create'
+    : live
+      ? outOfSync(item.desired, live, ownedFields(live))
+      : 'not in the cluster';
   if (live && !why) return change('unchanged', item.key, item.desired);
   let result: Resource;
   let reason = why!;
@@ -64,16 +58,23 @@ async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>,
   return change(live ? 'update' : 'create', item.key, item.desired, reason, diff);
 }
 
-export async function planScope(rt: Runtime, scope: Scope, desired: readonly Resource[], options: PlanOptions & { force?: boolean }): Promise<Plan> {
+export async function planScope(
+  rt: Runtime,
+  scope: Scope,
+  desired: readonly Resource[],
+  options: PlanOptions & { force?: boolean },
+): Promise<Plan> {
   const items = await prepare(rt, scope, sortForApply(desired), 'plan');
   const pendingNamespaces = new Set<string>();
   for (const it of items) {
     if (it.gk === 'Namespace' && !(await liveOf(rt, it))) {
       // A namespace that is neither desired-and-live nor already there cannot take dry-runs.
-      const existing = await rt.client.request('GET', `/api/v1/namespaces/${encodeURIComponent(it.desired.metadata.name)}`).then(
-        () => true,
-        () => false,
-      );
+      const existing = await rt.client
+        .request('GET', `/api/v1/namespaces/${encodeURIComponent(it.desired.metadata.name)}`)
+        .then(
+          () => true,
+          () => false,
+        );
       if (!existing) pendingNamespaces.add(it.desired.metadata.name);
     }
   }
@@ -84,5 +85,7 @@ export async function planScope(rt: Runtime, scope: Scope, desired: readonly Res
 }
 
 async function prunePlan(rt: Runtime, scope: Scope, desiredKeys: Set<string>): Promise<Change[]> {
-  return (await prunable(rt, scope, desiredKeys)).map((m) => change('delete', resourceKey(m), m, 'not in Git any more', deletionDiff(m)));
+  return (await prunable(rt, scope, desiredKeys)).map((m) =>
+    change('delete', resourceKey(m), m, 'not in Git any more', deletionDiff(m)),
+  );
 }

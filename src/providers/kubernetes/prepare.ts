@@ -36,7 +36,12 @@ function crdsIn(desired: readonly Resource[]): Map<string, boolean> {
   return out;
 }
 
-export async function prepare(rt: Runtime, scope: Scope, desired: readonly Resource[], revision: string): Promise<Item[]> {
+export async function prepare(
+  rt: Runtime,
+  scope: Scope,
+  desired: readonly Resource[],
+  revision: string,
+): Promise<Item[]> {
   const applyset = rt.inventory.id(scope);
   const pendingKinds = crdsIn(desired);
   const seen = new Set<string>();
@@ -58,7 +63,10 @@ export async function prepare(rt: Runtime, scope: Scope, desired: readonly Resou
     if (!namespaced) delete obj.metadata.namespace;
     const key = resourceKey(obj);
     if (seen.has(key)) {
-      throw new ValidationError('KUBE_DUPLICATE', `${resourceRef(obj)} is rendered twice`, { resource: resourceRef(obj), hint: 'Each object may appear once per app and environment.' });
+      throw new ValidationError('KUBE_DUPLICATE', `${resourceRef(obj)} is rendered twice`, {
+        resource: resourceRef(obj),
+        hint: 'Each object may appear once per app and environment.',
+      });
     }
     seen.add(key);
     items.push({ desired: obj, key, gk, info });

@@ -41,7 +41,11 @@ export class KubernetesProvider implements Provider {
 
   accepts(resource: Resource): boolean {
     // sluice.dev kinds (Process) belong to the process provider.
-    return typeof resource.apiVersion === 'string' && typeof resource.kind === 'string' && !resource.apiVersion.startsWith('sluice.dev/');
+    return (
+      typeof resource.apiVersion === 'string' &&
+      typeof resource.kind === 'string' &&
+      !resource.apiVersion.startsWith('sluice.dev/')
+    );
   }
 
   async start(): Promise<void> {
@@ -51,7 +55,13 @@ export class KubernetesProvider implements Provider {
       await client.request('GET', '/version');
     } catch (e) {
       client.close();
-      throw e instanceof ProviderError ? e : new ProviderError('KUBE_UNREACHABLE', `the Kubernetes API at ${client.server} did not answer: ${(e as Error).message}`, { hint: 'Check the kubeconfig credentials and that the cluster is up.', cause: e });
+      throw e instanceof ProviderError
+        ? e
+        : new ProviderError(
+            'KUBE_UNREACHABLE',
+            `the Kubernetes API at ${client.server} did not answer: ${(e as Error).message}`,
+            { hint: 'Check the kubeconfig credentials and that the cluster is up.', cause: e },
+          );
     }
     const discovery = new Discovery(client);
     const writes = new OwnWrites();
@@ -59,13 +69,25 @@ export class KubernetesProvider implements Provider {
       const scope = scopeOfObject(obj);
       if (!scope) return;
       const turned = type === 'MODIFIED' && prev ? healthTransition(prev, obj, this.options.healthChecks) : undefined;
-      if (turned) this.emit({ scope, type: turned.type, key: resourceKey(obj), message: turned.message, time: new Date() });
-      if (writes.isOwn(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), obj.metadata.resourceVersion)) return;
+      if (turned)
+        this.emit({ scope, type: turned.type, key: resourceKey(obj), message: turned.message, time: new Date() });
+      if (writes.isOwn(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), obj.metadata.resourceVersion))
+        return;
       const drift = detectDrift(type, obj, prev);
-      if (drift) this.emit({ scope: drift.scope, type: 'drift', key: resourceKey(obj), message: drift.message, time: new Date() });
+      if (drift)
+        this.emit({
+          scope: drift.scope,
+          type: 'drift',
+          key: resourceKey(obj),
+          message: drift.message,
+          time: new Date(),
+        });
     });
     const ns = this.options.inventoryNamespace;
-    this.parents = new WatchCache(client, resourcePath(CONFIGMAP_INFO, ns), `${LABEL_INVENTORY}=true`, this.ctx.log, { apiVersion: 'v1', kind: 'ConfigMap' });
+    this.parents = new WatchCache(client, resourcePath(CONFIGMAP_INFO, ns), `${LABEL_INVENTORY}=true`, this.ctx.log, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+    });
     await this.parents.ready;
     const inventory = new Inventory(client, ns, this.parents);
     this.rt = { client, discovery, live, inventory, options: this.options, writes, log: this.ctx.log };
@@ -80,7 +102,10 @@ export class KubernetesProvider implements Provider {
   }
 
   private runtime(): Runtime {
-    if (!this.rt) throw new ProviderError('KUBE_NOT_STARTED', 'the Kubernetes provider was used before start()', { hint: 'Call start() first.' });
+    if (!this.rt)
+      throw new ProviderError('KUBE_NOT_STARTED', 'the Kubernetes provider was used before start()', {
+        hint: 'Call start() first.',
+      });
     return this.rt;
   }
 
@@ -120,7 +145,11 @@ export class KubernetesProvider implements Provider {
   }
 
   async health(scope: Scope): Promise<ResourceHealth[]> {
-    return scopeHealth(await this.members(scope), this.expected.get(scopeId(scope)) ?? new Map(), this.options.healthChecks);
+    return scopeHealth(
+      await this.members(scope),
+      this.expected.get(scopeId(scope)) ?? new Map(),
+      this.options.healthChecks,
+    );
   }
 
   async scopes(): Promise<Scope[]> {

@@ -14,14 +14,23 @@ import { checkAborted, OwnWrites, type Runtime } from './runtime.js';
  * with this applyset's id are candidates, whatever other labels they share.
  */
 
-export async function prunable(rt: Runtime, scope: Scope, desiredKeys: ReadonlySet<string>, desiredGroupKinds: Iterable<string> = []): Promise<Resource[]> {
+export async function prunable(
+  rt: Runtime,
+  scope: Scope,
+  desiredKeys: ReadonlySet<string>,
+  desiredGroupKinds: Iterable<string> = [],
+): Promise<Resource[]> {
   const inv = rt.inventory.read(scope);
   const members = await rt.live.members(rt.inventory.id(scope), [...(inv?.groupKinds ?? []), ...desiredGroupKinds]);
   return sortForPrune(members.filter((m) => !desiredKeys.has(resourceKey(m)) && !m.metadata.deletionTimestamp));
 }
 
 /** Deletes in reverse apply order, one group at a time: custom resources before their CRDs, namespaces last. */
-export async function deleteMembers(rt: Runtime, objs: readonly Resource[], options: { signal?: AbortSignal; onProgress?: (m: string) => void } = {}): Promise<Change[]> {
+export async function deleteMembers(
+  rt: Runtime,
+  objs: readonly Resource[],
+  options: { signal?: AbortSignal; onProgress?: (m: string) => void } = {},
+): Promise<Change[]> {
   const changes: Change[] = [];
   for (const group of applyGroups(objs).reverse()) {
     await mapLimit(group, rt.options.concurrency, async (obj) => {
@@ -31,10 +40,15 @@ export async function deleteMembers(rt: Runtime, objs: readonly Resource[], opti
       const info = await rt.discovery.resolveGroupKind(g, kind);
       if (!info) return; // its type is gone, and with it the object
       options.onProgress?.(`pruning ${resourceRef(obj)}`);
-      await rt.writes.around(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), () => deleteObject(rt.client, info, obj, { signal: options.signal }));
+      await rt.writes.around(OwnWrites.key(gk, obj.metadata.namespace, obj.metadata.name), () =>
+        deleteObject(rt.client, info, obj, { signal: options.signal }),
+      );
       (await rt.live.cacheFor(info)).remove(obj.metadata.namespace, obj.metadata.name);
       // A deleted CRD takes its kinds with it; discovery must not keep serving them from memory.
-      const crdGroup = gk === 'CustomResourceDefinition.apiextensions.k8s.io' ? (obj.spec as { group?: string } | undefined)?.group : undefined;
+      const crdGroup =
+        gk === 'CustomResourceDefinition.apiextensions.k8s.io'
+          ? (obj.spec as { group?: string } | undefined)?.group
+          : undefined;
       if (crdGroup) rt.discovery.forget(crdGroup);
       changes.push(change('delete', resourceKey(obj), obj, 'not in Git any more', deletionDiff(obj)));
     });

@@ -64,5 +64,6 @@ export class OwnWrites {
 }
 
 export function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
+  if (signal?.aborted)
+    throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
 }

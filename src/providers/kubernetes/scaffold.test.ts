@@ -43,8 +43,15 @@ describe('kubernetesScaffold', () => {
 
   it('renders every overlay to a namespaced Deployment, Service and Namespace', () => {
     const fs = MemoryFs.fromFiles(files);
-    for (const [env, replicas] of [['dev', 1], ['staging', 2], ['prod', 3]] as const) {
-      const docs = parseAllDocuments(kustomizeBuild(fs, `apps/web/overlays/${env}`)).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec?: { replicas?: number } });
+    for (const [env, replicas] of [
+      ['dev', 1],
+      ['staging', 2],
+      ['prod', 3],
+    ] as const) {
+      const docs = parseAllDocuments(kustomizeBuild(fs, `apps/web/overlays/${env}`)).map(
+        (d) =>
+          d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec?: { replicas?: number } },
+      );
       expect(docs.map((d) => d.kind).sort()).toEqual(['Deployment', 'Namespace', 'Service']);
       const deployment = docs.find((d) => d.kind === 'Deployment')!;
       expect(deployment.metadata.namespace).toBe(`shop-${env}`);

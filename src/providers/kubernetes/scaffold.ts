@@ -37,7 +37,9 @@ export function kubernetesScaffold(o: ScaffoldOptions): Record<string, string> {
 }
 
 function sluiceYaml(project: string, app: string, context: string | undefined): string {
-  const target = context ? `{ provider: kubernetes, context: ${context} }` : '{ provider: kubernetes }   # the kubeconfig current context';
+  const target = context
+    ? `{ provider: kubernetes, context: ${context} }`
+    : '{ provider: kubernetes }   # the kubeconfig current context';
   return `# yaml-language-server: $schema=https://sluice.dev/schema/sluice.schema.json
 apiVersion: sluice.dev/v1alpha1
 kind: Project

@@ -16,22 +16,38 @@ export function healthOf(obj: Resource, checks: Record<string, string>): Resourc
 }
 
 /** Health of a scope: every live member, plus Missing for what the last sync applied and is gone. */
-export function scopeHealth(members: readonly Resource[], expected: ReadonlyMap<string, { kind: string; name: string }>, checks: Record<string, string>): ResourceHealth[] {
+export function scopeHealth(
+  members: readonly Resource[],
+  expected: ReadonlyMap<string, { kind: string; name: string }>,
+  checks: Record<string, string>,
+): ResourceHealth[] {
   const out = members.map((m) => healthOf(m, checks));
   const seen = new Set(out.map((h) => h.key));
   for (const [key, r] of expected) {
-    if (!seen.has(key)) out.push({ key, kind: r.kind, name: r.name, status: 'Missing', message: 'applied by Sluice but not in the cluster' });
+    if (!seen.has(key))
+      out.push({
+        key,
+        kind: r.kind,
+        name: r.name,
+        status: 'Missing',
+        message: 'applied by Sluice but not in the cluster',
+      });
   }
   return out;
 }
 
 /** A change worth telling people about: something became Degraded, or became Healthy again. */
-export function healthTransition(before: Resource, after: Resource, checks: Record<string, string>): { type: 'healthy' | 'unhealthy'; message: string } | undefined {
+export function healthTransition(
+  before: Resource,
+  after: Resource,
+  checks: Record<string, string>,
+): { type: 'healthy' | 'unhealthy'; message: string } | undefined {
   const was = healthOf(before, checks).status;
   const now = healthOf(after, checks);
   if (was === now.status) return undefined;
   const ref = resourceRef(after);
-  if (now.status === 'Degraded') return { type: 'unhealthy', message: `${ref} is Degraded${now.message ? `: ${now.message}` : ''}` };
+  if (now.status === 'Degraded')
+    return { type: 'unhealthy', message: `${ref} is Degraded${now.message ? `: ${now.message}` : ''}` };
   if (now.status === 'Healthy') return { type: 'healthy', message: `${ref} is Healthy (was ${was})` };
   return undefined;
 }

@@ -6,7 +6,13 @@ const scope = { project: 'shop', app: 'web', env: 'dev' };
 describe('stamp', () => {
   it('labels scope and applyset, annotates the revision, drops server fields and status', () => {
     const out = stamp(
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: 'b' }, resourceVersion: '5', uid: 'u' }, data: { x: '1' }, status: {} },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c', labels: { a: 'b' }, resourceVersion: '5', uid: 'u' },
+        data: { x: '1' },
+        status: {},
+      },
       scope,
       'applyset-x-v1',
       'abc123',
@@ -18,7 +24,14 @@ describe('stamp', () => {
       metadata: {
         name: 'c',
         namespace: 'default',
-        labels: { a: 'b', 'app.kubernetes.io/managed-by': 'sluice', 'sluice.dev/project': 'shop', 'sluice.dev/app': 'web', 'sluice.dev/env': 'dev', 'applyset.kubernetes.io/part-of': 'applyset-x-v1' },
+        labels: {
+          a: 'b',
+          'app.kubernetes.io/managed-by': 'sluice',
+          'sluice.dev/project': 'shop',
+          'sluice.dev/app': 'web',
+          'sluice.dev/env': 'dev',
+          'applyset.kubernetes.io/part-of': 'applyset-x-v1',
+        },
         annotations: { 'sluice.dev/revision': 'abc123' },
       },
       data: { x: '1' },
@@ -26,7 +39,12 @@ describe('stamp', () => {
   });
 
   it('applies Secret stringData as data, which is what the server keeps', () => {
-    const out = stamp({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ==' }, stringData: { b: 'hi' } }, scope, 'id', 'r');
+    const out = stamp(
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ==' }, stringData: { b: 'hi' } },
+      scope,
+      'id',
+      'r',
+    );
     expect(out.stringData).toBeUndefined();
     expect(out.data).toEqual({ a: 'YQ==', b: 'aGk=' });
   });

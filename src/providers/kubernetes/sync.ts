@@ -11,7 +11,7 @@ import { managerOperations, outOfSync, ownedFields } from './managed-fields.js';
 import { FIELD_MANAGER } from './labels.js';
 import { applyGroups, tierOf, waveOf } from './order.js';
 import { waitForWave } from './waves.js';
-import { forgetIfUnserved, onlyEdits } from './planner.js';
+import { forgetIfUnserved, onlyEdits } from './conflicts.js';
 import { deleteMembers, prunable } from './prune.js';
 import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
@@ -36,10 +36,14 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
   if (!item.info) item.info = await rt.discovery.resolve(item.desired.apiVersion, item.desired.kind);
   const info = item.info;
   if (!info) {
-    throw new ProviderError('KUBE_UNKNOWN_KIND', `the cluster does not serve ${item.desired.kind} in ${item.desired.apiVersion} even after its CRD was applied`, {
-      resource: resourceRef(item.desired),
-      hint: 'Check that the CRD serves this version and kind.',
-    });
+    throw new ProviderError(
+      'KUBE_UNKNOWN_KIND',
+      `the cluster does not serve ${item.desired.kind} in ${item.desired.apiVersion} even after its CRD was applied`,
+      {
+        resource: resourceRef(item.desired),
+        hint: 'Check that the CRD serves this version and kind.',
+      },
+    );
   }
   const live = await liveOf(rt, item);
   const why = live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
@@ -47,18 +51,22 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
   const cache = await rt.live.cacheFor(info);
   const force = options.force ?? rt.options.force;
   let reason = why!;
-  const result = await rt.writes.around(OwnWrites.key(item.gk, item.desired.metadata.namespace, item.desired.metadata.name), async () => {
-    try {
-      return await serverSideApply(rt.client, info, item.desired, { force, signal: options.signal });
-    } catch (e) {
-      forgetIfUnserved(rt, item, e);
-      if (!(e instanceof ConflictError) || !rt.options.overrideEdits) throw e;
-      // Not cached means not Sluice's yet: read who holds the fields before taking them.
-      if (!onlyEdits(e, live ?? (await getObject(rt.client, info, item.desired)))) throw e;
-      reason = `took back ${e.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')}`;
-      return serverSideApply(rt.client, info, item.desired, { force: true, signal: options.signal });
-    }
-  }, (r) => r.metadata.resourceVersion);
+  const result = await rt.writes.around(
+    OwnWrites.key(item.gk, item.desired.metadata.namespace, item.desired.metadata.name),
+    async () => {
+      try {
+        return await serverSideApply(rt.client, info, item.desired, { force, signal: options.signal });
+      } catch (e) {
+        forgetIfUnserved(rt, item, e);
+        if (!(e instanceof ConflictError) || !rt.options.overrideEdits) throw e;
+        // Not cached means not Sluice's yet: read who holds the fields before taking them.
+        if (!onlyEdits(e, live ?? (await getObject(rt.client, info, item.desired)))) throw e;
+        reason = `took back ${e.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')}`;
+        return serverSideApply(rt.client, info, item.desired, { force: true, signal: options.signal });
+      }
+    },
+    (r) => r.metadata.resourceVersion,
+  );
   cache.put(result);
   // A create's diff is the whole object, already shown by the plan; printing it again for
   // every object of a first sync costs more than the sync's own bookkeeping.
@@ -66,7 +74,13 @@ async function applyItem(rt: Runtime, item: Item, options: ApplyOptions): Promis
   // Absent from the cache yet written by others before: an object Sluice has just adopted.
   const others = managerOperations(result);
   others.delete(FIELD_MANAGER);
-  if (others.size) return change('update', item.key, item.desired, `adopted from ${[...others.keys()].map((m) => `"${m}"`).join(', ')}`);
+  if (others.size)
+    return change(
+      'update',
+      item.key,
+      item.desired,
+      `adopted from ${[...others.keys()].map((m) => `"${m}"`).join(', ')}`,
+    );
   return change('create', item.key, item.desired, 'created');
 }
 
@@ -77,29 +91,48 @@ async function waitEstablished(rt: Runtime, crds: Item[], signal: AbortSignal | 
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(item.desired.metadata.name)}`;
     for (;;) {
       checkAborted(signal);
-      const crd = await rt.client.request<{ status?: { conditions?: { type: string; status: string }[] }; spec?: { group?: string } }>('GET', path);
+      const crd = await rt.client.request<{
+        status?: { conditions?: { type: string; status: string }[] };
+        spec?: { group?: string };
+      }>('GET', path);
       if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
         if (crd.spec?.group) rt.discovery.forget(crd.spec.group);
         break;
       }
       if (Date.now() > deadline) {
-        throw new ProviderError('KUBE_CRD_TIMEOUT', `CRD ${item.desired.metadata.name} was not established within ${CRD_ESTABLISH_MS / 1000}s`, {
-          resource: resourceRef(item.desired),
-          hint: 'Check the CRD status conditions (kubectl describe crd) for NamesAccepted problems.',
-        });
+        throw new ProviderError(
+          'KUBE_CRD_TIMEOUT',
+          `CRD ${item.desired.metadata.name} was not established within ${CRD_ESTABLISH_MS / 1000}s`,
+          {
+            resource: resourceRef(item.desired),
+            hint: 'Check the CRD status conditions (kubectl describe crd) for NamesAccepted problems.',
+          },
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
 
-export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Resource[], options: ApplyOptions): Promise<Plan> {
+export async function syncScope(
+  rt: Runtime,
+  scope: Scope,
+  desired: readonly Resource[],
+  options: ApplyOptions,
+): Promise<Plan> {
   const items = await prepare(rt, scope, desired, options.revision);
   const before = rt.inventory.read(scope);
   const desiredGks = items.map((i) => i.gk);
   const desiredNs = namespacesOf(items.map((i) => i.desired));
   checkAborted(options.signal);
-  await rt.inventory.write(scope, { groupKinds: [...(before?.groupKinds ?? []), ...desiredGks], namespaces: [...(before?.namespaces ?? []), ...desiredNs] }, options.signal);
+  await rt.inventory.write(
+    scope,
+    {
+      groupKinds: [...(before?.groupKinds ?? []), ...desiredGks],
+      namespaces: [...(before?.namespaces ?? []), ...desiredNs],
+    },
+    options.signal,
+  );
 
   const changes: Change[] = [];
   let done = 0;
@@ -108,7 +141,10 @@ export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Res
     const results = await mapLimit(group, rt.options.concurrency, async (item) => {
       const c = await applyItem(rt, item, options);
       done++;
-      if (c.action !== 'unchanged') options.onProgress?.(`${c.action === 'create' ? 'created' : 'updated'} ${resourceRef(item.desired)} (${done}/${items.length})`);
+      if (c.action !== 'unchanged')
+        options.onProgress?.(
+          `${c.action === 'create' ? 'created' : 'updated'} ${resourceRef(item.desired)} (${done}/${items.length})`,
+        );
       return c;
     });
     changes.push(...results);
@@ -130,6 +166,10 @@ export async function syncScope(rt: Runtime, scope: Scope, desired: readonly Res
   const kept = options.prune ? [] : victims;
   if (options.prune) changes.push(...(await deleteMembers(rt, victims, options)));
   // What pruning left (all of it when pruning is off) is still a member the parent must list.
-  await rt.inventory.write(scope, { groupKinds: [...desiredGks, ...kept.map(groupKindOf)], namespaces: [...desiredNs, ...namespacesOf(kept)] }, options.signal);
+  await rt.inventory.write(
+    scope,
+    { groupKinds: [...desiredGks, ...kept.map(groupKindOf)], namespaces: [...desiredNs, ...namespacesOf(kept)] },
+    options.signal,
+  );
   return { changes, summary: summarize(changes) };
 }

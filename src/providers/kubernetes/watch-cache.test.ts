@@ -7,7 +7,10 @@ import { KubeClient, loadKubeConfig } from './client.js';
 import { WatchCache, type CacheEventType } from './watch-cache.js';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
-const cm = (name: string, rv: string, partOf = 'set-a') => ({ metadata: { name, namespace: 'ns', resourceVersion: rv, labels: { 'applyset.kubernetes.io/part-of': partOf } }, data: { rv } });
+const cm = (name: string, rv: string, partOf = 'set-a') => ({
+  metadata: { name, namespace: 'ns', resourceVersion: rv, labels: { 'applyset.kubernetes.io/part-of': partOf } },
+  data: { rv },
+});
 
 /** A fake API server: scripted list responses and watch streams, in order. */
 describe('WatchCache', () => {
@@ -27,7 +30,9 @@ describe('WatchCache', () => {
         if (next) next(res);
         return; // held open: an idle watch
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(lists.shift() ?? { metadata: { resourceVersion: '99' }, items: [] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(lists.shift() ?? { metadata: { resourceVersion: '99' }, items: [] }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     dir = mkdtempSync(join(tmpdir(), 'sluice-watch-'));
@@ -48,23 +53,48 @@ describe('WatchCache', () => {
     watches.push((res) => {
       res.write(JSON.stringify({ type: 'MODIFIED', object: cm('a', '6') }) + '\n');
       res.write(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '7' } } }) + '\n');
-      res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }) + '\n');
+      res.end(
+        JSON.stringify({
+          type: 'ERROR',
+          object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' },
+        }) + '\n',
+      );
     });
     lists.push({ metadata: { resourceVersion: '20' }, items: [cm('a', '9'), cm('b', '8', 'set-b')] });
 
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: join(dir, 'config') }));
-    const cache = new WatchCache(client, '/api/v1/configmaps', 'x=y', silent, { apiVersion: 'v1', kind: 'ConfigMap' }, 'applyset.kubernetes.io/part-of');
+    const cache = new WatchCache(
+      client,
+      '/api/v1/configmaps',
+      'x=y',
+      silent,
+      { apiVersion: 'v1', kind: 'ConfigMap' },
+      'applyset.kubernetes.io/part-of',
+    );
     const events: string[] = [];
-    cache.on((type: CacheEventType, obj, prev) => events.push(`${type} ${obj.metadata.name}@${String(obj.metadata.resourceVersion)}${prev ? ` was ${String(prev.metadata.resourceVersion)}` : ''}`));
+    cache.on((type: CacheEventType, obj, prev) =>
+      events.push(
+        `${type} ${obj.metadata.name}@${String(obj.metadata.resourceVersion)}${prev ? ` was ${String(prev.metadata.resourceVersion)}` : ''}`,
+      ),
+    );
     await cache.ready;
     expect(cache.get('ns', 'a')?.kind).toBe('ConfigMap');
 
     for (let i = 0; i < 100 && events.length < 6; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(events).toEqual(['ADDED a@1', 'ADDED gone@2', 'MODIFIED a@6 was 1', 'DELETED gone@2 was 2', 'MODIFIED a@9 was 6', 'ADDED b@8']);
+    expect(events).toEqual([
+      'ADDED a@1',
+      'ADDED gone@2',
+      'MODIFIED a@6 was 1',
+      'DELETED gone@2 was 2',
+      'MODIFIED a@9 was 6',
+      'ADDED b@8',
+    ]);
     expect(cache.byLabel('set-a').map((o) => o.metadata.name)).toEqual(['a']);
     expect(cache.byLabel('set-b').map((o) => o.metadata.name)).toEqual(['b']);
     // Watched from the list's version, then from the relist's.
-    const watchRvs = requests.filter((u) => u.includes('watch=1')).map((u) => new URL(u, 'http://x').searchParams.get('resourceVersion'));
+    const watchRvs = requests
+      .filter((u) => u.includes('watch=1'))
+      .map((u) => new URL(u, 'http://x').searchParams.get('resourceVersion'));
     expect(watchRvs).toEqual(['5', '20']);
 
     // A write Sluice records itself is not undone by an older event.

@@ -84,7 +84,8 @@ export class WatchCache {
     } while (cont);
     // Relisting after a gap: report what changed meanwhile, like the watch would have.
     for (const [key, prev] of this.items) if (!seen.has(key)) this.apply('DELETED', prev);
-    for (const obj of seen.values()) this.apply(this.items.has(objectKey(obj.metadata.namespace, obj.metadata.name)) ? 'MODIFIED' : 'ADDED', obj);
+    for (const obj of seen.values())
+      this.apply(this.items.has(objectKey(obj.metadata.namespace, obj.metadata.name)) ? 'MODIFIED' : 'ADDED', obj);
     this.resourceVersion = rv;
   }
 
@@ -117,7 +118,12 @@ export class WatchCache {
       try {
         await this.client.watch(
           this.path,
-          { labelSelector: this.labelSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+          {
+            labelSelector: this.labelSelector,
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: 300,
+          },
           (ev) => {
             const obj = { ...ev.object, ...this.typeMeta } as Resource;
             if (ev.type === 'BOOKMARK') {

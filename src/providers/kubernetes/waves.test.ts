@@ -3,11 +3,19 @@ import type { Resource } from '../../model/resource.js';
 import { waitForWave } from './waves.js';
 
 const cm: Resource = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } };
-const job = (conditions: object[]): Resource => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'n' }, spec: {}, status: { conditions } });
+const job = (conditions: object[]): Resource => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'j', namespace: 'n' },
+  spec: {},
+  status: { conditions },
+});
 
 describe('waitForWave', () => {
   it('returns at once when the wave is healthy', async () => {
-    await expect(waitForWave(0, { live: async () => [cm, undefined], checks: {}, timeoutMs: 1000 })).resolves.toBeUndefined();
+    await expect(
+      waitForWave(0, { live: async () => [cm, undefined], checks: {}, timeoutMs: 1000 }),
+    ).resolves.toBeUndefined();
   });
 
   it('waits until the wave becomes healthy, reporting what it waits for', async () => {
@@ -24,8 +32,16 @@ describe('waitForWave', () => {
   });
 
   it('gives up after the timeout, and at once on Degraded', async () => {
-    await expect(waitForWave(1, { live: async () => [job([])], checks: {}, timeoutMs: 300 })).rejects.toMatchObject({ code: 'KUBE_WAVE_TIMEOUT' });
-    await expect(waitForWave(1, { live: async () => [job([{ type: 'Failed', status: 'True', message: 'boom' }])], checks: {}, timeoutMs: 5000 })).rejects.toMatchObject({
+    await expect(waitForWave(1, { live: async () => [job([])], checks: {}, timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'KUBE_WAVE_TIMEOUT',
+    });
+    await expect(
+      waitForWave(1, {
+        live: async () => [job([{ type: 'Failed', status: 'True', message: 'boom' }])],
+        checks: {},
+        timeoutMs: 5000,
+      }),
+    ).rejects.toMatchObject({
       code: 'KUBE_WAVE_DEGRADED',
       message: 'sync wave 1 failed: Job/n/j is Degraded: boom',
     });

@@ -31,10 +31,14 @@ export async function waitForWave(wave: number, w: WaveWait): Promise<void> {
       if (!obj) continue;
       const h = healthOf(obj, w.checks);
       if (h.status === 'Degraded') {
-        throw new ProviderError('KUBE_WAVE_DEGRADED', `sync wave ${wave} failed: ${resourceRef(obj)} is Degraded${h.message ? `: ${h.message}` : ''}`, {
-          resource: resourceRef(obj),
-          hint: 'Later waves were not applied. Fix this resource in Git and sync again.',
-        });
+        throw new ProviderError(
+          'KUBE_WAVE_DEGRADED',
+          `sync wave ${wave} failed: ${resourceRef(obj)} is Degraded${h.message ? `: ${h.message}` : ''}`,
+          {
+            resource: resourceRef(obj),
+            hint: 'Later waves were not applied. Fix this resource in Git and sync again.',
+          },
+        );
       }
       if (h.status !== 'Healthy' && h.status !== 'Suspended') pending.push(h);
     }
@@ -42,12 +46,17 @@ export async function waitForWave(wave: number, w: WaveWait): Promise<void> {
     const first = pending[0]!;
     const msg = `waiting for sync wave ${wave}: ${first.kind}/${first.name} is ${first.status}${first.message ? ` (${first.message})` : ''}`;
     if (msg !== reported) w.onProgress?.((reported = msg));
-    if (w.signal?.aborted) throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
+    if (w.signal?.aborted)
+      throw new ProviderError('KUBE_ABORTED', 'sync was cancelled', { hint: 'Run the sync again to finish it.' });
     if (Date.now() > deadline) {
-      throw new ProviderError('KUBE_WAVE_TIMEOUT', `sync wave ${wave} was not healthy within ${Math.round(w.timeoutMs / 1000)}s: ${first.kind}/${first.name} is ${first.status}`, {
-        resource: `${first.kind}/${first.name}`,
-        hint: 'Later waves were not applied. Check why it is not healthy, or raise waveTimeout.',
-      });
+      throw new ProviderError(
+        'KUBE_WAVE_TIMEOUT',
+        `sync wave ${wave} was not healthy within ${Math.round(w.timeoutMs / 1000)}s: ${first.kind}/${first.name} is ${first.status}`,
+        {
+          resource: `${first.kind}/${first.name}`,
+          hint: 'Later waves were not applied. Check why it is not healthy, or raise waveTimeout.',
+        },
+      );
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

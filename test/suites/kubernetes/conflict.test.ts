@@ -51,13 +51,13 @@ describe('field manager conflicts', () => {
     expect(pe.message).toBe('ConfigMap/conflict-test/pay: field .data.color is managed by "other-tool"');
     expect(pe.location).toMatchObject({ resource: 'ConfigMap/conflict-test/pay', field: '.data.color' });
     expect(pe.hint).toContain('force');
-    expect(((await get<{ data: Record<string, string> }>(client, path))!).data.color).toBe('red');
+    expect((await get<{ data: Record<string, string> }>(client, path))!.data.color).toBe('red');
   });
 
   it('takes the field when the environment allows force', async () => {
     const plan = await provider.apply(scope, desired(), applyOpts({ force: true }));
     expect(plan.summary.update).toBe(1);
-    expect(((await get<{ data: Record<string, string> }>(client, path))!).data.color).toBe('blue');
+    expect((await get<{ data: Record<string, string> }>(client, path))!.data.color).toBe('blue');
   });
 
   it('forces through a provider option too', async () => {
@@ -69,7 +69,7 @@ describe('field manager conflicts', () => {
     const forcing = await startProvider({ force: true });
     try {
       await forcing.apply(scope, desired(), applyOpts());
-      expect(((await get<{ data: Record<string, string> }>(client, path))!).data.color).toBe('blue');
+      expect((await get<{ data: Record<string, string> }>(client, path))!.data.color).toBe('blue');
     } finally {
       await forcing.close();
     }

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider, Scope } from '../../../src/providers/types.js';
 import type { KubeClient } from '../../../src/providers/kubernetes/client.js';
-import { applyOpts, collectEvents, deployment, get, ns, rawClient, sameScope, startProvider, waitFor } from './helpers.js';
+import {
+  applyOpts,
+  collectEvents,
+  deployment,
+  get,
+  ns,
+  rawClient,
+  sameScope,
+  startProvider,
+  waitFor,
+} from './helpers.js';
 
 describe('drift from watches', () => {
   let provider: Provider;
@@ -23,8 +33,16 @@ describe('drift from watches', () => {
 
   it('ignores changes to fields Sluice does not own and to status', async () => {
     const events = collectEvents(provider);
-    await client.request('PATCH', path, { query: { fieldManager: 'someone' }, contentType: 'application/merge-patch+json', body: { metadata: { annotations: { note: 'hello' } } } });
-    await client.request('PATCH', `${path}/status`, { query: { fieldManager: 'kube-controller-manager' }, contentType: 'application/merge-patch+json', body: { status: { replicas: 1 } } });
+    await client.request('PATCH', path, {
+      query: { fieldManager: 'someone' },
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { annotations: { note: 'hello' } } },
+    });
+    await client.request('PATCH', `${path}/status`, {
+      query: { fieldManager: 'kube-controller-manager' },
+      contentType: 'application/merge-patch+json',
+      body: { status: { replicas: 1 } },
+    });
     await new Promise((r) => setTimeout(r, 1500));
     expect(events.filter((e) => e.type === 'drift')).toEqual([]);
     expect((await provider.plan(scope, desired(), { prune: true })).summary.unchanged).toBe(2);
@@ -32,7 +50,11 @@ describe('drift from watches', () => {
 
   it('emits drift when another manager changes a field Sluice owns, and re-apply heals it', async () => {
     const events = collectEvents(provider);
-    await client.request('PATCH', path, { query: { fieldManager: 'kubectl-edit' }, contentType: 'application/merge-patch+json', body: { spec: { replicas: 5 } } });
+    await client.request('PATCH', path, {
+      query: { fieldManager: 'kubectl-edit' },
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 5 } },
+    });
     const drift = await waitFor('a drift event', () => events.find((e) => e.type === 'drift'));
     expect(sameScope(drift.scope, scope)).toBe(true);
     expect(drift.key).toBe('Deployment.apps/drift-test/api');
@@ -69,7 +91,11 @@ describe('drift from watches', () => {
   it('sees drift made while it was not running, once started again', async () => {
     await provider.apply(scope, desired(), applyOpts());
     await provider.close();
-    await client.request('PATCH', path, { query: { fieldManager: 'kubectl-scale' }, contentType: 'application/merge-patch+json', body: { spec: { replicas: 7 } } });
+    await client.request('PATCH', path, {
+      query: { fieldManager: 'kubectl-scale' },
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 7 } },
+    });
     provider = await startProvider();
     const plan = await provider.plan(scope, desired(), { prune: true });
     expect(plan.summary.update).toBe(1);

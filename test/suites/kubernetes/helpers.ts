@@ -7,7 +7,11 @@ import { KubeClient, loadKubeConfig } from '../../../src/providers/kubernetes/cl
 export const silentLog = { info() {}, warn() {}, error() {}, debug() {} };
 
 export async function startProvider(options: KubernetesProviderOptions = {}): Promise<Provider> {
-  const p = createKubernetesProvider({ provider: 'kubernetes', kubeconfig: inject('kubeconfig') }, { dataDir: '/nonexistent', log: silentLog }, options);
+  const p = createKubernetesProvider(
+    { provider: 'kubernetes', kubeconfig: inject('kubeconfig') },
+    { dataDir: '/nonexistent', log: silentLog },
+    options,
+  );
   await p.start();
   return p;
 }
@@ -17,17 +21,32 @@ export async function rawClient(): Promise<KubeClient> {
   return KubeClient.create(loadKubeConfig({ kubeconfig: inject('kubeconfig') }));
 }
 
-export const applyOpts = (extra: Record<string, unknown> = {}) => ({ prune: true, revision: 'rev1', reason: 'test', ...extra });
+export const applyOpts = (extra: Record<string, unknown> = {}) => ({
+  prune: true,
+  revision: 'rev1',
+  reason: 'test',
+  ...extra,
+});
 
 export function ns(name: string): Resource {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
 }
 
-export function configMap(namespace: string, name: string, data: Record<string, string>, extra: Partial<Resource['metadata']> = {}): Resource {
+export function configMap(
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+  extra: Partial<Resource['metadata']> = {},
+): Resource {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...extra }, data };
 }
 
-export function deployment(namespace: string, name: string, replicas: number, image = 'registry.example/web:1'): Resource {
+export function deployment(
+  namespace: string,
+  name: string,
+  replicas: number,
+  image = 'registry.example/web:1',
+): Resource {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -37,7 +56,16 @@ export function deployment(namespace: string, name: string, replicas: number, im
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 8080 }], resources: { limits: { cpu: '0.5', memory: '128Mi' } } }] },
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              image,
+              ports: [{ containerPort: 8080 }],
+              resources: { limits: { cpu: '0.5', memory: '128Mi' } },
+            },
+          ],
+        },
       },
     },
   };
@@ -61,7 +89,11 @@ export async function get<T = Resource>(client: KubeClient, path: string): Promi
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -9,9 +9,32 @@ const labels = { app: 'store' };
 const manifests: Resource[] = [
   ns(NS),
   { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'store', namespace: NS } },
-  { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'store', namespace: NS }, type: 'Opaque', stringData: { password: 'not-a-real-one' } },
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'store', namespace: NS }, data: { 'app.yaml': 'a: 1\n' }, binaryData: { blob: 'AAEC' } },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'store', namespace: NS }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 9090, protocol: 'TCP' }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'store', namespace: NS },
+    type: 'Opaque',
+    stringData: { password: 'not-a-real-one' },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'store', namespace: NS },
+    data: { 'app.yaml': 'a: 1\n' },
+    binaryData: { blob: 'AAEC' },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'store', namespace: NS },
+    spec: {
+      selector: labels,
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http' },
+        { name: 'metrics', port: 9090, targetPort: 9090, protocol: 'TCP' },
+      ],
+    },
+  },
   {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -26,14 +49,29 @@ const manifests: Resource[] = [
           serviceAccountName: 'store',
           securityContext: { runAsNonRoot: true, fsGroup: 2000 },
           tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }],
-          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels } } }] } },
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels } },
+                },
+              ],
+            },
+          },
           containers: [
             {
               name: 'store',
               image: 'registry.example/store:3.1',
               args: ['--port=8080'],
-              env: [{ name: 'MODE', value: 'primary' }, { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'store', key: 'password' } } }],
-              ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }],
+              env: [
+                { name: 'MODE', value: 'primary' },
+                { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'store', key: 'password' } } },
+              ],
+              ports: [
+                { name: 'http', containerPort: 8080 },
+                { name: 'metrics', containerPort: 9090 },
+              ],
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
               resources: { requests: { cpu: '0.25', memory: '512Mi' }, limits: { cpu: 1, memory: '1Gi' } },
               volumeMounts: [{ name: 'data', mountPath: '/data' }],
@@ -41,30 +79,76 @@ const manifests: Resource[] = [
           ],
         },
       },
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } }],
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+        },
+      ],
     },
   },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'store', namespace: NS }, spec: { maxUnavailable: '34%', selector: { matchLabels: labels } } },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'store', namespace: NS },
+    spec: { maxUnavailable: '34%', selector: { matchLabels: labels } },
+  },
   {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'store', namespace: NS },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'store' }, minReplicas: 3, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'store' },
+      minReplicas: 3,
+      maxReplicas: 5,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      ],
+    },
   },
   {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: { name: 'backup', namespace: NS },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'backup', image: 'registry.example/backup:1' }] } } } } },
+    spec: {
+      schedule: '0 3 * * *',
+      jobTemplate: {
+        spec: {
+          template: {
+            spec: { restartPolicy: 'OnFailure', containers: [{ name: 'backup', image: 'registry.example/backup:1' }] },
+          },
+        },
+      },
+    },
   },
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'store', namespace: NS, annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' } },
-    spec: { rules: [{ host: 'store.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'store', port: { name: 'http' } } } }] } }] },
+    spec: {
+      rules: [
+        {
+          host: 'store.example.com',
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'store', port: { name: 'http' } } } }],
+          },
+        },
+      ],
+    },
   },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'store', namespace: NS }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'store', namespace: NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'store' }, subjects: [{ kind: 'ServiceAccount', name: 'store', namespace: NS }] },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'store', namespace: NS },
+    rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'store', namespace: NS },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'store' },
+    subjects: [{ kind: 'ServiceAccount', name: 'store', namespace: NS }],
+  },
 ];
 
 describe('no phantom changes after the server normalises objects', () => {

@@ -23,7 +23,15 @@ const crd: Resource = {
             type: 'object',
             properties: {
               spec: { type: 'object', properties: { size: { type: 'integer' } } },
-              status: { type: 'object', properties: { conditions: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+              status: {
+                type: 'object',
+                properties: {
+                  conditions: {
+                    type: 'array',
+                    items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                  },
+                },
+              },
             },
           },
         },
@@ -32,7 +40,12 @@ const crd: Resource = {
   },
 };
 
-const widget = (size: number): Resource => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'order-test' }, spec: { size } });
+const widget = (size: number): Resource => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name: 'w1', namespace: 'order-test' },
+  spec: { size },
+});
 
 describe('ordering: namespaces and CRDs before what needs them', () => {
   let provider: Provider;
@@ -49,20 +62,37 @@ describe('ordering: namespaces and CRDs before what needs them', () => {
   });
 
   it('applies a custom resource, its CRD and its namespace in one sync, given in the worst order', async () => {
-    const desired = [widget(3), configMap('order-test', 'cfg', { a: '1' }, { annotations: { 'sluice.dev/sync-wave': '-1' } }), crd, ns('order-test')];
+    const desired = [
+      widget(3),
+      configMap('order-test', 'cfg', { a: '1' }, { annotations: { 'sluice.dev/sync-wave': '-1' } }),
+      crd,
+      ns('order-test'),
+    ];
     const dry = await provider.plan(scope, desired, { prune: true });
     expect(dry.changes.map((c) => c.kind)).toEqual(['Namespace', 'CustomResourceDefinition', 'ConfigMap', 'Widget']);
     expect(dry.changes.find((c) => c.kind === 'Widget')!.reason).toBe('its CRD is created first');
 
     const plan = await provider.apply(scope, desired, applyOpts());
-    expect(plan.changes.map((c) => `${c.action} ${c.kind}`)).toEqual(['create Namespace', 'create CustomResourceDefinition', 'create ConfigMap', 'create Widget']);
+    expect(plan.changes.map((c) => `${c.action} ${c.kind}`)).toEqual([
+      'create Namespace',
+      'create CustomResourceDefinition',
+      'create ConfigMap',
+      'create Widget',
+    ]);
     expect(await get(client, '/apis/example.com/v1/namespaces/order-test/widgets/w1')).toBeDefined();
   });
 
   it('treats custom resources like any other kind afterwards, with health from their conditions', async () => {
-    const desired = [widget(4), configMap('order-test', 'cfg', { a: '1' }, { annotations: { 'sluice.dev/sync-wave': '-1' } }), crd, ns('order-test')];
+    const desired = [
+      widget(4),
+      configMap('order-test', 'cfg', { a: '1' }, { annotations: { 'sluice.dev/sync-wave': '-1' } }),
+      crd,
+      ns('order-test'),
+    ];
     const plan = await provider.plan(scope, desired, { prune: true });
-    expect(plan.changes.filter((c) => c.action !== 'unchanged').map((c) => c.key)).toEqual(['Widget.example.com/order-test/w1']);
+    expect(plan.changes.filter((c) => c.action !== 'unchanged').map((c) => c.key)).toEqual([
+      'Widget.example.com/order-test/w1',
+    ]);
     await provider.apply(scope, desired, applyOpts());
     await client.request('PATCH', '/apis/example.com/v1/namespaces/order-test/widgets/w1/status', {
       query: { fieldManager: 'widget-controller' },
@@ -82,7 +112,11 @@ describe('ordering: namespaces and CRDs before what needs them', () => {
 
   it('prunes the custom resource before its CRD', async () => {
     const plan = await provider.apply(scope, [ns('order-test')], applyOpts());
-    expect(plan.changes.filter((c) => c.action === 'delete').map((c) => c.kind)).toEqual(['Widget', 'ConfigMap', 'CustomResourceDefinition']);
+    expect(plan.changes.filter((c) => c.action === 'delete').map((c) => c.kind)).toEqual([
+      'Widget',
+      'ConfigMap',
+      'CustomResourceDefinition',
+    ]);
     // Once the CRD is gone, so is its kind: no stale discovery. (While it terminates, the
     // API server still serves the kind and refuses writes with 403; the first plan after it
     // is gone may still reach the server and hear 404, which also reports an unknown kind.)

@@ -13,10 +13,26 @@ describe('pruning through the applyset inventory', () => {
   beforeAll(async () => {
     provider = await startProvider();
     client = await rawClient();
-    await provider.apply(scope, [ns(NS), configMap(NS, 'keep', { a: '1' }), configMap(NS, 'drop', { b: '2' }), service(NS, 'cart')], applyOpts());
+    await provider.apply(
+      scope,
+      [ns(NS), configMap(NS, 'keep', { a: '1' }), configMap(NS, 'drop', { b: '2' }), service(NS, 'cart')],
+      applyOpts(),
+    );
     // Same labels as Sluice's own objects, but applied by someone else (no applyset membership).
     await client.request('POST', `/api/v1/namespaces/${NS}/configmaps`, {
-      body: configMap(NS, 'lookalike', { c: '3' }, { labels: { 'app.kubernetes.io/managed-by': 'sluice', 'sluice.dev/project': 'shop', 'sluice.dev/app': 'cart', 'sluice.dev/env': 'prune' } }),
+      body: configMap(
+        NS,
+        'lookalike',
+        { c: '3' },
+        {
+          labels: {
+            'app.kubernetes.io/managed-by': 'sluice',
+            'sluice.dev/project': 'shop',
+            'sluice.dev/app': 'cart',
+            'sluice.dev/env': 'prune',
+          },
+        },
+      ),
     });
     // Another scope's object in the same namespace.
     await provider.apply(other, [configMap(NS, 'neighbour', { d: '4' })], applyOpts());
@@ -35,18 +51,28 @@ describe('pruning through the applyset inventory', () => {
     expect(await get(client, `/api/v1/namespaces/${NS}/configmaps/drop`)).toBeDefined();
     // Still members, so the inventory still lists their kinds.
     const parent = (await get(client, '/api/v1/namespaces/sluice-system/configmaps/sluice.shop.prune.cart'))!;
-    expect(parent.metadata.annotations!['applyset.kubernetes.io/contains-group-kinds']).toBe('ConfigMap,Namespace,Service');
+    expect(parent.metadata.annotations!['applyset.kubernetes.io/contains-group-kinds']).toBe(
+      'ConfigMap,Namespace,Service',
+    );
   });
 
   it('plans and prunes only members of this applyset', async () => {
     const desired = [ns(NS), configMap(NS, 'keep', { a: '1' })];
     const plan = await provider.plan(scope, desired, { prune: true });
-    expect(plan.changes.filter((c) => c.action === 'delete').map((c) => c.key).sort()).toEqual(['ConfigMap/prune-test/drop', 'Service/prune-test/cart']);
+    expect(
+      plan.changes
+        .filter((c) => c.action === 'delete')
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual(['ConfigMap/prune-test/drop', 'Service/prune-test/cart']);
     expect(plan.changes.find((c) => c.key === 'ConfigMap/prune-test/drop')!.diff).toContain('-  b: "2"');
 
     const applied = await provider.apply(scope, desired, applyOpts());
     expect(applied.summary).toEqual({ create: 0, update: 0, delete: 2, unchanged: 2 });
-    await waitFor('drop to be deleted', async () => (await get(client, `/api/v1/namespaces/${NS}/configmaps/drop`)) === undefined || undefined);
+    await waitFor(
+      'drop to be deleted',
+      async () => (await get(client, `/api/v1/namespaces/${NS}/configmaps/drop`)) === undefined || undefined,
+    );
     expect(await get(client, `/api/v1/namespaces/${NS}/services/cart`)).toBeUndefined();
     expect(await get(client, `/api/v1/namespaces/${NS}/configmaps/keep`)).toBeDefined();
     expect(await get(client, `/api/v1/namespaces/${NS}/configmaps/lookalike`)).toBeDefined();
@@ -60,7 +86,9 @@ describe('pruning through the applyset inventory', () => {
     await provider.destroy(other);
     expect(await get(client, `/api/v1/namespaces/${NS}/configmaps/neighbour`)).toBeUndefined();
     expect(await get(client, `/api/v1/namespaces/${NS}/configmaps/keep`)).toBeDefined();
-    expect(await get(client, '/api/v1/namespaces/sluice-system/configmaps/sluice.shop.prune-other.cart')).toBeUndefined();
+    expect(
+      await get(client, '/api/v1/namespaces/sluice-system/configmaps/sluice.shop.prune-other.cart'),
+    ).toBeUndefined();
     expect(await provider.scopes()).not.toContainEqual(other);
   });
 });

@@ -19,10 +19,16 @@ describe('the `sluice init --target kubernetes` repo on a real API server', () =
   it('renders and applies every environment, then finds nothing to change', async () => {
     const fs = MemoryFs.fromFiles(kubernetesScaffold({ project: 'scaffold' }));
     for (const env of ['dev', 'staging', 'prod']) {
-      const desired = parseAllDocuments(kustomizeBuild(fs, `apps/web/overlays/${env}`)).map((d) => d.toJS() as Resource);
+      const desired = parseAllDocuments(kustomizeBuild(fs, `apps/web/overlays/${env}`)).map(
+        (d) => d.toJS() as Resource,
+      );
       const scope = { project: 'scaffold', app: 'web', env };
       const plan = await provider.apply(scope, desired, applyOpts());
-      expect(plan.changes.map((c) => `${c.action} ${c.key}`)).toEqual([`create Namespace/scaffold-${env}`, `create Service/scaffold-${env}/web`, `create Deployment.apps/scaffold-${env}/web`]);
+      expect(plan.changes.map((c) => `${c.action} ${c.key}`)).toEqual([
+        `create Namespace/scaffold-${env}`,
+        `create Service/scaffold-${env}/web`,
+        `create Deployment.apps/scaffold-${env}/web`,
+      ]);
       expect((await provider.plan(scope, desired, { prune: true })).summary.unchanged).toBe(3);
     }
   });

@@ -18,7 +18,10 @@ export interface TestBinaries {
 }
 
 export function buildBinaries(): TestBinaries {
-  const res = spawnSync('bash', [join(repo, 'test/kube-apiserver/build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const res = spawnSync('bash', [join(repo, 'test/kube-apiserver/build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (res.status !== 0) throw new Error(`building the test kube-apiserver failed (exit ${res.status ?? res.signal})`);
   const dir = res.stdout.trim().split('\n').pop()!;
   return { apiserver: join(dir, 'kube-apiserver-test'), kubectl: join(dir, 'kubectl') };
@@ -38,7 +41,9 @@ export async function startServer(binary: string, timeoutMs = 180_000): Promise<
   const logFile = join(dir, 'apiserver.log');
   // etcd and certificates live under our temporary directory, so they are removed even if
   // the server has to be killed.
-  const child: ChildProcess = spawn(binary, ['--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', openSync(logFile, 'a')] });
+  const child: ChildProcess = spawn(binary, ['--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data')], {
+    stdio: ['ignore', 'pipe', openSync(logFile, 'a')],
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const ready = new Promise<{ server: string }>((resolveReady, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -50,8 +55,13 @@ export async function startServer(binary: string, timeoutMs = 180_000): Promise<
         // not the readiness line
       }
     });
-    void exited.then((code) => reject(new Error(`kube-apiserver-test exited (${code}) before it was ready; see ${logFile}`)));
-    setTimeout(() => reject(new Error(`kube-apiserver-test not ready after ${timeoutMs / 1000}s; see ${logFile}`)), timeoutMs).unref();
+    void exited.then((code) =>
+      reject(new Error(`kube-apiserver-test exited (${code}) before it was ready; see ${logFile}`)),
+    );
+    setTimeout(
+      () => reject(new Error(`kube-apiserver-test not ready after ${timeoutMs / 1000}s; see ${logFile}`)),
+      timeoutMs,
+    ).unref();
   });
   const stop = async (): Promise<void> => {
     if (child.exitCode === null) {
