@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeOutcome } from '../../src/promote/index.js';
+import { HostedRequests, parseArtifactArg, pollRequests, PromotionService } from '../../src/promote/index.js';
+import type { ProjectStatus } from '../../src/reconcile/status.js';
+import { Source } from '../../src/source/index.js';
+import type { PromotionRecord } from '../../src/store/ledger-types.js';
+import { openStore } from '../../src/store/index.js';
+import { createConfigRepo, type ConfigRepo } from '../support/config-repo.js';
+import { startFakeGithub, type FakeGithub } from '../support/hosted-fakes/github.js';
+import { startFakeGitlab } from '../support/hosted-fakes/gitlab.js';
+import { eventually, freePortBlock, getJson, ownedProcesses, ROOT, spawnSluice, type SluiceProcess } from '../support/sluice.js';
+
+/** The CLI without blocking this process, which also serves the fake forge the server calls. */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * Promotion requests on a config repo hosted on GitHub or GitLab: a real git repository as a
+ * file:// remote, and in-memory servers that answer like GitHub's and GitLab's REST APIs.
+ */
+describe('a protected environment on GitHub, through `sluice serve`', () => {
+  let dir: string;
+  let repo: ConfigRepo;
+  let github: FakeGithub;
+  let sluice: SluiceProcess;
+  let port: number;
+  const api = (path: string) => `http://127.0.0.1:${port}${path}`;
+  const cli = (...args: string[]) => runCli(['--data-dir', join(dir, 'data'), '--server', api(''), ...args]);
+  const promotion = (id: number) => getJson<PromotionRecord & { approvals: { actor: string; decision: string; at: string }[] }>(api(`/api/v1/promotions/${id}`));
+
+  async function converged(env: string): Promise<void> {
+    await eventually(
+      async () => {
+        const s = await getJson<ProjectStatus>(api('/api/v1/status'));
+        const scope = s.apps.find((a) => a.env === env);
+        return scope?.syncedRevision === repo.git('rev-parse', 'main') && scope.sync === 'Synced' && scope.health === 'Healthy' ? true : undefined;
+      },
+      40_000,
+      `${env} synced and healthy at the remote's tip`,
+    );
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-hosted-'));
+    github = await startFakeGithub({ owner: 'acme', repo: 'config', tokens: { 'gh-token': { login: 'sluice-bot' } } });
+    const ports = await freePortBlock(30);
+    port = ports + 20;
+    repo = createConfigRepo(dir, {
+      basePort: ports,
+      repository: `  repository: { hosting: github, apiUrl: "${github.url}", owner: acme, repo: config, pollInterval: 1s }\n`,
+    });
+    sluice = spawnSluice(['--data-dir', join(dir, 'data'), 'serve', '--repo', repo.url, '--port', String(port), '--poll', '1'], { SLUICE_GITHUB_TOKEN: 'gh-token' });
+    await sluice.waitFor('Sluice is serving', 30_000);
+    await converged('prod');
+  }, 60_000);
+
+  afterAll(async () => {
+    sluice?.child.kill('SIGINT');
+    await sluice?.exited;
+    for (const p of ownedProcesses(join(dir, 'data'))) process.kill(p.pid, 'SIGKILL');
+    await github?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens a pull request, reads an approval given on GitHub back, commits and syncs prod', async () => {
+    expect((await cli('set-image', 'hello', '--env', 'dev', repo.build('1.1.0'), '--as', 'ci')).code).toBe(0);
+    await converged('dev');
+    const base = repo.git('rev-parse', 'main');
+    const r = await cli('promote', 'hello', '--to', 'prod', '--as', 'ci', '-o', 'json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as ChangeOutcome;
+    expect(out.mode).toBe('requested');
+    const id = out.promotion!.id;
+    expect(out.promotion!.external).toEqual({ backend: 'github', id: '1', url: 'https://github.com/acme/config/pull/1' });
+
+    const pull = github.pulls.get(1)!;
+    expect(pull.title).toMatch(/^Promote hello from dev to prod: hello=.*:1\.1\.0@sha256:[0-9a-f]+.*\(Sluice #1\)$/);
+    expect(pull.head.ref).toBe(`sluice/prod/hello-${id}`);
+    expect(pull.base.ref).toBe('main');
+    expect(pull.body).toContain('```diff');
+    expect(pull.body).toContain('+    sluice.dev/artifact-tag: "1.1.0"');
+    // The branch carries the promotion commit on top of the base, with its trailers.
+    expect(repo.git('rev-parse', `${pull.head.ref}^`)).toBe(base);
+    expect(repo.git('log', '-1', '--format=%B', pull.head.ref)).toMatch(/Sluice-Action: promote\n[\s\S]*Sluice-Promotion: 1\n/);
+    expect(repo.git('rev-parse', 'main')).toBe(base);
+
+    // The author's own approval does not count on a protected environment.
+    github.review(1, { user: 'ci', state: 'APPROVED' });
+    await new Promise((res) => setTimeout(res, 1500));
+    expect((await promotion(id)).state).toBe('open');
+
+    github.review(1, { user: 'alice', state: 'APPROVED' });
+    const merged = await eventually(async () => ((await promotion(id)).state === 'merged' ? promotion(id) : undefined), 20_000, 'the promotion merged');
+    expect(merged.approvals.map((a) => `${a.actor}:${a.decision}`)).toEqual(expect.arrayContaining(['alice:approve']));
+    const message = repo.git('log', '-1', '--format=%B', 'main');
+    expect(message).toContain('Sluice-Promotion: 1');
+    expect(message).toContain('Sluice-Approved-By: ');
+    expect(message).toContain('alice');
+    expect(repo.git('rev-parse', 'main')).toBe(merged.revision);
+    await eventually(() => (pull.state === 'closed' ? true : undefined), 5_000, 'the pull request closed');
+    expect(pull.comments.at(-1)!.body).toContain(merged.revision!);
+    await converged('prod');
+  }, 60_000);
+
+  it('changes requested on GitHub reject the request; nothing is committed', async () => {
+    // set-image on a protected environment is a request as well, and needs no synced source.
+    const out = JSON.parse((await cli('set-image', 'hello', '--env', 'prod', repo.build('1.2.0'), '--as', 'ci', '-o', 'json')).stdout) as ChangeOutcome;
+    expect(out.mode).toBe('requested');
+    expect(github.pulls.get(2)!.head.ref).toBe(`sluice/prod/hello-${out.promotion!.id}`);
+    const tip = repo.git('rev-parse', 'main');
+    github.review(2, { user: 'bob', state: 'CHANGES_REQUESTED' });
+    const rejected = await eventually(async () => ((await promotion(out.promotion!.id)).state === 'rejected' ? promotion(out.promotion!.id) : undefined), 20_000, 'the promotion rejected');
+    expect(rejected.message).toContain('bob');
+    await eventually(() => (github.pulls.get(2)!.state === 'closed' ? true : undefined), 5_000, 'the pull request closed');
+    expect(repo.git('rev-parse', 'main')).toBe(tip);
+  }, 60_000);
+});
+
+describe('a protected environment on GitLab, in process', () => {
+  it('opens a merge request, counts an approval given there (timed when first seen) and commits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-hosted-gl-'));
+    const gitlab = await startFakeGitlab({ project: 'acme/platform/config', tokens: { 'gl-token': { username: 'sluice-bot' } } });
+    const repo = createConfigRepo(dir, {
+      basePort: 41000,
+      prodRules: '      protected: true\n',
+      repository: `  repository: { hosting: gitlab, apiUrl: "${gitlab.apiUrl}", project: acme/platform/config }\n`,
+    });
+    const source = await Source.open({ url: repo.url }, { dataDir: join(dir, 'data') });
+    const store = openStore(join(dir, 'data'));
+    const requests = new HostedRequests({ source, env: { SLUICE_GITLAB_TOKEN: 'gl-token' } });
+    const svc = new PromotionService({ source, store, requests });
+    const poller = pollRequests(svc, { intervalMs: () => 100 });
+    try {
+      const out = await svc.setImage({ app: 'hello', env: 'prod', actor: 'ci', artifacts: [parseArtifactArg(repo.build('2.0.0'))] });
+      expect(out.mode).toBe('requested');
+      const mr = gitlab.mergeRequests.get(1)!;
+      expect(mr.source_branch).toBe(`sluice/prod/hello-${out.promotion!.id}`);
+      expect(mr.target_branch).toBe('main');
+      expect(mr.title).toContain('Set hello in prod to hello=');
+      expect(out.promotion!.external?.backend).toBe('gitlab');
+
+      gitlab.approve(1, 'sluice-bot'); // the token Sluice opens requests with is no reviewer
+      gitlab.approve(1, 'carol');
+      const merged = await eventually(async () => ((await store.ledger.getPromotion(out.promotion!.id))?.state === 'merged' ? store.ledger.getPromotion(out.promotion!.id) : undefined), 15_000, 'merged');
+      const approvals = await store.ledger.listApprovals(merged!.id);
+      expect(approvals.map((a) => a.actor)).toEqual(['carol']);
+      expect(Date.parse(approvals[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+      expect(repo.git('log', '-1', '--format=%B', 'main')).toMatch(/Sluice-Promotion: 1\nSluice-Approved-By: carol\n/);
+      // Closing follows the merge in the ledger.
+      await eventually(() => (mr.state === 'closed' ? true : undefined), 5_000, 'the merge request closed');
+      expect(mr.notes.at(-1)!.body).toContain(merged!.revision!);
+    } finally {
+      poller.close();
+      source.close();
+      await store.close();
+      await gitlab.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
