@@ -83,17 +83,15 @@ describe('KubeClient', () => {
     server = createServer((req, res) => {
       seen.push({ auth: req.headers.authorization, contentType: req.headers['content-type'] });
       if (req.url?.startsWith('/throttled') && throttleLeft-- > 0) {
-        res
-          .writeHead(429, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              kind: 'Status',
-              code: 429,
-              reason: 'TooManyRequests',
-              message: 'slow down',
-              details: { retryAfterSeconds: 0 },
-            }),
-          );
+        res.writeHead(429, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            kind: 'Status',
+            code: 429,
+            reason: 'TooManyRequests',
+            message: 'slow down',
+            details: { retryAfterSeconds: 0 },
+          }),
+        );
         return;
       }
       if (req.url?.startsWith('/missing')) {
@@ -134,6 +132,18 @@ describe('KubeClient', () => {
       (e: unknown) => e instanceof KubeApiError && e.statusCode === 404 && e.reason === 'NotFound',
     );
     client.close();
+  });
+
+  it('reports failing credential plugins as a ProviderError', async () => {
+    const file = join(dir, 'exec');
+    writeFileSync(
+      file,
+      kubeconfig(url).replace(
+        'user: { token: secret-token }',
+        'user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: /nonexistent/credential-helper, interactiveMode: Never } }',
+      ),
+    );
+    await expect(KubeClient.create(loadKubeConfig({ kubeconfig: file }))).rejects.toMatchObject({ code: 'KUBE_AUTH' });
   });
 
   it('reports an unreachable server as a ProviderError', async () => {

@@ -99,6 +99,18 @@ export interface RequestOptions {
 }
 
 const AUTH_REFRESH_MS = 60_000;
+
+/** Runs the kubeconfig's auth (client certs, tokens, exec plugins); a failing plugin becomes a ProviderError. */
+async function credentials(kc: KubeConfig, opts: https.RequestOptions): Promise<void> {
+  try {
+    await kc.applyToHTTPSOptions(opts);
+  } catch (e) {
+    throw new ProviderError('KUBE_AUTH', `cannot get credentials for the Kubernetes API: ${(e as Error).message}`, {
+      hint: `Check the user of context "${kc.getCurrentContext()}" in the kubeconfig (an exec plugin or token file may be failing).`,
+      cause: e,
+    });
+  }
+}
 const RETRIES = 8;
 
 export class KubeClient {
@@ -127,7 +139,7 @@ export class KubeClient {
 
   static async create(kc: KubeConfig, maxSockets = 16): Promise<KubeClient> {
     const opts: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
+    await credentials(kc, opts);
     const tls: https.AgentOptions = {};
     for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
       if (opts[k] !== undefined) (tls as Record<string, unknown>)[k] = opts[k];
@@ -149,7 +161,7 @@ export class KubeClient {
   private async authHeaders(): Promise<Record<string, string>> {
     if (Date.now() - this.headersAt > AUTH_REFRESH_MS) {
       const opts: https.RequestOptions = {};
-      await this.kc.applyToHTTPSOptions(opts);
+      await credentials(this.kc, opts);
       (opts.agent as http.Agent | undefined)?.destroy();
       this.takeHeaders(opts);
     }
