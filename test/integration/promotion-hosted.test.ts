@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,19 +8,10 @@ import type { ProjectStatus } from '../../src/reconcile/status.js';
 import { Source } from '../../src/source/index.js';
 import type { PromotionRecord } from '../../src/store/ledger-types.js';
 import { openStore } from '../../src/store/index.js';
-import { createConfigRepo, type ConfigRepo } from '../support/config-repo.js';
+import { createConfigRepo, runCli, type ConfigRepo } from '../support/config-repo.js';
 import { startFakeGithub, type FakeGithub } from '../support/hosted-fakes/github.js';
 import { startFakeGitlab } from '../support/hosted-fakes/gitlab.js';
-import { eventually, freePortBlock, getJson, ownedProcesses, ROOT, spawnSluice, type SluiceProcess } from '../support/sluice.js';
-
-/** The CLI without blocking this process, which also serves the fake forge the server calls. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { eventually, freePortBlock, getJson, ownedProcesses, spawnSluice, type SluiceProcess } from '../support/sluice.js';
 
 /**
  * Promotion requests on a config repo hosted on GitHub or GitLab: a real git repository as a

@@ -1,9 +1,10 @@
 // A small config repo (one Process app, dev and a protected prod) pushed to a bare repository
 // that tests use as a file:// remote, and versioned builds of a tiny HTTP service as artifacts.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ROOT } from './sluice.js';
 
 export interface ConfigRepo {
   /** file:// URL of the bare repository. */
@@ -88,4 +89,13 @@ ${o.repository ?? ''}`,
   run(work, ['commit', '-q', '-m', 'Start the config repo']);
   run(work, ['push', '-q', bare, 'main']);
   return { url: `file://${bare}`, bare, git: (...args) => run(dir, ['--git-dir', bare, ...args]).trim(), build: (v) => build(v).arg };
+}
+
+/** The CLI without blocking the test process, which may be serving the fake forge the CLI calls. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
