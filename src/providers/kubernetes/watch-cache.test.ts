@@ -23,6 +23,19 @@ describe('WatchCache', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(req.url!);
+      if (req.url!.startsWith('/forbidden')) {
+        res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({
+              kind: 'Status',
+              code: 403,
+              reason: 'Forbidden',
+              message: 'secrets is forbidden: User "dev" cannot list resource "secrets" at the cluster scope',
+            }),
+          );
+        return;
+      }
       const watch = new URL(req.url!, 'http://x').searchParams.get('watch');
       if (watch) {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -46,6 +59,17 @@ describe('WatchCache', () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('explains a list the credentials may not make', async () => {
+    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: join(dir, 'config') }));
+    const cache = new WatchCache(client, '/forbidden/secrets', 'x=y', silent, { apiVersion: 'v1', kind: 'Secret' });
+    await expect(cache.ready).rejects.toMatchObject({
+      code: 'KUBE_FORBIDDEN',
+      message: expect.stringContaining('cannot list and watch /forbidden/secrets') as string,
+    });
+    cache.stop();
+    client.close();
   });
 
   it('lists, follows the watch, and relists after 410 Gone reporting what changed meanwhile', async () => {

@@ -2,6 +2,7 @@ import type { Resource } from '../../model/resource.js';
 import type { ProviderLog } from '../types.js';
 import type { KubeClient } from './client.js';
 import { KubeApiError } from './client.js';
+import { ProviderError } from '../../errors/index.js';
 
 /**
  * A list-then-watch mirror of one collection (an informer): live state is read from memory,
@@ -19,6 +20,18 @@ interface ListResponse {
 
 const PAGE = 500;
 const RETRY_MS = 1000;
+
+/** Why the first list failed, for people: most often RBAC without cluster-wide list/watch. */
+function listError(e: unknown, path: string): Error {
+  if (!(e instanceof KubeApiError)) return e as Error;
+  const forbidden = e.statusCode === 403;
+  return new ProviderError(forbidden ? 'KUBE_FORBIDDEN' : 'KUBE_API', `cannot list and watch ${path}: ${e.message}`, {
+    hint: forbidden
+      ? 'Sluice watches each kind it applies in all namespaces; grant list and watch on it cluster-wide.'
+      : 'See the message from the API server.',
+    cause: e,
+  });
+}
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
@@ -53,7 +66,9 @@ export class WatchCache {
     private readonly typeMeta: { apiVersion: string; kind: string },
     private readonly indexLabel?: string,
   ) {
-    this.ready = this.list();
+    this.ready = this.list().catch((e: unknown) => {
+      throw listError(e, path);
+    });
     this.ready.then(
       () => void this.loop(),
       (e: unknown) => {
