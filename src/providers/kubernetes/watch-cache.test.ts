@@ -24,16 +24,14 @@ describe('WatchCache', () => {
     server = createServer((req, res) => {
       requests.push(req.url!);
       if (req.url!.startsWith('/forbidden')) {
-        res
-          .writeHead(403, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              kind: 'Status',
-              code: 403,
-              reason: 'Forbidden',
-              message: 'secrets is forbidden: User "dev" cannot list resource "secrets" at the cluster scope',
-            }),
-          );
+        res.writeHead(403, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            kind: 'Status',
+            code: 403,
+            reason: 'Forbidden',
+            message: 'secrets is forbidden: User "dev" cannot list resource "secrets" at the cluster scope',
+          }),
+        );
         return;
       }
       const watch = new URL(req.url!, 'http://x').searchParams.get('watch');

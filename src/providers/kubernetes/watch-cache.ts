@@ -130,6 +130,7 @@ export class WatchCache {
 
   private async loop(): Promise<void> {
     while (!this.abort.signal.aborted) {
+      const started = Date.now();
       try {
         await this.client.watch(
           this.path,
@@ -151,6 +152,8 @@ export class WatchCache {
           },
           this.abort.signal,
         );
+        // A server (or proxy) that ends watches at once must not be hammered in a tight loop.
+        if (Date.now() - started < RETRY_MS) await new Promise((r) => setTimeout(r, RETRY_MS));
       } catch (e) {
         if (this.abort.signal.aborted) return;
         // 410 Gone: the resource version is too old to resume from; list again.
