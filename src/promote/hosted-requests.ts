@@ -98,7 +98,6 @@ export class HostedRequests implements RequestBackend {
     if (info.state === 'closed') {
       return [{ actor: host, decision: 'reject', comment: `${info.url} was closed on ${host} without merging`, at: now }];
     }
-    if (info.state !== 'open') return [];
     const at = (user: string, given: string | undefined, decision: string) => {
       const key = `${p.id}:${user}:${decision}`;
       if (given) return given;

@@ -7,10 +7,10 @@ import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
 import { PromotionError } from './errors.js';
 import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
-import { artifactChange, type OverlayChange } from './overlay-changes.js';
+import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
-import { changeMessage, type ChangeTrailers } from './trailers.js';
+import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
 import { localRequests, type ExternalReview, type NotificationEvent, type Notify, type RequestBackend } from './types.js';
 import { commitOnTip, identityOf, KeyedLock, type BuildCommit } from './writer.js';
 
@@ -193,6 +193,13 @@ export class PromotionService {
       const { app, env } = scopeOf(view.project, p.app, p.env);
       const stored = await this.o.store.ledger.listApprovals(p.id);
       const external = await this.requests.reviews(p);
+      // Merged on the host: the request's branch commit (it carries the request's number) is on
+      // the followed branch, so Git already says what happened, whatever Sluice's gates say.
+      const landed = p.external ? await this.landedCommit(p, overlayDir(app, env.name)) : undefined;
+      if (landed) {
+        await this.keepReviews(p.id, stored, external);
+        return this.o.store.ledger.updatePromotion(p.id, { state: 'merged', revision: landed, message: `merged on ${p.external!.backend}` });
+      }
       const reviews = [...stored, ...external];
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
       const renderError = change.changes.length ? await renderCheck(view, change.changes, app, env, { checkPolicy: this.o.checkPolicy, openTree: this.o.openTree }) : undefined;
@@ -224,6 +231,12 @@ export class PromotionService {
       if (stored.some((s) => s.actor === r.actor && s.decision === r.decision)) continue;
       await this.o.store.ledger.addApproval({ promotionId, ...r });
     }
+  }
+
+  /** A commit on the followed branch that says it carries this request, if one landed. */
+  private async landedCommit(p: PromotionRecord, dir: string): Promise<string | undefined> {
+    const recent = await this.o.source.log({ max: 50, paths: [dir] });
+    return recent.find((c) => readChangeTrailers(c.trailers)?.promotionId === p.id)?.sha;
   }
 
   private async finish(p: PromotionRecord, state: 'rejected' | 'failed', gates: GateResult[], message: string): Promise<PromotionRecord> {

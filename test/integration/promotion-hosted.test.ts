@@ -148,6 +148,17 @@ describe('a protected environment on GitLab, in process', () => {
       // Closing follows the merge in the ledger.
       await eventually(() => (mr.state === 'closed' ? true : undefined), 5_000, 'the merge request closed');
       expect(mr.notes.at(-1)!.body).toContain(merged!.revision!);
+
+      // Someone merges the next request on GitLab itself after approving it: its branch commit is the merge.
+      const next = await svc.setImage({ app: 'hello', env: 'prod', actor: 'ci', artifacts: [parseArtifactArg(repo.build('2.1.0'))] });
+      const branch = gitlab.mergeRequests.get(2)!.source_branch;
+      const head = repo.git('rev-parse', branch);
+      repo.git('update-ref', 'refs/heads/main', head);
+      gitlab.mergeRequests.get(2)!.state = 'merged';
+      gitlab.approve(2, 'carol');
+      const landed = await eventually(async () => ((await store.ledger.getPromotion(next.promotion!.id))?.state === 'merged' ? store.ledger.getPromotion(next.promotion!.id) : undefined), 15_000, 'merged on the host');
+      expect(landed!.revision).toBe(head);
+      expect(repo.git('rev-parse', 'main')).toBe(head);
     } finally {
       poller.close();
       source.close();
