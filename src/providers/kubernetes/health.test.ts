@@ -3,7 +3,7 @@ import type { Resource } from '../../model/resource.js';
 import { evaluateHealth } from './health.js';
 import { evaluateCelHealth } from './health-cel.js';
 import { resolveOptions } from './options.js';
-import { healthTransition } from './scope-health.js';
+import { healthTransition, kindAndName, scopeHealth } from './scope-health.js';
 
 const obj = (apiVersion: string, kind: string, spec: object, status: object, generation = 1): Resource => ({
   apiVersion,
@@ -204,5 +204,19 @@ describe('healthTransition', () => {
     });
     expect(healthTransition(dep(1), dep(0), {})).toBeUndefined();
     expect(healthTransition(dep(1), dep(1), {})).toBeUndefined();
+  });
+});
+
+describe('scopeHealth', () => {
+  it('adds Missing for applied keys that are not live', () => {
+    const live = obj('v1', 'ConfigMap', {}, {});
+    live.metadata = { name: 'c', namespace: 'n' };
+    const out = scopeHealth([live], ['ConfigMap/n/c', 'Deployment.apps/n/web', 'Namespace/n'], {});
+    expect(out.map((h) => `${h.kind}/${h.name}:${h.status}`)).toEqual([
+      'ConfigMap/c:Healthy',
+      'Deployment/web:Missing',
+      'Namespace/n:Missing',
+    ]);
+    expect(kindAndName('Widget.example.com/ns/w1')).toEqual({ kind: 'Widget', name: 'w1' });
   });
 });

@@ -26,7 +26,16 @@ import type { WatchCache } from './watch-cache.js';
 export interface InventoryState {
   groupKinds: string[];
   namespaces: string[];
+  /** resourceKey() of each object the latest sync applies: health reports it Missing when absent, even after a restart. */
+  applied: string[];
 }
+
+function formatKeys(keys: Iterable<string>): string {
+  return [...new Set(keys)].sort().join('\n');
+}
+
+/** Parent data key listing what the latest sync applies, one resource key per line. */
+const DATA_APPLIED = 'applied';
 
 export const CONFIGMAP_INFO: ResourceInfo = {
   group: '',
@@ -65,9 +74,11 @@ export class Inventory {
     const obj = this.parents.get(this.namespace, this.parent(scope).name);
     if (!obj) return undefined;
     const a = obj.metadata.annotations ?? {};
+    const applied = (obj.data as Record<string, string> | undefined)?.[DATA_APPLIED] ?? '';
     return {
       groupKinds: parseList(a[ANNOTATION_APPLYSET_GROUP_KINDS]),
       namespaces: parseList(a[ANNOTATION_APPLYSET_NAMESPACES]),
+      applied: applied ? applied.split('\n') : [],
     };
   }
 
@@ -86,7 +97,13 @@ export class Inventory {
     const current = this.read(scope);
     const groupKinds = formatList(state.groupKinds);
     const namespaces = formatList(state.namespaces.filter((n) => n !== this.namespace));
-    if (current && formatList(current.groupKinds) === groupKinds && formatList(current.namespaces) === namespaces)
+    const applied = formatKeys(state.applied);
+    if (
+      current &&
+      formatList(current.groupKinds) === groupKinds &&
+      formatList(current.namespaces) === namespaces &&
+      formatKeys(current.applied) === applied
+    )
       return;
     await this.ensureNamespace(signal);
     const ref = this.parent(scope);
@@ -109,6 +126,7 @@ export class Inventory {
           [ANNOTATION_APPLYSET_NAMESPACES]: namespaces,
         },
       },
+      data: { [DATA_APPLIED]: applied },
     };
     this.parents.put(await serverSideApply(this.client, CONFIGMAP_INFO, body, { force: true, signal }));
   }

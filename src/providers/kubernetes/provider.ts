@@ -3,7 +3,6 @@ import { resourceKey } from '../../model/resource.js';
 import { ProviderError } from '../../errors/index.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
 import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, Scope } from '../types.js';
-import { scopeId } from '../types.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from './client.js';
 import { Discovery } from './discovery.js';
@@ -27,8 +26,6 @@ export class KubernetesProvider implements Provider {
   private rt: Runtime | undefined;
   private parents: WatchCache | undefined;
   private readonly listeners = new Set<(e: ProviderEvent) => void>();
-  /** Keys each scope's last sync applied, so a deleted object reports Missing. */
-  private readonly expected = new Map<string, Map<string, { kind: string; name: string }>>();
   private readonly options: ResolvedOptions;
 
   constructor(
@@ -137,19 +134,12 @@ export class KubernetesProvider implements Provider {
 
   async apply(scope: Scope, desired: Resource[], options: ApplyOptions): Promise<Plan> {
     if (options.dryRun) return planScope(this.runtime(), scope, desired, options);
-    const plan = await syncScope(this.runtime(), scope, desired, options);
-    const expected = new Map<string, { kind: string; name: string }>();
-    for (const c of plan.changes) if (c.action !== 'delete') expected.set(c.key, { kind: c.kind, name: c.name });
-    this.expected.set(scopeId(scope), expected);
-    return plan;
+    return syncScope(this.runtime(), scope, desired, options);
   }
 
   async health(scope: Scope): Promise<ResourceHealth[]> {
-    return scopeHealth(
-      await this.members(scope),
-      this.expected.get(scopeId(scope)) ?? new Map(),
-      this.options.healthChecks,
-    );
+    const applied = this.runtime().inventory.read(scope)?.applied ?? [];
+    return scopeHealth(await this.members(scope), applied, this.options.healthChecks);
   }
 
   async scopes(): Promise<Scope[]> {
@@ -160,7 +150,6 @@ export class KubernetesProvider implements Provider {
     const rt = this.runtime();
     await deleteMembers(rt, await prunable(rt, scope, new Set()));
     await rt.inventory.remove(scope);
-    this.expected.delete(scopeId(scope));
   }
 
   onEvent(listener: (event: ProviderEvent) => void): () => void {

@@ -15,23 +15,25 @@ export function healthOf(obj: Resource, checks: Record<string, string>): Resourc
   return h;
 }
 
-/** Health of a scope: every live member, plus Missing for what the last sync applied and is gone. */
+/** `Kind.group/ns/name` or `Kind/name` (resourceKey) back to kind and name, for objects that are gone. */
+export function kindAndName(key: string): { kind: string; name: string } {
+  const parts = key.split('/');
+  const kindPart = parts[0]!;
+  const dot = kindPart.indexOf('.');
+  return { kind: dot < 0 ? kindPart : kindPart.slice(0, dot), name: parts[parts.length - 1]! };
+}
+
+/** Health of a scope: every live member, plus Missing for what the latest sync applied and is gone. */
 export function scopeHealth(
   members: readonly Resource[],
-  expected: ReadonlyMap<string, { kind: string; name: string }>,
+  applied: readonly string[],
   checks: Record<string, string>,
 ): ResourceHealth[] {
   const out = members.map((m) => healthOf(m, checks));
   const seen = new Set(out.map((h) => h.key));
-  for (const [key, r] of expected) {
+  for (const key of applied) {
     if (!seen.has(key))
-      out.push({
-        key,
-        kind: r.kind,
-        name: r.name,
-        status: 'Missing',
-        message: 'applied by Sluice but not in the cluster',
-      });
+      out.push({ key, ...kindAndName(key), status: 'Missing', message: 'applied by Sluice but not in the cluster' });
   }
   return out;
 }

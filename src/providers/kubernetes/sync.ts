@@ -130,6 +130,7 @@ export async function syncScope(
     {
       groupKinds: [...(before?.groupKinds ?? []), ...desiredGks],
       namespaces: [...(before?.namespaces ?? []), ...desiredNs],
+      applied: items.map((i) => i.key),
     },
     options.signal,
   );
@@ -168,7 +169,11 @@ export async function syncScope(
   // What pruning left (all of it when pruning is off) is still a member the parent must list.
   await rt.inventory.write(
     scope,
-    { groupKinds: [...desiredGks, ...kept.map(groupKindOf)], namespaces: [...desiredNs, ...namespacesOf(kept)] },
+    {
+      groupKinds: [...desiredGks, ...kept.map(groupKindOf)],
+      namespaces: [...desiredNs, ...namespacesOf(kept)],
+      applied: items.map((i) => i.key),
+    },
     options.signal,
   );
   return { changes, summary: summarize(changes) };

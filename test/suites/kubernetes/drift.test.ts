@@ -88,6 +88,17 @@ describe('drift from watches', () => {
     expect(plan.changes.find((x) => x.key === 'Deployment.apps/drift-test/api')?.action).toBe('create');
   });
 
+  it('still reports it Missing after a restart, from the inventory', async () => {
+    await provider.close();
+    provider = await startProvider();
+    const health = await provider.health(scope);
+    expect(health.find((h) => h.key === 'Deployment.apps/drift-test/api')).toMatchObject({
+      kind: 'Deployment',
+      name: 'api',
+      status: 'Missing',
+    });
+  });
+
   it('sees drift made while it was not running, once started again', async () => {
     await provider.apply(scope, desired(), applyOpts());
     await provider.close();
