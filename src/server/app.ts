@@ -24,7 +24,9 @@ const listQuery = z.object({ app: z.string().optional(), env: z.string().optiona
 
 /** The HTTP API under /api/v1 plus /healthz, /metrics and the dashboard. */
 export function buildApp(o: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // Idle connections stay open longer than clients' own keep-alive, so a client never reuses a
+  // socket the server is closing at that instant ("other side closed").
+  const app = Fastify({ logger: false, keepAliveTimeout: 65_000 });
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof z.ZodError) return reply.code(400).send({ code: 'BAD_REQUEST', message: err.issues[0]?.message ?? 'bad request' });

@@ -98,7 +98,13 @@ function isFree(port: number): Promise<boolean> {
 }
 
 export async function getJson<T>(url: string): Promise<T> {
-  const r = await fetch(url);
+  let r: Response;
+  try {
+    r = await fetch(url);
+  } catch {
+    // A loaded machine can stretch a keep-alive race; a read is safe to ask again once.
+    r = await fetch(url);
+  }
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
