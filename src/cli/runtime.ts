@@ -62,6 +62,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     dataDir: o.dataDir,
     log,
     ...(o.pollIntervalMs ? { pollIntervalMs: o.pollIntervalMs } : {}),
+    // Retries of an unreachable remote back off to ten poll intervals (30 s to 5 min), so a
+    // short outage on a fast-polled repo is noticed as over within seconds, not minutes.
+    backoff: { maxMs: Math.min(300_000, Math.max(30_000, (o.pollIntervalMs ?? 30_000) * 10)) },
   });
   // The metrics read the controller's status, and the controller reports syncs to the metrics.
   const metricsRef: { current?: SluiceMetrics } = {};

@@ -129,8 +129,8 @@ describe('sluice CLI against sluice serve', () => {
       const s = await status();
       const dev = s.apps.find((a) => a.env === 'dev')!;
       return !s.source.error && dev.syncedRevision === head ? true : undefined;
-    }, 60_000, 'recovery after the remote came back');
-  }, 90_000);
+    }, 90_000, 'recovery after the remote came back');
+  }, 150_000);
 
   it('serves Prometheus metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
