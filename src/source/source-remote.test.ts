@@ -145,6 +145,29 @@ describe('Source on a remote', () => {
     }
   });
 
+  it('tells every watcher of a new revision, whichever fetch saw it first', async () => {
+    const s = await Source.open({ url, branch: 'main' }, { dataDir: join(tmp.path, 'data-two'), pollIntervalMs: 150 });
+    const early: string[] = [];
+    const late: string[] = [];
+    const a = s.watch((rev) => early.push(rev));
+    await expect.poll(() => early.length, { timeout: 5_000 }).toBe(1);
+    // Started later, so its polls fall between the first watcher's; a direct fetch also runs.
+    await new Promise((r) => setTimeout(r, 70));
+    const b = s.watch((rev) => late.push(rev));
+    try {
+      await expect.poll(() => late.length, { timeout: 5_000 }).toBe(1);
+      const next = commit(work, { 'apps/web/both.yaml': 'b\n' }, 'Seen by both');
+      git(work, 'push', '-q', bare, 'main');
+      expect((await s.fetch()).revision).toBe(next);
+      await expect.poll(() => early, { timeout: 5_000 }).toContain(next);
+      await expect.poll(() => late, { timeout: 5_000 }).toContain(next);
+    } finally {
+      a.close();
+      b.close();
+      s.close();
+    }
+  });
+
   it('pushes a commit written into the cache even after a fetch reset the cache branch', async () => {
     const s = await Source.open({ url, branch: 'main' }, { dataDir: join(tmp.path, 'data-push') });
     try {

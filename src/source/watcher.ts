@@ -17,8 +17,13 @@ export interface WatcherOptions {
   onError?: SourceErrorListener;
 }
 
-/** Drives `fetch` from ref changes (local) or a timer (remote) and reports new revisions. */
+/**
+ * Drives `fetch` from ref changes (local) or a timer (remote) and reports new revisions.
+ * Each watcher remembers the last revision it reported: several watchers share one source
+ * and its fetches, and whichever fetch first sees a new revision must not hide it from the rest.
+ */
 export class SourceWatcher {
+  private seen: string | undefined;
   private running = false;
   private again = false;
   private closed = false;
@@ -54,8 +59,12 @@ export class SourceWatcher {
     this.running = true;
     let ok = true;
     try {
-      const r = await this.source.fetch();
-      if (r.changed && !this.closed) this.onRevision(r.revision, r.previous);
+      const { revision } = await this.source.fetch();
+      const previous = this.seen;
+      if (revision !== previous && !this.closed) {
+        this.seen = revision;
+        this.onRevision(revision, previous);
+      }
     } catch (e) {
       ok = false;
       if (e instanceof SourceError) this.options.onError?.(e);
