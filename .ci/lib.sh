@@ -59,10 +59,16 @@ count_tests() {
     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
 }
 
+# Names every failed test again at the very end, so a truncated log still shows which ones.
+failed_tests() {
+  sed 's/\x1b\[[0-9;]*m//g' "$CI_LOG" | grep -E '^ *FAIL ' | sed 's/^ */  test failed: /' | sort -u | head -40
+}
+
 summary() {
   local secs=$(( $(date +%s) - CI_START ))
   printf '\n=== %s steps passed, %s failed in %ss\n' "${#PASSED_STEPS[@]}" "${#FAILED_STEPS[@]}" "$secs"
   for f in "${FAILED_STEPS[@]}"; do printf '  failed: %s\n' "$f"; done
+  failed_tests
   count_tests
   [ "${#FAILED_STEPS[@]}" -eq 0 ]
 }
