@@ -2,8 +2,10 @@ import { describeError } from '../errors/index.js';
 import type { PromotionService } from './service.js';
 
 export interface RequestPollerOptions {
-  /** Pause between rounds; read before each round so a changed sluice.yaml applies. */
+  /** Pause between rounds; read every second so a changed sluice.yaml applies at once. */
   intervalMs: () => number;
+  /** How often the interval is read again (tests); one second by default. */
+  checkEveryMs?: number;
   log?: { warn(data: object, msg: string): void };
 }
 
@@ -37,10 +39,17 @@ export function pollRequests(svc: PromotionService, o: RequestPollerOptions): Re
       }
     }
   };
-  const tick = () => (running ??= round().finally(() => (running = undefined)));
+  let lastRound = Date.now();
+  const tick = () => (running ??= round().finally(() => ((running = undefined), (lastRound = Date.now()))));
+  // The interval is known only once sluice.yaml's hosting settings are read, which may happen
+  // after start (the first request): a short check timer lets a shorter interval apply at once
+  // instead of after the default interval has run out.
   const schedule = () => {
     if (closed) return;
-    timer = setTimeout(() => void tick().finally(schedule), Math.max(250, o.intervalMs()));
+    timer = setTimeout(() => {
+      const due = Date.now() - lastRound >= Math.max(250, o.intervalMs());
+      void (due ? tick() : Promise.resolve()).finally(schedule);
+    }, o.checkEveryMs ?? 1000);
     timer.unref();
   };
   schedule();

@@ -128,7 +128,7 @@ describe('a protected environment on GitLab, in process', () => {
     const store = openStore(join(dir, 'data'));
     const requests = new HostedRequests({ source, env: { SLUICE_GITLAB_TOKEN: 'gl-token' } });
     const svc = new PromotionService({ source, store, requests });
-    const poller = pollRequests(svc, { intervalMs: () => 100 });
+    const poller = pollRequests(svc, { intervalMs: () => 100, checkEveryMs: 50 });
     try {
       const out = await svc.setImage({ app: 'hello', env: 'prod', actor: 'ci', artifacts: [parseArtifactArg(repo.build('2.0.0'))] });
       expect(out.mode).toBe('requested');
