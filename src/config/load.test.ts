@@ -55,6 +55,19 @@ describe('parseProject', () => {
     expect(e.location.field).toBe('spec.environments[0].sync');
   });
 
+  it('reads the settings of a kubernetes target and names the line of a health check that is not CEL', () => {
+    const cluster = valid.replace(
+      '    laptop: { provider: process }',
+      '    laptop: { provider: process }\n    cluster:\n      provider: kubernetes\n      waveTimeout: 30s\n      healthChecks:\n        Widget.example.com: object.status.ready == true\n',
+    );
+    const target = parseProject(cluster).targets.get('cluster');
+    expect(target).toMatchObject({ provider: 'kubernetes', waveTimeout: '30s', healthChecks: { 'Widget.example.com': 'object.status.ready == true' } });
+    const e = errorOf(cluster.replace('object.status.ready == true', 'object.status.ready ==='));
+    expect(e.message).toContain('is not valid CEL');
+    expect(e.location).toMatchObject({ file: 'sluice.yaml', line: 11 });
+    expect(e.location.field).toBe('spec.targets.cluster.healthChecks.Widget.example.com');
+  });
+
   it('rejects an environment that points at an unknown target', () => {
     const e = errorOf(valid.replace('    - name: prod\n      target: laptop', '    - name: prod\n      target: cluster'));
     expect(e.message).toContain('unknown target "cluster"');

@@ -1,3 +1,4 @@
+import { parse as parseCel } from '@marcbachmann/cel-js';
 import { z } from 'zod';
 
 /**
@@ -15,6 +16,19 @@ export const durationString = z
   .string()
   .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'must be a duration such as 30s, 10m or 1h30m');
 
+/** A CEL expression, checked for syntax when sluice.yaml is read so the error names its line. */
+const celExpression = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    try {
+      parseCel(text);
+    } catch (e) {
+      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      ctx.addIssue({ code: 'custom', message: `is not valid CEL: ${first}` });
+    }
+  });
+
 const processTarget = z.strictObject({
   provider: z.literal('process'),
   description: z.string().optional(),
@@ -31,6 +45,15 @@ const kubernetesTarget = z.strictObject({
   kubeconfig: z.string().optional().describe('Path to a kubeconfig; defaults to KUBECONFIG or ~/.kube/config'),
   context: z.string().optional().describe('kubeconfig context; defaults to the current context'),
   inCluster: z.boolean().optional().describe('Use the service account of the pod Sluice runs in'),
+  inventoryNamespace: z.string().optional().describe('Namespace of the applyset parents (one ConfigMap per app × environment); default sluice-system'),
+  defaultNamespace: z.string().optional().describe("Namespace for namespaced objects that name none; default the context's namespace, else default"),
+  healthChecks: z
+    .record(z.string(), celExpression)
+    .optional()
+    .describe('Custom health as CEL over `object` per group-kind (Widget.example.com, Deployment.apps); the sluice.dev/health annotation wins'),
+  overrideEdits: z.boolean().optional().describe('Take back fields held by imperative edits (kubectl edit, scale); default true'),
+  concurrency: z.number().int().min(1).max(256).optional().describe('Concurrent API requests while applying; default 16'),
+  waveTimeout: durationString.optional().describe('How long a sync wave may take to become healthy before the sync fails; 0s applies waves without waiting; default 5m'),
   description: z.string().optional(),
 });
 
@@ -57,7 +80,7 @@ const customPolicyRuleSchema = z.strictObject({
       apiVersions: z.array(z.string()).optional(),
     })
     .optional(),
-  expression: z.string().min(1).describe('CEL expression over `object` (the resource) that must be true'),
+  expression: celExpression.describe('CEL expression over `object` (the resource) that must be true'),
   message: z.string().min(1).describe('What is wrong when the expression is false'),
   hint: z.string().optional().describe('What to do about it'),
   severity: severity.default('error'),
