@@ -158,7 +158,8 @@ describe('Source on a remote', () => {
       await expect.poll(() => late.length, { timeout: 5_000 }).toBe(1);
       const next = commit(work, { 'apps/web/both.yaml': 'b\n' }, 'Seen by both');
       git(work, 'push', '-q', bare, 'main');
-      expect((await s.fetch()).revision).toBe(next);
+      // A fetch already under way when the push landed answers with the old tip; ask until it is seen.
+      await expect.poll(async () => (await s.fetch()).revision, { timeout: 5_000 }).toBe(next);
       await expect.poll(() => early, { timeout: 5_000 }).toContain(next);
       await expect.poll(() => late, { timeout: 5_000 }).toContain(next);
     } finally {
