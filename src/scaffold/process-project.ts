@@ -99,7 +99,9 @@ metadata:
 spec:
   command: ${JSON.stringify(o.node)}
 ${run}  replicas: ${v.replicas}
-  port: ${v.port}           # replica ports are allocated from here
+  service:
+    port: ${v.port}         # the address to call: Sluice forwards to ready replicas
+  port: ${v.port + 1}           # replica ports (two per replica, as they roll) start here
   env:
     GREETING: ${JSON.stringify(v.greeting)}
 ${a ? '' : '    VERSION: "1.0.0"\n'}  healthCheck:

@@ -86,6 +86,9 @@ describe('quick start', () => {
     }, 20_000, 'dev converged on the new revision');
     const devPorts = ownedProcesses(dataDir).filter((p) => p.env.SLUICE_ENV === 'dev').map((p) => Number(p.env.PORT));
     for (const p of devPorts) expect((await version(p)).greeting).toBe('Hi');
+    // The address printed at start still answers: replicas moved, the service port did not.
+    expect(devPorts).not.toContain(port + 10);
+    expect((await version(port + 10)).greeting).toBe('Hi');
     expect(pidsOf('staging')).toEqual(staging);
     expect(pidsOf('prod')).toEqual(prod);
     const dev = await scope('dev');
@@ -155,6 +158,8 @@ describe('quick start', () => {
     await allHealthy();
     await new Promise((r) => setTimeout(r, 1500));
     expect({ dev: pidsOf('dev'), staging: pidsOf('staging'), prod: pidsOf('prod') }).toEqual(before);
+    // The service addresses died with the killed Sluice; the new one listens on them again.
+    expect((await version(port + 30)).env).toBe('prod');
   }, 120_000);
 
   it('Ctrl-C stops Sluice and every process it started', async () => {

@@ -53,7 +53,18 @@ export async function recover(deps: RecoveryDeps): Promise<void> {
           deps.emit(scope, name, 'drift', `extra replica ${replicaName(name, index)} runs beyond the ${entry.spec.replicas} applied`);
         }
       }
+      if (!applied?.stoppedAt && w.applied) await exposeAgain(deps, scope, name);
     }
+  }
+}
+
+/** The service address goes away with the Sluice that listened on it; the next one takes it up. */
+async function exposeAgain(deps: RecoveryDeps, scope: Scope, name: string): Promise<void> {
+  const w = deps.workload(scope, name);
+  try {
+    await w.expose(w.applied?.version.spec.service);
+  } catch (e) {
+    deps.emit(scope, name, 'drift', (e as Error).message);
   }
 }
 

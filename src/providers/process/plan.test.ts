@@ -40,6 +40,16 @@ describe('planProcesses', () => {
     expect(plan.changes[0]!.action).toBe('unchanged');
   });
 
+  it('changes a service address in place, and sees one that stopped listening', () => {
+    const spec = { port: 8001, service: { port: 8000 } };
+    const listening = { service: { port: 8000, address: '127.0.0.1' } };
+    expect(planProcesses([desired('hello', spec)], [live('hello', spec, [0], listening)], prune).changes[0]!.action).toBe('unchanged');
+    const moved = planProcesses([desired('hello', { ...spec, service: { port: 7999 } })], [live('hello', spec, [0], listening)], prune).changes[0]!;
+    expect(moved).toMatchObject({ action: 'update', reason: 'service 127.0.0.1:8000 → 127.0.0.1:7999' });
+    const gone = planProcesses([desired('hello', spec)], [live('hello', spec, [0])], prune).changes[0]!;
+    expect(gone).toMatchObject({ action: 'update', reason: 'service none → 127.0.0.1:8000' });
+  });
+
   it('names a changed env var without its value', () => {
     const plan = planProcesses([desired('hello', { env: { GREETING: 'secret-new' } })], [live('hello', { env: { GREETING: 'secret-old' } }, [0])], prune);
     const c = plan.changes[0]!;

@@ -23,6 +23,8 @@ export interface LiveProcessView {
   appliedReplicas?: number;
   restartPolicy?: RestartPolicy;
   terminationGracePeriodSeconds?: number;
+  /** Where Sluice listens for the Process now; undefined when it does not. */
+  service?: { port: number; address: string };
   replicas: LiveReplicaView[];
 }
 
@@ -97,6 +99,11 @@ function processReasons(d: DesiredProcessView, l: LiveProcessView): string[] {
   if (l.terminationGracePeriodSeconds !== undefined && l.terminationGracePeriodSeconds !== d.spec.terminationGracePeriodSeconds) {
     add(`terminationGracePeriodSeconds ${l.terminationGracePeriodSeconds} → ${d.spec.terminationGracePeriodSeconds}`);
   }
+
+  // Compared only once something was applied: before that, the whole Process is new anyway.
+  const listening = l.service ? `${l.service.address}:${l.service.port}` : 'none';
+  const wanted = d.spec.service ? `${d.spec.service.address}:${d.spec.service.port}` : 'none';
+  if (l.appliedReplicas !== undefined && listening !== wanted) add(`service ${listening} → ${wanted}`);
 
   const indices = new Set(l.replicas.map((r) => r.index));
   const applied = l.appliedReplicas ?? indices.size;

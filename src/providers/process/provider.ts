@@ -192,7 +192,7 @@ export class ProcessProvider implements Provider {
     for (const runtime of this.runtimes.values()) {
       await runtime.queue.catch(() => {});
       if (!options.stopWorkloads) {
-        for (const w of runtime.workloads.values()) w.detachAll();
+        for (const w of runtime.workloads.values()) await w.detachAll();
         continue;
       }
       await Promise.all([...runtime.workloads.values()].map((w) => w.stopAll()));

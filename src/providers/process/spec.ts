@@ -52,6 +52,13 @@ export const processSpecSchema = z
       .optional(),
     replicas: z.number().int().min(0).default(1),
     port: port.optional(),
+    // One address for callers: replica ports move as replicas roll, this one does not.
+    service: z
+      .strictObject({
+        port,
+        address: z.string().min(1).default('127.0.0.1'),
+      })
+      .optional(),
     healthCheck: healthCheckSchema.optional(),
     restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
     terminationGracePeriodSeconds: z.number().min(0).default(10),
@@ -64,6 +71,12 @@ export const processSpecSchema = z
     }
     if (s.port === undefined && h?.tcp && h.tcp.port === undefined) {
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'tcp', 'port'], message: 'is required when spec.port is not set' });
+    }
+    if (s.service && s.port === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'is required with spec.service: the service forwards to the replica ports' });
+    }
+    if (s.service && s.port !== undefined && s.service.port >= s.port && s.service.port < s.port + 2 * Math.max(s.replicas, 1)) {
+      ctx.addIssue({ code: 'custom', path: ['service', 'port'], message: `must lie outside the replica ports ${s.port}-${s.port + 2 * Math.max(s.replicas, 1) - 1}` });
     }
     if (s.port !== undefined && s.port + 2 * s.replicas - 1 > 65535) {
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'leaves no room for 2 ports per replica below 65536' });
@@ -170,7 +183,8 @@ function hintFor(field: string): string {
   if (field.startsWith('spec.healthCheck')) {
     return 'A healthCheck has one of http {path, port?}, tcp {port?} or exec {command: [...]}, plus intervalSeconds, timeoutSeconds, failureThreshold, initialDelaySeconds.';
   }
+  if (field.startsWith('spec.service')) return 'service is {port, address?}: Sluice listens there and forwards to ready replicas; replicas take ports from spec.port up.';
   if (field.startsWith('spec.artifact')) return 'An artifact is {path: /absolute/file, sha256: <hex>} or {url: file:///..., sha256: <hex>}.';
   if (field === 'spec.command') return 'command is one executable, found on PATH; put its arguments in args (no shell is used).';
-  return 'A Process spec has command, args, env, workingDir, replicas, port, healthCheck, restartPolicy, terminationGracePeriodSeconds and artifact.';
+  return 'A Process spec has command, args, env, workingDir, replicas, port, service, healthCheck, restartPolicy, terminationGracePeriodSeconds and artifact.';
 }

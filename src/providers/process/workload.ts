@@ -3,6 +3,7 @@ import type { ResourceHealth } from '../../plan/types.js';
 import type { LiveProcessView } from './plan.js';
 import { allocatePort } from './ports.js';
 import { Replica } from './replica.js';
+import { ServiceListener, type ServiceAddress } from './service.js';
 import type { ReplicaContext, SpecVersion } from './replica.js';
 import { processKey } from './spec.js';
 import type { ReplicaRecord } from './state-store.js';
@@ -25,6 +26,7 @@ export class ProcessWorkload {
   readonly replicas = new Map<number, Replica>();
   applied: AppliedState | undefined;
   private rollingReplica: string | undefined;
+  private service: ServiceListener | undefined;
 
   constructor(private readonly ctx: WorkloadContext) {}
 
@@ -43,14 +45,18 @@ export class ProcessWorkload {
    */
   async apply(version: SpecVersion, replicas: number, options: RolloutOptions = {}): Promise<void> {
     const progress = options.onProgress ?? (() => {});
+    // First, so a busy service port fails the apply before any replica changes.
+    await this.expose(version.spec.service);
     for (const r of this.replicas.values()) {
       r.restartPolicy = version.spec.restartPolicy;
       r.graceMs = version.spec.terminationGracePeriodSeconds * 1000;
     }
     for (const index of [...this.replicas.keys()].filter((i) => i >= replicas).sort((a, b) => b - a)) {
       progress(`stopping replica ${this.name}-${index} (scale down to ${replicas})`);
-      await this.replicas.get(index)!.stop();
+      const gone = this.replicas.get(index)!;
       this.replicas.delete(index);
+      await this.drain(gone);
+      await gone.stop();
     }
     for (let index = 0; index < replicas; index++) {
       options.signal?.throwIfAborted();
@@ -102,6 +108,7 @@ export class ProcessWorkload {
     next.candidate = false;
     this.replicas.set(old.index, next);
     progress(`rolling replica ${old.name}: new version healthy, stopping pid ${old.pid}`);
+    await this.drain(old);
     await old.stop();
   }
 
@@ -146,12 +153,48 @@ export class ProcessWorkload {
     return r;
   }
 
+  /**
+   * Listens on the service address (or stops listening when there is none). Ready replicas
+   * get the traffic; a rolling candidate joins once it is healthy, the replica it replaces
+   * leaves before it is stopped.
+   */
+  async expose(at: ServiceAddress | undefined): Promise<void> {
+    const current = this.service;
+    if (current && at && current.at.port === at.port && current.at.address === at.address) return;
+    this.service = undefined;
+    await current?.close();
+    if (!at) return;
+    const next = new ServiceListener({ port: at.port, address: at.address }, this.ref, () => this.readyPorts());
+    await next.listen();
+    this.service = next;
+  }
+
+  /** Where the service listens, if it does. */
+  get serviceAddress(): ServiceAddress | undefined {
+    return this.service?.at;
+  }
+
+  /** Lets connections the service forwarded to a replica now out of rotation finish (up to 2 s). */
+  private async drain(replica: Replica): Promise<void> {
+    if (this.service && replica.port !== undefined) await this.service.drain(replica.port, Math.min(replica.graceMs, 2000));
+  }
+
+  private readyPorts(): number[] {
+    return [...this.replicas.values()]
+      .filter((r) => r.phase === 'ready' && r.port !== undefined)
+      .sort((a, b) => a.index - b.index)
+      .map((r) => r.port!);
+  }
+
   async stopAll(): Promise<void> {
+    await this.expose(undefined);
     await Promise.all([...this.replicas.values()].map((r) => r.stop()));
     this.replicas.clear();
   }
 
-  detachAll(): void {
+  /** Leaves the replicas running for the next Sluice to adopt; the service goes with Sluice. */
+  async detachAll(): Promise<void> {
+    await this.expose(undefined);
     for (const r of this.replicas.values()) r.detach();
   }
 
@@ -162,6 +205,7 @@ export class ProcessWorkload {
       appliedReplicas: this.applied?.replicas,
       restartPolicy: first?.restartPolicy ?? this.applied?.version.spec.restartPolicy,
       terminationGracePeriodSeconds: first ? first.graceMs / 1000 : this.applied?.version.spec.terminationGracePeriodSeconds,
+      ...(this.service ? { service: { ...this.service.at } } : {}),
       replicas: [...this.replicas.values()]
         .sort((a, b) => a.index - b.index)
         .map((r) => ({ index: r.index, pid: r.pid, running: r.running, specHash: r.version.specHash, spec: r.version.redacted, port: r.port })),
