@@ -19,6 +19,9 @@ export interface HostedRequestsOptions {
 
 const HOST = { github: 'GitHub', gitlab: 'GitLab' } as const;
 
+/** The branch a promotion request's commit is pushed to. */
+const requestBranch = (t: HostedTarget, p: Pick<PromotionRecord, 'env' | 'app' | 'id'>) => `${t.branchPrefix}${p.env}/${p.app}-${p.id}`;
+
 /**
  * Promotion requests as pull requests (GitHub) or merge requests (GitLab). Opening one pushes
  * a branch with the promotion commit and opens the request; reviews given there count as
@@ -66,7 +69,7 @@ export class HostedRequests implements RequestBackend {
     const p = r.promotion;
     const summary = r.body.startsWith(r.title) ? r.body.slice(r.title.length).trim() : r.body;
     const opened = await openChangeRequest(t.repo, this.o.source, {
-      branch: `${t.branchPrefix}${p.env}/${p.app}-${p.id}`,
+      branch: requestBranch(t, p),
       baseRevision: r.baseRevision,
       changes: r.changes,
       author: identityOf(p.author),
@@ -129,11 +132,19 @@ export class HostedRequests implements RequestBackend {
         : `Sluice ${outcome === 'rejected' ? 'rejected' : 'could not merge'} promotion #${p.id}${p.message ? `: ${p.message}` : ''}.`;
     // The promotion has ended in Sluice either way; a host that fails here only leaves a stale request.
     try {
-      if ((await t.repo.getRequest(id)).state !== 'open') return;
-      await t.repo.comment(id, text);
-      await t.repo.close(id);
+      if ((await t.repo.getRequest(id)).state === 'open') {
+        await t.repo.comment(id, text);
+        await t.repo.close(id);
+      }
     } catch (e) {
       this.o.log?.warn?.({ promotionId: p.id, request: id }, `closing the ${HOST[t.repo.kind]} request failed: ${describeError(e)}`);
+      return;
+    }
+    // The request has ended, so its branch has nothing left to show; the commit is on the followed branch or nowhere.
+    try {
+      await this.o.source.deleteBranch({ branch: requestBranch(t, p) });
+    } catch (e) {
+      this.o.log?.warn?.({ promotionId: p.id, branch: requestBranch(t, p) }, `deleting the request branch failed: ${describeError(e)}`);
     }
   }
 

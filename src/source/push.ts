@@ -37,6 +37,17 @@ export async function pushBranch(
   throw fetchError(remote, new GitCommandError('push', r.code, r.stderr), ctx.scrub);
 }
 
+/**
+ * Deletes a branch on the remote. A branch already gone (deleted by the host after a merge,
+ * or by hand) counts as deleted.
+ */
+export async function deleteRemoteBranch(ctx: GitContext, remote: string, branch: string, timeoutMs: number): Promise<void> {
+  checkRefName(branch);
+  const r = await runGit(ctx, ['push', '--porcelain', remote, `:refs/heads/${branch}`], { timeoutMs, allowFail: true });
+  if (r.code === 0 || /remote ref does not exist|unable to delete .*: remote ref/i.test(r.stderr)) return;
+  throw fetchError(remote, new GitCommandError('push', r.code, r.stderr), ctx.scrub);
+}
+
 /** The branch a remote's HEAD points at, for sources that name no branch. */
 export async function remoteDefaultBranch(ctx: GitContext, url: string, timeoutMs: number): Promise<string> {
   let out: string;

@@ -169,6 +169,29 @@ describe('Source on a remote', () => {
     }
   });
 
+  it('deletes an ended request branch on the remote, never the followed one', async () => {
+    const s = await Source.open({ url, branch: 'main' }, { dataDir: join(tmp.path, 'data-delete') });
+    try {
+      const base = (await s.fetch()).revision;
+      await s.commitFiles([{ path: 'apps/web/req.yaml', content: 'r\n' }], {
+        branch: 'sluice/prod/web-1',
+        message: 'A request branch',
+        author: { name: 'Sluice', email: 'sluice@example.com' },
+        startPoint: base,
+      });
+      await s.push({ branch: 'sluice/prod/web-1' });
+      expect(git(bare, 'branch', '--list', 'sluice/prod/web-1')).toContain('sluice/prod/web-1');
+      await s.deleteBranch({ branch: 'sluice/prod/web-1' });
+      expect(git(bare, 'branch', '--list', 'sluice/prod/web-1')).toBe('');
+      await s.deleteBranch({ branch: 'sluice/prod/web-1' }); // already gone: nothing to do
+      const refused = await failure(s.deleteBranch({ branch: 'main' }));
+      expect(refused.message).toContain('the branch Sluice follows');
+      expect(git(bare, 'rev-parse', 'main')).toBe(base);
+    } finally {
+      s.close();
+    }
+  });
+
   it('pushes a commit written into the cache even after a fetch reset the cache branch', async () => {
     const s = await Source.open({ url, branch: 'main' }, { dataDir: join(tmp.path, 'data-push') });
     try {

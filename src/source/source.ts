@@ -7,7 +7,7 @@ import { createScrubber, DEFAULT_TOKEN_ENV, httpCredentials, redactUrl } from '.
 import { allPaths, changedPaths } from './diff.js';
 import { checkRefName, gitText, runGit, type GitContext } from './git.js';
 import { locateLocalRepo, localHeadBranch } from './local.js';
-import { pushBranch, remoteDefaultBranch } from './push.js';
+import { deleteRemoteBranch, pushBranch, remoteDefaultBranch } from './push.js';
 import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remote.js';
 import { revertCommit, type RevertOptions } from './revert.js';
 import { TreeCache } from './tree-cache.js';
@@ -254,6 +254,29 @@ export class Source {
       const revision = this.unpushed.get(branch);
       await pushBranch(this.networkCtx(), remote, branch, this.options.networkTimeoutMs ?? 120_000, revision);
       if (this.unpushed.get(branch) === revision) this.unpushed.delete(branch);
+    });
+  }
+
+  /**
+   * Deletes a branch that is not the followed one, on the remote (the source URL for remotes,
+   * a named remote of a local repository) and in Sluice's cache. For change-request branches
+   * whose request has ended.
+   */
+  deleteBranch(options: { branch: string; remote?: string }): Promise<void> {
+    const { branch } = options;
+    checkRefName(branch);
+    if (branch === this.branch) {
+      return Promise.reject(
+        new SourceError('SOURCE_INVALID', `refusing to delete ${branch}: it is the branch Sluice follows`, {
+          hint: 'Only change-request branches are deleted.',
+        }),
+      );
+    }
+    const remote = this.where.kind === 'remote' ? this.where.url : (options.remote ?? 'origin');
+    return this.serial(async () => {
+      await deleteRemoteBranch(this.networkCtx(), remote, branch, this.options.networkTimeoutMs ?? 120_000);
+      this.unpushed.delete(branch);
+      if (this.where.kind === 'remote') await runGit(this.ctx, ['update-ref', '-d', `refs/heads/${branch}`], { allowFail: true });
     });
   }
 

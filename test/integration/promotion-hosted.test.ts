@@ -98,6 +98,8 @@ describe('a protected environment on GitHub, through `sluice serve`', () => {
     expect(repo.git('rev-parse', 'main')).toBe(merged.revision);
     await eventually(() => (pull.state === 'closed' ? true : undefined), 5_000, 'the pull request closed');
     expect(pull.comments.at(-1)!.body).toContain(merged.revision!);
+    // The request has ended: its branch is deleted from the remote.
+    await eventually(() => (repo.git('branch', '--list', pull.head.ref).trim() === '' ? true : undefined), 5_000, 'the request branch deleted');
     await converged('prod');
   }, 60_000);
 
@@ -111,6 +113,7 @@ describe('a protected environment on GitHub, through `sluice serve`', () => {
     const rejected = await eventually(async () => ((await promotion(out.promotion!.id)).state === 'rejected' ? promotion(out.promotion!.id) : undefined), 20_000, 'the promotion rejected');
     expect(rejected.message).toContain('bob');
     await eventually(() => (github.pulls.get(2)!.state === 'closed' ? true : undefined), 5_000, 'the pull request closed');
+    await eventually(() => (repo.git('branch', '--list', github.pulls.get(2)!.head.ref).trim() === '' ? true : undefined), 5_000, 'the request branch deleted');
     expect(repo.git('rev-parse', 'main')).toBe(tip);
   }, 60_000);
 });
