@@ -92,13 +92,16 @@ describe('secret canary', () => {
     const lines = enc.split('\n');
     const swapped = lines.map((l) => (l.startsWith('a: ') ? `a: ${lines.find((x) => x.startsWith('b: '))!.slice(3)}` : l)).join('\n');
     const dropped = lines.filter((l) => !l.startsWith('b: ')).join('\n');
+    // Each rejection is caught as it is created: awaiting them one by one would leave a later
+    // one rejected without a handler while an earlier one is awaited.
+    const caught = (p: Promise<unknown>) => p.then(() => undefined, (x: unknown) => x);
     const cases = {
-      wrong: decryptSopsFile(enc, 'e.yaml', { identities: [other], searched: [] }),
-      tampered: decryptSopsFile(swapped, 'e.yaml', ids),
-      mac: decryptSopsFile(dropped, 'e.yaml', ids),
+      wrong: caught(decryptSopsFile(enc, 'e.yaml', { identities: [other], searched: [] })),
+      tampered: caught(decryptSopsFile(swapped, 'e.yaml', ids)),
+      mac: caught(decryptSopsFile(dropped, 'e.yaml', ids)),
     };
     for (const [label, p] of Object.entries(cases)) {
-      const e = await p.then(() => undefined, (x: unknown) => x);
+      const e = await p;
       expect(e, label).toBeDefined();
       outputs[`error ${label}`] = `${describeError(e)}\n${JSON.stringify(e)}`;
     }
