@@ -91,6 +91,28 @@ describe('process provider: a service port', () => {
     }
   });
 
+  it('moves the service to another port without a restart, and keeps the old one if the new one is taken', async () => {
+    const provider = newProvider();
+    await provider.start();
+    const base = await freeBase(4);
+    await provider.apply(scope, [serverProcess('web', base, { service: { port: base + 4 } })], applyOptions);
+    await healthy(provider);
+    const pid = ((await provider.live(scope))[0]!.object.status as { replicas: { pid: number }[] }).replicas[0]!.pid;
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(base + 5, '127.0.0.1', r));
+    try {
+      const err = await provider.apply(scope, [serverProcess('web', base, { service: { port: base + 5 } })], applyOptions).catch((e: unknown) => e);
+      expect((err as ProviderError).code).toBe('PROCESS_SERVICE_PORT_BUSY');
+      expect(await greeting(base + 4)).toBe('hello');
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
+    await provider.apply(scope, [serverProcess('web', base, { service: { port: base + 6 } })], applyOptions);
+    expect(await greeting(base + 6)).toBe('hello');
+    await expect(httpGet(base + 4)).rejects.toThrow();
+    expect(((await provider.live(scope))[0]!.object.status as { replicas: { pid: number }[] }).replicas[0]!.pid).toBe(pid);
+  });
+
   it('is listened on again by the next Sluice that adopts the replicas', async () => {
     const dataDir = tempDataDir();
     const first = newProvider(dataDir);

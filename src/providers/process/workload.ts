@@ -161,17 +161,16 @@ export class ProcessWorkload {
   async expose(at: ServiceAddress | undefined): Promise<void> {
     const current = this.service;
     if (current && at && current.at.port === at.port && current.at.address === at.address) return;
-    this.service = undefined;
-    await current?.close();
-    if (!at) return;
-    const next = new ServiceListener({ port: at.port, address: at.address }, this.ref, () => this.readyPorts());
-    await next.listen();
+    // A new port is taken up before the old one is let go, so a busy port keeps the old one
+    // serving; the same port on another address has to be let go first.
+    if (current && at && current.at.port === at.port) {
+      this.service = undefined;
+      await current.close();
+    }
+    const next = at && new ServiceListener({ port: at.port, address: at.address }, this.ref, () => this.readyPorts());
+    await next?.listen();
     this.service = next;
-  }
-
-  /** Where the service listens, if it does. */
-  get serviceAddress(): ServiceAddress | undefined {
-    return this.service?.at;
+    if (this.service !== current) await current?.close();
   }
 
   /** Lets connections the service forwarded to a replica now out of rotation finish (up to 2 s). */
