@@ -19,19 +19,30 @@ export interface ErrorLocation {
 export interface SluiceErrorOptions extends ErrorLocation {
   hint?: string;
   cause?: unknown;
+  /** Overrides the class's default: whether trying again without a change can succeed. */
+  retry?: boolean;
 }
 
 export class SluiceError extends Error {
+  /**
+   * Whether errors of this class are transient by default: the same input may succeed later
+   * (a target or network failed). Terminal errors (bad input) wait for a new revision.
+   */
+  static readonly retryByDefault: boolean = false;
+
   readonly code: string;
   readonly hint: string | undefined;
   readonly location: ErrorLocation;
+  /** Transient (retry with backoff) or terminal (stall until the input changes). */
+  readonly retry: boolean;
 
   constructor(code: string, message: string, options: SluiceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.hint = options.hint;
-    const { hint: _hint, cause: _cause, ...location } = options;
+    this.retry = options.retry ?? (new.target as typeof SluiceError).retryByDefault;
+    const { hint: _hint, cause: _cause, retry: _retry, ...location } = options;
     this.location = location;
   }
 
@@ -64,13 +75,20 @@ export function formatLocation(loc: ErrorLocation): string {
 export class ValidationError extends SluiceError {}
 
 /** A config repo could not be reached or read. Retried with backoff. */
-export class SourceError extends SluiceError {}
+export class SourceError extends SluiceError {
+  static override readonly retryByDefault: boolean = true;
+}
 
 /** Rendering desired state failed (bad manifest, broken overlay, escaping path). */
 export class RenderError extends SluiceError {}
 
-/** A target refused or failed a change. */
-export class ProviderError extends SluiceError {}
+/**
+ * A target refused or failed a change. Transient unless the provider says the input is at
+ * fault (a manifest the API server rejects, an artifact whose digest does not match).
+ */
+export class ProviderError extends SluiceError {
+  static override readonly retryByDefault: boolean = true;
+}
 
 /** Something was asked for that does not exist (an app, an environment, a sync). */
 export class NotFoundError extends SluiceError {}
@@ -84,4 +102,32 @@ export function describeError(e: unknown): string {
   if (isSluiceError(e)) return e.describe();
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** Error codes of Node's network and system calls that a later attempt can get past. */
+const TRANSIENT_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOSPC',
+  'EBUSY',
+  'EAGAIN',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+]);
+
+/**
+ * Whether trying again without a change can succeed. A SluiceError says so itself; any other
+ * error is a bug or bad input unless it is a known transient system failure.
+ */
+export function isTransient(e: unknown): boolean {
+  if (isSluiceError(e)) return e.retry;
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_SYSTEM_CODES.has(code);
 }

@@ -1,25 +1,27 @@
 import { parseProject, PROJECT_FILE, type Environment, type Project, type Target } from '../config/index.js';
-import { NotFoundError, SourceError } from '../errors/index.js';
+import { NotFoundError, SourceError, isTransient } from '../errors/index.js';
 import type { Plan } from '../plan/types.js';
 import type { Provider, ProviderEvent, ProviderLog, Scope } from '../providers/types.js';
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import { backoffDelay } from './backoff.js';
 import { desiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { mergeJobs, type Job } from './job.js';
-import { WorkQueue } from './queue.js';
-import type { RevisionSource } from './source.js';
-import { StatusBoard, toStatusError } from './state.js';
-import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
-import { describeChanges, runJob, short, type RunOutcome } from './sync-runner.js';
-import { affectsApp, deployments, scopeKey, type ScopeRef } from './targets.js';
-import { ProviderPool } from './provider-pool.js';
+import { periodic } from './periodic.js';
 import type { VerificationFailedHook } from './post-sync.js';
+import { ProviderPool } from './provider-pool.js';
+import { pruneUndeclared, removedScopes } from './prune.js';
+import { WorkQueue } from './queue.js';
+import { initialState, transition, type Effect, type ScopeEvent } from './scope-machine.js';
+import type { RevisionSource } from './source.js';
+import { toStatusError, viewOf, type ScopeEntry } from './state.js';
+import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
+import { describeChanges, runJob, short } from './sync-runner.js';
+import { affectsApp, deployments, scopeKey, type ScopeRef } from './targets.js';
 
 export interface ControllerOptions {
   source: RevisionSource;
   store: Store;
-  /** Creates the provider for a target; called once per target. */
+  /** Creates the provider for a target; called once per target connection. */
   createProvider: (target: Target) => Provider;
   log: ProviderLog;
   checkPolicy?: PolicyCheck;
@@ -27,7 +29,7 @@ export interface ControllerOptions {
   finalize?: ResourceFinalizer;
   /**
    * Prepares a revision's tree before anything renders from it (decrypting SOPS files in
-   * memory). A failure here fails every scope of the revision and applies nothing.
+   * memory). A failure here refuses the whole revision and applies nothing.
    */
   openTree?: (fs: ReadonlyFs) => Promise<ReadonlyFs>;
   /** Scrubs secret values from every message the controller stores or shows. */
@@ -41,6 +43,9 @@ export interface ControllerOptions {
   onSyncFinished?: (record: SyncRecord) => void;
   /** Verification after a sync failed: the promote part rolls back where the environment enables it. */
   onVerificationFailed?: VerificationFailedHook;
+  /** The clock and the jitter source; tests pass their own. */
+  now?: () => number;
+  random?: () => number;
 }
 
 interface Current {
@@ -50,28 +55,51 @@ interface Current {
   scopes: ScopeRef[];
 }
 
+/** An error of a whole revision, held once and shown on every scope until a revision fixes it. */
+interface RevisionError {
+  error: StatusError;
+  revision: string;
+  reason: string;
+}
+
 /**
- * The reconciler: the only writer to targets. It follows the config repo's branch, keeps a
- * status for every app × environment, and runs one job at a time per scope through a queue.
+ * The reconciler: the only writer to targets. It follows the config repo's branch and keeps
+ * one state machine per app × environment (scope-machine.ts); everything it learns (a new
+ * revision, a sync's result, health, drift, a retry timer) is an event to that machine, and
+ * the effects the machine asks for (a sync, a retry, a superseded health wait) are carried out here.
  */
 export class Controller {
-  private readonly board = new StatusBoard();
+  private readonly entries = new Map<string, ScopeEntry>();
   private readonly providers: ProviderPool;
   private readonly queue: WorkQueue<Job>;
-  private readonly attempts = new Map<string, number>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Per running sync: aborting it ends its health wait as superseded. */
+  private readonly running = new Map<string, AbortController>();
   private current: Current | undefined;
+  /** The newest revision the controller looked at, good or not. */
+  private seen: string | undefined;
   private projectError: StatusError | undefined;
+  private revisionError: RevisionError | undefined;
   /** Set when the newest revision could not be read (a damaged cache, a vanished commit). */
-  private revisionError: StatusError | undefined;
+  private readError: StatusError | undefined;
   private lastFetchAt: Date | undefined;
   private fetching: Promise<void> | undefined;
   private refetch = false;
-  private timers: NodeJS.Timeout[] = [];
+  private loops: { stop(): void; now(): Promise<void> }[] = [];
   private readonly stopping = new AbortController();
   private unwatch: (() => void) | undefined;
+  private readonly now: () => number;
+  private readonly random: () => number;
 
   constructor(private readonly options: ControllerOptions) {
-    this.providers = new ProviderPool(options.createProvider, (e) => void this.onProviderEvent(e));
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.providers = new ProviderPool(
+      options.createProvider,
+      (e) => void this.onProviderEvent(e),
+      this.now,
+      this.random,
+    );
     this.queue = new WorkQueue<Job>({
       concurrency: options.concurrency ?? 4,
       merge: mergeJobs,
@@ -94,18 +122,19 @@ export class Controller {
     if (abandoned) this.options.log.warn({ abandoned }, 'marked syncs left running by a previous controller as failed');
     await this.refresh('startup');
     this.unwatch = this.options.source.watch(() => void this.refresh('revision'));
-    const every = (ms: number, fn: () => Promise<void>) => {
-      const t = setInterval(() => void fn().catch((e: unknown) => this.options.log.error({ err: e }, 'periodic check failed')), ms);
-      t.unref();
-      this.timers.push(t);
-    };
-    every(this.options.driftIntervalMs ?? 5000, () => this.checkDrift());
-    every(this.options.healthIntervalMs ?? 2000, () => this.readHealth());
+    const onError = (e: unknown) => this.options.log.error({ err: e }, 'periodic check failed');
+    this.loops = [
+      periodic(this.options.driftIntervalMs ?? 5000, () => this.checkDrift(), onError),
+      periodic(this.options.healthIntervalMs ?? 2000, () => this.readHealth(), onError),
+    ];
+    void this.loops[1]!.now();
   }
 
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
     this.unwatch?.();
-    this.timers.forEach(clearInterval);
+    this.loops.forEach((l) => l.stop());
+    for (const t of this.retryTimers.values()) clearTimeout(t);
+    this.retryTimers.clear();
     this.stopping.abort();
     await this.queue.stop();
     await this.providers.closeAll(options);
@@ -125,7 +154,7 @@ export class Controller {
           await this.fetchOnce(trigger);
         } catch (e) {
           // A revision that cannot be read must not stop the controller: keep the last good one.
-          this.revisionError = toStatusError(e);
+          this.readError = toStatusError(e);
           this.options.log.error({ err: e }, 'cannot read the new revision; keeping the last good one');
         }
       } while (this.refetch);
@@ -137,78 +166,166 @@ export class Controller {
     let revision: string;
     try {
       revision = await this.options.source.fetch();
-      this.lastFetchAt = new Date();
+      this.lastFetchAt = new Date(this.now());
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       this.options.log.warn({ err: e.message }, 'config repo unreachable; keeping the last known good revision');
       return;
     }
+    if (this.seen === revision && trigger !== 'startup' && !this.readError) return;
+    this.seen = revision;
     const previous = this.current;
-    if (previous?.revision === revision && trigger !== 'startup') return;
     const rawFs = await this.options.source.tree(revision);
-    this.revisionError = undefined;
+    this.readError = undefined;
     let fs: ReadonlyFs;
+    let project: Project;
     try {
       fs = this.options.openTree ? await this.options.openTree(rawFs) : rawFs;
     } catch (e) {
       // A wrong key or a tampered secret: the whole revision is refused, nothing is applied.
-      const error = this.statusError(e);
-      await this.options.store.addEvent({ project: previous?.project.name ?? 'unknown', type: 'revision.invalid', severity: 'error', message: `${short(revision)}: ${error.message}` });
-      for (const s of this.board.all()) Object.assign(s, { sync: 'Failed', error, reason: error.message, desiredRevision: revision });
-      this.revisionError = error;
-      return;
+      return this.refuse(revision, e, 'revision.invalid', (error) => error.message);
     }
-    let project: Project;
     try {
       project = parseProject(new TextDecoder().decode(fs.readFile(PROJECT_FILE)), PROJECT_FILE);
-      this.projectError = undefined;
     } catch (e) {
-      const error = this.statusError(e);
-      this.projectError = { ...error, message: `${short(revision)}: ${error.message}` };
-      await this.options.store.addEvent({ project: previous?.project.name ?? 'unknown', type: 'project.invalid', severity: 'error', message: this.projectError.message });
-      for (const s of this.board.all()) Object.assign(s, { sync: 'Failed', error: this.projectError, reason: 'sluice.yaml is invalid', desiredRevision: revision });
-      return;
+      return this.refuse(revision, e, 'project.invalid', () => 'sluice.yaml is invalid');
     }
+    this.projectError = undefined;
+    this.revisionError = undefined;
     const scopes = deployments(project, fs);
     this.current = { revision, fs, project, scopes };
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
     for (const ref of scopes) {
-      const provider = this.providers.forTarget(project, ref.env.target);
-      this.board.ensure(ref, provider.kind);
+      const key = scopeKey(ref.app.name, ref.env.name);
+      let entry = this.entries.get(key);
+      const provider = this.providers.kindOf(project, ref.env.target);
+      if (!entry) {
+        entry = { ref, provider, state: initialState() };
+        this.entries.set(key, entry);
+        await this.restore(key, project.name, ref);
+      }
+      entry.ref = ref;
+      entry.provider = provider;
       const isNew = !previous?.scopes.some((s) => s.app.name === ref.app.name && s.env.name === ref.env.name);
-      if (!changed || isNew || affectsApp(changed, ref.app.path)) {
-        const files = changed?.filter((p) => affectsApp([p], ref.app.path)).slice(0, 3) ?? [];
-        const reason = trigger === 'startup' ? `controller started at ${short(revision)}` : `new revision ${short(revision)}${files.length ? ` changed ${files.join(', ')}` : ''}`;
-        this.enqueue(ref, { trigger, reason, dryRun: false, force: false, waiters: [] });
-      } else {
-        const s = this.board.get(ref.app.name, ref.env.name);
-        if (s && s.sync === 'Synced') s.syncedRevision = revision;
-        if (s) s.desiredRevision = revision;
+      const affected = !changed || isNew || affectsApp(changed, ref.app.path);
+      // Rendered inputs changed: drift checks must not compare against the old desired state.
+      if (affected) delete entry.desired;
+      const files = changed?.filter((p) => affectsApp([p], ref.app.path)).slice(0, 3) ?? [];
+      const reason =
+        trigger === 'startup'
+          ? `controller started at ${short(revision)}`
+          : `new revision ${short(revision)}${files.length ? ` changed ${files.join(', ')}` : ''}`;
+      this.dispatch(key, { type: 'revision', revision, affected, reason, trigger });
+    }
+    await this.prune(previous, trigger === 'startup');
+  }
+
+  /** Holds a whole revision's error once; every scope shows it until a newer revision fixes it. */
+  private async refuse(
+    revision: string,
+    e: unknown,
+    type: string,
+    reason: (error: StatusError) => string,
+  ): Promise<void> {
+    const error = this.statusError(e);
+    const held = { ...error, message: `${short(revision)}: ${error.message}` };
+    if (type === 'project.invalid') this.projectError = held;
+    this.revisionError = { error: held, revision, reason: reason(error) };
+    await this.options.store.addEvent({ project: this.projectName, type, severity: 'error', message: held.message });
+  }
+
+  /** Rebuilds a scope's state from the store, so a restart shows what was true before it. */
+  private async restore(key: string, project: string, ref: ScopeRef): Promise<void> {
+    const q = { project, app: ref.app.name, env: ref.env.name, dryRun: false, limit: 1 };
+    const [lastSync] = await this.options.store.listSyncs(q);
+    const [lastSucceeded] =
+      lastSync?.result === 'Succeeded' ? [lastSync] : await this.options.store.listSyncs({ ...q, result: 'Succeeded' });
+    this.dispatch(key, {
+      type: 'restored',
+      ...(lastSync ? { lastSync } : {}),
+      ...(lastSucceeded ? { lastSucceeded } : {}),
+    });
+  }
+
+  /** Removes scopes Git no longer declares: those the last revision had, and (at start) any a provider still runs. */
+  private async prune(previous: Current | undefined, atStart: boolean): Promise<void> {
+    const cur = this.current!;
+    const removed = previous ? removedScopes(previous, cur) : [];
+    for (const r of removed) this.entries.delete(scopeKey(r.app, r.env));
+    await pruneUndeclared({
+      current: cur,
+      previous,
+      removed,
+      scanProviders: atStart || removed.length > 0,
+      provider: (project, target) => this.providers.get(project, target),
+      addEvent: (e) => this.options.store.addEvent(e),
+      log: this.options.log,
+    });
+  }
+
+  /** Runs one event through a scope's machine and carries out the effects it asks for. */
+  private dispatch(key: string, event: ScopeEvent): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    const rules = { autoSync: entry.ref.env.sync === 'auto', selfHeal: entry.ref.env.selfHeal };
+    const { state, effects } = transition(entry.state, event, { now: this.now(), rules, random: this.random() });
+    entry.state = state;
+    for (const effect of effects) this.carryOut(key, entry, effect);
+  }
+
+  private carryOut(key: string, entry: ScopeEntry, effect: Effect): void {
+    switch (effect.type) {
+      case 'sync':
+        this.queue.add(key, {
+          trigger: effect.trigger,
+          reason: effect.reason,
+          dryRun: false,
+          force: false,
+          waiters: [],
+        });
+        break;
+      case 'retry-at': {
+        clearTimeout(this.retryTimers.get(key));
+        const t = setTimeout(
+          () => {
+            this.retryTimers.delete(key);
+            this.dispatch(key, { type: 'retry-due' });
+          },
+          Math.max(0, effect.at - this.now()),
+        );
+        t.unref?.();
+        this.retryTimers.set(key, t);
+        break;
+      }
+      case 'cancel-retry':
+        clearTimeout(this.retryTimers.get(key));
+        this.retryTimers.delete(key);
+        break;
+      case 'supersede':
+        this.running.get(key)?.abort(effect.by);
+        break;
+      case 'event': {
+        const project = this.projectName;
+        void this.options.store
+          .addEvent({
+            project,
+            app: entry.ref.app.name,
+            env: entry.ref.env.name,
+            type: effect.event,
+            severity: effect.severity,
+            message: effect.message,
+          })
+          .catch((e: unknown) => this.options.log.error({ err: e }, 'recording an event failed'));
+        break;
       }
     }
-    if (previous) await this.pruneRemoved(previous, scopes);
-  }
-
-  private async pruneRemoved(previous: Current, scopes: ScopeRef[]): Promise<void> {
-    for (const old of previous.scopes) {
-      if (scopes.some((s) => s.app.name === old.app.name && s.env.name === old.env.name)) continue;
-      this.board.remove(old.app.name, old.env.name);
-      if (!old.env.prune) continue;
-      const provider = await this.providers.get(previous.project, old.env.target);
-      await provider.destroy(this.scopeOf(previous.project, old));
-      await this.options.store.addEvent({ project: previous.project.name, app: old.app.name, env: old.env.name, type: 'app.removed', severity: 'info', message: `removed: ${old.app.name} is no longer deployed to ${old.env.name} in Git` });
-    }
-  }
-
-  private enqueue(ref: ScopeRef, job: Job): void {
-    this.queue.add(scopeKey(ref.app.name, ref.env.name), job);
   }
 
   /** Queues a sync and resolves with its record once it finished (undefined if nothing needed doing). */
   sync(app: string, env: string, options: { dryRun?: boolean; actor?: string } = {}): Promise<SyncRecord | undefined> {
     const ref = this.findScope(app, env);
     return new Promise((resolve, reject) => {
-      this.enqueue(ref, {
+      this.queue.add(scopeKey(ref.app.name, ref.env.name), {
         trigger: 'manual',
         reason: options.dryRun ? 'dry run requested' : `sync requested${options.actor ? ` by ${options.actor}` : ''}`,
         ...(options.actor ? { actor: options.actor } : {}),
@@ -224,9 +341,18 @@ export class Controller {
     const ref = this.findScope(app, env);
     const cur = this.current!;
     const provider = await this.providers.get(cur.project, ref.env.target);
-    const desired = desiredState(cur.fs, cur.project, ref.app, ref.env, provider, this.options.checkPolicy, this.options.finalize);
+    const desired = desiredState(
+      cur.fs,
+      cur.project,
+      ref.app,
+      ref.env,
+      provider,
+      this.options.checkPolicy,
+      this.options.finalize,
+    );
     const plan = await provider.plan(this.scopeOf(cur.project, ref), desired.resources, { prune: ref.env.prune });
-    this.board.setPlan(app, env, plan);
+    const entry = this.entries.get(scopeKey(app, env));
+    if (entry) entry.plan = plan;
     return plan;
   }
 
@@ -237,24 +363,29 @@ export class Controller {
     if (cur) source.revision = cur.revision;
     if (this.lastFetchAt) source.lastFetchAt = this.lastFetchAt.toISOString();
     if (health.lastError) source.error = health.lastError;
-    else if (this.revisionError) source.error = this.revisionError;
+    else if (this.readError) source.error = this.readError;
     if (health.nextRetryAt) source.nextRetryAt = health.nextRetryAt;
     const out: ProjectStatus = {
       project: cur?.project.name ?? 'unknown',
       source,
-      environments: (cur?.project.environments ?? []).map((e) => ({ name: e.name, target: e.target, provider: cur!.project.targets.get(e.target)!.provider, protected: e.protected })),
-      apps: this.board.all(),
+      environments: (cur?.project.environments ?? []).map((e) => ({
+        name: e.name,
+        target: e.target,
+        provider: cur!.project.targets.get(e.target)!.provider,
+        protected: e.protected,
+      })),
+      apps: [...this.entries.values()].map((e) => viewOf(e, this.revisionError)),
     };
     if (this.projectError) out.projectError = this.projectError;
     return out;
   }
 
   async detail(app: string, env: string): Promise<AppEnvDetail> {
-    const status = this.board.get(app, env);
-    if (!status) throw notFound(app, env, this.current);
+    const entry = this.entries.get(scopeKey(app, env));
+    if (!entry) throw notFound(app, env, this.current);
     const syncs = await this.options.store.listSyncs({ project: this.projectName, app, env, limit: 20 });
-    const plan = this.board.plan(app, env);
-    return plan ? { status, plan, syncs } : { status, syncs };
+    const status = viewOf(entry, this.revisionError);
+    return entry.plan ? { status, plan: entry.plan, syncs } : { status, syncs };
   }
 
   /** Waits until no job is queued or running (tests, one-shot commands). */
@@ -283,18 +414,32 @@ export class Controller {
 
   private async run(key: string, job: Job): Promise<void> {
     const cur = this.current;
+    const entry = this.entries.get(key);
     const ref = cur?.scopes.find((s) => scopeKey(s.app.name, s.env.name) === key);
-    if (!cur || !ref) {
+    if (!cur || !ref || !entry) {
       job.waiters.forEach((w) => w(undefined, new NotFoundError('SCOPE_GONE', `${key} is no longer deployed`)));
       return;
     }
-    let outcome: RunOutcome | undefined;
+    if (job.trigger === 'manual' && !job.dryRun) this.dispatch(key, { type: 'manual-sync' });
+    let provider: Provider;
     try {
-      const provider = await this.providers.get(cur.project, ref.env.target);
-      outcome = await runJob(
+      provider = await this.providers.get(cur.project, ref.env.target);
+    } catch (e) {
+      // No sync can start while the target is down; the scope says so and retries.
+      const error = this.statusError(e);
+      if (!job.dryRun)
+        this.dispatch(key, { type: 'sync-finished', outcome: { kind: 'failed', error, transient: isTransient(e) } });
+      job.waiters.forEach((w) => w(undefined, e));
+      return;
+    }
+    const phase = entry.state.phase;
+    const supersede = new AbortController();
+    this.running.set(key, supersede);
+    let record: SyncRecord | undefined;
+    try {
+      record = await runJob(
         {
           store: this.options.store,
-          board: this.board,
           log: this.options.log,
           signal: this.stopping.signal,
           ...(this.options.checkPolicy ? { checkPolicy: this.options.checkPolicy } : {}),
@@ -302,112 +447,117 @@ export class Controller {
           ...(this.options.mask ? { mask: this.options.mask } : {}),
           ...(this.options.onSyncFinished ? { onSyncFinished: this.options.onSyncFinished } : {}),
           ...(this.options.onVerificationFailed ? { onVerificationFailed: this.options.onVerificationFailed } : {}),
-          onEvent: async (e) => void (await this.options.store.addEvent({ project: e.scope.project, app: e.scope.app, env: e.scope.env, type: e.type, severity: e.severity, message: e.message, ...(e.syncId ? { syncId: e.syncId } : {}) })),
+          onEvent: async (e) =>
+            void (await this.options.store.addEvent({
+              project: e.scope.project,
+              app: e.scope.app,
+              env: e.scope.env,
+              type: e.type,
+              severity: e.severity,
+              message: e.message,
+              ...(e.syncId ? { syncId: e.syncId } : {}),
+            })),
         },
-        { project: cur.project, fs: cur.fs, revision: cur.revision, ref, provider, scope: this.scopeOf(cur.project, ref) },
+        {
+          project: cur.project,
+          fs: cur.fs,
+          revision: cur.revision,
+          ref,
+          provider,
+          scope: this.scopeOf(cur.project, ref),
+          recovering: phase === 'Failed' || phase === 'Stalled' || entry.state.lastSync?.result === 'Failed',
+          supersede: supersede.signal,
+          report: (event) => this.dispatch(key, event),
+          onPlan: (plan, desired) => {
+            entry.plan = plan;
+            if (desired) entry.desired = desired;
+          },
+        },
         job,
       );
     } catch (e) {
       job.waiters.forEach((w) => w(undefined, e));
       throw e;
+    } finally {
+      this.running.delete(key);
     }
-    this.afterRun(key, job, outcome);
-    job.waiters.forEach((w) => w(outcome.kind === 'synced' ? outcome.record : undefined));
-  }
-
-  private afterRun(key: string, job: Job, outcome: RunOutcome): void {
-    if (outcome.kind === 'synced' && outcome.record.result === 'Failed' && outcome.retryable && !job.dryRun) {
-      const attempt = (this.attempts.get(key) ?? 0) + 1;
-      this.attempts.set(key, attempt);
-      if (attempt <= 5) {
-        const delay = backoffDelay(attempt, 5000, 300_000);
-        this.queue.addAfter(key, { trigger: 'retry', reason: `retry ${attempt}/5 after: ${outcome.record.error?.message ?? 'failure'}`, dryRun: false, force: false, waiters: [] }, delay);
-      }
-    } else if (outcome.kind !== 'synced' || outcome.record.result === 'Succeeded') {
-      this.attempts.delete(key);
-      this.queue.cancelDelayed(key);
-    }
+    job.waiters.forEach((w) => w(record));
   }
 
   private async onProviderEvent(e: ProviderEvent): Promise<void> {
     const severity = e.type === 'exited' || e.type === 'unhealthy' || e.type === 'drift' ? 'warning' : 'info';
-    await this.options.store.addEvent({ project: e.scope.project, app: e.scope.app, env: e.scope.env, type: `${e.type === 'drift' ? 'drift' : 'workload'}.${e.type}`, severity, message: e.message, time: e.time.toISOString() });
-    if (e.type === 'drift' || e.type === 'exited') await this.checkDriftOf(e.scope.app, e.scope.env, e.message);
+    await this.options.store.addEvent({
+      project: e.scope.project,
+      app: e.scope.app,
+      env: e.scope.env,
+      type: `${e.type === 'drift' ? 'drift' : 'workload'}.${e.type}`,
+      severity,
+      message: e.message,
+      time: e.time.toISOString(),
+    });
+    if (e.type === 'drift' || e.type === 'exited')
+      await this.checkDriftOf(scopeKey(e.scope.app, e.scope.env), e.message);
   }
 
-  /** Compares live with the revision last applied; drift heals with selfHeal, else shows as OutOfSync. */
+  /** Compares live with the desired state last rendered; drift heals with selfHeal, else shows as OutOfSync. */
   private async checkDrift(): Promise<void> {
-    for (const s of this.board.all()) {
-      if (s.sync !== 'Synced' && s.sync !== 'OutOfSync') continue;
-      await this.checkDriftOf(s.app, s.env);
-    }
+    await Promise.all([...this.entries.keys()].map((key) => this.checkDriftOf(key)));
   }
 
-  private async checkDriftOf(app: string, env: string, cause?: string): Promise<void> {
+  private async checkDriftOf(key: string, cause?: string): Promise<void> {
     const cur = this.current;
-    const status = this.board.get(app, env);
-    const ref = cur?.scopes.find((s) => s.app.name === app && s.env.name === env);
-    if (!cur || !ref || !status || this.queue.isBusy(scopeKey(app, env))) return;
-    if (status.syncedRevision !== cur.revision || status.sync === 'Failed') return;
+    const entry = this.entries.get(key);
+    if (!cur || !entry || this.queue.isBusy(key)) return;
+    const { state, ref } = entry;
+    if (state.phase !== 'Synced' && !(state.phase === 'OutOfSync' && state.drift)) return;
+    if (state.syncedRevision !== cur.revision) return;
     let plan: Plan;
     try {
-      plan = await this.plan(app, env);
-    } catch {
+      const provider = await this.providers.get(cur.project, ref.env.target);
+      const desired =
+        entry.desired ??
+        desiredState(cur.fs, cur.project, ref.app, ref.env, provider, this.options.checkPolicy, this.options.finalize)
+          .resources;
+      entry.desired = desired;
+      plan = await provider.plan(this.scopeOf(cur.project, ref), [...desired], { prune: ref.env.prune });
+    } catch (e) {
+      this.options.log.debug({ err: (e as Error).message, scope: key }, 'drift check failed');
       return;
     }
-    const changes = describeChanges(plan);
-    if (!changes) {
-      if (status.drift) {
-        delete status.drift;
-        status.sync = 'Synced';
-        delete status.reason;
-      }
-      return;
-    }
-    const causes = plan.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.kind}/${c.name}: ${c.reason ?? c.action}`);
-    if (!status.drift) {
-      status.drift = { since: new Date().toISOString(), causes };
-      await this.options.store.addEvent({ project: cur.project.name, app, env, type: 'drift.detected', severity: 'warning', message: `drift: ${changes}${cause ? ` (after: ${cause})` : ''}` });
-    } else {
-      status.drift.causes = causes;
-    }
-    if (ref.env.selfHeal && ref.env.sync === 'auto') {
-      this.enqueue(ref, { trigger: 'drift', reason: `drift: ${changes}`, dryRun: false, force: false, waiters: [] });
-    } else {
-      status.sync = 'OutOfSync';
-      status.reason = `drift: ${changes}`;
-    }
+    if (this.queue.isBusy(key)) return; // a sync started meanwhile; its plan is newer
+    entry.plan = plan;
+    const summary = describeChanges(plan);
+    if (!summary) return this.dispatch(key, { type: 'no-drift' });
+    const causes = plan.changes
+      .filter((c) => c.action !== 'unchanged')
+      .map((c) => `${c.kind}/${c.name}: ${c.reason ?? c.action}`);
+    this.dispatch(key, { type: 'drift', causes, summary, ...(cause ? { after: cause } : {}) });
   }
 
   private async readHealth(): Promise<void> {
     const cur = this.current;
     if (!cur) return;
-    for (const ref of cur.scopes) {
-      const status = this.board.get(ref.app.name, ref.env.name);
-      if (!status || status.sync === 'Syncing') continue;
-      try {
-        const provider = await this.providers.get(cur.project, ref.env.target);
-        const resources = await provider.health(this.scopeOf(cur.project, ref));
-        status.resources = resources;
-        status.health = resources.length === 0 ? (status.syncedRevision ? 'Healthy' : 'Missing') : worst(resources);
-      } catch (e) {
-        this.options.log.warn({ err: (e as Error).message, app: ref.app.name, env: ref.env.name }, 'health check failed');
-        status.health = 'Unknown';
-      }
-    }
+    await Promise.all(
+      [...this.entries.entries()].map(async ([key, entry]) => {
+        if (entry.state.phase === 'Syncing') return;
+        try {
+          const provider = await this.providers.get(cur.project, entry.ref.env.target);
+          const resources = await provider.health(this.scopeOf(cur.project, entry.ref));
+          this.dispatch(key, { type: 'health', resources });
+        } catch (e) {
+          // A target that does not answer is Unknown, with the reason: never its last good health.
+          this.dispatch(key, { type: 'health-unknown', reason: this.statusError(e).message });
+        }
+      }),
+    );
   }
-}
-
-function worst(resources: { status: ProjectStatus['apps'][number]['health'] }[]): ProjectStatus['apps'][number]['health'] {
-  const rank = ['Degraded', 'Missing', 'Progressing', 'Unknown', 'Suspended', 'Healthy'] as const;
-  let w = rank.length - 1;
-  for (const r of resources) w = Math.min(w, rank.indexOf(r.status));
-  return rank[w]!;
 }
 
 function notFound(app: string, env: string, cur: Current | undefined): NotFoundError {
   const known = cur?.scopes.map((s) => `${s.app.name} --env ${s.env.name}`).join(', ') ?? 'none yet';
-  return new NotFoundError('SCOPE_NOT_FOUND', `app "${app}" is not deployed to environment "${env}"`, { hint: `Known: ${known}.` });
+  return new NotFoundError('SCOPE_NOT_FOUND', `app "${app}" is not deployed to environment "${env}"`, {
+    hint: `Known: ${known}.`,
+  });
 }
 
 export type { Environment };

@@ -4,7 +4,7 @@ import type { Provider, Scope } from '../providers/types.js';
 import type { VerificationRecord } from '../store/ledger-types.js';
 import type { Store, SyncRecord } from '../store/types.js';
 import { appliedArtifacts } from './applied-artifacts.js';
-import type { AppEnvStatus } from './status.js';
+import type { Verification } from './scope-machine.js';
 import { verify } from './verify.js';
 
 /** Called when verification after a sync failed; the promote part rolls back where the environment allows. */
@@ -12,7 +12,13 @@ export type VerificationFailedHook = (verification: VerificationRecord, env: Env
 
 export interface PostSyncDeps {
   store: Store;
-  onEvent?: (e: { scope: Scope; type: string; severity: 'info' | 'warning' | 'error'; message: string; syncId?: number }) => Promise<void>;
+  onEvent?: (e: {
+    scope: Scope;
+    type: string;
+    severity: 'info' | 'warning' | 'error';
+    message: string;
+    syncId?: number;
+  }) => Promise<void>;
   onVerificationFailed?: VerificationFailedHook;
   signal?: AbortSignal;
 }
@@ -26,18 +32,27 @@ export async function afterSync(
   ctx: { env: Environment; provider: Provider; scope: Scope; revision: string },
   record: SyncRecord,
   resources: readonly Resource[],
-  status: AppEnvStatus,
-): Promise<VerificationRecord | undefined> {
+): Promise<{ verification?: Verification; failure?: string }> {
   const { scope, env } = ctx;
   const artifacts = appliedArtifacts(resources);
-  await deps.store.ledger.recordApplied({ syncId: record.id, project: scope.project, app: scope.app, env: scope.env, revision: ctx.revision, artifacts });
-  if (!env.verify?.length) {
-    delete status.verification;
-    return undefined;
-  }
+  await deps.store.ledger.recordApplied({
+    syncId: record.id,
+    project: scope.project,
+    app: scope.app,
+    env: scope.env,
+    revision: ctx.revision,
+    artifacts,
+  });
+  if (!env.verify?.length) return {};
   const startedAt = new Date().toISOString();
   const live = await ctx.provider.live(scope).catch(() => []);
-  const outcome = await verify({ env, revision: ctx.revision, artifacts, live, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const outcome = await verify({
+    env,
+    revision: ctx.revision,
+    artifacts,
+    live,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
   const v = await deps.store.ledger.recordVerification({
     syncId: record.id,
     project: scope.project,
@@ -50,14 +65,19 @@ export async function afterSync(
     finishedAt: new Date().toISOString(),
   });
   const failed = outcome.checks.filter((c) => !c.passed);
-  status.verification = { result: v.result, at: v.finishedAt, checks: v.checks };
+  const verification: Verification = { result: v.result, at: v.finishedAt, checks: v.checks };
   if (failed.length === 0) {
-    await deps.onEvent?.({ scope, type: 'verification.passed', severity: 'info', message: `verification passed: ${outcome.checks.length} check(s)`, syncId: record.id });
-    return v;
+    await deps.onEvent?.({
+      scope,
+      type: 'verification.passed',
+      severity: 'info',
+      message: `verification passed: ${outcome.checks.length} check(s)`,
+      syncId: record.id,
+    });
+    return { verification };
   }
   const message = `verification failed after sync of ${ctx.revision.slice(0, 7)}: ${failed.map((c) => c.message).join('; ')}`;
-  status.reason = message;
   await deps.onEvent?.({ scope, type: 'verification.failed', severity: 'error', message, syncId: record.id });
   await deps.onVerificationFailed?.(v, env);
-  return v;
+  return { verification, failure: message };
 }

@@ -1,51 +1,125 @@
 import type { Project, Target } from '../config/index.js';
-import { ValidationError } from '../errors/index.js';
+import { ProviderError, ValidationError, isSluiceError } from '../errors/index.js';
 import type { Provider, ProviderEvent } from '../providers/types.js';
+import { backoffDelay } from './backoff.js';
+import { bounded } from './deadline.js';
 
-/** One provider per target, created and started on first use. */
+interface Entry {
+  key: string;
+  provider: Provider;
+  started: Promise<void>;
+  /** Set while start() has failed: the error and when the next start may be tried. */
+  failure?: { error: unknown; retryAt: number; attempts: number };
+}
+
+/**
+ * One provider per target, created and started on first use. A provider whose start failed
+ * (the target was down when Sluice started) is started again with backoff; a provider whose
+ * connection changed is closed once its replacement exists, so two never supervise one target.
+ */
 export class ProviderPool {
-  private readonly providers = new Map<string, Provider>();
-  private readonly started = new Map<string, Promise<void>>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly create: (target: Target) => Provider,
     private readonly onEvent: (e: ProviderEvent) => void,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
   ) {}
 
-  /** The started provider for a target. */
+  /** The started provider for a target; throws a transient TARGET_UNAVAILABLE while it cannot be started. */
   async get(project: Project, name: string): Promise<Provider> {
-    const p = this.forTarget(project, name);
-    await this.started.get(this.keyOf(project, name));
-    return p;
+    const e = this.entry(project, name);
+    try {
+      await e.started;
+    } catch (err) {
+      throw unavailable(name, err, e.failure?.retryAt);
+    }
+    return e.provider;
   }
 
-  private keyOf(project: Project, name: string): string {
-    return `${name}:${JSON.stringify(project.targets.get(name))}`;
+  /** The provider's kind for a target, without waiting for it to start. */
+  kindOf(project: Project, name: string): string {
+    return this.entry(project, name).provider.kind;
   }
 
-  /** The provider for a target, possibly still starting; use get() before asking it anything. */
-  forTarget(project: Project, name: string): Provider {
+  /** Why a target cannot be used now, if it cannot. */
+  problem(project: Project, name: string): string | undefined {
+    const e = this.entries.get(name);
+    if (!e?.failure || e.key !== connectionKey(project, name)) return undefined;
+    return unavailable(name, e.failure.error, e.failure.retryAt).message;
+  }
+
+  private entry(project: Project, name: string): Entry {
     const target = project.targets.get(name);
     if (!target) throw new ValidationError('CONFIG_INVALID', `unknown target "${name}"`, { file: project.file });
-    // A target whose connection changed gets a new provider.
-    const key = this.keyOf(project, name);
-    let p = this.providers.get(key);
-    if (!p) {
-      p = this.create(target);
-      p.onEvent(this.onEvent);
-      this.providers.set(key, p);
-      this.started.set(key, p.start());
+    const key = connectionKey(project, name);
+    const existing = this.entries.get(name);
+    if (existing && existing.key === key && !(existing.failure && existing.failure.retryAt <= this.now()))
+      return existing;
+    if (existing) {
+      // Replaced (its connection changed) or restarted after a failed start: never leave the old one running.
+      void existing.started.then(
+        () => existing.provider.close(),
+        () => existing.provider.close(),
+      );
     }
-    return p;
+    const provider = bounded(this.create(target));
+    provider.onEvent(this.onEvent);
+    const entry: Entry = { key, provider, started: Promise.resolve() };
+    const attempts = existing?.key === key ? (existing.failure?.attempts ?? 0) : 0;
+    entry.started = provider.start().catch((error: unknown) => {
+      const n = attempts + 1;
+      entry.failure = { error, attempts: n, retryAt: this.now() + backoffDelay(n, 2_000, 300_000, this.random) };
+      throw error;
+    });
+    // Callers that only look at the kind must not see an unhandled rejection.
+    entry.started.catch(() => undefined);
+    this.entries.set(name, entry);
+    return entry;
   }
 
-  /** Waits until every provider created so far has started (adopted what runs). */
+  /** Waits until every provider created so far has started or failed to. */
   async ready(): Promise<void> {
-    await Promise.all(this.started.values());
+    await Promise.allSettled([...this.entries.values()].map((e) => e.started));
   }
 
   async closeAll(options: { stopWorkloads?: boolean }): Promise<void> {
-    await Promise.allSettled(this.started.values());
-    await Promise.all([...this.providers.values()].map((p) => p.close(options)));
+    await this.ready();
+    await Promise.all([...this.entries.values()].map((e) => e.provider.close(options)));
   }
+}
+
+/**
+ * What identifies a target's connection: everything in its settings except its name and
+ * description, so editing a description keeps the provider (and what it supervises).
+ */
+function connectionKey(project: Project, name: string): string {
+  const { description: _d, name: _n, ...connection } = project.targets.get(name) as Target & { description?: unknown };
+  return stable(connection);
+}
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function unavailable(name: string, err: unknown, retryAt: number | undefined): ProviderError {
+  const why = isSluiceError(err) ? err.message : err instanceof Error ? err.message : String(err);
+  const next = retryAt ? `; next attempt at ${new Date(retryAt).toISOString()}` : '';
+  return new ProviderError('TARGET_UNAVAILABLE', `target "${name}" could not be started: ${why}${next}`, {
+    hint:
+      isSluiceError(err) && err.hint
+        ? err.hint
+        : 'Sluice starts it again with backoff; check that the target is up and reachable.',
+    retry: true,
+    cause: err,
+  });
 }

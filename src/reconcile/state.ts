@@ -1,59 +1,60 @@
 import { isSluiceError } from '../errors/index.js';
+import type { Resource } from '../model/resource.js';
 import type { Plan } from '../plan/types.js';
+import type { ScopeState } from './scope-machine.js';
 import type { AppEnvStatus, StatusError } from './status.js';
 import type { ScopeRef } from './targets.js';
-import { scopeKey } from './targets.js';
 
-/** The controller's live picture of every app × environment, plus each one's newest plan. */
-export class StatusBoard {
-  private readonly entries = new Map<string, AppEnvStatus>();
-  private readonly plans = new Map<string, Plan>();
+/** One app × environment as the controller tracks it: its machine's state and what it last planned. */
+export interface ScopeEntry {
+  ref: ScopeRef;
+  /** The kind of the target's provider, for status. */
+  provider: string;
+  state: ScopeState;
+  /** The newest plan (desired vs live). */
+  plan?: Plan;
+  /** The desired state last rendered, so drift is found by comparing, not by rendering again. */
+  desired?: readonly Resource[];
+}
 
-  ensure(ref: ScopeRef, provider: string): AppEnvStatus {
-    const key = scopeKey(ref.app.name, ref.env.name);
-    let s = this.entries.get(key);
-    if (!s) {
-      s = {
-        app: ref.app.name,
-        env: ref.env.name,
-        target: ref.env.target,
-        provider,
-        sync: 'Unknown',
-        health: 'Unknown',
-        resources: [],
-        autoSync: ref.env.sync === 'auto',
-        selfHeal: ref.env.selfHeal,
-      };
-      this.entries.set(key, s);
-    } else {
-      s.target = ref.env.target;
-      s.provider = provider;
-      s.autoSync = ref.env.sync === 'auto';
-      s.selfHeal = ref.env.selfHeal;
-    }
-    return s;
+/**
+ * A scope's status as the CLI, API and dashboard show it, derived from its state. An error of
+ * the whole newest revision (sluice.yaml invalid, a secret that does not decrypt) is held once
+ * by the controller and shown on every scope here, never copied into them.
+ */
+export function viewOf(
+  entry: ScopeEntry,
+  revisionError?: { error: StatusError; revision: string; reason: string },
+): AppEnvStatus {
+  const { ref, state } = entry;
+  const out: AppEnvStatus = {
+    app: ref.app.name,
+    env: ref.env.name,
+    target: ref.env.target,
+    provider: entry.provider,
+    sync: state.phase,
+    health: state.health,
+    resources: state.resources,
+    autoSync: ref.env.sync === 'auto',
+    selfHeal: ref.env.selfHeal,
+  };
+  if (state.healthReason) out.healthReason = state.healthReason;
+  if (state.syncedRevision) out.syncedRevision = state.syncedRevision;
+  if (state.desiredRevision) out.desiredRevision = state.desiredRevision;
+  if (state.drift) out.drift = state.drift;
+  if (state.reason) out.reason = state.reason;
+  if (state.error) out.error = state.error;
+  if (state.lastSync) out.lastSync = state.lastSync;
+  if (state.verification) out.verification = state.verification;
+  if (state.attempts > 0) out.attempts = state.attempts;
+  if (state.nextAttemptAt !== undefined) out.nextAttemptAt = new Date(state.nextAttemptAt).toISOString();
+  if (revisionError) {
+    out.sync = 'Stalled';
+    out.error = revisionError.error;
+    out.reason = revisionError.reason;
+    out.desiredRevision = revisionError.revision;
   }
-
-  get(app: string, env: string): AppEnvStatus | undefined {
-    return this.entries.get(scopeKey(app, env));
-  }
-
-  remove(app: string, env: string): void {
-    this.entries.delete(scopeKey(app, env));
-    this.plans.delete(scopeKey(app, env));
-  }
-
-  setPlan(app: string, env: string, plan: Plan): void {
-    this.plans.set(scopeKey(app, env), plan);
-  }
-
-  plan(app: string, env: string): Plan | undefined {
-    return this.plans.get(scopeKey(app, env));
-  }
-
-  all(): AppEnvStatus[] {
-    return [...this.entries.values()];
-  }
+  return out;
 }
 
 /** Error shape for status and the store: code, message, hint and where. */

@@ -1,8 +1,11 @@
 import type { HealthStatus, Plan, ResourceHealth } from '../plan/types.js';
 import type { SyncRecord } from '../store/types.js';
 
-/** Whether live matches what Git says for the revision the controller last rendered. */
-export type SyncStatus = 'Synced' | 'OutOfSync' | 'Syncing' | 'Failed' | 'Unknown';
+/**
+ * Whether live matches what Git says for the revision the controller last rendered. `Failed`
+ * is retried with backoff; `Stalled` waits for a new revision or a manual sync.
+ */
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Syncing' | 'Failed' | 'Stalled' | 'Unknown';
 
 export interface StatusError {
   code: string;
@@ -26,6 +29,8 @@ export interface AppEnvStatus {
   desiredRevision?: string;
   sync: SyncStatus;
   health: HealthStatus;
+  /** Why health is Unknown: the target did not answer, or could not be started. */
+  healthReason?: string;
   /** Set while live differs from desired although the revision did not change. */
   drift?: { since: string; causes: string[] };
   /** Why the scope is OutOfSync or Failed, in words. */
@@ -33,8 +38,15 @@ export interface AppEnvStatus {
   /** The error of the last failed render/policy/apply, with file and line. */
   error?: StatusError;
   lastSync?: SyncRecord;
+  /** Consecutive transient failures, and when the next attempt is due, while `Failed`. */
+  attempts?: number;
+  nextAttemptAt?: string;
   /** Verdict of the checks run after the last sync (environments with `verify:`). */
-  verification?: { result: 'Passed' | 'Failed'; at: string; checks: { name: string; url: string; passed: boolean; message: string }[] };
+  verification?: {
+    result: 'Passed' | 'Failed';
+    at: string;
+    checks: { name: string; url: string; passed: boolean; message: string }[];
+  };
   resources: ResourceHealth[];
   /** Auto-sync off: changes wait for `sluice sync`. */
   autoSync: boolean;

@@ -1,27 +1,35 @@
 import type { Environment, Project } from '../config/index.js';
-import { ProviderError, SourceError, isSluiceError } from '../errors/index.js';
+import { ProviderError, isSluiceError, isTransient } from '../errors/index.js';
+import type { Resource } from '../model/resource.js';
 import { isChanging, type Plan } from '../plan/types.js';
 import type { Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
+import { withDeadline } from './deadline.js';
 import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
 import { afterSync, type VerificationFailedHook } from './post-sync.js';
-import { toStatusError, type StatusBoard } from './state.js';
+import type { ScopeEvent } from './scope-machine.js';
+import { toStatusError } from './state.js';
 import type { StatusError } from './status.js';
 import type { ScopeRef } from './targets.js';
 
 export interface RunnerDeps {
   store: Store;
-  board: StatusBoard;
   log: ProviderLog;
   checkPolicy?: PolicyCheck;
   finalize?: ResourceFinalizer;
   /** Scrubs secret values from messages before they are stored or shown. */
   mask?: (text: string) => string;
   onSyncFinished?: (record: SyncRecord) => void;
-  onEvent?: (e: { scope: Scope; type: string; severity: 'info' | 'warning' | 'error'; message: string; syncId?: number }) => Promise<void>;
+  onEvent?: (e: {
+    scope: Scope;
+    type: string;
+    severity: 'info' | 'warning' | 'error';
+    message: string;
+    syncId?: number;
+  }) => Promise<void>;
   /** Aborted when the controller stops: a roll in progress ends cleanly instead of blocking shutdown. */
   signal?: AbortSignal;
   /** Verification failed after a sync (auto rollback lives in the promote part). */
@@ -35,22 +43,23 @@ export interface RunContext {
   ref: ScopeRef;
   provider: Provider;
   scope: Scope;
+  /** The scope is failed or stalled: an empty plan must still prove health before it counts as synced. */
+  recovering: boolean;
+  /** Aborted when a newer revision of this scope arrives: the health wait ends as superseded. */
+  supersede: AbortSignal;
+  /** Everything that changes the scope's status goes through here, to its state machine. */
+  report: (event: ScopeEvent) => void;
+  /** The newest plan and the desired state it was made from, for status and drift checks. */
+  onPlan: (plan: Plan, desired?: readonly Resource[]) => void;
 }
-
-/** What happened to a job: a recorded sync, a refresh that found nothing to do, or a refresh that found work it may not do. */
-export type RunOutcome =
-  | { kind: 'synced'; record: SyncRecord; retryable: boolean }
-  | { kind: 'in-sync' }
-  | { kind: 'out-of-sync'; plan: Plan };
 
 /**
  * Carries one job through render → policy → plan and, when the environment's rules allow,
- * apply → wait for health → record. Render and policy failures apply nothing.
+ * apply → wait for health → record. Render and policy failures apply nothing. The runner
+ * decides nothing about status: it reports what happened and the scope's machine does the rest.
  */
-export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promise<RunOutcome> {
-  const { board } = deps;
-  const { ref, revision, provider, scope } = ctx;
-  const status = board.ensure(ref, provider.kind);
+export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promise<SyncRecord | undefined> {
+  const { ref, revision, provider, scope, report } = ctx;
   const env = ref.env;
   const timings: Record<string, number> = {};
   const timed = async <T>(phase: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -65,108 +74,220 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
   let desired: DesiredState;
   let plan: Plan;
   try {
-    desired = await timed('render', () => desiredState(ctx.fs, ctx.project, ref.app, env, provider, deps.checkPolicy, deps.finalize));
+    desired = await timed('render', () =>
+      desiredState(ctx.fs, ctx.project, ref.app, env, provider, deps.checkPolicy, deps.finalize),
+    );
     plan = await timed('plan', () => provider.plan(scope, desired.resources, { prune: env.prune }));
   } catch (e) {
     // Nothing was applied: record the failure where people look (status, history, events).
-    const record = await recordFailure(deps, ctx, job, e, timings);
-    return { kind: 'synced', record, retryable: isRetryable(e) };
+    return recordFailure(deps, ctx, job, e, timings);
   }
-  board.setPlan(ref.app.name, env.name, plan);
-  status.desiredRevision = revision;
+  ctx.onPlan(plan, desired.resources);
 
   const mayApply = job.force || (env.sync === 'auto' && (job.trigger !== 'drift' || env.selfHeal));
   if (!job.dryRun && !job.force && !isChanging(plan)) {
-    const recovered = status.sync === 'Failed';
-    status.syncedRevision = revision;
-    status.sync = 'Synced';
-    delete status.error;
-    delete status.reason;
-    delete status.drift;
-    if (recovered) {
-      // A revision that fixes a failed one without changing what runs still ends the failure:
-      // record it, so history and the dashboard do not keep showing the failed sync as the last.
-      const started = await deps.store.startSync(newSync(scope, revision, job));
-      const done = await deps.store.finishSync(started.id, { result: 'Succeeded', plan: plan.summary, health: status.health, timings });
-      status.lastSync = done;
-      deps.onSyncFinished?.(done);
+    if (!ctx.recovering) {
+      report({ type: 'sync-finished', outcome: { kind: 'in-sync', revision } });
+      return undefined;
     }
-    return { kind: 'in-sync' };
+    // Nothing to change, but the scope failed before: it is synced only once it is healthy,
+    // and that is recorded, so history does not keep a failure as the last word.
+    return waitAndRecord(deps, ctx, job, plan, desired, timings, 'recovered');
   }
   if (!job.dryRun && !mayApply) {
-    status.sync = 'OutOfSync';
-    status.reason = env.sync === 'manual' ? `revision ${short(revision)} waits for a manual sync` : `drift: ${describeChanges(plan)}`;
-    return { kind: 'out-of-sync', plan };
+    const reason =
+      env.sync === 'manual' ? `revision ${short(revision)} waits for a manual sync` : `drift: ${describeChanges(plan)}`;
+    report({ type: 'sync-finished', outcome: { kind: 'out-of-sync', revision, reason } });
+    return undefined;
   }
 
-  const record = await deps.store.startSync(newSync(scope, revision, job));
   if (job.dryRun) {
+    const record = await deps.store.startSync(newSync(scope, revision, job));
     const done = await deps.store.finishSync(record.id, { result: 'Succeeded', plan: plan.summary, timings });
     deps.onSyncFinished?.(done);
-    return { kind: 'synced', record: done, retryable: false };
+    return done;
   }
+  return waitAndRecord(deps, ctx, job, plan, desired, timings, 'apply');
+}
 
-  status.sync = 'Syncing';
-  status.reason = job.reason;
-  await deps.onEvent?.({ scope, type: 'sync.started', severity: 'info', message: `sync of ${short(revision)} started: ${job.reason}`, syncId: record.id });
-  try {
-    const applied = await timed('apply', () =>
-      provider.apply(scope, desired.resources, {
-        prune: env.prune,
-        force: env.force,
-        revision,
-        reason: job.reason,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onProgress: (m) => deps.log.info({ scope, progress: m }, m),
-      }),
-    );
-    board.setPlan(ref.app.name, env.name, applied);
-    const health = await timed('health', () =>
-      waitForHealth(() => provider.health(scope), {
-        timeoutMs: env.healthTimeoutMs,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onProgress: (resources) => {
-          status.resources = resources;
-        },
-      }),
-    );
-    status.resources = health.resources;
-    status.health = health.status;
-    if (health.timedOut) {
-      throw new ProviderError('HEALTH_TIMEOUT', `not healthy after ${Math.round(env.healthTimeoutMs / 1000)}s: ${describeUnhealthy(health.resources)}`, {
-        hint: 'Check the logs of the failing resources (`sluice logs`); raise healthTimeout in sluice.yaml if they start slowly.',
-      });
+async function waitAndRecord(
+  deps: RunnerDeps,
+  ctx: RunContext,
+  job: Job,
+  plan: Plan,
+  desired: DesiredState,
+  timings: Record<string, number>,
+  mode: 'apply' | 'recovered',
+): Promise<SyncRecord> {
+  const { ref, revision, provider, scope, report } = ctx;
+  const env = ref.env;
+  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t0);
     }
-    const done = await deps.store.finishSync(record.id, { result: 'Succeeded', plan: applied.summary, health: health.status, timings });
-    Object.assign(status, { sync: 'Synced', syncedRevision: revision, lastSync: done });
-    delete status.error;
-    delete status.reason;
-    delete status.drift;
-    board.setPlan(ref.app.name, env.name, { changes: applied.changes.map((c) => ({ ...c, action: 'unchanged' as const })), summary: { create: 0, update: 0, delete: 0, unchanged: applied.changes.length } });
-    await deps.onEvent?.({ scope, type: 'sync.succeeded', severity: 'info', message: `synced ${short(revision)} (${summaryText(applied)}), ${health.status}`, syncId: record.id });
+  };
+  const record = await deps.store.startSync(newSync(scope, revision, job));
+  report({ type: 'apply-started', revision, reason: job.reason });
+  await deps.onEvent?.({
+    scope,
+    type: 'sync.started',
+    severity: 'info',
+    message: `sync of ${short(revision)} started: ${job.reason}`,
+    syncId: record.id,
+  });
+  let applied = plan;
+  try {
+    if (mode === 'apply') {
+      // A rolling update waits for each replica, so the deadline grows with the health timeout.
+      const deadline = 2 * env.healthTimeoutMs + 60_000;
+      applied = await timed('apply', () =>
+        withDeadline(
+          provider.apply(scope, desired.resources, {
+            prune: env.prune,
+            force: env.force,
+            revision,
+            reason: job.reason,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+            onProgress: (m) => deps.log.info({ scope, progress: m }, m),
+          }),
+          deadline,
+          `${provider.kind} target (apply)`,
+        ),
+      );
+      ctx.onPlan(applied);
+    }
+    const signal = deps.signal ? AbortSignal.any([deps.signal, ctx.supersede]) : ctx.supersede;
+    const health = await timed('health', () =>
+      waitForHealth(() => provider.health(scope), { timeoutMs: env.healthTimeoutMs, signal }),
+    );
+    if (ctx.supersede.aborted) {
+      const by = String(ctx.supersede.reason ?? 'a newer revision');
+      const done = await deps.store.finishSync(record.id, {
+        result: 'Superseded',
+        plan: applied.summary,
+        health: health.status,
+        error: {
+          code: 'SUPERSEDED',
+          message: `superseded by ${short(by)} before it turned healthy: ${describeUnhealthy(health.resources) || health.status}`,
+        },
+        timings,
+      });
+      await deps.onEvent?.({
+        scope,
+        type: 'sync.superseded',
+        severity: 'info',
+        message: `sync of ${short(revision)} superseded by ${short(by)}`,
+        syncId: record.id,
+      });
+      report({ type: 'sync-finished', outcome: { kind: 'superseded', record: done, by } });
+      deps.onSyncFinished?.(done);
+      return done;
+    }
+    if (deps.signal?.aborted && health.status !== 'Healthy') {
+      // Sluice is stopping: the sync did not fail, it was cut short; the next start takes it up.
+      const done = await deps.store.finishSync(record.id, {
+        result: 'Failed',
+        plan: applied.summary,
+        health: health.status,
+        error: { code: 'SYNC_ABANDONED', message: 'the controller stopped while this sync waited for health' },
+        timings,
+      });
+      report({ type: 'sync-finished', outcome: { kind: 'aborted' } });
+      deps.onSyncFinished?.(done);
+      return done;
+    }
+    if (health.timedOut) {
+      throw new ProviderError(
+        'HEALTH_TIMEOUT',
+        `not healthy after ${Math.round(env.healthTimeoutMs / 1000)}s: ${describeUnhealthy(health.resources) || health.status}`,
+        {
+          hint: 'Check the logs of the failing resources (`sluice logs`); raise healthTimeout in sluice.yaml if they start slowly.',
+          retry: true,
+        },
+      );
+    }
+    const done = await deps.store.finishSync(record.id, {
+      result: 'Succeeded',
+      plan: applied.summary,
+      health: health.status,
+      timings,
+    });
+    if (mode === 'apply') {
+      const unchanged = applied.changes.map((c) => ({ ...c, action: 'unchanged' as const }));
+      ctx.onPlan(
+        { changes: unchanged, summary: { create: 0, update: 0, delete: 0, unchanged: applied.changes.length } },
+        desired.resources,
+      );
+    }
+    report({
+      type: 'sync-finished',
+      outcome: { kind: 'succeeded', record: done, health: health.status, resources: health.resources },
+    });
+    const what = mode === 'apply' ? summaryText(applied) : 'nothing to change, healthy again';
+    await deps.onEvent?.({
+      scope,
+      type: 'sync.succeeded',
+      severity: 'info',
+      message: `synced ${short(revision)} (${what}), ${health.status}`,
+      syncId: record.id,
+    });
     // The ledger learns what ran and whether it serves what was promoted; a failed check never undoes the recorded sync.
-    await afterSync(deps, { env, provider, scope, revision }, done, desired.resources, status).catch((e: unknown) => deps.log.error({ err: e, scope }, 'recording or verifying the sync failed'));
+    if (mode === 'apply') {
+      const verdict = await afterSync(deps, { env, provider, scope, revision }, done, desired.resources).catch(
+        (e: unknown) => {
+          deps.log.error({ err: e, scope }, 'recording or verifying the sync failed');
+          return undefined;
+        },
+      );
+      if (verdict)
+        report({
+          type: 'verified',
+          verification: verdict.verification,
+          ...(verdict.failure ? { failure: verdict.failure } : {}),
+        });
+    }
     deps.onSyncFinished?.(done);
-    return { kind: 'synced', record: done, retryable: false };
+    return done;
   } catch (e) {
     const error = maskedError(deps, e);
-    const done = await deps.store.finishSync(record.id, { result: 'Failed', plan: plan.summary, health: status.health, error, timings });
-    Object.assign(status, { sync: 'Failed', error, lastSync: done, reason: error.message });
-    await deps.onEvent?.({ scope, type: 'sync.failed', severity: 'error', message: `sync of ${short(revision)} failed: ${error.message}`, syncId: record.id });
+    const done = await deps.store.finishSync(record.id, { result: 'Failed', plan: applied.summary, error, timings });
+    await deps.onEvent?.({
+      scope,
+      type: 'sync.failed',
+      severity: 'error',
+      message: `sync of ${short(revision)} failed: ${error.message}`,
+      syncId: record.id,
+    });
+    report({ type: 'sync-finished', outcome: { kind: 'failed', record: done, error, transient: isTransient(e) } });
     deps.onSyncFinished?.(done);
-    return { kind: 'synced', record: done, retryable: isRetryable(e) };
+    return done;
   }
 }
 
-async function recordFailure(deps: RunnerDeps, ctx: RunContext, job: Job, e: unknown, timings: Record<string, number>): Promise<SyncRecord> {
+async function recordFailure(
+  deps: RunnerDeps,
+  ctx: RunContext,
+  job: Job,
+  e: unknown,
+  timings: Record<string, number>,
+): Promise<SyncRecord> {
   const { scope, revision } = ctx;
   const error = maskedError(deps, e);
   if (!isSluiceError(e)) deps.log.error({ err: e, scope }, 'unexpected error while rendering');
   const started = await deps.store.startSync(newSync(scope, revision, job));
   const done = await deps.store.finishSync(started.id, { result: 'Failed', error, timings });
-  const status = deps.board.ensure(ctx.ref, ctx.provider.kind);
-  Object.assign(status, { sync: 'Failed', error, lastSync: done, desiredRevision: revision, reason: error.message });
-  await deps.onEvent?.({ scope, type: 'sync.failed', severity: 'error', message: `${short(revision)}: ${error.message}`, syncId: done.id });
+  await deps.onEvent?.({
+    scope,
+    type: 'sync.failed',
+    severity: 'error',
+    message: `${short(revision)}: ${error.message}`,
+    syncId: done.id,
+  });
+  if (!job.dryRun)
+    ctx.report({ type: 'sync-finished', outcome: { kind: 'failed', record: done, error, transient: isTransient(e) } });
   deps.onSyncFinished?.(done);
   return done;
 }
@@ -208,11 +329,6 @@ export function describeChanges(plan: Plan): string {
     .filter((c) => c.action !== 'unchanged')
     .map((c) => `${c.kind}/${c.name} ${c.reason ?? c.action}`)
     .join('; ');
-}
-
-/** Errors worth retrying without a new revision: the target or the network failed, not the input. */
-function isRetryable(e: unknown): boolean {
-  return !isSluiceError(e) || e instanceof ProviderError || e instanceof SourceError;
 }
 
 export type { Environment };

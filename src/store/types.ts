@@ -4,7 +4,7 @@ import type { LedgerStore } from './ledger-types.js';
 /** What started a sync. */
 export type SyncTrigger = 'revision' | 'drift' | 'manual' | 'startup' | 'retry';
 
-export type SyncResult = 'Running' | 'Succeeded' | 'Failed' | 'Skipped';
+export type SyncResult = 'Running' | 'Succeeded' | 'Failed' | 'Skipped' | 'Superseded';
 
 export interface SyncRecord {
   id: number;
@@ -62,6 +62,10 @@ export interface SyncQuery {
   limit?: number;
   /** Only syncs that started before this id (paging). */
   beforeId?: number;
+  /** Only syncs with this result. */
+  result?: SyncResult;
+  /** Only dry runs (true) or only real syncs (false). */
+  dryRun?: boolean;
 }
 
 export interface EventQuery {

@@ -17,9 +17,15 @@ export function statusCommand(): Command {
         printJson({ ...s, apps });
       } else {
         const src = s.source;
-        console.log(`${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`);
-        if (src.error) console.log(color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`));
-        if (s.projectError) console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
+        console.log(
+          `${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`,
+        );
+        if (src.error)
+          console.log(
+            color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`),
+          );
+        if (s.projectError)
+          console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
         console.log('');
         console.log(
           table(
@@ -31,12 +37,16 @@ export function statusCommand(): Command {
               status(a.sync),
               status(a.health),
               a.lastSync ? `${a.lastSync.result} ${ago(a.lastSync.finishedAt ?? a.lastSync.startedAt)}` : '-',
-              a.error ? `${where(a.error)}${a.error.message}` : a.drift ? `drift: ${a.drift.causes.join('; ')}` : (a.reason ?? ''),
+              a.error
+                ? `${where(a.error)}${a.error.message}`
+                : a.drift
+                  ? `drift: ${a.drift.causes.join('; ')}`
+                  : (a.reason ?? ''),
             ]),
           ),
         );
       }
-      const bad = apps.some((a) => a.sync === 'Failed' || a.health === 'Degraded');
+      const bad = apps.some((a) => a.sync === 'Failed' || a.sync === 'Stalled' || a.health === 'Degraded');
       process.exitCode = bad ? ExitCode.Failed : ExitCode.Ok;
     });
 }

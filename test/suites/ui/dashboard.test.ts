@@ -7,7 +7,7 @@ import { chromiumAvailable, launchChromium } from './browser.js';
 import { startSluice, type SluiceServer } from './sluice.js';
 
 const ENVS = ['dev', 'staging', 'prod'];
-const SYNC = ['Synced', 'OutOfSync', 'Syncing', 'Failed', 'Unknown'];
+const SYNC = ['Synced', 'OutOfSync', 'Syncing', 'Failed', 'Stalled', 'Unknown'];
 const HEALTH = ['Healthy', 'Progressing', 'Degraded', 'Missing', 'Suspended', 'Unknown'];
 // Convergence runs real processes on a shared machine: be patient, fail loudly.
 const CONVERGE = { timeout: 60_000, interval: 500 };
@@ -146,7 +146,7 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     expect(await newest.getByTestId('plan-summary').textContent()).toContain('~1');
   });
 
-  it('shows a broken commit as Failed with its file and line, in the matrix and the detail', async () => {
+  it('shows a broken commit as Stalled with its file and line, in the matrix and the detail', async () => {
     const file = await overlayFile(sluice, 'dev');
     const original = await sluice.read(file);
     const broken = `${original}${original.endsWith('\n') ? '' : '\n'}this: is: not valid yaml\n`;
@@ -154,7 +154,7 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     await sluice.commit({ [file]: broken }, 'Break the dev overlay');
 
     await openMatrix();
-    await expect.poll(() => cell('dev').getAttribute('data-sync'), CONVERGE).toBe('Failed');
+    await expect.poll(() => cell('dev').getAttribute('data-sync'), CONVERGE).toBe('Stalled');
     expect(await cell('dev').getByTestId('cell-error').textContent()).toBe(`${file}:${line}`);
     // Only the broken overlay fails; the other environments take the new revision as usual.
     await expect.poll(() => cell('staging').getAttribute('data-sync'), CONVERGE).toBe('Synced');

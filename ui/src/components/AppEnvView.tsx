@@ -75,7 +75,16 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
       {/* Keyed by scope: a queued message or dry-run plan belongs to the scope it was asked for. */}
       <SyncActions key={scope} app={app} env={env} onQueued={onQueued} />
       {status.error && (
-        <ErrorBox error={status.error} title={status.sync === 'Failed' ? 'Sync failed' : 'Last error'} />
+        <ErrorBox
+          error={status.error}
+          title={
+            status.sync === 'Failed'
+              ? 'Sync failed'
+              : status.sync === 'Stalled'
+                ? 'Stalled: waits for a new revision or a manual sync'
+                : 'Last error'
+          }
+        />
       )}
       <div className="detail-grid">
         <Section title="Status">

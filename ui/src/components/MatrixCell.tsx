@@ -14,6 +14,7 @@ const lastSyncWord: Record<SyncResult, string> = {
   Failed: 'sync failed',
   Running: 'sync started',
   Skipped: 'sync skipped',
+  Superseded: 'sync superseded',
 };
 
 /** One app in one environment at a glance; the whole cell links to its detail. */

@@ -6,6 +6,7 @@ const tones: Record<SyncStatus, Tone> = {
   OutOfSync: 'warn',
   Syncing: 'busy',
   Failed: 'bad',
+  Stalled: 'bad',
   Unknown: 'idle',
 };
 

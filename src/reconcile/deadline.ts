@@ -1,0 +1,49 @@
+import { ProviderError } from '../errors/index.js';
+import type { Provider } from '../providers/types.js';
+
+/** How long a target may take to answer a question (live, plan, health, scopes) before it counts as not answering. */
+export const TARGET_CALL_TIMEOUT_MS = 30_000;
+
+/**
+ * Rejects with a transient TARGET_TIMEOUT when `work` has not settled after `ms`. The call
+ * itself may go on in the provider; the controller stops waiting for it, so a hung target
+ * cannot hold a scope, the status or a CLI request.
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(
+        new ProviderError('TARGET_TIMEOUT', `${what} did not answer within ${Math.round(ms / 1000)}s`, {
+          hint: 'The target is hanging or overloaded; Sluice keeps retrying. Check that it is up and reachable.',
+          retry: true,
+        }),
+      );
+    }, ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The provider with a deadline on every call that only reads or plans. `apply` gets its
+ * deadline from the environment (a rolling update waits for each replica), so the runner sets it.
+ */
+export function bounded(p: Provider, ms: number = TARGET_CALL_TIMEOUT_MS): Provider {
+  const what = (op: string) => `${p.kind} target (${op})`;
+  return {
+    kind: p.kind,
+    accepts: (r) => p.accepts(r),
+    ...(p.validate ? { validate: (r: Parameters<NonNullable<Provider['validate']>>[0]) => p.validate!(r) } : {}),
+    start: () => withDeadline(p.start(), Math.max(ms, 60_000), what('start')),
+    live: (scope) => withDeadline(p.live(scope), ms, what('live')),
+    plan: (scope, desired, options) => withDeadline(p.plan(scope, desired, options), ms, what('plan')),
+    apply: (scope, desired, options) => p.apply(scope, desired, options),
+    health: (scope) => withDeadline(p.health(scope), ms, what('health')),
+    scopes: () => withDeadline(p.scopes(), ms, what('scopes')),
+    destroy: (scope) => withDeadline(p.destroy(scope), Math.max(ms, 120_000), what('destroy')),
+    onEvent: (l) => p.onEvent(l),
+    close: (o) => p.close(o),
+  };
+}
