@@ -22,8 +22,21 @@ export async function waitForHealth(
     options.onProgress?.(resources);
     if (status === 'Healthy') return { status, resources, timedOut: false };
     if (Date.now() >= deadline || options.signal?.aborted) return { status, resources, timedOut: true };
-    await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
   }
+}
+
+/** Waits `ms`, or less when the signal aborts (a newer revision must not wait out a poll interval). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** "Process/hello: replica 1 failing: connection refused; Process/api: starting" */
