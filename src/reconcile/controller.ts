@@ -85,6 +85,8 @@ export class Controller {
   private lastFetchAt: Date | undefined;
   private fetching: Promise<void> | undefined;
   private refetch = false;
+  /** A revision the source's feed announced, taken instead of fetching again. */
+  private known: string | undefined;
   private loops: { stop(): void; now(): Promise<void> }[] = [];
   private readonly stopping = new AbortController();
   private unwatch: (() => void) | undefined;
@@ -121,7 +123,10 @@ export class Controller {
     const abandoned = await this.options.store.abandonRunningSyncs('the controller stopped while this sync ran');
     if (abandoned) this.options.log.warn({ abandoned }, 'marked syncs left running by a previous controller as failed');
     await this.refresh('startup');
-    this.unwatch = this.options.source.watch(() => void this.refresh('revision'));
+    // The source's one feed hands over each revision it fetched: no second fetch here.
+    this.unwatch = this.options.source.watch((revision) => {
+      if (revision !== this.seen) void this.refresh('revision', revision);
+    });
     const onError = (e: unknown) => this.options.log.error({ err: e }, 'periodic check failed');
     this.loops = [
       periodic(this.options.driftIntervalMs ?? 5000, () => this.checkDrift(), onError),
@@ -141,8 +146,9 @@ export class Controller {
     await this.options.source.close();
   }
 
-  /** Fetches the branch and reacts to a new revision. Concurrent calls coalesce. */
-  refresh(trigger: 'startup' | 'revision' = 'revision'): Promise<void> {
+  /** Fetches the branch (unless the feed already did) and reacts to a new revision. Concurrent calls coalesce. */
+  refresh(trigger: 'startup' | 'revision' = 'revision', known?: string): Promise<void> {
+    if (known) this.known = known;
     if (this.fetching) {
       this.refetch = true;
       return this.fetching;
@@ -150,8 +156,10 @@ export class Controller {
     this.fetching = (async () => {
       do {
         this.refetch = false;
+        const known = this.known;
+        this.known = undefined;
         try {
-          await this.fetchOnce(trigger);
+          await this.fetchOnce(trigger, known);
         } catch (e) {
           // A revision that cannot be read must not stop the controller: keep the last good one.
           this.readError = toStatusError(e);
@@ -162,10 +170,10 @@ export class Controller {
     return this.fetching;
   }
 
-  private async fetchOnce(trigger: 'startup' | 'revision'): Promise<void> {
+  private async fetchOnce(trigger: 'startup' | 'revision', known: string | undefined): Promise<void> {
     let revision: string;
     try {
-      revision = await this.options.source.fetch();
+      revision = known ?? (await this.options.source.fetch());
       this.lastFetchAt = new Date(this.now());
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;

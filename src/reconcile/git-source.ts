@@ -16,8 +16,8 @@ export function gitRevisionSource(source: Source): RevisionSource {
     fetch: async () => (await source.fetch()).revision,
     tree: (revision: string): Promise<ReadonlyFs> => source.tree(revision),
     changedPaths: (from: string, to: string) => source.changedPaths(from, to),
-    watch: (onChange: () => void) => {
-      const w = source.watch(() => onChange());
+    watch: (onRevision: (revision: string) => void) => {
+      const w = source.watch((revision) => onRevision(revision));
       return () => w.close();
     },
     health() {

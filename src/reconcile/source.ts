@@ -15,8 +15,8 @@ export interface RevisionSource {
   tree(revision: string): Promise<ReadonlyFs>;
   /** Paths changed between two revisions. */
   changedPaths(from: string, to: string): Promise<string[]>;
-  /** Calls back when the branch may have moved; returns the unsubscribe function. */
-  watch(onChange: () => void): () => void;
+  /** Calls back with each new revision of the branch (one feed shared by every part); returns the unsubscribe function. */
+  watch(onRevision: (revision: string) => void): () => void;
   /** Last fetch error and when the next retry is due, while the remote is unreachable. */
   health(): { lastError?: StatusError; nextRetryAt?: string; lastFetchAt?: string };
   close(): Promise<void>;

@@ -30,7 +30,7 @@ export class MemorySource implements RevisionSource {
   readonly branch = 'main';
   private readonly revisions = new Map<string, Files>();
   private readonly order: string[] = [];
-  private listeners = new Set<() => void>();
+  private listeners = new Set<(revision: string) => void>();
   private counter = 0;
 
   /** Commits a whole tree and tells watchers; returns its revision. */
@@ -38,7 +38,7 @@ export class MemorySource implements RevisionSource {
     const revision = (++this.counter).toString(16).padStart(40, '0');
     this.revisions.set(revision, { ...files });
     this.order.push(revision);
-    this.listeners.forEach((l) => l());
+    this.listeners.forEach((l) => l(revision));
     return revision;
   }
 
@@ -65,7 +65,7 @@ export class MemorySource implements RevisionSource {
     return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((p) => a[p] !== b[p]).sort();
   }
 
-  watch(onChange: () => void): () => void {
+  watch(onChange: (revision: string) => void): () => void {
     this.listeners.add(onChange);
     return () => this.listeners.delete(onChange);
   }

@@ -40,7 +40,13 @@ export class Source {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly batch: CatFileBatch;
   private readonly trees: TreeCache;
-  private readonly watchers = new Set<SourceWatcher>();
+  /** The one fetch loop of this source, running while anyone subscribes. */
+  private driver: SourceWatcher | undefined;
+  private readonly subscribers = new Set<{
+    onRevision: RevisionListener;
+    onError: SourceErrorListener | undefined;
+    seen?: string;
+  }>();
   private readonly unpushed = new Map<string, string>();
 
   private constructor(
@@ -111,8 +117,24 @@ export class Source {
    * the failure is recorded in `state()` and the error is thrown.
    */
   fetch(): Promise<FetchResult> {
-    this.inFlight ??= this.serial(() => this.fetchOnce()).finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.serial(() => this.fetchOnce())
+      .then((r) => (this.announce(r.revision), r))
+      .finally(() => (this.inFlight = undefined));
     return this.inFlight;
+  }
+
+  /** Tells each subscriber of a revision it has not heard yet, whichever fetch found it. */
+  private announce(revision: string): void {
+    for (const s of [...this.subscribers]) {
+      if (s.seen === revision || !this.subscribers.has(s)) continue;
+      const previous = s.seen;
+      s.seen = revision;
+      try {
+        s.onRevision(revision, previous);
+      } catch (e) {
+        this.logger.warn({ source: this.location, error: String(e) }, 'a subscriber of the source failed');
+      }
+    }
   }
 
   private async fetchOnce(): Promise<FetchResult> {
@@ -276,7 +298,8 @@ export class Source {
     return this.serial(async () => {
       await deleteRemoteBranch(this.networkCtx(), remote, branch, this.options.networkTimeoutMs ?? 120_000);
       this.unpushed.delete(branch);
-      if (this.where.kind === 'remote') await runGit(this.ctx, ['update-ref', '-d', `refs/heads/${branch}`], { allowFail: true });
+      if (this.where.kind === 'remote')
+        await runGit(this.ctx, ['update-ref', '-d', `refs/heads/${branch}`], { allowFail: true });
     });
   }
 
@@ -284,22 +307,37 @@ export class Source {
    * Calls `onRevision` with each new revision of the followed branch, including the first.
    * Local repositories are watched through their refs (about 50 ms latency, 1 s polling if
    * watching fails); remotes are fetched every `pollIntervalMs`, backing off after failures.
+   * Every subscriber shares one fetch loop, and hears of a revision whichever fetch found it.
    */
   watch(onRevision: RevisionListener, onError?: SourceErrorListener): { close(): void } {
-    const w = new SourceWatcher(this, onRevision, {
-      onError,
-      dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
-      pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
-      retryAt: () => this.fetches.nextRetryAt,
-    });
-    this.watchers.add(w);
-    return { close: () => (w.close(), this.watchers.delete(w)) };
+    const sub = { onRevision, onError };
+    this.subscribers.add(sub);
+    if (!this.driver) {
+      this.driver = new SourceWatcher(this, {
+        onError: (e) => [...this.subscribers].forEach((s) => s.onError?.(e)),
+        dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
+        pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
+        retryAt: () => this.fetches.nextRetryAt,
+      });
+    } else {
+      this.driver.poke();
+    }
+    return {
+      close: () => {
+        this.subscribers.delete(sub);
+        if (this.subscribers.size === 0) {
+          this.driver?.close();
+          this.driver = undefined;
+        }
+      },
+    };
   }
 
   /** Stops watchers and the object reader. */
   close(): void {
-    for (const w of this.watchers) w.close();
-    this.watchers.clear();
+    this.driver?.close();
+    this.driver = undefined;
+    this.subscribers.clear();
     this.batch.close();
   }
 

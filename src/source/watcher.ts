@@ -1,5 +1,5 @@
 import { isSluiceError, SourceError } from '../errors/index.js';
-import type { FetchResult, RevisionListener, SourceErrorListener, SourceLog } from './types.js';
+import type { FetchResult, SourceErrorListener, SourceLog } from './types.js';
 import { watchDirs, type Stoppable } from './watch.js';
 
 interface Fetcher {
@@ -18,12 +18,11 @@ export interface WatcherOptions {
 }
 
 /**
- * Drives `fetch` from ref changes (local) or a timer (remote) and reports new revisions.
- * Each watcher remembers the last revision it reported: several watchers share one source
- * and its fetches, and whichever fetch first sees a new revision must not hide it from the rest.
+ * Drives `fetch` from ref changes (local) or a timer (remote). It reports nothing itself: the
+ * source announces every fetched revision to its subscribers, whoever asked for the fetch, so
+ * one source is fetched once per interval however many parts follow it.
  */
 export class SourceWatcher {
-  private seen: string | undefined;
   private running = false;
   private again = false;
   private closed = false;
@@ -32,7 +31,6 @@ export class SourceWatcher {
 
   constructor(
     private readonly source: Fetcher,
-    private readonly onRevision: RevisionListener,
     private readonly options: WatcherOptions,
   ) {
     if (options.dirs) {
@@ -41,6 +39,11 @@ export class SourceWatcher {
           source.logger.warn({ source: source.location, reason }, 'cannot watch the repository; polling every second'),
       });
     }
+    void this.check();
+  }
+
+  /** Fetches now (a new subscriber must hear the current revision). */
+  poke(): void {
     void this.check();
   }
 
@@ -59,12 +62,7 @@ export class SourceWatcher {
     this.running = true;
     let ok = true;
     try {
-      const { revision } = await this.source.fetch();
-      const previous = this.seen;
-      if (revision !== previous && !this.closed) {
-        this.seen = revision;
-        this.onRevision(revision, previous);
-      }
+      await this.source.fetch();
     } catch (e) {
       ok = false;
       if (e instanceof SourceError) this.options.onError?.(e);
