@@ -9,6 +9,15 @@ export function relativeTime(iso: string | undefined, now: number): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const s = Math.round((now - t) / 1000);
+  // A time still to come (the next retry of a failed sync).
+  if (s < 0) {
+    const ahead = -s;
+    return ahead < 60
+      ? `in ${ahead}s`
+      : ahead < 3600
+        ? `in ${Math.round(ahead / 60)}m`
+        : `in ${Math.round(ahead / 3600)}h`;
+  }
   if (s < 1) return 'just now';
   if (s < 60) return `${s}s ago`;
   const m = Math.floor(s / 60);

@@ -32,6 +32,21 @@ export function StatusSummary({ status }: { status: AppEnvStatus }) {
           <dd data-testid="status-reason">{status.reason}</dd>
         </>
       )}
+      {status.nextAttemptAt && (
+        <>
+          <dt>Next attempt</dt>
+          <dd data-testid="next-attempt">
+            <RelativeTime iso={status.nextAttemptAt} />{' '}
+            <span className="muted">(attempt {(status.attempts ?? 0) + 1})</span>
+          </dd>
+        </>
+      )}
+      {status.healthReason && (
+        <>
+          <dt>Health</dt>
+          <dd data-testid="health-reason">{status.healthReason}</dd>
+        </>
+      )}
     </dl>
   );
 }
