@@ -224,6 +224,27 @@ describe('retries', () => {
   });
 });
 
+describe('the store', () => {
+  it('a locked database mid-sync fails the sync transiently; it is retried and converges', async () => {
+    source.commit(projectFiles());
+    const real = store.store;
+    let locked = true;
+    const flaky: Store = Object.create(real) as Store;
+    flaky.finishSync = async (id, finish) => {
+      if (locked) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return real.finishSync(id, finish);
+    };
+    const c = controller({ store: flaky });
+    await c.start();
+    await c.idle();
+    expect(scope(c)).toMatchObject({ sync: 'Failed', error: { message: 'database is locked' } });
+    locked = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await c.idle();
+    expect(scope(c)).toMatchObject({ sync: 'Synced', health: 'Healthy' });
+  });
+});
+
 describe('restart', () => {
   it('rebuilds every scope from the store: the same status before and after', async () => {
     const c = await started();

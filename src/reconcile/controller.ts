@@ -484,6 +484,13 @@ export class Controller {
         job,
       );
     } catch (e) {
+      // The store or the runner itself failed (a locked database, a full disk): the scope must
+      // not stay Syncing; a transient failure is retried like any other.
+      if (!job.dryRun)
+        this.dispatch(key, {
+          type: 'sync-finished',
+          outcome: { kind: 'failed', error: this.statusError(e), transient: isTransient(e) },
+        });
       job.waiters.forEach((w) => w(undefined, e));
       throw e;
     } finally {
