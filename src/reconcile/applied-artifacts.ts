@@ -20,28 +20,14 @@ export function appliedArtifacts(resources: readonly Resource[]): ArtifactRecord
       const image = c.spec['image'];
       if (typeof image !== 'string') continue;
       const { name, tag, digest } = splitImage(image);
-      out.push({
-        kind: 'image',
-        name: c.kind === 'service' ? c.name : name,
-        ref: name,
-        ...(tag ? { tag } : {}),
-        ...(digest ? { digest } : {}),
-        resource,
-      });
+      out.push({ kind: 'image', name: c.kind === 'service' ? c.name : name, ref: name, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), resource });
     }
     if (r.kind === 'Process' && r.apiVersion.startsWith('sluice.dev/')) {
       const spec = r['spec'] as Record<string, unknown> | undefined;
       const a = spec?.['artifact'] as { path?: string; url?: string; sha256?: string } | undefined;
       if (a && (a.path || a.url)) {
         const tag = r.metadata.annotations?.[ARTIFACT_TAG_ANNOTATION];
-        out.push({
-          kind: 'file',
-          name: r.metadata.name,
-          ref: (a.path ?? a.url)!,
-          ...(a.sha256 ? { digest: `sha256:${a.sha256}` } : {}),
-          ...(tag ? { tag } : {}),
-          resource,
-        });
+        out.push({ kind: 'file', name: r.metadata.name, ref: (a.path ?? a.url)!, ...(a.sha256 ? { digest: `sha256:${a.sha256}` } : {}), ...(tag ? { tag } : {}), resource });
       }
     }
   }

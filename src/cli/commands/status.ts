@@ -17,15 +17,9 @@ export function statusCommand(): Command {
         printJson({ ...s, apps });
       } else {
         const src = s.source;
-        console.log(
-          `${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`,
-        );
-        if (src.error)
-          console.log(
-            color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`),
-          );
-        if (s.projectError)
-          console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
+        console.log(`${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`);
+        if (src.error) console.log(color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`));
+        if (s.projectError) console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
         console.log('');
         console.log(
           table(
@@ -37,11 +31,7 @@ export function statusCommand(): Command {
               status(a.sync),
               status(a.health),
               a.lastSync ? `${a.lastSync.result} ${ago(a.lastSync.finishedAt ?? a.lastSync.startedAt)}` : '-',
-              a.error
-                ? `${where(a.error)}${a.error.message}`
-                : a.drift
-                  ? `drift: ${a.drift.causes.join('; ')}`
-                  : (a.reason ?? ''),
+              a.error ? `${where(a.error)}${a.error.message}` : a.drift ? `drift: ${a.drift.causes.join('; ')}` : (a.reason ?? ''),
             ]),
           ),
         );
