@@ -8,5 +8,4 @@ export {
   pinImage,
   type AppRender,
 } from './registry.js';
-export { parseManifests, plainRenderer } from './plain/index.js';
 export { toYamlStream } from './output.js';
