@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
 import { startRuntime } from '../src/cli/runtime.js';
-import { processProjectFiles, writeConfigRepo } from '../src/scaffold/index.js';
+import { processProjectFiles } from '../src/providers/process/index.js';
+import { writeConfigRepo } from '../src/scaffold/index.js';
 import type { SyncRecord } from '../src/store/types.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);

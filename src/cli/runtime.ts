@@ -3,9 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { assertPolicy, evaluatePolicy } from '../policy/index.js';
-import { createProvider } from '../providers/index.js';
+import { createProvider, targetKind } from '../providers/index.js';
 import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
-import { readProcessLogs } from '../providers/process/index.js';
 import { autoRollback, HostedRequests, notifyingStore, observeCommits, pollRequests, PromotionService, type Notify, type RequestBackend } from '../promote/index.js';
 import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
@@ -115,15 +114,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     uiDir: UI_DIR,
     routes: [promotionRoutes(promotions, () => controller.projectName), ledgerRoutes(store, () => controller.projectName)],
     readLogs: async (q) => {
+      const project = controller.project;
+      const env = project?.environments.find((e) => e.name === q.env);
+      const target = env ? project?.targets.get(env.target) : undefined;
+      const kind = target ? targetKind(target.provider) : undefined;
+      if (!kind?.readLogs) return [];
       const scope = { project: controller.projectName, app: q.app, env: q.env };
-      const byReplica = new Map<string, string[]>();
-      for await (const line of readProcessLogs(o.dataDir, scope, { tail: q.lines, ...(q.process ? { process: q.process } : {}) })) {
-        const key = `${line.process}-${line.replica}`;
-        const lines = byReplica.get(key) ?? [];
+      const byStream = new Map<string, string[]>();
+      for await (const line of kind.readLogs(o.dataDir, scope, { tail: q.lines, ...(q.process ? { workload: q.process } : {}) })) {
+        const lines = byStream.get(line.stream) ?? [];
         lines.push(line.text);
-        byReplica.set(key, lines);
+        byStream.set(line.stream, lines);
       }
-      return [...byReplica].map(([file, lines]) => ({ file, lines }));
+      return [...byStream].map(([file, lines]) => ({ file, lines }));
     },
   });
   await app.listen({ port: o.port, host: o.host });

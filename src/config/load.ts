@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
+import { targetKindNames } from '../providers/index.js';
 import { projectSchema, type ProjectFile } from './schema.js';
 import { formatFieldPath, locateInDocument } from './yaml-location.js';
 import { toProject, type Project } from './project.js';
@@ -95,7 +96,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function hintFor(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return 'Check the spelling; allowed fields are listed in schema/sluice.schema.json.';
   if (issue.code === 'invalid_union' || (issue.code === 'invalid_value' && issue.path.includes('provider'))) {
-    return 'A target provider is one of: process, docker, kubernetes.';
+    return `A target provider is one of: ${targetKindNames().join(', ')}.`;
   }
   return 'See schema/sluice.schema.json for the allowed shape (editors complete from it).';
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/index.js';
-import type { AppSpec, EnvironmentSpec, NotificationSpec, ProjectFile, RepositorySpec, TargetSpec } from './schema.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../model/duration.js';
+import type { Target } from '../providers/index.js';
+import type { AppSpec, EnvironmentSpec, NotificationSpec, ProjectFile, RepositorySpec } from './schema.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
 export interface Project {
@@ -15,8 +16,6 @@ export interface Project {
   /** Where the config repo is hosted, when sluice.yaml says so. */
   repository?: RepositorySpec;
 }
-
-export type Target = TargetSpec & { name: string };
 
 export interface Environment extends Omit<EnvironmentSpec, 'healthTimeout'> {
   /** Health wait limit in milliseconds. */

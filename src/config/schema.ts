@@ -1,63 +1,18 @@
-import { parse as parseCel } from '@marcbachmann/cel-js';
 import { z } from 'zod';
+import { celExpression } from '../model/cel-expression.js';
+import { durationString } from '../model/duration.js';
+import { targetSchema } from '../providers/index.js';
 
 /**
  * The one schema of `sluice.yaml`. Types, validation and the editor JSON Schema
- * (`schema/sluice.schema.json`) all come from here.
+ * (`schema/sluice.schema.json`) all come from here. A target's fields belong to its kind
+ * (`src/providers/<kind>/`); the registry hands them over as one union on `provider`.
  */
 
 const name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, "-")')
   .max(63);
-
-/** Go-style duration: `90s`, `10m`, `1h30m`, `500ms`. */
-export const durationString = z
-  .string()
-  .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'must be a duration such as 30s, 10m or 1h30m');
-
-/** A CEL expression, checked for syntax when sluice.yaml is read so the error names its line. */
-const celExpression = z
-  .string()
-  .min(1)
-  .superRefine((text, ctx) => {
-    try {
-      parseCel(text);
-    } catch (e) {
-      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-      ctx.addIssue({ code: 'custom', message: `is not valid CEL: ${first}` });
-    }
-  });
-
-const processTarget = z.strictObject({
-  provider: z.literal('process'),
-  description: z.string().optional(),
-});
-
-const dockerTarget = z.strictObject({
-  provider: z.literal('docker'),
-  host: z.string().optional().describe('Docker Engine address; defaults to DOCKER_HOST or the local socket'),
-  description: z.string().optional(),
-});
-
-const kubernetesTarget = z.strictObject({
-  provider: z.literal('kubernetes'),
-  kubeconfig: z.string().optional().describe('Path to a kubeconfig; defaults to KUBECONFIG or ~/.kube/config'),
-  context: z.string().optional().describe('kubeconfig context; defaults to the current context'),
-  inCluster: z.boolean().optional().describe('Use the service account of the pod Sluice runs in'),
-  inventoryNamespace: z.string().optional().describe('Namespace of the applyset parents (one ConfigMap per app × environment); default sluice-system'),
-  defaultNamespace: z.string().optional().describe("Namespace for namespaced objects that name none; default the context's namespace, else default"),
-  healthChecks: z
-    .record(z.string(), celExpression)
-    .optional()
-    .describe('Custom health as CEL over `object` per group-kind (Widget.example.com, Deployment.apps); the sluice.dev/health annotation wins'),
-  overrideEdits: z.boolean().optional().describe('Take back fields held by imperative edits (kubectl edit, scale); default true'),
-  concurrency: z.number().int().min(1).max(256).optional().describe('Concurrent API requests while applying; default 16'),
-  waveTimeout: durationString.optional().describe('How long a sync wave may take to become healthy before the sync fails; 0s applies waves without waiting; default 5m'),
-  description: z.string().optional(),
-});
-
-export const targetSchema = z.discriminatedUnion('provider', [processTarget, dockerTarget, kubernetesTarget]);
 
 const severity = z.enum(['error', 'warn', 'off']);
 
@@ -206,7 +161,6 @@ export const projectSchema = z.strictObject({
 });
 
 export type ProjectFile = z.output<typeof projectSchema>;
-export type TargetSpec = z.output<typeof targetSchema>;
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type AppSpec = z.output<typeof appSchema>;
 export type PromotionSpec = z.output<typeof promotionSchema>;

@@ -1,36 +1,38 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
-import { ARTIFACT_TAG_ANNOTATION, splitImage } from '../reconcile/index.js';
-import { setImages } from '../render/kustomize/edit.js';
+import { isMap, isScalar, parseAllDocuments, type Document } from 'yaml';
+import type { Resource } from '../model/resource.js';
+import { artifactEditsOf, type ValueEdit } from '../providers/index.js';
+import { splitImage } from '../reconcile/index.js';
+import { pinImage } from '../render/index.js';
 import type { ArtifactRecord } from '../store/ledger-types.js';
 import { PromotionError } from './errors.js';
 
 /** Files of one overlay directory: path (relative to the repo root) → text. */
 export type OverlayFiles = Map<string, string>;
 
-const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const COMPOSE = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-const WORKLOADS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 const FORMAT = { lineWidth: 0 } as const;
 
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const imageOf = (a: ArtifactRecord) => `${a.ref}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`;
 
 /**
- * Writes artifacts into an overlay the way its format expects: Kustomize `images:` (through
- * the kustomize editor), a Compose service's `image:`, a Process's `spec.artifact`, or the
- * matching container of a plain manifest. Comments and formatting survive; only files that
- * change are returned. Pure: text in, text out.
+ * Writes artifacts into an overlay the way its format expects: where the format pins images
+ * in a file of its own (Kustomize `images:`) there, else a Compose service's `image:`, else
+ * wherever the target kind of a manifest keeps it (a Process's `spec.artifact`, a
+ * container's `image`). Comments and formatting survive; only files that change are
+ * returned. Pure: text in, text out.
  */
 export function editOverlay(files: OverlayFiles, artifacts: readonly ArtifactRecord[], where: string): OverlayFiles {
   const out = new Map<string, string>();
   const current = (p: string) => out.get(p) ?? files.get(p)!;
-  const kustomization = [...files.keys()].find((p) => KUSTOMIZATION.includes(base(p)) && p.split('/').length === where.split('/').length + 1);
   for (const a of artifacts) {
     let done = false;
-    if (a.kind === 'image' && kustomization) {
-      const digest = a.digest ?? '';
-      out.set(kustomization, setImages(current(kustomization), [{ name: a.name, ...(a.tag ? { newTag: a.tag } : {}), ...(digest ? { digest } : {}) }]));
-      continue;
+    if (a.kind === 'image') {
+      const pinned = pinImage(new Map([...files, ...out]), where, { name: a.name, ...(a.tag ? { tag: a.tag } : {}), ...(a.digest ? { digest: a.digest } : {}) });
+      if (pinned) {
+        out.set(pinned.path, pinned.text);
+        continue;
+      }
     }
     for (const path of [...files.keys()].filter((p) => /\.ya?ml$/.test(p) || base(p) === 'Kustomization')) {
       const next = editFile(current(path), a, COMPOSE.includes(base(path)));
@@ -73,8 +75,7 @@ function editFile(text: string, a: ArtifactRecord, compose: boolean): string | u
   for (const doc of docs) {
     if (!isMap(doc.contents)) continue;
     if (compose) touched = editCompose(doc, a, edits) || touched;
-    else if (a.kind === 'file') touched = editProcess(doc, a, edits) || touched;
-    else touched = editWorkload(doc, a, edits) || touched;
+    else touched = editManifest(doc, a, edits) || touched;
   }
   if (!touched) return undefined;
   if (edits.structural) return docs.map((d) => d.toString(FORMAT)).join('');
@@ -98,25 +99,28 @@ function needsQuotes(v: string): boolean {
   return v === '' || /^[\s#&*!|>'"%@`{}[\],?:-]|[:#]\s|\s$|^(true|false|null|yes|no|on|off|~)$/i.test(v) || !Number.isNaN(Number(v));
 }
 
-function editProcess(doc: Document, a: ArtifactRecord, edits: FileEdits): boolean {
-  if (doc.get('kind') !== 'Process' || !String(doc.get('apiVersion') ?? '').startsWith('sluice.dev/')) return false;
-  if (doc.getIn(['metadata', 'name']) !== a.name) return false;
-  const sha256 = (a.digest ?? '').replace(/^sha256:/, '');
-  const where = a.ref.startsWith('file://') ? 'url' : 'path';
-  const current = doc.getIn(['spec', 'artifact'], true);
-  if (isMap(current) && current.has(where) && current.items.length === 2 && current.has('sha256')) {
-    setScalar(doc, ['spec', 'artifact', where], a.ref, edits);
-    setScalar(doc, ['spec', 'artifact', 'sha256'], sha256, edits);
-  } else {
-    edits.structural = true;
-    doc.setIn(['spec', 'artifact'], doc.createNode({ [where]: a.ref, sha256 }, { flow: isMap(current) && (current as YAMLMap).flow === true }));
+/** Applies what the manifest's target kind says to change, keeping the style of a map it replaces. */
+function editManifest(doc: Document, a: ArtifactRecord, edits: FileEdits): boolean {
+  let changes: ValueEdit[];
+  try {
+    changes = artifactEditsOf(doc.toJS() as Resource, a);
+  } catch {
+    return false; // aliases past the expansion limit: not a manifest anyone edits this way
   }
-  if (a.tag) setScalar(doc, ['metadata', 'annotations', ARTIFACT_TAG_ANNOTATION], a.tag, edits);
-  else if (doc.hasIn(['metadata', 'annotations', ARTIFACT_TAG_ANNOTATION])) {
-    edits.structural = true;
-    doc.deleteIn(['metadata', 'annotations', ARTIFACT_TAG_ANNOTATION]);
+  for (const change of changes) {
+    if ('remove' in change) {
+      if (!doc.hasIn(change.path)) continue;
+      edits.structural = true;
+      doc.deleteIn(change.path);
+    } else if (typeof change.value === 'string') {
+      setScalar(doc, change.path, change.value, edits);
+    } else {
+      const existing = doc.getIn(change.path, true);
+      edits.structural = true;
+      doc.setIn(change.path, doc.createNode(change.value, { flow: isMap(existing) && existing.flow === true }));
+    }
   }
-  return true;
+  return changes.length > 0;
 }
 
 function editCompose(doc: Document, a: ArtifactRecord, edits: FileEdits): boolean {
@@ -132,28 +136,6 @@ function editCompose(doc: Document, a: ArtifactRecord, edits: FileEdits): boolea
       setScalar(doc, ['services', key, 'image'], imageOf(a), edits);
       touched = true;
     }
-  }
-  return touched;
-}
-
-function editWorkload(doc: Document, a: ArtifactRecord, edits: FileEdits): boolean {
-  const kind = String(doc.get('kind') ?? '');
-  if (!WORKLOADS.has(kind)) return false;
-  const podPath = kind === 'Pod' ? ['spec'] : kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec'];
-  let touched = false;
-  for (const list of ['initContainers', 'containers']) {
-    const seq = doc.getIn([...podPath, list], true);
-    if (!isSeq(seq)) continue;
-    seq.items.forEach((c, i) => {
-      if (!isMap(c)) return;
-      const image = c.get('image');
-      if (typeof image !== 'string') return;
-      const current = splitImage(image).name;
-      if (current === a.name || current === a.ref) {
-        setScalar(doc, [...podPath, list, i, 'image'], imageOf({ ...a, ref: current }), edits);
-        touched = true;
-      }
-    });
   }
   return touched;
 }

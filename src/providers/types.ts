@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Resource } from '../model/resource.js';
 import type { LiveResource, Plan, ResourceHealth } from '../plan/types.js';
 
@@ -47,7 +48,7 @@ export interface ProviderEvent {
  * the reconciler moves resources through plan → apply → health without knowing how.
  */
 export interface Provider {
-  /** `process`, `docker` or `kubernetes`. */
+  /** The target kind it was created by: the `provider:` of the target in sluice.yaml. */
   readonly kind: string;
   /** Whether this provider can apply the resource (by apiVersion/kind). */
   accepts(resource: Resource): boolean;
@@ -104,4 +105,124 @@ export interface ProviderLog {
 
 export function scopeId(scope: Scope): string {
   return `${scope.project}/${scope.env}/${scope.app}`;
+}
+
+/**
+ * The zod object of a target kind's fields in sluice.yaml. `provider` is the discriminator the
+ * project schema composes the kinds by; `description` is free text every target may carry.
+ */
+export type TargetSchema = z.ZodObject<
+  { provider: z.ZodLiteral<string>; description: z.ZodOptional<z.ZodString> } & z.core.$ZodLooseShape,
+  z.core.$strict
+>;
+
+/**
+ * Everything Sluice knows about one kind of target, in one module registered in
+ * `registry.ts`. Nothing outside `providers/<kind>/` decides on a kind: config composes
+ * the schemas, policy and set-image read workloads, verification reads endpoints, the
+ * server reads logs and `sluice init` scaffolds — each through this contract.
+ */
+export interface TargetKind<S extends TargetSchema = TargetSchema> {
+  /** The `provider:` value in sluice.yaml. */
+  readonly kind: z.output<S>['provider'];
+  /** The target's fields in sluice.yaml; strict, so a misspelt field is an error with its line. */
+  readonly targetSchema: S;
+  /** A minimal target and a resource this kind runs, for the contract test and docs. */
+  readonly example: { target: z.input<S>; resource: Resource };
+  /**
+   * What identifies the provider a target needs: two targets with the same key can share one
+   * provider, a changed key needs a new one. A description is not part of it.
+   */
+  connectionKey(target: z.output<S>): string;
+  create(target: z.output<S> & { name: string }, ctx: ProviderContext): Provider;
+  /** How a resource of this kind appears to policy; undefined for resources it does not run. */
+  workloads(resource: Resource): Workload | undefined;
+  /** What a resource runs, as recorded in the ledger after a sync. */
+  appliedArtifacts(resource: Resource): AppliedArtifact[];
+  /**
+   * How `sluice set-image` and promotion write an artifact into a manifest: value edits on the
+   * resource as written, applied by the caller so comments and formatting survive. Empty when
+   * the resource does not run the artifact.
+   */
+  artifactEdits(resource: Resource, artifact: AppliedArtifact): ValueEdit[];
+  /** Where live resources answer, for `${port}` in verification URLs. */
+  endpoints(live: readonly LiveResource[]): Endpoint[];
+  /** Logs the target keeps of a scope, when it keeps any Sluice can read. */
+  readLogs?(dataDir: string, scope: Scope, options: TargetLogOptions): AsyncIterable<TargetLogLine>;
+  /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
+  scaffold?(request: ScaffoldRequest): Record<string, string>;
+}
+
+/** Where the things a resource runs live, so policy rules work on these and not on kinds. */
+export interface Workload {
+  containers: ContainerRef[];
+  artifacts: ArtifactRef[];
+  /** Desired replica counts and their paths. */
+  replicas: { count: number; field: string }[];
+}
+
+export interface ContainerRef {
+  name: string;
+  /** The container object (Kubernetes) or service object (Compose). */
+  spec: Record<string, unknown>;
+  /** Dotted path of the container, for messages. */
+  field: string;
+  kind: 'container' | 'initContainer' | 'service';
+}
+
+export interface ArtifactRef {
+  /** What is shown in messages: an image, or an artifact URL/path. */
+  ref: string;
+  field: string;
+  type: 'image' | 'artifact';
+  /** For artifacts: the sha256 the resource pins, if any. */
+  sha256?: string;
+}
+
+/** An image by digest or a file by sha256, as the ledger records it (`ArtifactRecord`). */
+export interface AppliedArtifact {
+  kind: 'image' | 'file';
+  /** What the overlay calls it: the image name, the service, the resource name. */
+  name: string;
+  /** Image reference without tag and digest, or the file path / file:// URL. */
+  ref: string;
+  digest?: string;
+  tag?: string;
+}
+
+/**
+ * One change to a manifest: a scalar set in place, a value (a map) replacing what is there,
+ * or a field removed. Paths start at the document root.
+ */
+export type ValueEdit =
+  { path: (string | number)[]; value: string | Record<string, unknown> } | { path: (string | number)[]; remove: true };
+
+export interface Endpoint {
+  port: number;
+}
+
+export interface TargetLogOptions {
+  /** Last N lines of each stream; all of it when absent. */
+  tail?: number;
+  /** Only this workload (a Process name). */
+  workload?: string;
+}
+
+export interface TargetLogLine {
+  /** The stream a line belongs to, e.g. one replica's log. */
+  stream: string;
+  text: string;
+}
+
+/** What `sluice init` knows when it asks a target kind for a config repo. */
+export interface ScaffoldRequest {
+  project: string;
+  /** Where editors find the JSON Schema of sluice.yaml (a path or URL). */
+  schema?: string;
+  /** `--context`: which cluster or host of the target, where the kind has several. */
+  context?: string;
+  /** First port the sample app may listen on. */
+  basePort: number;
+  /** The sample service Sluice ships, for targets that run it as it is; looked up only when asked, as it may be missing. */
+  sample(): { script: string; node: string };
 }

@@ -5,6 +5,6 @@ export type { PolicyCheck } from './desired.js';
 export { desiredState } from './desired.js';
 export { deployments, affectsApp } from './targets.js';
 export type * from './status.js';
-export { appliedArtifacts, splitImage, ARTIFACT_TAG_ANNOTATION } from './applied-artifacts.js';
+export { appliedArtifacts, splitImage } from './applied-artifacts.js';
 export { verify, expandTemplate, readJsonPath, type VerifyOutcome } from './verify.js';
 export type { VerificationFailedHook } from './post-sync.js';

@@ -1,6 +1,7 @@
 import type { Environment, VerifyCheckSpec } from '../config/index.js';
 import { parseDuration } from '../config/index.js';
 import type { LiveResource } from '../plan/types.js';
+import { endpointsOf } from '../providers/index.js';
 import type { ArtifactRecord, CheckResult } from '../store/ledger-types.js';
 
 /**
@@ -14,7 +15,7 @@ export interface VerifyInput {
   env: Pick<Environment, 'name' | 'verify'>;
   revision: string;
   artifacts: readonly ArtifactRecord[];
-  /** Live resources after the sync; replica ports feed `${port}`. */
+  /** Live resources after the sync; the ports their target kind reports feed `${port}`. */
   live: readonly LiveResource[];
   /** Variables of `${env.NAME}`; defaults to Sluice's own environment. */
   vars?: Record<string, string | undefined>;
@@ -64,12 +65,7 @@ export function readJsonPath(body: unknown, path: string): unknown {
 }
 
 function livePorts(live: readonly LiveResource[]): number[] {
-  const ports: number[] = [];
-  for (const r of live) {
-    const replicas = (r.object['status'] as { replicas?: { port?: number; running?: boolean }[] } | undefined)?.replicas ?? [];
-    for (const rep of replicas) if (typeof rep.port === 'number') ports.push(rep.port);
-  }
-  return [...new Set(ports)].sort((a, b) => a - b);
+  return [...new Set(endpointsOf(live).map((e) => e.port))].sort((a, b) => a - b);
 }
 
 async function attempt(url: string, check: VerifyCheckSpec, expected: string | undefined, fetchImpl: typeof fetch, signal?: AbortSignal): Promise<string | undefined> {

@@ -4,13 +4,22 @@ import { resourceKey, resourceRef, type RenderedResource } from '../model/resour
 import { joinPath, type ReadonlyFs } from '../vfs/index.js';
 import { kustomizeRenderer } from './kustomize/renderer.js';
 import { plainRenderer } from './plain/index.js';
-import type { Renderer } from './types.js';
+import type { ImagePin, Renderer } from './types.js';
 
 /** Most specific first; plain YAML accepts any directory, so it is last. */
 const renderers: Renderer[] = [kustomizeRenderer, plainRenderer];
 
 export function rendererNames(): string[] {
   return renderers.map((r) => r.name);
+}
+
+/** Where the overlay's format pins an image itself, that file edited; undefined leaves it to the manifests. */
+export function pinImage(files: ReadonlyMap<string, string>, dir: string, image: ImagePin): { path: string; text: string } | undefined {
+  for (const r of renderers) {
+    const pinned = r.pinImage?.(files, dir, image);
+    if (pinned) return pinned;
+  }
+  return undefined;
 }
 
 export function rendererFor(fs: ReadonlyFs, dir: string, name?: string): Renderer {

@@ -12,6 +12,23 @@ export interface Renderer {
   detect(fs: ReadonlyFs, dir: string): boolean;
   /** Renders `dir`. Throws a RenderError naming the file and line on any problem. */
   render(request: RenderRequest): RenderedResource[];
+  /**
+   * Pins an image in a file of the format's own (Kustomize `images:`), so set-image and
+   * promotion leave the manifests as written. Undefined when `dir` has no such file, and the
+   * edit goes to the manifests. `files` maps repo paths to text.
+   */
+  pinImage?(
+    files: ReadonlyMap<string, string>,
+    dir: string,
+    image: ImagePin,
+  ): { path: string; text: string } | undefined;
+}
+
+/** An image by name as the manifests write it, with the tag and digest to run. */
+export interface ImagePin {
+  name: string;
+  tag?: string;
+  digest?: string;
 }
 
 export interface RenderRequest {

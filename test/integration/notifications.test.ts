@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../src/cli/runtime.js';
-import { processProjectFiles, writeConfigRepo } from '../../src/scaffold/index.js';
+import { processProjectFiles } from '../../src/providers/process/index.js';
+import { writeConfigRepo } from '../../src/scaffold/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/hosted-fakes/webhook-receiver.js';
 import { eventually, freePortBlock, git, ROOT } from '../support/sluice.js';
 

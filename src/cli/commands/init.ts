@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors/index.js';
-import { kubernetesScaffold } from '../../providers/kubernetes/index.js';
-import { processProjectFiles, writeConfigRepo } from '../../scaffold/index.js';
+import { scaffoldKinds, targetKind } from '../../providers/index.js';
+import { writeConfigRepo } from '../../scaffold/index.js';
 import { helloScript, projectSchemaPath } from '../paths.js';
 
 export function initCommand(): Command {
@@ -16,13 +16,21 @@ export function initCommand(): Command {
     .option('--base-port <port>', 'first port for the sample app (dev +10, staging +20, prod +30)', '7400')
     .option('--dry-run', 'list the files that would be written')
     .action((dir: string, opts: { name: string; target: string; context?: string; basePort: string; dryRun?: boolean }) => {
-      if (opts.target !== 'process' && opts.target !== 'kubernetes') {
-        throw new ValidationError('BAD_TARGET', `--target ${opts.target} is not a provider Sluice can scaffold`, { hint: 'Use --target process or --target kubernetes.' });
+      const scaffold = targetKind(opts.target)?.scaffold;
+      if (!scaffold) {
+        throw new ValidationError('BAD_TARGET', `--target ${opts.target} is not a provider Sluice can scaffold`, {
+          hint: `Use ${scaffoldKinds()
+            .map((k) => `--target ${k}`)
+            .join(' or ')}.`,
+        });
       }
-      const files =
-        opts.target === 'kubernetes'
-          ? kubernetesScaffold({ project: opts.name, ...(opts.context ? { context: opts.context } : {}) })
-          : processProjectFiles({ project: opts.name, helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort: Number(opts.basePort) });
+      const files = scaffold({
+        project: opts.name,
+        schema: projectSchemaPath(),
+        basePort: Number(opts.basePort),
+        sample: () => ({ script: helloScript(), node: process.execPath }),
+        ...(opts.context ? { context: opts.context } : {}),
+      });
       const abs = resolve(dir);
       if (opts.dryRun) {
         for (const f of Object.keys(files)) console.log(`${abs}/${f}`);

@@ -1,4 +1,4 @@
-import { hasSha256Digest, parseImageRef, registryAllowed } from '../image-ref.js';
+import { hasSha256Digest, parseImageRef, registryAllowed } from '../../model/image-ref.js';
 import type { BuiltinRule, Finding } from '../types.js';
 import { artifacts } from '../workloads.js';
 

@@ -1,5 +1,5 @@
 import type { BuiltinRule, Finding } from '../types.js';
-import { containers, podSpec, replicas } from '../workloads.js';
+import { containers, replicas } from '../workloads.js';
 
 function nonEmpty(v: unknown): boolean {
   return !!v && typeof v === 'object' && Object.keys(v).length > 0;
@@ -10,9 +10,9 @@ export const resourcesRequired: BuiltinRule = {
   description: 'Every container of a Kubernetes workload sets resources.requests and resources.limits.',
   defaultSeverity: 'warn',
   check({ object }) {
-    if (!podSpec(object)) return [];
     const out: Finding[] = [];
-    for (const c of containers(object)) {
+    // Compose services have no requests and limits of this shape.
+    for (const c of containers(object).filter((c) => c.kind !== 'service')) {
       const res = (c.spec['resources'] ?? {}) as Record<string, unknown>;
       const missing = ['requests', 'limits'].filter((k) => !nonEmpty(res[k]));
       if (missing.length) {

@@ -12,3 +12,5 @@ export { readProcessLogs, listLogFiles } from './logs.js';
 export type { LogLine, ReadLogsOptions } from './logs.js';
 export { parseProcess, processSpecSchema, isProcessResource, PROCESS_API_VERSION, PROCESS_KIND } from './spec.js';
 export type { ProcessSpec, ProcessObject } from './spec.js';
+export { processTarget, ARTIFACT_TAG_ANNOTATION } from './target.js';
+export { processProjectFiles, type ProcessProjectOptions } from './scaffold.js';

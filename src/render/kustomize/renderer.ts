@@ -2,8 +2,9 @@ import type { Resource as ModelResource, RenderedResource } from '../../model/re
 import { markDecrypted } from '../../secrets/index.js';
 import type { ReadonlyFs } from '../../vfs/index.js';
 import { joinPath } from '../../vfs/index.js';
-import type { Renderer, RenderRequest } from '../types.js';
+import type { ImagePin, Renderer, RenderRequest } from '../types.js';
 import { build } from './build/build.js';
+import { setImages } from './edit.js';
 import { KUSTOMIZATION_FILE_NAMES } from './load/kustfile.js';
 
 /** The Kustomize-compatible renderer: any directory holding a kustomization file. */
@@ -24,5 +25,11 @@ export const kustomizeRenderer: Renderer = {
       if (r.source) out.origin = r.source.line === undefined ? { file: r.source.file } : { file: r.source.file, line: r.source.line };
       return out;
     });
+  },
+  pinImage(files: ReadonlyMap<string, string>, dir: string, image: ImagePin): { path: string; text: string } | undefined {
+    const path = KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n)).find((p) => files.has(p));
+    if (path === undefined) return undefined;
+    const edit = { name: image.name, ...(image.tag ? { newTag: image.tag } : {}), ...(image.digest ? { digest: image.digest } : {}) };
+    return { path, text: setImages(files.get(path)!, [edit]) };
   },
 };

@@ -1,4 +1,15 @@
+import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
+
+/**
+ * Durations are shared by sluice.yaml and the targets' parts of it, so the field type and
+ * its parser live together here rather than in either.
+ */
+
+/** Go-style duration: `90s`, `10m`, `1h30m`, `500ms`. */
+export const durationString = z
+  .string()
+  .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'must be a duration such as 30s, 10m or 1h30m');
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -13,7 +24,9 @@ export function parseDuration(text: string): number {
     consumed += m[0].length;
   }
   if (consumed !== text.length || consumed === 0) {
-    throw new ValidationError('BAD_DURATION', `"${text}" is not a duration`, { hint: 'Use a number and a unit, such as 30s, 10m or 1h30m.' });
+    throw new ValidationError('BAD_DURATION', `"${text}" is not a duration`, {
+      hint: 'Use a number and a unit, such as 30s, 10m or 1h30m.',
+    });
   }
   return Math.round(total);
 }
