@@ -308,7 +308,10 @@ describe('providers', () => {
     await c.idle();
     await commit(c, { ...source.head(), 'sluice.yaml': sluiceYaml({ description: 'the laptop' }) });
     expect(created).toHaveLength(1);
-    await commit(c, { ...source.head(), 'sluice.yaml': sluiceYaml().replace('provider: process', 'provider: docker') });
+    await commit(c, {
+      ...source.head(),
+      'sluice.yaml': sluiceYaml().replace('provider: process', 'provider: kubernetes\n      context: other'),
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(created).toHaveLength(2);
     expect(created[0]!.closed).toBe(true);

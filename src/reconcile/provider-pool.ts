@@ -1,5 +1,6 @@
 import type { Project, Target } from '../config/index.js';
 import { ProviderError, ValidationError, isSluiceError } from '../errors/index.js';
+import { connectionKey } from '../providers/index.js';
 import type { Provider, ProviderEvent } from '../providers/types.js';
 import { backoffDelay } from './backoff.js';
 import { bounded } from './deadline.js';
@@ -46,14 +47,16 @@ export class ProviderPool {
   /** Why a target cannot be used now, if it cannot. */
   problem(project: Project, name: string): string | undefined {
     const e = this.entries.get(name);
-    if (!e?.failure || e.key !== connectionKey(project, name)) return undefined;
+    const target = project.targets.get(name);
+    if (!e?.failure || !target || e.key !== connectionKey(target)) return undefined;
     return unavailable(name, e.failure.error, e.failure.retryAt).message;
   }
 
   private entry(project: Project, name: string): Entry {
     const target = project.targets.get(name);
     if (!target) throw new ValidationError('CONFIG_INVALID', `unknown target "${name}"`, { file: project.file });
-    const key = connectionKey(project, name);
+    // Only the connection counts: editing a target's description keeps its provider.
+    const key = connectionKey(target);
     const existing = this.entries.get(name);
     if (existing && existing.key === key && !(existing.failure && existing.failure.retryAt <= this.now()))
       return existing;
@@ -88,27 +91,6 @@ export class ProviderPool {
     await this.ready();
     await Promise.all([...this.entries.values()].map((e) => e.provider.close(options)));
   }
-}
-
-/**
- * What identifies a target's connection: everything in its settings except its name and
- * description, so editing a description keeps the provider (and what it supervises).
- */
-function connectionKey(project: Project, name: string): string {
-  const { description: _d, name: _n, ...connection } = project.targets.get(name) as Target & { description?: unknown };
-  return stable(connection);
-}
-
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 function unavailable(name: string, err: unknown, retryAt: number | undefined): ProviderError {
