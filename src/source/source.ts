@@ -276,7 +276,8 @@ export class Source {
     return this.serial(async () => {
       await deleteRemoteBranch(this.networkCtx(), remote, branch, this.options.networkTimeoutMs ?? 120_000);
       this.unpushed.delete(branch);
-      if (this.where.kind === 'remote') await runGit(this.ctx, ['update-ref', '-d', `refs/heads/${branch}`], { allowFail: true });
+      if (this.where.kind === 'remote')
+        await runGit(this.ctx, ['update-ref', '-d', `refs/heads/${branch}`], { allowFail: true });
     });
   }
 
@@ -290,6 +291,7 @@ export class Source {
       onError,
       dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
       pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
+      localPoll: this.options.localPoll,
       retryAt: () => this.fetches.nextRetryAt,
     });
     this.watchers.add(w);
