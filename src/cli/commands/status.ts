@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import type { ProjectStatus } from '../../reconcile/index.js';
 import { ago, color, short, status, table } from '../format.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 
 export function statusCommand(): Command {
   return new Command('status')
     .description('Show every app × environment: revision, sync status, health, drift, last sync')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .option('--app <app>', 'only this app')
     .option('--env <env>', 'only this environment')
     .action(async (opts: { app?: string; env?: string }, cmd: Command) => {
@@ -17,9 +17,15 @@ export function statusCommand(): Command {
         printJson({ ...s, apps });
       } else {
         const src = s.source;
-        console.log(`${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`);
-        if (src.error) console.log(color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`));
-        if (s.projectError) console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
+        console.log(
+          `${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`,
+        );
+        if (src.error)
+          console.log(
+            color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`),
+          );
+        if (s.projectError)
+          console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
         console.log('');
         console.log(
           table(
@@ -31,7 +37,11 @@ export function statusCommand(): Command {
               status(a.sync),
               status(a.health),
               a.lastSync ? `${a.lastSync.result} ${ago(a.lastSync.finishedAt ?? a.lastSync.startedAt)}` : '-',
-              a.error ? `${where(a.error)}${a.error.message}` : a.drift ? `drift: ${a.drift.causes.join('; ')}` : (a.reason ?? ''),
+              a.error
+                ? `${where(a.error)}${a.error.message}`
+                : a.drift
+                  ? `drift: ${a.drift.causes.join('; ')}`
+                  : (a.reason ?? ''),
             ]),
           ),
         );
