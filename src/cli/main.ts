@@ -12,6 +12,7 @@ import { defaultDataDir } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { color } from './format.js';
 import { diffCommand } from './commands/diff.js';
+import { eventsCommand } from './commands/events.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { kustomizeCommand } from './commands/kustomize.js';
@@ -48,6 +49,7 @@ export function program(): Command {
     diffCommand(),
     syncCommand(),
     historyCommand(),
+    eventsCommand(),
     setImageCommand(),
     promoteCommand(),
     promotionsCommand(),

@@ -38,7 +38,7 @@ describe('-o/--output', () => {
 
   it('is offered by the read and change commands', () => {
     const names = commands.map((c) => c.path.join(' '));
-    for (const n of ['status', 'history', 'diff', 'sync', 'logs', 'render', 'validate', 'promote'])
+    for (const n of ['status', 'history', 'diff', 'sync', 'logs', 'events', 'render', 'validate', 'promote'])
       expect(names).toContain(n);
   });
 
@@ -61,4 +61,12 @@ describe('-o/--output', () => {
       expect(r.stderr).toContain(`Allowed choices are ${c.choices.join(', ')}`);
     },
   );
+});
+
+describe('events --limit', () => {
+  it.each(['0', '501', 'ten'])('refuses %s with exit 2 before asking the server', async (n) => {
+    const r = await run(['--server', 'http://127.0.0.1:9', 'events', '--limit', n]);
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toContain('from 1 to 500');
+  });
 });
