@@ -3,6 +3,7 @@ import type { ProjectStatus } from '../../reconcile/index.js';
 import { ago, color, short, status, table } from '../format.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { NotFoundError } from '../../errors/index.js';
 
 export function statusCommand(): Command {
   return new Command('status')
@@ -13,6 +14,7 @@ export function statusCommand(): Command {
     .action(async (opts: { app?: string; env?: string }, cmd: Command) => {
       const s = await client(cmd).get<ProjectStatus>('/api/v1/status');
       const apps = s.apps.filter((a) => (!opts.app || a.app === opts.app) && (!opts.env || a.env === opts.env));
+      if (apps.length === 0 && (opts.app || opts.env)) throw notFound(s, opts);
       if (outputFormat(cmd) === 'json') {
         printJson({ ...s, apps });
       } else {
@@ -53,4 +55,24 @@ export function statusCommand(): Command {
 
 function where(e: { file?: string; line?: number }): string {
   return e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
+}
+
+/** A filter that matches nothing names something that does not exist: exit 4, as `diff` does. */
+function notFound(s: ProjectStatus, opts: { app?: string; env?: string }): NotFoundError {
+  const apps = [...new Set(s.apps.map((a) => a.app))];
+  const envs = s.environments.map((e) => e.name);
+  if (opts.app && !apps.includes(opts.app)) {
+    return new NotFoundError('APP_NOT_FOUND', `no app "${opts.app}" in project ${s.project}`, {
+      hint: `Apps: ${apps.join(', ') || 'none yet'}.`,
+    });
+  }
+  if (opts.env && !envs.includes(opts.env)) {
+    return new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in project ${s.project}`, {
+      hint: `Environments: ${envs.join(', ') || 'none yet'}.`,
+    });
+  }
+  const deployedTo = s.apps.filter((a) => a.app === opts.app).map((a) => a.env);
+  return new NotFoundError('SCOPE_NOT_FOUND', `app "${opts.app}" is not deployed to environment "${opts.env}"`, {
+    hint: `${opts.app} runs in: ${deployedTo.join(', ')}.`,
+  });
 }
