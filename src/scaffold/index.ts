@@ -1,2 +1,2 @@
-export { processProjectFiles, type ProcessProjectOptions } from './process-project.js';
+export { processProjectFiles, SCHEMA_FILE, type ProcessProjectOptions } from './process-project.js';
 export { writeConfigRepo } from './write.js';
