@@ -16,10 +16,25 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-latency-'));
 const repo = join(dataDir, 'config');
 const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-writeConfigRepo(repo, processProjectFiles({ project: 'bench', helloScript: resolve('examples/hello/server.js'), node: process.execPath, basePort }));
+writeConfigRepo(
+  repo,
+  processProjectFiles({
+    project: 'bench',
+    helloSource: readFileSync(resolve('examples/hello/server.js'), 'utf8'),
+    node: process.execPath,
+    basePort,
+  }),
+);
 
 const finished: SyncRecord[] = [];
-const rt = await startRuntime({ repo, dataDir, port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }), onSyncFinished: (r) => finished.push(r) });
+const rt = await startRuntime({
+  repo,
+  dataDir,
+  port: 0,
+  host: '127.0.0.1',
+  log: pino({ level: 'silent' }),
+  onSyncFinished: (r) => finished.push(r),
+});
 const waitFor = async <T>(fn: () => T | undefined, ms = 30_000): Promise<T> => {
   const end = Date.now() + ms;
   for (;;) {
@@ -50,7 +65,9 @@ rmSync(dataDir, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const row = (name: string, xs: number[], target: number) => {
   const m = median(xs);
-  console.log(`${name.padEnd(26)} median ${String(m).padStart(5)} ms   target < ${target} ms   ratio ${(m / target).toFixed(2)}   (min ${Math.min(...xs)}, max ${Math.max(...xs)})`);
+  console.log(
+    `${name.padEnd(26)} median ${String(m).padStart(5)} ms   target < ${target} ms   ratio ${(m / target).toFixed(2)}   (min ${Math.min(...xs)}, max ${Math.max(...xs)})`,
+  );
   return m <= target;
 };
 console.log(`latency over ${ROUNDS} commits to a local config repo (process target, 1 replica rolled per commit)`);

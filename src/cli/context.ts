@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiClient, serverUrl } from './client.js';
 
 export interface GlobalOptions {
@@ -25,6 +25,14 @@ export function client(cmd: Command): ApiClient {
 }
 
 export type OutputFormat = 'text' | 'json';
+
+/**
+ * `-o, --output <format>` limited to `formats`: commander rejects anything else while parsing
+ * (exit 2, naming the allowed values), before a command reads files or asks the server.
+ */
+export function outputOption(formats: readonly string[] = ['text', 'json'], defaultFormat = formats[0]!): Option {
+  return new Option('-o, --output <format>', 'output format').choices(formats).default(defaultFormat);
+}
 
 export function outputFormat(cmd: Command): OutputFormat {
   const o = cmd.opts<{ output?: string }>().output ?? 'text';

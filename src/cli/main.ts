@@ -1,10 +1,18 @@
 import { Command, CommanderError } from 'commander';
-import { NotFoundError, RenderError, SluiceError, SourceError, ValidationError, describeError } from '../errors/index.js';
+import {
+  NotFoundError,
+  RenderError,
+  SluiceError,
+  SourceError,
+  ValidationError,
+  describeError,
+} from '../errors/index.js';
 import { ApiError } from './client.js';
 import { defaultDataDir } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { color } from './format.js';
 import { diffCommand } from './commands/diff.js';
+import { eventsCommand } from './commands/events.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { kustomizeCommand } from './commands/kustomize.js';
@@ -41,6 +49,7 @@ export function program(): Command {
     diffCommand(),
     syncCommand(),
     historyCommand(),
+    eventsCommand(),
     setImageCommand(),
     promoteCommand(),
     promotionsCommand(),
@@ -56,7 +65,10 @@ export function program(): Command {
   ]) {
     p.addCommand(c.exitOverride());
   }
-  p.addHelpText('after', '\nExit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 unreachable (docs/cli.md).');
+  p.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 unreachable (docs/cli.md).',
+  );
   return p;
 }
 
@@ -75,7 +87,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export function exitCodeFor(e: unknown): number {
-  if (e instanceof ApiError) return e.status === 404 ? ExitCode.NotFound : e.status === 422 ? ExitCode.Invalid : ExitCode.Failed;
+  if (e instanceof ApiError)
+    return e.status === 404 ? ExitCode.NotFound : e.status === 422 ? ExitCode.Invalid : ExitCode.Failed;
   if (e instanceof NotFoundError) return ExitCode.NotFound;
   if (e instanceof ValidationError || e instanceof RenderError) return ExitCode.Invalid;
   if (e instanceof SourceError) return ExitCode.Unreachable;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,4 +14,14 @@ export function helloScript(): string {
 /** The JSON Schema of sluice.yaml shipped with Sluice, for editors. */
 export function projectSchemaPath(): string {
   return resolve(here, '..', '..', 'schema', 'sluice.schema.json');
+}
+
+/** The text of the sample service, for scaffolds that carry it in their manifests. */
+export function helloSource(): string {
+  return readFileSync(helloScript(), 'utf8');
+}
+
+/** The text of the JSON Schema of sluice.yaml, for scaffolds that commit a copy. */
+export function projectSchema(): string {
+  return readFileSync(projectSchemaPath(), 'utf8');
 }

@@ -49,7 +49,9 @@ describe('parseProject', () => {
   });
 
   it('names the line of a wrong enum value and lists the allowed ones', () => {
-    const e = errorOf(valid.replace('{ name: dev, target: laptop, selfHeal: true }', '{ name: dev, target: laptop, sync: sometimes }'));
+    const e = errorOf(
+      valid.replace('{ name: dev, target: laptop, selfHeal: true }', '{ name: dev, target: laptop, sync: sometimes }'),
+    );
     expect(e.message).toContain('"auto", "manual"');
     expect(e.location.line).toBe(8);
     expect(e.location.field).toBe('spec.environments[0].sync');
@@ -61,7 +63,11 @@ describe('parseProject', () => {
       '    laptop: { provider: process }\n    cluster:\n      provider: kubernetes\n      waveTimeout: 30s\n      healthChecks:\n        Widget.example.com: object.status.ready == true\n',
     );
     const target = parseProject(cluster).targets.get('cluster');
-    expect(target).toMatchObject({ provider: 'kubernetes', waveTimeout: '30s', healthChecks: { 'Widget.example.com': 'object.status.ready == true' } });
+    expect(target).toMatchObject({
+      provider: 'kubernetes',
+      waveTimeout: '30s',
+      healthChecks: { 'Widget.example.com': 'object.status.ready == true' },
+    });
     const e = errorOf(cluster.replace('object.status.ready == true', 'object.status.ready ==='));
     expect(e.message).toContain('is not valid CEL');
     expect(e.location).toMatchObject({ file: 'sluice.yaml', line: 11 });
@@ -69,7 +75,9 @@ describe('parseProject', () => {
   });
 
   it('rejects an environment that points at an unknown target', () => {
-    const e = errorOf(valid.replace('    - name: prod\n      target: laptop', '    - name: prod\n      target: cluster'));
+    const e = errorOf(
+      valid.replace('    - name: prod\n      target: laptop', '    - name: prod\n      target: cluster'),
+    );
     expect(e.message).toContain('unknown target "cluster"');
     expect(e.location.line).toBe(10);
     expect(e.hint).toContain('laptop');
@@ -81,9 +89,32 @@ describe('parseProject', () => {
     expect(e.location.line).toBeGreaterThanOrEqual(2);
   });
 
+  // Each breaks line 12 (`healthTimeout: 90s`), in the middle; the parser notices some of these a line or more away.
+  it.each([
+    ['an unclosed double quote', '      healthTimeout: "90s', 22],
+    ['an unclosed single quote', "      healthTimeout: '90s", 22],
+    ['a line indented too far', '        healthTimeout: 90s', 9],
+    ['an unclosed flow sequence', '      healthTimeout: [90s', 22],
+    ['a tab as indentation', '\thealthTimeout: 90s', 1],
+    ['a second colon in a plain value', '      healthTimeout: 90s: x', 22],
+  ])('points at the line of %s, not where the parser gave up', (_what, line, column) => {
+    const lines = valid.split('\n');
+    expect(lines[11]).toBe('      healthTimeout: 90s');
+    lines[11] = line;
+    const e = errorOf(lines.join('\n'));
+    expect(e.code).toBe('CONFIG_YAML');
+    expect(e.location).toMatchObject({ file: 'sluice.yaml', line: 12 });
+    expect(e.location.column).toBe(column);
+  });
+
   it('refuses an alias bomb instead of expanding it', () => {
     const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill('*' + String.fromCharCode(96 + i))
+          .join(',')}]`,
+      );
     const e = errorOf(bomb.join('\n'));
     expect(e.code).toBe('CONFIG_YAML');
   });

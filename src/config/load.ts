@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
 import { targetKindNames } from '../providers/index.js';
 import { projectSchema, type ProjectFile } from './schema.js';
-import { formatFieldPath, locateInDocument } from './yaml-location.js';
+import { formatFieldPath, locateInDocument, yamlErrorPosition } from './yaml-location.js';
 import { toProject, type Project } from './project.js';
 
 export const PROJECT_FILE = 'sluice.yaml';
@@ -21,11 +21,11 @@ export function parseProject(text: string, file = PROJECT_FILE): Project {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const pos = lineCounter.linePos(yamlError.pos[0]);
+    const pos = yamlErrorPosition(text, doc.errors, lineCounter);
     throw new ValidationError('CONFIG_YAML', `invalid YAML: ${firstLine(yamlError.message)}`, {
       file,
       line: pos.line,
-      column: pos.col,
+      column: pos.column,
       hint: 'Fix the YAML syntax; a YAML linter or your editor can point at the exact character.',
     });
   }
@@ -94,7 +94,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function hintFor(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return 'Check the spelling; allowed fields are listed in schema/sluice.schema.json.';
+  if (issue.code === 'unrecognized_keys')
+    return 'Check the spelling; allowed fields are listed in schema/sluice.schema.json.';
   if (issue.code === 'invalid_union' || (issue.code === 'invalid_value' && issue.path.includes('provider'))) {
     return `A target provider is one of: ${targetKindNames().join(', ')}.`;
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pollRequests } from './request-poller.js';
 import type { PromotionService } from './service.js';
 
@@ -12,16 +12,23 @@ function service(settled: number[]): PromotionService {
 }
 
 describe('reading hosted requests back', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('applies a shorter interval as soon as it is known, not after the old one runs out', async () => {
     const settled: number[] = [];
     let interval = 60_000;
     const poller = pollRequests(service(settled), { intervalMs: () => interval, checkEveryMs: 20 });
     try {
-      await new Promise((r) => setTimeout(r, 150));
+      await vi.advanceTimersByTimeAsync(240);
       expect(settled).toEqual([]);
       interval = 250; // sluice.yaml's hosting settings were just read
-      await expect.poll(() => settled.length, { timeout: 2_000, interval: 20 }).toBeGreaterThanOrEqual(1);
-      expect(settled[0]).toBe(7);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(settled).toEqual([7]);
     } finally {
       poller.close();
     }
@@ -31,9 +38,14 @@ describe('reading hosted requests back', () => {
     const settled: number[] = [];
     const poller = pollRequests(service(settled), { intervalMs: () => 300, checkEveryMs: 20 });
     try {
-      await new Promise((r) => setTimeout(r, 700));
-      expect(settled.length).toBeGreaterThanOrEqual(1);
-      expect(settled.length).toBeLessThanOrEqual(3);
+      await vi.advanceTimersByTimeAsync(299);
+      expect(settled).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toEqual([7]);
+      await vi.advanceTimersByTimeAsync(299);
+      expect(settled).toEqual([7]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toEqual([7, 7]);
     } finally {
       poller.close();
     }

@@ -165,7 +165,7 @@ describe.each(targetKinds.map((k) => [k.kind, k as unknown as TargetKind] as con
     const files = kind.scaffold({
       project: 'shop',
       basePort: 7400,
-      sample: () => ({ script: '/opt/hello/server.js', node: '/usr/bin/node' }),
+      sample: () => ({ source: 'console.log(1);', node: '/usr/bin/node' }),
     });
     const project = projectSchema.parse(parse(files['sluice.yaml']!));
     const kinds = Object.values(project.spec.targets).map((t) => t.provider);

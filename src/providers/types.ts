@@ -217,12 +217,12 @@ export interface TargetLogLine {
 /** What `sluice init` knows when it asks a target kind for a config repo. */
 export interface ScaffoldRequest {
   project: string;
-  /** Where editors find the JSON Schema of sluice.yaml (a path or URL). */
+  /** The JSON Schema of sluice.yaml, committed beside it so editors find it wherever the repo is cloned. */
   schema?: string;
   /** `--context`: which cluster or host of the target, where the kind has several. */
   context?: string;
   /** First port the sample app may listen on. */
   basePort: number;
   /** The sample service Sluice ships, for targets that run it as it is; looked up only when asked, as it may be missing. */
-  sample(): { script: string; node: string };
+  sample(): { source: string; node: string };
 }

@@ -9,7 +9,9 @@ import { ValidationError } from '../errors/index.js';
  */
 export function writeConfigRepo(dir: string, files: Record<string, string>, message = 'Start the config repo'): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new ValidationError('DIR_NOT_EMPTY', `${dir} is not empty`, { hint: 'Choose a new directory; init never overwrites files.' });
+    throw new ValidationError('DIR_NOT_EMPTY', `${dir} is not empty`, {
+      hint: 'Choose a new directory; init never overwrites files.',
+    });
   }
   for (const [path, content] of Object.entries(files)) {
     const abs = join(dir, path);
@@ -17,7 +19,11 @@ export function writeConfigRepo(dir: string, files: Record<string, string>, mess
     writeFileSync(abs, content);
   }
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    execFileSync('git', args, {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    });
   git('init', '--quiet', '--initial-branch=main');
   git('add', '--all');
   git('-c', 'user.name=Sluice', '-c', 'user.email=sluice@localhost', 'commit', '--quiet', '-m', message);

@@ -317,6 +317,7 @@ export class Source {
         onError: (e) => [...this.subscribers].forEach((s) => s.onError?.(e)),
         dirs: this.where.kind === 'local' ? refDirs(this.where.gitDir, this.where.commonDir, this.branch) : undefined,
         pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
+        localPoll: this.options.localPoll,
         retryAt: () => this.fetches.nextRetryAt,
       });
     } else {

@@ -30,6 +30,11 @@ export interface SourceOptions {
   git?: string;
   /** How often `watch` fetches a remote; default 30 s. */
   pollIntervalMs?: number;
+  /**
+   * Polling behind the ref watch of a local repository: `pollMs` when the platform cannot
+   * watch (default 1 s), `safetyPollMs` alongside a working watch (default 10 s).
+   */
+  localPoll?: { pollMs?: number; safetyPollMs?: number };
   /** Limit for one network operation (fetch, push); default 120 s. */
   networkTimeoutMs?: number;
   /** Retry schedule after a failed fetch. */

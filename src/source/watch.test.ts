@@ -1,11 +1,16 @@
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { advance, commit, git, initRepo, tempDir } from './test-support.js';
 import { Source } from './source.js';
+import type { SourceLog } from './types.js';
 import { watchDirs } from './watch.js';
 
 const tmp = tempDir();
 const repo = join(tmp.path, 'config');
+
+// Far longer than any test may run: a revision seen in these tests came from the ref watch.
+const NEVER = 24 * 3_600_000;
 
 beforeAll(() => {
   initRepo(repo);
@@ -14,17 +19,47 @@ beforeAll(() => {
 
 afterAll(() => tmp.remove());
 
-async function watching(path: string, act: () => string): Promise<void> {
-  const source = await Source.open({ path }, { dataDir: tmp.path });
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Revisions as they are reported, and a way to wait for a given one. */
+function revisions() {
   const seen: string[] = [];
-  const w = source.watch((rev) => seen.push(rev));
+  const waiting = new Map<string, () => void>();
+  return {
+    seen,
+    push(rev: string) {
+      seen.push(rev);
+      waiting.get(rev)?.();
+    },
+    until(rev: string): Promise<void> {
+      if (seen.includes(rev)) return Promise.resolve();
+      return new Promise((resolve) => waiting.set(rev, resolve));
+    },
+  };
+}
+
+async function watching(path: string, act: () => string): Promise<void> {
+  const warnings: string[] = [];
+  const log: SourceLog = {
+    debug() {},
+    info() {},
+    warn: (data, msg) => warnings.push(`${msg} ${JSON.stringify(data)}`),
+  };
+  const source = await Source.open(
+    { path },
+    { dataDir: tmp.path, log, localPoll: { pollMs: NEVER, safetyPollMs: NEVER } },
+  );
+  const revs = revisions();
+  const w = source.watch((rev) => revs.push(rev));
   try {
-    await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(1);
-    const started = Date.now();
+    // The first revision is read when watching starts, not waited for.
+    await revs.until(git(path, 'rev-parse', 'HEAD'));
     const next = act();
-    await expect.poll(() => seen, { timeout: 5_000, interval: 20 }).toContain(next);
-    // Ref watching should beat the 1 s poll fallback comfortably; allow slack for a busy machine.
-    expect(Date.now() - started).toBeLessThan(5_000);
+    await revs.until(next);
+    expect(warnings).toEqual([]); // the watch did not fall back to (never-firing) polling
+    expect(revs.seen.at(-1)).toBe(next);
   } finally {
     w.close();
     source.close();
@@ -57,15 +92,37 @@ describe('watching a local repository', () => {
   });
 
   it('falls back to polling when a directory cannot be watched', async () => {
+    vi.useFakeTimers();
     let signals = 0;
     let reason = '';
     const w = watchDirs([join(tmp.path, 'does-not-exist')], () => signals++, {
       pollMs: 30,
+      debounceMs: 5,
       onFallback: (r) => (reason = r),
     });
     try {
-      await expect.poll(() => signals, { timeout: 2_000 }).toBeGreaterThanOrEqual(2);
       expect(reason).toMatch(/ENOENT|no such file/i);
+      await vi.advanceTimersByTimeAsync(34);
+      expect(signals).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signals).toBe(1);
+      await vi.advanceTimersByTimeAsync(30);
+      expect(signals).toBe(2);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('does not signal from its fallback poll while the watch works', async () => {
+    vi.useFakeTimers();
+    let signals = 0;
+    const quiet = mkdtempSync(join(tmp.path, 'quiet-'));
+    const w = watchDirs([quiet], () => signals++, { pollMs: 30, safetyPollMs: 1_000, debounceMs: 5 });
+    try {
+      await vi.advanceTimersByTimeAsync(999);
+      expect(signals).toBe(0);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(signals).toBe(1); // the slow safety poll
     } finally {
       w.close();
     }

@@ -12,6 +12,7 @@ export interface WatcherOptions {
   /** Directories to watch (local repositories); undefined means poll by fetching. */
   dirs: string[] | undefined;
   pollIntervalMs: number;
+  localPoll?: { pollMs?: number; safetyPollMs?: number };
   /** When the source's backoff allows the next attempt, after a failure. */
   retryAt: () => number | undefined;
   onError?: SourceErrorListener;
@@ -35,6 +36,7 @@ export class SourceWatcher {
   ) {
     if (options.dirs) {
       this.dirWatch = watchDirs(options.dirs, () => void this.check(), {
+        ...options.localPoll,
         onFallback: (reason) =>
           source.logger.warn({ source: source.location, reason }, 'cannot watch the repository; polling every second'),
       });

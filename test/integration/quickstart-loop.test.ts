@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnvStatus, ProjectStatus } from '../../src/reconcile/status.js';
 import type { EventRecord } from '../../src/store/types.js';
-import { eventually, freePortBlock, getJson, git, ownedProcesses, spawnSluice, type SluiceProcess } from '../support/sluice.js';
+import {
+  eventually,
+  freePortBlock,
+  getJson,
+  git,
+  ownedProcesses,
+  spawnSluice,
+  type SluiceProcess,
+} from '../support/sluice.js';
 
 /**
  * The walking skeleton as a new user meets it: `sluice quickstart` (what `npm start` runs) on a
@@ -37,7 +45,11 @@ async function allHealthy(revision?: string): Promise<void> {
   await eventually(
     async () => {
       const s = await getJson<ProjectStatus>(api('/api/v1/status'));
-      const ok = s.apps.length === 3 && s.apps.every((a) => a.sync === 'Synced' && a.health === 'Healthy' && (!revision || a.syncedRevision === revision));
+      const ok =
+        s.apps.length === 3 &&
+        s.apps.every(
+          (a) => a.sync === 'Synced' && a.health === 'Healthy' && (!revision || a.syncedRevision === revision),
+        );
       return ok ? true : undefined;
     },
     60_000,
@@ -77,14 +89,23 @@ describe('quick start', () => {
     const staging = pidsOf('staging');
     const prod = pidsOf('prod');
     const file = join(repo, 'apps/hello/overlays/dev/hello.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('replicas: 1', 'replicas: 2').replace('GREETING: "Hello"', 'GREETING: "Hi"'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('replicas: 1', 'replicas: 2').replace('GREETING: "Hello"', 'GREETING: "Hi"'),
+    );
     git(repo, 'commit', '-qam', 'Scale dev to two replicas');
     const head = git(repo, 'rev-parse', 'HEAD').trim();
-    await eventually(async () => {
-      const dev = await scope('dev');
-      return dev.syncedRevision === head && dev.health === 'Healthy' && pidsOf('dev').length === 2 ? dev : undefined;
-    }, 20_000, 'dev converged on the new revision');
-    const devPorts = ownedProcesses(dataDir).filter((p) => p.env.SLUICE_ENV === 'dev').map((p) => Number(p.env.PORT));
+    await eventually(
+      async () => {
+        const dev = await scope('dev');
+        return dev.syncedRevision === head && dev.health === 'Healthy' && pidsOf('dev').length === 2 ? dev : undefined;
+      },
+      20_000,
+      'dev converged on the new revision',
+    );
+    const devPorts = ownedProcesses(dataDir)
+      .filter((p) => p.env.SLUICE_ENV === 'dev')
+      .map((p) => Number(p.env.PORT));
     for (const p of devPorts) expect((await version(p)).greeting).toBe('Hi');
     // The address printed at start still answers: replicas moved, the service port did not.
     expect(devPorts).not.toContain(port + 10);
@@ -100,16 +121,28 @@ describe('quick start', () => {
     const before = pidsOf('prod');
     const victim = before[0]!;
     process.kill(victim, 'SIGKILL');
-    await eventually(() => {
-      const now = pidsOf('prod');
-      return now.length === 3 && !now.includes(victim) ? now : undefined;
-    }, 15_000, 'the killed replica to be replaced');
-    const events = await eventually(async () => {
-      const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&limit=50'));
-      return ev.some((e) => e.message.includes('SIGKILL')) ? ev : undefined;
-    }, 10_000, 'an event naming SIGKILL');
+    await eventually(
+      () => {
+        const now = pidsOf('prod');
+        return now.length === 3 && !now.includes(victim) ? now : undefined;
+      },
+      15_000,
+      'the killed replica to be replaced',
+    );
+    const events = await eventually(
+      async () => {
+        const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&limit=50'));
+        return ev.some((e) => e.message.includes('SIGKILL')) ? ev : undefined;
+      },
+      10_000,
+      'an event naming SIGKILL',
+    );
     expect(events.find((e) => e.message.includes('SIGKILL'))!.message).toContain(String(victim));
-    await eventually(async () => ((await scope('prod')).health === 'Healthy' ? true : undefined), 15_000, 'prod healthy again');
+    await eventually(
+      async () => ((await scope('prod')).health === 'Healthy' ? true : undefined),
+      15_000,
+      'prod healthy again',
+    );
   });
 
   it('fails a broken commit with file and line, and changes nothing that runs', async () => {
@@ -118,10 +151,14 @@ describe('quick start', () => {
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace('  replicas: 2', '  replicas: [2'));
     git(repo, 'commit', '-qam', 'Break the YAML');
-    const failed = await eventually(async () => {
-      const dev = await scope('dev');
-      return dev.sync === 'Stalled' && dev.error ? dev : undefined;
-    }, 15_000, 'dev to fail');
+    const failed = await eventually(
+      async () => {
+        const dev = await scope('dev');
+        return dev.sync === 'Stalled' && dev.error ? dev : undefined;
+      },
+      15_000,
+      'dev to fail',
+    );
     expect(failed.error).toMatchObject({ file: 'apps/hello/overlays/dev/hello.yaml' });
     expect(failed.error!.line).toBeGreaterThan(5);
     expect(pidsOf('dev')).toEqual(before.dev);
@@ -130,20 +167,31 @@ describe('quick start', () => {
 
     writeFileSync(file, good.replace('  replicas: 2', '  replicas: 2\n  replicaz: 3'));
     git(repo, 'commit', '-qam', 'Misspell a field');
-    const unknown = await eventually(async () => {
-      const dev = await scope('dev');
-      return dev.sync === 'Stalled' && dev.error?.message.includes('replicaz') ? dev : undefined;
-    }, 15_000, 'dev to fail on the unknown field');
-    expect(unknown.error).toMatchObject({ file: 'apps/hello/overlays/dev/hello.yaml', line: good.split('\n').findIndex((l) => l.startsWith('  replicas:')) + 2 });
+    const unknown = await eventually(
+      async () => {
+        const dev = await scope('dev');
+        return dev.sync === 'Stalled' && dev.error?.message.includes('replicaz') ? dev : undefined;
+      },
+      15_000,
+      'dev to fail on the unknown field',
+    );
+    expect(unknown.error).toMatchObject({
+      file: 'apps/hello/overlays/dev/hello.yaml',
+      line: good.split('\n').findIndex((l) => l.startsWith('  replicas:')) + 2,
+    });
     expect(pidsOf('dev')).toEqual(before.dev);
 
     writeFileSync(file, good);
     git(repo, 'commit', '-qam', 'Fix the manifest');
     const head = git(repo, 'rev-parse', 'HEAD').trim();
-    const recovered = await eventually(async () => {
-      const dev = await scope('dev');
-      return dev.sync === 'Synced' && dev.syncedRevision === head ? dev : undefined;
-    }, 15_000, 'dev to recover');
+    const recovered = await eventually(
+      async () => {
+        const dev = await scope('dev');
+        return dev.sync === 'Synced' && dev.syncedRevision === head ? dev : undefined;
+      },
+      15_000,
+      'dev to recover',
+    );
     // The fix changed nothing that runs, yet history records the recovery.
     expect(recovered.lastSync).toMatchObject({ revision: head, result: 'Succeeded' });
     expect(pidsOf('dev')).toEqual(before.dev);
@@ -156,7 +204,16 @@ describe('quick start', () => {
     expect(pidsOf('prod')).toEqual(before.prod); // workloads outlive a crashed controller
     sluice = await startQuickstart();
     await allHealthy();
-    await new Promise((r) => setTimeout(r, 1500));
+    // A full sync of each environment, waited for, must find every replica adopted: one the
+    // restart had lost track of would be started again here, beside the one still running.
+    for (const env of ['dev', 'staging', 'prod']) {
+      const res = await fetch(api(`/api/v1/apps/hello/envs/${env}/sync`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ wait: true }),
+      });
+      expect(res.status).toBe(200);
+    }
     expect({ dev: pidsOf('dev'), staging: pidsOf('staging'), prod: pidsOf('prod') }).toEqual(before);
     // The service addresses died with the killed Sluice; the new one listens on them again.
     expect((await version(port + 30)).env).toBe('prod');

@@ -1,10 +1,20 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectStatus } from '../../src/reconcile/status.js';
-import type { SyncRecord } from '../../src/store/types.js';
-import { eventually, freePortBlock, getJson, git, ownedProcesses, runSluice, spawnSluice, type SluiceProcess } from '../support/sluice.js';
+import type { EventRecord, SyncRecord } from '../../src/store/types.js';
+import {
+  eventually,
+  freePortBlock,
+  getJson,
+  git,
+  ownedProcesses,
+  ROOT,
+  runSluice,
+  spawnSluice,
+  type SluiceProcess,
+} from '../support/sluice.js';
 
 /**
  * `sluice init` + `sluice serve` from a remote (file://) config repo, driven through the CLI's
@@ -28,14 +38,34 @@ beforeAll(async () => {
   expect(init.code, init.stderr).toBe(0);
   // prod: no selfHeal, and replicas are not restarted by their supervisor, so a dead one is drift.
   const prod = join(origin, 'apps/hello/overlays/prod/hello.yaml');
-  writeFileSync(prod, readFileSync(prod, 'utf8').replace('  terminationGracePeriodSeconds: 5', '  terminationGracePeriodSeconds: 5\n  restartPolicy: Never'));
+  writeFileSync(
+    prod,
+    readFileSync(prod, 'utf8').replace(
+      '  terminationGracePeriodSeconds: 5',
+      '  terminationGracePeriodSeconds: 5\n  restartPolicy: Never',
+    ),
+  );
   git(origin, 'commit', '-qam', 'prod replicas are not restarted automatically');
   git(origin, 'config', 'receive.denyCurrentBranch', 'updateInstead');
   clone = join(work, 'clone');
   git(work, 'clone', '-q', origin, clone);
-  serve = spawnSluice(['--data-dir', dataDir(), 'serve', '--repo', `file://${origin}`, '--port', String(port), '--poll', '1']);
+  serve = spawnSluice([
+    '--data-dir',
+    dataDir(),
+    'serve',
+    '--repo',
+    `file://${origin}`,
+    '--port',
+    String(port),
+    '--poll',
+    '1',
+  ]);
   await serve.waitFor('dashboard', 60_000);
-  await eventually(async () => ((await status()).apps.every((a) => a.health === 'Healthy' && a.sync === 'Synced') ? true : undefined), 60_000, 'healthy');
+  await eventually(
+    async () => ((await status()).apps.every((a) => a.health === 'Healthy' && a.sync === 'Synced') ? true : undefined),
+    60_000,
+    'healthy',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -64,6 +94,33 @@ describe('sluice CLI against sluice serve', () => {
     expect(json.apps.map((a) => a.env).sort()).toEqual(['dev', 'prod', 'staging']);
   });
 
+  it('status names what a filter matched nothing of, with exit 4 like diff', () => {
+    const app = cli('status', '--app', 'nope');
+    expect(app.code).toBe(4);
+    expect(app.stderr).toContain('no app "nope"');
+    expect(app.stderr).toContain('Apps: hello');
+    const env = cli('status', '--env', 'qa', '-o', 'json');
+    expect(env.code).toBe(4);
+    expect(env.stderr).toContain('Environments: dev, staging, prod');
+    expect(cli('status', '--app', 'hello', '--env', 'dev').code).toBe(0);
+  });
+
+  it('events: newest first, filtered by app and environment, as a table or JSON', () => {
+    const all = cli('events', '-o', 'json');
+    expect(all.code, all.stderr).toBe(0);
+    const events = JSON.parse(all.stdout) as EventRecord[];
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => b - a));
+    const prod = JSON.parse(cli('events', '--app', 'hello', '--env', 'prod', '-o', 'json').stdout) as EventRecord[];
+    expect(prod.length).toBeGreaterThan(0);
+    expect(prod.every((e) => e.app === 'hello' && e.env === 'prod')).toBe(true);
+    expect(JSON.parse(cli('events', '--limit', '1', '-o', 'json').stdout)).toHaveLength(1);
+    const text = cli('events', '--env', 'dev');
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(/^TIME\s+SEVERITY\s+APP\s+ENV\s+TYPE\s+MESSAGE$/);
+    expect(text.stdout).toMatch(/hello\s+dev\s+\S+/);
+  });
+
   it('render prints the overlay from disk; unknown app and env are exit 4 with a hint', () => {
     const r = runSluice(['render', 'hello', '--env', 'staging', '--repo', clone]);
     expect(r.code).toBe(0);
@@ -85,15 +142,21 @@ describe('sluice CLI against sluice serve', () => {
   it('shows drift without selfHeal as OutOfSync with its cause, and sync heals it', async () => {
     const victim = ownedProcesses(dataDir()).find((p) => p.env.SLUICE_ENV === 'prod')!;
     process.kill(victim.pid, 'SIGKILL');
-    const drifted = await eventually(async () => {
-      const s = await scope('prod');
-      return s.sync === 'OutOfSync' && s.drift ? s : undefined;
-    }, 20_000, 'prod to show drift');
+    const drifted = await eventually(
+      async () => {
+        const s = await scope('prod');
+        return s.sync === 'OutOfSync' && s.drift ? s : undefined;
+      },
+      20_000,
+      'prod to show drift',
+    );
     expect(drifted.drift!.causes.join(' ')).toMatch(/Process\/hello/);
     const diff = cli('diff', 'hello', '--env', 'prod', '--exit-code');
     expect(diff.code).toBe(1);
     expect(diff.stdout).toContain('Process/hello');
-    const dry = JSON.parse(cli('sync', 'hello', '--env', 'prod', '--dry-run', '-o', 'json').stdout) as { summary: { update: number; create: number } };
+    const dry = JSON.parse(cli('sync', 'hello', '--env', 'prod', '--dry-run', '-o', 'json').stdout) as {
+      summary: { update: number; create: number };
+    };
     expect(dry.summary.update + dry.summary.create).toBeGreaterThan(0);
     const sync = cli('sync', 'hello', '--env', 'prod', '-o', 'json');
     expect(sync.code, sync.stderr).toBe(0);
@@ -107,7 +170,10 @@ describe('sluice CLI against sluice serve', () => {
   });
 
   it('logs prints each replica log', () => {
-    const logs = JSON.parse(cli('logs', 'hello', '--env', 'dev', '-o', 'json').stdout) as { file: string; lines: string[] }[];
+    const logs = JSON.parse(cli('logs', 'hello', '--env', 'dev', '-o', 'json').stdout) as {
+      file: string;
+      lines: string[];
+    }[];
     expect(logs).toHaveLength(1);
     expect(logs[0]!.lines.join('\n')).toContain('hello listening');
   });
@@ -115,7 +181,11 @@ describe('sluice CLI against sluice serve', () => {
   it('keeps the last good revision while the remote is unreachable, and recovers', async () => {
     const before = (await status()).source.revision;
     renameSync(origin, `${origin}.away`);
-    const broken = await eventually(async () => ((await status()).source.error ? await status() : undefined), 20_000, 'a source error');
+    const broken = await eventually(
+      async () => ((await status()).source.error ? await status() : undefined),
+      20_000,
+      'a source error',
+    );
     expect(broken.source.error!.code).toBe('SOURCE_UNREACHABLE');
     expect(broken.source.revision).toBe(before);
     expect(broken.apps.every((a) => a.health === 'Healthy')).toBe(true);
@@ -125,11 +195,15 @@ describe('sluice CLI against sluice serve', () => {
     git(clone, 'commit', '-qam', 'Greet after the outage');
     git(clone, 'push', '-q', 'origin', 'main');
     const head = git(clone, 'rev-parse', 'HEAD').trim();
-    await eventually(async () => {
-      const s = await status();
-      const dev = s.apps.find((a) => a.env === 'dev')!;
-      return !s.source.error && dev.syncedRevision === head ? true : undefined;
-    }, 90_000, 'recovery after the remote came back');
+    await eventually(
+      async () => {
+        const s = await status();
+        const dev = s.apps.find((a) => a.env === 'dev')!;
+        return !s.source.error && dev.syncedRevision === head ? true : undefined;
+      },
+      90_000,
+      'recovery after the remote came back',
+    );
   }, 150_000);
 
   it('serves Prometheus metrics', async () => {
@@ -137,4 +211,33 @@ describe('sluice CLI against sluice serve', () => {
     expect(text).toMatch(/sluice_app_health\{app="hello",env="dev",health="Healthy"\} 1/);
     expect(text).toMatch(/sluice_syncs_total\{app="hello",env="prod",result="Succeeded",trigger="manual"\} 1/);
   });
+});
+
+describe('sluice serve on a local path', () => {
+  it('prints the repository as the absolute path it resolved, not as typed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-serve-path-'));
+    const repo = join(dir, 'config');
+    try {
+      mkdirSync(repo);
+      writeFileSync(
+        join(repo, 'sluice.yaml'),
+        'apiVersion: sluice.dev/v1alpha1\nkind: Project\nmetadata: { name: empty }\nspec:\n  targets:\n    local: { provider: process }\n  environments:\n    - { name: dev, target: local }\n',
+      );
+      git(dir, 'init', '-q', '-b', 'main', repo);
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-qm', 'Start');
+      // The CLI runs in the Sluice checkout; the path it is given is relative to there.
+      const typed = relative(ROOT, repo);
+      const serving = spawnSluice(['--data-dir', join(dir, 'data'), 'serve', '--repo', typed, '--port', '0']);
+      try {
+        await serving.waitFor('dashboard', 60_000);
+        expect(serving.output()).toContain(`Sluice is serving ${repo} (branch main)\n`);
+      } finally {
+        serving.child.kill('SIGINT');
+        await serving.exited;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { ApprovalRecord, PromotionRecord } from '../../store/ledger-types.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { color, short } from '../format.js';
 import { actorOf } from './set-image.js';
 
@@ -17,19 +17,27 @@ function reviewCommand(decision: 'approve' | 'reject'): Command {
     .option('-m, --comment <text>', 'why')
     .option('--as <actor>', 'who reviews (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'check the request can take the review; record nothing')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (id: string, opts: { comment?: string; as?: string; dryRun?: boolean }, cmd: Command) => {
-      const p = await client(cmd).post<Reviewed>(`/api/v1/promotions/${encodeURIComponent(id.replace(/^#/, ''))}/${decision}`, {
-        actor: actorOf(opts),
-        ...(opts.comment ? { comment: opts.comment } : {}),
-        ...(opts.dryRun ? { dryRun: true } : {}),
-      });
+      const p = await client(cmd).post<Reviewed>(
+        `/api/v1/promotions/${encodeURIComponent(id.replace(/^#/, ''))}/${decision}`,
+        {
+          actor: actorOf(opts),
+          ...(opts.comment ? { comment: opts.comment } : {}),
+          ...(opts.dryRun ? { dryRun: true } : {}),
+        },
+      );
       if (outputFormat(cmd) === 'json') return printJson(p);
-      if (opts.dryRun) return console.log(`dry run: #${p.id} is ${p.state} and would take the ${decision === 'approve' ? 'approval' : 'rejection'}`);
-      if (p.state === 'merged') console.log(`${color('green', 'merged')} #${p.id} as ${short(p.revision)}: ${p.app} in ${p.env}`);
+      if (opts.dryRun)
+        return console.log(
+          `dry run: #${p.id} is ${p.state} and would take the ${decision === 'approve' ? 'approval' : 'rejection'}`,
+        );
+      if (p.state === 'merged')
+        console.log(`${color('green', 'merged')} #${p.id} as ${short(p.revision)}: ${p.app} in ${p.env}`);
       else if (p.state === 'open') console.log(`#${p.id} approved by ${actorOf(opts)}; still waiting:`);
       else console.log(`#${p.id} ${p.state}${p.message ? `: ${p.message}` : ''}`);
-      if (p.state === 'open') for (const g of p.gates.filter((x) => !x.passed)) console.log(`  ${color('red', '✗')} ${g.gate}: ${g.message}`);
+      if (p.state === 'open')
+        for (const g of p.gates.filter((x) => !x.passed)) console.log(`  ${color('red', '✗')} ${g.gate}: ${g.message}`);
     });
 }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Plan } from '../../plan/types.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { color } from '../format.js';
 
@@ -10,9 +10,11 @@ export function diffCommand(): Command {
     .argument('<app>', 'app name from sluice.yaml')
     .requiredOption('-e, --env <env>', 'environment')
     .option('--exit-code', 'exit 1 when there are changes')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (app: string, opts: { env: string; exitCode?: boolean }, cmd: Command) => {
-      const plan = await client(cmd).get<Plan>(`/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/plan`);
+      const plan = await client(cmd).get<Plan>(
+        `/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/plan`,
+      );
       if (outputFormat(cmd) === 'json') printJson(plan);
       else printPlan(plan);
       const changes = plan.summary.create + plan.summary.update + plan.summary.delete;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { LedgerEntry } from '../../promote/index.js';
 import type { SyncRecord } from '../../store/types.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ago, color, short, status, table } from '../format.js';
 
 export function historyCommand(): Command {
@@ -10,8 +10,11 @@ export function historyCommand(): Command {
     .argument('[app]', 'only this app')
     .option('-e, --env <env>', 'only this environment')
     .option('-n, --limit <n>', 'how many', '20')
-    .option('-o, --output <format>', 'text or json', 'text')
-    .option('--ledger', 'one linked record per change: source commit → artifacts → request → approvals → commit → syncs → verification → rollback')
+    .addOption(outputOption())
+    .option(
+      '--ledger',
+      'one linked record per change: source commit → artifacts → request → approvals → commit → syncs → verification → rollback',
+    )
     .action(async (app: string | undefined, opts: { env?: string; limit: string; ledger?: boolean }, cmd: Command) => {
       if (opts.ledger) return printLedger(cmd, app, opts);
       const q = new URLSearchParams({ limit: opts.limit });
@@ -39,7 +42,11 @@ export function historyCommand(): Command {
     });
 }
 
-async function printLedger(cmd: Command, app: string | undefined, opts: { env?: string; limit: string }): Promise<void> {
+async function printLedger(
+  cmd: Command,
+  app: string | undefined,
+  opts: { env?: string; limit: string },
+): Promise<void> {
   const q = new URLSearchParams();
   if (app) q.set('app', app);
   if (opts.env) q.set('env', opts.env);
@@ -48,18 +55,47 @@ async function printLedger(cmd: Command, app: string | undefined, opts: { env?: 
   if (entries.length === 0) return console.log('no recorded changes');
   for (const e of entries.reverse()) {
     const c = e.change;
-    const mark = { deployed: color('green', 'deployed'), failed: color('red', 'failed'), 'rolled-back': color('red', 'rolled back'), pending: color('yellow', 'pending'), superseded: color('gray', 'superseded') }[e.status];
-    console.log(`${color('bold', short(c.revision))} ${c.app} ${c.env} ${c.action} by ${c.author}, ${ago(c.committedAt)}: ${mark}${c.flagged ? ` ${color('red', `⚑ ${c.flagged}`)}` : ''}`);
+    const mark = {
+      deployed: color('green', 'deployed'),
+      failed: color('red', 'failed'),
+      'rolled-back': color('red', 'rolled back'),
+      pending: color('yellow', 'pending'),
+      superseded: color('gray', 'superseded'),
+    }[e.status];
+    console.log(
+      `${color('bold', short(c.revision))} ${c.app} ${c.env} ${c.action} by ${c.author}, ${ago(c.committedAt)}: ${mark}${c.flagged ? ` ${color('red', `⚑ ${c.flagged}`)}` : ''}`,
+    );
     console.log(`  ${c.subject}`);
-    if (c.sourceCommit || c.ciRun) console.log(`  source   ${c.sourceCommit ? short(c.sourceCommit) : '-'}${c.sourceTime ? ` at ${c.sourceTime}` : ''}${c.ciRun ? `  ci ${c.ciRun}` : ''}`);
-    if (c.artifacts.length) console.log(`  artifacts ${c.artifacts.map((a) => `${a.name}=${a.tag ?? a.ref}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`).join(', ')}`);
+    if (c.sourceCommit || c.ciRun)
+      console.log(
+        `  source   ${c.sourceCommit ? short(c.sourceCommit) : '-'}${c.sourceTime ? ` at ${c.sourceTime}` : ''}${c.ciRun ? `  ci ${c.ciRun}` : ''}`,
+      );
+    if (c.artifacts.length)
+      console.log(
+        `  artifacts ${c.artifacts.map((a) => `${a.name}=${a.tag ?? a.ref}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`).join(', ')}`,
+      );
     if (e.promotion) {
       const p = e.promotion;
-      const reviews = p.approvals.map((a) => `${a.decision === 'approve' ? '✓' : '✗'} ${a.actor}${a.comment ? ` "${a.comment}"` : ''}`).join(', ');
-      console.log(`  request  #${p.id} ${p.fromEnv ? `from ${p.fromEnv} ` : ''}by ${p.author}, ${p.state}${reviews ? `; ${reviews}` : ''}`);
+      const reviews = p.approvals
+        .map((a) => `${a.decision === 'approve' ? '✓' : '✗'} ${a.actor}${a.comment ? ` "${a.comment}"` : ''}`)
+        .join(', ');
+      console.log(
+        `  request  #${p.id} ${p.fromEnv ? `from ${p.fromEnv} ` : ''}by ${p.author}, ${p.state}${reviews ? `; ${reviews}` : ''}`,
+      );
     }
-    for (const s of e.syncs) console.log(`  sync     #${s.id} ${s.trigger} ${status(s.result)}${s.health ? ` ${status(s.health)}` : ''} ${ago(s.finishedAt ?? s.startedAt)}${s.error ? ` → ${s.error}` : ''}`);
-    for (const v of e.verifications) console.log(`  verify   ${status(v.result === 'Passed' ? 'Succeeded' : 'Failed')} ${v.checks.filter((x) => !x.passed).map((x) => x.message).join('; ') || `${v.checks.length} check(s) passed`}`);
+    for (const s of e.syncs)
+      console.log(
+        `  sync     #${s.id} ${s.trigger} ${status(s.result)}${s.health ? ` ${status(s.health)}` : ''} ${ago(s.finishedAt ?? s.startedAt)}${s.error ? ` → ${s.error}` : ''}`,
+      );
+    for (const v of e.verifications)
+      console.log(
+        `  verify   ${status(v.result === 'Passed' ? 'Succeeded' : 'Failed')} ${
+          v.checks
+            .filter((x) => !x.passed)
+            .map((x) => x.message)
+            .join('; ') || `${v.checks.length} check(s) passed`
+        }`,
+      );
     if (e.rolledBackBy) console.log(`  rollback undone by ${short(e.rolledBackBy)}`);
     if (c.rollbackOf) console.log(`  undoes   ${short(c.rollbackOf)}`);
   }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { color } from '../format.js';
 
 export function logsCommand(): Command {
@@ -9,7 +9,7 @@ export function logsCommand(): Command {
     .requiredOption('-e, --env <env>', 'environment')
     .option('-p, --process <name>', 'only this Process')
     .option('-n, --lines <n>', 'lines per replica', '100')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (app: string, opts: { env: string; process?: string; lines: string }, cmd: Command) => {
       const q = new URLSearchParams({ lines: opts.lines });
       if (opts.process) q.set('process', opts.process);

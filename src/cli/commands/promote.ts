@@ -1,17 +1,19 @@
 import { Command } from 'commander';
 import type { ChangeOutcome } from '../../promote/index.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { actorOf, printOutcome } from './set-image.js';
 
 export function promoteCommand(): Command {
   return new Command('promote')
-    .description('Promote the artifacts synced and healthy in one environment to the next: a commit, or a promotion request where the target has rules')
+    .description(
+      'Promote the artifacts synced and healthy in one environment to the next: a commit, or a promotion request where the target has rules',
+    )
     .argument('<app>', 'app name from sluice.yaml')
     .requiredOption('--to <env>', 'target environment')
     .option('--from <env>', "source environment (default: the target's promotion.from)")
     .option('--as <actor>', 'who asks (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'print the diff and the gates; commit nothing')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (app: string, opts: { to: string; from?: string; as?: string; dryRun?: boolean }, cmd: Command) => {
       const out = await client(cmd).post<ChangeOutcome>('/api/v1/promotions', {
         app,

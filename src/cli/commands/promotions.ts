@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { ApprovalRecord, PromotionRecord } from '../../store/ledger-types.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ago, color, short, table } from '../format.js';
 
 type Listed = PromotionRecord & { approvals: ApprovalRecord[] };
@@ -14,7 +14,7 @@ export function promotionsCommand(): Command {
     .option('-e, --env <env>', 'only requests into this environment')
     .option('--state <state>', 'open, merged, rejected or failed')
     .option('-n, --limit <n>', 'how many', '20')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (opts: { app?: string; env?: string; state?: string; limit: string }, cmd: Command) => {
       const q = new URLSearchParams({ limit: opts.limit });
       for (const k of ['app', 'env', 'state'] as const) if (opts[k]) q.set(k, opts[k]);
@@ -32,7 +32,10 @@ export function promotionsCommand(): Command {
             color(stateColor[p.state], p.state),
             p.author,
             p.approvals.map((a) => `${a.decision === 'approve' ? '✓' : '✗'}${a.actor}`).join(' ') || '-',
-            p.gates.filter((g) => !g.passed).map((g) => `${g.gate}: ${g.message}`).join('; ') || 'all pass',
+            p.gates
+              .filter((g) => !g.passed)
+              .map((g) => `${g.gate}: ${g.message}`)
+              .join('; ') || 'all pass',
             ago(p.createdAt),
             short(p.revision),
           ]),

@@ -7,13 +7,15 @@ import { writeConfigRepo } from '../../scaffold/index.js';
 import type { SyncRecord } from '../../store/types.js';
 import { globals } from '../context.js';
 import { color, short } from '../format.js';
-import { helloScript, projectSchemaPath } from '../paths.js';
+import { helloScript, projectSchema } from '../paths.js';
 import { startRuntime } from '../runtime.js';
 import { portOption, untilSignal } from './serve.js';
 
 export function quickstartCommand(): Command {
   return new Command('quickstart')
-    .description('Create (or reuse) a sample config repo in the data directory and run Sluice on it: what `npm start` does')
+    .description(
+      'Create (or reuse) a sample config repo in the data directory and run Sluice on it: what `npm start` does',
+    )
     .addOption(portOption())
     .option('--host <host>', 'address to listen on', process.env.SLUICE_HOST ?? '127.0.0.1')
     .action(async (opts: { port: string; host: string }, cmd: Command) => {
@@ -22,8 +24,7 @@ export function quickstartCommand(): Command {
       const repo = join(dataDir, 'quickstart', 'config');
       const basePort = port === 0 ? 17400 : port;
       if (!existsSync(join(repo, '.git'))) {
-        const artifact = helloArtifact(join(dataDir, 'quickstart', 'artifacts'), '1.0.0');
-        writeConfigRepo(repo, processProjectFiles({ project: 'quickstart', helloScript: helloScript(), node: process.execPath, schema: projectSchemaPath(), basePort, artifact }), 'Deploy hello to dev, staging and prod');
+        writeConfigRepo(repo, quickstartFiles(dataDir, basePort), 'Deploy hello to dev, staging and prod');
         console.log(`Created a sample config repo at ${repo}`);
       } else {
         console.log(`Reusing the sample config repo at ${repo}`);
@@ -48,12 +49,26 @@ Ctrl-C stops Sluice and every process it started.
     });
 }
 
+/** The sample repo's files. The service runs from a pinned artifact, written to the data dir here. */
+export function quickstartFiles(dataDir: string, basePort: number): Record<string, string> {
+  const artifact = helloArtifact(join(dataDir, 'quickstart', 'artifacts'), '1.0.0');
+  return processProjectFiles({
+    project: 'quickstart',
+    node: process.execPath,
+    schema: projectSchema(),
+    basePort,
+    artifact,
+  });
+}
+
 function printSync(r: SyncRecord): void {
   if (r.dryRun) return;
   const secs = (Object.values(r.timings).reduce((a, b) => a + b, 0) / 1000).toFixed(1);
   const mark = r.result === 'Succeeded' ? color('green', '✓') : color('red', '✗');
   const s = r.plan ? ` (+${r.plan.create} ~${r.plan.update} -${r.plan.delete})` : '';
-  const err = r.error ? `\n    ${color('red', `${r.error.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : ''}${r.error.message}`)}` : '';
+  const err = r.error
+    ? `\n    ${color('red', `${r.error.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : ''}${r.error.message}`)}`
+    : '';
   console.log(`${mark} ${r.app} ${r.env} ${short(r.revision)} ${r.result}${s} in ${secs}s — ${r.reason}${err}`);
 }
 
@@ -62,7 +77,10 @@ function printSync(r: SyncRecord): void {
  * in, pinned by sha256. New versions are made the same way and moved with set-image and promote.
  */
 export function helloArtifact(dir: string, version: string): { path: string; sha256: string; version: string } {
-  const text = readFileSync(helloScript(), 'utf8').replace("process.env.VERSION ?? 'dev'", `process.env.VERSION ?? ${JSON.stringify(version)}`);
+  const text = readFileSync(helloScript(), 'utf8').replace(
+    "process.env.VERSION ?? 'dev'",
+    `process.env.VERSION ?? ${JSON.stringify(version)}`,
+  );
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `hello-${version}.mjs`);
   writeFileSync(path, text);

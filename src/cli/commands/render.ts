@@ -5,7 +5,7 @@ import { NotFoundError } from '../../errors/index.js';
 import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
 import { openDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
-import { outputFormat, printJson } from '../context.js';
+import { outputOption, printJson } from '../context.js';
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -14,23 +14,33 @@ export function renderCommand(): Command {
     .requiredOption('-e, --env <env>', 'environment')
     .option('-r, --repo <dir>', 'config repo directory', '.')
     .option('--renderer <name>', `force a renderer (${rendererNames().join(', ')})`)
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .addOption(outputOption(['yaml', 'json']))
     .option('--show-secrets', 'print Secret values decrypted (they are redacted by default)')
-    .action(async (app: string, opts: { env: string; repo: string; renderer?: string; output: string; showSecrets?: boolean }, cmd: Command) => {
-      const root = resolve(opts.repo);
-      const project = loadProjectFile(resolve(root, PROJECT_FILE));
-      const spec = findApp(project, app);
-      if (!spec) throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in ${PROJECT_FILE}`, { hint: `Apps: ${project.apps.map((a) => a.name).join(', ') || 'none'}.` });
-      if (!project.environments.some((e) => e.name === opts.env)) {
-        throw new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in ${PROJECT_FILE}`, { hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.` });
-      }
-      const fs = await openDecryptingFs(new DiskFs(root));
-      const r = renderApp(fs, spec, opts.env, opts.renderer);
-      const shown = r.resources.map((x) => {
-        const object = stripInternalAnnotations(x.object);
-        return { ...x, object: opts.showSecrets ? object : redactResource(object) };
-      });
-      if (opts.output === 'json' || (opts.output !== 'yaml' && outputFormat(cmd) === 'json')) printJson(shown.map((x) => x.object));
-      else process.stdout.write(toYamlStream(shown));
-    });
+    .action(
+      async (
+        app: string,
+        opts: { env: string; repo: string; renderer?: string; output: string; showSecrets?: boolean },
+      ) => {
+        const root = resolve(opts.repo);
+        const project = loadProjectFile(resolve(root, PROJECT_FILE));
+        const spec = findApp(project, app);
+        if (!spec)
+          throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in ${PROJECT_FILE}`, {
+            hint: `Apps: ${project.apps.map((a) => a.name).join(', ') || 'none'}.`,
+          });
+        if (!project.environments.some((e) => e.name === opts.env)) {
+          throw new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in ${PROJECT_FILE}`, {
+            hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.`,
+          });
+        }
+        const fs = await openDecryptingFs(new DiskFs(root));
+        const r = renderApp(fs, spec, opts.env, opts.renderer);
+        const shown = r.resources.map((x) => {
+          const object = stripInternalAnnotations(x.object);
+          return { ...x, object: opts.showSecrets ? object : redactResource(object) };
+        });
+        if (opts.output === 'json') printJson(shown.map((x) => x.object));
+        else process.stdout.write(toYamlStream(shown));
+      },
+    );
 }

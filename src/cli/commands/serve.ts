@@ -23,22 +23,29 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to listen on', process.env.SLUICE_HOST ?? '127.0.0.1')
     .option('--poll <seconds>', 'how often a remote repo is fetched', '30')
     .option('--keep-workloads', 'on exit, leave processes running for the next start to adopt')
-    .action(async (opts: { repo: string; branch?: string; port: string; host: string; poll: string; keepWorkloads?: boolean }, cmd: Command) => {
-      const { dataDir } = globals(cmd);
-      const rt = await startRuntime({
-        repo: opts.repo,
-        ...(opts.branch ? { branch: opts.branch } : {}),
-        dataDir,
-        port: Number(opts.port),
-        host: opts.host,
-        pollIntervalMs: Number(opts.poll) * 1000,
-      });
-      console.log(`Sluice is serving ${opts.repo}`);
-      console.log(`  dashboard  ${rt.url}/`);
-      console.log(`  API        ${rt.url}/api/v1/status`);
-      console.log(`  data dir   ${dataDir}`);
-      await untilSignal(rt, !opts.keepWorkloads);
-    });
+    .action(
+      async (
+        opts: { repo: string; branch?: string; port: string; host: string; poll: string; keepWorkloads?: boolean },
+        cmd: Command,
+      ) => {
+        const { dataDir } = globals(cmd);
+        const rt = await startRuntime({
+          repo: opts.repo,
+          ...(opts.branch ? { branch: opts.branch } : {}),
+          dataDir,
+          port: Number(opts.port),
+          host: opts.host,
+          pollIntervalMs: Number(opts.poll) * 1000,
+        });
+        // As Sluice resolved it (an absolute path for a local repo), not as typed: "." says nothing in a log.
+        const source = rt.controller.status().source;
+        console.log(`Sluice is serving ${source.url}${source.branch ? ` (branch ${source.branch})` : ''}`);
+        console.log(`  dashboard  ${rt.url}/`);
+        console.log(`  API        ${rt.url}/api/v1/status`);
+        console.log(`  data dir   ${dataDir}`);
+        await untilSignal(rt, !opts.keepWorkloads);
+      },
+    );
 }
 
 /** Keeps the process alive until Ctrl-C or SIGTERM, then stops cleanly. A second Ctrl-C forces exit. */
@@ -51,7 +58,9 @@ export function untilSignal(rt: Runtime, stopWorkloads: boolean): Promise<void> 
         process.exit(130);
       }
       stopping = true;
-      console.error(`\n${signal}: stopping Sluice${stopWorkloads ? ' and every process it started' : ' (workloads keep running)'}…`);
+      console.error(
+        `\n${signal}: stopping Sluice${stopWorkloads ? ' and every process it started' : ' (workloads keep running)'}…`,
+      );
       rt.stop({ stopWorkloads })
         .then(() => {
           console.error('stopped');

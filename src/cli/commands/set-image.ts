@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { ChangeOutcome, StandaloneOutcome } from '../../promote/index.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { color, short } from '../format.js';
 import { setImageStandalone } from './set-image-standalone.js';
 
@@ -11,11 +11,17 @@ export function actorOf(opts: { as?: string }): string {
 
 /** Prints what a set-image or promote did (or would do), with its gates and diff. */
 export function printOutcome(out: ChangeOutcome): void {
-  const what = out.artifacts.map((a) => `${a.name}=${a.ref}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`).join(', ');
+  const what = out.artifacts
+    .map((a) => `${a.name}=${a.ref}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`)
+    .join(', ');
   if (out.mode === 'dry-run') {
-    console.log(`dry run: ${out.app} in ${out.env} would ${out.wouldRequest ? 'open a promotion request for' : 'commit'} ${what}`);
+    console.log(
+      `dry run: ${out.app} in ${out.env} would ${out.wouldRequest ? 'open a promotion request for' : 'commit'} ${what}`,
+    );
   } else if (out.mode === 'committed') {
-    console.log(`${color('green', 'committed')} ${short(out.revision)} ${out.app} in ${out.env}: ${what}${out.attempts && out.attempts > 1 ? ` (after ${out.attempts} attempts: the branch moved)` : ''}`);
+    console.log(
+      `${color('green', 'committed')} ${short(out.revision)} ${out.app} in ${out.env}: ${what}${out.attempts && out.attempts > 1 ? ` (after ${out.attempts} attempts: the branch moved)` : ''}`,
+    );
   } else if (out.mode === 'requested') {
     console.log(`${color('yellow', 'promotion request')} #${out.promotion!.id} for ${out.app} in ${out.env}: ${what}`);
     if (out.promotion?.external?.url) console.log(`  review at ${out.promotion.external.url}`);
@@ -23,7 +29,8 @@ export function printOutcome(out: ChangeOutcome): void {
   } else {
     console.log(`nothing to change: ${out.env} already declares ${what}`);
   }
-  for (const g of out.gates) console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+  for (const g of out.gates)
+    console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
   if (out.mode === 'dry-run' && out.diff) process.stdout.write(`\n${out.diff}`);
 }
 
@@ -31,12 +38,15 @@ function printStandalone(out: StandaloneOutcome): void {
   if (out.mode !== 'requested' || !out.request) return printOutcome(out);
   console.log(`${color('yellow', 'review requested')} for ${out.app} in ${out.env}: ${out.request.url}`);
   console.log(`  branch ${out.request.branch}; merging it on the host commits the change`);
-  for (const g of out.gates) console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+  for (const g of out.gates)
+    console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
 }
 
 export function setImageCommand(): Command {
   return new Command('set-image')
-    .description("Write artifacts into an environment's overlay (images by digest, Process artifacts by sha256): a commit, or a promotion request where the environment has rules")
+    .description(
+      "Write artifacts into an environment's overlay (images by digest, Process artifacts by sha256): a commit, or a promotion request where the environment has rules",
+    )
     .argument('<app>', 'app name from sluice.yaml')
     .argument('<artifacts...>', '<name>=<image>[:<tag>]@sha256:<hex>, or <process>=/abs/file[:<version>]@sha256:<hex>')
     .requiredOption('-e, --env <env>', 'environment')
@@ -45,37 +55,59 @@ export function setImageCommand(): Command {
     .option('--ci-run-url <url>', 'the CI run that built the artifacts')
     .option('--as <actor>', 'who asks (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'print the diff and the gates; commit nothing')
-    .option('--repo <path|url>', 'write to this config repo directly (no Sluice server): a commit, or a pull/merge request where the environment needs a review')
+    .option(
+      '--repo <path|url>',
+      'write to this config repo directly (no Sluice server): a commit, or a pull/merge request where the environment needs a review',
+    )
     .option('--branch <branch>', 'with --repo: the branch to write (default: the repo HEAD branch)')
-    .option('-o, --output <format>', 'text or json', 'text')
-    .action(async (app: string, artifacts: string[], opts: { env: string; sourceCommit?: string; sourceTime?: string; ciRunUrl?: string; as?: string; dryRun?: boolean; repo?: string; branch?: string }, cmd: Command) => {
-      if (opts.repo) {
-        const out = await setImageStandalone({
-          repo: opts.repo,
-          ...(opts.branch ? { branch: opts.branch } : {}),
-          app,
-          env: opts.env,
+    .addOption(outputOption())
+    .action(
+      async (
+        app: string,
+        artifacts: string[],
+        opts: {
+          env: string;
+          sourceCommit?: string;
+          sourceTime?: string;
+          ciRunUrl?: string;
+          as?: string;
+          dryRun?: boolean;
+          repo?: string;
+          branch?: string;
+        },
+        cmd: Command,
+      ) => {
+        if (opts.repo) {
+          const out = await setImageStandalone({
+            repo: opts.repo,
+            ...(opts.branch ? { branch: opts.branch } : {}),
+            app,
+            env: opts.env,
+            artifacts,
+            actor: actorOf(opts),
+            ...(opts.dryRun ? { dryRun: true } : {}),
+            ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
+            ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),
+            ...(opts.ciRunUrl ? { ciRun: opts.ciRunUrl } : {}),
+          });
+          if (outputFormat(cmd) === 'json') printJson(out);
+          else printStandalone(out);
+          return;
+        }
+        const body = {
           artifacts,
           actor: actorOf(opts),
           ...(opts.dryRun ? { dryRun: true } : {}),
           ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
           ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),
           ...(opts.ciRunUrl ? { ciRun: opts.ciRunUrl } : {}),
-        });
+        };
+        const out = await client(cmd).post<ChangeOutcome>(
+          `/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/artifacts`,
+          body,
+        );
         if (outputFormat(cmd) === 'json') printJson(out);
-        else printStandalone(out);
-        return;
-      }
-      const body = {
-        artifacts,
-        actor: actorOf(opts),
-        ...(opts.dryRun ? { dryRun: true } : {}),
-        ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
-        ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),
-        ...(opts.ciRunUrl ? { ciRun: opts.ciRunUrl } : {}),
-      };
-      const out = await client(cmd).post<ChangeOutcome>(`/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/artifacts`, body);
-      if (outputFormat(cmd) === 'json') printJson(out);
-      else printOutcome(out);
-    });
+        else printOutcome(out);
+      },
+    );
 }

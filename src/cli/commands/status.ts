@@ -1,25 +1,33 @@
 import { Command } from 'commander';
 import type { ProjectStatus } from '../../reconcile/index.js';
 import { ago, color, short, status, table } from '../format.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { NotFoundError } from '../../errors/index.js';
 
 export function statusCommand(): Command {
   return new Command('status')
     .description('Show every app × environment: revision, sync status, health, drift, last sync')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .option('--app <app>', 'only this app')
     .option('--env <env>', 'only this environment')
     .action(async (opts: { app?: string; env?: string }, cmd: Command) => {
       const s = await client(cmd).get<ProjectStatus>('/api/v1/status');
       const apps = s.apps.filter((a) => (!opts.app || a.app === opts.app) && (!opts.env || a.env === opts.env));
+      if (apps.length === 0 && (opts.app || opts.env)) throw notFound(s, opts);
       if (outputFormat(cmd) === 'json') {
         printJson({ ...s, apps });
       } else {
         const src = s.source;
-        console.log(`${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`);
-        if (src.error) console.log(color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`));
-        if (s.projectError) console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
+        console.log(
+          `${color('bold', s.project)}  ${src.url} ${src.branch}@${short(src.revision)}  fetched ${ago(src.lastFetchAt)}`,
+        );
+        if (src.error)
+          console.log(
+            color('red', `  source: ${src.error.message}${src.error.hint ? `\n  hint: ${src.error.hint}` : ''}`),
+          );
+        if (s.projectError)
+          console.log(color('red', `  sluice.yaml: ${where(s.projectError)}${s.projectError.message}`));
         console.log('');
         console.log(
           table(
@@ -31,7 +39,11 @@ export function statusCommand(): Command {
               status(a.sync),
               status(a.health),
               a.lastSync ? `${a.lastSync.result} ${ago(a.lastSync.finishedAt ?? a.lastSync.startedAt)}` : '-',
-              a.error ? `${where(a.error)}${a.error.message}` : a.drift ? `drift: ${a.drift.causes.join('; ')}` : (a.reason ?? ''),
+              a.error
+                ? `${where(a.error)}${a.error.message}`
+                : a.drift
+                  ? `drift: ${a.drift.causes.join('; ')}`
+                  : (a.reason ?? ''),
             ]),
           ),
         );
@@ -43,4 +55,24 @@ export function statusCommand(): Command {
 
 function where(e: { file?: string; line?: number }): string {
   return e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
+}
+
+/** A filter that matches nothing names something that does not exist: exit 4, as `diff` does. */
+function notFound(s: ProjectStatus, opts: { app?: string; env?: string }): NotFoundError {
+  const apps = [...new Set(s.apps.map((a) => a.app))];
+  const envs = s.environments.map((e) => e.name);
+  if (opts.app && !apps.includes(opts.app)) {
+    return new NotFoundError('APP_NOT_FOUND', `no app "${opts.app}" in project ${s.project}`, {
+      hint: `Apps: ${apps.join(', ') || 'none yet'}.`,
+    });
+  }
+  if (opts.env && !envs.includes(opts.env)) {
+    return new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in project ${s.project}`, {
+      hint: `Environments: ${envs.join(', ') || 'none yet'}.`,
+    });
+  }
+  const deployedTo = s.apps.filter((a) => a.app === opts.app).map((a) => a.env);
+  return new NotFoundError('SCOPE_NOT_FOUND', `app "${opts.app}" is not deployed to environment "${opts.env}"`, {
+    hint: `${opts.app} runs in: ${deployedTo.join(', ')}.`,
+  });
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { Plan } from '../../plan/types.js';
 import type { SyncRecord } from '../../store/types.js';
 import { ApiError } from '../client.js';
-import { client, outputFormat, printJson } from '../context.js';
+import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, progress, short, status } from '../format.js';
 import { printPlan } from './diff.js';
@@ -14,7 +14,7 @@ export function syncCommand(): Command {
     .requiredOption('-e, --env <env>', 'environment')
     .option('--dry-run', 'show what would change; change nothing')
     .option('--no-wait', 'return once the sync is queued')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (app: string, opts: { env: string; dryRun?: boolean; wait: boolean }, cmd: Command) => {
       const api = client(cmd);
       const path = `/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/sync`;
@@ -48,8 +48,16 @@ export function syncCommand(): Command {
       else if (!r) console.log('nothing to do');
       else {
         const s = r.plan;
-        console.log(`${status(r.result)} ${app} ${opts.env} @ ${short(r.revision)}${s ? `  (${s.create} created, ${s.update} updated, ${s.delete} deleted)` : ''}${r.health ? `  ${status(r.health)}` : ''}`);
-        if (r.error) console.log(color('red', `${r.error.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : ''}${r.error.message}`) + (r.error.hint ? `\n  hint: ${r.error.hint}` : ''));
+        console.log(
+          `${status(r.result)} ${app} ${opts.env} @ ${short(r.revision)}${s ? `  (${s.create} created, ${s.update} updated, ${s.delete} deleted)` : ''}${r.health ? `  ${status(r.health)}` : ''}`,
+        );
+        if (r.error)
+          console.log(
+            color(
+              'red',
+              `${r.error.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : ''}${r.error.message}`,
+            ) + (r.error.hint ? `\n  hint: ${r.error.hint}` : ''),
+          );
       }
       process.exitCode = r && r.result === 'Failed' ? ExitCode.Failed : ExitCode.Ok;
     });

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadProjectFile, PROJECT_FILE, type App, type Environment, type Project } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
 import type { RenderedResource } from '../../model/resource.js';
@@ -10,6 +10,7 @@ import { hasOverlay, renderApp } from '../../render/index.js';
 import { loadAgeIdentities, openDecryptingFs, SecretRegistry, type AgeIdentities } from '../../secrets/index.js';
 import { DiskFs, type ReadonlyFs } from '../../vfs/index.js';
 import { ExitCode } from '../exit-codes.js';
+import { outputOption } from '../context.js';
 
 export type ValidateFormat = 'text' | 'json' | 'junit' | 'sarif';
 
@@ -64,9 +65,17 @@ export async function runValidate(options: RunValidateOptions): Promise<Validate
       .filter((env) => !options.env || env.name === options.env)
       .map((env) => ({ app, env })),
   );
-  const result = validateTargets({ project, targets, render: (app, env) => render(fs, project, app, env), encryptedFiles: fs.encryptedPaths, registry });
+  const result = validateTargets({
+    project,
+    targets,
+    render: (app, env) => render(fs, project, app, env),
+    encryptedFiles: fs.encryptedPaths,
+    registry,
+  });
   if (!decrypt && fs.encryptedPaths.size > 0) {
-    result.notes.push(`${fs.encryptedPaths.size} SOPS-encrypted file(s) found but not decrypted (no age key); they were checked in encrypted form.`);
+    result.notes.push(
+      `${fs.encryptedPaths.size} SOPS-encrypted file(s) found but not decrypted (no age key); they were checked in encrypted form.`,
+    );
   }
   return result;
 }
@@ -89,7 +98,7 @@ export function validateCommand(): Command {
     .description('Render every app in every environment and check policy, for pull-request pipelines')
     .argument('[path]', 'config repo directory', '.')
     .option('-e, --env <env>', 'only this environment')
-    .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
+    .addOption(outputOption(['text', 'json', 'junit', 'sarif']))
     .option('--output-file <file>', 'write the report to a file instead of standard output')
     .action(async (path: string, opts: { env?: string; output: ValidateFormat; outputFile?: string }) => {
       const result = await runValidate({ dir: path, ...(opts.env ? { env: opts.env } : {}) });

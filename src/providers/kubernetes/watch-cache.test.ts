@@ -83,6 +83,9 @@ describe('WatchCache', () => {
       );
     });
     lists.push({ metadata: { resourceVersion: '20' }, items: [cm('a', '9'), cm('b', '8', 'set-b')] });
+    let rewatched!: () => void;
+    const watchingAgain = new Promise<void>((r) => (rewatched = r));
+    watches.push(() => rewatched()); // the watch after the relist, held open
 
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: join(dir, 'config') }));
     const cache = new WatchCache(
@@ -94,15 +97,19 @@ describe('WatchCache', () => {
       'applyset.kubernetes.io/part-of',
     );
     const events: string[] = [];
-    cache.on((type: CacheEventType, obj, prev) =>
+    let sixEvents!: () => void;
+    const sixSeen = new Promise<void>((r) => (sixEvents = r));
+    cache.on((type: CacheEventType, obj, prev) => {
       events.push(
         `${type} ${obj.metadata.name}@${String(obj.metadata.resourceVersion)}${prev ? ` was ${String(prev.metadata.resourceVersion)}` : ''}`,
-      ),
-    );
+      );
+      if (events.length === 6) sixEvents();
+    });
     await cache.ready;
     expect(cache.get('ns', 'a')?.kind).toBe('ConfigMap');
 
-    for (let i = 0; i < 100 && events.length < 6; i++) await new Promise((r) => setTimeout(r, 50));
+    await sixSeen;
+    await watchingAgain;
     expect(events).toEqual([
       'ADDED a@1',
       'ADDED gone@2',

@@ -13,4 +13,4 @@ export type { LogLine, ReadLogsOptions } from './logs.js';
 export { parseProcess, processSpecSchema, isProcessResource, PROCESS_API_VERSION, PROCESS_KIND } from './spec.js';
 export type { ProcessSpec, ProcessObject } from './spec.js';
 export { processTarget, ARTIFACT_TAG_ANNOTATION } from './target.js';
-export { processProjectFiles, type ProcessProjectOptions } from './scaffold.js';
+export { processProjectFiles, SCHEMA_FILE, type ProcessProjectOptions } from './scaffold.js';

@@ -7,7 +7,18 @@ import { Layout } from './layout.js';
 import { findMarkedProcesses, isSameProcess, readProcStat } from './proc.js';
 import { ProcessProvider } from './provider.js';
 import type { ReplicaRecord } from './state-store.js';
-import { applyOptions, cleanupDataDir, freeBase, httpGet, quietLog, recordEvents, scope, serverProcess, tempDataDir, waitFor } from './test-support/harness.js';
+import {
+  applyOptions,
+  cleanupDataDir,
+  freeBase,
+  httpGet,
+  quietLog,
+  recordEvents,
+  scope,
+  serverProcess,
+  tempDataDir,
+  waitFor,
+} from './test-support/harness.js';
 
 const dataDirs: string[] = [];
 const providers: ProcessProvider[] = [];
@@ -50,7 +61,11 @@ function stateFiles(dataDir: string): string[] {
 
 /** A process Sluice did not start (it stands in for an unrelated program). */
 function stray(env: Record<string, string> = {}): number {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, ...env } });
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+    detached: true,
+    stdio: 'ignore',
+    env: { PATH: process.env.PATH, ...env },
+  });
   child.unref();
   strays.push(child.pid!);
   return child.pid!;
@@ -74,13 +89,22 @@ describe('process provider: adoption after a restart of Sluice', () => {
     const b = newProvider(dataDir);
     const events = recordEvents(b);
     await b.start();
-    expect(events.filter((e) => e.type === 'adopted').map((e) => e.message).sort()).toEqual(
-      pids.map((p, i) => `replica web-${i} (pid ${p}) adopted`).sort(),
-    );
+    expect(
+      events
+        .filter((e) => e.type === 'adopted')
+        .map((e) => e.message)
+        .sort(),
+    ).toEqual(pids.map((p, i) => `replica web-${i} (pid ${p}) adopted`).sort());
     expect(livePids(await b.live(scope))).toEqual(pids);
     await ready(b);
-    expect(findMarkedProcesses(new Layout(dataDir).owner).map((m) => m.pid).sort()).toEqual(pids);
-    expect((await b.plan(scope, [serverProcess('web', base, { replicas: 2 })], applyOptions)).changes[0]!.action).toBe('unchanged');
+    expect(
+      findMarkedProcesses(new Layout(dataDir).owner)
+        .map((m) => m.pid)
+        .sort(),
+    ).toEqual(pids);
+    expect((await b.plan(scope, [serverProcess('web', base, { replicas: 2 })], applyOptions)).changes[0]!.action).toBe(
+      'unchanged',
+    );
 
     // An adopted replica is not our child: its death is noticed through /proc and it comes back.
     const victim = JSON.parse((await httpGet(base)).body).pid as number;
@@ -95,9 +119,19 @@ describe('process provider: adoption after a restart of Sluice', () => {
   it('replicas outlive a Sluice killed with SIGKILL and are adopted by the next one', async () => {
     const dataDir = newDataDir();
     const base = await freeBase(2);
-    const sluice = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./test-support/run-provider.ts', import.meta.url)), dataDir, String(base)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const sluice = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./test-support/run-provider.ts', import.meta.url)),
+        dataDir,
+        String(base),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     strays.push(sluice.pid!);
     let out = '';
     sluice.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -106,8 +140,14 @@ describe('process provider: adoption after a restart of Sluice', () => {
     sluice.kill('SIGKILL');
     await new Promise((r) => sluice.once('exit', r));
 
-    // The replicas write to their log files directly, so nothing breaks when Sluice's end goes away.
-    await new Promise((r) => setTimeout(r, 200));
+    // The replicas write to their log files directly, so they can still log (and so do not
+    // die of a broken pipe) once Sluice's end is gone.
+    for (const [i, port] of [base, base + 1].entries()) {
+      expect((await httpGet(port, '/log?line=after-sluice-died')).status).toBe(200);
+      expect(readFileSync(join(dataDir, `process/logs/shop/dev/hello/web-${i}.log`), 'utf8')).toContain(
+        'after-sluice-died\n',
+      );
+    }
     const after = await Promise.all([httpGet(base), httpGet(base + 1)]);
     expect(after.map((r) => r.body)).toEqual(before.map((r) => r.body));
 
@@ -131,7 +171,9 @@ describe('process provider: adoption after a restart of Sluice', () => {
     const events = recordEvents(provider);
     await provider.start();
     await waitFor('orphan gone', () => !isSameProcess(orphan, started));
-    expect(events.find((e) => e.type === 'replaced')?.message).toBe(`orphan web-0 (pid ${orphan}) had no state file; stopping it`);
+    expect(events.find((e) => e.type === 'replaced')?.message).toBe(
+      `orphan web-0 (pid ${orphan}) had no state file; stopping it`,
+    );
     expect(readProcStat(unrelated)).toBeDefined();
   });
 
@@ -147,7 +189,10 @@ describe('process provider: adoption after a restart of Sluice', () => {
 
     // The replica dies while Sluice is down and an unrelated program gets "its" pid.
     process.kill(original!, 'SIGKILL');
-    await waitFor('replica gone', () => readProcStat(original!) === undefined || readProcStat(original!)!.state === 'Z');
+    await waitFor(
+      'replica gone',
+      () => readProcStat(original!) === undefined || readProcStat(original!)!.state === 'Z',
+    );
     const decoy = stray();
     const [file] = stateFiles(dataDir);
     const record = JSON.parse(readFileSync(file!, 'utf8')) as ReplicaRecord;
@@ -158,7 +203,9 @@ describe('process provider: adoption after a restart of Sluice', () => {
     const events = recordEvents(b);
     await b.start();
     expect(events.filter((e) => e.type === 'adopted')).toEqual([]);
-    expect(events.find((e) => e.type === 'replaced')?.message).toMatch(new RegExp(`^replica web-0 \\(pid ${decoy}\\) was gone; started pid \\d+$`));
+    expect(events.find((e) => e.type === 'replaced')?.message).toMatch(
+      new RegExp(`^replica web-0 \\(pid ${decoy}\\) was gone; started pid \\d+$`),
+    );
     // The unrelated program is left alone, and the replica is back on its port.
     expect(readProcStat(decoy)?.state).not.toBe('Z');
     expect(livePids(await b.live(scope))).not.toContain(decoy);
@@ -179,7 +226,10 @@ describe('process provider: adoption after a restart of Sluice', () => {
     // A second replica 0 with its own state file, as if Sluice died before stopping either.
     const [file] = stateFiles(dataDir);
     const record = JSON.parse(readFileSync(file!, 'utf8')) as ReplicaRecord;
-    const newer = stray({ SLUICE_OWNER: new Layout(dataDir).owner, SLUICE_REPLICA_ID: 'shop/dev/hello/web-0/feedf00d' });
+    const newer = stray({
+      SLUICE_OWNER: new Layout(dataDir).owner,
+      SLUICE_REPLICA_ID: 'shop/dev/hello/web-0/feedf00d',
+    });
     const newerStart = readProcStat(newer)!.startTime;
     writeFileSync(
       join(dataDir, `process/state/shop/dev/hello/web.0.${newer}.json`),

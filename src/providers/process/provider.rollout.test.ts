@@ -1,7 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../errors/index.js';
 import { ProcessProvider } from './provider.js';
-import { applyOptions, cleanupDataDir, freeBase, httpGet, quietLog, recordEvents, scope, serverProcess, tempDataDir, waitFor } from './test-support/harness.js';
+import {
+  applyOptions,
+  cleanupDataDir,
+  freeBase,
+  httpGet,
+  quietLog,
+  recordEvents,
+  scope,
+  serverProcess,
+  tempDataDir,
+  waitFor,
+} from './test-support/harness.js';
 
 const open: { provider: ProcessProvider; dataDir: string }[] = [];
 
@@ -28,6 +39,8 @@ function pollWhile(provider: ProcessProvider) {
   const failures: { port: number; at: number }[] = [];
   let unservedRounds = 0;
   let stop = false;
+  let rounds = 0;
+  const roundWaiters: { at: number; resolve: () => void }[] = [];
   const loop = (async () => {
     while (!stop) {
       let served = false;
@@ -40,6 +53,9 @@ function pollWhile(provider: ProcessProvider) {
         }
       }
       if (!served) unservedRounds++;
+      rounds++;
+      for (const w of roundWaiters.filter((w) => w.at <= rounds)) w.resolve();
+      // Paces the loop so the replicas' own work is not starved on a small machine.
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
@@ -47,6 +63,8 @@ function pollWhile(provider: ProcessProvider) {
     answers,
     failures,
     unserved: () => unservedRounds,
+    /** Resolves once `n` more rounds have polled every replica then ready. */
+    rounds: (n: number) => new Promise<void>((resolve) => roundWaiters.push({ at: rounds + n, resolve })),
     done: async () => {
       stop = true;
       await loop;
@@ -56,7 +74,9 @@ function pollWhile(provider: ProcessProvider) {
 
 async function servingPorts(provider: ProcessProvider): Promise<number[]> {
   const live = await provider.live(scope);
-  return (live[0]!.object.status as { replicas: { port: number; phase: string }[] }).replicas.filter((r) => r.phase === 'ready').map((r) => r.port);
+  return (live[0]!.object.status as { replicas: { port: number; phase: string }[] }).replicas
+    .filter((r) => r.phase === 'ready')
+    .map((r) => r.port);
 }
 
 describe('process provider: rolling updates', () => {
@@ -76,8 +96,12 @@ describe('process provider: rolling updates', () => {
     // port until its replacement has passed its health check.
     const poll = pollWhile(provider);
     const progress: { message: string; at: number }[] = [];
-    await provider.apply(scope, [next], { ...applyOptions, revision: 'rev2', onProgress: (message) => progress.push({ message, at: Date.now() }) });
-    await new Promise((r) => setTimeout(r, 100));
+    await provider.apply(scope, [next], {
+      ...applyOptions,
+      revision: 'rev2',
+      onProgress: (message) => progress.push({ message, at: Date.now() }),
+    });
+    await poll.rounds(2); // so it also polls the replicas as the apply left them
     await poll.done();
     const ports = await servingPorts(provider);
 
@@ -87,7 +111,9 @@ describe('process provider: rolling updates', () => {
     const replaced0 = progress.find((p) => p.message.startsWith('rolling replica web-0: new version healthy'))!;
     expect(replaced0).toBeDefined();
     expect(poll.failures.filter((f) => f.port === base && f.at < replaced0.at)).toEqual([]);
-    expect(new Set(await Promise.all(ports.map(async (p) => JSON.parse((await httpGet(p)).body).greeting)))).toEqual(new Set(['bonjour']));
+    expect(new Set(await Promise.all(ports.map(async (p) => JSON.parse((await httpGet(p)).body).greeting)))).toEqual(
+      new Set(['bonjour']),
+    );
     // Replacements took the free half of the range while the old ones held theirs.
     expect(ports.sort()).toEqual([base + 2, base + 3].sort());
     expect(progress.filter((p) => p.message.startsWith('rolling replica')).length).toBe(4);
@@ -147,7 +173,9 @@ describe('process provider: rolling updates', () => {
     const slow = serverProcess('web', base, {
       healthCheck: { http: { path: '/health' }, intervalSeconds: 0.2, initialDelaySeconds: 30 },
     });
-    const error = (await provider.apply(scope, [slow], { ...applyOptions, signal: AbortSignal.timeout(500) }).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider
+      .apply(scope, [slow], { ...applyOptions, signal: AbortSignal.timeout(500) })
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error.code).toBe('PROCESS_ROLLOUT_FAILED');
     expect(error.message).toContain('timed out');
     expect(JSON.parse((await httpGet(base)).body).greeting).toBe('hello');

@@ -32,11 +32,16 @@ export class ServiceListener {
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         reject(
-          new ProviderError('PROCESS_SERVICE_PORT_BUSY', `cannot listen on ${this.at.address}:${this.at.port} for ${this.ref}: ${e.code ?? e.message}`, {
-            resource: this.ref,
-            field: 'spec.service.port',
-            hint: `Another program uses port ${this.at.port}; stop it or choose another spec.service.port. The replicas were not changed.`,
-          }),
+          new ProviderError(
+            'PROCESS_SERVICE_PORT_BUSY',
+            `cannot listen on ${this.at.address}:${this.at.port} for ${this.ref}: ${e.code ?? e.message}`,
+            {
+              resource: this.ref,
+              field: 'spec.service.port',
+              hint: `Another program uses port ${this.at.port}; stop it or choose another spec.service.port. The replicas were not changed.`,
+              cause: e,
+            },
+          ),
         );
       });
       server.listen({ port: this.at.port, host: this.at.address, exclusive: true }, () => {

@@ -135,7 +135,7 @@ export const processTarget: TargetKind<typeof targetSchema> = {
     const sample = request.sample();
     return processProjectFiles({
       project: request.project,
-      helloScript: sample.script,
+      helloSource: sample.source,
       node: sample.node,
       basePort: request.basePort,
       ...(request.schema !== undefined ? { schema: request.schema } : {}),

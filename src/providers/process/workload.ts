@@ -27,6 +27,8 @@ export class ProcessWorkload {
   applied: AppliedState | undefined;
   private rollingReplica: string | undefined;
   private service: ServiceListener | undefined;
+  /** Why the service address asked for last could not be listened on; cleared once it is. */
+  private serviceProblem: string | undefined;
 
   constructor(private readonly ctx: WorkloadContext) {}
 
@@ -63,7 +65,8 @@ export class ProcessWorkload {
       const current = this.replicas.get(index);
       if (current && current.version.specHash === version.specHash) {
         // Same spec: the supervisor already restarts it, unless its policy let it stay down.
-        if (current.phase === 'exited' || current.phase === 'stopped') await this.replace(index, version, replicas, progress);
+        if (current.phase === 'exited' || current.phase === 'stopped')
+          await this.replace(index, version, replicas, progress);
         continue;
       }
       if (!current || !current.running) {
@@ -76,7 +79,12 @@ export class ProcessWorkload {
   }
 
   /** Starts replica `index` afresh, stopping whatever is left of the previous one. */
-  async replace(index: number, version: SpecVersion, replicas: number, progress: (m: string) => void = () => {}): Promise<Replica> {
+  async replace(
+    index: number,
+    version: SpecVersion,
+    replicas: number,
+    progress: (m: string) => void = () => {},
+  ): Promise<Replica> {
     const old = this.replicas.get(index);
     if (old) await old.stop();
     const port = await this.portFor(index, version, replicas);
@@ -96,7 +104,9 @@ export class ProcessWorkload {
       await next.waitReady(options.signal);
     } catch (e) {
       await next.stop();
-      const serving = [...this.replicas.values()].filter((r) => r.running && r.version.specHash !== version.specHash).length;
+      const serving = [...this.replicas.values()].filter(
+        (r) => r.running && r.version.specHash !== version.specHash,
+      ).length;
       throw new ProviderError('PROCESS_ROLLOUT_FAILED', `rolling update stopped: ${(e as Error).message}`, {
         resource: this.ref,
         hint: `${serving} replica(s) keep serving the previous version. Read the log (${next.logPath} or \`sluice logs\`), fix the new version and commit again.`,
@@ -144,7 +154,10 @@ export class ProcessWorkload {
       // A crash mid-roll left two; the older one was serving, the newer never proved itself.
       const keepOther = BigInt(other.identity().startTime || '0') <= BigInt(record.startTime || '0');
       const [keep, drop] = keepOther ? [other, r] : [r, other];
-      this.ctx.emit('replaced', `replica ${drop.name} (pid ${drop.pid}) duplicated pid ${keep.pid} after a crash mid-rollout; stopping it`);
+      this.ctx.emit(
+        'replaced',
+        `replica ${drop.name} (pid ${drop.pid}) duplicated pid ${keep.pid} after a crash mid-rollout; stopping it`,
+      );
       await drop.stop();
       this.replicas.set(record.index, keep);
       return keep;
@@ -160,7 +173,10 @@ export class ProcessWorkload {
    */
   async expose(at: ServiceAddress | undefined): Promise<void> {
     const current = this.service;
-    if (current && at && current.at.port === at.port && current.at.address === at.address) return;
+    if (current && at && current.at.port === at.port && current.at.address === at.address) {
+      this.serviceProblem = undefined;
+      return;
+    }
     // A new port is taken up before the old one is let go, so a busy port keeps the old one
     // serving; the same port on another address has to be let go first.
     if (current && at && current.at.port === at.port) {
@@ -168,14 +184,29 @@ export class ProcessWorkload {
       await current.close();
     }
     const next = at && new ServiceListener({ port: at.port, address: at.address }, this.ref, () => this.readyPorts());
-    await next?.listen();
+    if (next) {
+      try {
+        await next.listen();
+      } catch (e) {
+        // The apply stops here, before any replica changes, so the replicas alone would look
+        // healthy (or, on a first apply, like a Process scaled to 0): health has to say it.
+        const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+        this.serviceProblem =
+          code === 'EADDRINUSE'
+            ? `service port ${next.at.port} is taken by another program`
+            : `cannot listen on service port ${next.at.port}: ${code ?? (e as Error).message}`;
+        throw e;
+      }
+    }
+    this.serviceProblem = undefined;
     this.service = next;
     if (this.service !== current) await current?.close();
   }
 
   /** Lets connections the service forwarded to a replica now out of rotation finish (up to 2 s). */
   private async drain(replica: Replica): Promise<void> {
-    if (this.service && replica.port !== undefined) await this.service.drain(replica.port, Math.min(replica.graceMs, 2000));
+    if (this.service && replica.port !== undefined)
+      await this.service.drain(replica.port, Math.min(replica.graceMs, 2000));
   }
 
   private readyPorts(): number[] {
@@ -203,11 +234,20 @@ export class ProcessWorkload {
       name: this.name,
       appliedReplicas: this.applied?.replicas,
       restartPolicy: first?.restartPolicy ?? this.applied?.version.spec.restartPolicy,
-      terminationGracePeriodSeconds: first ? first.graceMs / 1000 : this.applied?.version.spec.terminationGracePeriodSeconds,
+      terminationGracePeriodSeconds: first
+        ? first.graceMs / 1000
+        : this.applied?.version.spec.terminationGracePeriodSeconds,
       ...(this.service ? { service: { ...this.service.at } } : {}),
       replicas: [...this.replicas.values()]
         .sort((a, b) => a.index - b.index)
-        .map((r) => ({ index: r.index, pid: r.pid, running: r.running, specHash: r.version.specHash, spec: r.version.redacted, port: r.port })),
+        .map((r) => ({
+          index: r.index,
+          pid: r.pid,
+          running: r.running,
+          specHash: r.version.specHash,
+          spec: r.version.redacted,
+          port: r.port,
+        })),
     };
   }
 
@@ -217,21 +257,34 @@ export class ProcessWorkload {
     const all = [...this.replicas.values()].sort((a, b) => a.index - b.index);
     const ready = all.filter((r) => r.phase === 'ready' && r.index < desired).length;
     const summary = `${ready}/${desired} replicas ready`;
-    if (this.rollingReplica) return { ...base, status: 'Progressing', message: `${summary}; rolling ${this.rollingReplica}` };
-    if (desired === 0 && all.length === 0) return { ...base, status: 'Healthy', message: 'scaled to 0 replicas' };
+    if (this.rollingReplica)
+      return { ...base, status: 'Progressing', message: `${summary}; rolling ${this.rollingReplica}` };
+    if (desired === 0 && all.length === 0) {
+      // Nothing applied yet is only healthy if nothing was refused either.
+      if (this.serviceProblem)
+        return { ...base, status: 'Degraded', message: `no replica started; ${this.serviceProblem}` };
+      return { ...base, status: 'Healthy', message: 'scaled to 0 replicas' };
+    }
 
-    const problems: string[] = [];
+    const problems: string[] = this.serviceProblem ? [this.serviceProblem] : [];
     for (const r of all) {
       const s = r.status();
-      if (r.phase === 'unhealthy') problems.push(`replica ${r.name} failing its health check: ${s.lastHealthError ?? 'unknown'}`);
-      else if (r.phase === 'backoff' && s.crashes >= 2) problems.push(`replica ${r.name} crash-looping (${s.crashes} crashes in a row)`);
-      else if (r.phase === 'exited') problems.push(`replica ${r.name} exited and is not restarted (restartPolicy ${r.restartPolicy})`);
+      if (r.phase === 'unhealthy')
+        problems.push(`replica ${r.name} failing its health check: ${s.lastHealthError ?? 'unknown'}`);
+      else if (r.phase === 'backoff' && s.crashes >= 2)
+        problems.push(`replica ${r.name} crash-looping (${s.crashes} crashes in a row)`);
+      else if (r.phase === 'exited')
+        problems.push(`replica ${r.name} exited and is not restarted (restartPolicy ${r.restartPolicy})`);
       if (r.index >= desired) problems.push(`extra replica ${r.name}`);
     }
     for (let i = 0; i < desired; i++) if (!this.replicas.has(i)) problems.push(`replica ${this.name}-${i} not running`);
 
     if (!all.some((r) => r.running || r.phase === 'backoff') && desired > 0) {
-      return { ...base, status: 'Missing', message: `no replica running (${desired} desired)${problems.length ? `; ${problems.join('; ')}` : ''}` };
+      return {
+        ...base,
+        status: 'Missing',
+        message: `no replica running (${desired} desired)${problems.length ? `; ${problems.join('; ')}` : ''}`,
+      };
     }
     if (problems.length) return { ...base, status: 'Degraded', message: `${summary}; ${problems.join('; ')}` };
     if (ready < desired) {

@@ -52,7 +52,10 @@ describe('kustomize build errors', () => {
   });
 
   it('detects cyclic bases and shows the cycle', () => {
-    const fs = MemoryFs.fromFiles({ 'a/kustomization.yaml': 'resources:\n- ../b\n', 'b/kustomization.yaml': 'resources:\n- ../a\n' });
+    const fs = MemoryFs.fromFiles({
+      'a/kustomization.yaml': 'resources:\n- ../b\n',
+      'b/kustomization.yaml': 'resources:\n- ../a\n',
+    });
     const e = failure(fs, 'a');
     expect(e.code).toBe('KUSTOMIZE_CYCLE');
     expect(e.message).toBe('cycle: a → b → a');
@@ -61,7 +64,12 @@ describe('kustomize build errors', () => {
 
   it('rejects YAML alias bombs', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill('*' + String.fromCharCode(96 + i))
+          .join(',')}]`,
+      );
     const fs = MemoryFs.fromFiles({
       'kustomization.yaml': 'resources:\n- bomb.yaml\n',
       'bomb.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  ${bomb.join('\n  ')}\n`,
@@ -69,6 +77,15 @@ describe('kustomize build errors', () => {
     const e = failure(fs, '.');
     expect(e.code).toBe('YAML_ALIAS_BOMB');
     expect(e.location.file).toBe('bomb.yaml');
+  });
+
+  it('names the line of an unclosed quote in a resource, not the end of the file', () => {
+    const fs = MemoryFs.fromFiles({
+      'kustomization.yaml': 'resources:\n- cm.yaml\n',
+      'cm.yaml': `${CM}data:\n  a: "one\n  b: two\n  c: three\n`,
+    });
+    const e = failure(fs, '.');
+    expect(e.location).toMatchObject({ file: 'cm.yaml', line: 6 });
   });
 
   it('rejects unknown kustomization fields like kustomize does, with the line', () => {
@@ -87,10 +104,15 @@ describe('kustomize build errors', () => {
   });
 
   it('refuses remote bases and helm charts instead of ignoring them', () => {
-    expect(failure(MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- https://github.com/org/repo//base?ref=v1\n' }), '.').code).toBe(
-      'KUSTOMIZE_REMOTE_UNSUPPORTED',
+    expect(
+      failure(
+        MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- https://github.com/org/repo//base?ref=v1\n' }),
+        '.',
+      ).code,
+    ).toBe('KUSTOMIZE_REMOTE_UNSUPPORTED');
+    expect(failure(MemoryFs.fromFiles({ 'kustomization.yaml': 'helmCharts:\n- name: x\n' }), '.').code).toBe(
+      'KUSTOMIZE_HELM_UNSUPPORTED',
     );
-    expect(failure(MemoryFs.fromFiles({ 'kustomization.yaml': 'helmCharts:\n- name: x\n' }), '.').code).toBe('KUSTOMIZE_HELM_UNSUPPORTED');
   });
 
   it('refuses exec plugins', () => {
@@ -107,12 +129,19 @@ describe('kustomize build errors', () => {
   });
 
   it('reports duplicate resources', () => {
-    const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- a.yaml\n- b.yaml\n', 'a.yaml': CM, 'b.yaml': CM });
+    const fs = MemoryFs.fromFiles({
+      'kustomization.yaml': 'resources:\n- a.yaml\n- b.yaml\n',
+      'a.yaml': CM,
+      'b.yaml': CM,
+    });
     expect(failure(fs, '.').code).toBe('KUSTOMIZE_ID_CONFLICT');
   });
 
   it('refuses repeated keys in a resource, though a kustomization may repeat them', () => {
-    const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- a.yaml\n', 'a.yaml': `${CM}data:\n  x: "1"\n  x: "2"\n` });
+    const fs = MemoryFs.fromFiles({
+      'kustomization.yaml': 'resources:\n- a.yaml\n',
+      'a.yaml': `${CM}data:\n  x: "1"\n  x: "2"\n`,
+    });
     expect(failure(fs, '.').code).toBe('YAML_INVALID');
   });
 
@@ -126,7 +155,11 @@ describe('kustomize build errors', () => {
 
   describe('openapi field', () => {
     const files = (openapi: string, extra: Record<string, string> = {}) =>
-      MemoryFs.fromFiles({ 'kustomization.yaml': `resources:\n- cm.yaml\nopenapi:\n${openapi}`, 'cm.yaml': CM, ...extra });
+      MemoryFs.fromFiles({
+        'kustomization.yaml': `resources:\n- cm.yaml\nopenapi:\n${openapi}`,
+        'cm.yaml': CM,
+        ...extra,
+      });
 
     it('refuses a schema path together with a built-in version', () => {
       const e = failure(files('  path: s.json\n  version: v1.21.2\n', { 's.json': '{}' }), '.');
@@ -150,12 +183,17 @@ describe('kustomize build errors', () => {
   });
 
   it('refuses an empty patchesStrategicMerge file, though patches may be empty', () => {
-    const fs = MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- cm.yaml\npatchesStrategicMerge:\n- empty.yaml\n', 'cm.yaml': CM, 'empty.yaml': '' });
+    const fs = MemoryFs.fromFiles({
+      'kustomization.yaml': 'resources:\n- cm.yaml\npatchesStrategicMerge:\n- empty.yaml\n',
+      'cm.yaml': CM,
+      'empty.yaml': '',
+    });
     expect(failure(fs, '.').code).toBe('KUSTOMIZE_PATCH');
   });
 
   it('refuses a RoleBinding ServiceAccount subject whose namespace is left empty', () => {
-    const rb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace:\nroleRef:\n  kind: Role\n  name: r\n';
+    const rb =
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace:\nroleRef:\n  kind: Role\n  name: r\n';
     const e = failure(MemoryFs.fromFiles({ 'kustomization.yaml': 'resources:\n- rb.yaml\n', 'rb.yaml': rb }), '.');
     expect(e.code).toBe('KUSTOMIZE_RESOURCE');
     expect(e.message).toContain('namespace is blank');

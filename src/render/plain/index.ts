@@ -1,5 +1,5 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { locateInDocument } from '../../config/yaml-location.js';
+import { locateInDocument, yamlErrorPosition } from '../../config/yaml-location.js';
 import { RenderError } from '../../errors/index.js';
 import type { RenderedResource, Resource } from '../../model/resource.js';
 import { joinPath, type ReadonlyFs } from '../../vfs/index.js';
@@ -48,11 +48,11 @@ export function parseManifests(bytes: Uint8Array, file: string): RenderedResourc
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
-      const pos = lineCounter.linePos(err.pos[0]);
+      const pos = yamlErrorPosition(text, doc.errors, lineCounter);
       throw new RenderError('YAML_SYNTAX', `invalid YAML: ${err.message.split('\n')[0]}`, {
         file,
         line: pos.line,
-        column: pos.col,
+        column: pos.column,
         hint: 'Fix the YAML syntax at that line; nothing was applied.',
       });
     }

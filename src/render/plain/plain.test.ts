@@ -52,24 +52,57 @@ describe('plain renderer', () => {
     expect(e.location.line).toBeGreaterThanOrEqual(6);
   });
 
+  it('names the line of an unclosed quote in the middle of a file, not its end', () => {
+    const text = proc('a').replace('  command: node', '  command: "node\n  args: [server.js]\n  replicas: 2');
+    const fs = MemoryFs.fromFiles({ 'apps/web/overlays/dev/a.yaml': text });
+    const e = renderError(() => renderApp(fs, { name: 'web', path: 'apps/web' }, 'dev'));
+    expect(e.code).toBe('YAML_SYNTAX');
+    expect(e.location).toMatchObject({ file: 'apps/web/overlays/dev/a.yaml', line: 6 });
+  });
+
+  it('names the line indented too far, not the one above it', () => {
+    const text = proc('a').replace('  command: node', '  command: node\n    replicas: 2\n  args: [server.js]');
+    const fs = MemoryFs.fromFiles({ 'apps/web/overlays/dev/a.yaml': `${proc('first')}---\n${text}` });
+    const e = renderError(() => renderApp(fs, { name: 'web', path: 'apps/web' }, 'dev'));
+    expect(e.location).toMatchObject({ file: 'apps/web/overlays/dev/a.yaml', line: 14 });
+  });
+
   it('refuses a YAML alias bomb', () => {
-    const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: bomb}', 'data:', '  a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 0; i < 8; i++) lines.push(`  b${i}: &b${i} [${Array(9).fill(i === 0 ? '*a' : `*b${i - 1}`).join(',')}]`);
+    const lines = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: bomb}',
+      'data:',
+      '  a: &a ["x","x","x","x","x","x","x","x","x"]',
+    ];
+    for (let i = 0; i < 8; i++)
+      lines.push(
+        `  b${i}: &b${i} [${Array(9)
+          .fill(i === 0 ? '*a' : `*b${i - 1}`)
+          .join(',')}]`,
+      );
     const fs = MemoryFs.fromFiles({ 'apps/web/overlays/dev/bomb.yaml': lines.join('\n') });
     expect(renderError(() => renderApp(fs, { name: 'web', path: 'apps/web' }, 'dev')).code).toBe('YAML_ALIAS_LIMIT');
   });
 
   it('rejects a document without kind and a resource defined twice', () => {
     const noKind = MemoryFs.fromFiles({ 'apps/web/overlays/dev/a.yaml': 'apiVersion: v1\nmetadata: {name: x}\n' });
-    expect(renderError(() => renderApp(noKind, { name: 'web', path: 'apps/web' }, 'dev')).message).toContain('missing kind');
-    const twice = MemoryFs.fromFiles({ 'apps/web/overlays/dev/a.yaml': proc('a'), 'apps/web/overlays/dev/b.yaml': proc('a') });
+    expect(renderError(() => renderApp(noKind, { name: 'web', path: 'apps/web' }, 'dev')).message).toContain(
+      'missing kind',
+    );
+    const twice = MemoryFs.fromFiles({
+      'apps/web/overlays/dev/a.yaml': proc('a'),
+      'apps/web/overlays/dev/b.yaml': proc('a'),
+    });
     const e = renderError(() => renderApp(twice, { name: 'web', path: 'apps/web' }, 'dev'));
     expect(e.code).toBe('DUPLICATE_RESOURCE');
     expect(e.message).toContain('apps/web/overlays/dev/a.yaml:1');
   });
 
   it('says which directory is missing', () => {
-    const e = renderError(() => renderApp(MemoryFs.fromFiles({ 'x.yaml': '' }), { name: 'web', path: 'apps/web' }, 'dev'));
+    const e = renderError(() =>
+      renderApp(MemoryFs.fromFiles({ 'x.yaml': '' }), { name: 'web', path: 'apps/web' }, 'dev'),
+    );
     expect(e.code).toBe('APP_DIR_MISSING');
     expect(e.hint).toContain('apps/web/overlays/dev');
   });

@@ -1,6 +1,7 @@
 // A tiny workload for the process provider's tests. Behaviour is chosen by env vars so the
 // tests need no shell: PORT, GREETING, FAIL_HEALTH, FAIL_HEALTH_AFTER_MS, IGNORE_TERM,
 // LOG_LINES, SPAWN_CHILD.
+// GET /log?line=… writes the line to stdout and answers once it is written.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 
@@ -19,16 +20,25 @@ if (process.env.IGNORE_TERM === '1') {
   });
 }
 
-for (let i = 0; i < Number(process.env.LOG_LINES ?? 0); i++) process.stdout.write(`filler line ${i} ${'x'.repeat(80)}\n`);
+for (let i = 0; i < Number(process.env.LOG_LINES ?? 0); i++)
+  process.stdout.write(`filler line ${i} ${'x'.repeat(80)}\n`);
 
 if (process.env.SPAWN_CHILD === '1') {
   // A child that ignores SIGTERM: only signalling the whole process group stops it.
-  const child = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], {
+    stdio: 'ignore',
+  });
   process.stdout.write(`child pid ${child.pid}\n`);
 }
 
 if (port) {
   const server = createServer((req, res) => {
+    if (req.url?.startsWith('/log?')) {
+      // Answers only once the line is written, so a caller knows the replica can still log.
+      const line = new URL(req.url, 'http://x').searchParams.get('line');
+      process.stdout.write(`${line}\n`, (err) => res.writeHead(err ? 500 : 200).end(err ? String(err) : 'logged\n'));
+      return;
+    }
     if (req.url === '/health' && (process.env.FAIL_HEALTH === '1' || Date.now() - startedAt > failAfter)) {
       res.writeHead(503).end('not ready\n');
       return;

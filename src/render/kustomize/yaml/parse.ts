@@ -1,5 +1,15 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node as YNode,
+} from 'yaml';
 import type { Alias } from 'yaml';
+import { yamlErrorPosition } from '../../../config/yaml-location.js';
 import { RenderError } from '../../../errors/index.js';
 import { setKey, type JsonObject, type JsonValue } from '../model/json.js';
 import { resolvePlain, resolveTagged } from './resolve.js';
@@ -33,7 +43,12 @@ export function parseYamlDocs(text: string, file: string, opts: ParseOptions = {
   const uniqueKeys = opts.duplicateKeys !== 'lastWins';
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys, lineCounter: lc, prettyErrors: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, {
+      schema: 'failsafe',
+      uniqueKeys,
+      lineCounter: lc,
+      prettyErrors: false,
+    }) as Document.Parsed[];
   } catch (e) {
     throw new RenderError('YAML_INVALID', `${file}: ${(e as Error).message}`, { file, cause: e });
   }
@@ -42,7 +57,7 @@ export function parseYamlDocs(text: string, file: string, opts: ParseOptions = {
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
-      const pos = lc.linePos(err.pos[0]);
+      const pos = yamlErrorPosition(text, doc.errors, lc);
       throw new RenderError('YAML_INVALID', `${file}:${pos.line}: ${firstLine(err.message)}`, {
         file,
         line: pos.line,
@@ -68,7 +83,14 @@ interface Budget {
   left: number;
 }
 
-function toValue(node: YNode, doc: Document.Parsed, file: string, lc: LineCounter, budget: Budget, viaAlias: boolean): JsonValue {
+function toValue(
+  node: YNode,
+  doc: Document.Parsed,
+  file: string,
+  lc: LineCounter,
+  budget: Budget,
+  viaAlias: boolean,
+): JsonValue {
   if (viaAlias && --budget.left < 0) {
     const line = node.range ? lc.linePos(node.range[0]).line : undefined;
     throw new RenderError('YAML_ALIAS_BOMB', `${file}: document contains excessive aliasing`, {
@@ -114,7 +136,9 @@ function applyMerge(obj: JsonObject, src: JsonValue, file: string): void {
   const sources = Array.isArray(src) ? src : [src];
   for (const s of sources) {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) {
-      throw new RenderError('YAML_INVALID', `${file}: map merge requires map or sequence of maps as the value`, { file });
+      throw new RenderError('YAML_INVALID', `${file}: map merge requires map or sequence of maps as the value`, {
+        file,
+      });
     }
     for (const k of Object.keys(s)) if (!Object.prototype.hasOwnProperty.call(obj, k)) setKey(obj, k, s[k]!);
   }
