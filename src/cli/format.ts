@@ -20,6 +20,8 @@ const statusColors: Record<string, keyof typeof codes> = {
   Unknown: 'gray',
   Degraded: 'red',
   Failed: 'red',
+  Stalled: 'red',
+  Superseded: 'gray',
 };
 
 export function status(text: string): string {

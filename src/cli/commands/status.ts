@@ -39,11 +39,7 @@ export function statusCommand(): Command {
               status(a.sync),
               status(a.health),
               a.lastSync ? `${a.lastSync.result} ${ago(a.lastSync.finishedAt ?? a.lastSync.startedAt)}` : '-',
-              a.error
-                ? `${where(a.error)}${a.error.message}`
-                : a.drift
-                  ? `drift: ${a.drift.causes.join('; ')}`
-                  : (a.reason ?? ''),
+              message(a),
             ]),
           ),
         );
@@ -51,6 +47,26 @@ export function statusCommand(): Command {
       const bad = apps.some((a) => a.sync === 'Failed' || a.sync === 'Stalled' || a.health === 'Degraded');
       process.exitCode = bad ? ExitCode.Failed : ExitCode.Ok;
     });
+}
+
+/** The error, drift or reason, then when a failed sync is tried again and why health is unknown. */
+function message(a: ProjectStatus['apps'][number]): string {
+  const parts = [
+    a.error
+      ? `${where(a.error)}${a.error.message}`
+      : a.drift
+        ? `drift: ${a.drift.causes.join('; ')}`
+        : (a.reason ?? ''),
+  ];
+  if (a.nextAttemptAt) parts.push(`retry ${(a.attempts ?? 0) + 1} ${until(a.nextAttemptAt)}`);
+  if (a.sync === 'Stalled') parts.push('waits for a new revision or `sluice sync`');
+  if (a.healthReason) parts.push(`health: ${a.healthReason}`);
+  return parts.filter(Boolean).join('; ');
+}
+
+function until(iso: string): string {
+  const s = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
+  return s < 60 ? `in ${s}s` : `in ${Math.round(s / 60)}m`;
 }
 
 function where(e: { file?: string; line?: number }): string {
