@@ -199,11 +199,24 @@ describe('quick start', () => {
 
   it('after kill -9 of Sluice, a restart adopts every process: no duplicate, no orphan', async () => {
     const before = { dev: pidsOf('dev'), staging: pidsOf('staging'), prod: pidsOf('prod') };
+    // What `sluice status` shows must survive the crash: the last sync, health and revision.
+    const seen = (s: ProjectStatus) =>
+      s.apps.map((a) => ({
+        env: a.env,
+        sync: a.sync,
+        health: a.health,
+        revision: a.syncedRevision,
+        lastSync: a.lastSync?.id,
+        result: a.lastSync?.result,
+      }));
+    await allHealthy();
+    const statusBefore = seen(await getJson<ProjectStatus>(api('/api/v1/status')));
     sluice.child.kill('SIGKILL');
     await sluice.exited;
     expect(pidsOf('prod')).toEqual(before.prod); // workloads outlive a crashed controller
     sluice = await startQuickstart();
     await allHealthy();
+    expect(seen(await getJson<ProjectStatus>(api('/api/v1/status')))).toEqual(statusBefore);
     // A full sync of each environment, waited for, must find every replica adopted: one the
     // restart had lost track of would be started again here, beside the one still running.
     for (const env of ['dev', 'staging', 'prod']) {
