@@ -225,7 +225,7 @@ export class Controller {
           : `new revision ${short(revision)}${files.length ? ` changed ${files.join(', ')}` : ''}`;
       this.dispatch(key, { type: 'revision', revision, affected, reason, trigger });
     }
-    await this.prune(previous, trigger === 'startup');
+    await this.prune(previous);
   }
 
   /** Holds a whole revision's error once; every scope shows it until a newer revision fixes it. */
@@ -255,8 +255,8 @@ export class Controller {
     });
   }
 
-  /** Removes scopes Git no longer declares: those the last revision had, and (at start) any a provider still runs. */
-  private async prune(previous: Current | undefined, atStart: boolean): Promise<void> {
+  /** Removes scopes Git no longer declares: those the last revision had, and any a target still runs. */
+  private async prune(previous: Current | undefined): Promise<void> {
     const cur = this.current!;
     const removed = previous ? removedScopes(previous, cur) : [];
     for (const r of removed) this.entries.delete(scopeKey(r.app, r.env));
@@ -264,7 +264,6 @@ export class Controller {
       current: cur,
       previous,
       removed,
-      scanProviders: atStart || removed.length > 0,
       provider: (project, target) => this.providers.get(project, target),
       addEvent: (e) => this.options.store.addEvent(e),
       log: this.options.log,

@@ -38,8 +38,6 @@ export interface PruneDeps {
   current: Declared;
   previous: Declared | undefined;
   removed: Removed[];
-  /** Also ask every target which scopes it runs (at start: some may have been removed while Sluice was down). */
-  scanProviders: boolean;
   provider: (project: Project, target: string) => Promise<Provider>;
   addEvent: (e: NewEvent) => Promise<unknown>;
   log: ProviderLog;
@@ -104,7 +102,7 @@ export async function pruneUndeclared(d: PruneDeps): Promise<void> {
       whyRemoved(project, r.app, r.env, r.previous.app.path),
     );
   }
-  if (!d.scanProviders) return;
+  // Every target is asked too: what was removed while Sluice was down is known to no revision.
   for (const target of project.targets.keys()) {
     let provider: Provider;
     let live: Scope[];
