@@ -9,15 +9,6 @@ export function relativeTime(iso: string | undefined, now: number): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const s = Math.round((now - t) / 1000);
-  // A time still to come (the next retry of a failed sync).
-  if (s < 0) {
-    const ahead = -s;
-    return ahead < 60
-      ? `in ${ahead}s`
-      : ahead < 3600
-        ? `in ${Math.round(ahead / 60)}m`
-        : `in ${Math.round(ahead / 3600)}h`;
-  }
   if (s < 1) return 'just now';
   if (s < 60) return `${s}s ago`;
   const m = Math.floor(s / 60);
@@ -25,6 +16,16 @@ export function relativeTime(iso: string | undefined, now: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h ago`;
   return `${Math.floor(h / 24)}d ago`;
+}
+
+/** A time still to come, such as the next retry of a failed sync: "in 40s", "in 4m", "due now". */
+export function timeUntil(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (Number.isNaN(s)) return iso;
+  if (s < 1) return 'due now';
+  if (s < 60) return `in ${s}s`;
+  if (s < 3600) return `in ${Math.round(s / 60)}m`;
+  return `in ${Math.round(s / 3600)}h`;
 }
 
 export function absoluteTime(iso: string | undefined): string {

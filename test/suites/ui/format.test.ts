@@ -10,6 +10,7 @@ import {
   relativeTime,
   shortDigest,
   shortSha,
+  timeUntil,
 } from '../../../ui/src/format.js';
 import { awaitsApproval } from '../../../ui/src/promotions.js';
 
@@ -26,6 +27,12 @@ describe('dashboard formatting', () => {
 
   it('reads a timestamp from a server clock slightly ahead as just now', () => {
     expect(relativeTime('2025-01-01T12:00:02Z', now)).toBe('just now');
+  });
+
+  it('says when a time still to come is due', () => {
+    expect(timeUntil('2025-01-01T12:00:40Z', now)).toBe('in 40s');
+    expect(timeUntil('2025-01-01T12:04:00Z', now)).toBe('in 4m');
+    expect(timeUntil('2025-01-01T11:59:59Z', now)).toBe('due now');
   });
 
   it('shortens revisions and says when there is none', () => {

@@ -1,4 +1,6 @@
 import type { AppEnvStatus } from '../api/types.ts';
+import { absoluteTime, timeUntil } from '../format.ts';
+import { useNow } from '../hooks/useNow.ts';
 import { RelativeTime } from './RelativeTime.tsx';
 import { Revision } from './Revision.tsx';
 
@@ -36,7 +38,7 @@ export function StatusSummary({ status }: { status: AppEnvStatus }) {
         <>
           <dt>Next attempt</dt>
           <dd data-testid="next-attempt">
-            <RelativeTime iso={status.nextAttemptAt} />{' '}
+            <NextAttempt iso={status.nextAttemptAt} />{' '}
             <span className="muted">(attempt {(status.attempts ?? 0) + 1})</span>
           </dd>
         </>
@@ -48,5 +50,14 @@ export function StatusSummary({ status }: { status: AppEnvStatus }) {
         </>
       )}
     </dl>
+  );
+}
+
+function NextAttempt({ iso }: { iso: string }) {
+  const now = useNow();
+  return (
+    <time dateTime={iso} title={absoluteTime(iso)}>
+      {timeUntil(iso, now)}
+    </time>
   );
 }
