@@ -339,8 +339,8 @@ export interface RepoOptions {
   faultDir: string;
   /** Extra lines under `apps:` in sluice.yaml. */
   extraApps?: string;
-  /** Extra files of the first commit. */
-  extraFiles?: Record<string, string>;
+  /** Extra files of the first commit, given the first build of the service. */
+  extraFiles?: (first: Build) => Record<string, string>;
   healthTimeout?: string;
 }
 
@@ -428,7 +428,7 @@ export class ConfigRepo {
         greeting: 'base',
         faultDir: o.faultDir,
       }),
-      ...o.extraFiles,
+      ...o.extraFiles?.(this.first),
     };
     o.envs.forEach((e, i) => {
       files[`apps/hello/overlays/${e.name}/hello.yaml`] = processManifest({
@@ -486,6 +486,13 @@ spec:
 ${envs.join('')}  apps:
     - { name: hello, path: apps/hello }
 ${this.o.extraApps ?? ''}`;
+  }
+
+  /** Sets or clears a flag file the service of `env` reads (see serviceScript). */
+  flag(env: string, name: 'down', on: boolean): void {
+    const p = join(this.o.faultDir, env, name);
+    if (on) writeFileSync(p, '');
+    else rmSync(p, { force: true });
   }
 
   /** Writes a build of the service (a file artifact with its sha256). */
@@ -663,27 +670,27 @@ export interface ProcessAudit {
   missing: string[];
 }
 
-/** Compares live marked processes with the state files and the replicas each env asks for. */
-export function auditProcesses(dataDir: string, desired: Record<string, number>, app = 'hello'): ProcessAudit {
+/** Compares live marked processes with the state files and the replicas each scope (`app@env`) asks for. */
+export function auditProcesses(dataDir: string, desired: Record<string, number>): ProcessAudit {
   const procs = markedProcesses(dataDir);
   const files = stateFiles(dataDir);
   const out: ProcessAudit = { orphans: [], duplicates: [], missing: [] };
+  const scopeOf = (p: MarkedProcess) => `${p.env.SLUICE_APP}@${p.env.SLUICE_ENV}`;
   for (const p of procs) {
     const described = files.some((f) => f.pid === p.pid && f.startTime === p.startTime);
-    const declared =
-      p.env.SLUICE_ENV !== undefined && desired[p.env.SLUICE_ENV] !== undefined && p.env.SLUICE_APP === app;
+    const declared = desired[scopeOf(p)] !== undefined;
     if (!described || !declared)
       out.orphans.push(
         `pid ${p.pid} (${p.env.SLUICE_REPLICA_ID ?? 'no replica id'})${described ? '' : ' has no state file'}${declared ? '' : ' belongs to no declared scope'}`,
       );
   }
-  for (const [env, want] of Object.entries(desired)) {
-    const live = procs.filter((p) => p.env.SLUICE_ENV === env && p.env.SLUICE_APP === app);
+  for (const [scope, want] of Object.entries(desired)) {
+    const live = procs.filter((p) => scopeOf(p) === scope);
     if (live.length > want)
       out.duplicates.push(
-        `${app}@${env}: ${live.length} live replicas, ${want} desired (pids ${live.map((p) => p.pid).join(' ')})`,
+        `${scope}: ${live.length} live replicas, ${want} desired (pids ${live.map((p) => p.pid).join(' ')})`,
       );
-    if (live.length < want) out.missing.push(`${app}@${env}: ${live.length} live replicas, ${want} desired`);
+    if (live.length < want) out.missing.push(`${scope}: ${live.length} live replicas, ${want} desired`);
   }
   return out;
 }
@@ -796,6 +803,9 @@ export interface EventRow {
 export function events(sluice: Sluice, query = 'limit=200'): Promise<EventRow[]> {
   return sluice.api<EventRow[]>(`/api/v1/events?${query}`);
 }
+
+/** Thrown when a prerequisite is missing: the suite skips the scenario, or fails under CI=true. */
+export class MissingPrerequisite extends Error {}
 
 /** A check that failed in a scenario: the scenario goes on where it can and reports each one. */
 export class Findings {

@@ -214,7 +214,7 @@ async function killLane(lane: number, rng: Rng, kills: number): Promise<KillResu
   }
 
   async function auditAfter(k: number, describe: string, status: ProjectStatus): Promise<void> {
-    const desired = Object.fromEntries(ENVS.map((e) => [e, repo.desiredReplicas(e)]));
+    const desired = Object.fromEntries(ENVS.map((e) => [`hello@${e}`, repo.desiredReplicas(e)]));
     // Old replicas of a roll get their grace period to exit; give the picture a moment to settle.
     let procs = auditProcesses(dataDir, desired);
     const settleUntil = Date.now() + 20_000;
