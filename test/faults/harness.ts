@@ -431,13 +431,15 @@ export class ConfigRepo {
       ...o.extraFiles?.(this.first),
     };
     o.envs.forEach((e, i) => {
+      // One flag directory per environment, so a fault can hit one and spare the others.
+      mkdirSync(join(o.faultDir, e.name), { recursive: true });
       files[`apps/hello/overlays/${e.name}/hello.yaml`] = processManifest({
         build: this.first,
         replicas: e.replicas,
         port: this.portOf(i),
         service: this.servicePortOf(i),
         greeting: 'hello',
-        faultDir: o.faultDir,
+        faultDir: join(o.faultDir, e.name),
       });
     });
     git(dir, 'init', '-q', '--bare', '-b', 'main', this.bare);
