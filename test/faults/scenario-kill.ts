@@ -94,6 +94,7 @@ async function killLane(lane: number, rng: Rng, kills: number): Promise<KillResu
   const failures: string[] = [];
   const promotions = new Map<number, PromotionSeen>();
   const builds: Build[] = [repo.first];
+  const reported = new Set<string>();
   let nextVersion = 1;
 
   const record = (kind: keyof Omit<KillCounts, 'kills'> | 'failure', what: string) => {
@@ -227,11 +228,17 @@ async function killLane(lane: number, rng: Rng, kills: number): Promise<KillResu
     for (const m of procs.missing)
       record('failure', `missing replica after ${describe}: ${m}\n${describeStatus(status)}`);
 
+    // A damaged record stays in the store: count it at the kill that caused it, not at every later one.
     const store = auditStore(dataDir);
-    for (const r of store.running) record('lost', `${r} after ${describe}`);
-    for (const d of store.doubleFinal) record('duplicates', `${d} after ${describe}`);
-    for (const d of store.doubleVerification) record('duplicates', `${d} after ${describe}`);
-    for (const n of store.noLedger) record('lost', `${n} after ${describe}`);
+    const once = (kind: 'lost' | 'duplicates', finding: string) => {
+      if (reported.has(finding)) return;
+      reported.add(finding);
+      record(kind, `${finding} after ${describe}`);
+    };
+    for (const r of store.running) once('lost', r);
+    for (const d of store.doubleFinal) once('duplicates', d);
+    for (const d of store.doubleVerification) once('duplicates', d);
+    for (const n of store.noLedger) once('lost', n);
 
     for (const p of promotions.values()) {
       let view: PromotionView;
