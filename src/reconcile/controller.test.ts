@@ -238,6 +238,10 @@ describe('the store', () => {
     await c.start();
     await c.idle();
     expect(scope(c)).toMatchObject({ sync: 'Failed', error: { message: 'database is locked' } });
+    // What was applied is in the ledger before the sync is recorded as finished: a crash between
+    // the two leaves no succeeded sync whose artifacts the ledger does not know.
+    const applied = await real.ledger.listApplied({ app: 'web', env: 'dev' });
+    expect(applied.map((a) => a.syncId)).toEqual((await real.listSyncs({ app: 'web', env: 'dev' })).map((s) => s.id));
     locked = false;
     await vi.advanceTimersByTimeAsync(60_000);
     await c.idle();

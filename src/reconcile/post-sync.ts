@@ -24,9 +24,28 @@ export interface PostSyncDeps {
 }
 
 /**
- * After a sync applied and the scope turned healthy: record what it applied in the ledger,
- * then run the environment's verification checks and record their verdict either way.
+ * What a sync applied goes into the ledger before the sync is recorded as finished: a crash
+ * between the two must never leave a succeeded sync whose artifacts the ledger does not know
+ * (a promotion from that environment would copy older ones).
  */
+export async function recordApplied(
+  store: Store,
+  scope: Scope,
+  revision: string,
+  syncId: number,
+  resources: readonly Resource[],
+): Promise<void> {
+  await store.ledger.recordApplied({
+    syncId,
+    project: scope.project,
+    app: scope.app,
+    env: scope.env,
+    revision,
+    artifacts: appliedArtifacts(resources),
+  });
+}
+
+/** After a sync turned healthy: run the environment's verification checks and record their verdict either way. */
 export async function afterSync(
   deps: PostSyncDeps,
   ctx: { env: Environment; provider: Provider; scope: Scope; revision: string },
@@ -35,14 +54,6 @@ export async function afterSync(
 ): Promise<{ verification?: Verification; failure?: string }> {
   const { scope, env } = ctx;
   const artifacts = appliedArtifacts(resources);
-  await deps.store.ledger.recordApplied({
-    syncId: record.id,
-    project: scope.project,
-    app: scope.app,
-    env: scope.env,
-    revision: ctx.revision,
-    artifacts,
-  });
   if (!env.verify?.length) return {};
   const startedAt = new Date().toISOString();
   const live = await ctx.provider.live(scope).catch(() => []);

@@ -9,7 +9,7 @@ import { withDeadline } from './deadline.js';
 import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
-import { afterSync, type VerificationFailedHook } from './post-sync.js';
+import { afterSync, recordApplied, type VerificationFailedHook } from './post-sync.js';
 import type { ScopeEvent } from './scope-machine.js';
 import { toStatusError } from './state.js';
 import type { StatusError } from './status.js';
@@ -209,6 +209,7 @@ async function waitAndRecord(
         },
       );
     }
+    await recordApplied(deps.store, scope, revision, record.id, desired.resources);
     const done = await deps.store.finishSync(record.id, {
       result: 'Succeeded',
       plan: applied.summary,
@@ -234,7 +235,7 @@ async function waitAndRecord(
       message: `synced ${short(revision)} (${what}), ${health.status}`,
       syncId: record.id,
     });
-    // The ledger learns what ran and whether it serves what was promoted; a failed check never undoes the recorded sync.
+    // Whether it serves what was promoted; a failed check never undoes the recorded sync.
     if (mode === 'apply') {
       const verdict = await afterSync(deps, { env, provider, scope, revision }, done, desired.resources).catch(
         (e: unknown) => {
