@@ -19,7 +19,14 @@ export function appliedArtifacts(resources: readonly Resource[]): ArtifactRecord
       const image = c.spec['image'];
       if (c.kind !== 'service' || typeof image !== 'string') continue;
       const { name, tag, digest } = splitImage(image);
-      out.push({ kind: 'image', name: c.name, ref: name, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), resource });
+      out.push({
+        kind: 'image',
+        name: c.name,
+        ref: name,
+        ...(tag ? { tag } : {}),
+        ...(digest ? { digest } : {}),
+        resource,
+      });
     }
   }
   return out;

@@ -115,6 +115,39 @@ describe('revision errors', () => {
   });
 });
 
+describe('the source', () => {
+  it('a force push that drops the revision in force is not followed: nothing pruned, an event, until the branch builds on it again', async () => {
+    const c = await started();
+    const root = source.head();
+    const good = await commit(c, { ...root, 'apps/web/base/web.yaml': processYaml('web', ['v2']) });
+    const first = source.commit(root, null); // a rewritten history with no common commit
+    await c.refresh();
+    await c.idle();
+    expect(c.status().source.revision).toBe(good);
+    expect(c.status().source.error).toMatchObject({ code: 'SOURCE_REWRITTEN' });
+    expect(scope(c).syncedRevision).toBe(good);
+    expect(target.destroyed).toEqual([]);
+    expect((await store.store.listEvents({ type: 'source.rewritten' }))[0]!.message).toContain(
+      `does not contain ${good.slice(0, 7)}`,
+    );
+    expect(first).not.toBe(good);
+    const next = source.commit({ ...root, 'apps/web/base/web.yaml': processYaml('web', ['v3']) }, good);
+    await c.refresh();
+    await c.idle();
+    expect(c.status().source.error).toBeUndefined();
+    expect(scope(c)).toMatchObject({ sync: 'Synced', syncedRevision: next });
+  });
+
+  it('started while the remote is unreachable, it serves the revision fetched last', async () => {
+    source.commit(projectFiles());
+    source.down = true;
+    const c = controller();
+    await c.start();
+    await c.idle();
+    expect(scope(c)).toMatchObject({ sync: 'Synced', health: 'Healthy' });
+  });
+});
+
 describe('health', () => {
   it('a retry after a health timeout that finds nothing to change is recorded Failed while unhealthy, Succeeded once healthy', async () => {
     const c = await started();

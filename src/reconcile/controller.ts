@@ -82,6 +82,8 @@ export class Controller {
   private revisionError: RevisionError | undefined;
   /** Set when the newest revision could not be read (a damaged cache, a vanished commit). */
   private readError: StatusError | undefined;
+  /** Set while the branch no longer contains the revision in force. */
+  private rewritten: StatusError | undefined;
   private lastFetchAt: Date | undefined;
   private fetching: Promise<void> | undefined;
   private refetch = false;
@@ -177,12 +179,23 @@ export class Controller {
       this.lastFetchAt = new Date(this.now());
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
-      this.options.log.warn({ err: e.message }, 'config repo unreachable; keeping the last known good revision');
-      return;
+      // Started while the remote is down: serve what the last fetch left in the cache, so what
+      // runs is adopted and shown instead of an empty status until the remote is back.
+      const cached = this.current ? undefined : await this.options.source.lastKnown?.().catch(() => undefined);
+      if (!cached) {
+        this.options.log.warn({ err: e.message }, 'config repo unreachable; keeping the last known good revision');
+        return;
+      }
+      this.options.log.warn(
+        { err: e.message, revision: cached },
+        'config repo unreachable; starting from the revision fetched last',
+      );
+      revision = cached;
     }
     if (this.seen === revision && trigger !== 'startup' && !this.readError) return;
     this.seen = revision;
     const previous = this.current;
+    if (previous && previous.revision !== revision && !(await this.fastForward(previous.revision, revision))) return;
     const rawFs = await this.options.source.tree(revision);
     this.readError = undefined;
     let fs: ReadonlyFs;
@@ -226,6 +239,32 @@ export class Controller {
       this.dispatch(key, { type: 'revision', revision, affected, reason, trigger });
     }
     await this.prune(previous);
+  }
+
+  /**
+   * A branch whose history was rewritten (a force push that dropped the revision in force) is
+   * not followed: what it no longer has would be pruned. The last known good revision stays,
+   * with an event and a source error, until the branch again contains it.
+   */
+  private async fastForward(from: string, to: string): Promise<boolean> {
+    const contains = await this.options.source.contains?.(from, to);
+    if (contains !== false) {
+      this.rewritten = undefined;
+      return true;
+    }
+    const message = `${this.options.source.branch} was rewritten: ${short(to)} does not contain ${short(from)}, the revision in force; Sluice keeps ${short(from)} and prunes nothing`;
+    this.rewritten = {
+      code: 'SOURCE_REWRITTEN',
+      message,
+      hint: `Push a commit that builds on ${short(from)} (or restore it) and Sluice follows again; restarting Sluice follows the rewritten branch as it is.`,
+    };
+    await this.options.store.addEvent({
+      project: this.projectName,
+      type: 'source.rewritten',
+      severity: 'error',
+      message,
+    });
+    return false;
   }
 
   /** Holds a whole revision's error once; every scope shows it until a newer revision fixes it. */
@@ -371,6 +410,7 @@ export class Controller {
     if (this.lastFetchAt) source.lastFetchAt = this.lastFetchAt.toISOString();
     if (health.lastError) source.error = health.lastError;
     else if (this.readError) source.error = this.readError;
+    else if (this.rewritten) source.error = this.rewritten;
     if (health.nextRetryAt) source.nextRetryAt = health.nextRetryAt;
     const out: ProjectStatus = {
       project: cur?.project.name ?? 'unknown',

@@ -44,12 +44,16 @@ export function desiredState(
   for (const r of rendered) {
     const ref = resourceRef(r.object);
     if (!provider.accepts(r.object)) {
-      throw new RenderError('UNSUPPORTED_KIND', `${ref} (${r.object.apiVersion}) cannot run on a ${provider.kind} target`, {
-        file: r.origin?.file,
-        line: r.origin?.line,
-        resource: ref,
-        hint: `Environment "${env.name}" uses target "${env.target}" (${provider.kind}); move the resource to an environment whose target runs it.`,
-      });
+      throw new RenderError(
+        'UNSUPPORTED_KIND',
+        `${ref} (${r.object.apiVersion}) cannot run on a ${provider.kind} target`,
+        {
+          file: r.origin?.file,
+          line: r.origin?.line,
+          resource: ref,
+          hint: `Environment "${env.name}" uses target "${env.target}" (${provider.kind}); move the resource to an environment whose target runs it.`,
+        },
+      );
     }
     const issue = provider.validate?.(r.object)[0];
     if (issue) {

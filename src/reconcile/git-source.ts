@@ -16,6 +16,8 @@ export function gitRevisionSource(source: Source): RevisionSource {
     fetch: async () => (await source.fetch()).revision,
     tree: (revision: string): Promise<ReadonlyFs> => source.tree(revision),
     changedPaths: (from: string, to: string) => source.changedPaths(from, to),
+    lastKnown: () => source.cachedRevision(),
+    contains: (ancestor: string, descendant: string) => source.contains(ancestor, descendant),
     watch: (onRevision: (revision: string) => void) => {
       const w = source.watch((revision) => onRevision(revision));
       return () => w.close();

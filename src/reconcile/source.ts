@@ -13,6 +13,10 @@ export interface RevisionSource {
   fetch(): Promise<string>;
   /** The file tree at a revision. */
   tree(revision: string): Promise<ReadonlyFs>;
+  /** The revision fetched last time, read without the network (a restart while the remote is down). */
+  lastKnown?(): Promise<string | undefined>;
+  /** Whether `descendant` has `ancestor` in its history: false when the branch was force-pushed. */
+  contains?(ancestor: string, descendant: string): Promise<boolean>;
   /** Paths changed between two revisions. */
   changedPaths(from: string, to: string): Promise<string[]>;
   /** Calls back with each new revision of the branch (one feed shared by every part); returns the unsubscribe function. */

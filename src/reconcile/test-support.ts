@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProviderError } from '../errors/index.js';
+import { ProviderError, SourceError } from '../errors/index.js';
 import { resourceKey, type Resource } from '../model/resource.js';
 import {
   summarize,
@@ -30,13 +30,18 @@ export class MemorySource implements RevisionSource {
   readonly branch = 'main';
   private readonly revisions = new Map<string, Files>();
   private readonly order: string[] = [];
+  private readonly parents = new Map<string, string | undefined>();
+  /** While set, fetch fails as an unreachable remote does; lastKnown still answers from the "cache". */
+  down = false;
   private listeners = new Set<(revision: string) => void>();
   private counter = 0;
 
   /** Commits a whole tree and tells watchers; returns its revision. */
-  commit(files: Files): string {
+  /** `parent` null starts a history of its own (what a force push of unrelated commits leaves). */
+  commit(files: Files, parent: string | null = this.order.at(-1) ?? null): string {
     const revision = (++this.counter).toString(16).padStart(40, '0');
     this.revisions.set(revision, { ...files });
+    this.parents.set(revision, parent ?? undefined);
     this.order.push(revision);
     this.listeners.forEach((l) => l(revision));
     return revision;
@@ -52,7 +57,17 @@ export class MemorySource implements RevisionSource {
   }
 
   async fetch(): Promise<string> {
+    if (this.down) throw new SourceError('SOURCE_UNREACHABLE', 'cannot reach memory://config');
     return this.order.at(-1)!;
+  }
+
+  async lastKnown(): Promise<string | undefined> {
+    return this.order.at(-1);
+  }
+
+  async contains(ancestor: string, descendant: string): Promise<boolean> {
+    for (let r: string | undefined = descendant; r; r = this.parents.get(r)) if (r === ancestor) return true;
+    return false;
   }
 
   async tree(revision: string): Promise<MemoryFs> {

@@ -31,7 +31,15 @@ export interface VerifyOutcome {
 export class TemplateError extends Error {}
 
 /** Replaces `${artifact.tag}`, `${artifact.<name>.digest}`, `${revision}`, `${env.NAME}`, `${port}`. */
-export function expandTemplate(text: string, ctx: { revision: string; artifacts: readonly ArtifactRecord[]; vars: Record<string, string | undefined>; port?: number }): string {
+export function expandTemplate(
+  text: string,
+  ctx: {
+    revision: string;
+    artifacts: readonly ArtifactRecord[];
+    vars: Record<string, string | undefined>;
+    port?: number;
+  },
+): string {
   return text.replace(/\$\{([^}]+)\}/g, (_m, expr: string) => {
     const key = expr.trim();
     const parts = key.split('.');
@@ -46,10 +54,15 @@ export function expandTemplate(text: string, ctx: { revision: string; artifacts:
       const named = parts.length === 3 ? ctx.artifacts.find((a) => a.name === parts[1]) : ctx.artifacts[0];
       const field = parts[parts.length - 1] as 'tag' | 'digest' | 'ref' | 'name';
       const value = named && ['tag', 'digest', 'ref', 'name'].includes(field) ? named[field] : undefined;
-      if (value === undefined) throw new TemplateError(`\${${key}} has no value: the sync applied ${ctx.artifacts.map((a) => a.name).join(', ') || 'no artifacts'}`);
+      if (value === undefined)
+        throw new TemplateError(
+          `\${${key}} has no value: the sync applied ${ctx.artifacts.map((a) => a.name).join(', ') || 'no artifacts'}`,
+        );
       return value;
     }
-    throw new TemplateError(`unknown reference \${${key}}; use artifact.tag, artifact.digest, artifact.<name>.tag, revision, port or env.NAME`);
+    throw new TemplateError(
+      `unknown reference \${${key}}; use artifact.tag, artifact.digest, artifact.<name>.tag, revision, port or env.NAME`,
+    );
   });
 }
 
@@ -68,7 +81,13 @@ function livePorts(live: readonly LiveResource[]): number[] {
   return [...new Set(endpointsOf(live).map((e) => e.port))].sort((a, b) => a - b);
 }
 
-async function attempt(url: string, check: VerifyCheckSpec, expected: string | undefined, fetchImpl: typeof fetch, signal?: AbortSignal): Promise<string | undefined> {
+async function attempt(
+  url: string,
+  check: VerifyCheckSpec,
+  expected: string | undefined,
+  fetchImpl: typeof fetch,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const http = check.http;
   const timeout = AbortSignal.timeout(parseDuration(http.timeout));
   let res: Response;
@@ -89,7 +108,9 @@ async function attempt(url: string, check: VerifyCheckSpec, expected: string | u
     }
   }
   const shown = typeof actual === 'string' ? actual : JSON.stringify(actual);
-  return shown === expected ? undefined : `GET ${url}: ${http.jsonPath ?? 'body'} is ${shown ?? 'missing'}, expected ${expected}`;
+  return shown === expected
+    ? undefined
+    : `GET ${url}: ${http.jsonPath ?? 'body'} is ${shown ?? 'missing'}, expected ${expected}`;
 }
 
 /** Runs every check of the environment; each retries `retries` times, `interval` apart. */
@@ -100,14 +121,24 @@ export async function verify(input: VerifyInput): Promise<VerifyOutcome> {
   for (const check of input.env.verify ?? []) {
     const ports = check.http.url.includes('${port}') ? livePorts(input.live) : [undefined];
     if (ports.length === 0) {
-      checks.push({ name: check.name ?? check.http.url, url: check.http.url, passed: false, message: 'no live replica port to check' });
+      checks.push({
+        name: check.name ?? check.http.url,
+        url: check.http.url,
+        passed: false,
+        message: 'no live replica port to check',
+      });
       continue;
     }
     for (const port of ports) {
       let url = check.http.url;
       let failure: string | undefined;
       try {
-        const ctx = { revision: input.revision, artifacts: input.artifacts, vars, ...(port !== undefined ? { port } : {}) };
+        const ctx = {
+          revision: input.revision,
+          artifacts: input.artifacts,
+          vars,
+          ...(port !== undefined ? { port } : {}),
+        };
         url = expandTemplate(check.http.url, ctx);
         const expected = check.http.equals === undefined ? undefined : expandTemplate(check.http.equals, ctx);
         for (let i = 0; i <= check.retries; i++) {
@@ -118,7 +149,12 @@ export async function verify(input: VerifyInput): Promise<VerifyOutcome> {
       } catch (e) {
         failure = (e as Error).message;
       }
-      checks.push({ name: check.name ?? check.http.url, url, passed: !failure, message: failure ?? `GET ${url} as expected` });
+      checks.push({
+        name: check.name ?? check.http.url,
+        url,
+        passed: !failure,
+        message: failure ?? `GET ${url} as expected`,
+      });
     }
   }
   return { result: checks.every((c) => c.passed) ? 'Passed' : 'Failed', checks };

@@ -173,6 +173,28 @@ export class Source {
     });
   }
 
+  /**
+   * The branch's revision as the last fetch left it in the cache, without asking the remote:
+   * what a restart serves while the remote is unreachable.
+   */
+  async cachedRevision(): Promise<string | undefined> {
+    const branch = this.branchName ?? this.spec.branch;
+    return branch ? branchTip(this.ctx, `refs/heads/${branch}`) : undefined;
+  }
+
+  /** Whether `descendant` contains `ancestor` in its history (false after a force push dropped it). */
+  async contains(ancestor: string, descendant: string): Promise<boolean> {
+    const r = await runGit(this.ctx, ['merge-base', '--is-ancestor', ancestor, descendant], { allowFail: true });
+    if (r.code === 0 || r.code === 1) return r.code === 0;
+    throw new SourceError(
+      'SOURCE_GIT_FAILED',
+      `cannot compare ${ancestor.slice(0, 7)} with ${descendant.slice(0, 7)} in ${this.location}`,
+      {
+        hint: 'A commit may be missing from the cache; it is fetched again at the next poll.',
+      },
+    );
+  }
+
   /** Full commit SHA of a branch, tag, HEAD or (abbreviated) SHA. */
   async resolve(ref: string): Promise<string> {
     checkRefName(ref);
