@@ -282,6 +282,36 @@ describe('the store', () => {
   });
 });
 
+describe('the store at start', () => {
+  it('started while the store is locked, it waits for it, then rebuilds and converges', async () => {
+    const c0 = await started();
+    await c0.stop();
+    controllers = [];
+    const real = store.store;
+    let locked = 3;
+    const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const flaky: Store = Object.create(real) as Store;
+    flaky.abandonRunningSyncs = async (reason) => {
+      if (locked-- > 0) throw busy();
+      return real.abandonRunningSyncs(reason);
+    };
+    let listLocked = true;
+    flaky.listSyncs = async (q) => {
+      if (listLocked) throw busy();
+      return real.listSyncs(q);
+    };
+    const c = controller({ store: flaky });
+    const starting = c.start();
+    await vi.advanceTimersByTimeAsync(120_000);
+    await starting;
+    expect(c.status().apps).toEqual([]); // history could not be read: no scope is shown as never synced
+    listLocked = false;
+    await vi.advanceTimersByTimeAsync(5_000);
+    await c.idle();
+    expect(scope(c)).toMatchObject({ sync: 'Synced', lastSync: { result: 'Succeeded' } });
+  });
+});
+
 describe('restart', () => {
   it('rebuilds every scope from the store: the same status before and after', async () => {
     const c = await started();

@@ -5,6 +5,7 @@ import type { Provider, ProviderEvent, ProviderLog, Scope } from '../providers/t
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { desiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
+import { backoffDelay } from './backoff.js';
 import { mergeJobs, type Job } from './job.js';
 import { periodic } from './periodic.js';
 import type { VerificationFailedHook } from './post-sync.js';
@@ -122,8 +123,7 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    const abandoned = await this.options.store.abandonRunningSyncs('the controller stopped while this sync ran');
-    if (abandoned) this.options.log.warn({ abandoned }, 'marked syncs left running by a previous controller as failed');
+    await this.abandonLeftovers();
     await this.refresh('startup');
     // The source's one feed hands over each revision it fetched: no second fetch here.
     this.unwatch = this.options.source.watch((revision) => {
@@ -131,10 +131,41 @@ export class Controller {
     });
     const onError = (e: unknown) => this.options.log.error({ err: e }, 'periodic check failed');
     this.loops = [
+      // A revision that could not be taken (the store was locked, the cache damaged) is tried
+      // again on a timer: a local repo's watch only fires when a ref moves.
+      periodic(
+        this.options.healthIntervalMs ?? 2000,
+        () => (this.readError ? this.refresh() : Promise.resolve()),
+        onError,
+      ),
       periodic(this.options.driftIntervalMs ?? 5000, () => this.checkDrift(), onError),
       periodic(this.options.healthIntervalMs ?? 2000, () => this.readHealth(), onError),
     ];
     void this.loops[1]!.now();
+  }
+
+  /**
+   * Syncs a killed controller left Running are marked failed before anything starts (ours
+   * would be marked too, later). A store that cannot be written yet (locked by another
+   * process, a full disk) is waited for with backoff, so Sluice starts once it can.
+   */
+  private async abandonLeftovers(): Promise<void> {
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
+      try {
+        const abandoned = await this.options.store.abandonRunningSyncs('the controller stopped while this sync ran');
+        if (abandoned)
+          this.options.log.warn({ abandoned }, 'marked syncs left running by a previous controller as failed');
+        return;
+      } catch (e) {
+        if (!isTransient(e)) throw e;
+        const delay = backoffDelay(attempt, 1_000, 30_000, this.random);
+        this.options.log.warn(
+          { err: (e as Error).message, retryInMs: delay },
+          'the store cannot be written yet; waiting before starting',
+        );
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
@@ -223,7 +254,13 @@ export class Controller {
       if (!entry) {
         entry = { ref, provider, state: initialState() };
         this.entries.set(key, entry);
-        await this.restore(key, project.name, ref);
+        try {
+          await this.restore(key, project.name, ref);
+        } catch (e) {
+          // Without its history the scope would show "never synced": take the revision again later.
+          this.entries.delete(key);
+          throw e;
+        }
       }
       entry.ref = ref;
       entry.provider = provider;
