@@ -18,7 +18,7 @@ import { kustomizeBuild } from '../src/render/kustomize/index.js';
 import { DiskFs } from '../src/vfs/index.js';
 
 const APPS = 500; // 4 resources each in the base → 2,000, plus generated ones
-const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 
 function write(root: string, path: string, text: string): void {
   const full = join(root, path);
@@ -30,7 +30,10 @@ function generateTree(root: string): void {
   const res: string[] = [];
   for (let i = 0; i < APPS; i++) {
     const n = `app${i}`;
-    write(root, `base/${n}.yaml`, `apiVersion: apps/v1
+    write(
+      root,
+      `base/${n}.yaml`,
+      `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${n}
@@ -95,10 +98,15 @@ apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: ${n}
-`);
+`,
+    );
     res.push(`- ${n}.yaml`);
   }
-  write(root, 'base/kustomization.yaml', `resources:\n${res.join('\n')}\nconfigMapGenerator:\n- name: shared\n  literals:\n  - level=info\n`);
+  write(
+    root,
+    'base/kustomization.yaml',
+    `resources:\n${res.join('\n')}\nconfigMapGenerator:\n- name: shared\n  literals:\n  - level=info\n`,
+  );
 
   const smp = (i: number) => `- patch: |-
     apiVersion: apps/v1
@@ -113,13 +121,15 @@ metadata:
             env:
             - name: PATCHED
               value: "${i}"\n`;
-  let mid = 'resources:\n- ../base\nnamePrefix: team-\nlabels:\n- pairs:\n    team: blue\n  includeSelectors: true\ncommonAnnotations:\n  owner: platform\npatches:\n';
+  let mid =
+    'resources:\n- ../base\nnamePrefix: team-\nlabels:\n- pairs:\n    team: blue\n  includeSelectors: true\ncommonAnnotations:\n  owner: platform\npatches:\n';
   for (let i = 0; i < 30; i++) mid += smp(i * 7);
   mid += 'configMapGenerator:\n';
   for (let i = 0; i < 10; i++) mid += `- name: mid-gen-${i}\n  literals:\n  - key=${i}\n`;
   write(root, 'mid/kustomization.yaml', mid);
 
-  let env = 'resources:\n- ../../mid\nnamespace: staging\nimages:\n- name: registry.example.com/team/app1\n  newTag: "2.0"\npatches:\n';
+  let env =
+    'resources:\n- ../../mid\nnamespace: staging\nimages:\n- name: registry.example.com/team/app1\n  newTag: "2.0"\npatches:\n';
   for (let i = 0; i < 20; i++) {
     env += `- target:\n    kind: Deployment\n    name: team-app${i * 11}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: ${i + 2}\n`;
   }
@@ -175,17 +185,23 @@ function main(): number {
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
     if (existsSync(tsx)) {
       const script = join(root, 'cold.ts');
-      writeFileSync(script, `import { kustomizeBuild } from '${join(process.cwd(), 'src/render/kustomize/index.ts')}';\nimport { DiskFs } from '${join(process.cwd(), 'src/vfs/index.ts')}';\nprocess.stdout.write(kustomizeBuild(new DiskFs(${JSON.stringify(root)}), ${JSON.stringify(dir)}));\n`);
+      writeFileSync(
+        script,
+        `import { kustomizeBuild } from '${join(process.cwd(), 'src/render/kustomize/index.ts')}';\nimport { DiskFs } from '${join(process.cwd(), 'src/vfs/index.ts')}';\nprocess.stdout.write(kustomizeBuild(new DiskFs(${JSON.stringify(root)}), ${JSON.stringify(dir)}));\n`,
+      );
       const t = performance.now();
       const r = spawnSync(tsx, [script], { encoding: 'utf8', maxBuffer: 1 << 30 });
       const cold = performance.now() - t;
-      if (r.status === 0 && r.stdout === out) console.log(`sluice   (cold process: node + tsx start-up, 1 run):  ${cold.toFixed(1)} ms`);
+      if (r.status === 0 && r.stdout === out)
+        console.log(`sluice   (cold process: node + tsx start-up, 1 run):  ${cold.toFixed(1)} ms`);
     }
 
     const kustomize = findKustomize();
     if (!kustomize) {
       if (process.env['CI'] === 'true') {
-        console.error('FAIL: kustomize is not installed; CI must compare against it (GOFLAGS=-mod=mod go install sigs.k8s.io/kustomize/kustomize/v5@v5.8.1)');
+        console.error(
+          'FAIL: kustomize is not installed; CI must compare against it (GOFLAGS=-mod=mod go install sigs.k8s.io/kustomize/kustomize/v5@v5.8.1)',
+        );
         return 1;
       }
       console.log('kustomize not found: comparison skipped');
@@ -221,7 +237,7 @@ function main(): number {
     }
     return 0;
   } finally {
-    if (!process.env["KEEP_BENCH_TREE"]) rmSync(root, { recursive: true, force: true });
+    if (!process.env['KEEP_BENCH_TREE']) rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -17,13 +17,19 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === '/version') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version, env, replica, started, pid: process.pid, greeting }) + '\n');
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ version, env, replica, started, pid: process.pid, greeting }) + '\n');
     return;
   }
-  res.writeHead(200, { 'content-type': 'text/plain' }).end(`${greeting} from ${env} (replica ${replica}, version ${version})\n`);
+  res
+    .writeHead(200, { 'content-type': 'text/plain' })
+    .end(`${greeting} from ${env} (replica ${replica}, version ${version})\n`);
 });
 
-server.listen(port, '127.0.0.1', () => console.log(`hello listening on 127.0.0.1:${port} (${env}, replica ${replica}, version ${version})`));
+server.listen(port, '127.0.0.1', () =>
+  console.log(`hello listening on 127.0.0.1:${port} (${env}, replica ${replica}, version ${version})`),
+);
 
 const stop = (signal) => {
   console.log(`hello got ${signal}, closing`);

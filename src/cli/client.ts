@@ -20,7 +20,15 @@ export function serverUrl(opts: { server?: string; dataDir: string }): string {
 export class ApiError extends SluiceError {
   constructor(
     readonly status: number,
-    body: { code?: string; message?: string; hint?: string; file?: string; line?: number; field?: string; resource?: string },
+    body: {
+      code?: string;
+      message?: string;
+      hint?: string;
+      file?: string;
+      line?: number;
+      field?: string;
+      resource?: string;
+    },
   ) {
     const { code, message, ...rest } = body;
     super(code ?? `HTTP_${status}`, message ?? `request failed with HTTP ${status}`, rest);

@@ -48,7 +48,12 @@ export class NotificationRelay {
       void this.notifier?.close();
       this.configKey = key;
       this.notifier = createNotifier(
-        { project: project.name, sinks: project.notifications, dashboardUrl: this.dashboardUrl(), environments: project.environments.map((e) => e.name) },
+        {
+          project: project.name,
+          sinks: project.notifications,
+          dashboardUrl: this.dashboardUrl(),
+          environments: project.environments.map((e) => e.name),
+        },
         {
           log: this.log.child({ part: 'notify' }),
           onDeliveryFailed: (f) =>

@@ -5,7 +5,16 @@ import { pino, type Logger } from 'pino';
 import { assertPolicy, evaluatePolicy } from '../policy/index.js';
 import { createProvider, targetKind } from '../providers/index.js';
 import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
-import { autoRollback, HostedRequests, notifyingStore, observeCommits, pollRequests, PromotionService, type Notify, type RequestBackend } from '../promote/index.js';
+import {
+  autoRollback,
+  HostedRequests,
+  notifyingStore,
+  observeCommits,
+  pollRequests,
+  PromotionService,
+  type Notify,
+  type RequestBackend,
+} from '../promote/index.js';
 import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
 import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
@@ -57,14 +66,17 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const notify: Notify = o.notify ?? ((e) => relayRef.current?.notify(e));
   const store = notifyingStore(openStore(o.dataDir), notify);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
-  const source = await Source.open({ ...spec, ...(o.branch ? { branch: o.branch } : {}) }, {
-    dataDir: o.dataDir,
-    log,
-    ...(o.pollIntervalMs ? { pollIntervalMs: o.pollIntervalMs } : {}),
-    // Retries of an unreachable remote back off to ten poll intervals (30 s to 5 min), so a
-    // short outage on a fast-polled repo is noticed as over within seconds, not minutes.
-    backoff: { maxMs: Math.min(300_000, Math.max(30_000, (o.pollIntervalMs ?? 30_000) * 10)) },
-  });
+  const source = await Source.open(
+    { ...spec, ...(o.branch ? { branch: o.branch } : {}) },
+    {
+      dataDir: o.dataDir,
+      log,
+      ...(o.pollIntervalMs ? { pollIntervalMs: o.pollIntervalMs } : {}),
+      // Retries of an unreachable remote back off to ten poll intervals (30 s to 5 min), so a
+      // short outage on a fast-polled repo is noticed as over within seconds, not minutes.
+      backoff: { maxMs: Math.min(300_000, Math.max(30_000, (o.pollIntervalMs ?? 30_000) * 10)) },
+    },
+  );
   // The metrics read the controller's status, and the controller reports syncs to the metrics.
   const metricsRef: { current?: SluiceMetrics } = {};
   // The controller hands failed verifications to the promotion service, which needs the controller's status.
@@ -75,7 +87,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     log,
     openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
     checkPolicy: (resources, ctx) =>
-      assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name, encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set() })),
+      assertPolicy(
+        evaluatePolicy(resources, ctx.env, ctx.project, {
+          app: ctx.app.name,
+          encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set(),
+        }),
+      ),
     finalize: stripInternalAnnotations,
     mask: (text) => secrets.mask(text),
     createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
@@ -95,16 +112,29 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     refresh: () => controller.refresh(),
     openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
     checkPolicy: ((resources, ctx) =>
-      assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name, encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set() }))) satisfies PolicyCheck,
+      assertPolicy(
+        evaluatePolicy(resources, ctx.env, ctx.project, {
+          app: ctx.app.name,
+          encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set(),
+        }),
+      )) satisfies PolicyCheck,
     notify,
     // Without a backend given, requests become pull/merge requests when sluice.yaml or the remote and a token say so.
     requests: o.requests ?? hosted,
   });
   promotionsRef.current = promotions;
   // Reviews given on GitHub or GitLab are read back on an interval and merge the request when every gate passes.
-  const requestPoller = pollRequests(promotions, { intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs), log });
+  const requestPoller = pollRequests(promotions, {
+    intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs),
+    log,
+  });
   // Every config commit becomes a ledger change, whoever wrote it.
-  const ledgerWatch = source.watch((revision) => void observeCommits(source, store, revision).catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed')));
+  const ledgerWatch = source.watch(
+    (revision) =>
+      void observeCommits(source, store, revision).catch((e: unknown) =>
+        log.warn({ err: e }, 'recording config commits in the ledger failed'),
+      ),
+  );
   const metrics = new SluiceMetrics(() => controller.status());
   metricsRef.current = metrics;
   const app = buildApp({
@@ -112,7 +142,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     store,
     metrics,
     uiDir: UI_DIR,
-    routes: [promotionRoutes(promotions, () => controller.projectName), ledgerRoutes(store, () => controller.projectName)],
+    routes: [
+      promotionRoutes(promotions, () => controller.projectName),
+      ledgerRoutes(store, () => controller.projectName),
+    ],
     readLogs: async (q) => {
       const project = controller.project;
       const env = project?.environments.find((e) => e.name === q.env);
@@ -121,7 +154,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       if (!kind?.readLogs) return [];
       const scope = { project: controller.projectName, app: q.app, env: q.env };
       const byStream = new Map<string, string[]>();
-      for await (const line of kind.readLogs(o.dataDir, scope, { tail: q.lines, ...(q.process ? { workload: q.process } : {}) })) {
+      for await (const line of kind.readLogs(o.dataDir, scope, {
+        tail: q.lines,
+        ...(q.process ? { workload: q.process } : {}),
+      })) {
         const lines = byStream.get(line.stream) ?? [];
         lines.push(line.text);
         byStream.set(line.stream, lines);
@@ -135,7 +171,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   const serverFile = join(o.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }));
-  relayRef.current = new NotificationRelay(() => controller.project, () => url, log, store);
+  relayRef.current = new NotificationRelay(
+    () => controller.project,
+    () => url,
+    log,
+    store,
+  );
   await controller.start();
   log.info({ url, repo: o.repo }, 'sluice started');
   let stopping: Promise<void> | undefined;
@@ -165,7 +206,10 @@ function maskedLogger(secrets: SecretRegistry, dataDir: string): Logger {
       formatters: { log: (obj) => secrets.maskDeep(obj) },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? secrets.mask(a) : a)) as Parameters<typeof method>);
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? secrets.mask(a) : a)) as Parameters<typeof method>,
+          );
         },
       },
     },

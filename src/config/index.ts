@@ -1,6 +1,14 @@
 export { parseProject, loadProjectFile, PROJECT_FILE } from './load.js';
 export { projectSchema } from './schema.js';
-export type { ProjectFile, EnvironmentSpec, AppSpec, PromotionSpec, PolicySpec, VerifyCheckSpec, RepositorySpec } from './schema.js';
+export type {
+  ProjectFile,
+  EnvironmentSpec,
+  AppSpec,
+  PromotionSpec,
+  PolicySpec,
+  VerifyCheckSpec,
+  RepositorySpec,
+} from './schema.js';
 export { findApp, findEnvironment } from './project.js';
 export type { Project, Environment, App } from './project.js';
 export type { Target, TargetSpec } from '../providers/index.js';

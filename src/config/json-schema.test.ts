@@ -10,7 +10,16 @@ describe('JSON Schema for sluice.yaml', () => {
 
   it('describes the fields editors complete, with allowed values', () => {
     const s = JSON.stringify(projectJsonSchema());
-    for (const word of ['"selfHeal"', '"protected"', '"promotion"', '"auto"', '"manual"', '"process"', '"kubernetes"', '"healthTimeout"']) {
+    for (const word of [
+      '"selfHeal"',
+      '"protected"',
+      '"promotion"',
+      '"auto"',
+      '"manual"',
+      '"process"',
+      '"kubernetes"',
+      '"healthTimeout"',
+    ]) {
       expect(s).toContain(word);
     }
     const spec = (projectJsonSchema().properties as Record<string, { additionalProperties?: unknown }>).spec;

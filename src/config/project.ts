@@ -48,7 +48,11 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
   const envNames = new Set<string>();
   const environments = data.spec.environments.map((env, i): Environment => {
     if (envNames.has(env.name)) {
-      fail(['spec', 'environments', i, 'name'], `environment "${env.name}" is defined twice`, 'Environment names must be unique.');
+      fail(
+        ['spec', 'environments', i, 'name'],
+        `environment "${env.name}" is defined twice`,
+        'Environment names must be unique.',
+      );
     }
     envNames.add(env.name);
     if (!targets.has(env.target)) {
@@ -76,15 +80,24 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
 
   const appNames = new Set<string>();
   const apps = data.spec.apps.map((app, i): App => {
-    if (appNames.has(app.name)) fail(['spec', 'apps', i, 'name'], `app "${app.name}" is defined twice`, 'App names must be unique.');
+    if (appNames.has(app.name))
+      fail(['spec', 'apps', i, 'name'], `app "${app.name}" is defined twice`, 'App names must be unique.');
     appNames.add(app.name);
     const path = app.path.replace(/\/+$/, '');
     if (path.startsWith('/') || path.split('/').includes('..')) {
-      fail(['spec', 'apps', i, 'path'], `app path "${app.path}" leaves the repository`, 'Use a path relative to the repo root, such as apps/<app>.');
+      fail(
+        ['spec', 'apps', i, 'path'],
+        `app path "${app.path}" leaves the repository`,
+        'Use a path relative to the repo root, such as apps/<app>.',
+      );
     }
     app.environments?.forEach((e, j) => {
       if (!envNames.has(e)) {
-        fail(['spec', 'apps', i, 'environments', j], `app "${app.name}" names unknown environment "${e}"`, `Use one of: ${[...envNames].join(', ')}.`);
+        fail(
+          ['spec', 'apps', i, 'environments', j],
+          `app "${app.name}" names unknown environment "${e}"`,
+          `Use one of: ${[...envNames].join(', ')}.`,
+        );
       }
     });
     return { name: app.name, path, environments: app.environments };
@@ -94,12 +107,24 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
   notifications.forEach((sink, i) => {
     sink.environments?.forEach((e, j) => {
       if (!envNames.has(e)) {
-        fail(['spec', 'notifications', i, 'environments', j], `notification sink "${sink.name}" names unknown environment "${e}"`, `Use one of: ${[...envNames].join(', ')}; a typo would silence the sink.`);
+        fail(
+          ['spec', 'notifications', i, 'environments', j],
+          `notification sink "${sink.name}" names unknown environment "${e}"`,
+          `Use one of: ${[...envNames].join(', ')}; a typo would silence the sink.`,
+        );
       }
     });
   });
 
-  return { name: data.metadata.name, file: ctx.file, targets, environments, apps, notifications, ...(data.spec.repository ? { repository: data.spec.repository } : {}) };
+  return {
+    name: data.metadata.name,
+    file: ctx.file,
+    targets,
+    environments,
+    apps,
+    notifications,
+    ...(data.spec.repository ? { repository: data.spec.repository } : {}),
+  };
 }
 
 export function findEnvironment(project: Project, name: string): Environment | undefined {

@@ -61,7 +61,10 @@ const verifyCheckSchema = z.strictObject({
       ),
     expectStatus: z.number().int().min(100).max(599).default(200),
     jsonPath: z.string().optional().describe('Dotted path into the JSON body, such as version or items[0].tag'),
-    equals: z.string().optional().describe('Value expected at jsonPath (or the whole body); the same ${...} references apply'),
+    equals: z
+      .string()
+      .optional()
+      .describe('Value expected at jsonPath (or the whole body); the same ${...} references apply'),
     timeout: durationString.default('5s'),
   }),
   retries: z.number().int().min(0).default(2).describe('Extra attempts before the check counts as failed'),
@@ -78,7 +81,10 @@ export const environmentSchema = z.strictObject({
   sync: z.enum(['auto', 'manual']).default('auto'),
   selfHeal: z.boolean().default(false).describe('Heal drift without waiting for a new revision'),
   prune: z.boolean().default(true).describe('Remove what Sluice applied earlier and Git no longer has'),
-  force: z.boolean().default(false).describe('Take over fields another applier owns (Kubernetes server-side apply conflicts) instead of failing'),
+  force: z
+    .boolean()
+    .default(false)
+    .describe('Take over fields another applier owns (Kubernetes server-side apply conflicts) instead of failing'),
   protected: z.boolean().default(false),
   healthTimeout: durationString.default('2m'),
   promotion: promotionSchema.optional(),
@@ -90,18 +96,29 @@ export const environmentSchema = z.strictObject({
 export const appSchema = z.strictObject({
   name,
   path: z.string().describe('Directory of the app in the config repo, holding base/ and overlays/<env>/'),
-  environments: z.array(name).optional().describe('Environments the app deploys to; defaults to every one with an overlay'),
+  environments: z
+    .array(name)
+    .optional()
+    .describe('Environments the app deploys to; defaults to every one with an overlay'),
 });
 
 /** Events a notification sink can subscribe to; `src/notify` sends them. */
-export const notificationEvents = ['sync.failed', 'drift.detected', 'promotion.awaiting-approval', 'promoted', 'rolled-back'] as const;
+export const notificationEvents = [
+  'sync.failed',
+  'drift.detected',
+  'promotion.awaiting-approval',
+  'promoted',
+  'rolled-back',
+] as const;
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 export const notificationSchema = z
   .strictObject({
     name: name.describe('Sink name, used in logs and delivery-failure events'),
-    type: z.enum(['webhook', 'slack']).describe('webhook: a JSON POST of the event; slack: a Slack incoming-webhook message'),
+    type: z
+      .enum(['webhook', 'slack'])
+      .describe('webhook: a JSON POST of the event; slack: a Slack incoming-webhook message'),
     url: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .optional()
@@ -111,7 +128,10 @@ export const notificationSchema = z
       .optional()
       .describe('Read the URL from the environment of the Sluice process'),
     events: z.array(z.enum(notificationEvents)).min(1).describe('Event types sent to this sink'),
-    environments: z.array(name).optional().describe('Only events of these environments; every environment when left out'),
+    environments: z
+      .array(name)
+      .optional()
+      .describe('Only events of these environments; every environment when left out'),
     timeout: durationString.default('10s').describe('Limit for one delivery attempt'),
   })
   .refine((n) => (n.url === undefined) !== (n.urlFrom === undefined), {
@@ -122,8 +142,15 @@ export const notificationSchema = z
 /** Where the config repo is hosted, so promotion requests become pull/merge requests there. */
 export const repositorySchema = z
   .strictObject({
-    hosting: z.enum(['github', 'gitlab', 'none']).describe('Forge of the config repo; none keeps requests in Sluice even when the remote is on GitHub or GitLab'),
-    apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('REST root; defaults to https://api.github.com or https://gitlab.com/api/v4 (GitHub Enterprise: https://<host>/api/v3)'),
+    hosting: z
+      .enum(['github', 'gitlab', 'none'])
+      .describe('Forge of the config repo; none keeps requests in Sluice even when the remote is on GitHub or GitLab'),
+    apiUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .optional()
+      .describe(
+        'REST root; defaults to https://api.github.com or https://gitlab.com/api/v4 (GitHub Enterprise: https://<host>/api/v3)',
+      ),
     owner: z.string().min(1).optional().describe('GitHub owner (user or organization)'),
     repo: z.string().min(1).optional().describe('GitHub repository name'),
     project: z.string().min(1).optional().describe('GitLab project path (group/subgroup/project) or numeric id'),
@@ -131,11 +158,21 @@ export const repositorySchema = z
       .strictObject({ env: envVarName.describe('Environment variable holding the API token') })
       .optional()
       .describe('Defaults to SLUICE_GITHUB_TOKEN or SLUICE_GITLAB_TOKEN; tokens are never written in sluice.yaml'),
-    branchPrefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name prefix').default('sluice/').describe('Prefix of the branches promotion requests are opened from'),
+    branchPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name prefix')
+      .default('sluice/')
+      .describe('Prefix of the branches promotion requests are opened from'),
     pollInterval: durationString.default('30s').describe('How often open requests are read back for new reviews'),
   })
-  .refine((r) => r.hosting !== 'github' || (r.owner === undefined) === (r.repo === undefined), { message: 'set both owner and repo, or neither (taken from the remote URL)', path: ['owner'] })
-  .refine((r) => r.hosting === 'gitlab' || r.project === undefined, { message: 'project is for GitLab; GitHub uses owner and repo', path: ['project'] });
+  .refine((r) => r.hosting !== 'github' || (r.owner === undefined) === (r.repo === undefined), {
+    message: 'set both owner and repo, or neither (taken from the remote URL)',
+    path: ['owner'],
+  })
+  .refine((r) => r.hosting === 'gitlab' || r.project === undefined, {
+    message: 'project is for GitLab; GitHub uses owner and repo',
+    path: ['project'],
+  });
 
 export const projectSchema = z.strictObject({
   apiVersion: z.literal('sluice.dev/v1alpha1'),
@@ -150,13 +187,22 @@ export const projectSchema = z.strictObject({
       .superRefine((sinks, ctx) => {
         const seen = new Set<string>();
         sinks.forEach((sink, i) => {
-          if (seen.has(sink.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `notification sink "${sink.name}" is defined twice` });
+          if (seen.has(sink.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `notification sink "${sink.name}" is defined twice`,
+            });
           seen.add(sink.name);
         });
       })
       .optional()
       .describe('Webhook and Slack sinks for sync, drift and promotion events'),
-    repository: repositorySchema.optional().describe('Where the config repo is hosted; promotion requests become pull requests (GitHub) or merge requests (GitLab)'),
+    repository: repositorySchema
+      .optional()
+      .describe(
+        'Where the config repo is hosted; promotion requests become pull requests (GitHub) or merge requests (GitLab)',
+      ),
   }),
 });
 

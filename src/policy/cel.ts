@@ -51,9 +51,12 @@ export function checkCustom(rule: CustomPolicyRuleSpec, r: Resource, environment
   try {
     result = p({ object: toCel(r), environment });
   } catch (e) {
-    return [{ message: `${rule.message} (the expression could not be evaluated: ${firstLine((e as Error).message)})`, hint }];
+    return [
+      { message: `${rule.message} (the expression could not be evaluated: ${firstLine((e as Error).message)})`, hint },
+    ];
   }
-  if (typeof result !== 'boolean') return [{ message: `rule "${rule.name}" must return true or false, not ${typeof result}`, hint }];
+  if (typeof result !== 'boolean')
+    return [{ message: `rule "${rule.name}" must return true or false, not ${typeof result}`, hint }];
   return result ? [] : [{ message: rule.message, hint }];
 }
 

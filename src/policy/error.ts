@@ -10,12 +10,18 @@ export class PolicyError extends SluiceError {
     const first = errors[0];
     const shown = errors.slice(0, 5).map((v) => `  ${formatViolation(v)}`);
     const more = errors.length > 5 ? [`  … and ${errors.length - 5} more`] : [];
-    super('POLICY_VIOLATION', [`policy blocked the change: ${errors.length} error${errors.length === 1 ? '' : 's'}`, ...shown, ...more].join('\n'), {
-      ...(first?.file ? { file: first.file } : {}),
-      ...(first?.line !== undefined ? { line: first.line } : {}),
-      ...(first?.resource ? { resource: first.resource } : {}),
-      hint: first ? first.hint : 'Run `sluice validate` to see every finding.',
-    });
+    super(
+      'POLICY_VIOLATION',
+      [`policy blocked the change: ${errors.length} error${errors.length === 1 ? '' : 's'}`, ...shown, ...more].join(
+        '\n',
+      ),
+      {
+        ...(first?.file ? { file: first.file } : {}),
+        ...(first?.line !== undefined ? { line: first.line } : {}),
+        ...(first?.resource ? { resource: first.resource } : {}),
+        hint: first ? first.hint : 'Run `sluice validate` to see every finding.',
+      },
+    );
     this.report = report;
   }
 }

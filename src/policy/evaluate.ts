@@ -13,7 +13,10 @@ export interface EvaluateOptions {
 }
 
 /** Severity of a built-in rule in an environment: `rules:` wins, then convenience fields, then the default. */
-export function ruleSeverity(rule: Pick<BuiltinRule, 'name' | 'defaultSeverity' | 'configuredSeverity'>, policy: PolicySpec): Severity {
+export function ruleSeverity(
+  rule: Pick<BuiltinRule, 'name' | 'defaultSeverity' | 'configuredSeverity'>,
+  policy: PolicySpec,
+): Severity {
   return policy.rules?.[rule.name] ?? rule.configuredSeverity?.(policy) ?? rule.defaultSeverity;
 }
 
@@ -63,7 +66,9 @@ export function evaluatePolicy(
       });
       continue;
     }
-    for (const r of resources) if (matches(rule, r.object)) for (const f of checkCustom(rule, r.object, env.name)) emit(rule.name, severity, f, r);
+    for (const r of resources)
+      if (matches(rule, r.object))
+        for (const f of checkCustom(rule, r.object, env.name)) emit(rule.name, severity, f, r);
   }
 
   return summarize(violations);

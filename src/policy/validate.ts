@@ -39,7 +39,8 @@ export interface ValidateResult {
  */
 export function validateTargets(options: ValidateTargetsOptions): ValidateResult {
   const { project, registry } = options;
-  const mask = (v: Violation): Violation => (registry ? { ...v, message: registry.mask(v.message), hint: registry.mask(v.hint) } : v);
+  const mask = (v: Violation): Violation =>
+    registry ? { ...v, message: registry.mask(v.message), hint: registry.mask(v.hint) } : v;
   const targets: ValidatedTarget[] = [];
   for (const { app, env } of options.targets) {
     let report: PolicyReport;
@@ -47,7 +48,10 @@ export function validateTargets(options: ValidateTargetsOptions): ValidateResult
     try {
       const resources = options.render(app, env);
       count = resources.length;
-      report = evaluatePolicy(resources, env, project, { app: app.name, ...(options.encryptedFiles ? { encryptedFiles: options.encryptedFiles } : {}) });
+      report = evaluatePolicy(resources, env, project, {
+        app: app.name,
+        ...(options.encryptedFiles ? { encryptedFiles: options.encryptedFiles } : {}),
+      });
     } catch (e) {
       report = summarize([errorViolation('render', e, { app: app.name, env: env.name })]);
     }

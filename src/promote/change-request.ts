@@ -18,7 +18,11 @@ export interface ChangeRequestInput {
  * from it into the followed branch. Running it again (after a restart or a lost answer) finds
  * the branch and the request already there and returns the same request.
  */
-export async function openChangeRequest(repo: HostedRepo, source: Source, input: ChangeRequestInput): Promise<RequestRef & { head: string }> {
+export async function openChangeRequest(
+  repo: HostedRepo,
+  source: Source,
+  input: ChangeRequestInput,
+): Promise<RequestRef & { head: string }> {
   const commit = await source.commitFiles(input.changes, {
     branch: input.branch,
     startPoint: input.baseRevision,
@@ -30,7 +34,10 @@ export async function openChangeRequest(repo: HostedRepo, source: Source, input:
   await source.push({ branch: input.branch });
   const branches = { head: input.branch, base: source.branch };
   try {
-    return { ...(await repo.openRequest({ ...branches, title: input.title, body: input.body, labels: ['sluice'] })), head: commit.revision };
+    return {
+      ...(await repo.openRequest({ ...branches, title: input.title, body: input.body, labels: ['sluice'] })),
+      head: commit.revision,
+    };
   } catch (e) {
     // "Already exists" (422 on GitHub, 409 on GitLab): an earlier attempt opened it.
     if (!(e instanceof HostedError) || (e.code !== 'HOSTED_INVALID' && e.code !== 'HOSTED_CONFLICT')) throw e;
@@ -45,6 +52,6 @@ export function requestBody(o: { summary: string; diff: string; merge: 'sluice' 
   const how =
     o.merge === 'sluice'
       ? 'Approve this request to promote. Sluice commits the change onto the followed branch once every gate passes (approvals, policy, source health, soak) and closes this request with the commit; requesting changes or closing it rejects the promotion. Commits pushed to this branch are not merged.'
-      : 'Merging this request commits the change; no Sluice server tracks it, so the host\'s branch protection is what requires reviews.';
+      : "Merging this request commits the change; no Sluice server tracks it, so the host's branch protection is what requires reviews.";
   return `${o.summary}\n\n\`\`\`diff\n${o.diff.trimEnd()}\n\`\`\`\n\n${how}\n`;
 }

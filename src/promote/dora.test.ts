@@ -4,17 +4,58 @@ import type { SyncRecord } from '../store/types.js';
 import { doraMetrics } from './dora.js';
 import { buildLedger } from './ledger.js';
 
-const A: ArtifactRecord = { kind: 'image', name: 'web', ref: 'ghcr.io/acme/web', tag: '1', digest: `sha256:${'a'.repeat(64)}` };
+const A: ArtifactRecord = {
+  kind: 'image',
+  name: 'web',
+  ref: 'ghcr.io/acme/web',
+  tag: '1',
+  digest: `sha256:${'a'.repeat(64)}`,
+};
 const B: ArtifactRecord = { ...A, tag: '2', digest: `sha256:${'b'.repeat(64)}` };
 const C: ArtifactRecord = { ...A, tag: '3', digest: `sha256:${'c'.repeat(64)}` };
 const at = (hhmm: string) => `2026-05-01T${hhmm}:00.000Z`;
 
 let id = 0;
-const change = (env: string, rev: string, action: ChangeRecord['action'], committed: string, extra: Partial<ChangeRecord> = {}): ChangeRecord => ({
-  id: ++id, project: 'shop', app: 'web', env, revision: rev, action, subject: rev, author: 'ci', committedAt: at(committed), artifacts: [], recordedAt: at(committed), ...extra,
+const change = (
+  env: string,
+  rev: string,
+  action: ChangeRecord['action'],
+  committed: string,
+  extra: Partial<ChangeRecord> = {},
+): ChangeRecord => ({
+  id: ++id,
+  project: 'shop',
+  app: 'web',
+  env,
+  revision: rev,
+  action,
+  subject: rev,
+  author: 'ci',
+  committedAt: at(committed),
+  artifacts: [],
+  recordedAt: at(committed),
+  ...extra,
 });
-const sync = (sid: number, env: string, rev: string, started: string, finished: string, result: SyncRecord['result'] = 'Succeeded'): SyncRecord => ({
-  id: sid, project: 'shop', app: 'web', env, revision: rev, trigger: 'revision', reason: '', dryRun: false, result, startedAt: at(started), finishedAt: at(finished), timings: {},
+const sync = (
+  sid: number,
+  env: string,
+  rev: string,
+  started: string,
+  finished: string,
+  result: SyncRecord['result'] = 'Succeeded',
+): SyncRecord => ({
+  id: sid,
+  project: 'shop',
+  app: 'web',
+  env,
+  revision: rev,
+  trigger: 'revision',
+  reason: '',
+  dryRun: false,
+  result,
+  startedAt: at(started),
+  finishedAt: at(finished),
+  timings: {},
 });
 
 /**
@@ -51,7 +92,18 @@ function fixture() {
     sync(9, 'dev', 'd1', '11:01', '11:02'),
   ];
   const verifications: VerificationRecord[] = [
-    { id: 1, syncId: 2, project: 'shop', app: 'web', env: 'prod', revision: 'c2', result: 'Failed', checks: [], startedAt: at('12:10'), finishedAt: at('12:11') },
+    {
+      id: 1,
+      syncId: 2,
+      project: 'shop',
+      app: 'web',
+      env: 'prod',
+      revision: 'c2',
+      result: 'Failed',
+      checks: [],
+      startedAt: at('12:10'),
+      finishedAt: at('12:11'),
+    },
   ];
   return buildLedger({ changes, syncs, applied: [], verifications, promotions: [] });
 }
@@ -60,7 +112,11 @@ const MIN = 60_000;
 
 describe('DORA from the ledger', () => {
   it('matches the hand-computed day', () => {
-    const r = doraMetrics(fixture(), { since: new Date(at('00:00')), until: new Date('2026-05-02T00:00:00.000Z') }, 'prod');
+    const r = doraMetrics(
+      fixture(),
+      { since: new Date(at('00:00')), until: new Date('2026-05-02T00:00:00.000Z') },
+      'prod',
+    );
     expect(r.deployments).toBe(6);
     expect(r.deploymentsPerDay).toBe(6);
     expect(r.failedDeployments).toBe(2);
@@ -68,7 +124,12 @@ describe('DORA from the ledger', () => {
     expect(r.leadTime).toEqual({ count: 4, medianMs: 47.5 * MIN, meanMs: 45 * MIN });
     expect(r.timeToRestore).toEqual({ count: 2, medianMs: 33.5 * MIN, meanMs: 33.5 * MIN, unrestored: 0 });
     expect(r.details.map((d) => [d.revision, d.failed, d.failure ?? null])).toEqual([
-      ['c1', false, null], ['c2', true, 'verification'], ['c3', false, null], ['c4', false, null], ['c5', true, 'rollback'], ['c6', false, null],
+      ['c1', false, null],
+      ['c2', true, 'verification'],
+      ['c3', false, null],
+      ['c4', false, null],
+      ['c5', true, 'rollback'],
+      ['c6', false, null],
     ]);
   });
 
@@ -77,7 +138,10 @@ describe('DORA from the ledger', () => {
     expect(r.details.map((d) => d.revision)).toEqual(['c2', 'c3', 'c4', 'c5']);
     expect(r.timeToRestore.count).toBe(2);
     const open = fixture().filter((e) => e.change.revision !== 'c6');
-    expect(doraMetrics(open, { since: new Date(at('00:00')), until: new Date(at('23:00')) }, 'prod').timeToRestore.unrestored).toBe(1);
+    expect(
+      doraMetrics(open, { since: new Date(at('00:00')), until: new Date(at('23:00')) }, 'prod').timeToRestore
+        .unrestored,
+    ).toBe(1);
   });
 
   it('links syncs to changes and derives each status', () => {

@@ -50,13 +50,22 @@ function stats(values: number[]): DurationStats {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { count: values.length, medianMs: Math.round(median), meanMs: Math.round(values.reduce((a, b) => a + b, 0) / values.length) };
+  return {
+    count: values.length,
+    medianMs: Math.round(median),
+    meanMs: Math.round(values.reduce((a, b) => a + b, 0) / values.length),
+  };
 }
 
 /** Digests a change runs: those it wrote, else those its first successful sync applied. */
 function artifactKey(e: LedgerEntry): string {
-  const list = e.change.artifacts.length ? e.change.artifacts : (e.syncs.find((s) => s.result === 'Succeeded')?.artifacts ?? []);
-  return list.map((a) => a.digest ?? `${a.ref}:${a.tag ?? ''}`).sort().join(',');
+  const list = e.change.artifacts.length
+    ? e.change.artifacts
+    : (e.syncs.find((s) => s.result === 'Succeeded')?.artifacts ?? []);
+  return list
+    .map((a) => a.digest ?? `${a.ref}:${a.tag ?? ''}`)
+    .sort()
+    .join(',');
 }
 
 /**
@@ -76,7 +85,11 @@ function origins(entries: readonly LedgerEntry[]): Map<string, number> {
 }
 
 /** `entries` may span every environment: lead time looks for where artifacts first appeared. */
-export function doraMetrics(entries: readonly LedgerEntry[], window: DoraWindow, env: string | null = null): DoraReport {
+export function doraMetrics(
+  entries: readonly LedgerEntry[],
+  window: DoraWindow,
+  env: string | null = null,
+): DoraReport {
   const firstSeen = origins(entries);
   const scoped = entries.filter((e) => env === null || e.change.env === env);
   const byScope = new Map<string, LedgerEntry[]>();

@@ -55,7 +55,9 @@ export function evaluateGates(input: GateInput): GateResult[] {
     out.push({
       gate: 'source-healthy',
       passed: source.healthy,
-      message: source.healthy ? `${source.env} is synced and healthy` : `${source.env} is not healthy: ${source.reason ?? 'unknown'}`,
+      message: source.healthy
+        ? `${source.env} is synced and healthy`
+        : `${source.env} is not healthy: ${source.reason ?? 'unknown'}`,
     });
   }
   if (input.kind === 'promote' && source && rules?.soak) {
@@ -64,7 +66,10 @@ export function evaluateGates(input: GateInput): GateResult[] {
     out.push({
       gate: 'soak',
       passed: since >= need,
-      message: since < 0 ? `${source.env} has no recorded sync` : `${source.env} synced ${formatDuration(since)} ago; soak is ${rules.soak}`,
+      message:
+        since < 0
+          ? `${source.env} has no recorded sync`
+          : `${source.env} synced ${formatDuration(since)} ago; soak is ${rules.soak}`,
     });
   }
   out.push({

@@ -20,7 +20,8 @@ export interface HostedRequestsOptions {
 const HOST = { github: 'GitHub', gitlab: 'GitLab' } as const;
 
 /** The branch a promotion request's commit is pushed to. */
-const requestBranch = (t: HostedTarget, p: Pick<PromotionRecord, 'env' | 'app' | 'id'>) => `${t.branchPrefix}${p.env}/${p.app}-${p.id}`;
+const requestBranch = (t: HostedTarget, p: Pick<PromotionRecord, 'env' | 'app' | 'id'>) =>
+  `${t.branchPrefix}${p.env}/${p.app}-${p.id}`;
 
 /**
  * Promotion requests as pull requests (GitHub) or merge requests (GitLab). Opening one pushes
@@ -86,7 +87,11 @@ export class HostedRequests implements RequestBackend {
         ...(p.ciRun ? { ciRun: p.ciRun } : {}),
       }),
       title: `${r.title} (Sluice #${p.id})`,
-      body: requestBody({ summary: `Promotion request #${p.id}, asked by ${p.author}.`, diff: summary, merge: 'sluice' }),
+      body: requestBody({
+        summary: `Promotion request #${p.id}, asked by ${p.author}.`,
+        diff: summary,
+        merge: 'sluice',
+      }),
     });
     return { id: opened.id, url: opened.url };
   }
@@ -99,7 +104,9 @@ export class HostedRequests implements RequestBackend {
     const info = await t.repo.getRequest(p.external.id);
     const now = this.now();
     if (info.state === 'closed') {
-      return [{ actor: host, decision: 'reject', comment: `${info.url} was closed on ${host} without merging`, at: now }];
+      return [
+        { actor: host, decision: 'reject', comment: `${info.url} was closed on ${host} without merging`, at: now },
+      ];
     }
     const at = (user: string, given: string | undefined, decision: string) => {
       const key = `${p.id}:${user}:${decision}`;
@@ -115,7 +122,12 @@ export class HostedRequests implements RequestBackend {
       out.push({ actor: a.user, decision: 'approve', comment: `approved on ${host}`, at: at(a.user, a.at, 'approve') });
     }
     for (const c of info.changesRequested) {
-      out.push({ actor: c.user, decision: 'reject', comment: `requested changes on ${host}`, at: at(c.user, c.at, 'reject') });
+      out.push({
+        actor: c.user,
+        decision: 'reject',
+        comment: `requested changes on ${host}`,
+        at: at(c.user, c.at, 'reject'),
+      });
     }
     return out;
   }
@@ -137,14 +149,20 @@ export class HostedRequests implements RequestBackend {
         await t.repo.close(id);
       }
     } catch (e) {
-      this.o.log?.warn?.({ promotionId: p.id, request: id }, `closing the ${HOST[t.repo.kind]} request failed: ${describeError(e)}`);
+      this.o.log?.warn?.(
+        { promotionId: p.id, request: id },
+        `closing the ${HOST[t.repo.kind]} request failed: ${describeError(e)}`,
+      );
       return;
     }
     // The request has ended, so its branch has nothing left to show; the commit is on the followed branch or nowhere.
     try {
       await this.o.source.deleteBranch({ branch: requestBranch(t, p) });
     } catch (e) {
-      this.o.log?.warn?.({ promotionId: p.id, branch: requestBranch(t, p) }, `deleting the request branch failed: ${describeError(e)}`);
+      this.o.log?.warn?.(
+        { promotionId: p.id, branch: requestBranch(t, p) },
+        `deleting the request branch failed: ${describeError(e)}`,
+      );
     }
   }
 

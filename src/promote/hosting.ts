@@ -39,9 +39,13 @@ export function resolveHosting(project: Pick<Project, 'repository'>, ctx: Hostin
   const token = env[tokenEnv];
   if (!token) {
     if (!spec) return undefined; // detected, but nobody asked for it: requests stay in Sluice
-    throw new PromotionError('PROMOTE_HOSTING_TOKEN', `sluice.yaml opens promotion requests on ${kind === 'github' ? 'GitHub' : 'GitLab'}, but ${tokenEnv} is not set`, {
-      hint: `Set ${tokenEnv} in the environment of Sluice to an API token (docs/hosted.md lists the scopes), or set spec.repository.hosting: none.`,
-    });
+    throw new PromotionError(
+      'PROMOTE_HOSTING_TOKEN',
+      `sluice.yaml opens promotion requests on ${kind === 'github' ? 'GitHub' : 'GitLab'}, but ${tokenEnv} is not set`,
+      {
+        hint: `Set ${tokenEnv} in the environment of Sluice to an API token (docs/hosted.md lists the scopes), or set spec.repository.hosting: none.`,
+      },
+    );
   }
   const common = { token, ...(ctx.fetch ? { fetch: ctx.fetch } : {}), ...(ctx.log ? { log: ctx.log } : {}) };
   const branchPrefix = spec?.branchPrefix ?? 'sluice/';
@@ -52,12 +56,22 @@ export function resolveHosting(project: Pick<Project, 'repository'>, ctx: Hostin
     const repo = spec?.repo ?? (same?.kind === 'github' ? same.repo : undefined);
     if (!owner || !repo) throw missing('owner and repo', ctx.remoteUrl);
     const apiUrl = spec?.apiUrl ?? same?.apiUrl ?? 'https://api.github.com';
-    return { repo: githubRepo({ ...common, apiUrl, owner, repo }), branchPrefix, pollIntervalMs, key: JSON.stringify([kind, apiUrl, owner, repo, tokenEnv]) };
+    return {
+      repo: githubRepo({ ...common, apiUrl, owner, repo }),
+      branchPrefix,
+      pollIntervalMs,
+      key: JSON.stringify([kind, apiUrl, owner, repo, tokenEnv]),
+    };
   }
   const path = spec?.project ?? (same?.kind === 'gitlab' ? same.project : undefined);
   if (!path) throw missing('project', ctx.remoteUrl);
   const apiUrl = spec?.apiUrl ?? same?.apiUrl ?? 'https://gitlab.com/api/v4';
-  return { repo: gitlabRepo({ ...common, apiUrl, project: path }), branchPrefix, pollIntervalMs, key: JSON.stringify([kind, apiUrl, path, tokenEnv]) };
+  return {
+    repo: gitlabRepo({ ...common, apiUrl, project: path }),
+    branchPrefix,
+    pollIntervalMs,
+    key: JSON.stringify([kind, apiUrl, path, tokenEnv]),
+  };
 }
 
 /** A self-managed forge is recognised on the remote by the host of its API URL. */
@@ -67,8 +81,12 @@ function selfHostedBase(spec: RepositorySpec | undefined) {
 }
 
 function missing(what: string, remoteUrl: string | undefined): PromotionError {
-  return new PromotionError('PROMOTE_HOSTING_INVALID', `spec.repository names no ${what}${remoteUrl ? ' and the remote URL does not say' : ''}`, {
-    file: 'sluice.yaml',
-    hint: `Set spec.repository.${what === 'project' ? 'project' : 'owner and spec.repository.repo'} in sluice.yaml.`,
-  });
+  return new PromotionError(
+    'PROMOTE_HOSTING_INVALID',
+    `spec.repository names no ${what}${remoteUrl ? ' and the remote URL does not say' : ''}`,
+    {
+      file: 'sluice.yaml',
+      hint: `Set spec.repository.${what === 'project' ? 'project' : 'owner and spec.repository.repo'} in sluice.yaml.`,
+    },
+  );
 }

@@ -25,7 +25,14 @@ export { evaluateGates, needsRequest } from './gates.js';
 export { editOverlay } from './overlay-edit.js';
 export { unifiedDiff } from './diff.js';
 export { PromotionError } from './errors.js';
-export { localRequests, type RequestBackend, type Notify, type NotificationEvent, type NotificationType, type ExternalReview } from './types.js';
+export {
+  localRequests,
+  type RequestBackend,
+  type Notify,
+  type NotificationEvent,
+  type NotificationType,
+  type ExternalReview,
+} from './types.js';
 export { notifyingStore } from './notifying-store.js';
 export { HostedRequests, type HostedRequestsOptions } from './hosted-requests.js';
 export { pollRequests, type RequestPoller, type RequestPollerOptions } from './request-poller.js';

@@ -1,4 +1,10 @@
-import type { ApprovalRecord, ArtifactRecord, ChangeRecord, PromotionRecord, VerificationRecord } from '../store/ledger-types.js';
+import type {
+  ApprovalRecord,
+  ArtifactRecord,
+  ChangeRecord,
+  PromotionRecord,
+  VerificationRecord,
+} from '../store/ledger-types.js';
 import type { SyncRecord } from '../store/types.js';
 
 /** One sync of a change, with what it applied. */
@@ -62,7 +68,14 @@ export function buildLedger(input: LedgerInput): LedgerEntry[] {
     list.sort((a, b) => time(a.committedAt) - time(b.committedAt) || a.id - b.id);
     for (const c of list) {
       const p = c.promotionId !== undefined ? promotions.get(c.promotionId) : undefined;
-      entries.set(c, { change: c, ...(p ? { promotion: p } : {}), syncs: [], verifications: [], verificationFailed: false, status: 'pending' });
+      entries.set(c, {
+        change: c,
+        ...(p ? { promotion: p } : {}),
+        syncs: [],
+        verifications: [],
+        verificationFailed: false,
+        status: 'pending',
+      });
     }
   }
   const owner = (s: { app: string; env: string; revision: string; startedAt: string }): LedgerEntry | undefined => {
@@ -103,7 +116,10 @@ export function buildLedger(input: LedgerInput): LedgerEntry[] {
   const all = [...entries.values()];
   for (const e of all) {
     if (e.change.action !== 'rollback' || !e.change.rollbackOf) continue;
-    const undone = all.find((x) => x.change.revision === e.change.rollbackOf && x.change.app === e.change.app && x.change.env === e.change.env);
+    const undone = all.find(
+      (x) =>
+        x.change.revision === e.change.rollbackOf && x.change.app === e.change.app && x.change.env === e.change.env,
+    );
     if (undone) undone.rolledBackBy = e.change.revision;
   }
   for (const list of byScope.values()) {
@@ -111,8 +127,21 @@ export function buildLedger(input: LedgerInput): LedgerEntry[] {
       const e = entries.get(c)!;
       const later = list.slice(i + 1).some((n) => entries.get(n)!.deployedAt);
       const syncFailed = e.syncs.some((s) => s.result === 'Failed');
-      e.status = e.rolledBackBy ? 'rolled-back' : e.verificationFailed ? 'failed' : e.deployedAt ? 'deployed' : syncFailed && !later ? 'failed' : later ? 'superseded' : 'pending';
+      e.status = e.rolledBackBy
+        ? 'rolled-back'
+        : e.verificationFailed
+          ? 'failed'
+          : e.deployedAt
+            ? 'deployed'
+            : syncFailed && !later
+              ? 'failed'
+              : later
+                ? 'superseded'
+                : 'pending';
     });
   }
-  return [...byScope.values()].flat().map((c) => entries.get(c)!).sort((a, b) => time(a.change.committedAt) - time(b.change.committedAt) || a.change.id - b.change.id);
+  return [...byScope.values()]
+    .flat()
+    .map((c) => entries.get(c)!)
+    .sort((a, b) => time(a.change.committedAt) - time(b.change.committedAt) || a.change.id - b.change.id);
 }

@@ -2,7 +2,10 @@ import type { NewEvent, Store } from '../store/types.js';
 import type { Notify, NotificationType } from './types.js';
 
 /** Store events that become notifications as they are recorded. */
-const FORWARDED: Record<string, NotificationType> = { 'sync.failed': 'sync.failed', 'drift.detected': 'drift.detected' };
+const FORWARDED: Record<string, NotificationType> = {
+  'sync.failed': 'sync.failed',
+  'drift.detected': 'drift.detected',
+};
 
 /**
  * The controller records sync failures and drift as store events; wrapping its store forwards
@@ -15,7 +18,16 @@ export function notifyingStore(store: Store, notify: Notify): Store {
     // Not awaited: a notifier retrying a slow webhook must not hold up the controller.
     if (type) {
       void Promise.resolve()
-        .then(() => notify({ type, project: e.project, ...(e.app ? { app: e.app } : {}), ...(e.env ? { env: e.env } : {}), message: e.message, time: rec.time }))
+        .then(() =>
+          notify({
+            type,
+            project: e.project,
+            ...(e.app ? { app: e.app } : {}),
+            ...(e.env ? { env: e.env } : {}),
+            message: e.message,
+            time: rec.time,
+          }),
+        )
         .catch(() => undefined);
     }
     return rec;

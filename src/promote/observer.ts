@@ -48,7 +48,12 @@ function touchedOverlays(project: Project, paths: readonly string[]): { app: str
   return out;
 }
 
-async function recordCommit(store: Store, project: Project, commit: CommitInfo, scope: { app: string; env: string; created: boolean }): Promise<ChangeRecord> {
+async function recordCommit(
+  store: Store,
+  project: Project,
+  commit: CommitInfo,
+  scope: { app: string; env: string; created: boolean },
+): Promise<ChangeRecord> {
   const { app, env } = scope;
   const t = readChangeTrailers(commit.trailers);
   const mine = t && t.app === app && t.env === env ? t : undefined;

@@ -42,7 +42,12 @@ function describe(before: OverlayFiles, after: Map<string, string | null>): Over
 }
 
 /** Writes artifacts into an app's overlay for an environment, as it is at a revision. */
-export function artifactChange(fs: ReadonlyFs, app: Pick<App, 'name' | 'path'>, env: string, artifacts: readonly ArtifactRecord[]): OverlayChange {
+export function artifactChange(
+  fs: ReadonlyFs,
+  app: Pick<App, 'name' | 'path'>,
+  env: string,
+  artifacts: readonly ArtifactRecord[],
+): OverlayChange {
   const dir = overlayDir(app, env);
   const files = readDir(fs, dir);
   if (files.size === 0) {

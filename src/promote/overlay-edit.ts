@@ -28,7 +28,11 @@ export function editOverlay(files: OverlayFiles, artifacts: readonly ArtifactRec
   for (const a of artifacts) {
     let done = false;
     if (a.kind === 'image') {
-      const pinned = pinImage(new Map([...files, ...out]), where, { name: a.name, ...(a.tag ? { tag: a.tag } : {}), ...(a.digest ? { digest: a.digest } : {}) });
+      const pinned = pinImage(new Map([...files, ...out]), where, {
+        name: a.name,
+        ...(a.tag ? { tag: a.tag } : {}),
+        ...(a.digest ? { digest: a.digest } : {}),
+      });
       if (pinned) {
         out.set(pinned.path, pinned.text);
         continue;
@@ -42,7 +46,8 @@ export function editOverlay(files: OverlayFiles, artifacts: readonly ArtifactRec
       }
     }
     if (!done) {
-      const what = a.kind === 'file' ? `a Process named "${a.name}"` : `an image, container or Compose service named "${a.name}"`;
+      const what =
+        a.kind === 'file' ? `a Process named "${a.name}"` : `an image, container or Compose service named "${a.name}"`;
       throw new PromotionError('PROMOTE_TARGET_MISSING', `${where} has no ${what} to set`, {
         file: where,
         hint:
@@ -80,7 +85,8 @@ function editFile(text: string, a: ArtifactRecord, compose: boolean): string | u
   if (!touched) return undefined;
   if (edits.structural) return docs.map((d) => d.toString(FORMAT)).join('');
   let out = text;
-  for (const r of edits.ranges.sort((x, y) => y.start - x.start)) out = out.slice(0, r.start) + r.text + out.slice(r.end);
+  for (const r of edits.ranges.sort((x, y) => y.start - x.start))
+    out = out.slice(0, r.start) + r.text + out.slice(r.end);
   return out;
 }
 
@@ -96,7 +102,11 @@ function setScalar(doc: Document, path: (string | number)[], value: string, edit
 
 /** Plain scalars that YAML would read as something else than the string. */
 function needsQuotes(v: string): boolean {
-  return v === '' || /^[\s#&*!|>'"%@`{}[\],?:-]|[:#]\s|\s$|^(true|false|null|yes|no|on|off|~)$/i.test(v) || !Number.isNaN(Number(v));
+  return (
+    v === '' ||
+    /^[\s#&*!|>'"%@`{}[\],?:-]|[:#]\s|\s$|^(true|false|null|yes|no|on|off|~)$/i.test(v) ||
+    !Number.isNaN(Number(v))
+  );
 }
 
 /** Applies what the manifest's target kind says to change, keeping the style of a map it replaces. */

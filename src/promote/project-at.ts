@@ -1,4 +1,12 @@
-import { findApp, findEnvironment, parseProject, PROJECT_FILE, type App, type Environment, type Project } from '../config/index.js';
+import {
+  findApp,
+  findEnvironment,
+  parseProject,
+  PROJECT_FILE,
+  type App,
+  type Environment,
+  type Project,
+} from '../config/index.js';
 import { NotFoundError, isSluiceError } from '../errors/index.js';
 import { appliedArtifacts, type PolicyCheck } from '../reconcile/index.js';
 import type { ArtifactRecord } from '../store/ledger-types.js';
@@ -22,7 +30,9 @@ export async function projectAt(source: Source, revision: string): Promise<Proje
 export function scopeOf(project: Project, app: string, env: string): { app: App; env: Environment } {
   const a = findApp(project, app);
   if (!a) {
-    throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in sluice.yaml`, { hint: `Known apps: ${project.apps.map((x) => x.name).join(', ') || 'none'}.` });
+    throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in sluice.yaml`, {
+      hint: `Known apps: ${project.apps.map((x) => x.name).join(', ') || 'none'}.`,
+    });
   }
   return { app: a, env: environmentOf(project, env) };
 }
@@ -30,7 +40,9 @@ export function scopeOf(project: Project, app: string, env: string): { app: App;
 export function environmentOf(project: Project, env: string): Environment {
   const e = findEnvironment(project, env);
   if (!e) {
-    throw new NotFoundError('ENV_NOT_FOUND', `no environment "${env}" in sluice.yaml`, { hint: `Known environments: ${project.environments.map((x) => x.name).join(', ')}.` });
+    throw new NotFoundError('ENV_NOT_FOUND', `no environment "${env}" in sluice.yaml`, {
+      hint: `Known environments: ${project.environments.map((x) => x.name).join(', ')}.`,
+    });
   }
   return e;
 }
@@ -64,7 +76,10 @@ export async function renderCheck(
   changes: readonly FileChange[],
   app: App,
   env: Environment,
-  checks: { checkPolicy?: PolicyCheck | undefined; openTree?: ((fs: ReadonlyFs) => Promise<ReadonlyFs>) | undefined } = {},
+  checks: {
+    checkPolicy?: PolicyCheck | undefined;
+    openTree?: ((fs: ReadonlyFs) => Promise<ReadonlyFs>) | undefined;
+  } = {},
 ): Promise<string | undefined> {
   try {
     const raw = patched(view, changes);
@@ -74,14 +89,23 @@ export async function renderCheck(
     return undefined;
   } catch (e) {
     if (!isSluiceError(e)) throw e;
-    return e.location.file ? `${e.location.file}${e.location.line ? `:${e.location.line}` : ''}: ${e.message}` : e.message;
+    return e.location.file
+      ? `${e.location.file}${e.location.line ? `:${e.location.line}` : ''}: ${e.message}`
+      : e.message;
   }
 }
 
 /** The artifacts the app would run in the environment after the change (empty when it does not render). */
-export function artifactsAfter(view: ProjectView, changes: readonly FileChange[], app: App, env: Environment): ArtifactRecord[] {
+export function artifactsAfter(
+  view: ProjectView,
+  changes: readonly FileChange[],
+  app: App,
+  env: Environment,
+): ArtifactRecord[] {
   try {
-    return appliedArtifacts(renderApp(patched(view, changes), app, env.name).resources.map((r) => r.object)).map(({ resource: _r, ...a }) => a);
+    return appliedArtifacts(renderApp(patched(view, changes), app, env.name).resources.map((r) => r.object)).map(
+      ({ resource: _r, ...a }) => a,
+    );
   } catch {
     return [];
   }

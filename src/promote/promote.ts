@@ -18,18 +18,24 @@ export async function promote(svc: PromotionService, ctx: ChangeContext & { from
     });
   }
   scopeOf(view.project, ctx.app, from);
-  const source = await promotable(svc.o.store, { project: view.project.name, app: ctx.app, env: from }, svc.statusOf(ctx.app, from));
+  const source = await promotable(
+    svc.o.store,
+    { project: view.project.name, app: ctx.app, env: from },
+    svc.statusOf(ctx.app, from),
+  );
   // Lead time runs from the source commit of the change that first brought these artifacts.
-  const origin = (await svc.o.store.ledger.listChanges({ project: view.project.name, app: ctx.app, env: from })).reverse().find((c) => c.sourceCommit || c.sourceTime);
+  const origin = (await svc.o.store.ledger.listChanges({ project: view.project.name, app: ctx.app, env: from }))
+    .reverse()
+    .find((c) => c.sourceCommit || c.sourceTime);
   return svc.propose({
     ...ctx,
     kind: 'promote',
     fromEnv: from,
     artifacts: source.artifacts.map(({ resource: _r, ...a }) => a),
     source: source.state,
-    ...(ctx.sourceCommit ?? origin?.sourceCommit ? { sourceCommit: ctx.sourceCommit ?? origin!.sourceCommit! } : {}),
-    ...(ctx.sourceTime ?? origin?.sourceTime ? { sourceTime: ctx.sourceTime ?? origin!.sourceTime! } : {}),
-    ...(ctx.ciRun ?? origin?.ciRun ? { ciRun: ctx.ciRun ?? origin!.ciRun! } : {}),
+    ...((ctx.sourceCommit ?? origin?.sourceCommit) ? { sourceCommit: ctx.sourceCommit ?? origin!.sourceCommit! } : {}),
+    ...((ctx.sourceTime ?? origin?.sourceTime) ? { sourceTime: ctx.sourceTime ?? origin!.sourceTime! } : {}),
+    ...((ctx.ciRun ?? origin?.ciRun) ? { ciRun: ctx.ciRun ?? origin!.ciRun! } : {}),
   });
 }
 
@@ -40,26 +46,55 @@ export interface Review {
 }
 
 /** Records an approval and merges the request if every gate passes now. */
-export async function approve(svc: PromotionService, id: number, review: Review): Promise<PromotionRecord & { approvals: ApprovalRecord[] }> {
+export async function approve(
+  svc: PromotionService,
+  id: number,
+  review: Review,
+): Promise<PromotionRecord & { approvals: ApprovalRecord[] }> {
   const p = await openRequest(svc, id);
   const protectedEnv = await isProtected(svc, p);
   if (protectedEnv && review.actor === p.author) {
-    throw new PromotionError('PROMOTE_SELF_APPROVAL', `${review.actor} opened #${id} and cannot approve it: ${p.env} is protected`, {
-      hint: 'Ask someone else to approve (`sluice approve <id> --as <name>`).',
-    });
+    throw new PromotionError(
+      'PROMOTE_SELF_APPROVAL',
+      `${review.actor} opened #${id} and cannot approve it: ${p.env} is protected`,
+      {
+        hint: 'Ask someone else to approve (`sluice approve <id> --as <name>`).',
+      },
+    );
   }
   if (review.dryRun) return { ...p, approvals: await svc.o.store.ledger.listApprovals(id) };
-  await svc.o.store.ledger.addApproval({ promotionId: id, actor: review.actor, decision: 'approve', at: svc.now().toISOString(), ...(review.comment ? { comment: review.comment } : {}) });
-  await svc.event(p, 'promotion.approved', 'info', `#${id} approved by ${review.actor}${review.comment ? `: ${review.comment}` : ''}`);
+  await svc.o.store.ledger.addApproval({
+    promotionId: id,
+    actor: review.actor,
+    decision: 'approve',
+    at: svc.now().toISOString(),
+    ...(review.comment ? { comment: review.comment } : {}),
+  });
+  await svc.event(
+    p,
+    'promotion.approved',
+    'info',
+    `#${id} approved by ${review.actor}${review.comment ? `: ${review.comment}` : ''}`,
+  );
   const settled = await svc.settle(id);
   return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
 }
 
 /** Records a rejection; the request is closed and nothing is committed. */
-export async function reject(svc: PromotionService, id: number, review: Review): Promise<PromotionRecord & { approvals: ApprovalRecord[] }> {
+export async function reject(
+  svc: PromotionService,
+  id: number,
+  review: Review,
+): Promise<PromotionRecord & { approvals: ApprovalRecord[] }> {
   const p = await openRequest(svc, id);
   if (review.dryRun) return { ...p, approvals: await svc.o.store.ledger.listApprovals(id) };
-  await svc.o.store.ledger.addApproval({ promotionId: id, actor: review.actor, decision: 'reject', at: svc.now().toISOString(), ...(review.comment ? { comment: review.comment } : {}) });
+  await svc.o.store.ledger.addApproval({
+    promotionId: id,
+    actor: review.actor,
+    decision: 'reject',
+    at: svc.now().toISOString(),
+    ...(review.comment ? { comment: review.comment } : {}),
+  });
   const settled = await svc.settle(id);
   return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
 }
@@ -67,9 +102,13 @@ export async function reject(svc: PromotionService, id: number, review: Review):
 async function openRequest(svc: PromotionService, id: number): Promise<PromotionRecord> {
   const p = await svc.getPromotion(id);
   if (p.state !== 'open') {
-    throw new PromotionError('PROMOTE_NOT_OPEN', `promotion #${id} is ${p.state}${p.message ? ` (${p.message})` : ''}`, {
-      hint: 'Only open requests take approvals; open a new one with `sluice promote` or `sluice set-image`.',
-    });
+    throw new PromotionError(
+      'PROMOTE_NOT_OPEN',
+      `promotion #${id} is ${p.state}${p.message ? ` (${p.message})` : ''}`,
+      {
+        hint: 'Only open requests take approvals; open a new one with `sluice promote` or `sluice set-image`.',
+      },
+    );
   }
   return p;
 }

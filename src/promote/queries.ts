@@ -19,7 +19,9 @@ export async function loadLedger(store: Store, q: Scope): Promise<LedgerEntry[]>
     store.ledger.listVerifications({ ...filter, limit: 5000 }),
     store.ledger.listPromotions({ ...filter, limit: 5000 }),
   ]);
-  const withApprovals = await Promise.all(promotions.map(async (p) => ({ ...p, approvals: await store.ledger.listApprovals(p.id) })));
+  const withApprovals = await Promise.all(
+    promotions.map(async (p) => ({ ...p, approvals: await store.ledger.listApprovals(p.id) })),
+  );
   return buildLedger({ changes, syncs, applied, verifications, promotions: withApprovals });
 }
 

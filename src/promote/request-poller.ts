@@ -35,7 +35,10 @@ export function pollRequests(svc: PromotionService, o: RequestPollerOptions): Re
         await svc.settle(p.id);
       } catch (e) {
         // One unreachable host or broken request must not stop the others; the next round retries.
-        o.log?.warn({ promotionId: p.id, request: p.external.url ?? p.external.id }, `reading the request back failed: ${describeError(e)}`);
+        o.log?.warn(
+          { promotionId: p.id, request: p.external.url ?? p.external.id },
+          `reading the request back failed: ${describeError(e)}`,
+        );
       }
     }
   };

@@ -73,7 +73,14 @@ async function plan(svc: PromotionService, req: RollbackRequest, head: string): 
   }
   const artifacts = artifactsAfter(view, change.changes, app, env);
   const subject = `Roll back ${req.app} in ${req.env}: ${what}`;
-  const trailers: ChangeTrailers = { action: 'rollback', app: req.app, env: req.env, artifacts, actor: req.actor, ...(last ? { rollbackOf: last.sha } : {}) };
+  const trailers: ChangeTrailers = {
+    action: 'rollback',
+    app: req.app,
+    env: req.env,
+    artifacts,
+    actor: req.actor,
+    ...(last ? { rollbackOf: last.sha } : {}),
+  };
   return { project: view.project.name, change, subject, trailers };
 }
 
@@ -85,9 +92,18 @@ export async function rollback(svc: PromotionService, req: RollbackRequest): Pro
   const { source, store } = svc.o;
   if (req.dryRun) {
     const p = await plan(svc, req, (await source.fetch()).revision);
-    return { mode: 'dry-run', app: req.app, env: req.env, diff: p.change.diff, subject: p.subject, artifacts: p.trailers.artifacts, ...(p.trailers.rollbackOf ? { rollbackOf: p.trailers.rollbackOf } : {}) };
+    return {
+      mode: 'dry-run',
+      app: req.app,
+      env: req.env,
+      diff: p.change.diff,
+      subject: p.subject,
+      artifacts: p.trailers.artifacts,
+      ...(p.trailers.rollbackOf ? { rollbackOf: p.trailers.rollbackOf } : {}),
+    };
   }
-  const before = (await store.listSyncs({ project: svc.o.status?.().project, app: req.app, env: req.env, limit: 1 }))[0]?.id ?? 0;
+  const before =
+    (await store.listSyncs({ project: svc.o.status?.().project, app: req.app, env: req.env, limit: 1 }))[0]?.id ?? 0;
   let planned: Planned | undefined;
   const written = await svc.locks.run(req.env, () =>
     commitOnTip(
@@ -95,36 +111,78 @@ export async function rollback(svc: PromotionService, req: RollbackRequest): Pro
       async (head) => {
         planned = await plan(svc, req, head);
         const body = req.reason ? `Why: ${req.reason}` : undefined;
-        return planned.change.changes.length ? { changes: planned.change.changes, message: changeMessage(planned.subject, planned.trailers, body), author: { name: req.actor, email: 'sluice@localhost' } } : undefined;
+        return planned.change.changes.length
+          ? {
+              changes: planned.change.changes,
+              message: changeMessage(planned.subject, planned.trailers, body),
+              author: { name: req.actor, email: 'sluice@localhost' },
+            }
+          : undefined;
       },
       { push: svc.shouldPush },
     ),
   );
   if (!written || !planned) {
-    throw new PromotionError('ROLLBACK_NOTHING', `${req.app} in ${req.env} already is at that version`, { hint: 'Name another target with --to <revision|promotion-id>.' });
+    throw new PromotionError('ROLLBACK_NOTHING', `${req.app} in ${req.env} already is at that version`, {
+      hint: 'Name another target with --to <revision|promotion-id>.',
+    });
   }
   const p = planned;
   await svc.recordWritten(p.project, written.revision, p.subject, p.trailers);
-  await svc.tell({ type: 'rolled-back', project: p.project, app: req.app, env: req.env, message: `${p.subject}${req.reason ? ` (${req.reason})` : ''}`, revision: written.revision, artifacts: p.trailers.artifacts, actor: req.actor });
+  await svc.tell({
+    type: 'rolled-back',
+    project: p.project,
+    app: req.app,
+    env: req.env,
+    message: `${p.subject}${req.reason ? ` (${req.reason})` : ''}`,
+    revision: written.revision,
+    artifacts: p.trailers.artifacts,
+    actor: req.actor,
+  });
   void svc.o.refresh?.().catch(() => undefined);
-  const out: RollbackOutcome = { mode: 'committed', app: req.app, env: req.env, diff: p.change.diff, subject: p.subject, artifacts: p.trailers.artifacts, revision: written.revision, ...(p.trailers.rollbackOf ? { rollbackOf: p.trailers.rollbackOf } : {}) };
+  const out: RollbackOutcome = {
+    mode: 'committed',
+    app: req.app,
+    env: req.env,
+    diff: p.change.diff,
+    subject: p.subject,
+    artifacts: p.trailers.artifacts,
+    revision: written.revision,
+    ...(p.trailers.rollbackOf ? { rollbackOf: p.trailers.rollbackOf } : {}),
+  };
   if (req.wait) out.sync = await waitForDeploy(svc, req, before, req.timeoutMs ?? 180_000);
   return out;
 }
 
 /** Waits for the first sync after `afterId` to finish, then for the scope to report Healthy. */
-async function waitForDeploy(svc: PromotionService, req: RollbackRequest, afterId: number, timeoutMs: number): Promise<SyncRecord> {
+async function waitForDeploy(
+  svc: PromotionService,
+  req: RollbackRequest,
+  afterId: number,
+  timeoutMs: number,
+): Promise<SyncRecord> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const sync = (await svc.o.store.listSyncs({ app: req.app, env: req.env, limit: 5 })).reverse().find((s) => s.id > afterId && !s.dryRun && s.result !== 'Running');
-    if (sync?.result === 'Failed') throw new PromotionError('ROLLBACK_FAILED', `the sync of the rollback failed: ${sync.error?.message ?? 'unknown error'}`, { hint: '`sluice history --ledger` shows the chain; `sluice logs` the processes.' });
+    const sync = (await svc.o.store.listSyncs({ app: req.app, env: req.env, limit: 5 }))
+      .reverse()
+      .find((s) => s.id > afterId && !s.dryRun && s.result !== 'Running');
+    if (sync?.result === 'Failed')
+      throw new PromotionError(
+        'ROLLBACK_FAILED',
+        `the sync of the rollback failed: ${sync.error?.message ?? 'unknown error'}`,
+        { hint: '`sluice history --ledger` shows the chain; `sluice logs` the processes.' },
+      );
     const status = svc.statusOf(req.app, req.env);
     if (sync && (!status || (status.health === 'Healthy' && status.sync === 'Synced'))) return sync;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new PromotionError('ROLLBACK_TIMEOUT', `the rollback of ${req.app} in ${req.env} did not sync and turn healthy within ${Math.round(timeoutMs / 1000)}s`, {
-    hint: 'It is committed; `sluice status` shows where the sync stands.',
-  });
+  throw new PromotionError(
+    'ROLLBACK_TIMEOUT',
+    `the rollback of ${req.app} in ${req.env} did not sync and turn healthy within ${Math.round(timeoutMs / 1000)}s`,
+    {
+      hint: 'It is committed; `sluice status` shows where the sync stands.',
+    },
+  );
 }
 
 /**
@@ -134,22 +192,49 @@ async function waitForDeploy(svc: PromotionService, req: RollbackRequest, afterI
  */
 export async function autoRollback(svc: PromotionService, v: VerificationRecord, env: Environment): Promise<void> {
   const { store, source } = svc.o;
-  const note = (severity: 'info' | 'warning' | 'error', message: string) => store.addEvent({ project: v.project, app: v.app, env: v.env, type: 'rollback.auto', severity, message, syncId: v.syncId });
-  if (!env.rollback?.auto) return void (await note('info', `verification failed; ${v.env} does not roll back automatically (rollback.auto is off)`));
+  const note = (severity: 'info' | 'warning' | 'error', message: string) =>
+    store.addEvent({
+      project: v.project,
+      app: v.app,
+      env: v.env,
+      type: 'rollback.auto',
+      severity,
+      message,
+      syncId: v.syncId,
+    });
+  if (!env.rollback?.auto)
+    return void (await note(
+      'info',
+      `verification failed; ${v.env} does not roll back automatically (rollback.auto is off)`,
+    ));
   const view = await projectAt(source, v.revision);
   const dir = overlayDir(scopeOf(view.project, v.app, v.env).app, v.env);
   const newest = (await source.log({ ref: v.revision, max: 1, paths: [dir] }))[0];
   if (newest && readChangeTrailers(newest.trailers)?.action === 'rollback') {
-    return void (await note('error', `verification failed after rollback ${newest.sha.slice(0, 7)}; not rolling back further`));
+    return void (await note(
+      'error',
+      `verification failed after rollback ${newest.sha.slice(0, 7)}; not rolling back further`,
+    ));
   }
   const failedChange = await lastEffectiveChange(source, dir, v.revision);
   const current = await lastEffectiveChange(source, dir, (await source.fetch()).revision);
   if (!failedChange || current?.sha !== failedChange.sha) {
-    return void (await note('warning', `verification failed, but ${v.env} changed since; leaving the newer change in place`));
+    return void (await note(
+      'warning',
+      `verification failed, but ${v.env} changed since; leaving the newer change in place`,
+    ));
   }
   try {
-    const failed = v.checks.filter((c) => !c.passed).map((c) => c.message).join('; ');
-    const out = await rollback(svc, { app: v.app, env: v.env, actor: 'sluice', reason: `verification failed after sync #${v.syncId}: ${failed}` });
+    const failed = v.checks
+      .filter((c) => !c.passed)
+      .map((c) => c.message)
+      .join('; ');
+    const out = await rollback(svc, {
+      app: v.app,
+      env: v.env,
+      actor: 'sluice',
+      reason: `verification failed after sync #${v.syncId}: ${failed}`,
+    });
     if (out.revision) await store.ledger.setRollbackRevision(v.id, out.revision);
     await note('warning', `rolled back automatically: ${out.subject}`);
   } catch (e) {

@@ -1,7 +1,14 @@
 import { NotFoundError } from '../errors/index.js';
 import type { PolicyCheck, ProjectStatus } from '../reconcile/index.js';
 import type { Source } from '../source/index.js';
-import type { ApprovalRecord, ArtifactRecord, ChangeAction, GateResult, PromotionKind, PromotionRecord } from '../store/ledger-types.js';
+import type {
+  ApprovalRecord,
+  ArtifactRecord,
+  ChangeAction,
+  GateResult,
+  PromotionKind,
+  PromotionRecord,
+} from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
@@ -11,7 +18,13 @@ import { artifactChange, overlayDir, type OverlayChange } from './overlay-change
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
 import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
-import { localRequests, type ExternalReview, type NotificationEvent, type Notify, type RequestBackend } from './types.js';
+import {
+  localRequests,
+  type ExternalReview,
+  type NotificationEvent,
+  type Notify,
+  type RequestBackend,
+} from './types.js';
 import { commitOnTip, identityOf, KeyedLock, type BuildCommit } from './writer.js';
 
 export interface PromotionServiceOptions {
@@ -95,8 +108,22 @@ export class PromotionService {
       const view = await projectAt(this.o.source, (await this.o.source.fetch()).revision);
       const { app, env } = scopeOf(view.project, p.app, p.env);
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
-      const renderError = change.changes.length ? await renderCheck(view, change.changes, app, env, { checkPolicy: this.o.checkPolicy, openTree: this.o.openTree }) : undefined;
-      const gates = evaluateGates({ env, kind: p.kind, author: p.actor, approvals: [], ...(p.source ? { source: p.source } : {}), ...(renderError ? { renderError } : {}), policyChecked: !!this.o.checkPolicy, now: this.now() });
+      const renderError = change.changes.length
+        ? await renderCheck(view, change.changes, app, env, {
+            checkPolicy: this.o.checkPolicy,
+            openTree: this.o.openTree,
+          })
+        : undefined;
+      const gates = evaluateGates({
+        env,
+        kind: p.kind,
+        author: p.actor,
+        approvals: [],
+        ...(p.source ? { source: p.source } : {}),
+        ...(renderError ? { renderError } : {}),
+        policyChecked: !!this.o.checkPolicy,
+        now: this.now(),
+      });
       const base = { app: p.app, env: p.env, artifacts: p.artifacts, gates, diff: change.diff };
       const request = needsRequest(env, p.kind);
       if (p.dryRun) return { ...base, mode: 'dry-run', wouldRequest: request };
@@ -105,11 +132,18 @@ export class PromotionService {
       if (blocking.length) throw gateError(p, blocking);
       if (request) return { ...base, mode: 'requested', promotion: await this.openRequest(p, view, change, gates) };
       const written = await this.write(p, { action: p.kind });
-      return written ? { ...base, mode: 'committed', revision: written.revision, attempts: written.attempts } : { ...base, mode: 'unchanged' };
+      return written
+        ? { ...base, mode: 'committed', revision: written.revision, attempts: written.attempts }
+        : { ...base, mode: 'unchanged' };
     });
   }
 
-  private async openRequest(p: Proposal, view: ProjectView, change: OverlayChange, gates: GateResult[]): Promise<PromotionRecord> {
+  private async openRequest(
+    p: Proposal,
+    view: ProjectView,
+    change: OverlayChange,
+    gates: GateResult[],
+  ): Promise<PromotionRecord> {
     let promotion = await this.o.store.ledger.createPromotion({
       project: view.project.name,
       app: p.app,
@@ -124,14 +158,37 @@ export class PromotionService {
       ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
     });
     const title = describeProposal(p);
-    const external = await this.requests.open({ promotion, title, body: `${title}\n\n${change.diff}`, changes: change.changes, baseRevision: view.revision }).catch(async (e: unknown) => {
-      // A request that could not be published must not stay open where nobody can review it.
-      await this.o.store.ledger.updatePromotion(promotion.id, { state: 'failed', message: `publishing the request failed: ${e instanceof Error ? e.message : String(e)}` });
-      throw e;
-    });
-    if (external) promotion = await this.o.store.ledger.updatePromotion(promotion.id, { external: { backend: this.requests.name, ...external } });
+    const external = await this.requests
+      .open({
+        promotion,
+        title,
+        body: `${title}\n\n${change.diff}`,
+        changes: change.changes,
+        baseRevision: view.revision,
+      })
+      .catch(async (e: unknown) => {
+        // A request that could not be published must not stay open where nobody can review it.
+        await this.o.store.ledger.updatePromotion(promotion.id, {
+          state: 'failed',
+          message: `publishing the request failed: ${e instanceof Error ? e.message : String(e)}`,
+        });
+        throw e;
+      });
+    if (external)
+      promotion = await this.o.store.ledger.updatePromotion(promotion.id, {
+        external: { backend: this.requests.name, ...external },
+      });
     await this.event(promotion, 'promotion.requested', 'info', `#${promotion.id} ${title} waits for approval`);
-    await this.tell({ type: 'promotion.awaiting-approval', project: view.project.name, app: p.app, env: p.env, message: `#${promotion.id} ${title} waits for approval`, promotionId: promotion.id, artifacts: p.artifacts, actor: p.actor });
+    await this.tell({
+      type: 'promotion.awaiting-approval',
+      project: view.project.name,
+      app: p.app,
+      env: p.env,
+      message: `#${promotion.id} ${title} waits for approval`,
+      promotionId: promotion.id,
+      artifacts: p.artifacts,
+      actor: p.actor,
+    });
     return promotion;
   }
 
@@ -139,9 +196,20 @@ export class PromotionService {
    * Commits the proposal's artifacts on the newest tip (retrying when the branch moves) and
    * records the change in the ledger. Undefined when the overlay already says exactly that.
    */
-  async write(p: Proposal, extra: Partial<ChangeTrailers> & { action: ChangeAction; subject?: string }): Promise<{ revision: string; attempts: number } | undefined> {
+  async write(
+    p: Proposal,
+    extra: Partial<ChangeTrailers> & { action: ChangeAction; subject?: string },
+  ): Promise<{ revision: string; attempts: number } | undefined> {
     const author = identityOf(p.actor);
-    const trailers: ChangeTrailers = { app: p.app, env: p.env, artifacts: p.artifacts, actor: p.actor, ...optionalContext(p), ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}), ...extra };
+    const trailers: ChangeTrailers = {
+      app: p.app,
+      env: p.env,
+      artifacts: p.artifacts,
+      actor: p.actor,
+      ...optionalContext(p),
+      ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+      ...extra,
+    };
     const subject = extra.subject ?? describeProposal(p);
     let project = '';
     const build: BuildCommit = async (head) => {
@@ -149,7 +217,9 @@ export class PromotionService {
       project = view.project.name;
       const { app, env } = scopeOf(view.project, p.app, p.env);
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
-      return change.changes.length ? { changes: change.changes, message: changeMessage(subject, trailers), author } : undefined;
+      return change.changes.length
+        ? { changes: change.changes, message: changeMessage(subject, trailers), author }
+        : undefined;
     };
     const written = await commitOnTip(this.o.source, build, { push: this.shouldPush });
     if (!written) return undefined;
@@ -177,9 +247,27 @@ export class PromotionService {
       ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
       ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
     });
-    await this.o.store.addEvent({ project, app: t.app, env: t.env, type: `${t.action}.committed`, severity: 'info', message: `${revision.slice(0, 7)} ${subject}`, data: { revision } });
+    await this.o.store.addEvent({
+      project,
+      app: t.app,
+      env: t.env,
+      type: `${t.action}.committed`,
+      severity: 'info',
+      message: `${revision.slice(0, 7)} ${subject}`,
+      data: { revision },
+    });
     if (t.action !== 'rollback') {
-      await this.tell({ type: 'promoted', project, app: t.app, env: t.env, message: subject, revision, artifacts: t.artifacts, ...(t.actor ? { actor: t.actor } : {}), ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}) });
+      await this.tell({
+        type: 'promoted',
+        project,
+        app: t.app,
+        env: t.env,
+        message: subject,
+        revision,
+        artifacts: t.artifacts,
+        ...(t.actor ? { actor: t.actor } : {}),
+        ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
+      });
     }
   }
 
@@ -198,25 +286,67 @@ export class PromotionService {
       const landed = p.external ? await this.landedCommit(p, overlayDir(app, env.name)) : undefined;
       if (landed) {
         await this.keepReviews(p.id, stored, external);
-        return this.o.store.ledger.updatePromotion(p.id, { state: 'merged', revision: landed, message: `merged on ${p.external!.backend}` });
+        return this.o.store.ledger.updatePromotion(p.id, {
+          state: 'merged',
+          revision: landed,
+          message: `merged on ${p.external!.backend}`,
+        });
       }
       const reviews = [...stored, ...external];
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
-      const renderError = change.changes.length ? await renderCheck(view, change.changes, app, env, { checkPolicy: this.o.checkPolicy, openTree: this.o.openTree }) : undefined;
-      const source = p.fromEnv ? await this.sourceState(view.project.name, p.app, p.fromEnv).catch(() => undefined) : undefined;
-      const gates = evaluateGates({ env, kind: p.kind, author: p.author, approvals: reviews, ...(source ? { source } : {}), ...(renderError ? { renderError } : {}), policyChecked: !!this.o.checkPolicy, now: this.now() });
+      const renderError = change.changes.length
+        ? await renderCheck(view, change.changes, app, env, {
+            checkPolicy: this.o.checkPolicy,
+            openTree: this.o.openTree,
+          })
+        : undefined;
+      const source = p.fromEnv
+        ? await this.sourceState(view.project.name, p.app, p.fromEnv).catch(() => undefined)
+        : undefined;
+      const gates = evaluateGates({
+        env,
+        kind: p.kind,
+        author: p.author,
+        approvals: reviews,
+        ...(source ? { source } : {}),
+        ...(renderError ? { renderError } : {}),
+        policyChecked: !!this.o.checkPolicy,
+        now: this.now(),
+      });
       const rejected = reviews.find((r) => r.decision === 'reject');
       if (rejected) {
         await this.keepReviews(p.id, stored, external);
-        return this.finish(p, 'rejected', gates, `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`);
+        return this.finish(
+          p,
+          'rejected',
+          gates,
+          `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`,
+        );
       }
       if (!allPassed(gates)) return this.o.store.ledger.updatePromotion(p.id, { gates });
       const approvedBy = [...new Set(reviews.filter((r) => r.decision === 'approve').map((r) => r.actor))];
-      const proposal: Proposal = { app: p.app, env: p.env, actor: p.author, kind: p.kind, artifacts: p.artifacts, ...optionalContext(p), ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}) };
-      const written = await this.write(proposal, { action: p.kind, promotionId: p.id, approvedBy, subject: `${describeProposal(proposal)} (#${p.id})` });
+      const proposal: Proposal = {
+        app: p.app,
+        env: p.env,
+        actor: p.author,
+        kind: p.kind,
+        artifacts: p.artifacts,
+        ...optionalContext(p),
+        ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+      };
+      const written = await this.write(proposal, {
+        action: p.kind,
+        promotionId: p.id,
+        approvedBy,
+        subject: `${describeProposal(proposal)} (#${p.id})`,
+      });
       if (!written) return this.finish(p, 'failed', gates, `${p.env} already runs these artifacts; nothing to merge`);
       await this.keepReviews(p.id, stored, external);
-      const merged = await this.o.store.ledger.updatePromotion(p.id, { state: 'merged', revision: written.revision, gates });
+      const merged = await this.o.store.ledger.updatePromotion(p.id, {
+        state: 'merged',
+        revision: written.revision,
+        gates,
+      });
       await this.requests.close(merged, 'merged', written.revision);
       return merged;
     });
@@ -226,7 +356,11 @@ export class PromotionService {
    * Reviews read from a hosted request can still change while it is open, so they are stored
    * only once they decided it: the ledger then says who approved or rejected, and when.
    */
-  private async keepReviews(promotionId: number, stored: readonly ApprovalRecord[], external: readonly ExternalReview[]): Promise<void> {
+  private async keepReviews(
+    promotionId: number,
+    stored: readonly ApprovalRecord[],
+    external: readonly ExternalReview[],
+  ): Promise<void> {
     for (const r of external) {
       if (stored.some((s) => s.actor === r.actor && s.decision === r.decision)) continue;
       await this.o.store.ledger.addApproval({ promotionId, ...r });
@@ -239,7 +373,12 @@ export class PromotionService {
     return recent.find((c) => readChangeTrailers(c.trailers)?.promotionId === p.id)?.sha;
   }
 
-  private async finish(p: PromotionRecord, state: 'rejected' | 'failed', gates: GateResult[], message: string): Promise<PromotionRecord> {
+  private async finish(
+    p: PromotionRecord,
+    state: 'rejected' | 'failed',
+    gates: GateResult[],
+    message: string,
+  ): Promise<PromotionRecord> {
     const done = await this.o.store.ledger.updatePromotion(p.id, { state, gates, message });
     await this.requests.close(done, state);
     await this.event(done, `promotion.${state}`, 'warning', `#${p.id} ${message}`);
@@ -258,13 +397,28 @@ export class PromotionService {
   async getPromotion(id: number): Promise<PromotionRecord> {
     const p = await this.o.store.ledger.getPromotion(id);
     if (!p) {
-      throw new NotFoundError('PROMOTION_NOT_FOUND', `no promotion request #${id}`, { hint: 'List them with `sluice promotions`.' });
+      throw new NotFoundError('PROMOTION_NOT_FOUND', `no promotion request #${id}`, {
+        hint: 'List them with `sluice promotions`.',
+      });
     }
     return p;
   }
 
-  async event(p: Pick<PromotionRecord, 'project' | 'app' | 'env' | 'id'>, type: string, severity: 'info' | 'warning' | 'error', message: string): Promise<void> {
-    await this.o.store.addEvent({ project: p.project, app: p.app, env: p.env, type, severity, message, data: { promotionId: p.id } });
+  async event(
+    p: Pick<PromotionRecord, 'project' | 'app' | 'env' | 'id'>,
+    type: string,
+    severity: 'info' | 'warning' | 'error',
+    message: string,
+  ): Promise<void> {
+    await this.o.store.addEvent({
+      project: p.project,
+      app: p.app,
+      env: p.env,
+      type,
+      severity,
+      message,
+      data: { promotionId: p.id },
+    });
   }
 
   /** Notifications are best effort and not awaited: a failing or slow notifier never holds up a promotion. */
@@ -278,18 +432,30 @@ export class PromotionService {
   }
 }
 
-function optionalContext(p: Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'>): Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'> {
-  return { ...(p.sourceCommit ? { sourceCommit: p.sourceCommit } : {}), ...(p.sourceTime ? { sourceTime: p.sourceTime } : {}), ...(p.ciRun ? { ciRun: p.ciRun } : {}) };
+function optionalContext(
+  p: Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'>,
+): Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'> {
+  return {
+    ...(p.sourceCommit ? { sourceCommit: p.sourceCommit } : {}),
+    ...(p.sourceTime ? { sourceTime: p.sourceTime } : {}),
+    ...(p.ciRun ? { ciRun: p.ciRun } : {}),
+  };
 }
 
 export function describeProposal(p: Pick<Proposal, 'kind' | 'app' | 'env' | 'fromEnv' | 'artifacts'>): string {
-  const what = formatArtifacts(p.artifacts.map((a) => ({ ...a, ref: a.ref.length > 40 ? `…${a.ref.slice(-38)}` : a.ref })));
+  const what = formatArtifacts(
+    p.artifacts.map((a) => ({ ...a, ref: a.ref.length > 40 ? `…${a.ref.slice(-38)}` : a.ref })),
+  );
   if (p.kind === 'promote') return `Promote ${p.app} from ${p.fromEnv} to ${p.env}: ${what}`;
   return `Set ${p.app} in ${p.env} to ${what}`;
 }
 
 function gateError(p: Proposal, failed: GateResult[]): PromotionError {
-  return new PromotionError('PROMOTE_GATE_FAILED', `${p.kind} of ${p.app} to ${p.env} blocked: ${failed.map((g) => `${g.gate}: ${g.message}`).join('; ')}`, {
-    hint: 'Fix what the gate names (wait for health or the soak time, fix the render) and run the command again; --dry-run shows every gate.',
-  });
+  return new PromotionError(
+    'PROMOTE_GATE_FAILED',
+    `${p.kind} of ${p.app} to ${p.env} blocked: ${failed.map((g) => `${g.gate}: ${g.message}`).join('; ')}`,
+    {
+      hint: 'Fix what the gate names (wait for health or the soak time, fix the render) and run the command again; --dry-run shows every gate.',
+    },
+  );
 }

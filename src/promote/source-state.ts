@@ -14,7 +14,11 @@ export interface Promotable {
  * What may be promoted out of an environment: the artifacts its last successful sync applied
  * (from the ledger, never the overlay as it is now), and whether it is healthy at the moment.
  */
-export async function promotable(store: Store, q: { project: string; app: string; env: string }, status?: AppEnvStatus): Promise<Promotable> {
+export async function promotable(
+  store: Store,
+  q: { project: string; app: string; env: string },
+  status?: AppEnvStatus,
+): Promise<Promotable> {
   const syncs = await store.listSyncs({ project: q.project, app: q.app, env: q.env, limit: 200 });
   const applied = new Map((await store.ledger.listApplied({ ...q, limit: 200 })).map((a) => [a.syncId, a.artifacts]));
   const sync = syncs.find((s) => !s.dryRun && s.result === 'Succeeded' && applied.has(s.id));
@@ -25,9 +29,13 @@ export async function promotable(store: Store, q: { project: string; app: string
   }
   const artifacts = applied.get(sync.id)!;
   if (artifacts.length === 0) {
-    throw new PromotionError('PROMOTE_NOTHING_SYNCED', `the last sync of ${q.app} in ${q.env} ran no artifact (no image, no Process artifact)`, {
-      hint: 'Pin an artifact first: `sluice set-image` writes images by digest and Process artifacts by sha256.',
-    });
+    throw new PromotionError(
+      'PROMOTE_NOTHING_SYNCED',
+      `the last sync of ${q.app} in ${q.env} ran no artifact (no image, no Process artifact)`,
+      {
+        hint: 'Pin an artifact first: `sluice set-image` writes images by digest and Process artifacts by sha256.',
+      },
+    );
   }
   return { artifacts, sync, state: healthOf(q.env, sync, syncs[0], status) };
 }
@@ -35,10 +43,21 @@ export async function promotable(store: Store, q: { project: string; app: string
 function healthOf(env: string, good: SyncRecord, newest: SyncRecord | undefined, status?: AppEnvStatus): SourceState {
   const base = { env, ...(good.finishedAt ? { syncedAt: good.finishedAt } : {}) };
   if (newest && newest.id !== good.id && newest.result === 'Failed' && !newest.dryRun) {
-    return { ...base, healthy: false, reason: `its newest sync (#${newest.id}) failed: ${newest.error?.message ?? 'unknown error'}` };
+    return {
+      ...base,
+      healthy: false,
+      reason: `its newest sync (#${newest.id}) failed: ${newest.error?.message ?? 'unknown error'}`,
+    };
   }
-  if (!status) return { ...base, healthy: good.health === 'Healthy', reason: `last sync ended ${good.health ?? 'without health'}` };
-  if (status.verification?.result === 'Failed') return { ...base, healthy: false, reason: 'its last verification failed' };
-  if (status.sync !== 'Synced' || status.health !== 'Healthy') return { ...base, healthy: false, reason: `${status.sync}, ${status.health}` };
+  if (!status)
+    return {
+      ...base,
+      healthy: good.health === 'Healthy',
+      reason: `last sync ended ${good.health ?? 'without health'}`,
+    };
+  if (status.verification?.result === 'Failed')
+    return { ...base, healthy: false, reason: 'its last verification failed' };
+  if (status.sync !== 'Synced' || status.health !== 'Healthy')
+    return { ...base, healthy: false, reason: `${status.sync}, ${status.health}` };
   return { ...base, healthy: true };
 }

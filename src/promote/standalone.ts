@@ -37,25 +37,43 @@ export interface StandaloneOutcome extends ChangeOutcome {
  * on the forge hosting the repo. The overlay is edited, rendered and checked exactly as the
  * server does, through the same PromotionService.
  */
-export async function setImageInRepo(o: StandaloneOptions, ctx: ChangeContext & { artifacts: ArtifactRecord[] }): Promise<StandaloneOutcome> {
-  const svc = new PromotionService({ source: o.source, store: o.store, ...(o.checkPolicy ? { checkPolicy: o.checkPolicy } : {}) });
+export async function setImageInRepo(
+  o: StandaloneOptions,
+  ctx: ChangeContext & { artifacts: ArtifactRecord[] },
+): Promise<StandaloneOutcome> {
+  const svc = new PromotionService({
+    source: o.source,
+    store: o.store,
+    ...(o.checkPolicy ? { checkPolicy: o.checkPolicy } : {}),
+  });
   const view = await projectAt(o.source, (await o.source.fetch()).revision);
   const { app, env } = scopeOf(view.project, ctx.app, ctx.env);
   if (!needsRequest(env, 'set-image')) return svc.setImage(ctx);
   // The dry run computes the diff and every gate on the newest tip, as a real change would.
   const planned = await svc.setImage({ ...ctx, dryRun: true });
   if (ctx.dryRun) return planned;
-  const hosting = resolveHosting(view.project, { remoteUrl: o.source.kind === 'remote' ? o.source.location : undefined, ...pick(o) });
+  const hosting = resolveHosting(view.project, {
+    remoteUrl: o.source.kind === 'remote' ? o.source.location : undefined,
+    ...pick(o),
+  });
   if (!hosting) {
-    throw new ValidationError('SET_IMAGE_NEEDS_REVIEW', `${env.name} takes changes only through a reviewed request (${reasons(env).join(', ')}), and the config repo has no hosting configured to open one`, {
-      hint: 'Set spec.repository in sluice.yaml (or use a github.com/gitlab.com remote) and a token in SLUICE_GITHUB_TOKEN or SLUICE_GITLAB_TOKEN so a pull/merge request is opened; or pass --server to let a running Sluice hold the request for `sluice approve`.',
-    });
+    throw new ValidationError(
+      'SET_IMAGE_NEEDS_REVIEW',
+      `${env.name} takes changes only through a reviewed request (${reasons(env).join(', ')}), and the config repo has no hosting configured to open one`,
+      {
+        hint: 'Set spec.repository in sluice.yaml (or use a github.com/gitlab.com remote) and a token in SLUICE_GITHUB_TOKEN or SLUICE_GITLAB_TOKEN so a pull/merge request is opened; or pass --server to let a running Sluice hold the request for `sluice approve`.',
+      },
+    );
   }
   const blocking = planned.gates.filter((g) => !g.passed && g.gate !== 'approvals');
   if (blocking.length) {
-    throw new PromotionError('PROMOTE_GATE_FAILED', `set-image of ${ctx.app} to ${ctx.env} blocked: ${blocking.map((g) => `${g.gate}: ${g.message}`).join('; ')}`, {
-      hint: 'Fix what the gate names and run the command again; --dry-run shows every gate.',
-    });
+    throw new PromotionError(
+      'PROMOTE_GATE_FAILED',
+      `set-image of ${ctx.app} to ${ctx.env} blocked: ${blocking.map((g) => `${g.gate}: ${g.message}`).join('; ')}`,
+      {
+        hint: 'Fix what the gate names and run the command again; --dry-run shows every gate.',
+      },
+    );
   }
   const change = artifactChange(view.fs, app, env.name, ctx.artifacts);
   if (change.changes.length === 0) return { ...planned, mode: 'unchanged' };
@@ -79,13 +97,20 @@ export async function setImageInRepo(o: StandaloneOptions, ctx: ChangeContext & 
       ...(ctx.ciRun ? { ciRun: ctx.ciRun } : {}),
     }),
     title: subject,
-    body: requestBody({ summary: `Asked by ${ctx.actor}${ctx.ciRun ? ` in ${ctx.ciRun}` : ''}.`, diff: change.diff, merge: 'host' }),
+    body: requestBody({
+      summary: `Asked by ${ctx.actor}${ctx.ciRun ? ` in ${ctx.ciRun}` : ''}.`,
+      diff: change.diff,
+      merge: 'host',
+    }),
   });
   const { wouldRequest: _asked, ...outcome } = planned;
   return { ...outcome, mode: 'requested', request: { id: opened.id, url: opened.url, branch } };
 }
 
-function reasons(env: { protected: boolean; promotion?: { approvals?: number; manual?: boolean } | undefined }): string[] {
+function reasons(env: {
+  protected: boolean;
+  promotion?: { approvals?: number; manual?: boolean } | undefined;
+}): string[] {
   const out: string[] = [];
   if (env.protected) out.push('protected');
   if ((env.promotion?.approvals ?? 0) > 0) out.push(`${env.promotion!.approvals} approval(s)`);

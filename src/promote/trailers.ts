@@ -44,8 +44,20 @@ export function readChangeTrailers(trailers: readonly Trailer[]): ChangeTrailers
   const app = get('Sluice-App');
   const env = get('Sluice-Env');
   if (!action || !app || !env || !['set-image', 'promote', 'rollback'].includes(action)) return undefined;
-  const out: ChangeTrailers = { action: action as ChangeAction, app, env, artifacts: parseArtifactList(get('Sluice-Artifacts') ?? '') };
-  const opt = { fromEnv: 'Sluice-From-Env', sourceCommit: 'Sluice-Source-Commit', sourceTime: 'Sluice-Source-Time', ciRun: 'Sluice-CI-Run', rollbackOf: 'Sluice-Rollback-Of', actor: 'Sluice-Actor' } as const;
+  const out: ChangeTrailers = {
+    action: action as ChangeAction,
+    app,
+    env,
+    artifacts: parseArtifactList(get('Sluice-Artifacts') ?? ''),
+  };
+  const opt = {
+    fromEnv: 'Sluice-From-Env',
+    sourceCommit: 'Sluice-Source-Commit',
+    sourceTime: 'Sluice-Source-Time',
+    ciRun: 'Sluice-CI-Run',
+    rollbackOf: 'Sluice-Rollback-Of',
+    actor: 'Sluice-Actor',
+  } as const;
   for (const [field, key] of Object.entries(opt)) {
     const v = get(key);
     if (v) out[field as keyof typeof opt] = v;

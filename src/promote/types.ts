@@ -2,7 +2,8 @@ import type { FileChange } from '../source/index.js';
 import type { ApprovalRecord, ArtifactRecord, PromotionRecord } from '../store/ledger-types.js';
 
 /** What Sluice tells the outside world about (webhooks, chat); the notify part delivers them. */
-export type NotificationType = 'sync.failed' | 'drift.detected' | 'promotion.awaiting-approval' | 'promoted' | 'rolled-back';
+export type NotificationType =
+  'sync.failed' | 'drift.detected' | 'promotion.awaiting-approval' | 'promoted' | 'rolled-back';
 
 export interface NotificationEvent {
   type: NotificationType;

@@ -41,7 +41,13 @@ export function whatRan(entries: readonly LedgerEntry[], env: string, at: Date):
           syncId: sync.id,
           syncedAt: sync.finishedAt!,
           artifacts: sync.artifacts ?? c.artifacts,
-          change: { revision: c.revision, action: c.action, subject: c.subject, author: c.author, ...(c.promotionId !== undefined ? { promotionId: c.promotionId } : {}) },
+          change: {
+            revision: c.revision,
+            action: c.action,
+            subject: c.subject,
+            author: c.author,
+            ...(c.promotionId !== undefined ? { promotionId: c.promotionId } : {}),
+          },
         };
       }),
   };

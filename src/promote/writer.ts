@@ -3,7 +3,9 @@ import type { CommitMessage, FileChange, Identity, Source } from '../source/inde
 import { PromotionError } from './errors.js';
 
 /** What to commit on top of a branch tip, or undefined when there is nothing to do there. */
-export type BuildCommit = (head: string) => Promise<{ changes: FileChange[]; message: CommitMessage; author: Identity } | undefined>;
+export type BuildCommit = (
+  head: string,
+) => Promise<{ changes: FileChange[]; message: CommitMessage; author: Identity } | undefined>;
 
 export interface WriteResult {
   revision: string;

@@ -14,7 +14,11 @@ export function rendererNames(): string[] {
 }
 
 /** Where the overlay's format pins an image itself, that file edited; undefined leaves it to the manifests. */
-export function pinImage(files: ReadonlyMap<string, string>, dir: string, image: ImagePin): { path: string; text: string } | undefined {
+export function pinImage(
+  files: ReadonlyMap<string, string>,
+  dir: string,
+  image: ImagePin,
+): { path: string; text: string } | undefined {
   for (const r of renderers) {
     const pinned = r.pinImage?.(files, dir, image);
     if (pinned) return pinned;
@@ -25,7 +29,10 @@ export function pinImage(files: ReadonlyMap<string, string>, dir: string, image:
 export function rendererFor(fs: ReadonlyFs, dir: string, name?: string): Renderer {
   if (name) {
     const r = renderers.find((x) => x.name === name);
-    if (!r) throw new RenderError('UNKNOWN_RENDERER', `no renderer named "${name}"`, { hint: `Use one of: ${rendererNames().join(', ')}.` });
+    if (!r)
+      throw new RenderError('UNKNOWN_RENDERER', `no renderer named "${name}"`, {
+        hint: `Use one of: ${rendererNames().join(', ')}.`,
+      });
     return r;
   }
   return renderers.find((r) => r.detect(fs, dir))!;
@@ -56,7 +63,12 @@ export interface AppRender {
 }
 
 /** Renders one app for one environment and checks the result is a set (no resource twice). */
-export function renderApp(fs: ReadonlyFs, app: Pick<App, 'name' | 'path'>, env: string, rendererName?: string): AppRender {
+export function renderApp(
+  fs: ReadonlyFs,
+  app: Pick<App, 'name' | 'path'>,
+  env: string,
+  rendererName?: string,
+): AppRender {
   const dir = appDirectory(fs, app, env);
   const renderer = rendererFor(fs, dir, rendererName);
   const resources = renderer.render({ fs, dir });

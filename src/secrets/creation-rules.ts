@@ -29,13 +29,18 @@ export function findSopsConfig(from: string): string | undefined {
  * The first `creation_rules` entry of the nearest .sops.yaml whose `path_regex` matches the
  * file (as given, or relative to the config's directory), the way `sops -e` picks recipients.
  */
-export function creationRuleFor(file: string, configPath = findSopsConfig(dirname(resolve(file)))): CreationRule | undefined {
+export function creationRuleFor(
+  file: string,
+  configPath = findSopsConfig(dirname(resolve(file))),
+): CreationRule | undefined {
   if (!configPath) return undefined;
   let doc: { creation_rules?: Record<string, unknown>[] };
   try {
     doc = (parse(readFileSync(configPath, 'utf8')) ?? {}) as typeof doc;
   } catch (e) {
-    throw new SecretError('SOPS_INVALID', `cannot read ${configPath}: ${(e as Error).message.split('\n')[0]}`, { file: configPath });
+    throw new SecretError('SOPS_INVALID', `cannot read ${configPath}: ${(e as Error).message.split('\n')[0]}`, {
+      file: configPath,
+    });
   }
   const rel = relative(dirname(configPath), resolve(file)).split('\\').join('/');
   for (const rule of doc.creation_rules ?? []) {
@@ -43,7 +48,8 @@ export function creationRuleFor(file: string, configPath = findSopsConfig(dirnam
     if (re && !re.test(rel) && !re.test(file)) continue;
     const recipients = [...ageList(rule['age'])];
     const groups = rule['key_groups'];
-    if (Array.isArray(groups)) for (const g of groups) recipients.push(...ageList((g as Record<string, unknown>)['age']));
+    if (Array.isArray(groups))
+      for (const g of groups) recipients.push(...ageList((g as Record<string, unknown>)['age']));
     const rules: EncryptionRules = {};
     const str = (k: string): string | undefined => (typeof rule[k] === 'string' ? (rule[k] as string) : undefined);
     const map = [
@@ -65,7 +71,11 @@ export function creationRuleFor(file: string, configPath = findSopsConfig(dirnam
 }
 
 function ageList(v: unknown): string[] {
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(v)) return v.flatMap(ageList);
   return [];
 }

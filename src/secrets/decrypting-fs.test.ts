@@ -10,8 +10,14 @@ const recipient = await identityToRecipient(identity);
 
 describe('DecryptingFs', () => {
   it('serves plaintext for SOPS files only and records them', async () => {
-    const enc = await encryptSopsFile('API_KEY=abcd-canary-9\n', 'apps/a/base/secrets.env', { recipients: [recipient] });
-    const fs = MemoryFs.fromFiles({ 'apps/a/base/secrets.env': enc, 'apps/a/base/cm.yaml': 'kind: ConfigMap\n', 'apps/a/base/link.env': 'x' });
+    const enc = await encryptSopsFile('API_KEY=abcd-canary-9\n', 'apps/a/base/secrets.env', {
+      recipients: [recipient],
+    });
+    const fs = MemoryFs.fromFiles({
+      'apps/a/base/secrets.env': enc,
+      'apps/a/base/cm.yaml': 'kind: ConfigMap\n',
+      'apps/a/base/link.env': 'x',
+    });
     fs.addSymlink('apps/a/base/alias.env', 'secrets.env');
     const registry = new SecretRegistry();
     const dfs = await openDecryptingFs(fs, { identities: { identities: [identity], searched: [] }, registry });
@@ -25,10 +31,16 @@ describe('DecryptingFs', () => {
 
   it('fails before rendering when a key is missing, and needs none without SOPS files', async () => {
     const enc = await encryptSopsFile('a: secret-value\n', 's.yaml', { recipients: [recipient] });
-    await expect(openDecryptingFs(MemoryFs.fromFiles({ 's.yaml': enc }), { identities: { identities: [], searched: ['none'] } })).rejects.toMatchObject({
+    await expect(
+      openDecryptingFs(MemoryFs.fromFiles({ 's.yaml': enc }), { identities: { identities: [], searched: ['none'] } }),
+    ).rejects.toMatchObject({
       code: 'SOPS_NO_KEY',
     });
-    const plain = await openDecryptingFs(MemoryFs.fromFiles({ 'a.yaml': 'a: 1\n' }), { identities: () => { throw new Error('not needed'); } });
+    const plain = await openDecryptingFs(MemoryFs.fromFiles({ 'a.yaml': 'a: 1\n' }), {
+      identities: () => {
+        throw new Error('not needed');
+      },
+    });
     expect(plain.encryptedPaths.size).toBe(0);
   });
 });

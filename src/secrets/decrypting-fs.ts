@@ -102,7 +102,8 @@ export async function openDecryptingFs(fs: ReadonlyFs, options: DecryptingFsOpti
   const plain = new Map<string, Uint8Array>();
   if (options.decrypt === false) return DecryptingFs.create(fs, candidates);
   if (candidates.size > 0) {
-    const ids = typeof options.identities === 'function' ? options.identities() : (options.identities ?? loadAgeIdentities());
+    const ids =
+      typeof options.identities === 'function' ? options.identities() : (options.identities ?? loadAgeIdentities());
     for (const [path, bytes] of candidates) {
       const d = await decryptSopsFile(bytes, path, ids);
       options.registry?.addAll(d.values);
@@ -111,5 +112,3 @@ export async function openDecryptingFs(fs: ReadonlyFs, options: DecryptingFsOpti
   }
   return DecryptingFs.create(fs, plain);
 }
-
-

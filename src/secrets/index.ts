@@ -1,5 +1,14 @@
 export { SecretError, type SecretErrorCode } from './errors.js';
-export { SecretRegistry, MASK, MIN_MASK_LENGTH, redactResource, redactedMarker, isSecret, secretEntries, type RedactOptions } from './mask.js';
+export {
+  SecretRegistry,
+  MASK,
+  MIN_MASK_LENGTH,
+  redactResource,
+  redactedMarker,
+  isSecret,
+  secretEntries,
+  type RedactOptions,
+} from './mask.js';
 export { SOPS_SOURCE_ANNOTATION, markDecrypted, isFromEncryptedSource, stripInternalAnnotations } from './marker.js';
 export { DecryptingFs, openDecryptingFs, type DecryptingFsOptions } from './decrypting-fs.js';
 export {
@@ -13,6 +22,13 @@ export {
   type EncryptOptions,
   type SopsFormat,
 } from './sops/file.js';
-export { loadAgeIdentities, parseIdentities, isAgeRecipient, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, type AgeIdentities } from './sops/age-keys.js';
+export {
+  loadAgeIdentities,
+  parseIdentities,
+  isAgeRecipient,
+  SOPS_AGE_KEY,
+  SOPS_AGE_KEY_FILE,
+  type AgeIdentities,
+} from './sops/age-keys.js';
 export type { EncryptionRules } from './sops/metadata.js';
 export { creationRuleFor, findSopsConfig, SOPS_CONFIG_FILE, type CreationRule } from './creation-rules.js';

@@ -47,7 +47,12 @@ describe('redactResource', () => {
   it('masks known values in other kinds when given a registry', () => {
     const r = new SecretRegistry();
     r.add('tok-canary-123');
-    const cm: Resource = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { url: 'https://u:tok-canary-123@h' } };
+    const cm: Resource = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { url: 'https://u:tok-canary-123@h' },
+    };
     expect(JSON.stringify(redactResource(cm, { registry: r }))).not.toContain('canary');
   });
 });

@@ -90,10 +90,12 @@ export function secretEntries(r: Resource): [string, string][] {
   const out: [string, string][] = [];
   const data = r['data'];
   if (data && typeof data === 'object') {
-    for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out.push([k, Buffer.from(v, 'base64').toString('utf8')], [k, v]);
+    for (const [k, v] of Object.entries(data))
+      if (typeof v === 'string') out.push([k, Buffer.from(v, 'base64').toString('utf8')], [k, v]);
   }
   const sd = r['stringData'];
-  if (sd && typeof sd === 'object') for (const [k, v] of Object.entries(sd)) if (typeof v === 'string') out.push([k, v]);
+  if (sd && typeof sd === 'object')
+    for (const [k, v] of Object.entries(sd)) if (typeof v === 'string') out.push([k, v]);
   return out;
 }
 
@@ -137,7 +139,13 @@ export function redactResource<T extends Resource>(resource: T, options: RedactO
     const ann = meta['annotations'] as Record<string, string> | undefined;
     // kubectl keeps the whole previous object, values included, in this annotation.
     if (ann?.['kubectl.kubernetes.io/last-applied-configuration']) {
-      meta['annotations'] = { ...ann, 'kubectl.kubernetes.io/last-applied-configuration': redactedMarker(ann['kubectl.kubernetes.io/last-applied-configuration'], options.key) };
+      meta['annotations'] = {
+        ...ann,
+        'kubectl.kubernetes.io/last-applied-configuration': redactedMarker(
+          ann['kubectl.kubernetes.io/last-applied-configuration'],
+          options.key,
+        ),
+      };
     }
   }
   return (options.registry ? options.registry.maskDeep(copy) : copy) as T;

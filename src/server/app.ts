@@ -14,13 +14,25 @@ export interface AppOptions {
   /** Built dashboard (dist/ui); served at / when present. */
   uiDir?: string;
   /** Reads process logs for `sluice logs`; absent when no provider keeps logs. */
-  readLogs?: (q: { app: string; env: string; process?: string; lines: number }) => Promise<{ file: string; lines: string[] }[]>;
+  readLogs?: (q: {
+    app: string;
+    env: string;
+    process?: string;
+    lines: number;
+  }) => Promise<{ file: string; lines: string[] }[]>;
   /** More routes from other parts (promotion, ledger…), registered under the same error handling. */
   routes?: ((app: FastifyInstance) => void)[];
 }
 
-const syncBody = z.object({ dryRun: z.boolean().optional(), actor: z.string().max(200).optional(), wait: z.boolean().optional() }).strict();
-const listQuery = z.object({ app: z.string().optional(), env: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional(), type: z.string().optional() });
+const syncBody = z
+  .object({ dryRun: z.boolean().optional(), actor: z.string().max(200).optional(), wait: z.boolean().optional() })
+  .strict();
+const listQuery = z.object({
+  app: z.string().optional(),
+  env: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  type: z.string().optional(),
+});
 
 /** The HTTP API under /api/v1 plus /healthz, /metrics and the dashboard. */
 export function buildApp(o: AppOptions): FastifyInstance {
@@ -29,11 +41,14 @@ export function buildApp(o: AppOptions): FastifyInstance {
   const app = Fastify({ logger: false, keepAliveTimeout: 65_000 });
 
   app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof z.ZodError) return reply.code(400).send({ code: 'BAD_REQUEST', message: err.issues[0]?.message ?? 'bad request' });
+    if (err instanceof z.ZodError)
+      return reply.code(400).send({ code: 'BAD_REQUEST', message: err.issues[0]?.message ?? 'bad request' });
     if (err instanceof NotFoundError) return reply.code(404).send(err.toJSON());
     if (isSluiceError(err)) return reply.code(422).send(err.toJSON());
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: (err as Error).message });
+    return reply
+      .code(status)
+      .send({ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: (err as Error).message });
   });
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -43,8 +58,12 @@ export function buildApp(o: AppOptions): FastifyInstance {
   });
 
   app.get('/api/v1/status', async () => o.controller.status());
-  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env', async (req) => o.controller.detail(req.params.app, req.params.env));
-  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/plan', async (req) => o.controller.plan(req.params.app, req.params.env));
+  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env', async (req) =>
+    o.controller.detail(req.params.app, req.params.env),
+  );
+  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/plan', async (req) =>
+    o.controller.plan(req.params.app, req.params.env),
+  );
   app.post<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/sync', async (req, reply) => {
     const body = syncBody.parse(req.body ?? {});
     const { app: name, env } = req.params;
@@ -63,10 +82,17 @@ export function buildApp(o: AppOptions): FastifyInstance {
     return o.store.listEvents({ project: o.controller.projectName, ...strip(q) });
   });
   app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req) => {
-    const q = z.object({ process: z.string().optional(), lines: z.coerce.number().int().min(1).max(10_000).default(100) }).parse(req.query);
+    const q = z
+      .object({ process: z.string().optional(), lines: z.coerce.number().int().min(1).max(10_000).default(100) })
+      .parse(req.query);
     await o.controller.detail(req.params.app, req.params.env); // logs are only offered for known scopes
     if (!o.readLogs) throw new NotFoundError('NO_LOGS', 'this target keeps no logs Sluice can read');
-    return o.readLogs({ app: req.params.app, env: req.params.env, lines: q.lines, ...(q.process ? { process: q.process } : {}) });
+    return o.readLogs({
+      app: req.params.app,
+      env: req.params.env,
+      lines: q.lines,
+      ...(q.process ? { process: q.process } : {}),
+    });
   });
 
   for (const register of o.routes ?? []) register(app);

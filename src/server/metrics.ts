@@ -13,7 +13,12 @@ export class SluiceMetrics {
 
   constructor(readStatus: () => ProjectStatus) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
-    this.syncs = new Counter({ name: 'sluice_syncs_total', help: 'Syncs finished, by result and trigger', labelNames: ['app', 'env', 'result', 'trigger'], registers: [this.registry] });
+    this.syncs = new Counter({
+      name: 'sluice_syncs_total',
+      help: 'Syncs finished, by result and trigger',
+      labelNames: ['app', 'env', 'result', 'trigger'],
+      registers: [this.registry],
+    });
     this.duration = new Histogram({
       name: 'sluice_sync_duration_seconds',
       help: 'Time from sync start to healthy (or failure)',
@@ -29,7 +34,8 @@ export class SluiceMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const a of readStatus().apps) for (const h of HEALTH) this.set({ app: a.app, env: a.env, health: h }, a.health === h ? 1 : 0);
+        for (const a of readStatus().apps)
+          for (const h of HEALTH) this.set({ app: a.app, env: a.env, health: h }, a.health === h ? 1 : 0);
       },
     });
     new Gauge({
@@ -39,7 +45,8 @@ export class SluiceMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const a of readStatus().apps) for (const s of SYNC) this.set({ app: a.app, env: a.env, status: s }, a.sync === s ? 1 : 0);
+        for (const a of readStatus().apps)
+          for (const s of SYNC) this.set({ app: a.app, env: a.env, status: s }, a.sync === s ? 1 : 0);
       },
     });
     new Gauge({

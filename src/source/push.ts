@@ -41,7 +41,12 @@ export async function pushBranch(
  * Deletes a branch on the remote. A branch already gone (deleted by the host after a merge,
  * or by hand) counts as deleted.
  */
-export async function deleteRemoteBranch(ctx: GitContext, remote: string, branch: string, timeoutMs: number): Promise<void> {
+export async function deleteRemoteBranch(
+  ctx: GitContext,
+  remote: string,
+  branch: string,
+  timeoutMs: number,
+): Promise<void> {
   checkRefName(branch);
   const r = await runGit(ctx, ['push', '--porcelain', remote, `:refs/heads/${branch}`], { timeoutMs, allowFail: true });
   if (r.code === 0 || /remote ref does not exist|unable to delete .*: remote ref/i.test(r.stderr)) return;

@@ -111,7 +111,9 @@ export async function writeCommit(
   if (options.expectedRevision !== undefined && options.expectedRevision !== tip) {
     throw conflict(options.branch, options.expectedRevision, tip);
   }
-  const parent = tip ?? (options.startPoint ? await gitText(ctx, ['rev-parse', '--verify', `${options.startPoint}^{commit}`]) : undefined);
+  const parent =
+    tip ??
+    (options.startPoint ? await gitText(ctx, ['rev-parse', '--verify', `${options.startPoint}^{commit}`]) : undefined);
   const dir = await mkdtemp(join(tmpdir(), 'sluice-index-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };

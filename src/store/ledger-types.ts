@@ -92,7 +92,10 @@ export interface PromotionRecord {
   message?: string;
 }
 
-export type NewPromotion = Omit<PromotionRecord, 'id' | 'updatedAt' | 'state' | 'gates'> & { state?: PromotionState; gates?: GateResult[] };
+export type NewPromotion = Omit<PromotionRecord, 'id' | 'updatedAt' | 'state' | 'gates'> & {
+  state?: PromotionState;
+  gates?: GateResult[];
+};
 
 export interface ApprovalRecord {
   id: number;
@@ -158,7 +161,10 @@ export interface LedgerStore {
   markObserved(project: string, revision: string): Promise<void>;
   createPromotion(p: NewPromotion): Promise<PromotionRecord>;
   getPromotion(id: number): Promise<PromotionRecord | undefined>;
-  updatePromotion(id: number, patch: Partial<Pick<PromotionRecord, 'state' | 'revision' | 'gates' | 'message' | 'external'>>): Promise<PromotionRecord>;
+  updatePromotion(
+    id: number,
+    patch: Partial<Pick<PromotionRecord, 'state' | 'revision' | 'gates' | 'message' | 'external'>>,
+  ): Promise<PromotionRecord>;
   /** Newest first. */
   listPromotions(query?: PromotionQuery): Promise<PromotionRecord[]>;
   addApproval(a: Omit<ApprovalRecord, 'id'>): Promise<ApprovalRecord>;

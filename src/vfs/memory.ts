@@ -88,7 +88,9 @@ export class MemoryFs implements ReadonlyFs {
   }
 
   realPath(path: string): string {
-    const parts = normalizePath(path).split('/').filter((s) => s !== '.');
+    const parts = normalizePath(path)
+      .split('/')
+      .filter((s) => s !== '.');
     let resolved = '.';
     let hops = 0;
     while (parts.length > 0) {

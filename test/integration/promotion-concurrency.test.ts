@@ -43,29 +43,56 @@ spec:
   };
   for (const env of ENVS) {
     for (const p of PROCESSES) {
-      files[`apps/web/overlays/${env}/${p}.yaml`] = `apiVersion: sluice.dev/v1alpha1\nkind: Process\nmetadata:\n  name: ${p}\nspec:\n  command: /bin/true\n  artifact: { path: /builds/${p}-0, sha256: ${sha(0)} }\n`;
+      files[`apps/web/overlays/${env}/${p}.yaml`] =
+        `apiVersion: sluice.dev/v1alpha1\nkind: Process\nmetadata:\n  name: ${p}\nspec:\n  command: /bin/true\n  artifact: { path: /builds/${p}-0, sha256: ${sha(0)} }\n`;
     }
   }
   writeConfigRepo(join(dir, 'config'), files, 'Start');
   return join(dir, 'config');
 }
 
-async function service(spec: { path?: string; url?: string }, dataDir: string): Promise<{ svc: PromotionService; store: SqliteStore; source: Source }> {
+async function service(
+  spec: { path?: string; url?: string },
+  dataDir: string,
+): Promise<{ svc: PromotionService; store: SqliteStore; source: Source }> {
   const source = await Source.open(spec, { dataDir });
   const store = new SqliteStore(join(dataDir, 'sluice.db'));
-  closers.push(() => source.close(), () => store.close());
+  closers.push(
+    () => source.close(),
+    () => store.close(),
+  );
   return { svc: new PromotionService({ source, store }), store, source };
 }
 
 /** Pretends dev synced `artifacts` healthily, as the controller records it. */
 async function devSynced(store: SqliteStore, revision: string, artifacts: string[]): Promise<void> {
-  const s = await store.startSync({ project: 'conc', app: 'web', env: 'dev', revision, trigger: 'revision', reason: 'test', dryRun: false, startedAt: new Date().toISOString() });
+  const s = await store.startSync({
+    project: 'conc',
+    app: 'web',
+    env: 'dev',
+    revision,
+    trigger: 'revision',
+    reason: 'test',
+    dryRun: false,
+    startedAt: new Date().toISOString(),
+  });
   await store.finishSync(s.id, { result: 'Succeeded', health: 'Healthy', timings: {} });
-  await store.ledger.recordApplied({ syncId: s.id, project: 'conc', app: 'web', env: 'dev', revision, artifacts: artifacts.map(parseArtifactArg) });
+  await store.ledger.recordApplied({
+    syncId: s.id,
+    project: 'conc',
+    app: 'web',
+    env: 'dev',
+    revision,
+    artifacts: artifacts.map(parseArtifactArg),
+  });
 }
 
 function sluiceCommits(repo: string): { env: string; artifacts: string }[] {
-  const out = execFileSync('git', ['-C', repo, 'log', '--format=%(trailers:key=Sluice-Env,valueonly)|%(trailers:key=Sluice-Artifacts,valueonly)%x00'], { encoding: 'utf8' });
+  const out = execFileSync(
+    'git',
+    ['-C', repo, 'log', '--format=%(trailers:key=Sluice-Env,valueonly)|%(trailers:key=Sluice-Artifacts,valueonly)%x00'],
+    { encoding: 'utf8' },
+  );
   return out
     .split('\0')
     .map((l) => l.trim())
@@ -80,9 +107,15 @@ async function storm(svc: PromotionService, store: SqliteStore, version: number)
   const arg = (p: string) => `${p}=/builds/${p}-${version}@sha256:${sha(version)}`;
   const head = (await svc.o.source.fetch()).revision;
   // qa gets what dev last synced: a promotion racing the set-images into dev.
-  await devSynced(store, head, PROCESSES.map((p) => `${p}=/builds/${p}-${version + 100}@sha256:${sha(version + 100)}`));
+  await devSynced(
+    store,
+    head,
+    PROCESSES.map((p) => `${p}=/builds/${p}-${version + 100}@sha256:${sha(version + 100)}`),
+  );
   const ops = [
-    ...PROCESSES.map((p) => svc.setImage({ app: 'web', env: 'dev', actor: `ci-${p}`, artifacts: [parseArtifactArg(arg(p))] })),
+    ...PROCESSES.map((p) =>
+      svc.setImage({ app: 'web', env: 'dev', actor: `ci-${p}`, artifacts: [parseArtifactArg(arg(p))] }),
+    ),
     // The same change twice at once: applied once, the second finds nothing to do.
     svc.setImage({ app: 'web', env: 'dev', actor: 'ci-dup', artifacts: [parseArtifactArg(arg('a'))] }),
     promote(svc, { app: 'web', env: 'qa', actor: 'ci' }),
@@ -160,7 +193,9 @@ describe('concurrent changes to one environment', () => {
     for (const a of wanted) expect(commits.filter((c) => c.artifacts === a)).toHaveLength(1);
     expect(raced).toBeGreaterThan(3);
     expect(pushed).toBeGreaterThan(3);
-    const notes = execFileSync('git', ['-C', bare, 'log', '--format=%s'], { encoding: 'utf8' }).split('\n').filter((s) => s.startsWith('note'));
+    const notes = execFileSync('git', ['-C', bare, 'log', '--format=%s'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((s) => s.startsWith('note'));
     expect(notes).toHaveLength(pushed);
   }, 90_000);
 });

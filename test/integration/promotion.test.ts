@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeOutcome, DoraReport, LedgerEntry, WhatRan } from '../../src/promote/index.js';
 import type { ProjectStatus } from '../../src/reconcile/status.js';
 import type { EventRecord } from '../../src/store/types.js';
-import { eventually, freePortBlock, getJson, git, ownedProcesses, ROOT, runSluice, spawnSluice, type SluiceProcess } from '../support/sluice.js';
+import {
+  eventually,
+  freePortBlock,
+  getJson,
+  git,
+  ownedProcesses,
+  ROOT,
+  runSluice,
+  spawnSluice,
+  type SluiceProcess,
+} from '../support/sluice.js';
 
 /**
  * The promotion story on the quick-start repo, through the real CLI, real git and real
@@ -22,8 +32,15 @@ const cli = (...args: string[]) => runSluice(['--data-dir', dataDir, ...args]);
 
 /** A build of the sample service with its version baked in; `broken` answers /version with 500. */
 function build(version: string, broken = false): string {
-  let text = readFileSync(join(ROOT, 'examples/hello/server.js'), 'utf8').replace("process.env.VERSION ?? 'dev'", JSON.stringify(version));
-  if (broken) text = text.replace("if (url.pathname === '/version') {", "if (url.pathname === '/version') {\n    res.writeHead(500).end('broken\\n');\n    return;");
+  let text = readFileSync(join(ROOT, 'examples/hello/server.js'), 'utf8').replace(
+    "process.env.VERSION ?? 'dev'",
+    JSON.stringify(version),
+  );
+  if (broken)
+    text = text.replace(
+      "if (url.pathname === '/version') {",
+      "if (url.pathname === '/version') {\n    res.writeHead(500).end('broken\\n');\n    return;",
+    );
   const dir = join(dataDir, 'builds');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `hello-${version}.mjs`);
@@ -82,12 +99,30 @@ describe('promotion, rollback and the ledger', () => {
     expect(dry.stdout).toContain('+    sluice.dev/artifact-tag: "1.1.0"');
     expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(head);
 
-    const r = cli('set-image', 'hello', '--env', 'dev', v110(), '--source-commit', 'a1b2c3d', '--source-time', sourceTime, '--ci-run-url', 'https://ci.example/run/7', '--as', 'ci', '-o', 'json');
+    const r = cli(
+      'set-image',
+      'hello',
+      '--env',
+      'dev',
+      v110(),
+      '--source-commit',
+      'a1b2c3d',
+      '--source-time',
+      sourceTime,
+      '--ci-run-url',
+      'https://ci.example/run/7',
+      '--as',
+      'ci',
+      '-o',
+      'json',
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as ChangeOutcome;
     expect(out.mode).toBe('committed');
     const message = git(repo, 'log', '-1', '--format=%B');
-    expect(message).toMatch(/Sluice-Action: set-image\nSluice-App: hello\nSluice-Env: dev\nSluice-Artifacts: hello=.*:1\.1\.0@sha256:[0-9a-f]{64}\nSluice-Source-Commit: a1b2c3d\n/);
+    expect(message).toMatch(
+      /Sluice-Action: set-image\nSluice-App: hello\nSluice-Env: dev\nSluice-Artifacts: hello=.*:1\.1\.0@sha256:[0-9a-f]{64}\nSluice-Source-Commit: a1b2c3d\n/,
+    );
     expect(message).toContain('Sluice-CI-Run: https://ci.example/run/7');
     await converged('dev', '1.1.0', 1);
   });
@@ -118,14 +153,20 @@ describe('promotion, rollback and the ledger', () => {
   }, 60_000);
 
   it('a failing verification in prod rolls back automatically', async () => {
-    const bad = JSON.parse(cli('set-image', 'hello', '--env', 'prod', build('1.2.0', true), '--as', 'ci', '-o', 'json').stdout) as ChangeOutcome;
+    const bad = JSON.parse(
+      cli('set-image', 'hello', '--env', 'prod', build('1.2.0', true), '--as', 'ci', '-o', 'json').stdout,
+    ) as ChangeOutcome;
     expect(bad.mode).toBe('requested');
     expect(cli('approve', String(bad.promotion!.id), '--as', 'alice').code).toBe(0);
     const merged = git(repo, 'rev-parse', 'HEAD').trim();
-    const rolled = await eventually(async () => {
-      const e = (await ledger('prod')).find((x) => x.change.revision === merged);
-      return e?.rolledBackBy ? e : undefined;
-    }, 60_000, 'the automatic rollback');
+    const rolled = await eventually(
+      async () => {
+        const e = (await ledger('prod')).find((x) => x.change.revision === merged);
+        return e?.rolledBackBy ? e : undefined;
+      },
+      60_000,
+      'the automatic rollback',
+    );
     expect(rolled.verificationFailed).toBe(true);
     expect(rolled.verifications[0]!.checks[0]!.message).toContain('answered 500');
     await converged('prod', '1.1.0', 3);
@@ -142,10 +183,14 @@ describe('promotion, rollback and the ledger', () => {
     const file = join(repo, 'apps/hello/overlays/prod/hello.yaml');
     writeFileSync(file, `${readFileSync(file, 'utf8')}# touched by hand\n`);
     git(repo, 'commit', '-qam', 'Edit prod by hand');
-    const events = await eventually(async () => {
-      const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&type=change.unapproved'));
-      return ev.length ? ev : undefined;
-    }, 15_000, 'a change.unapproved event');
+    const events = await eventually(
+      async () => {
+        const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&type=change.unapproved'));
+        return ev.length ? ev : undefined;
+      },
+      15_000,
+      'a change.unapproved event',
+    );
     expect(events[0]!.message).toContain('without an approved promotion request');
   });
 
@@ -159,7 +204,9 @@ describe('promotion, rollback and the ledger', () => {
     const entries = await ledger('prod');
     const deployed = entries.filter((e) => e.deployedAt);
     const promoted = deployed.find((e) => e.change.action === 'promote')!;
-    const ran = JSON.parse(cli('what-ran', '--env', 'prod', '--at', promoted.deployedAt!, '-o', 'json').stdout) as WhatRan;
+    const ran = JSON.parse(
+      cli('what-ran', '--env', 'prod', '--at', promoted.deployedAt!, '-o', 'json').stdout,
+    ) as WhatRan;
     expect(ran.apps[0]!.artifacts[0]!.tag).toBe('1.1.0');
 
     const report = JSON.parse(cli('dora', '--env', 'prod', '--since', '1h', '-o', 'json').stdout) as DoraReport;
@@ -173,7 +220,10 @@ describe('promotion, rollback and the ledger', () => {
     expect(lead).toBe(Date.parse(promoted.deployedAt!) - Date.parse(sourceTime));
     const broken = deployed[2]!;
     const autoRollback = deployed[3]!;
-    const restores = [Date.parse(autoRollback.deployedAt!) - Date.parse(broken.deployedAt!), Date.parse(deployed[4]!.deployedAt!) - Date.parse(promoted.deployedAt!)];
+    const restores = [
+      Date.parse(autoRollback.deployedAt!) - Date.parse(broken.deployedAt!),
+      Date.parse(deployed[4]!.deployedAt!) - Date.parse(promoted.deployedAt!),
+    ];
     expect(report.timeToRestore.meanMs).toBe(Math.round((restores[0]! + restores[1]!) / 2));
   });
 });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectStatus } from '../../src/reconcile/status.js';
 import { encryptSopsFile } from '../../src/secrets/index.js';
 import { findCanaries, makeCanaries } from '../suites/sops/canary.js';
-import { eventually, freePortBlock, getJson, git, ownedProcesses, runSluice, spawnSluice, type SluiceProcess } from '../support/sluice.js';
+import {
+  eventually,
+  freePortBlock,
+  getJson,
+  git,
+  ownedProcesses,
+  runSluice,
+  spawnSluice,
+  type SluiceProcess,
+} from '../support/sluice.js';
 
 /**
  * Canary values live only in SOPS-encrypted env values of a Process. After syncs, a failed
@@ -27,9 +36,16 @@ let plain: string;
 const api = (p: string) => `http://127.0.0.1:${port}${p}`;
 const devScope = async () => (await getJson<ProjectStatus>(api('/api/v1/status'))).apps.find((a) => a.env === 'dev')!;
 
-async function commitSecret(value: string, mutate: (text: string) => string = (t) => t, message = 'Rotate the API token'): Promise<string> {
+async function commitSecret(
+  value: string,
+  mutate: (text: string) => string = (t) => t,
+  message = 'Rotate the API token',
+): Promise<string> {
   const text = mutate(plain.replace('    VERSION: "1.0.0"', `    VERSION: "1.0.0"\n    API_TOKEN: "${value}"`));
-  writeFileSync(join(repo, overlay), await encryptSopsFile(text, overlay, { recipients: [recipient], rules: { encryptedRegex: '^API_TOKEN$' } }));
+  writeFileSync(
+    join(repo, overlay),
+    await encryptSopsFile(text, overlay, { recipients: [recipient], rules: { encryptedRegex: '^API_TOKEN$' } }),
+  );
   git(repo, 'commit', '-qam', message);
   return git(repo, 'rev-parse', 'HEAD').trim();
 }
@@ -59,7 +75,9 @@ beforeAll(async () => {
   expect(runSluice(['init', repo, '--base-port', String(port)]).code).toBe(0);
   plain = readFileSync(join(repo, overlay), 'utf8');
   await commitSecret(first);
-  serve = spawnSluice(['--data-dir', dataDir, 'serve', '--repo', repo, '--port', String(port)], { SOPS_AGE_KEY: identity });
+  serve = spawnSluice(['--data-dir', dataDir, 'serve', '--repo', repo, '--port', String(port)], {
+    SOPS_AGE_KEY: identity,
+  });
   await serve.waitFor('dashboard', 60_000);
 }, 90_000);
 
@@ -78,28 +96,57 @@ describe('secrets never leak', () => {
 
     // A rotation: the diff may say the secret changed, never how.
     const rotated = await commitSecret(second);
-    await eventually(async () => ((await devScope()).syncedRevision === rotated ? true : undefined), 30_000, 'rotation synced');
+    await eventually(
+      async () => ((await devScope()).syncedRevision === rotated ? true : undefined),
+      30_000,
+      'rotation synced',
+    );
     expect(ownedProcesses(dataDir).find((p) => p.env.SLUICE_ENV === 'dev')!.env.API_TOKEN).toBe(second);
 
     // A failing sync with the secret in the same manifest.
-    await commitSecret(third, (t) => t.replace(/command: .*/, 'command: /nonexistent/hello-binary'), 'Break the command');
-    const failed = await eventually(async () => {
-      const s = await devScope();
-      return s.sync === 'Stalled' ? s : undefined;
-    }, 30_000, 'a failed sync');
+    await commitSecret(
+      third,
+      (t) => t.replace(/command: .*/, 'command: /nonexistent/hello-binary'),
+      'Break the command',
+    );
+    const failed = await eventually(
+      async () => {
+        const s = await devScope();
+        return s.sync === 'Stalled' ? s : undefined;
+      },
+      30_000,
+      'a failed sync',
+    );
     expect(failed.error!.message).toContain('/nonexistent/hello-binary');
 
     // A tampered file: the revision is refused.
     const enc = readFileSync(join(repo, overlay), 'utf8');
-    writeFileSync(join(repo, overlay), enc.replace(/API_TOKEN: ENC\[AES256_GCM,data:([A-Za-z0-9+/]{4})/, (_m, d: string) => `API_TOKEN: ENC[AES256_GCM,data:${d === 'AAAA' ? 'BBBB' : 'AAAA'}`));
+    writeFileSync(
+      join(repo, overlay),
+      enc.replace(
+        /API_TOKEN: ENC\[AES256_GCM,data:([A-Za-z0-9+/]{4})/,
+        (_m, d: string) => `API_TOKEN: ENC[AES256_GCM,data:${d === 'AAAA' ? 'BBBB' : 'AAAA'}`,
+      ),
+    );
     git(repo, 'commit', '-qam', 'Tamper with the token');
-    await eventually(async () => {
-      const s = await devScope();
-      return s.sync === 'Stalled' && /SOPS|MAC|tamper/i.test(`${s.error?.code} ${s.error?.message}`) ? s : undefined;
-    }, 30_000, 'the tampered revision refused');
+    await eventually(
+      async () => {
+        const s = await devScope();
+        return s.sync === 'Stalled' && /SOPS|MAC|tamper/i.test(`${s.error?.code} ${s.error?.message}`) ? s : undefined;
+      },
+      30_000,
+      'the tampered revision refused',
+    );
 
     const outputs: Record<string, string> = {};
-    for (const path of ['/api/v1/status', '/api/v1/syncs?limit=100', '/api/v1/events?limit=500', '/api/v1/apps/hello/envs/dev', '/api/v1/apps/hello/envs/dev/plan', '/metrics']) {
+    for (const path of [
+      '/api/v1/status',
+      '/api/v1/syncs?limit=100',
+      '/api/v1/events?limit=500',
+      '/api/v1/apps/hello/envs/dev',
+      '/api/v1/apps/hello/envs/dev/plan',
+      '/metrics',
+    ]) {
       outputs[`api ${path}`] = await (await fetch(api(path))).text();
     }
     const cli = (...args: string[]) => {
@@ -109,10 +156,15 @@ describe('secrets never leak', () => {
     outputs['cli status'] = cli('status', '-o', 'json');
     outputs['cli history'] = cli('history', '-o', 'json', '-n', '100');
     outputs['cli diff'] = cli('diff', 'hello', '--env', 'dev');
-    outputs['cli render'] = runSluice(['render', 'hello', '--env', 'dev', '--repo', repo], { SOPS_AGE_KEY: identity }).stdout;
+    outputs['cli render'] = runSluice(['render', 'hello', '--env', 'dev', '--repo', repo], {
+      SOPS_AGE_KEY: identity,
+    }).stdout;
     outputs['serve output'] = serve.output();
     // Replica logs are the workload's own output; everything Sluice writes is searched.
-    Object.assign(outputs, filesUnder(dataDir, (rel) => rel.startsWith('process/logs') || rel.startsWith('quickstart')));
+    Object.assign(
+      outputs,
+      filesUnder(dataDir, (rel) => rel.startsWith('process/logs') || rel.startsWith('quickstart')),
+    );
     expect(Object.keys(outputs).some((k) => k.includes('sluice.db'))).toBe(true);
     expect(Object.keys(outputs).some((k) => k.includes('sluice.log'))).toBe(true);
     expect(findCanaries(outputs, canaries)).toEqual([]);

@@ -31,7 +31,9 @@ afterAll(async () => {
 });
 
 const setImage = (repo: ConfigRepo, env: string, version: string, ...extra: string[]) =>
-  runCli(['set-image', 'hello', '--env', env, repo.build(version), '--repo', repo.url, '--as', 'ci', ...extra], { SLUICE_GITHUB_TOKEN: 'gh-token' });
+  runCli(['set-image', 'hello', '--env', env, repo.build(version), '--repo', repo.url, '--as', 'ci', ...extra], {
+    SLUICE_GITHUB_TOKEN: 'gh-token',
+  });
 
 describe('set-image without a server', () => {
   it('commits and pushes where the environment takes direct commits; a dry run only prints the diff', async () => {
@@ -41,7 +43,15 @@ describe('set-image without a server', () => {
     expect(dry.stdout).toContain('+    sluice.dev/artifact-tag: "1.1.0"');
     expect(plain.git('rev-parse', 'main')).toBe(before);
 
-    const r = await setImage(plain, 'dev', '1.1.0', '--source-commit', 'a1b2c3d', '--ci-run-url', 'https://ci.example/run/9');
+    const r = await setImage(
+      plain,
+      'dev',
+      '1.1.0',
+      '--source-commit',
+      'a1b2c3d',
+      '--ci-run-url',
+      'https://ci.example/run/9',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('committed');
     expect(plain.git('rev-parse', 'main^')).toBe(before);

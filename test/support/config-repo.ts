@@ -19,7 +19,11 @@ export interface ConfigRepo {
 const ID = ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false'];
 
 function run(cwd: string, args: string[]): string {
-  return execFileSync('git', [...ID, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  return execFileSync('git', [...ID, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+  });
 }
 
 function script(version: string): string {
@@ -28,14 +32,21 @@ createServer((req, res) => res.end(JSON.stringify({ version: ${JSON.stringify(ve
 `;
 }
 
-export function createConfigRepo(dir: string, o: { basePort: number; repository?: string; prodRules?: string }): ConfigRepo {
+export function createConfigRepo(
+  dir: string,
+  o: { basePort: number; repository?: string; prodRules?: string },
+): ConfigRepo {
   const builds = join(dir, 'builds');
   mkdirSync(builds, { recursive: true });
   const build = (version: string) => {
     const text = script(version);
     const path = join(builds, `hello-${version}.mjs`);
     writeFileSync(path, text);
-    return { arg: `hello=${path}:${version}@sha256:${createHash('sha256').update(text).digest('hex')}`, path, sha256: createHash('sha256').update(text).digest('hex') };
+    return {
+      arg: `hello=${path}:${version}@sha256:${createHash('sha256').update(text).digest('hex')}`,
+      path,
+      sha256: createHash('sha256').update(text).digest('hex'),
+    };
   };
   const first = build('1.0.0');
   const manifest = (port: number) => `apiVersion: sluice.dev/v1alpha1
@@ -88,14 +99,25 @@ ${o.repository ?? ''}`,
   run(work, ['add', '-A']);
   run(work, ['commit', '-q', '-m', 'Start the config repo']);
   run(work, ['push', '-q', bare, 'main']);
-  return { url: `file://${bare}`, bare, git: (...args) => run(dir, ['--git-dir', bare, ...args]).trim(), build: (v) => build(v).arg };
+  return {
+    url: `file://${bare}`,
+    bare,
+    git: (...args) => run(dir, ['--git-dir', bare, ...args]).trim(),
+    build: (v) => build(v).arg,
+  };
 }
 
 /** The CLI without blocking the test process, which may be serving the fake forge the CLI calls. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

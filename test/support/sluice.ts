@@ -63,7 +63,10 @@ export function spawnSluice(args: string[], env: Record<string, string> = {}): S
 }
 
 /** Runs the CLI to completion. */
-export function runSluice(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+export function runSluice(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   try {
     const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
       cwd: ROOT,
@@ -110,7 +113,11 @@ export async function getJson<T>(url: string): Promise<T> {
 }
 
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -120,13 +127,16 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 export function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', repo, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { encoding: 'utf8' });
+  return execFileSync('git', ['-C', repo, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
+    encoding: 'utf8',
+  });
 }
 
 /** Live processes started by the process provider for a data directory (by their SLUICE_OWNER). */
@@ -143,7 +153,12 @@ export function ownedProcesses(dataDir: string): { pid: number; env: Record<stri
     } catch {
       continue;
     }
-    const env = Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      raw
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
     if (env.SLUICE_OWNER === owner) out.push({ pid: Number(d), env });
   }
   return out;

@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
@@ -26,7 +37,10 @@ interface EncryptFlags {
 }
 
 /** Recipients and rules: flags win, then the matching .sops.yaml creation rule. */
-export function encryptionSettings(file: string, flags: EncryptFlags): { recipients: string[]; rules: EncryptionRules } {
+export function encryptionSettings(
+  file: string,
+  flags: EncryptFlags,
+): { recipients: string[]; rules: EncryptionRules } {
   const fromFlags: EncryptionRules = {
     ...(flags.encryptedRegex ? { encryptedRegex: flags.encryptedRegex } : {}),
     ...(flags.unencryptedRegex ? { unencryptedRegex: flags.unencryptedRegex } : {}),
@@ -35,7 +49,12 @@ export function encryptionSettings(file: string, flags: EncryptFlags): { recipie
     ...(flags.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
   };
   const rule = creationRuleFor(file);
-  const recipients = flags.age ? flags.age.split(',').map((s) => s.trim()).filter(Boolean) : (rule?.recipients ?? []);
+  const recipients = flags.age
+    ? flags.age
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : (rule?.recipients ?? []);
   const rules = Object.keys(fromFlags).length ? fromFlags : (rule?.rules ?? {});
   return { recipients, rules };
 }
@@ -44,11 +63,18 @@ function readInput(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new SecretError('SOPS_INVALID', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file });
+    throw new SecretError('SOPS_INVALID', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+      file,
+    });
   }
 }
 
-function output(text: string | Uint8Array, file: string, flags: { inPlace?: boolean; outputFile?: string }, mode?: number): void {
+function output(
+  text: string | Uint8Array,
+  file: string,
+  flags: { inPlace?: boolean; outputFile?: string },
+  mode?: number,
+): void {
   const target = flags.inPlace ? file : flags.outputFile;
   if (target) writeFileSync(target, text, mode === undefined ? undefined : { mode });
   else process.stdout.write(text);
@@ -92,17 +118,31 @@ async function edit(file: string, flags: EncryptFlags): Promise<void> {
   const original = exists ? readInput(file) : Buffer.alloc(0);
   let settings = exists ? inspectSopsFile(original, file) : undefined;
   if (exists && !settings) {
-    throw new SecretError('SOPS_INVALID', `${file} is not encrypted`, { file, hint: `Encrypt it first: sluice secrets encrypt -i ${file}` });
+    throw new SecretError('SOPS_INVALID', `${file} is not encrypted`, {
+      file,
+      hint: `Encrypt it first: sluice secrets encrypt -i ${file}`,
+    });
   }
   settings ??= encryptionSettings(file, flags);
-  const plain = exists ? Buffer.from((await decryptSopsFile(original, file, loadAgeIdentities())).plaintext) : Buffer.alloc(0);
+  const plain = exists
+    ? Buffer.from((await decryptSopsFile(original, file, loadAgeIdentities())).plaintext)
+    : Buffer.alloc(0);
   const dir = privateTempDir();
   const tmp = join(dir, basename(file));
   try {
     writeFileSync(tmp, plain, { mode: 0o600 });
     const editor = process.env['VISUAL'] || process.env['EDITOR'] || 'vi';
-    const r = spawnSync(`${editor} "$SLUICE_EDIT_FILE"`, { shell: true, stdio: 'inherit', env: { ...process.env, SLUICE_EDIT_FILE: tmp } });
-    if (r.status !== 0) throw new SecretError('SOPS_INVALID', `the editor (${editor}) exited with status ${r.status ?? r.signal}; ${file} is unchanged`, { file });
+    const r = spawnSync(`${editor} "$SLUICE_EDIT_FILE"`, {
+      shell: true,
+      stdio: 'inherit',
+      env: { ...process.env, SLUICE_EDIT_FILE: tmp },
+    });
+    if (r.status !== 0)
+      throw new SecretError(
+        'SOPS_INVALID',
+        `the editor (${editor}) exited with status ${r.status ?? r.signal}; ${file} is unchanged`,
+        { file },
+      );
     const edited = readFileSync(tmp);
     if (exists && edited.equals(plain)) {
       process.stderr.write(`${file}: no changes\n`);
@@ -126,7 +166,9 @@ function withEncryptFlags(c: Command): Command {
 }
 
 export function secretsCommand(): Command {
-  const cmd = new Command('secrets').description('Encrypt, decrypt and edit SOPS files (age keys), compatible with the sops tool');
+  const cmd = new Command('secrets').description(
+    'Encrypt, decrypt and edit SOPS files (age keys), compatible with the sops tool',
+  );
 
   cmd.addCommand(
     withEncryptFlags(new Command('encrypt'))

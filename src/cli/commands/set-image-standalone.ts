@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../../errors/index.js';
 import { assertPolicy, evaluatePolicy } from '../../policy/index.js';
-import { parseArtifactArg, PromotionError, setImageInRepo, type ChangeContext, type StandaloneOutcome } from '../../promote/index.js';
+import {
+  parseArtifactArg,
+  PromotionError,
+  setImageInRepo,
+  type ChangeContext,
+  type StandaloneOutcome,
+} from '../../promote/index.js';
 import { Source } from '../../source/index.js';
 import { openStore } from '../../store/index.js';
 
@@ -16,7 +22,9 @@ function isRemote(repo: string): boolean {
  * it needs (a fetch cache for a remote, a scratch store) lives in a temporary directory that
  * is removed afterwards: the server that follows the repo records the commit from its trailers.
  */
-export async function setImageStandalone(o: ChangeContext & { repo: string; branch?: string; artifacts: string[] }): Promise<StandaloneOutcome> {
+export async function setImageStandalone(
+  o: ChangeContext & { repo: string; branch?: string; artifacts: string[] },
+): Promise<StandaloneOutcome> {
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-set-image-'));
   const store = openStore(scratch);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
@@ -27,12 +35,14 @@ export async function setImageStandalone(o: ChangeContext & { repo: string; bran
       {
         source,
         store,
-        checkPolicy: (resources, c) => assertPolicy(evaluatePolicy(resources, c.env, c.project, { app: c.app.name, encryptedFiles: new Set() })),
+        checkPolicy: (resources, c) =>
+          assertPolicy(evaluatePolicy(resources, c.env, c.project, { app: c.app.name, encryptedFiles: new Set() })),
       },
       { ...ctx, artifacts: artifacts.map(parseArtifactArg) },
     ).catch((e: unknown) => {
       // The same refusal a server answers with 422: invalid input for this change (exit 3).
-      if (e instanceof PromotionError && e.code !== 'PROMOTE_RETRIES_EXHAUSTED') throw new ValidationError(e.code, e.message, { ...e.location, ...(e.hint ? { hint: e.hint } : {}), cause: e });
+      if (e instanceof PromotionError && e.code !== 'PROMOTE_RETRIES_EXHAUSTED')
+        throw new ValidationError(e.code, e.message, { ...e.location, ...(e.hint ? { hint: e.hint } : {}), cause: e });
       throw e;
     });
   } finally {

@@ -31,7 +31,9 @@ spec:
     - { name: web, path: apps/web }
 `,
 );
-write('apps/web/base/deploy.yaml', `apiVersion: apps/v1
+write(
+  'apps/web/base/deploy.yaml',
+  `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web }
 spec:
@@ -41,15 +43,23 @@ spec:
         - name: web
           image: nginx:1.27
           resources: { requests: { cpu: 10m, memory: 8Mi }, limits: { memory: 16Mi } }
-`);
+`,
+);
 write('apps/web/overlays/dev/deploy.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { a: b }\n');
-write('apps/web/overlays/prod/deploy.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [{ name: a, image: "nginx:1", resources: { requests: { cpu: 1m }, limits: { cpu: 1m } } }] }\n');
+write(
+  'apps/web/overlays/prod/deploy.yaml',
+  'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [{ name: a, image: "nginx:1", resources: { requests: { cpu: 1m }, limits: { cpu: 1m } } }] }\n',
+);
 write(
   'apps/web/overlays/prod/secret.yaml',
-  await encryptSopsFile('apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData: { password: validate-canary-77 }\n', 'secret.yaml', {
-    recipients: [recipient],
-    rules: { encryptedRegex: '^(data|stringData)$' },
-  }),
+  await encryptSopsFile(
+    'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData: { password: validate-canary-77 }\n',
+    'secret.yaml',
+    {
+      recipients: [recipient],
+      rules: { encryptedRegex: '^(data|stringData)$' },
+    },
+  ),
 );
 
 describe('runValidate', () => {
@@ -57,8 +67,14 @@ describe('runValidate', () => {
     const result = await runValidate({ dir, identities: { identities: [identity], searched: [] } });
     expect(result.targets.map((t) => `${t.app}/${t.env}:${t.resources}`)).toEqual(['web/dev:1', 'web/prod:2']);
     expect(result.report.errors).toBe(1);
-    expect(result.report.violations.find((v) => v.severity === 'error')).toMatchObject({ rule: 'image-digest-required', env: 'prod', file: 'apps/web/overlays/prod/deploy.yaml', line: 1 });
-    for (const f of ['text', 'json', 'junit', 'sarif'] as const) expect(formatResult(result, f)).not.toContain('validate-canary-77');
+    expect(result.report.violations.find((v) => v.severity === 'error')).toMatchObject({
+      rule: 'image-digest-required',
+      env: 'prod',
+      file: 'apps/web/overlays/prod/deploy.yaml',
+      line: 1,
+    });
+    for (const f of ['text', 'json', 'junit', 'sarif'] as const)
+      expect(formatResult(result, f)).not.toContain('validate-canary-77');
   });
 
   it('without a key, finds encrypted files and does not call their Secrets plaintext', async () => {
@@ -71,6 +87,9 @@ describe('runValidate', () => {
     const other = await generateIdentity();
     const result = await runValidate({ dir, identities: { identities: [other], searched: [] } });
     expect(result.report.violations).toHaveLength(1);
-    expect(result.report.violations[0]).toMatchObject({ rule: 'secrets-decrypt', file: 'apps/web/overlays/prod/secret.yaml' });
+    expect(result.report.violations[0]).toMatchObject({
+      rule: 'secrets-decrypt',
+      file: 'apps/web/overlays/prod/secret.yaml',
+    });
   });
 });

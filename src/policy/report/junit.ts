@@ -24,9 +24,12 @@ export function toJunit(result: ValidateResult): string {
           const first = errors[0]!;
           body += `<failure message="${esc(summary(first, errors.length))}" type="${esc(rule)}">${esc(errors.map(line).join('\n'))}</failure>`;
         }
-        if (warnings.length) body += `<system-out>${esc(warnings.map((w) => `warning: ${line(w)}`).join('\n'))}</system-out>`;
+        if (warnings.length)
+          body += `<system-out>${esc(warnings.map((w) => `warning: ${line(w)}`).join('\n'))}</system-out>`;
         const file = found[0]?.file ? ` file="${esc(found[0].file)}"` : '';
-        cases.push(`    <testcase classname="${esc(`${env}.${t.app}`)}" name="${esc(`${t.app}: ${rule}`)}"${file} time="0">${body}</testcase>`);
+        cases.push(
+          `    <testcase classname="${esc(`${env}.${t.app}`)}" name="${esc(`${t.app}: ${rule}`)}"${file} time="0">${body}</testcase>`,
+        );
       }
     }
     return `  <testsuite name="${esc(env)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="0">\n${cases.join('\n')}\n  </testsuite>`;
@@ -49,12 +52,14 @@ function line(v: Violation): string {
 
 /** XML text and attribute escaping, dropping characters XML 1.0 cannot carry. */
 function esc(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }

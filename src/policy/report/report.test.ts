@@ -15,11 +15,38 @@ const result: ValidateResult = {
       env: 'prod',
       resources: 2,
       report: summarize([
-        { rule: 'image-digest-required', severity: 'error', message: 'image nginx:1 <is> "not" pinned & such', hint: 'pin it', resource: 'Deployment/web', file: 'apps/web/base/d.yaml', line: 4, app: 'web', env: 'prod' },
-        { rule: 'resources-required', severity: 'warn', message: 'no limits', hint: 'set them', resource: 'Deployment/web', file: 'apps/web/base/d.yaml', line: 4, app: 'web', env: 'prod' },
+        {
+          rule: 'image-digest-required',
+          severity: 'error',
+          message: 'image nginx:1 <is> "not" pinned & such',
+          hint: 'pin it',
+          resource: 'Deployment/web',
+          file: 'apps/web/base/d.yaml',
+          line: 4,
+          app: 'web',
+          env: 'prod',
+        },
+        {
+          rule: 'resources-required',
+          severity: 'warn',
+          message: 'no limits',
+          hint: 'set them',
+          resource: 'Deployment/web',
+          file: 'apps/web/base/d.yaml',
+          line: 4,
+          app: 'web',
+          env: 'prod',
+        },
       ]),
     },
-    { app: 'web', env: 'dev', resources: 2, report: summarize([{ rule: 'render', severity: 'error', message: 'broken', hint: 'fix', app: 'web', env: 'dev' }]) },
+    {
+      app: 'web',
+      env: 'dev',
+      resources: 2,
+      report: summarize([
+        { rule: 'render', severity: 'error', message: 'broken', hint: 'fix', app: 'web', env: 'dev' },
+      ]),
+    },
   ],
   report: summarize([]),
 };
@@ -30,7 +57,11 @@ describe('JUnit report', () => {
     const xml = toJunit(result);
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
-    const suites = doc.testsuites.testsuite as { name: string; failures: string; testcase: { name: string; failure?: { '#text': string; message: string } }[] }[];
+    const suites = doc.testsuites.testsuite as {
+      name: string;
+      failures: string;
+      testcase: { name: string; failure?: { '#text': string; message: string } }[];
+    }[];
     expect(suites.map((s) => s.name)).toEqual(['prod', 'dev']);
     const prod = suites[0]!;
     expect(prod.failures).toBe('1');
@@ -58,7 +89,10 @@ describe('SARIF report', () => {
       expect(typeof loc.artifactLocation.uri).toBe('string');
       expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
     }
-    expect(run.results[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'apps/web/base/d.yaml' }, region: { startLine: 4 } });
+    expect(run.results[0].locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'apps/web/base/d.yaml' },
+      region: { startLine: 4 },
+    });
     expect(run.results[2].locations[0].physicalLocation.artifactLocation.uri).toBe('sluice.yaml');
   });
 });
@@ -66,6 +100,13 @@ describe('SARIF report', () => {
 describe('text and JSON reports', () => {
   it('summarize counts', () => {
     expect(toText(result)).toMatch(/failed: 2 app×environment targets checked, 2 errors, 1 warning/);
-    expect(JSON.parse(toJson(result))).toMatchObject({ errors: 2, warnings: 1, targets: [{ app: 'web', env: 'prod' }, { app: 'web', env: 'dev' }] });
+    expect(JSON.parse(toJson(result))).toMatchObject({
+      errors: 2,
+      warnings: 1,
+      targets: [
+        { app: 'web', env: 'prod' },
+        { app: 'web', env: 'dev' },
+      ],
+    });
   });
 });

@@ -4,9 +4,13 @@ import type { ValidateResult } from '../validate.js';
 /** Compiler-style lines, errors first, then a one-line summary. */
 export function toText(result: ValidateResult): string {
   const lines: string[] = [];
-  const sorted = [...result.report.violations].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  const sorted = [...result.report.violations].sort((a, b) =>
+    a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
+  );
   for (const v of sorted) {
-    lines.push(`${v.severity === 'error' ? 'error' : 'warning'}: ${v.env ?? ''}${v.app ? `/${v.app}` : ''}: ${formatViolation(v)}`);
+    lines.push(
+      `${v.severity === 'error' ? 'error' : 'warning'}: ${v.env ?? ''}${v.app ? `/${v.app}` : ''}: ${formatViolation(v)}`,
+    );
     lines.push(`  hint: ${v.hint}`);
   }
   for (const n of result.notes) lines.push(`note: ${n}`);
@@ -20,16 +24,24 @@ export function toText(result: ValidateResult): string {
 }
 
 export function toJson(result: ValidateResult): string {
-  return JSON.stringify(
-    {
-      project: result.project,
-      errors: result.report.errors,
-      warnings: result.report.warnings,
-      targets: result.targets.map((t) => ({ app: t.app, env: t.env, resources: t.resources, errors: t.report.errors, warnings: t.report.warnings })),
-      violations: result.report.violations,
-      notes: result.notes,
-    },
-    null,
-    2,
-  ) + '\n';
+  return (
+    JSON.stringify(
+      {
+        project: result.project,
+        errors: result.report.errors,
+        warnings: result.report.warnings,
+        targets: result.targets.map((t) => ({
+          app: t.app,
+          env: t.env,
+          resources: t.resources,
+          errors: t.report.errors,
+          warnings: t.report.warnings,
+        })),
+        violations: result.report.violations,
+        notes: result.notes,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }

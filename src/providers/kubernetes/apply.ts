@@ -95,7 +95,12 @@ export function describeApiError(err: unknown, resource: Resource, action: strin
             ? 'Its namespace or type may be missing; add the Namespace or CRD to the app, or create it first.'
             : 'See the message from the API server.';
   // A manifest the API server rejects fails the same way until Git changes it.
-  return new ProviderError(code, `${action} ${ref} failed: ${detail}`, { resource: ref, hint, cause: err, retry: code !== 'KUBE_INVALID' });
+  return new ProviderError(code, `${action} ${ref} failed: ${detail}`, {
+    resource: ref,
+    hint,
+    cause: err,
+    retry: code !== 'KUBE_INVALID',
+  });
 }
 
 export async function serverSideApply(

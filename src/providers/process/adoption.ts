@@ -46,11 +46,22 @@ export async function recover(deps: RecoveryDeps): Promise<void> {
     for (const [name, entry] of Object.entries(applied?.processes ?? {})) {
       const w = deps.workload(scope, name);
       for (let index = 0; index < entry.spec.replicas && !applied?.stoppedAt; index++) {
-        if (!w.replicas.has(index)) deps.emit(scope, name, 'drift', `replica ${replicaName(name, index)} is not running and has no state to restart it from`);
+        if (!w.replicas.has(index))
+          deps.emit(
+            scope,
+            name,
+            'drift',
+            `replica ${replicaName(name, index)} is not running and has no state to restart it from`,
+          );
       }
       for (const index of w.replicas.keys()) {
         if (index >= entry.spec.replicas) {
-          deps.emit(scope, name, 'drift', `extra replica ${replicaName(name, index)} runs beyond the ${entry.spec.replicas} applied`);
+          deps.emit(
+            scope,
+            name,
+            'drift',
+            `extra replica ${replicaName(name, index)} runs beyond the ${entry.spec.replicas} applied`,
+          );
         }
       }
       if (!applied?.stoppedAt && w.applied) await exposeAgain(deps, scope, name);
@@ -87,12 +98,22 @@ async function replaceOne(deps: RecoveryDeps, scope: Scope, record: ReplicaRecor
   const w = deps.workload(scope, record.process);
   if (w.replicas.get(record.index)?.running) return;
   if (record.spec.restartPolicy === 'Never') {
-    deps.emit(scope, record.process, 'drift', `replica ${name} (pid ${record.pid}) is gone and restartPolicy Never keeps it stopped`);
+    deps.emit(
+      scope,
+      record.process,
+      'drift',
+      `replica ${name} (pid ${record.pid}) is gone and restartPolicy Never keeps it stopped`,
+    );
     return;
   }
   const version = await versionOf(deps, scope, record.process, record.sealedSpec, record.revision, record.reason);
   if (!version) {
-    deps.emit(scope, record.process, 'drift', `replica ${name} (pid ${record.pid}) is gone and its spec could not be recovered; the next apply starts it`);
+    deps.emit(
+      scope,
+      record.process,
+      'drift',
+      `replica ${name} (pid ${record.pid}) is gone and its spec could not be recovered; the next apply starts it`,
+    );
     return;
   }
   const replicas = Math.max(w.applied?.replicas ?? 0, record.index + 1);
@@ -100,24 +121,40 @@ async function replaceOne(deps: RecoveryDeps, scope: Scope, record: ReplicaRecor
     const r = await w.replace(record.index, version, replicas);
     deps.emit(scope, record.process, 'replaced', `replica ${name} (pid ${record.pid}) was gone; started pid ${r.pid}`);
   } catch (e) {
-    deps.emit(scope, record.process, 'drift', `replica ${name} (pid ${record.pid}) is gone and could not be restarted: ${(e as Error).message}`);
+    deps.emit(
+      scope,
+      record.process,
+      'drift',
+      `replica ${name} (pid ${record.pid}) is gone and could not be restarted: ${(e as Error).message}`,
+    );
   }
 }
 
 /** Stops processes carrying our owner mark that no state file accounts for. */
-export async function stopOrphans(deps: RecoveryDeps, knownIds: ReadonlySet<string>, knownPids: ReadonlySet<number>): Promise<number> {
+export async function stopOrphans(
+  deps: RecoveryDeps,
+  knownIds: ReadonlySet<string>,
+  knownPids: ReadonlySet<number>,
+): Promise<number> {
   const orphans = findMarkedProcesses(deps.layout.owner).filter(
     (m) => !(m.replicaId && knownIds.has(m.replicaId)) && !knownPids.has(m.pgid) && !knownPids.has(m.pid),
   );
   for (const o of orphans) {
     deps.log.warn({ pid: o.pid, replicaId: o.replicaId }, 'stopping a process Sluice started but has no state for');
     const scope = scopeOfReplicaId(o.replicaId);
-    if (scope) deps.emit(scope.scope, undefined, 'replaced', `orphan ${scope.replica} (pid ${o.pid}) had no state file; stopping it`);
+    if (scope)
+      deps.emit(
+        scope.scope,
+        undefined,
+        'replaced',
+        `orphan ${scope.replica} (pid ${o.pid}) had no state file; stopping it`,
+      );
     signalOrphan(o.pid, o.pgid, 'SIGTERM');
   }
   const started = readStart(orphans.map((o) => o.pid));
   const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && orphans.some((o) => alive(o.pid, started))) await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < deadline && orphans.some((o) => alive(o.pid, started)))
+    await new Promise((r) => setTimeout(r, 50));
   for (const o of orphans) if (alive(o.pid, started)) signalOrphan(o.pid, o.pgid, 'SIGKILL');
   return orphans.length;
 }
@@ -162,7 +199,10 @@ async function versionOf(
   try {
     spec = deps.sealer.unseal<ProcessSpec>(sealed);
   } catch (e) {
-    deps.log.error({ process: name, err: (e as Error).message }, 'cannot unseal the recorded spec (was seal.key replaced?)');
+    deps.log.error(
+      { process: name, err: (e as Error).message },
+      'cannot unseal the recorded spec (was seal.key replaced?)',
+    );
     return undefined;
   }
   // Replicas of one spec share one version: the artifact is verified once, not per replica.
@@ -187,7 +227,13 @@ function fallbackVersion(deps: RecoveryDeps, scope: Scope, record: ReplicaRecord
     redacted: record.spec,
     specHash: record.specHash,
     sealedSpec: record.sealedSpec,
-    template: { file: record.spec.command, argv0: record.spec.command, args: record.spec.args, cwd: record.spec.workingDir ?? deps.layout.workDir(scope), env: {} },
+    template: {
+      file: record.spec.command,
+      argv0: record.spec.command,
+      args: record.spec.args,
+      cwd: record.spec.workingDir ?? deps.layout.workDir(scope),
+      env: {},
+    },
     revision: record.revision,
     reason: record.reason,
   };

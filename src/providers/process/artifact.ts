@@ -43,12 +43,16 @@ export async function ensureArtifact(layout: Layout, ref: string, artifact: Arti
     await copyFile(source, tmp);
     const actual = await sha256File(tmp);
     if (actual !== artifact.sha256) {
-      throw new ProviderError('PROCESS_ARTIFACT_MISMATCH', `artifact ${source} has sha256 ${actual}, expected ${artifact.sha256}; refusing to start`, {
-        resource: ref,
-        field: 'spec.artifact.sha256',
-        retry: false,
-        hint: 'The file changed since its digest was committed. Commit the new sha256 (or restore the file) and sync again.',
-      });
+      throw new ProviderError(
+        'PROCESS_ARTIFACT_MISMATCH',
+        `artifact ${source} has sha256 ${actual}, expected ${artifact.sha256}; refusing to start`,
+        {
+          resource: ref,
+          field: 'spec.artifact.sha256',
+          retry: false,
+          hint: 'The file changed since its digest was committed. Commit the new sha256 (or restore the file) and sync again.',
+        },
+      );
     }
     await rename(tmp, cached);
   } finally {

@@ -67,7 +67,11 @@ function probeExec(command: string[], target: ProbeTarget, timeoutMs: number): P
     child.once('close', (code, signal) => {
       if (code === 0) resolve({ ok: true, message: 'exit 0' });
       else if (signal) resolve({ ok: false, message: `${command[0]} timed out or was killed (${signal})` });
-      else resolve({ ok: false, message: `${command[0]} exited with ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` });
+      else
+        resolve({
+          ok: false,
+          message: `${command[0]} exited with ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+        });
     });
   });
 }

@@ -29,7 +29,13 @@ export interface ReplicaIdentityEnv {
  */
 const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL'];
 
-export async function prepareLaunch(layout: Layout, scope: Scope, name: string, spec: ProcessSpec, revision: string): Promise<LaunchTemplate> {
+export async function prepareLaunch(
+  layout: Layout,
+  scope: Scope,
+  name: string,
+  spec: ProcessSpec,
+  revision: string,
+): Promise<LaunchTemplate> {
   const ref = `Process/${name}`;
   const cwd = spec.workingDir ?? layout.workDir(scope);
   if (spec.workingDir === undefined) mkdirSync(cwd, { recursive: true });
@@ -56,14 +62,24 @@ export async function prepareLaunch(layout: Layout, scope: Scope, name: string, 
 }
 
 export function replicaEnv(template: LaunchTemplate, id: ReplicaIdentityEnv): Record<string, string> {
-  const env: Record<string, string> = { ...template.env, SLUICE_REPLICA: String(id.index), SLUICE_REPLICA_ID: id.replicaId, SLUICE_OWNER: id.owner };
+  const env: Record<string, string> = {
+    ...template.env,
+    SLUICE_REPLICA: String(id.index),
+    SLUICE_REPLICA_ID: id.replicaId,
+    SLUICE_OWNER: id.owner,
+  };
   if (id.port !== undefined) env.PORT = String(id.port);
   return env;
 }
 
 /** PATH lookup done here (no shell), so "not found" is a clear error before anything stops. */
 export function resolveCommand(ref: string, command: string, pathVar: string, cwd: string): string {
-  const candidates = command.includes('/') ? [resolve(cwd, command)] : pathVar.split(delimiter).filter(Boolean).map((d) => join(d, command));
+  const candidates = command.includes('/')
+    ? [resolve(cwd, command)]
+    : pathVar
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, command));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -72,14 +88,18 @@ export function resolveCommand(ref: string, command: string, pathVar: string, cw
       // try the next PATH entry
     }
   }
-  throw new ProviderError('PROCESS_COMMAND_NOT_FOUND', `command "${command}" not found${command.includes('/') ? '' : ' on PATH'} or not executable`, {
-    resource: ref,
-    field: 'spec.command',
-    retry: false,
-    hint: command.includes('/')
-      ? 'Check the path and its execute permission.'
-      : `Install it, or give an absolute path. PATH was ${pathVar || '(empty)'}.`,
-  });
+  throw new ProviderError(
+    'PROCESS_COMMAND_NOT_FOUND',
+    `command "${command}" not found${command.includes('/') ? '' : ' on PATH'} or not executable`,
+    {
+      resource: ref,
+      field: 'spec.command',
+      retry: false,
+      hint: command.includes('/')
+        ? 'Check the path and its execute permission.'
+        : `Install it, or give an absolute path. PATH was ${pathVar || '(empty)'}.`,
+    },
+  );
 }
 
 function isDirectory(p: string): boolean {

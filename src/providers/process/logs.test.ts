@@ -53,7 +53,13 @@ describe('replica logs', () => {
     const abort = new AbortController();
     const seen: string[] = [];
     const done = (async () => {
-      for await (const l of readProcessLogs(dataDir, scope, { tail: 1, follow: true, signal: abort.signal, pollMs: 20 })) seen.push(l.text);
+      for await (const l of readProcessLogs(dataDir, scope, {
+        tail: 1,
+        follow: true,
+        signal: abort.signal,
+        pollMs: 20,
+      }))
+        seen.push(l.text);
     })();
     await waitFor('old line', () => seen.includes('old'));
     appendFileSync(log, 'new 1\npart');

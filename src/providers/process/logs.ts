@@ -1,4 +1,15 @@
-import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,7 +93,11 @@ export function listLogFiles(dataDir: string, scope: Scope, processName?: string
  * Reads (and optionally follows) the logs of a scope: what `sluice logs` prints. Lines of one
  * replica stay in order; lines of different replicas are not interleaved by time.
  */
-export async function* readProcessLogs(dataDir: string, scope: Scope, options: ReadLogsOptions = {}): AsyncGenerator<LogLine> {
+export async function* readProcessLogs(
+  dataDir: string,
+  scope: Scope,
+  options: ReadLogsOptions = {},
+): AsyncGenerator<LogLine> {
   const offsets = new Map<string, number>();
   const partial = new Map<string, string>();
   for (const f of listLogFiles(dataDir, scope, options.process)) {

@@ -13,7 +13,12 @@ function desired(name: string, spec: Record<string, unknown>) {
   return { name, spec: redacted, specHash: specHash(redacted) };
 }
 
-function live(name: string, spec: Record<string, unknown>, indices: number[], extra: Partial<LiveProcessView> = {}): LiveProcessView {
+function live(
+  name: string,
+  spec: Record<string, unknown>,
+  indices: number[],
+  extra: Partial<LiveProcessView> = {},
+): LiveProcessView {
   const d = desired(name, spec);
   return {
     name,
@@ -30,7 +35,11 @@ const prune = { prune: true };
 describe('planProcesses', () => {
   it('creates what does not run', () => {
     const plan = planProcesses([desired('hello', { replicas: 2 })], [], prune);
-    expect(plan.changes[0]).toMatchObject({ action: 'create', key: 'Process.sluice.dev/hello', reason: 'not running (2 replicas to start)' });
+    expect(plan.changes[0]).toMatchObject({
+      action: 'create',
+      key: 'Process.sluice.dev/hello',
+      reason: 'not running (2 replicas to start)',
+    });
     expect(plan.summary.create).toBe(1);
   });
 
@@ -43,15 +52,25 @@ describe('planProcesses', () => {
   it('changes a service address in place, and sees one that stopped listening', () => {
     const spec = { port: 8001, service: { port: 8000 } };
     const listening = { service: { port: 8000, address: '127.0.0.1' } };
-    expect(planProcesses([desired('hello', spec)], [live('hello', spec, [0], listening)], prune).changes[0]!.action).toBe('unchanged');
-    const moved = planProcesses([desired('hello', { ...spec, service: { port: 7999 } })], [live('hello', spec, [0], listening)], prune).changes[0]!;
+    expect(
+      planProcesses([desired('hello', spec)], [live('hello', spec, [0], listening)], prune).changes[0]!.action,
+    ).toBe('unchanged');
+    const moved = planProcesses(
+      [desired('hello', { ...spec, service: { port: 7999 } })],
+      [live('hello', spec, [0], listening)],
+      prune,
+    ).changes[0]!;
     expect(moved).toMatchObject({ action: 'update', reason: 'service 127.0.0.1:8000 → 127.0.0.1:7999' });
     const gone = planProcesses([desired('hello', spec)], [live('hello', spec, [0])], prune).changes[0]!;
     expect(gone).toMatchObject({ action: 'update', reason: 'service none → 127.0.0.1:8000' });
   });
 
   it('names a changed env var without its value', () => {
-    const plan = planProcesses([desired('hello', { env: { GREETING: 'secret-new' } })], [live('hello', { env: { GREETING: 'secret-old' } }, [0])], prune);
+    const plan = planProcesses(
+      [desired('hello', { env: { GREETING: 'secret-new' } })],
+      [live('hello', { env: { GREETING: 'secret-old' } }, [0])],
+      prune,
+    );
     const c = plan.changes[0]!;
     expect(c).toMatchObject({ action: 'update', reason: 'env.GREETING changed' });
     expect(c.diff).toContain('spec.env.GREETING');
@@ -82,7 +101,11 @@ describe('planProcesses', () => {
 
   it('deletes what Git no longer has only when pruning', () => {
     const lives = [live('old', {}, [0])];
-    expect(planProcesses([], lives, prune).changes[0]).toMatchObject({ action: 'delete', name: 'old', reason: 'not in Git any more' });
+    expect(planProcesses([], lives, prune).changes[0]).toMatchObject({
+      action: 'delete',
+      name: 'old',
+      reason: 'not in Git any more',
+    });
     expect(planProcesses([], lives, { prune: false }).changes).toHaveLength(0);
   });
 

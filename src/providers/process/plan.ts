@@ -38,7 +38,11 @@ export interface DesiredProcessView {
  * Desired vs live, without I/O. Env values arrive already redacted (fingerprints), so reasons
  * and diffs can name a changed variable without ever holding its value.
  */
-export function planProcesses(desired: readonly DesiredProcessView[], live: readonly LiveProcessView[], options: PlanOptions): Plan {
+export function planProcesses(
+  desired: readonly DesiredProcessView[],
+  live: readonly LiveProcessView[],
+  options: PlanOptions,
+): Plan {
   const changes: Change[] = [];
   const liveByName = new Map(live.map((l) => [l.name, l]));
   for (const d of desired) {
@@ -67,7 +71,10 @@ export function planProcesses(desired: readonly DesiredProcessView[], live: read
         kind: 'Process',
         name: d.name,
         reason: reasons.join('; '),
-        diff: specDiff(before && { ...before, replicas: l.appliedReplicas ?? new Set(l.replicas.map((r) => r.index)).size }, d.spec),
+        diff: specDiff(
+          before && { ...before, replicas: l.appliedReplicas ?? new Set(l.replicas.map((r) => r.index)).size },
+          d.spec,
+        ),
       });
     }
   }
@@ -75,7 +82,13 @@ export function planProcesses(desired: readonly DesiredProcessView[], live: read
     const wanted = new Set(desired.map((d) => d.name));
     for (const l of live) {
       if (wanted.has(l.name)) continue;
-      changes.push({ action: 'delete', key: processKey(l.name), kind: 'Process', name: l.name, reason: 'not in Git any more' });
+      changes.push({
+        action: 'delete',
+        key: processKey(l.name),
+        kind: 'Process',
+        name: l.name,
+        reason: 'not in Git any more',
+      });
     }
   }
   return { changes, summary: summarize(changes) };
@@ -96,7 +109,10 @@ function processReasons(d: DesiredProcessView, l: LiveProcessView): string[] {
   if (l.restartPolicy !== undefined && l.restartPolicy !== d.spec.restartPolicy) {
     add(`restartPolicy ${l.restartPolicy} → ${d.spec.restartPolicy}`);
   }
-  if (l.terminationGracePeriodSeconds !== undefined && l.terminationGracePeriodSeconds !== d.spec.terminationGracePeriodSeconds) {
+  if (
+    l.terminationGracePeriodSeconds !== undefined &&
+    l.terminationGracePeriodSeconds !== d.spec.terminationGracePeriodSeconds
+  ) {
     add(`terminationGracePeriodSeconds ${l.terminationGracePeriodSeconds} → ${d.spec.terminationGracePeriodSeconds}`);
   }
 

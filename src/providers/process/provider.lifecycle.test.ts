@@ -62,7 +62,9 @@ describe('process provider: run, scale, restart, stop', () => {
 
     const live = await provider.live(scope);
     expect(live[0]!.object.spec).toMatchObject({ replicas: 2, port: base });
-    expect((await provider.plan(scope, [serverProcess('web', base, { replicas: 2 })], applyOptions)).changes[0]!.action).toBe('unchanged');
+    expect(
+      (await provider.plan(scope, [serverProcess('web', base, { replicas: 2 })], applyOptions)).changes[0]!.action,
+    ).toBe('unchanged');
 
     const up = await provider.apply(scope, [serverProcess('web', base, { replicas: 3 })], applyOptions);
     expect(up.changes[0]!.reason).toBe('replicas 2 → 3');
@@ -98,8 +100,14 @@ describe('process provider: run, scale, restart, stop', () => {
     const { provider } = newProvider();
     const events = recordEvents(provider);
     await provider.start();
-    await provider.apply(scope, [processResource('crashy', { command: process.execPath, args: ['-e', 'process.exit(1)'] })], applyOptions);
-    const health = await waitFor('Degraded', async () => (await provider.health(scope)).find((h) => h.status === 'Degraded'));
+    await provider.apply(
+      scope,
+      [processResource('crashy', { command: process.execPath, args: ['-e', 'process.exit(1)'] })],
+      applyOptions,
+    );
+    const health = await waitFor('Degraded', async () =>
+      (await provider.health(scope)).find((h) => h.status === 'Degraded'),
+    );
     expect(health.message).toContain('replica crashy-0 crash-looping');
     // The first restart is immediate; the next ones wait.
     const restarts = events.filter((e) => e.type === 'restarted').map((e) => e.message);
@@ -128,7 +136,10 @@ describe('process provider: run, scale, restart, stop', () => {
     const exec = processResource('exec', {
       command: process.execPath,
       args: [SERVER],
-      healthCheck: { exec: { command: [process.execPath, '-e', 'process.exit(process.env.SLUICE_APP === "hello" ? 0 : 1)'] }, intervalSeconds: 0.2 },
+      healthCheck: {
+        exec: { command: [process.execPath, '-e', 'process.exit(process.env.SLUICE_APP === "hello" ? 0 : 1)'] },
+        intervalSeconds: 0.2,
+      },
     });
     await provider.apply(scope, [tcp, exec], applyOptions);
     await healthy(provider);
@@ -138,19 +149,31 @@ describe('process provider: run, scale, restart, stop', () => {
     const { provider } = newProvider();
     const events = recordEvents(provider);
     await provider.start();
-    await provider.apply(scope, [processResource('job', { command: process.execPath, args: ['-e', 'process.exit(3)'], restartPolicy: 'Never' })], applyOptions);
+    await provider.apply(
+      scope,
+      [processResource('job', { command: process.execPath, args: ['-e', 'process.exit(3)'], restartPolicy: 'Never' })],
+      applyOptions,
+    );
     const drift = await waitFor('drift event', () => events.find((e) => e.type === 'drift'));
     expect(drift.message).toContain('exited with code 3');
     const health = await provider.health(scope);
     expect(health[0]!.status).toBe('Missing');
-    const plan = await provider.plan(scope, [processResource('job', { command: process.execPath, args: ['-e', 'process.exit(3)'], restartPolicy: 'Never' })], applyOptions);
+    const plan = await provider.plan(
+      scope,
+      [processResource('job', { command: process.execPath, args: ['-e', 'process.exit(3)'], restartPolicy: 'Never' })],
+      applyOptions,
+    );
     expect(plan.changes[0]!.reason).toBe('replica job-0 not running');
   });
 
   it('stops gracefully with SIGTERM, and with SIGKILL after the grace period', async () => {
     const { provider, dataDir } = newProvider();
     await provider.start();
-    const polite = processResource('polite', { command: process.execPath, args: [SERVER], terminationGracePeriodSeconds: 5 });
+    const polite = processResource('polite', {
+      command: process.execPath,
+      args: [SERVER],
+      terminationGracePeriodSeconds: 5,
+    });
     const stubborn = processResource('stubborn', {
       command: process.execPath,
       args: [SERVER],
@@ -159,7 +182,9 @@ describe('process provider: run, scale, restart, stop', () => {
     });
     await provider.apply(scope, [polite, stubborn], applyOptions);
     await healthy(provider);
-    const pids = (await provider.live(scope)).map((l) => (l.object.status as { replicas: { pid: number }[] }).replicas[0]!.pid);
+    const pids = (await provider.live(scope)).map(
+      (l) => (l.object.status as { replicas: { pid: number }[] }).replicas[0]!.pid,
+    );
     const starts = pids.map((p) => readProcStat(p)!.startTime);
 
     const t0 = Date.now();
@@ -173,15 +198,25 @@ describe('process provider: run, scale, restart, stop', () => {
     expect(logs('stubborn')).toContain('ignoring SIGTERM');
     // The whole process group went, including what the replica started itself.
     const grandchild = Number(/child pid (\d+)/.exec(logs('stubborn'))![1]);
-    await waitFor('grandchild gone', () => readProcStat(grandchild) === undefined || readProcStat(grandchild)!.state === 'Z', 2000);
+    await waitFor(
+      'grandchild gone',
+      () => readProcStat(grandchild) === undefined || readProcStat(grandchild)!.state === 'Z',
+      2000,
+    );
   });
 
   it('destroy removes every replica, its state and its logs', async () => {
     const { provider, dataDir } = newProvider();
     await provider.start();
-    await provider.apply(scope, [processResource('idle', { command: process.execPath, args: [SERVER], replicas: 2 })], applyOptions);
+    await provider.apply(
+      scope,
+      [processResource('idle', { command: process.execPath, args: [SERVER], replicas: 2 })],
+      applyOptions,
+    );
     await healthy(provider);
-    const pids = (await provider.live(scope)).flatMap((l) => (l.object.status as { replicas: { pid: number }[] }).replicas.map((r) => r.pid));
+    const pids = (await provider.live(scope)).flatMap((l) =>
+      (l.object.status as { replicas: { pid: number }[] }).replicas.map((r) => r.pid),
+    );
     await provider.destroy(scope);
     expect(pids.every((p) => readProcStat(p) === undefined || readProcStat(p)!.state === 'Z')).toBe(true);
     expect(await provider.scopes()).toEqual([]);
@@ -192,7 +227,11 @@ describe('process provider: run, scale, restart, stop', () => {
   it('writes each replica log to its own file and rotates it by size', async () => {
     const { provider, dataDir } = newProvider(undefined, { logs: { maxBytes: 2000, keep: 2 } });
     await provider.start();
-    await provider.apply(scope, [processResource('chatty', { command: process.execPath, args: [SERVER], env: { LOG_LINES: '50' } })], applyOptions);
+    await provider.apply(
+      scope,
+      [processResource('chatty', { command: process.execPath, args: [SERVER], env: { LOG_LINES: '50' } })],
+      applyOptions,
+    );
     await healthy(provider);
     const [file] = listLogFiles(dataDir, scope);
     expect(file!.path).toBe(join(dataDir, 'process/logs/shop/dev/hello/chatty-0.log'));
@@ -217,7 +256,12 @@ describe('process provider: run, scale, restart, stop', () => {
     const file = join(dataDir, 'app.bin');
     writeFileSync(file, 'version 1\n');
     const good = createHash('sha256').update('version 1\n').digest('hex');
-    const spec = (sha256: string) => processResource('art', { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], artifact: { path: file, sha256 } });
+    const spec = (sha256: string) =>
+      processResource('art', {
+        command: process.execPath,
+        args: ['-e', 'setInterval(() => {}, 1000)'],
+        artifact: { path: file, sha256 },
+      });
 
     await provider.apply(scope, [spec(good)], applyOptions);
     const cached = join(dataDir, 'process/artifacts/sha256', good, 'app.bin');
@@ -231,13 +275,17 @@ describe('process provider: run, scale, restart, stop', () => {
     expect((error as ProviderError).location.resource).toBe('Process/art');
     // The running replica was not touched.
     const live = await provider.live(scope);
-    expect((live[0]!.object.status as { replicas: { specHash: string; phase: string }[] }).replicas[0]!.phase).not.toBe('stopped');
+    expect((live[0]!.object.status as { replicas: { specHash: string; phase: string }[] }).replicas[0]!.phase).not.toBe(
+      'stopped',
+    );
   });
 
   it('refuses an unknown command before touching anything', async () => {
     const { provider } = newProvider();
     await provider.start();
-    const error = await provider.apply(scope, [processResource('nope', { command: 'no-such-command-here' })], applyOptions).catch((e: unknown) => e);
+    const error = await provider
+      .apply(scope, [processResource('nope', { command: 'no-such-command-here' })], applyOptions)
+      .catch((e: unknown) => e);
     expect((error as ProviderError).code).toBe('PROCESS_COMMAND_NOT_FOUND');
     expect(await provider.live(scope)).toEqual([]);
   });

@@ -1,7 +1,15 @@
 import { rmSync } from 'node:fs';
 import type { Resource } from '../../model/resource.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
-import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, ResourceIssue, Scope } from '../types.js';
+import type {
+  ApplyOptions,
+  PlanOptions,
+  Provider,
+  ProviderContext,
+  ProviderEvent,
+  ResourceIssue,
+  Scope,
+} from '../types.js';
 import { scopeId } from '../types.js';
 import { recover, stopOrphans } from './adoption.js';
 import { Layout } from './layout.js';
@@ -10,7 +18,14 @@ import type { DesiredProcessView } from './plan.js';
 import { planProcesses } from './plan.js';
 import type { SupervisorTuning } from './replica.js';
 import { Sealer } from './sealing.js';
-import { isProcessResource, parseProcesses, PROCESS_API_VERSION, PROCESS_KIND, processIssues, processKey } from './spec.js';
+import {
+  isProcessResource,
+  parseProcesses,
+  PROCESS_API_VERSION,
+  PROCESS_KIND,
+  processIssues,
+  processKey,
+} from './spec.js';
 import type { ProcessObject } from './spec.js';
 import { redactSpec, specHash } from './spec-hash.js';
 import { buildSpecVersion } from './spec-version.js';
@@ -30,7 +45,12 @@ interface ScopeRuntime {
   queue: Promise<unknown>;
 }
 
-const DEFAULT_TUNING: SupervisorTuning = { backoffResetMs: 60_000, readyWithoutCheckMs: 1000, livenessPollMs: 500, maxBackoffMs: 300_000 };
+const DEFAULT_TUNING: SupervisorTuning = {
+  backoffResetMs: 60_000,
+  readyWithoutCheckMs: 1000,
+  livenessPollMs: 500,
+  maxBackoffMs: 300_000,
+};
 
 /** Runs `Process` objects as supervised OS processes on this machine. */
 export class ProcessProvider implements Provider {
@@ -67,7 +87,8 @@ export class ProcessProvider implements Provider {
       sealer: this.seal(),
       log: this.ctx.log,
       workload: (scope: Scope, name: string) => this.workload(scope, name),
-      emit: (scope: Scope, name: string | undefined, type: ProviderEvent['type'], message: string) => this.emit(scope, name, type, message),
+      emit: (scope: Scope, name: string | undefined, type: ProviderEvent['type'], message: string) =>
+        this.emit(scope, name, type, message),
     };
     await recover(deps);
     const ids = new Set<string>();
@@ -97,7 +118,10 @@ export class ProcessProvider implements Provider {
           object: {
             apiVersion: PROCESS_API_VERSION,
             kind: PROCESS_KIND,
-            metadata: { name: w.name, annotations: { 'sluice.dev/spec-hash': hash, 'sluice.dev/revision': w.applied?.version.revision ?? '' } },
+            metadata: {
+              name: w.name,
+              annotations: { 'sluice.dev/spec-hash': hash, 'sluice.dev/revision': w.applied?.version.revision ?? '' },
+            },
             spec: { ...spec, replicas: view.replicas.filter((r) => r.running).length },
             status: { replicas: [...w.replicas.values()].map((r) => r.status()) },
           },
@@ -119,7 +143,13 @@ export class ProcessProvider implements Provider {
     const objects = parseProcesses(desired);
     const versions = new Map(
       await Promise.all(
-        objects.map(async (o) => [o.name, await buildSpecVersion(this.layout, this.seal(), scope, o.name, o.spec, options.revision, options.reason)] as const),
+        objects.map(
+          async (o) =>
+            [
+              o.name,
+              await buildSpecVersion(this.layout, this.seal(), scope, o.name, o.spec, options.revision, options.reason),
+            ] as const,
+        ),
       ),
     );
     const plan = this.planFor(scope, objects, options);
@@ -224,7 +254,9 @@ export class ProcessProvider implements Provider {
       const redacted = redactSpec(o.spec, sealer);
       return { name: o.name, spec: redacted, specHash: specHash(redacted) };
     });
-    const live = [...this.runtime(scope).workloads.values()].filter((w) => w.replicas.size > 0 || w.applied).map((w) => w.view());
+    const live = [...this.runtime(scope).workloads.values()]
+      .filter((w) => w.replicas.size > 0 || w.applied)
+      .map((w) => w.view());
     return planProcesses(desired, live, options);
   }
 
@@ -237,7 +269,11 @@ export class ProcessProvider implements Provider {
     const id = scopeId(scope);
     let r = this.runtimes.get(id);
     if (!r) {
-      r = { scope: { project: scope.project, app: scope.app, env: scope.env }, workloads: new Map(), queue: Promise.resolve() };
+      r = {
+        scope: { project: scope.project, app: scope.app, env: scope.env },
+        workloads: new Map(),
+        queue: Promise.resolve(),
+      };
       this.runtimes.set(id, r);
     }
     return r;

@@ -15,7 +15,13 @@ import type { ReplicaRecord } from './state-store.js';
 import type { ReplicaContext, ReplicaPhase, ReplicaStatus, SpecVersion } from './supervision-types.js';
 import { terminateGroup, Waiters } from './termination.js';
 
-export type { ReplicaContext, ReplicaPhase, ReplicaStatus, SpecVersion, SupervisorTuning } from './supervision-types.js';
+export type {
+  ReplicaContext,
+  ReplicaPhase,
+  ReplicaStatus,
+  SpecVersion,
+  SupervisorTuning,
+} from './supervision-types.js';
 
 /** Why a replica never became ready. */
 export class ReplicaNotReady extends Error {}
@@ -71,7 +77,10 @@ export class Replica {
     const fd = openReplicaLog(this.logPath);
     let child: ChildProcess;
     try {
-      writeSync(fd, `--- sluice: starting ${this.name} (revision ${v.revision}, spec ${v.specHash}) at ${new Date().toISOString()}\n`);
+      writeSync(
+        fd,
+        `--- sluice: starting ${this.name} (revision ${v.revision}, spec ${v.specHash}) at ${new Date().toISOString()}\n`,
+      );
       child = spawn(v.template.file, v.template.args, {
         argv0: v.template.argv0,
         cwd: v.template.cwd,
@@ -122,8 +131,12 @@ export class Replica {
   /** Resolves once ready; rejects when the replica fails, exits, or the signal aborts. */
   waitReady(signal?: AbortSignal): Promise<void> {
     if (this.phase === 'ready') return Promise.resolve();
-    if (this.phase === 'exited' || this.phase === 'stopped') return Promise.reject(new ReplicaNotReady(this.failureText('it is not running')));
-    return this.waiters.wait(signal, () => new ReplicaNotReady(this.failureText('the apply timed out or was cancelled before it became healthy')));
+    if (this.phase === 'exited' || this.phase === 'stopped')
+      return Promise.reject(new ReplicaNotReady(this.failureText('it is not running')));
+    return this.waiters.wait(
+      signal,
+      () => new ReplicaNotReady(this.failureText('the apply timed out or was cancelled before it became healthy')),
+    );
   }
 
   /** SIGTERM to the whole group, SIGKILL after the grace period. */
@@ -233,7 +246,8 @@ export class Replica {
     }
     const probe = async () => {
       // Exec checks see what the replica sees, PORT included.
-      const env = this.port === undefined ? this.version.template.env : { ...this.version.template.env, PORT: String(this.port) };
+      const env =
+        this.port === undefined ? this.version.template.env : { ...this.version.template.env, PORT: String(this.port) };
       const target = { port: this.port, cwd: this.version.template.cwd, env };
       const result = await runProbe(check, target);
       if (this.pid !== pid || this.detached || !this.running) return;
@@ -253,7 +267,10 @@ export class Replica {
     this.consecutiveFailures++;
     if (this.consecutiveFailures < threshold || this.phase === 'unhealthy') return;
     this.phase = 'unhealthy';
-    this.ctx.emit('unhealthy', `replica ${this.name} (pid ${this.pid}) failed its health check ${this.consecutiveFailures} times: ${result.message}`);
+    this.ctx.emit(
+      'unhealthy',
+      `replica ${this.name} (pid ${this.pid}) failed its health check ${this.consecutiveFailures} times: ${result.message}`,
+    );
     if (this.candidate) this.settle(new ReplicaNotReady(this.failureText('it failed its health check')));
   }
 

@@ -29,7 +29,10 @@ export function rolloutFields(spec: RedactedSpec): Record<string, unknown> {
 
 /** Stable hash of the rollout fields of a redacted spec. */
 export function specHash(spec: RedactedSpec): string {
-  return createHash('sha256').update(stableJson(rolloutFields(spec))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(stableJson(rolloutFields(spec)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function stableJson(value: unknown): string {

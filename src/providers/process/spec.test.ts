@@ -17,12 +17,25 @@ describe('parseProcess', () => {
   it('applies defaults', () => {
     const p = parseProcess(processResource('web', { command: 'node' }));
     expect(p.key).toBe('Process.sluice.dev/web');
-    expect(p.spec).toMatchObject({ args: [], env: {}, replicas: 1, restartPolicy: 'Always', terminationGracePeriodSeconds: 10 });
+    expect(p.spec).toMatchObject({
+      args: [],
+      env: {},
+      replicas: 1,
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 10,
+    });
   });
 
   it('fills health check defaults', () => {
-    const p = parseProcess(processResource('web', { command: 'node', port: 8000, healthCheck: { http: { path: '/health' } } }));
-    expect(p.spec.healthCheck).toMatchObject({ intervalSeconds: 2, timeoutSeconds: 1, failureThreshold: 3, initialDelaySeconds: 0 });
+    const p = parseProcess(
+      processResource('web', { command: 'node', port: 8000, healthCheck: { http: { path: '/health' } } }),
+    );
+    expect(p.spec.healthCheck).toMatchObject({
+      intervalSeconds: 2,
+      timeoutSeconds: 1,
+      failureThreshold: 3,
+      initialDelaySeconds: 0,
+    });
   });
 
   it('names the resource, the field and gives a hint', () => {
@@ -37,7 +50,9 @@ describe('parseProcess', () => {
   });
 
   it('needs a port for an http check when spec.port is unset', () => {
-    expect(failure({ command: 'node', healthCheck: { http: { path: '/' } } }).location.field).toBe('spec.healthCheck.http.port');
+    expect(failure({ command: 'node', healthCheck: { http: { path: '/' } } }).location.field).toBe(
+      'spec.healthCheck.http.port',
+    );
   });
 
   it('needs exactly one kind of health check', () => {
@@ -47,8 +62,12 @@ describe('parseProcess', () => {
   });
 
   it('checks artifacts and working dirs', () => {
-    expect(failure({ command: 'x', artifact: { path: 'rel/file', sha256: 'a'.repeat(64) } }).location.field).toBe('spec.artifact.path');
-    expect(failure({ command: 'x', artifact: { path: '/f', sha256: 'nothex' } }).location.field).toBe('spec.artifact.sha256');
+    expect(failure({ command: 'x', artifact: { path: 'rel/file', sha256: 'a'.repeat(64) } }).location.field).toBe(
+      'spec.artifact.path',
+    );
+    expect(failure({ command: 'x', artifact: { path: '/f', sha256: 'nothex' } }).location.field).toBe(
+      'spec.artifact.sha256',
+    );
     expect(failure({ command: 'x', workingDir: 'relative' }).location.field).toBe('spec.workingDir');
   });
 
@@ -72,7 +91,10 @@ describe('processIssues', () => {
     expect(issue!.message).toContain('"replicaz"');
   });
   it('points a wrong type at its field and says nothing for a valid spec', () => {
-    expect(processIssues({ ...base, spec: { command: 'node', replicas: 'two' } })[0]!.path).toEqual(['spec', 'replicas']);
+    expect(processIssues({ ...base, spec: { command: 'node', replicas: 'two' } })[0]!.path).toEqual([
+      'spec',
+      'replicas',
+    ]);
     expect(processIssues({ ...base, spec: { command: 'node' } })).toEqual([]);
   });
 });

@@ -45,7 +45,9 @@ export const processSpecSchema = z
   .strictObject({
     command: z.string().min(1),
     args: z.array(z.string()).default([]),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'), z.string()).default({}),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'), z.string())
+      .default({}),
     workingDir: z
       .string()
       .refine((d) => isAbsolute(d), 'must be an absolute path')
@@ -67,16 +69,37 @@ export const processSpecSchema = z
   .superRefine((s, ctx) => {
     const h = s.healthCheck;
     if (s.port === undefined && h?.http && h.http.port === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'http', 'port'], message: 'is required when spec.port is not set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthCheck', 'http', 'port'],
+        message: 'is required when spec.port is not set',
+      });
     }
     if (s.port === undefined && h?.tcp && h.tcp.port === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'tcp', 'port'], message: 'is required when spec.port is not set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthCheck', 'tcp', 'port'],
+        message: 'is required when spec.port is not set',
+      });
     }
     if (s.service && s.port === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['port'], message: 'is required with spec.service: the service forwards to the replica ports' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['port'],
+        message: 'is required with spec.service: the service forwards to the replica ports',
+      });
     }
-    if (s.service && s.port !== undefined && s.service.port >= s.port && s.service.port < s.port + 2 * Math.max(s.replicas, 1)) {
-      ctx.addIssue({ code: 'custom', path: ['service', 'port'], message: `must lie outside the replica ports ${s.port}-${s.port + 2 * Math.max(s.replicas, 1) - 1}` });
+    if (
+      s.service &&
+      s.port !== undefined &&
+      s.service.port >= s.port &&
+      s.service.port < s.port + 2 * Math.max(s.replicas, 1)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service', 'port'],
+        message: `must lie outside the replica ports ${s.port}-${s.port + 2 * Math.max(s.replicas, 1) - 1}`,
+      });
     }
     if (s.port !== undefined && s.port + 2 * s.replicas - 1 > 65535) {
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'leaves no room for 2 ports per replica below 65536' });
@@ -142,7 +165,9 @@ export function processIssues(resource: Resource): { path: (string | number)[]; 
     if (!(e instanceof ValidationError)) throw e;
     const parsed = processSpecSchema.safeParse(resource.spec ?? {});
     const issue = parsed.success ? undefined : parsed.error.issues[0];
-    const base = issue ? ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')] : ['metadata', 'name'];
+    const base = issue
+      ? ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')]
+      : ['metadata', 'name'];
     const path = issue?.code === 'unrecognized_keys' ? [...base, issue.keys[0]!] : base;
     return [{ path, message: e.message, hint: e.hint ?? hintFor(path.join('.')) }];
   }
@@ -173,7 +198,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `must be ${issue.expected}`;
     default:
-      return issue.message.startsWith('is ') || issue.message.startsWith('must') || issue.message.startsWith('needs') || issue.message.startsWith('leaves')
+      return issue.message.startsWith('is ') ||
+        issue.message.startsWith('must') ||
+        issue.message.startsWith('needs') ||
+        issue.message.startsWith('leaves')
         ? issue.message
         : `is invalid: ${issue.message}`;
   }
@@ -183,8 +211,11 @@ function hintFor(field: string): string {
   if (field.startsWith('spec.healthCheck')) {
     return 'A healthCheck has one of http {path, port?}, tcp {port?} or exec {command: [...]}, plus intervalSeconds, timeoutSeconds, failureThreshold, initialDelaySeconds.';
   }
-  if (field.startsWith('spec.service')) return 'service is {port, address?}: Sluice listens there and forwards to ready replicas; replicas take ports from spec.port up.';
-  if (field.startsWith('spec.artifact')) return 'An artifact is {path: /absolute/file, sha256: <hex>} or {url: file:///..., sha256: <hex>}.';
-  if (field === 'spec.command') return 'command is one executable, found on PATH; put its arguments in args (no shell is used).';
+  if (field.startsWith('spec.service'))
+    return 'service is {port, address?}: Sluice listens there and forwards to ready replicas; replicas take ports from spec.port up.';
+  if (field.startsWith('spec.artifact'))
+    return 'An artifact is {path: /absolute/file, sha256: <hex>} or {url: file:///..., sha256: <hex>}.';
+  if (field === 'spec.command')
+    return 'command is one executable, found on PATH; put its arguments in args (no shell is used).';
   return 'A Process spec has command, args, env, workingDir, replicas, port, service, healthCheck, restartPolicy, terminationGracePeriodSeconds and artifact.';
 }

@@ -87,7 +87,8 @@ export class StateStore {
     for (const project of safeReaddir(root)) {
       for (const env of safeReaddir(join(root, project))) {
         for (const app of safeReaddir(join(root, project, env))) {
-          if (safeReaddir(join(root, project, env, app)).some((f) => f.endsWith('.json'))) out.push({ project, env, app });
+          if (safeReaddir(join(root, project, env, app)).some((f) => f.endsWith('.json')))
+            out.push({ project, env, app });
         }
       }
     }

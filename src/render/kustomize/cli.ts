@@ -9,7 +9,8 @@ export interface CliIo {
   stderr: { write(s: string): unknown };
 }
 
-const USAGE = 'usage: sluice kustomize build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [-o FILE]\n';
+const USAGE =
+  'usage: sluice kustomize build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [-o FILE]\n';
 
 /**
  * `sluice kustomize build <dir>`: a drop-in for `kustomize build`. Output goes to stdout

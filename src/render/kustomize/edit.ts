@@ -44,7 +44,9 @@ const FIELDS = ['newName', 'newTag', 'digest'] as const;
 export function setImages(text: string, edits: (ImageEdit | string)[]): string {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length > 0) {
-    throw new RenderError('YAML_INVALID', `kustomization: ${doc.errors[0]!.message.split('\n')[0]}`, { hint: 'Fix the YAML before editing it.' });
+    throw new RenderError('YAML_INVALID', `kustomization: ${doc.errors[0]!.message.split('\n')[0]}`, {
+      hint: 'Fix the YAML before editing it.',
+    });
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new RenderError('KUSTOMIZE_EDIT', 'kustomization must be a YAML map');
@@ -71,8 +73,8 @@ export function setImages(text: string, edits: (ImageEdit | string)[]): string {
     for (const f of FIELDS) if (scalarText(it.get(f, true)) === PRESERVE) it.delete(f);
   }
   items.sort((a, b) => {
-    const na = isMap(a) ? scalarText(a.get('name', true)) ?? '' : '';
-    const nb = isMap(b) ? scalarText(b.get('name', true)) ?? '' : '';
+    const na = isMap(a) ? (scalarText(a.get('name', true)) ?? '') : '';
+    const nb = isMap(b) ? (scalarText(b.get('name', true)) ?? '') : '';
     return na < nb ? -1 : na > nb ? 1 : 0;
   });
   return doc.toString({ lineWidth: 0, indentSeq: sequencesIndented(text) });

@@ -6,7 +6,15 @@ import { MemoryFs } from '../../vfs/index.js';
 import { kustomizeRenderer } from './renderer.js';
 import type { Environment } from '../../config/index.js';
 
-const env = { name: 'dev', target: 't', sync: 'auto', selfHeal: false, prune: true, protected: false, healthTimeoutMs: 1000 } as Environment;
+const env = {
+  name: 'dev',
+  target: 't',
+  sync: 'auto',
+  selfHeal: false,
+  prune: true,
+  protected: false,
+  healthTimeoutMs: 1000,
+} as Environment;
 
 describe('kustomize renderer and SOPS files', () => {
   it('marks a Secret generated from an encrypted file, and only that one', async () => {
@@ -22,14 +30,20 @@ describe('kustomize renderer and SOPS files', () => {
       ].join('\n'),
       'app/secret.env': await encryptSopsFile('TOKEN=s3cr3t-value\n', 'app/secret.env', { recipients: [recipient] }),
     };
-    const fs = await openDecryptingFs(MemoryFs.fromFiles(files), { identities: { identities: [identity], searched: [] } });
+    const fs = await openDecryptingFs(MemoryFs.fromFiles(files), {
+      identities: { identities: [identity], searched: [] },
+    });
     const out = kustomizeRenderer.render({ fs, dir: 'app' });
     const byName = new Map(out.map((r) => [r.object.metadata.name.replace(/-[a-z0-9]{10}$/, ''), r]));
     const sops = byName.get('from-sops')!;
-    expect(Buffer.from((sops.object as unknown as { data: { TOKEN: string } }).data.TOKEN, 'base64').toString()).toBe('s3cr3t-value');
+    expect(Buffer.from((sops.object as unknown as { data: { TOKEN: string } }).data.TOKEN, 'base64').toString()).toBe(
+      's3cr3t-value',
+    );
     expect(isFromEncryptedSource(sops, fs.encryptedPaths)).toBe(true);
     expect(isFromEncryptedSource(byName.get('from-plain')!, fs.encryptedPaths)).toBe(false);
     const report = evaluatePolicy(out, env, undefined, { encryptedFiles: fs.encryptedPaths });
-    expect(report.violations.filter((v) => v.rule === 'secret-plaintext').map((v) => v.resource)).toEqual([expect.stringContaining('from-plain')]);
+    expect(report.violations.filter((v) => v.rule === 'secret-plaintext').map((v) => v.resource)).toEqual([
+      expect.stringContaining('from-plain'),
+    ]);
   });
 });

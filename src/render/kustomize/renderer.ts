@@ -22,14 +22,24 @@ export const kustomizeRenderer: Renderer = {
       const encrypted = isEncrypted ? r.inputs.find((p) => isEncrypted(p)) : undefined;
       if (encrypted) object = markDecrypted(object, encrypted);
       const out: RenderedResource = { object };
-      if (r.source) out.origin = r.source.line === undefined ? { file: r.source.file } : { file: r.source.file, line: r.source.line };
+      if (r.source)
+        out.origin =
+          r.source.line === undefined ? { file: r.source.file } : { file: r.source.file, line: r.source.line };
       return out;
     });
   },
-  pinImage(files: ReadonlyMap<string, string>, dir: string, image: ImagePin): { path: string; text: string } | undefined {
+  pinImage(
+    files: ReadonlyMap<string, string>,
+    dir: string,
+    image: ImagePin,
+  ): { path: string; text: string } | undefined {
     const path = KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n)).find((p) => files.has(p));
     if (path === undefined) return undefined;
-    const edit = { name: image.name, ...(image.tag ? { newTag: image.tag } : {}), ...(image.digest ? { digest: image.digest } : {}) };
+    const edit = {
+      name: image.name,
+      ...(image.tag ? { newTag: image.tag } : {}),
+      ...(image.digest ? { digest: image.digest } : {}),
+    };
     return { path, text: setImages(files.get(path)!, [edit]) };
   },
 };

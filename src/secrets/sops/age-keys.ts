@@ -42,10 +42,14 @@ function readKeyFile(path: string, requiredBy: string | undefined): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     if (requiredBy === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new SecretError('SOPS_NO_KEY', `cannot read age key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
-      file: path,
-      hint: `Check the path in ${requiredBy ?? 'the environment'} and the file's permissions.`,
-    });
+    throw new SecretError(
+      'SOPS_NO_KEY',
+      `cannot read age key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        file: path,
+        hint: `Check the path in ${requiredBy ?? 'the environment'} and the file's permissions.`,
+      },
+    );
   }
 }
 
@@ -95,10 +99,14 @@ export async function unwrapDataKey(entries: AgeKeyEntry[], ids: AgeIdentities, 
       // Not for us (or damaged): try the next recipient entry.
     }
   }
-  throw new SecretError('SOPS_WRONG_KEY', `cannot decrypt ${file}: none of the available age identities matches its recipients`, {
-    file,
-    hint: `The file is encrypted for ${entries.map((e) => e.recipient).join(', ') || 'no age recipient'}; load the matching identity into ${SOPS_AGE_KEY} or ${SOPS_AGE_KEY_FILE}.`,
-  });
+  throw new SecretError(
+    'SOPS_WRONG_KEY',
+    `cannot decrypt ${file}: none of the available age identities matches its recipients`,
+    {
+      file,
+      hint: `The file is encrypted for ${entries.map((e) => e.recipient).join(', ') || 'no age recipient'}; load the matching identity into ${SOPS_AGE_KEY} or ${SOPS_AGE_KEY_FILE}.`,
+    },
+  );
 }
 
 /** Wraps the data key for each recipient as SOPS does: one armored age file per recipient. */

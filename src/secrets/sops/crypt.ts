@@ -55,7 +55,12 @@ function regex(s: string): RegExp {
   return new RegExp(s);
 }
 
-export function shouldBeEncrypted(rules: EncryptionRules, path: string[], comments: string[][], isComment: boolean): boolean {
+export function shouldBeEncrypted(
+  rules: EncryptionRules,
+  path: string[],
+  comments: string[][],
+  isComment: boolean,
+): boolean {
   let encrypted = true;
   if (rules.unencryptedSuffix && path.some((p) => p.endsWith(rules.unencryptedSuffix!))) encrypted = false;
   if (rules.encryptedSuffix) encrypted = path.some((p) => p.endsWith(rules.encryptedSuffix!));
@@ -91,9 +96,7 @@ export function encryptTree(tree: Tree, key: Uint8Array, rules: EncryptionRules)
   return hash.digest('hex').toUpperCase();
 }
 
-export type DecryptFailure =
-  | { kind: 'tampered'; path: string }
-  | { kind: 'format'; path: string; detail: string };
+export type DecryptFailure = { kind: 'tampered'; path: string } | { kind: 'format'; path: string; detail: string };
 
 export class TreeDecryptError extends Error {
   constructor(readonly failure: DecryptFailure) {
@@ -128,7 +131,8 @@ export function decryptTree(tree: Tree, key: Uint8Array, rules: EncryptionRules)
         } catch (e) {
           const where = path.join('.');
           if (e instanceof ValueAuthError) throw new TreeDecryptError({ kind: 'tampered', path: where });
-          if (e instanceof ValueFormatError) throw new TreeDecryptError({ kind: 'format', path: where, detail: e.message });
+          if (e instanceof ValueFormatError)
+            throw new TreeDecryptError({ kind: 'format', path: where, detail: e.message });
           throw e;
         }
       } else {
@@ -141,5 +145,3 @@ export function decryptTree(tree: Tree, key: Uint8Array, rules: EncryptionRules)
   for (const b of tree) walkBranch(b, [], [], visit);
   return hash.digest('hex').toUpperCase();
 }
-
-

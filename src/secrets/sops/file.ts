@@ -54,13 +54,23 @@ export function isSopsFile(bytes: Uint8Array | string, path: string): boolean {
 }
 
 /** Recipients and encryption rules of an encrypted file, to re-encrypt it the same way. */
-export function inspectSopsFile(bytes: Uint8Array | string, file: string): { recipients: string[]; rules: EncryptionRules } | undefined {
+export function inspectSopsFile(
+  bytes: Uint8Array | string,
+  file: string,
+): { recipients: string[]; rules: EncryptionRules } | undefined {
   const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
   const loaded = mightBeSops(text) ? load(text, file) : undefined;
   if (!loaded) return undefined;
   const md = loaded.metadata;
   const rules: EncryptionRules = {};
-  for (const k of ['unencryptedSuffix', 'encryptedSuffix', 'unencryptedRegex', 'encryptedRegex', 'unencryptedCommentRegex', 'encryptedCommentRegex'] as const) {
+  for (const k of [
+    'unencryptedSuffix',
+    'encryptedSuffix',
+    'unencryptedRegex',
+    'encryptedRegex',
+    'unencryptedCommentRegex',
+    'encryptedCommentRegex',
+  ] as const) {
     if (md[k] !== undefined) rules[k] = md[k];
   }
   if (md.macOnlyEncrypted) rules.macOnlyEncrypted = true;
@@ -91,7 +101,8 @@ function load(text: string, file: string): Loaded | undefined {
   } else {
     tree.forEach((b, idx) => {
       const found = b.items.filter((i) => i.key === 'sops');
-      if (idx === 0 && found[0] && found[0].value instanceof Branch) raw = toPlain(found[0].value) as Record<string, unknown>;
+      if (idx === 0 && found[0] && found[0].value instanceof Branch)
+        raw = toPlain(found[0].value) as Record<string, unknown>;
       tree[idx] = new Branch(b.items.filter((i) => i.key !== 'sops'));
     });
     if (!raw) return undefined;
@@ -123,7 +134,11 @@ export interface DecryptedFile {
  * Decrypts a SOPS file in memory and verifies its MAC. Throws SecretError (naming the file,
  * never a value) for a wrong key, a tampered value or a MAC mismatch.
  */
-export async function decryptSopsFile(bytes: Uint8Array | string, file: string, ids: AgeIdentities): Promise<DecryptedFile> {
+export async function decryptSopsFile(
+  bytes: Uint8Array | string,
+  file: string,
+  ids: AgeIdentities,
+): Promise<DecryptedFile> {
   const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
   let loaded: Loaded | undefined;
   try {
@@ -143,10 +158,14 @@ export async function decryptSopsFile(bytes: Uint8Array | string, file: string, 
   }
   const { tree, metadata: md, format } = loaded;
   if (md.age.length === 0) {
-    throw new SecretError('SOPS_UNSUPPORTED', `${file} has no age recipients (it uses ${md.otherKeyTypes.join(', ') || 'no keys'})`, {
-      file,
-      hint: 'Sluice decrypts with age keys; add an age recipient with `sops updatekeys` or `sops -r -i --add-age`.',
-    });
+    throw new SecretError(
+      'SOPS_UNSUPPORTED',
+      `${file} has no age recipients (it uses ${md.otherKeyTypes.join(', ') || 'no keys'})`,
+      {
+        file,
+        hint: 'Sluice decrypts with age keys; add an age recipient with `sops updatekeys` or `sops -r -i --add-age`.',
+      },
+    );
   }
   const key = await unwrapDataKey(md.age, ids, file);
   // Only values that were encrypted are secrets; the rest of a partly encrypted file (a
@@ -159,13 +178,20 @@ export async function decryptSopsFile(bytes: Uint8Array | string, file: string, 
     if (!(e instanceof TreeDecryptError)) throw e;
     const f = e.failure;
     if (f.kind === 'tampered') {
-      throw new SecretError('SOPS_TAMPERED', `${file}: the value at "${f.path}" fails authentication; it was changed or moved after encryption`, {
-        file,
-        field: f.path,
-        hint: 'Restore the file from Git history or re-encrypt it from a trusted plaintext; never edit encrypted values by hand.',
-      });
+      throw new SecretError(
+        'SOPS_TAMPERED',
+        `${file}: the value at "${f.path}" fails authentication; it was changed or moved after encryption`,
+        {
+          file,
+          field: f.path,
+          hint: 'Restore the file from Git history or re-encrypt it from a trusted plaintext; never edit encrypted values by hand.',
+        },
+      );
     }
-    throw new SecretError('SOPS_INVALID', `${file}: the value at "${f.path}" is malformed: ${f.detail}`, { file, field: f.path });
+    throw new SecretError('SOPS_INVALID', `${file}: the value at "${f.path}" is malformed: ${f.detail}`, {
+      file,
+      field: f.path,
+    });
   }
   let stored: string;
   try {
@@ -175,16 +201,21 @@ export async function decryptSopsFile(bytes: Uint8Array | string, file: string, 
     const reason = e instanceof ValueAuthError ? 'the stored MAC fails authentication' : 'the stored MAC is malformed';
     throw macError(file, reason);
   }
-  if (stored !== computed) throw macError(file, stored === '' ? 'the file has no MAC' : 'the MAC does not match the values');
+  if (stored !== computed)
+    throw macError(file, stored === '' ? 'the file has no MAC' : 'the MAC does not match the values');
   const values = secretSlots.map((read) => read()).filter((v): v is string => typeof v === 'string' && v !== '');
   return { plaintext: Buffer.from(emit(tree, format), 'utf8'), format, values };
 }
 
 function macError(file: string, reason: string): SecretError {
-  return new SecretError('SOPS_MAC_MISMATCH', `${file}: MAC check failed (${reason}); values were added, removed, reordered or re-stamped`, {
-    file,
-    hint: 'Restore the file from Git history or re-encrypt it from a trusted plaintext.',
-  });
+  return new SecretError(
+    'SOPS_MAC_MISMATCH',
+    `${file}: MAC check failed (${reason}); values were added, removed, reordered or re-stamped`,
+    {
+      file,
+      hint: 'Restore the file from Git history or re-encrypt it from a trusted plaintext.',
+    },
+  );
 }
 
 /** Readers for every value still in its `ENC[...]` form, to be called after decryption in place. */
@@ -229,7 +260,11 @@ export interface EncryptOptions {
 }
 
 /** Encrypts a plaintext file into the SOPS format real `sops -d` reads. */
-export async function encryptSopsFile(plain: Uint8Array | string, file: string, options: EncryptOptions): Promise<string> {
+export async function encryptSopsFile(
+  plain: Uint8Array | string,
+  file: string,
+  options: EncryptOptions,
+): Promise<string> {
   const text = typeof plain === 'string' ? plain : Buffer.from(plain).toString('utf8');
   const format = formatForPath(file);
   if (options.recipients.length === 0) {
@@ -245,12 +280,26 @@ export async function encryptSopsFile(plain: Uint8Array | string, file: string, 
     throw new SecretError('SOPS_INVALID', `${file} cannot be read as ${format}: ${(e as Error).message}`, { file });
   }
   if (format !== 'binary' && isSopsFile(text, file)) {
-    throw new SecretError('SOPS_INVALID', `${file} is already encrypted`, { file, hint: 'Use `sluice secrets edit` to change it.' });
+    throw new SecretError('SOPS_INVALID', `${file} is already encrypted`, {
+      file,
+      hint: 'Use `sluice secrets edit` to change it.',
+    });
   }
   const rules: EncryptionRules = { ...(options.rules ?? {}) };
-  const ruleCount = ['unencryptedSuffix', 'encryptedSuffix', 'unencryptedRegex', 'encryptedRegex', 'unencryptedCommentRegex', 'encryptedCommentRegex']
-    .filter((k) => rules[k as keyof EncryptionRules] !== undefined).length;
-  if (ruleCount > 1) throw new SecretError('SOPS_INVALID', 'only one of the encrypted/unencrypted suffix and regex settings may be used', { file });
+  const ruleCount = [
+    'unencryptedSuffix',
+    'encryptedSuffix',
+    'unencryptedRegex',
+    'encryptedRegex',
+    'unencryptedCommentRegex',
+    'encryptedCommentRegex',
+  ].filter((k) => rules[k as keyof EncryptionRules] !== undefined).length;
+  if (ruleCount > 1)
+    throw new SecretError(
+      'SOPS_INVALID',
+      'only one of the encrypted/unencrypted suffix and regex settings may be used',
+      { file },
+    );
   if (ruleCount === 0) rules.unencryptedSuffix = DEFAULT_UNENCRYPTED_SUFFIX;
   const dataKey = randomBytes(32);
   const mac = encryptTree(tree, dataKey, rules);

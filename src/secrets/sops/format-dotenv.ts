@@ -68,7 +68,11 @@ export function unflattenToObject(entries: [string, string][]): Record<string, u
     let cur: Record<string, unknown> | unknown[] = root;
     tokens.forEach((tok, idx) => {
       const last = idx === tokens.length - 1;
-      const name: string | number = tok.startsWith(MAP) ? tok.slice(MAP.length) : tok.startsWith(LIST) ? Number(tok.slice(LIST.length)) : tok;
+      const name: string | number = tok.startsWith(MAP)
+        ? tok.slice(MAP.length)
+        : tok.startsWith(LIST)
+          ? Number(tok.slice(LIST.length))
+          : tok;
       const next = tokens[idx + 1];
       const container = cur as Record<string | number, unknown>;
       if (last) container[name] = value;

@@ -42,7 +42,11 @@ class Parser {
     if (c === '{') return this.object();
     if (c === '[') return this.array();
     if (c === '"') return this.string();
-    for (const [lit, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [lit, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.s.startsWith(lit, this.i)) {
         this.i += lit.length;
         return v;
@@ -130,6 +134,7 @@ function emit(n: Node, indent: string): string {
   if (n instanceof TimeValue) return JSON.stringify(n.text);
   if (n instanceof Comment) return 'null';
   if (typeof n === 'bigint') return n.toString();
-  if (typeof n === 'number' && !Number.isFinite(n)) throw new JsonFormatError('JSON cannot hold NaN or infinite numbers');
+  if (typeof n === 'number' && !Number.isFinite(n))
+    throw new JsonFormatError('JSON cannot hold NaN or infinite numbers');
   return JSON.stringify(n);
 }

@@ -1,5 +1,4 @@
-import type {
-  Alias} from 'yaml';
+import type { Alias } from 'yaml';
 import {
   Document,
   isAlias,

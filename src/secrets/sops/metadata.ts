@@ -67,7 +67,8 @@ export function parseMetadata(raw: Record<string, unknown>, file: string): SopsM
     if (!Array.isArray(ageList)) invalid('age is not a list');
     for (const e of ageList as unknown[]) {
       const o = e as Record<string, unknown>;
-      if (typeof o?.['recipient'] !== 'string' || typeof o['enc'] !== 'string') invalid('age entry without recipient and enc');
+      if (typeof o?.['recipient'] !== 'string' || typeof o['enc'] !== 'string')
+        invalid('age entry without recipient and enc');
       age.push({ recipient: o['recipient'] as string, enc: o['enc'] as string });
     }
   }
@@ -99,10 +100,13 @@ export function metadataToBranch(md: SopsMetadata): Branch {
   const entries: [string, Node][] = [];
   entries.push([
     'age',
-    md.age.map((a) => new Branch([
-      { key: 'enc', value: a.enc },
-      { key: 'recipient', value: a.recipient },
-    ])),
+    md.age.map(
+      (a) =>
+        new Branch([
+          { key: 'enc', value: a.enc },
+          { key: 'recipient', value: a.recipient },
+        ]),
+    ),
   ]);
   entries.push(['lastmodified', md.lastmodified]);
   entries.push(['mac', md.mac]);

@@ -47,7 +47,8 @@ describe('sops round trip', () => {
   });
 
   it('json keeps key order, duplicate-free ints and floats', async () => {
-    const plain = '{\n\t"b": "x",\n\t"2": 10,\n\t"a": {\n\t\t"f": 1.5,\n\t\t"l": [\n\t\t\t1,\n\t\t\t"y",\n\t\t\tfalse\n\t\t]\n\t}\n}\n';
+    const plain =
+      '{\n\t"b": "x",\n\t"2": 10,\n\t"a": {\n\t\t"f": 1.5,\n\t\t"l": [\n\t\t\t1,\n\t\t\t"y",\n\t\t\tfalse\n\t\t]\n\t}\n}\n';
     const enc = await encryptSopsFile(plain, 's.json', { recipients: [recipient] });
     const dec = Buffer.from((await decryptSopsFile(enc, 's.json', ids)).plaintext).toString();
     expect(dec).toBe(plain);
@@ -64,7 +65,10 @@ describe('sops round trip', () => {
   });
 
   it('honours encrypted_regex', async () => {
-    const enc = await encryptSopsFile(yamlPlain, 's.yaml', { recipients: [recipient], rules: { encryptedRegex: '^(data|stringData)$' } });
+    const enc = await encryptSopsFile(yamlPlain, 's.yaml', {
+      recipients: [recipient],
+      rules: { encryptedRegex: '^(data|stringData)$' },
+    });
     expect(enc).toContain('kind: Secret');
     expect(enc).not.toContain('s3cr3t-canary');
     expect(enc).toContain('encrypted_regex:');
@@ -77,8 +81,12 @@ describe('sops failures', () => {
   it('wrong key', async () => {
     const enc = await encryptSopsFile(yamlPlain, 's.yaml', { recipients: [recipient] });
     const other = await generateIdentity();
-    await expect(decryptSopsFile(enc, 's.yaml', { identities: [other], searched: [] })).rejects.toMatchObject({ code: 'SOPS_WRONG_KEY' });
-    await expect(decryptSopsFile(enc, 's.yaml', { identities: [], searched: ['x'] })).rejects.toMatchObject({ code: 'SOPS_NO_KEY' });
+    await expect(decryptSopsFile(enc, 's.yaml', { identities: [other], searched: [] })).rejects.toMatchObject({
+      code: 'SOPS_WRONG_KEY',
+    });
+    await expect(decryptSopsFile(enc, 's.yaml', { identities: [], searched: ['x'] })).rejects.toMatchObject({
+      code: 'SOPS_NO_KEY',
+    });
   });
 
   it('a value moved to another key fails authentication', async () => {
@@ -96,7 +104,10 @@ describe('sops failures', () => {
 
   it('a removed value breaks the MAC', async () => {
     const enc = await encryptSopsFile('a: one\nb: two\n', 's.yaml', { recipients: [recipient] });
-    const cut = enc.split('\n').filter((l) => !l.startsWith('b: ')).join('\n');
+    const cut = enc
+      .split('\n')
+      .filter((l) => !l.startsWith('b: '))
+      .join('\n');
     await expect(decryptSopsFile(cut, 's.yaml', ids)).rejects.toMatchObject({ code: 'SOPS_MAC_MISMATCH' });
   });
 });

@@ -6,14 +6,23 @@ import { parseTime } from './params.js';
 
 const ledgerQuery = z.object({ app: z.string().optional(), env: z.string().optional() });
 const whatRanQuery = z.object({ env: z.string().min(1), at: z.string().optional() });
-const doraQuery = z.object({ env: z.string().optional(), app: z.string().optional(), since: z.string().optional(), until: z.string().optional() });
+const doraQuery = z.object({
+  env: z.string().optional(),
+  app: z.string().optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+});
 
 /** The deployment ledger, what ran when, and DORA metrics: all read from the store. */
 export function ledgerRoutes(store: Store, project: () => string): (app: FastifyInstance) => void {
   return (app) => {
     app.get('/api/v1/ledger', async (req) => {
       const q = ledgerQuery.parse(req.query);
-      return loadLedger(store, { project: project(), ...(q.app ? { app: q.app } : {}), ...(q.env ? { env: q.env } : {}) });
+      return loadLedger(store, {
+        project: project(),
+        ...(q.app ? { app: q.app } : {}),
+        ...(q.env ? { env: q.env } : {}),
+      });
     });
     app.get('/api/v1/what-ran', async (req) => {
       const q = whatRanQuery.parse(req.query);

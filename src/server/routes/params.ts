@@ -10,7 +10,9 @@ export function parseTime(text: string | undefined, fallback: Date, now = new Da
   if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return new Date(now.getTime() - parseDuration(text));
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
-    throw new ValidationError('BAD_TIME', `"${text}" is not a time`, { hint: 'Use an ISO time (2026-05-01T12:00:00Z), a date, or an age such as 30d or 12h.' });
+    throw new ValidationError('BAD_TIME', `"${text}" is not a time`, {
+      hint: 'Use an ISO time (2026-05-01T12:00:00Z), a date, or an age such as 30d or 12h.',
+    });
   }
   return new Date(t);
 }

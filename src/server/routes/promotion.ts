@@ -12,12 +12,30 @@ const context = {
   ciRun: z.string().max(2000).optional(),
 };
 const setImageBody = z.object({ artifacts: z.array(z.string()).min(1), ...context }).strict();
-const promoteBody = z.object({ app: z.string().min(1), to: z.string().min(1), from: z.string().optional(), ...context }).strict();
-const reviewBody = z.object({ actor: actorField, comment: z.string().max(4000).optional(), dryRun: z.boolean().optional() }).strict();
-const rollbackBody = z.object({ actor: actorField, to: z.string().max(100).optional(), dryRun: z.boolean().optional(), wait: z.boolean().optional(), timeoutSeconds: z.number().int().min(1).max(3600).optional() }).strict();
-const listQuery = z.object({ app: z.string().optional(), env: z.string().optional(), state: z.enum(['open', 'merged', 'rejected', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
+const promoteBody = z
+  .object({ app: z.string().min(1), to: z.string().min(1), from: z.string().optional(), ...context })
+  .strict();
+const reviewBody = z
+  .object({ actor: actorField, comment: z.string().max(4000).optional(), dryRun: z.boolean().optional() })
+  .strict();
+const rollbackBody = z
+  .object({
+    actor: actorField,
+    to: z.string().max(100).optional(),
+    dryRun: z.boolean().optional(),
+    wait: z.boolean().optional(),
+    timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  })
+  .strict();
+const listQuery = z.object({
+  app: z.string().optional(),
+  env: z.string().optional(),
+  state: z.enum(['open', 'merged', 'rejected', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 
-const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** set-image, promotions, approvals and rollbacks: every one ends as a commit, never a touch of a target. */
 export function promotionRoutes(svc: PromotionService, project: () => string): (app: FastifyInstance) => void {
@@ -41,8 +59,12 @@ export function promotionRoutes(svc: PromotionService, project: () => string): (
       const p = await svc.getPromotion(id);
       return { ...p, approvals: await svc.o.store.ledger.listApprovals(id) };
     });
-    app.post('/api/v1/promotions/:id/approve', async (req) => approve(svc, idParam.parse(req.params).id, defined(reviewBody.parse(req.body ?? {}))));
-    app.post('/api/v1/promotions/:id/reject', async (req) => reject(svc, idParam.parse(req.params).id, defined(reviewBody.parse(req.body ?? {}))));
+    app.post('/api/v1/promotions/:id/approve', async (req) =>
+      approve(svc, idParam.parse(req.params).id, defined(reviewBody.parse(req.body ?? {}))),
+    );
+    app.post('/api/v1/promotions/:id/reject', async (req) =>
+      reject(svc, idParam.parse(req.params).id, defined(reviewBody.parse(req.body ?? {}))),
+    );
     app.post('/api/v1/apps/:app/envs/:env/rollback', async (req) => {
       const p = scopeParams.parse(req.params);
       const { timeoutSeconds, ...rest } = rollbackBody.parse(req.body ?? {});

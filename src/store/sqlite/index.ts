@@ -1,16 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type {
-  EventQuery,
-  EventRecord,
-  NewEvent,
-  NewSync,
-  Store,
-  SyncFinish,
-  SyncQuery,
-  SyncRecord,
-} from '../types.js';
+import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import { SqliteLedger } from './ledger.js';
 import { migrations } from './migrations.js';
@@ -32,7 +23,9 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
     const applied = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
     );
@@ -59,13 +52,25 @@ export class SqliteStore implements Store {
         `INSERT INTO syncs (project, app, env, revision, trigger, reason, actor, dry_run, result, started_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Running', ?)`,
       )
-      .run(sync.project, sync.app, sync.env, sync.revision, sync.trigger, sync.reason, sync.actor ?? null, sync.dryRun ? 1 : 0, sync.startedAt);
+      .run(
+        sync.project,
+        sync.app,
+        sync.env,
+        sync.revision,
+        sync.trigger,
+        sync.reason,
+        sync.actor ?? null,
+        sync.dryRun ? 1 : 0,
+        sync.startedAt,
+      );
     return (await this.getSync(Number(info.lastInsertRowid)))!;
   }
 
   async finishSync(id: number, finish: SyncFinish): Promise<SyncRecord> {
     this.db
-      .prepare(`UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?`,
+      )
       .run(
         finish.result,
         finish.plan ? JSON.stringify(finish.plan) : null,

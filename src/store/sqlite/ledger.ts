@@ -117,9 +117,23 @@ export class SqliteLedger implements LedgerStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        c.project, c.app, c.env, c.revision, c.action, c.subject, c.author, c.committedAt, JSON.stringify(c.artifacts),
-        c.sourceCommit ?? null, c.sourceTime ?? null, c.ciRun ?? null, c.promotionId ?? null, c.fromEnv ?? null,
-        c.rollbackOf ?? null, c.flagged ?? null, new Date().toISOString(),
+        c.project,
+        c.app,
+        c.env,
+        c.revision,
+        c.action,
+        c.subject,
+        c.author,
+        c.committedAt,
+        JSON.stringify(c.artifacts),
+        c.sourceCommit ?? null,
+        c.sourceTime ?? null,
+        c.ciRun ?? null,
+        c.promotionId ?? null,
+        c.fromEnv ?? null,
+        c.rollbackOf ?? null,
+        c.flagged ?? null,
+        new Date().toISOString(),
       );
     const row = this.db
       .prepare('SELECT * FROM ledger_changes WHERE project = ? AND app = ? AND env = ? AND revision = ?')
@@ -130,13 +144,18 @@ export class SqliteLedger implements LedgerStore {
   async listChanges(q: LedgerQuery = {}): Promise<ChangeRecord[]> {
     const { where, params } = scope(q);
     const rows = this.db
-      .prepare(`SELECT * FROM (SELECT * FROM ledger_changes ${where} ORDER BY committed_at DESC, id DESC LIMIT ?) ORDER BY committed_at, id`)
+      .prepare(
+        `SELECT * FROM (SELECT * FROM ledger_changes ${where} ORDER BY committed_at DESC, id DESC LIMIT ?) ORDER BY committed_at, id`,
+      )
       .all(...params, q.limit ?? 1000) as Row[];
     return rows.map(toChange);
   }
 
   async isObserved(project: string, revision: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM ledger_observed WHERE project = ? AND revision = ?').get(project, revision) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM ledger_observed WHERE project = ? AND revision = ?').get(project, revision) !==
+      undefined
+    );
   }
 
   async markObserved(project: string, revision: string): Promise<void> {
@@ -151,9 +170,24 @@ export class SqliteLedger implements LedgerStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        p.project, p.app, p.kind, p.fromEnv ?? null, p.env, p.state ?? 'open', JSON.stringify(p.artifacts), p.author,
-        p.createdAt, p.createdAt, p.baseRevision, p.revision ?? null, p.sourceCommit ?? null, p.sourceTime ?? null,
-        p.ciRun ?? null, p.external ? JSON.stringify(p.external) : null, JSON.stringify(p.gates ?? []), p.message ?? null,
+        p.project,
+        p.app,
+        p.kind,
+        p.fromEnv ?? null,
+        p.env,
+        p.state ?? 'open',
+        JSON.stringify(p.artifacts),
+        p.author,
+        p.createdAt,
+        p.createdAt,
+        p.baseRevision,
+        p.revision ?? null,
+        p.sourceCommit ?? null,
+        p.sourceTime ?? null,
+        p.ciRun ?? null,
+        p.external ? JSON.stringify(p.external) : null,
+        JSON.stringify(p.gates ?? []),
+        p.message ?? null,
       );
     return (await this.getPromotion(Number(info.lastInsertRowid)))!;
   }
@@ -186,7 +220,9 @@ export class SqliteLedger implements LedgerStore {
 
   async listPromotions(q: PromotionQuery = {}): Promise<PromotionRecord[]> {
     const { where, params } = scope(q);
-    const rows = this.db.prepare(`SELECT * FROM promotions ${where} ORDER BY id DESC LIMIT ?`).all(...params, q.limit ?? 100) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM promotions ${where} ORDER BY id DESC LIMIT ?`)
+      .all(...params, q.limit ?? 100) as Row[];
     return rows.map(toPromotion);
   }
 
@@ -198,10 +234,18 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async listApprovals(promotionId: number): Promise<ApprovalRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM approvals WHERE promotion_id = ? ORDER BY id').all(promotionId) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM approvals WHERE promotion_id = ? ORDER BY id')
+      .all(promotionId) as Row[];
     return rows.map((r) =>
       optional<ApprovalRecord>(
-        { id: r.id as number, promotionId: r.promotion_id as number, actor: r.actor as string, decision: r.decision as ApprovalRecord['decision'], at: r.at as string },
+        {
+          id: r.id as number,
+          promotionId: r.promotion_id as number,
+          actor: r.actor as string,
+          decision: r.decision as ApprovalRecord['decision'],
+          at: r.at as string,
+        },
         r,
         { comment: 'comment' },
       ),
@@ -210,14 +254,18 @@ export class SqliteLedger implements LedgerStore {
 
   async recordApplied(a: AppliedRecord): Promise<void> {
     this.db
-      .prepare('INSERT OR REPLACE INTO applied_artifacts (sync_id, project, app, env, revision, artifacts) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO applied_artifacts (sync_id, project, app, env, revision, artifacts) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(a.syncId, a.project, a.app, a.env, a.revision, JSON.stringify(a.artifacts));
   }
 
   async listApplied(q: LedgerQuery = {}): Promise<AppliedRecord[]> {
     const { where, params } = scope(q);
     const rows = this.db
-      .prepare(`SELECT * FROM (SELECT * FROM applied_artifacts ${where} ORDER BY sync_id DESC LIMIT ?) ORDER BY sync_id`)
+      .prepare(
+        `SELECT * FROM (SELECT * FROM applied_artifacts ${where} ORDER BY sync_id DESC LIMIT ?) ORDER BY sync_id`,
+      )
       .all(...params, q.limit ?? 1000) as Row[];
     return rows.map((r) => ({
       syncId: r.sync_id as number,
@@ -235,7 +283,18 @@ export class SqliteLedger implements LedgerStore {
         `INSERT INTO verifications (sync_id, project, app, env, revision, result, checks, started_at, finished_at, rollback_revision)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(v.syncId, v.project, v.app, v.env, v.revision, v.result, JSON.stringify(v.checks), v.startedAt, v.finishedAt, v.rollbackRevision ?? null);
+      .run(
+        v.syncId,
+        v.project,
+        v.app,
+        v.env,
+        v.revision,
+        v.result,
+        JSON.stringify(v.checks),
+        v.startedAt,
+        v.finishedAt,
+        v.rollbackRevision ?? null,
+      );
     return { ...v, id: Number(info.lastInsertRowid) };
   }
 

@@ -14,19 +14,42 @@ function tempDb(): string {
   return join(d, 'nested', 'sluice.db');
 }
 
-const base = { project: 'shop', app: 'hello', env: 'dev', revision: 'abc', trigger: 'revision' as const, reason: 'new revision', dryRun: false, startedAt: new Date().toISOString() };
+const base = {
+  project: 'shop',
+  app: 'hello',
+  env: 'dev',
+  revision: 'abc',
+  trigger: 'revision' as const,
+  reason: 'new revision',
+  dryRun: false,
+  startedAt: new Date().toISOString(),
+};
 
 describe('SqliteStore', () => {
   it('records a sync from start to finish and lists newest first per scope', async () => {
     const s = new SqliteStore(tempDb());
     const a = await s.startSync(base);
     expect(a.result).toBe('Running');
-    await s.finishSync(a.id, { result: 'Succeeded', plan: { create: 1, update: 0, delete: 0, unchanged: 0 }, health: 'Healthy', timings: { render: 3 } });
+    await s.finishSync(a.id, {
+      result: 'Succeeded',
+      plan: { create: 1, update: 0, delete: 0, unchanged: 0 },
+      health: 'Healthy',
+      timings: { render: 3 },
+    });
     const b = await s.startSync({ ...base, env: 'prod', trigger: 'manual', actor: 'ana' });
-    await s.finishSync(b.id, { result: 'Failed', error: { code: 'RENDER', message: 'bad', file: 'x.yaml', line: 3 }, timings: {} });
+    await s.finishSync(b.id, {
+      result: 'Failed',
+      error: { code: 'RENDER', message: 'bad', file: 'x.yaml', line: 3 },
+      timings: {},
+    });
     const dev = await s.listSyncs({ env: 'dev' });
     expect(dev).toHaveLength(1);
-    expect(dev[0]).toMatchObject({ result: 'Succeeded', plan: { create: 1 }, health: 'Healthy', timings: { render: 3 } });
+    expect(dev[0]).toMatchObject({
+      result: 'Succeeded',
+      plan: { create: 1 },
+      health: 'Healthy',
+      timings: { render: 3 },
+    });
     const all = await s.listSyncs();
     expect(all.map((r) => r.env)).toEqual(['prod', 'dev']);
     expect(all[0]).toMatchObject({ actor: 'ana', error: { file: 'x.yaml', line: 3 } });
@@ -47,7 +70,15 @@ describe('SqliteStore', () => {
 
   it('stores and filters events', async () => {
     const s = new SqliteStore(tempDb());
-    await s.addEvent({ project: 'shop', app: 'hello', env: 'dev', type: 'replica.exited', severity: 'warning', message: 'killed by SIGKILL', data: { pid: 1 } });
+    await s.addEvent({
+      project: 'shop',
+      app: 'hello',
+      env: 'dev',
+      type: 'replica.exited',
+      severity: 'warning',
+      message: 'killed by SIGKILL',
+      data: { pid: 1 },
+    });
     await s.addEvent({ project: 'shop', type: 'source.unreachable', severity: 'error', message: 'down' });
     expect((await s.listEvents({ app: 'hello' })).map((e) => e.type)).toEqual(['replica.exited']);
     const all = await s.listEvents();

@@ -11,7 +11,13 @@ import type { Resource } from '../../../src/model/resource.js';
 import { PolicyError, evaluatePolicy, validateTargets } from '../../../src/policy/index.js';
 import { toJunit, toSarif } from '../../../src/policy/report/index.js';
 import { renderApp } from '../../../src/render/index.js';
-import { SecretRegistry, decryptSopsFile, encryptSopsFile, openDecryptingFs, redactResource } from '../../../src/secrets/index.js';
+import {
+  SecretRegistry,
+  decryptSopsFile,
+  encryptSopsFile,
+  openDecryptingFs,
+  redactResource,
+} from '../../../src/secrets/index.js';
 import { DiskFs } from '../../../src/vfs/index.js';
 import { captureStd, findCanaries, lineDiff, makeCanaries, plantCanaryRepo } from './canary.js';
 
@@ -26,8 +32,12 @@ describe('secret canary', () => {
     const registry = new SecretRegistry();
     const fs = await openDecryptingFs(new DiskFs(repo.dir), { identities: ids, registry });
     expect([...fs.encryptedPaths].sort()).toEqual([...repo.encrypted].sort());
-    const generated = renderApp(fs, { name: 'kust', path: 'apps/kust' }, 'dev').resources.find((r) => r.object.kind === 'Secret')!;
-    expect(Buffer.from((generated.object['data'] as Record<string, string>)['API_TOKEN']!, 'base64').toString()).toBe(repo.canaries[2]);
+    const generated = renderApp(fs, { name: 'kust', path: 'apps/kust' }, 'dev').resources.find(
+      (r) => r.object.kind === 'Secret',
+    )!;
+    expect(Buffer.from((generated.object['data'] as Record<string, string>)['API_TOKEN']!, 'base64').toString()).toBe(
+      repo.canaries[2],
+    );
     const [c0, c1, c2, c3] = repo.canaries;
     // Whole decrypted values are learned; a canary embedded in a URL is masked with its URL.
     expect(registry.mask(`${c0} postgres://app:${c1}@db/app ${c2} ${c3}`)).not.toContain('CANARY');
@@ -37,9 +47,12 @@ describe('secret canary', () => {
     for (const withKey of [true, false]) {
       const result = await runValidate({ dir: repo.dir, identities: withKey ? ids : { identities: [], searched: [] } });
       expect(result.targets.length).toBeGreaterThan(0);
-      for (const f of ['text', 'json', 'junit', 'sarif'] as const) outputs[`validate ${f} key=${withKey}`] = formatResult(result, f);
+      for (const f of ['text', 'json', 'junit', 'sarif'] as const)
+        outputs[`validate ${f} key=${withKey}`] = formatResult(result, f);
     }
-    const cli = await captureStd(() => validateCommand().exitOverride().parseAsync(['node', 'validate', repo.dir, '-o', 'json']));
+    const cli = await captureStd(() =>
+      validateCommand().exitOverride().parseAsync(['node', 'validate', repo.dir, '-o', 'json']),
+    );
     // The command sets the exit code for a real run; this is a test process.
     expect(process.exitCode).toBe(3);
     process.exitCode = undefined;
@@ -52,9 +65,17 @@ describe('secret canary', () => {
     const fs = await openDecryptingFs(new DiskFs(repo.dir), { identities: ids, registry });
     const project = loadProjectFile(join(repo.dir, 'sluice.yaml'));
     const quoting = () => {
-      throw new RenderError('BAD_LINE', `cannot parse line "key: ${repo.canaries[3]}"`, { file: 'apps/broken/base/bad.yaml', line: 5 });
+      throw new RenderError('BAD_LINE', `cannot parse line "key: ${repo.canaries[3]}"`, {
+        file: 'apps/broken/base/bad.yaml',
+        line: 5,
+      });
     };
-    const result = validateTargets({ project, targets: [{ app: project.apps[2]!, env: project.environments[0]! }], render: quoting, registry });
+    const result = validateTargets({
+      project,
+      targets: [{ app: project.apps[2]!, env: project.environments[0]! }],
+      render: quoting,
+      registry,
+    });
     expect(result.report.errors).toBe(1);
     outputs['render error junit'] = toJunit(result);
     outputs['render error sarif'] = JSON.stringify(toSarif(result));
@@ -67,8 +88,16 @@ describe('secret canary', () => {
 
   it('policy findings and PolicyError name keys, not values', () => {
     const [c0] = repo.canaries;
-    const plaintext: Resource = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leak' }, stringData: { password: c0! } };
-    const report = evaluatePolicy([{ object: plaintext, origin: { file: 'x.yaml', line: 1 } }], { name: 'prod', policy: {} });
+    const plaintext: Resource = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'leak' },
+      stringData: { password: c0! },
+    };
+    const report = evaluatePolicy([{ object: plaintext, origin: { file: 'x.yaml', line: 1 } }], {
+      name: 'prod',
+      policy: {},
+    });
     expect(report.errors).toBe(1);
     const err = new PolicyError(report);
     outputs['policy report'] = JSON.stringify(report);
@@ -77,7 +106,12 @@ describe('secret canary', () => {
 
   it('a diff of two Secret versions says what changed, not how', () => {
     const [c0, c1] = repo.canaries;
-    const before: Resource = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data: { password: Buffer.from(c0!).toString('base64') } };
+    const before: Resource = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db' },
+      data: { password: Buffer.from(c0!).toString('base64') },
+    };
     const after: Resource = { ...before, data: { password: Buffer.from(c1!).toString('base64') } };
     const diff = lineDiff(stringify(redactResource(before)), stringify(redactResource(after)));
     expect(diff).toMatch(/^- .*<redacted sha256:/m);
@@ -90,11 +124,17 @@ describe('secret canary', () => {
     const enc = await encryptSopsFile(`a: ${c0}\nb: ${c0}-2\n`, 'e.yaml', { recipients: [recipient] });
     const other = await generateIdentity();
     const lines = enc.split('\n');
-    const swapped = lines.map((l) => (l.startsWith('a: ') ? `a: ${lines.find((x) => x.startsWith('b: '))!.slice(3)}` : l)).join('\n');
+    const swapped = lines
+      .map((l) => (l.startsWith('a: ') ? `a: ${lines.find((x) => x.startsWith('b: '))!.slice(3)}` : l))
+      .join('\n');
     const dropped = lines.filter((l) => !l.startsWith('b: ')).join('\n');
     // Each rejection is caught as it is created: awaiting them one by one would leave a later
     // one rejected without a handler while an earlier one is awaited.
-    const caught = (p: Promise<unknown>) => p.then(() => undefined, (x: unknown) => x);
+    const caught = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
     const cases = {
       wrong: caught(decryptSopsFile(enc, 'e.yaml', { identities: [other], searched: [] })),
       tampered: caught(decryptSopsFile(swapped, 'e.yaml', ids)),

@@ -21,13 +21,21 @@ export function findCanaries(outputs: Record<string, string>, canaries: string[]
 }
 
 /** Captures what `fn` writes to stdout and stderr. */
-export async function captureStd<T>(fn: () => Promise<T> | T): Promise<{ result: T | undefined; error: unknown; stdout: string; stderr: string }> {
+export async function captureStd<T>(
+  fn: () => Promise<T> | T,
+): Promise<{ result: T | undefined; error: unknown; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (stdout += chunk.toString()),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (stderr += chunk.toString()),
+    true
+  )) as typeof process.stderr.write;
   try {
     return { result: await fn(), error: undefined, stdout, stderr };
   } catch (error) {
@@ -58,7 +66,10 @@ function put(dir: string, path: string, text: string): void {
 export async function plantCanaryRepo(dir: string, recipient: string, canaries = makeCanaries(4)): Promise<CanaryRepo> {
   const [c0, c1, c2, c3] = canaries as [string, string, string, string];
   const enc = (text: string, path: string, regex = true) =>
-    encryptSopsFile(text, path, { recipients: [recipient], ...(regex ? { rules: { encryptedRegex: '^(data|stringData)$' } } : {}) });
+    encryptSopsFile(text, path, {
+      recipients: [recipient],
+      ...(regex ? { rules: { encryptedRegex: '^(data|stringData)$' } } : {}),
+    });
   put(
     dir,
     'sluice.yaml',
@@ -76,12 +87,35 @@ spec:
     - { name: broken, path: apps/broken }
 `,
   );
-  put(dir, 'apps/plain/base/secret.yaml', await enc(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${c0}\n  url: postgres://app:${c1}@db/app\n`, 'secret.yaml'));
-  put(dir, 'apps/plain/base/deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { template: { spec: { containers: [{ name: web, image: nginx }] } } }\n');
-  put(dir, 'apps/kust/base/kustomization.yaml', 'secretGenerator:\n  - name: api\n    envs: [secrets.env]\nresources: [cm.yaml]\n');
-  put(dir, 'apps/kust/base/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { mode: fast }\n');
+  put(
+    dir,
+    'apps/plain/base/secret.yaml',
+    await enc(
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${c0}\n  url: postgres://app:${c1}@db/app\n`,
+      'secret.yaml',
+    ),
+  );
+  put(
+    dir,
+    'apps/plain/base/deploy.yaml',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { template: { spec: { containers: [{ name: web, image: nginx }] } } }\n',
+  );
+  put(
+    dir,
+    'apps/kust/base/kustomization.yaml',
+    'secretGenerator:\n  - name: api\n    envs: [secrets.env]\nresources: [cm.yaml]\n',
+  );
+  put(
+    dir,
+    'apps/kust/base/cm.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { mode: fast }\n',
+  );
   put(dir, 'apps/kust/base/secrets.env', await enc(`API_TOKEN=${c2}\n`, 'secrets.env', false));
-  put(dir, 'apps/broken/base/bad.yaml', await enc(`apiVersion: v1\nkind: Secret\nmetadata:\n  labels: { a: b }\nstringData:\n  key: ${c3}\n`, 'bad.yaml'));
+  put(
+    dir,
+    'apps/broken/base/bad.yaml',
+    await enc(`apiVersion: v1\nkind: Secret\nmetadata:\n  labels: { a: b }\nstringData:\n  key: ${c3}\n`, 'bad.yaml'),
+  );
   return {
     dir,
     canaries,

@@ -12,14 +12,22 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-const run = (...args: string[]) => captureStd(() => secretsCommand().exitOverride().parseAsync(['node', 'secrets', ...args]));
+const run = (...args: string[]) =>
+  captureStd(() =>
+    secretsCommand()
+      .exitOverride()
+      .parseAsync(['node', 'secrets', ...args]),
+  );
 
 suite('sluice secrets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-secrets-cli-'));
   const key = haveTools ? ageKey(dir) : undefined!;
 
   it('encrypt follows the .sops.yaml creation rule; real sops decrypts it; decrypt reads it back', async () => {
-    writeFileSync(join(dir, '.sops.yaml'), `creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n    age: ${key.recipient}\n`);
+    writeFileSync(
+      join(dir, '.sops.yaml'),
+      `creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n    age: ${key.recipient}\n`,
+    );
     const file = join(dir, 's.enc.yaml');
     const plain = 'kind: Secret\nstringData:\n    token: cli-value-1\n';
     writeFileSync(file, plain);

@@ -35,7 +35,8 @@ kind: ConfigMap
 data:
     a: b
 `,
-  'config.json': '{\n\t"user": "admin",\n\t"2": "numeric key first in file order",\n\t"n": 42,\n\t"f": 1.5,\n\t"big": 9007199254740993,\n\t"nested": {\n\t\t"l": [\n\t\t\ttrue,\n\t\t\tnull,\n\t\t\t"x"\n\t\t]\n\t}\n}\n',
+  'config.json':
+    '{\n\t"user": "admin",\n\t"2": "numeric key first in file order",\n\t"n": 42,\n\t"f": 1.5,\n\t"big": 9007199254740993,\n\t"nested": {\n\t\t"l": [\n\t\t\ttrue,\n\t\t\tnull,\n\t\t\t"x"\n\t\t]\n\t}\n}\n',
   'app.env': '# comment line\nDB_URL=postgres://u:p@h/db\nMULTI=a\\nb\nEMPTY=\nEQ=a=b\n',
   'blob.bin': 'raw bytes ✓\nno structure at all\n',
 };
@@ -80,10 +81,24 @@ suite('SOPS interop with the real sops', () => {
     const name = 'k8s.yaml';
     const plain = 'apiVersion: v1\nkind: Secret\nmetadata:\n    name: s\ndata:\n    token: dG9r\n';
     writeFileSync(join(dir, name), plain);
-    const enc = sops(['-e', '--age', key.recipient, '--encrypted-regex', '^(data|stringData)$', '--mac-only-encrypted', join(dir, name)], key);
+    const enc = sops(
+      [
+        '-e',
+        '--age',
+        key.recipient,
+        '--encrypted-regex',
+        '^(data|stringData)$',
+        '--mac-only-encrypted',
+        join(dir, name),
+      ],
+      key,
+    );
     expect(enc.stdout).toContain('kind: Secret');
     expect(Buffer.from((await decryptSopsFile(enc.stdout, name, ids())).plaintext).toString()).toBe(plain);
-    const ours = await encryptSopsFile(plain, name, { recipients: [key.recipient], rules: { encryptedRegex: '^(data|stringData)$', macOnlyEncrypted: true } });
+    const ours = await encryptSopsFile(plain, name, {
+      recipients: [key.recipient],
+      rules: { encryptedRegex: '^(data|stringData)$', macOnlyEncrypted: true },
+    });
     writeFileSync(join(dir, 'ours.k8s.yaml'), ours);
     expect(sops(['-d', join(dir, 'ours.k8s.yaml')], key).stdout).toBe(plain);
   });
@@ -97,7 +112,10 @@ suite('SOPS interop with the real sops', () => {
 
     it('a tampered value', async () => {
       const enc = make();
-      const tampered = enc.replace(/^(a: ENC\[AES256_GCM,data:)(.)/m, (_m, p: string, c: string) => p + (c === 'A' ? 'B' : 'A'));
+      const tampered = enc.replace(
+        /^(a: ENC\[AES256_GCM,data:)(.)/m,
+        (_m, p: string, c: string) => p + (c === 'A' ? 'B' : 'A'),
+      );
       const err = await decryptSopsFile(tampered, 'd.yaml', ids()).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'SOPS_TAMPERED', location: { file: 'd.yaml', field: 'a' } });
       expect((err as Error).message).not.toContain('first-secret');
@@ -108,7 +126,10 @@ suite('SOPS interop with the real sops', () => {
       const enc = make();
       const restamped = enc.replace(/lastmodified: "([^"]+)"/, 'lastmodified: "2001-01-01T00:00:00Z"');
       await expect(decryptSopsFile(restamped, 'd.yaml', ids())).rejects.toMatchObject({ code: 'SOPS_MAC_MISMATCH' });
-      const removed = enc.split('\n').filter((l) => !l.startsWith('b: ')).join('\n');
+      const removed = enc
+        .split('\n')
+        .filter((l) => !l.startsWith('b: '))
+        .join('\n');
       await expect(decryptSopsFile(removed, 'd.yaml', ids())).rejects.toMatchObject({ code: 'SOPS_MAC_MISMATCH' });
       // The reference agrees that both are broken.
       writeFileSync(join(dir, 'removed.yaml'), removed);
@@ -117,7 +138,9 @@ suite('SOPS interop with the real sops', () => {
 
     it('a wrong key', async () => {
       const other = ageKey(mkdtempSync(join(tmpdir(), 'sluice-age-other-')));
-      const err = await decryptSopsFile(make(), 'd.yaml', { identities: [other.identity], searched: [] }).catch((e: unknown) => e);
+      const err = await decryptSopsFile(make(), 'd.yaml', { identities: [other.identity], searched: [] }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: 'SOPS_WRONG_KEY' });
       expect((err as { hint?: string }).hint).toContain(key.recipient);
     });

@@ -26,7 +26,9 @@ export const ageKeygenBin = findTool('age-keygen');
 export const haveTools = !!sopsBin && !!ageKeygenBin;
 
 if (!haveTools && process.env['CI'] === 'true') {
-  throw new Error('the SOPS suite needs sops and age-keygen on PATH or in $(go env GOPATH)/bin; run .ci/suites/sops.sh');
+  throw new Error(
+    'the SOPS suite needs sops and age-keygen on PATH or in $(go env GOPATH)/bin; run .ci/suites/sops.sh',
+  );
 }
 
 export interface AgeKey {
@@ -39,7 +41,9 @@ export interface AgeKey {
 export function ageKey(dir = mkdtempSync(join(tmpdir(), 'sluice-age-'))): AgeKey {
   const file = join(dir, 'key.txt');
   execFileSync(ageKeygenBin!, ['-o', file], { stdio: 'ignore' });
-  const identity = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
+  const identity = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
   const recipient = execFileSync(ageKeygenBin!, ['-y', file], { encoding: 'utf8' }).trim();
   return { file, identity, recipient };
 }
@@ -49,7 +53,12 @@ export function sops(args: string[], key: AgeKey, cwd?: string): { status: numbe
   const r = spawnSync(sopsBin!, ['--disable-version-check', ...args], {
     encoding: 'utf8',
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), XDG_CONFIG_HOME: join(tmpdir(), 'none'), SOPS_AGE_KEY_FILE: key.file },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: tmpdir(),
+      XDG_CONFIG_HOME: join(tmpdir(), 'none'),
+      SOPS_AGE_KEY_FILE: key.file,
+    },
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -83,7 +83,9 @@ describe('dashboard formatting', () => {
   it('counts a request as awaiting approval only while its approvals gate holds it', () => {
     const gate = (passed: boolean) => ({ gate: 'approvals' as const, passed, message: '' });
     expect(awaitsApproval({ state: 'open', gates: [gate(false)] })).toBe(true);
-    expect(awaitsApproval({ state: 'open', gates: [gate(true), { gate: 'soak', passed: false, message: '' }] })).toBe(false);
+    expect(awaitsApproval({ state: 'open', gates: [gate(true), { gate: 'soak', passed: false, message: '' }] })).toBe(
+      false,
+    );
     expect(awaitsApproval({ state: 'rejected', gates: [gate(false)] })).toBe(false);
   });
 });

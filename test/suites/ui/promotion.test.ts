@@ -53,13 +53,18 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
       }, CONVERGE)
       .toEqual([action, true, 'Synced', 'Healthy']);
 
-  const newestEntry = async (env: string) => (await sluice.api<LedgerEntry[]>(`/api/v1/ledger?app=hello&env=${env}`)).at(-1)!;
+  const newestEntry = async (env: string) =>
+    (await sluice.api<LedgerEntry[]>(`/api/v1/ledger?app=hello&env=${env}`)).at(-1)!;
 
   it('shows a set-image in the dev timeline, from its source commit to the sync that applied it', async () => {
     // Prod checks each replica after every sync, so its timeline has a verification to show.
     const project = parseDocument(await sluice.read('sluice.yaml'));
-    const envs = project.getIn(['spec', 'environments']) as { items: { get(k: string): unknown; set(k: string, v: unknown): void }[] };
-    envs.items.find((e) => e.get('name') === 'prod')!.set('verify', [{ http: { url: 'http://127.0.0.1:${port}/healthz' } }]);
+    const envs = project.getIn(['spec', 'environments']) as {
+      items: { get(k: string): unknown; set(k: string, v: unknown): void }[];
+    };
+    envs.items
+      .find((e) => e.get('name') === 'prod')!
+      .set('verify', [{ http: { url: 'http://127.0.0.1:${port}/healthz' } }]);
     await sluice.commit({ 'sluice.yaml': project.toString() }, 'Verify prod replicas after each sync');
 
     // A build of the sample service: any file works as a Process artifact, pinned by its sha256.
@@ -111,7 +116,8 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     const card = page.locator(`[data-testid="promotion"][data-promotion-id="${promotionId}"]`);
     await card.waitFor();
     expect(await card.getAttribute('data-state')).toBe('open');
-    const verdict = (gate: string) => card.locator(`[data-testid="gate"][data-gate="${gate}"]`).getAttribute('data-verdict');
+    const verdict = (gate: string) =>
+      card.locator(`[data-testid="gate"][data-gate="${gate}"]`).getAttribute('data-verdict');
     expect(await verdict('approvals')).toBe('waiting');
     expect(await verdict('source-healthy')).toBe('passed');
     expect(await card.getByTestId('artifact').getByTestId('digest').getAttribute('title')).toBe(digest);
@@ -130,9 +136,9 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     await card.getByTestId('review-comment').fill('ship it');
     await card.getByTestId('approve-button').click();
     await expect.poll(() => card.getAttribute('data-state'), CONVERGE).toBe('merged');
-    expect(await page.getByTestId('closed-promotions').getByTestId('promotion').first().getAttribute('data-promotion-id')).toBe(
-      String(promotionId),
-    );
+    expect(
+      await page.getByTestId('closed-promotions').getByTestId('promotion').first().getAttribute('data-promotion-id'),
+    ).toBe(String(promotionId));
     const approval = card.locator('[data-testid="approval"][data-actor="alice"]');
     expect(await approval.getAttribute('data-decision')).toBe('approve');
     expect(await approval.textContent()).toContain('ship it');
@@ -192,10 +198,16 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
       const section = page.getByTestId(`dora-${env}`);
       const api = await sluice.api<DoraReport>(`/api/v1/dora?env=${env}&since=30d`);
       expect(api.deployments).toBeGreaterThan(0);
-      await expect.poll(() => section.getByTestId('deployment-count').textContent(), CONVERGE).toBe(String(api.deployments));
-      const bars = await section.getByTestId('day-bar').evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-count'))));
+      await expect
+        .poll(() => section.getByTestId('deployment-count').textContent(), CONVERGE)
+        .toBe(String(api.deployments));
+      const bars = await section
+        .getByTestId('day-bar')
+        .evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-count'))));
       expect(bars.reduce((a, b) => a + b, 0)).toBe(api.deployments);
-      expect(await section.getByTestId('lead-point').count()).toBe(api.details.filter((d) => d.leadTimeMs !== undefined).length);
+      expect(await section.getByTestId('lead-point').count()).toBe(
+        api.details.filter((d) => d.leadTimeMs !== undefined).length,
+      );
     }
     const prod = page.getByTestId('dora-prod');
     expect(await prod.getByRole('img', { name: 'Deployments per day in prod' }).count()).toBe(1);
@@ -203,8 +215,12 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     // The promotion was rolled back: one failed deployment of three, restored by the rollback.
     const report = await sluice.api<DoraReport>('/api/v1/dora?env=prod&since=30d');
     expect(report.failedDeployments).toBe(1);
-    expect(await prod.getByTestId('metric-failure-rate').getAttribute('data-value')).toBe(String(report.changeFailureRate));
-    expect(await prod.getByTestId('metric-restore').getAttribute('data-value')).toBe(String(report.timeToRestore.medianMs));
+    expect(await prod.getByTestId('metric-failure-rate').getAttribute('data-value')).toBe(
+      String(report.changeFailureRate),
+    );
+    expect(await prod.getByTestId('metric-restore').getAttribute('data-value')).toBe(
+      String(report.timeToRestore.medianMs),
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-dora.png'), fullPage: true });
 
     await page.getByTestId('window-7').click();

@@ -90,8 +90,7 @@ export const api = {
     }),
 
   /** Every change to one app in one environment, oldest first, each linked to its request, syncs and verifications. */
-  ledger: (app: string, env: string) =>
-    request<LedgerEntry[]>(`${API}/ledger?${new URLSearchParams({ app, env })}`),
+  ledger: (app: string, env: string) => request<LedgerEntry[]>(`${API}/ledger?${new URLSearchParams({ app, env })}`),
 
   /** Requests, newest first. */
   promotions: (query: { state?: PromotionState; limit?: number } = {}) => {

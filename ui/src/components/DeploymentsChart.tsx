@@ -66,7 +66,9 @@ export function DeploymentsChart({
               {/* An invisible full-height band so the tooltip is reachable on days without bars too. */}
               <rect x={PAD.left + i * band} y={PAD.top} width={band} height={plotH} fill="transparent" />
               {d.ok > 0 && <rect className="bar-ok" x={x} y={y(total)} width={bar} height={y(d.failed) - y(total)} />}
-              {d.failed > 0 && <rect className="bar-failed" x={x} y={y(d.failed)} width={bar} height={y(0) - y(d.failed)} />}
+              {d.failed > 0 && (
+                <rect className="bar-failed" x={x} y={y(d.failed)} width={bar} height={y(0) - y(d.failed)} />
+              )}
             </g>
           );
         })}

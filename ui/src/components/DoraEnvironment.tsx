@@ -14,7 +14,12 @@ export function DoraEnvironment({ env, days, isProtected }: { env: string; days:
   const r = report.data;
   const headingId = `dora-${env}`;
   return (
-    <section className="dora-env" aria-labelledby={headingId} data-testid={`dora-${env}`} data-deployments={r?.deployments}>
+    <section
+      className="dora-env"
+      aria-labelledby={headingId}
+      data-testid={`dora-${env}`}
+      data-deployments={r?.deployments}
+    >
       <h3 id={headingId}>
         {env}
         {isProtected && <span className="env-protected">protected</span>}
@@ -43,7 +48,9 @@ export function DoraEnvironment({ env, days, isProtected }: { env: string; days:
               raw={r.leadTime.medianMs}
               testId="metric-lead-time"
             >
-              {r.leadTime.count ? `median of ${r.leadTime.count}; mean ${humanDuration(r.leadTime.meanMs)}` : 'no change went live'}
+              {r.leadTime.count
+                ? `median of ${r.leadTime.count}; mean ${humanDuration(r.leadTime.meanMs)}`
+                : 'no change went live'}
             </MetricTile>
             <MetricTile
               label="Change failure rate"
@@ -59,13 +66,23 @@ export function DoraEnvironment({ env, days, isProtected }: { env: string; days:
               raw={r.timeToRestore.medianMs}
               testId="metric-restore"
             >
-              {r.timeToRestore.count ? `median of ${r.timeToRestore.count}; mean ${humanDuration(r.timeToRestore.meanMs)}` : 'nothing to restore'}
-              {r.timeToRestore.unrestored > 0 && <span className="text-bad">; {r.timeToRestore.unrestored} not restored yet</span>}
+              {r.timeToRestore.count
+                ? `median of ${r.timeToRestore.count}; mean ${humanDuration(r.timeToRestore.meanMs)}`
+                : 'nothing to restore'}
+              {r.timeToRestore.unrestored > 0 && (
+                <span className="text-bad">; {r.timeToRestore.unrestored} not restored yet</span>
+              )}
             </MetricTile>
           </div>
           <div className="charts">
             <DeploymentsChart env={env} deployments={r.details} since={r.since} until={r.until} />
-            <LeadTimeChart env={env} deployments={r.details} since={r.since} until={r.until} medianMs={r.leadTime.medianMs} />
+            <LeadTimeChart
+              env={env}
+              deployments={r.details}
+              since={r.since}
+              until={r.until}
+              medianMs={r.leadTime.medianMs}
+            />
           </div>
           {r.details.length > 0 && <DeploymentTable deployments={r.details} />}
         </>

@@ -4,7 +4,15 @@ import type { GateResult, PromotionState } from '../api/types.ts';
  * Each gate's last verdict. On an open request a gate that has not passed is waiting (for an
  * approval, for the soak to end); on a closed one it is what stopped the request.
  */
-export function GateList({ gates, state, compact = false }: { gates: GateResult[]; state: PromotionState; compact?: boolean }) {
+export function GateList({
+  gates,
+  state,
+  compact = false,
+}: {
+  gates: GateResult[];
+  state: PromotionState;
+  compact?: boolean;
+}) {
   if (gates.length === 0) return <span className="muted">no gates</span>;
   return (
     <ul className={compact ? 'gates gates-compact' : 'gates'} data-testid="gates">

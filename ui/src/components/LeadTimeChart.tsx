@@ -57,10 +57,16 @@ export function LeadTimeChart({
         {points.map((p) => (
           <g key={`${p.app}-${p.revision}`} data-testid="lead-point" data-lead-ms={p.leadTimeMs}>
             <title>
-              {p.app} {p.action} {p.revision.slice(0, 7)}: {humanDuration(p.leadTimeMs)}, live {absoluteTime(p.deployedAt)}
+              {p.app} {p.action} {p.revision.slice(0, 7)}: {humanDuration(p.leadTimeMs)}, live{' '}
+              {absoluteTime(p.deployedAt)}
               {p.failed ? ' (failed)' : ''}
             </title>
-            <circle className={p.failed ? 'point-failed' : 'point-ok'} cx={x(p.deployedAt)} cy={y(p.leadTimeMs)} r={4.5} />
+            <circle
+              className={p.failed ? 'point-failed' : 'point-ok'}
+              cx={x(p.deployedAt)}
+              cy={y(p.leadTimeMs)}
+              r={4.5}
+            />
           </g>
         ))}
         <text className="tick" x={PAD.left} y={H - 6}>

@@ -26,9 +26,12 @@ export function LedgerSyncList({ syncs }: { syncs: LedgerSync[] }) {
       {syncs.map((s) => (
         <li key={s.id} data-testid="entry-sync" data-sync-id={s.id} data-result={s.result} data-health={s.health}>
           <span className="muted">#{s.id}</span> <SyncResultBadge result={s.result as SyncResult} />
-          {s.health && <Badge tone={healthTones[s.health] ?? 'idle'} label={s.health} title={`Health: ${s.health}`} />}{' '}
+          {s.health && (
+            <Badge tone={healthTones[s.health] ?? 'idle'} label={s.health} title={`Health: ${s.health}`} />
+          )}{' '}
           <span className="muted">
-            {triggers[s.trigger] ?? s.trigger} <RelativeTime iso={s.startedAt} />, took {duration(s.startedAt, s.finishedAt)}
+            {triggers[s.trigger] ?? s.trigger} <RelativeTime iso={s.startedAt} />, took{' '}
+            {duration(s.startedAt, s.finishedAt)}
           </span>
           {s.error && <span className="sync-error"> {s.error}</span>}
         </li>

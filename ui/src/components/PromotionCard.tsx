@@ -8,7 +8,11 @@ import { PromotionStateBadge } from './PromotionStateBadge.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
 import { Revision } from './Revision.tsx';
 
-const KINDS: Record<Promotion['kind'], string> = { 'set-image': 'Set image', promote: 'Promote', rollback: 'Roll back' };
+const KINDS: Record<Promotion['kind'], string> = {
+  'set-image': 'Set image',
+  promote: 'Promote',
+  rollback: 'Roll back',
+};
 
 /** One request: what it changes where, its gates and reviews, and (while open) the review buttons. */
 export function PromotionCard({ promotion: p, children }: { promotion: Promotion; children?: ReactNode }) {
@@ -22,7 +26,8 @@ export function PromotionCard({ promotion: p, children }: { promotion: Promotion
     >
       <header className="promotion-head">
         <h4 id={`promotion-${p.id}`}>
-          <span className="muted">#{p.id}</span> {KINDS[p.kind] ?? p.kind} <a href={detailHref(p.app, p.env)}>{p.app}</a>{' '}
+          <span className="muted">#{p.id}</span> {KINDS[p.kind] ?? p.kind}{' '}
+          <a href={detailHref(p.app, p.env)}>{p.app}</a>{' '}
           {p.fromEnv ? (
             <>
               from <strong>{p.fromEnv}</strong> to <strong>{p.env}</strong>
@@ -47,10 +52,17 @@ export function PromotionCard({ promotion: p, children }: { promotion: Promotion
             <span className="muted">commit</span> <Revision revision={p.revision} testId="promotion-revision" />
           </span>
         )}
-        {p.external?.url && <a href={p.external.url}>{p.external.backend} {p.external.id}</a>}
+        {p.external?.url && (
+          <a href={p.external.url}>
+            {p.external.backend} {p.external.id}
+          </a>
+        )}
       </header>
       {p.message && (
-        <p className={p.state === 'failed' || p.state === 'rejected' ? 'text-bad' : 'muted'} data-testid="promotion-message">
+        <p
+          className={p.state === 'failed' || p.state === 'rejected' ? 'text-bad' : 'muted'}
+          data-testid="promotion-message"
+        >
           {p.message}
         </p>
       )}

@@ -1,7 +1,10 @@
 import { useId, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 
-type Outcome = { kind: 'idle' } | { kind: 'busy'; decision: Decision } | { kind: 'failed'; message: string; hint?: string; code?: string };
+type Outcome =
+  | { kind: 'idle' }
+  | { kind: 'busy'; decision: Decision }
+  | { kind: 'failed'; message: string; hint?: string; code?: string };
 type Decision = 'approve' | 'reject';
 
 /**

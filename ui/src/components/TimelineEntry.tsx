@@ -24,11 +24,12 @@ export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
   const { change, promotion, syncs, verifications } = entry;
   const subject = change.subject.split('\n')[0];
   // A rollback or plain commit names no artifacts; what its sync applied says what it brought back.
-  const appliedBy = change.artifacts.length ? undefined : syncs.find((s) => s.result === 'Succeeded' && s.artifacts?.length);
+  const appliedBy = change.artifacts.length
+    ? undefined
+    : syncs.find((s) => s.result === 'Succeeded' && s.artifacts?.length);
   const artifacts = appliedBy?.artifacts ?? change.artifacts;
   // What the change runs, in the words people use ("hello 1.1.0"); a plain commit says what it was.
-  const headline =
-    artifacts.map((a) => `${a.name} ${a.tag ?? shortDigest(a.digest)}`).join(', ') || subject;
+  const headline = artifacts.map((a) => `${a.name} ${a.tag ?? shortDigest(a.digest)}`).join(', ') || subject;
   return (
     <li
       className={`timeline-entry entry-${entry.status}`}
@@ -66,7 +67,11 @@ export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
       <dl className="chain">
         {(change.sourceCommit || change.sourceTime || change.ciRun) && (
           <ChainStep label="Source" testId="entry-source">
-            {change.sourceCommit ? <code title={change.sourceCommit}>{shortSha(change.sourceCommit)}</code> : 'unknown commit'}
+            {change.sourceCommit ? (
+              <code title={change.sourceCommit}>{shortSha(change.sourceCommit)}</code>
+            ) : (
+              'unknown commit'
+            )}
             {change.sourceTime && (
               <span className="muted">
                 {' '}
@@ -91,8 +96,8 @@ export function TimelineEntry({ entry }: { entry: LedgerEntry }) {
           </ChainStep>
         )}
         <ChainStep label="Commit" testId="entry-commit">
-          <Revision revision={change.revision} testId="entry-revision" />{' '}
-          <span className="muted">by</span> <span data-testid="entry-author">{change.author}</span>{' '}
+          <Revision revision={change.revision} testId="entry-revision" /> <span className="muted">by</span>{' '}
+          <span data-testid="entry-author">{change.author}</span>{' '}
           <span className="muted">
             <RelativeTime iso={change.committedAt} />
           </span>

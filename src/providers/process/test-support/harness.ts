@@ -32,7 +32,12 @@ export function processResource(name: string, spec: Record<string, unknown>): Re
 }
 
 /** A node server Process with a fast HTTP health check. */
-export function serverProcess(name: string, port: number, extra: Record<string, unknown> = {}, env: Record<string, string> = {}): Resource {
+export function serverProcess(
+  name: string,
+  port: number,
+  extra: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Resource {
   return processResource(name, {
     command: process.execPath,
     args: [SERVER],
@@ -68,7 +73,11 @@ export function httpGet(port: number, path = '/'): Promise<{ status: number; bod
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

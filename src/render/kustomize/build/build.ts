@@ -25,7 +25,10 @@ export function build(fs: ReadonlyFs, dir: string, restriction: LoadRestriction 
     throw new RenderError('PATH_ESCAPE', `${dir} resolves outside the root directory`, { file: dir });
   }
   if (fs.stat(rootDir) !== 'dir') {
-    throw new RenderError('NOT_FOUND', `${dir}: no such directory`, { file: dir, hint: 'Point at a directory that holds a kustomization.yaml.' });
+    throw new RenderError('NOT_FOUND', `${dir}: no such directory`, {
+      file: dir,
+      hint: 'Point at a directory that holds a kustomization.yaml.',
+    });
   }
   const ldr = new Loader(fs, fs.realPath(rootDir), restriction);
   const top = loadTarget(ldr, undefined, '');
@@ -42,7 +45,8 @@ export function build(fs: ReadonlyFs, dir: string, restriction: LoadRestriction 
     const v = r.annotations()['config.kubernetes.io/local-config'];
     return v === undefined || v === 'false';
   });
-  const keepsRawAnnotations = top.buildMetadata.includes('originAnnotations') && top.buildMetadata.includes('transformerAnnotations');
+  const keepsRawAnnotations =
+    top.buildMetadata.includes('originAnnotations') && top.buildMetadata.includes('transformerAnnotations');
   if (!keepsRawAnnotations) for (const r of list) normalizeAnnotations(r);
   list = sortResources(list, top.k.raw['sortOptions'], top.k.file);
   const meta = top.buildMetadata;

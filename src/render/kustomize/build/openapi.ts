@@ -43,12 +43,16 @@ export class OpenApiChoice {
     const line = k.lines.get('openapi');
     if (file) {
       if (has('version')) {
-        throw new RenderError('KUSTOMIZE_OPENAPI', `${k.file}: builtin version and custom schema provided, cannot use both`, {
-          file: k.file,
-          line,
-          field: 'openapi',
-          hint: 'Give openapi either a path to a schema file or a built-in version, not both.',
-        });
+        throw new RenderError(
+          'KUSTOMIZE_OPENAPI',
+          `${k.file}: builtin version and custom schema provided, cannot use both`,
+          {
+            file: k.file,
+            line,
+            field: 'openapi',
+            hint: 'Give openapi either a path to a schema file or a built-in version, not both.',
+          },
+        );
       }
       const custom = schemaFromOpenApi(file.text, file.path);
       this.custom = this.builtinLoaded ? overlay(builtinSchema(), custom) : custom;

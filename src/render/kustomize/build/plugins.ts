@@ -14,7 +14,16 @@ import { addNameAffix } from '../transform/names.js';
 import { setNamespace, type SubjectMode } from '../transform/namespace.js';
 import { setReplicas } from '../transform/replicas.js';
 import { resourcesFromText } from './resources.js';
-import { baseName, emptyAccumulator, joinOrigin, recordTransformation, schemaOf, type Accumulator, type AccumulateResources, type Target } from './accumulator.js';
+import {
+  baseName,
+  emptyAccumulator,
+  joinOrigin,
+  recordTransformation,
+  schemaOf,
+  type Accumulator,
+  type AccumulateResources,
+  type Target,
+} from './accumulator.js';
 import { imageRule } from './transformers.js';
 
 /**
@@ -39,11 +48,15 @@ function pluginConfigs(t: Target, entries: string[], accumulateResources: Accumu
   out.push(...acc.resMap.list);
   for (const r of out) {
     if (r.apiVersion !== 'builtin') {
-      throw new RenderError('KUSTOMIZE_PLUGIN_UNSUPPORTED', `plugin ${r.apiVersion}/${r.kind} '${r.name}' is not supported: only builtin plugin configs (apiVersion: builtin) can be used`, {
-        file: r.source?.file ?? t.k.file,
-        line: r.source?.line,
-        hint: 'Exec, container and Go plugins would run code from the repository; use builtin transformers or plain patches instead.',
-      });
+      throw new RenderError(
+        'KUSTOMIZE_PLUGIN_UNSUPPORTED',
+        `plugin ${r.apiVersion}/${r.kind} '${r.name}' is not supported: only builtin plugin configs (apiVersion: builtin) can be used`,
+        {
+          file: r.source?.file ?? t.k.file,
+          line: r.source?.line,
+          hint: 'Exec, container and Go plugins would run code from the repository; use builtin transformers or plain patches instead.',
+        },
+      );
     }
   }
   return out;
@@ -57,7 +70,11 @@ function pluginOrigin(c: Resource): OriginInfo | undefined {
   return { configuredIn: c.origin.path ?? '', configuredBy: by };
 }
 
-export function runPluginGenerators(t: Target, entries: string[], accumulateResources: AccumulateResources): Resource[] {
+export function runPluginGenerators(
+  t: Target,
+  entries: string[],
+  accumulateResources: AccumulateResources,
+): Resource[] {
   if (entries.length === 0) return [];
   const global = parseOptions(t.k.raw['generatorOptions']);
   return pluginConfigs(t, entries, accumulateResources).flatMap((c) => {
@@ -75,7 +92,11 @@ function generateFrom(c: Resource, t: Target, file: string, global: ReturnType<t
   if (!kind) throw unsupported(c, t);
   // The generator's own name and namespace fields win; metadata only fills them when empty.
   const own = (f: string) => (typeof c.obj[f] === 'string' && c.obj[f] !== '' ? c.obj[f] : undefined);
-  const args = parseGeneratorArgs({ ...c.obj, name: own('name') ?? c.name, namespace: own('namespace') ?? c.namespace }, file, kind);
+  const args = parseGeneratorArgs(
+    { ...c.obj, name: own('name') ?? c.name, namespace: own('namespace') ?? c.namespace },
+    file,
+    kind,
+  );
   args.options = mergeOptions(args.options, global);
   return [generate(t.ldr, kind, args, file)];
 }
@@ -96,7 +117,12 @@ function strMap(v: JsonValue | undefined): Record<string, string> {
   return out;
 }
 
-export function runPluginTransformers(t: Target, ra: Accumulator, entries: string[], accumulateResources: AccumulateResources): void {
+export function runPluginTransformers(
+  t: Target,
+  ra: Accumulator,
+  entries: string[],
+  accumulateResources: AccumulateResources,
+): void {
   if (entries.length === 0) return;
   const m = ra.resMap;
   for (const c of pluginConfigs(t, entries, accumulateResources)) {
@@ -137,32 +163,47 @@ function runPluginTransformer(t: Target, m: ResMap, c: Resource): void {
       break;
     case 'ReplicaCountTransformer': {
       const rep = isObject(o['replica']) ? o['replica'] : {};
-      setReplicas(m, { name: String(rep['name'] ?? ''), count: typeof rep['count'] === 'number' ? rep['count'] : 0 }, specs, file);
+      setReplicas(
+        m,
+        { name: String(rep['name'] ?? ''), count: typeof rep['count'] === 'number' ? rep['count'] : 0 },
+        specs,
+        file,
+      );
       break;
     }
     case 'PatchTransformer': {
       const path = typeof o['path'] === 'string' ? o['path'] : '';
       const inline = typeof o['patch'] === 'string' ? o['patch'].trim() : '';
       const opts = isObject(o['options']) ? o['options'] : {};
-      const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true, allowEmpty: true };
+      const po = {
+        allowNameChange: opts['allowNameChange'] === true,
+        allowKindChange: opts['allowKindChange'] === true,
+        allowEmpty: true,
+      };
       const loaded = path ? loadPatch(t.ldr.readText(path, file).text, path, po) : loadPatch(inline, file, po);
       applyPatch(m, loaded, parseSelector(o['target'], file), file, schemaOf(t));
       break;
     }
     case 'PatchStrategicMergeTransformer': {
       for (const p of Array.isArray(o['paths']) ? o['paths'] : []) {
-        if (typeof p === 'string') applyPatch(m, loadPatch(t.ldr.readText(p, file).text, p), undefined, file, schemaOf(t));
+        if (typeof p === 'string')
+          applyPatch(m, loadPatch(t.ldr.readText(p, file).text, p), undefined, file, schemaOf(t));
       }
       if (typeof o['patches'] === 'string') applyPatch(m, loadPatch(o['patches'], file), undefined, file, schemaOf(t));
       break;
     }
     case 'PatchJson6902Transformer': {
-      const text = typeof o['path'] === 'string' && o['path'] ? t.ldr.readText(o['path'], file).text : String(o['jsonOp'] ?? '');
+      const text =
+        typeof o['path'] === 'string' && o['path'] ? t.ldr.readText(o['path'], file).text : String(o['jsonOp'] ?? '');
       applyPatch(m, loadPatch(text, file), parseSelector(o['target'], file), file, schemaOf(t));
       break;
     }
     case 'ReplacementTransformer':
-      applyReplacements(m, loadReplacements(t.ldr, Array.isArray(o['replacements']) ? o['replacements'] : [], file), file);
+      applyReplacements(
+        m,
+        loadReplacements(t.ldr, Array.isArray(o['replacements']) ? o['replacements'] : [], file),
+        file,
+      );
       break;
     default:
       throw unsupported(c, t);

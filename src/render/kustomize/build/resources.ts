@@ -13,10 +13,14 @@ export function resourcesFromText(text: string, file: string): Resource[] {
     const v = doc.value;
     if (v === null) continue;
     if (!isObject(v)) {
-      throw new RenderError('KUSTOMIZE_RESOURCE', `${file}:${doc.line}: a resource must be a YAML map, not a ${Array.isArray(v) ? 'list' : 'scalar'}`, {
-        file,
-        line: doc.line,
-      });
+      throw new RenderError(
+        'KUSTOMIZE_RESOURCE',
+        `${file}:${doc.line}: a resource must be a YAML map, not a ${Array.isArray(v) ? 'list' : 'scalar'}`,
+        {
+          file,
+          line: doc.line,
+        },
+      );
     }
     if (Object.keys(v).length === 0) continue;
     const kind = v['kind'];

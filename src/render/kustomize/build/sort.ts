@@ -4,10 +4,28 @@ import { gvkEquals, gvkString, type ResId } from '../resource/gvk.js';
 import type { Resource } from '../resource/resource.js';
 
 const ORDER_FIRST = [
-  'Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy',
-  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service',
-  'LimitRange', 'PriorityClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Deployment', 'StatefulSet',
-  'CronJob', 'PodDisruptionBudget',
+  'Namespace',
+  'ResourceQuota',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'PodSecurityPolicy',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Endpoints',
+  'Service',
+  'LimitRange',
+  'PriorityClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'PodDisruptionBudget',
 ];
 const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
@@ -16,16 +34,22 @@ export function sortResources(list: Resource[], sortOptions: JsonValue | undefin
   let first = ORDER_FIRST;
   let last = ORDER_LAST;
   if (sortOptions !== undefined && sortOptions !== null) {
-    if (!isObject(sortOptions)) throw new RenderError('KUSTOMIZE_INVALID', `${file}: sortOptions must be a map`, { file });
+    if (!isObject(sortOptions))
+      throw new RenderError('KUSTOMIZE_INVALID', `${file}: sortOptions must be a map`, { file });
     const order = sortOptions['order'];
     const legacy = sortOptions['legacySortOptions'];
     if (order === 'fifo') {
       if (legacy !== undefined && legacy !== null) {
-        throw new RenderError('KUSTOMIZE_INVALID', `${file}: the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'`, { file });
+        throw new RenderError(
+          'KUSTOMIZE_INVALID',
+          `${file}: the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'`,
+          { file },
+        );
       }
       return list;
     }
-    if (order !== 'legacy') throw new RenderError('KUSTOMIZE_INVALID', `${file}: sortOptions.order must be legacy or fifo`, { file });
+    if (order !== 'legacy')
+      throw new RenderError('KUSTOMIZE_INVALID', `${file}: sortOptions.order must be legacy or fifo`, { file });
     if (isObject(legacy)) {
       const strs = (v: JsonValue | undefined) => (Array.isArray(v) ? v.map(String) : []);
       first = strs(legacy['orderFirst']);

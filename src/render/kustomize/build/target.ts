@@ -21,10 +21,14 @@ export { emptyAccumulator, type Accumulator, type Target } from './accumulator.j
 export function loadTarget(ldr: Loader, parent: Target | undefined, originPath: string): Target {
   const file = ldr.findKustomizationFile();
   if (!file) {
-    throw new RenderError('KUSTOMIZE_MISSING', `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.root}'`, {
-      file: ldr.root,
-      hint: 'Add a kustomization.yaml to the directory, or point at the directory that has one.',
-    });
+    throw new RenderError(
+      'KUSTOMIZE_MISSING',
+      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.root}'`,
+      {
+        file: ldr.root,
+        hint: 'Add a kustomization.yaml to the directory, or point at the directory that has one.',
+      },
+    );
   }
   const text = ldr.readText(file.slice(ldr.root === '.' ? 0 : ldr.root.length + 1), file).text;
   const k = parseKustomization(text, file);
@@ -61,17 +65,24 @@ export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
     const child = t.ldr.child(c, k.file);
     const sub = loadTarget(child, t, joinOrigin(t.originPath, c));
     if (sub.k.kind !== 'Component') {
-      throw new RenderError('KUSTOMIZE_COMPONENT', `expected kind 'Component' for path '${child.root}' but got '${sub.k.kind}'`, {
-        file: sub.k.file,
-        hint: `Set kind: Component and apiVersion: kustomize.config.k8s.io/v1alpha1 in ${sub.k.file}, or list it under resources.`,
-      });
+      throw new RenderError(
+        'KUSTOMIZE_COMPONENT',
+        `expected kind 'Component' for path '${child.root}' but got '${sub.k.kind}'`,
+        {
+          file: sub.k.file,
+          hint: `Set kind: Component and apiVersion: kustomize.config.k8s.io/v1alpha1 in ${sub.k.file}, or list it under resources.`,
+        },
+      );
     }
     accumulateTarget(sub, ra);
   }
   runKustomizationTransformers(t, ra);
   runPluginTransformers(t, ra, stringList(k, 'transformers'), accumulateResources);
   if (stringList(k, 'validators').length > 0) {
-    throw new RenderError('KUSTOMIZE_PLUGIN_UNSUPPORTED', `${k.file}: validators are not supported`, { file: k.file, line: k.lines.get('validators') });
+    throw new RenderError('KUSTOMIZE_PLUGIN_UNSUPPORTED', `${k.file}: validators are not supported`, {
+      file: k.file,
+      line: k.lines.get('validators'),
+    });
   }
   const vars = parseVars(listField(k, 'vars'), k.file);
   bindVars(ra.resMap, vars, k.file);
@@ -108,7 +119,10 @@ export function accumulateResources(t: Target, ra: Accumulator, paths: string[])
 function runGenerators(t: Target, ra: Accumulator): void {
   const { k } = t;
   const global = parseOptions(k.raw['generatorOptions']);
-  for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
+  for (const [field, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
     for (const v of listField(k, field)) {
       const args = parseGeneratorArgs(v, k.file, kind);
       args.options = mergeOptions(args.options, global);
@@ -136,7 +150,9 @@ export function absorb(ra: Accumulator, r: Resource, file: string): void {
     return;
   }
   if (matches.length > 1) {
-    throw new RenderError('KUSTOMIZE_GENERATOR', `found multiple objects that could accept merge of ${idString(id)}`, { file });
+    throw new RenderError('KUSTOMIZE_GENERATOR', `found multiple objects that could accept merge of ${idString(id)}`, {
+      file,
+    });
   }
   const old = matches[0]!;
   if (r.behavior !== 'merge' && r.behavior !== 'replace') {
@@ -178,7 +194,10 @@ function rawMap(v: JsonValue | undefined): Record<string, string> {
 function mergeVars(ra: Accumulator, vars: Var[], file: string): void {
   for (const v of vars) {
     if (ra.vars.some((x) => x.name === v.name)) {
-      throw new RenderError('KUSTOMIZE_VAR', `var '${v.name}' already encountered`, { file, hint: 'Each var name must be unique across the build.' });
+      throw new RenderError('KUSTOMIZE_VAR', `var '${v.name}' already encountered`, {
+        file,
+        hint: 'Each var name must be unique across the build.',
+      });
     }
     ra.vars.push(v);
   }

@@ -41,13 +41,24 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     const path = typeof v['path'] === 'string' ? v['path'] : '';
     const inline = typeof v['patch'] === 'string' ? v['patch'].trim() : '';
     if (path === '' && inline === '') {
-      throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: must specify one of patch and path in patches[${i}]`, { file: k.file, line: k.lines.get('patches') });
+      throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: must specify one of patch and path in patches[${i}]`, {
+        file: k.file,
+        line: k.lines.get('patches'),
+      });
     }
     if (path !== '' && inline !== '') {
-      throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: patch and path can't be set at the same time in patches[${i}]`, { file: k.file, line: k.lines.get('patches') });
+      throw new RenderError(
+        'KUSTOMIZE_PATCH',
+        `${k.file}: patch and path can't be set at the same time in patches[${i}]`,
+        { file: k.file, line: k.lines.get('patches') },
+      );
     }
     const opts = isObject(v['options']) ? v['options'] : {};
-    const po = { allowNameChange: opts['allowNameChange'] === true, allowKindChange: opts['allowKindChange'] === true, allowEmpty: true };
+    const po = {
+      allowNameChange: opts['allowNameChange'] === true,
+      allowKindChange: opts['allowKindChange'] === true,
+      allowEmpty: true,
+    };
     let loaded;
     if (path) {
       const { text, path: real } = ldr.readText(path, k.file);
@@ -82,7 +93,9 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     if (v['includeSelectors'] === true) specs = mergeFieldSpecs(specs, tc.commonLabels);
     else {
       if (v['includeTemplates'] === true) specs = mergeFieldSpecs(specs, tc.templateLabels);
-      specs = mergeFieldSpecs(specs, [{ gvk: { group: '', version: '', kind: '' }, path: 'metadata/labels', create: true }]);
+      specs = mergeFieldSpecs(specs, [
+        { gvk: { group: '', version: '', kind: '' }, path: 'metadata/labels', create: true },
+      ]);
     }
     setStringEntries(m, pairs, specs);
     record('LabelTransformer');
@@ -103,16 +116,24 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       const { text, path } = ldr.readText(v['path'], k.file);
       loaded = loadPatch(text, path);
     } else if (typeof v['patch'] === 'string') loaded = loadPatch(v['patch'], k.file);
-    else throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: patchesJson6902[${i}] needs path or patch`, { file: k.file });
+    else
+      throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: patchesJson6902[${i}] needs path or patch`, {
+        file: k.file,
+      });
     if (loaded.kind !== 'json') {
-      throw new RenderError('KUSTOMIZE_PATCH', `${loaded.source}: patchesJson6902 entries must hold a JSON patch (a list of operations)`, { file: loaded.source });
+      throw new RenderError(
+        'KUSTOMIZE_PATCH',
+        `${loaded.source}: patchesJson6902 entries must hold a JSON patch (a list of operations)`,
+        { file: loaded.source },
+      );
     }
     applyPatch(m, loaded, target, k.file, schemaOf(t));
     record('PatchJson6902Transformer');
   });
 
   listField(k, 'replicas').forEach((v, i) => {
-    if (!isObject(v) || typeof v['name'] !== 'string') throw typeError(k, `replicas[${i}]`, 'a map with name and count');
+    if (!isObject(v) || typeof v['name'] !== 'string')
+      throw typeError(k, `replicas[${i}]`, 'a map with name and count');
     const count = typeof v['count'] === 'number' ? v['count'] : 0;
     setReplicas(m, { name: v['name'], count }, tc.replicas, k.file);
     record('ReplicaCountTransformer');
@@ -134,7 +155,13 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
 export function imageRule(v: JsonValue, err: () => Error): ImageRule {
   if (!isObject(v) || typeof v['name'] !== 'string') throw err();
   const s = (x: JsonValue | undefined) => (x === undefined || x === null ? undefined : String(x));
-  return { name: v['name'], newName: s(v['newName']), newTag: s(v['newTag']), digest: s(v['digest']), tagSuffix: s(v['tagSuffix']) };
+  return {
+    name: v['name'],
+    newName: s(v['newName']),
+    newTag: s(v['newTag']),
+    digest: s(v['digest']),
+    tagSuffix: s(v['tagSuffix']),
+  };
 }
 
 function stringMapOf(v: JsonValue | undefined, err: () => Error): Record<string, string> {

@@ -31,19 +31,43 @@ export interface TransformerConfig {
   replicas: FieldSpec[];
 }
 
-const FS_KEYS = ['namePrefix', 'nameSuffix', 'namespace', 'commonLabels', 'labels', 'templateLabels', 'commonAnnotations', 'varReference', 'images', 'replicas'] as const;
+const FS_KEYS = [
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'commonLabels',
+  'labels',
+  'templateLabels',
+  'commonAnnotations',
+  'varReference',
+  'images',
+  'replicas',
+] as const;
 
 export function emptyConfig(): TransformerConfig {
   return {
-    namePrefix: [], nameSuffix: [], namespace: [], commonLabels: [], labels: [], templateLabels: [],
-    commonAnnotations: [], nameReference: [], varReference: [], images: [], replicas: [],
+    namePrefix: [],
+    nameSuffix: [],
+    namespace: [],
+    commonLabels: [],
+    labels: [],
+    templateLabels: [],
+    commonAnnotations: [],
+    nameReference: [],
+    varReference: [],
+    images: [],
+    replicas: [],
   };
 }
 
 export function parseFieldSpec(v: JsonValue, file: string): FieldSpec {
   if (!isObject(v)) throw new RenderError('KUSTOMIZE_CONFIG', `${file}: a field spec must be a map`, { file });
   const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
-  return { gvk: { group: s('group'), version: s('version'), kind: s('kind') }, path: s('path'), create: v['create'] === true };
+  return {
+    gvk: { group: s('group'), version: s('version'), kind: s('kind') },
+    path: s('path'),
+    create: v['create'] === true,
+  };
 }
 
 export function parseFieldSpecs(v: JsonValue | undefined, file: string): FieldSpec[] {
@@ -61,7 +85,10 @@ export function configFromValue(v: JsonValue, file: string): TransformerConfig {
     for (const e of nr) {
       if (!isObject(e)) continue;
       const s = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : '');
-      c.nameReference.push({ gvk: { group: s('group'), version: s('version'), kind: s('kind') }, referrers: parseFieldSpecs(e['fieldSpecs'], file) });
+      c.nameReference.push({
+        gvk: { group: s('group'), version: s('version'), kind: s('kind') },
+        referrers: parseFieldSpecs(e['fieldSpecs'], file),
+      });
     }
   }
   return c;
@@ -76,7 +103,8 @@ export function mergeFieldSpecs(into: FieldSpec[], more: FieldSpec[]): FieldSpec
   for (const x of more) {
     const found = out.find((y) => sameSpec(y, x));
     if (found) {
-      if (found.create !== x.create) throw new RenderError('KUSTOMIZE_CONFIG', `conflicting fieldspecs for path ${x.path}`);
+      if (found.create !== x.create)
+        throw new RenderError('KUSTOMIZE_CONFIG', `conflicting fieldspecs for path ${x.path}`);
       continue;
     }
     out.push(x);

@@ -6,19 +6,21 @@ import { formatFloat } from './numbers.js';
 // Expected strings are what `kustomize build` v5.8.1 printed for the same values.
 describe('go-yaml v2 emitter', () => {
   it('quotes strings that would read as other types, YAML 1.1 booleans included', () => {
-    expect(emitDocument({ a: 'on', b: 'yes', c: '1', d: '1.5', e: '~', f: 'null', g: '2001-12-14', h: '1:30', i: '' })).toBe(
-      'a: "on"\nb: "yes"\nc: "1"\nd: "1.5"\ne: "~"\nf: "null"\ng: "2001-12-14"\nh: "1:30"\ni: ""\n',
-    );
+    expect(
+      emitDocument({ a: 'on', b: 'yes', c: '1', d: '1.5', e: '~', f: 'null', g: '2001-12-14', h: '1:30', i: '' }),
+    ).toBe('a: "on"\nb: "yes"\nc: "1"\nd: "1.5"\ne: "~"\nf: "null"\ng: "2001-12-14"\nh: "1:30"\ni: ""\n');
   });
 
   it('single-quotes indicators and keeps plain text plain', () => {
-    expect(emitDocument({ a: '- x', b: 'a: b', c: '#x', d: 'x #y', e: '  lead', f: '*x', g: 'x,', h: '<<', i: 'é' })).toBe(
-      "a: '- x'\nb: 'a: b'\nc: '#x'\nd: 'x #y'\ne: '  lead'\nf: '*x'\ng: x,\nh: <<\ni: é\n",
-    );
+    expect(
+      emitDocument({ a: '- x', b: 'a: b', c: '#x', d: 'x #y', e: '  lead', f: '*x', g: 'x,', h: '<<', i: 'é' }),
+    ).toBe("a: '- x'\nb: 'a: b'\nc: '#x'\nd: 'x #y'\ne: '  lead'\nf: '*x'\ng: x,\nh: <<\ni: é\n");
   });
 
   it('writes multi-line text as literal blocks with the right chomping', () => {
-    expect(emitDocument({ a: 'x\ny', b: 'x\n', c: 'a\n\n', d: ' a\nb' })).toBe('a: |-\n  x\n  y\nb: |\n  x\nc: |+\n  a\n\nd: |2-\n   a\n  b\n');
+    expect(emitDocument({ a: 'x\ny', b: 'x\n', c: 'a\n\n', d: ' a\nb' })).toBe(
+      'a: |-\n  x\n  y\nb: |\n  x\nc: |+\n  a\n\nd: |2-\n   a\n  b\n',
+    );
   });
 
   it('falls back to double quotes with escapes for tabs, trailing spaces and astral characters', () => {

@@ -212,8 +212,21 @@ function writeSingle(w: Writer, chars: number[], allowBreaks: boolean): void {
 }
 
 const SHORT_ESCAPES: Record<number, string> = {
-  0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
-  0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+  0x00: '0',
+  0x07: 'a',
+  0x08: 'b',
+  0x09: 't',
+  0x0a: 'n',
+  0x0b: 'v',
+  0x0c: 'f',
+  0x0d: 'r',
+  0x1b: 'e',
+  0x22: '"',
+  0x5c: '\\',
+  0x85: 'N',
+  0xa0: '_',
+  0x2028: 'L',
+  0x2029: 'P',
 };
 
 function writeDouble(w: Writer, chars: number[], allowBreaks: boolean): void {
@@ -250,7 +263,8 @@ function writeDouble(w: Writer, chars: number[], allowBreaks: boolean): void {
 function writeLiteral(w: Writer, chars: number[]): void {
   w.writeIndicator('|', true, false, false);
   const first = chars[0];
-  if (first !== undefined && (first === 0x20 || isBreak(first))) w.writeIndicator(String(BEST_INDENT), false, false, false);
+  if (first !== undefined && (first === 0x20 || isBreak(first)))
+    w.writeIndicator(String(BEST_INDENT), false, false, false);
   let chomp = '';
   const n = chars.length;
   if (n === 0 || !isBreak(chars[n - 1]!)) chomp = '-';

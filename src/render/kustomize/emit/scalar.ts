@@ -5,10 +5,46 @@
  */
 
 const V2_RESOLVE_MAP = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-  '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
-  '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
+  '<<',
 ]);
 
 const HINT_CHARS = '+-0123456789yYnNtTfFoO~.';
@@ -111,7 +147,13 @@ export function isBreak(cp: number): boolean {
 /** A port of yaml_emitter_analyze_scalar: what styles a value may be written in. */
 export function analyzeScalar(chars: number[]): ScalarAnalysis {
   if (chars.length === 0) {
-    return { multiline: false, flowPlainAllowed: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+    return {
+      multiline: false,
+      flowPlainAllowed: false,
+      blockPlainAllowed: true,
+      singleQuotedAllowed: true,
+      blockAllowed: false,
+    };
   }
   let blockIndicators = false;
   let flowIndicators = false;
@@ -225,7 +267,12 @@ function isBase60Candidate(s: string): boolean {
 }
 
 /** yaml_emitter_select_scalar_style for block context. */
-export function selectStyle(requested: ScalarStyle, a: ScalarAnalysis, simpleKey: boolean, empty: boolean): ScalarStyle {
+export function selectStyle(
+  requested: ScalarStyle,
+  a: ScalarAnalysis,
+  simpleKey: boolean,
+  empty: boolean,
+): ScalarStyle {
   let style = requested;
   if (simpleKey && a.multiline) style = 'double';
   if (style === 'plain') {

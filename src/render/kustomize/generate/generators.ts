@@ -23,7 +23,10 @@ export interface GeneratorArgs {
 }
 
 /** generatorOptions merged under a generator's own options: local values win, `true`s are sticky. */
-export function mergeOptions(local: GeneratorOptions | undefined, global: GeneratorOptions | undefined): GeneratorOptions | undefined {
+export function mergeOptions(
+  local: GeneratorOptions | undefined,
+  global: GeneratorOptions | undefined,
+): GeneratorOptions | undefined {
   if (!global) return local;
   const out: GeneratorOptions = { ...(local ?? {}) };
   if (global.labels) out.labels = { ...global.labels, ...(out.labels ?? {}) };
@@ -34,13 +37,18 @@ export function mergeOptions(local: GeneratorOptions | undefined, global: Genera
 }
 
 function behaviorOf(b: string, from: string): Behavior {
-  if (b === '' ) return 'unspecified';
+  if (b === '') return 'unspecified';
   if (b === 'create' || b === 'merge' || b === 'replace') return b;
-  throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: invalid generator behavior '${b}' (use create, merge or replace)`, { file: from });
+  throw new RenderError(
+    'KUSTOMIZE_GENERATOR',
+    `${from}: invalid generator behavior '${b}' (use create, merge or replace)`,
+    { file: from },
+  );
 }
 
 export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', a: GeneratorArgs, from: string): Resource {
-  if (!a.name) throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: a ${kind.toLowerCase()} must have a name`, { file: from });
+  if (!a.name)
+    throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: a ${kind.toLowerCase()} must have a name`, { file: from });
   const meta: JsonObject = { name: a.name };
   if (a.namespace) meta['namespace'] = a.namespace;
   const obj: JsonObject = { apiVersion: 'v1', kind, metadata: meta };
@@ -84,9 +92,15 @@ function sortedMap(m: Record<string, string>): JsonObject {
 }
 
 export function parseGeneratorArgs(v: JsonValue, from: string, kind: 'ConfigMap' | 'Secret'): GeneratorArgs {
-  if (!isObject(v)) throw new RenderError('KUSTOMIZE_INVALID', `${from}: each ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry must be a map`, { file: from });
+  if (!isObject(v))
+    throw new RenderError(
+      'KUSTOMIZE_INVALID',
+      `${from}: each ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry must be a map`,
+      { file: from },
+    );
   const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
-  const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as JsonValue[]).map((x) => (typeof x === 'string' ? x : String(x))) : []);
+  const list = (k: string): string[] =>
+    Array.isArray(v[k]) ? (v[k] as JsonValue[]).map((x) => (typeof x === 'string' ? x : String(x))) : [];
   const envs = list('envs');
   if (s('env')) envs.push(s('env'));
   return {

@@ -26,9 +26,18 @@ export function loadPairs(ldr: Loader, src: KvSources, genName: string, from: st
   const seen = new Set<string>();
   for (const p of all) {
     if (!KEY_RE.test(p.key)) {
-      throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: "${p.key}" is not a valid key name for ${genName}: a valid key must consist of alphanumeric characters, '-', '_' or '.'`, { file: from });
+      throw new RenderError(
+        'KUSTOMIZE_GENERATOR',
+        `${from}: "${p.key}" is not a valid key name for ${genName}: a valid key must consist of alphanumeric characters, '-', '_' or '.'`,
+        { file: from },
+      );
     }
-    if (seen.has(p.key)) throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: configmap ${genName} illegally repeats the key \`${p.key}\``, { file: from });
+    if (seen.has(p.key))
+      throw new RenderError(
+        'KUSTOMIZE_GENERATOR',
+        `${from}: configmap ${genName} illegally repeats the key \`${p.key}\``,
+        { file: from },
+      );
     seen.add(p.key);
   }
   return all;
@@ -46,7 +55,11 @@ function envPairs(text: string, path: string, from: string): Pair[] {
     const eq = line.indexOf('=');
     const key = eq < 0 ? line : line.slice(0, eq);
     if (!ENV_NAME_RE.test(key)) {
-      throw new RenderError('KUSTOMIZE_GENERATOR', `${path}:${i + 1}: "${key}" is not a valid environment variable name (from ${from})`, { file: path, line: i + 1 });
+      throw new RenderError(
+        'KUSTOMIZE_GENERATOR',
+        `${path}:${i + 1}: "${key}" is not a valid environment variable name (from ${from})`,
+        { file: path, line: i + 1 },
+      );
     }
     out.push({ key, value: eq < 0 ? '' : line.slice(eq + 1) });
   });
@@ -55,7 +68,10 @@ function envPairs(text: string, path: string, from: string): Pair[] {
 
 function literalPair(s: string, from: string): Pair {
   const eq = s.indexOf('=');
-  if (eq <= 0) throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: invalid literal source ${s}, expected key=value`, { file: from });
+  if (eq <= 0)
+    throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: invalid literal source ${s}, expected key=value`, {
+      file: from,
+    });
   let v = s.slice(eq + 1);
   if (v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'")) v = v.slice(1, -1);
   return { key: s.slice(0, eq), value: v };
@@ -69,11 +85,21 @@ function filePair(ldr: Loader, s: string, from: string): Pair {
     path = s;
     key = s.replace(/\/+$/, '').split('/').pop() || s;
   } else if (n === 1 && s.startsWith('=')) {
-    throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: missing key name for file path "${s.slice(1)}" in source "${s}"`, { file: from });
+    throw new RenderError(
+      'KUSTOMIZE_GENERATOR',
+      `${from}: missing key name for file path "${s.slice(1)}" in source "${s}"`,
+      { file: from },
+    );
   } else if (n === 1 && s.endsWith('=')) {
-    throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: missing file path for key name "${s.slice(0, -1)}" in source "${s}"`, { file: from });
+    throw new RenderError(
+      'KUSTOMIZE_GENERATOR',
+      `${from}: missing file path for key name "${s.slice(0, -1)}" in source "${s}"`,
+      { file: from },
+    );
   } else if (n > 1) {
-    throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: source "${s}" key name or file path contains '='`, { file: from });
+    throw new RenderError('KUSTOMIZE_GENERATOR', `${from}: source "${s}" key name or file path contains '='`, {
+      file: from,
+    });
   } else {
     [key, path] = s.split('=') as [string, string];
   }

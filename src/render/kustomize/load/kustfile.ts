@@ -7,11 +7,40 @@ export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.ym
 
 /** Every field kustomize's Kustomization type accepts (json tags of types.Kustomization). */
 const KNOWN_FIELDS = [
-  'apiVersion', 'kind', 'metadata', 'openapi', 'namePrefix', 'nameSuffix', 'namespace', 'commonLabels', 'labels',
-  'commonAnnotations', 'patchesStrategicMerge', 'patchesJson6902', 'patches', 'images', 'imageTags', 'replacements',
-  'replicas', 'vars', 'sortOptions', 'resources', 'components', 'crds', 'bases', 'configMapGenerator',
-  'secretGenerator', 'helmGlobals', 'helmCharts', 'helmChartInflationGenerator', 'generatorOptions',
-  'configurations', 'generators', 'transformers', 'validators', 'buildMetadata',
+  'apiVersion',
+  'kind',
+  'metadata',
+  'openapi',
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'patches',
+  'images',
+  'imageTags',
+  'replacements',
+  'replicas',
+  'vars',
+  'sortOptions',
+  'resources',
+  'components',
+  'crds',
+  'bases',
+  'configMapGenerator',
+  'secretGenerator',
+  'helmGlobals',
+  'helmCharts',
+  'helmChartInflationGenerator',
+  'generatorOptions',
+  'configurations',
+  'generators',
+  'transformers',
+  'validators',
+  'buildMetadata',
 ];
 // encoding/json matches field names case-insensitively; so does kustomize.
 const BY_LOWER = new Map(KNOWN_FIELDS.map((f) => [f.toLowerCase(), f]));
@@ -27,11 +56,17 @@ export interface Kustomization {
 export function parseKustomization(text: string, file: string): Kustomization {
   const docs = parseYamlDocs(text, file, { duplicateKeys: 'lastWins' });
   if (docs.length === 0) {
-    throw new RenderError('KUSTOMIZE_EMPTY', `${file}: kustomization.yaml is empty`, { file, hint: 'List resources, components or generators.' });
+    throw new RenderError('KUSTOMIZE_EMPTY', `${file}: kustomization.yaml is empty`, {
+      file,
+      hint: 'List resources, components or generators.',
+    });
   }
   const doc = docs[0]!;
   if (!isObject(doc.value)) {
-    throw new RenderError('KUSTOMIZE_INVALID', `${file}: invalid Kustomization: the file must hold a YAML map`, { file, line: doc.line });
+    throw new RenderError('KUSTOMIZE_INVALID', `${file}: invalid Kustomization: the file must hold a YAML map`, {
+      file,
+      line: doc.line,
+    });
   }
   const raw: JsonObject = {};
   for (const [k, v] of Object.entries(doc.value)) {
@@ -50,11 +85,17 @@ export function parseKustomization(text: string, file: string): Kustomization {
   const kind = kindValue === undefined || kindValue === '' ? 'Kustomization' : kindValue;
   const apiVersion = raw['apiVersion'];
   if (kind !== 'Kustomization' && kind !== 'Component') {
-    throw new RenderError('KUSTOMIZE_INVALID', `${file}: kind should be Kustomization or Component`, { file, line: findKeyLine(text, 'kind') });
+    throw new RenderError('KUSTOMIZE_INVALID', `${file}: kind should be Kustomization or Component`, {
+      file,
+      line: findKeyLine(text, 'kind'),
+    });
   }
   const required = kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1';
   if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== required) {
-    throw new RenderError('KUSTOMIZE_INVALID', `${file}: apiVersion for ${kind} should be ${required}`, { file, line: findKeyLine(text, 'apiVersion') });
+    throw new RenderError('KUSTOMIZE_INVALID', `${file}: apiVersion for ${kind} should be ${required}`, {
+      file,
+      line: findKeyLine(text, 'apiVersion'),
+    });
   }
   const lines = new Map<string, number>();
   for (const k of Object.keys(doc.value)) {
@@ -63,7 +104,10 @@ export function parseKustomization(text: string, file: string): Kustomization {
   }
   const meaningful = Object.keys(raw).filter((k) => k !== 'apiVersion' && k !== 'kind');
   if (meaningful.length === 0) {
-    throw new RenderError('KUSTOMIZE_EMPTY', `${file}: kustomization.yaml is empty`, { file, hint: 'List resources, components or generators.' });
+    throw new RenderError('KUSTOMIZE_EMPTY', `${file}: kustomization.yaml is empty`, {
+      file,
+      hint: 'List resources, components or generators.',
+    });
   }
   return { raw, file, kind, lines };
 }

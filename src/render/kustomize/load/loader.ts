@@ -51,7 +51,9 @@ export class Loader {
       });
     }
     if (kind !== 'file') {
-      throw new RenderError('NOT_A_FILE', `${joined} must resolve to a file (referenced from ${referencedFrom})`, { file: referencedFrom });
+      throw new RenderError('NOT_A_FILE', `${joined} must resolve to a file (referenced from ${referencedFrom})`, {
+        file: referencedFrom,
+      });
     }
     const real = this.fs.realPath(joined);
     if (this.restriction === 'rootOnly' && !isWithin(this.root, real)) {
@@ -118,19 +120,32 @@ function display(p: string): string {
 }
 
 export function isRemote(p: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || /^git@/.test(p) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(p) || /[?&]ref=/.test(p);
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(p) ||
+    /^git@/.test(p) ||
+    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(p) ||
+    /[?&]ref=/.test(p)
+  );
 }
 
 function remoteError(p: string, from: string): RenderError {
-  return new RenderError('KUSTOMIZE_REMOTE_UNSUPPORTED', `remote resource '${p}' is not supported (referenced from ${from})`, {
-    file: from,
-    hint: 'Sluice renders only what is in the config repository; vendor the remote base into the repository and reference it by path.',
-  });
+  return new RenderError(
+    'KUSTOMIZE_REMOTE_UNSUPPORTED',
+    `remote resource '${p}' is not supported (referenced from ${from})`,
+    {
+      file: from,
+      hint: 'Sluice renders only what is in the config repository; vendor the remote base into the repository and reference it by path.',
+    },
+  );
 }
 
 function escapeError(p: string, resolved: string, from: string, root: string): RenderError {
-  return new RenderError('PATH_ESCAPE', `security; file '${p}' is not in or below '${display(root)}' (resolves to ${resolved}, referenced from ${from})`, {
-    file: from,
-    hint: 'Files used by a kustomization (patches, generator inputs, resources) must live inside its directory; move the file or make it a base.',
-  });
+  return new RenderError(
+    'PATH_ESCAPE',
+    `security; file '${p}' is not in or below '${display(root)}' (resolves to ${resolved}, referenced from ${from})`,
+    {
+      file: from,
+      hint: 'Files used by a kustomization (patches, generator inputs, resources) must live inside its directory; move the file or make it a base.',
+    },
+  );
 }

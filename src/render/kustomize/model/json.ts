@@ -14,7 +14,8 @@ export function isObject(v: unknown): v is JsonObject {
 
 /** Assigns even `__proto__` as an own property, as JSON.parse would. */
 export function setKey(obj: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 

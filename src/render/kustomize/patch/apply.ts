@@ -9,7 +9,8 @@ import { schemaForType, type SchemaData } from './schema.js';
 import { selects, type Selector } from './selector.js';
 import { strategicMerge } from './strategic-merge.js';
 
-export type LoadedPatch = { kind: 'smp'; docs: Resource[]; source: string } | { kind: 'json'; ops: JsonPatchOp[]; source: string };
+export type LoadedPatch =
+  { kind: 'smp'; docs: Resource[]; source: string } | { kind: 'json'; ops: JsonPatchOp[]; source: string };
 
 /** Reads a patch's text and decides, as kustomize does, whether it is a JSON patch or SMP. */
 export interface PatchOptions {
@@ -21,11 +22,15 @@ export interface PatchOptions {
 
 export function loadPatch(text: string, source: string, opts: PatchOptions = {}): LoadedPatch {
   const docs = parseYamlDocs(text, source);
-  if (docs.length > 0 && Array.isArray(docs[0]!.value)) return { kind: 'json', ops: parseJsonPatch(docs[0]!.value, source), source };
+  if (docs.length > 0 && Array.isArray(docs[0]!.value))
+    return { kind: 'json', ops: parseJsonPatch(docs[0]!.value, source), source };
   const res: Resource[] = [];
   for (const d of docs) {
     if (!isObject(d.value)) {
-      throw new RenderError('KUSTOMIZE_PATCH', `${source}: unable to parse SM or JSON patch`, { file: source, line: d.line });
+      throw new RenderError('KUSTOMIZE_PATCH', `${source}: unable to parse SM or JSON patch`, {
+        file: source,
+        line: d.line,
+      });
     }
     const r = new Resource(d.value, { file: source, line: d.line });
     r.allowNameChange = !!opts.allowNameChange;
@@ -62,10 +67,19 @@ function dropDeleted(m: ResMap, deleted: Set<Resource>): void {
  * `schema` gives the OpenAPI data a kustomization chose with `openapi:` (undefined: the
  * built-in one); it is asked only when a strategic merge actually runs.
  */
-export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefined, where: string, schema?: () => SchemaData | undefined): void {
+export function applyPatch(
+  m: ResMap,
+  p: LoadedPatch,
+  target: Selector | undefined,
+  where: string,
+  schema?: () => SchemaData | undefined,
+): void {
   if (p.kind === 'json') {
     if (!target) {
-      throw new RenderError('KUSTOMIZE_PATCH', `must specify a target for JSON patch ${p.source}`, { file: where, hint: 'Add a target: with kind and name.' });
+      throw new RenderError('KUSTOMIZE_PATCH', `must specify a target for JSON patch ${p.source}`, {
+        file: where,
+        hint: 'Add a target: with kind and name.',
+      });
     }
     for (const r of m.list.filter((x) => selects(target, x))) {
       r.storePreviousId();
@@ -76,7 +90,8 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
       r.obj = applyJsonPatch(r.obj, p.ops, p.source);
       const ann = r.obj['metadata'];
       // kustomize re-sets annotations after a JSON patch, which drops an empty map.
-      if (isObject(ann) && isObject(ann['annotations']) && Object.keys(ann['annotations']).length === 0) delete ann['annotations'];
+      if (isObject(ann) && isObject(ann['annotations']) && Object.keys(ann['annotations']).length === 0)
+        delete ann['annotations'];
     }
     return;
   }
@@ -84,7 +99,11 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
   const deleted = new Set<Resource>();
   if (target) {
     if (p.docs.length > 1) {
-      throw new RenderError('KUSTOMIZE_PATCH', `Multiple Strategic-Merge Patches in one \`patches\` entry is not allowed to set \`patches.target\` field: ${p.source}`, { file: where });
+      throw new RenderError(
+        'KUSTOMIZE_PATCH',
+        `Multiple Strategic-Merge Patches in one \`patches\` entry is not allowed to set \`patches.target\` field: ${p.source}`,
+        { file: where },
+      );
     }
     const patch = p.docs[0]!;
     for (const r of m.list.filter((x) => selects(target, x))) {
@@ -102,12 +121,16 @@ export function applyPatch(m: ResMap, p: LoadedPatch, target: Selector | undefin
     const hits = m.byAnyId((x) => idEquals(x, id)).filter((r) => !deleted.has(r));
     if (hits.length !== 1) {
       const why = hits.length === 0 ? 'no matches for Id' : 'multiple matches for Id';
-      throw new RenderError('KUSTOMIZE_PATCH_TARGET', `no resource matches strategic merge patch "${idString(id)}": ${why} ${idString(id)}; failed to find unique target for patch ${idString(id)}`, {
-        file: patch.source?.file ?? where,
-        line: patch.source?.line,
-        resource: `${id.gvk.kind}/${id.name}`,
-        hint: 'The patch names a resource that is not in the build; check its kind, name and namespace, or give the patch a target.',
-      });
+      throw new RenderError(
+        'KUSTOMIZE_PATCH_TARGET',
+        `no resource matches strategic merge patch "${idString(id)}": ${why} ${idString(id)}; failed to find unique target for patch ${idString(id)}`,
+        {
+          file: patch.source?.file ?? where,
+          line: patch.source?.line,
+          resource: `${id.gvk.kind}/${id.name}`,
+          hint: 'The patch names a resource that is not in the build; check its kind, name and namespace, or give the patch a target.',
+        },
+      );
     }
     if (!applySmp(hits[0]!, patch, schema?.())) deleted.add(hits[0]!);
   }

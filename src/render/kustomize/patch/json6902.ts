@@ -10,7 +10,8 @@ export interface JsonPatchOp {
 }
 
 export function parseJsonPatch(v: JsonValue, source: string): JsonPatchOp[] {
-  if (!Array.isArray(v)) throw new RenderError('KUSTOMIZE_PATCH', `${source}: a JSON patch must be a list of operations`, { file: source });
+  if (!Array.isArray(v))
+    throw new RenderError('KUSTOMIZE_PATCH', `${source}: a JSON patch must be a list of operations`, { file: source });
   return v.map((x, i) => {
     if (!isObject(x) || typeof x['op'] !== 'string') {
       throw new RenderError('KUSTOMIZE_PATCH', `${source}: operation ${i + 1} has no 'op'`, { file: source });
@@ -24,8 +25,12 @@ export function parseJsonPatch(v: JsonValue, source: string): JsonPatchOp[] {
 
 function tokens(pointer: string, source: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new RenderError('KUSTOMIZE_PATCH', `${source}: invalid JSON pointer '${pointer}'`, { file: source });
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (!pointer.startsWith('/'))
+    throw new RenderError('KUSTOMIZE_PATCH', `${source}: invalid JSON pointer '${pointer}'`, { file: source });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 interface Loc {
@@ -35,7 +40,10 @@ interface Loc {
 
 function locate(doc: JsonValue, pointer: string, source: string, op: string): Loc {
   const t = tokens(pointer, source);
-  if (t.length === 0) throw new RenderError('KUSTOMIZE_PATCH', `${source}: ${op} at the document root is not supported`, { file: source });
+  if (t.length === 0)
+    throw new RenderError('KUSTOMIZE_PATCH', `${source}: ${op} at the document root is not supported`, {
+      file: source,
+    });
   let cur: JsonValue = doc;
   for (const tok of t.slice(0, -1)) {
     let next: JsonValue | undefined;
@@ -53,16 +61,24 @@ function arrayIndex(tok: string, len: number, allowEnd: boolean, source: string,
   if (!/^(0|[1-9][0-9]*)$/.test(tok)) throw missing(op, pointer, source);
   const i = Number(tok);
   if (i > len || (!allowEnd && i >= len)) {
-    throw new RenderError('KUSTOMIZE_PATCH', `${source}: ${op} operation does not apply: index ${i} out of bounds at ${pointer}`, { file: source });
+    throw new RenderError(
+      'KUSTOMIZE_PATCH',
+      `${source}: ${op} operation does not apply: index ${i} out of bounds at ${pointer}`,
+      { file: source },
+    );
   }
   return i;
 }
 
 function missing(op: string, pointer: string, source: string): RenderError {
-  return new RenderError('KUSTOMIZE_PATCH', `${source}: ${op} operation does not apply: doc is missing path: "${pointer}"`, {
-    file: source,
-    hint: 'The JSON patch points at a field the target does not have; check the path and the target selector.',
-  });
+  return new RenderError(
+    'KUSTOMIZE_PATCH',
+    `${source}: ${op} operation does not apply: doc is missing path: "${pointer}"`,
+    {
+      file: source,
+      hint: 'The JSON patch points at a field the target does not have; check the path and the target selector.',
+    },
+  );
 }
 
 function get(doc: JsonValue, pointer: string, source: string, op: string): JsonValue {
@@ -107,7 +123,8 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOp[], source: stri
         break;
       case 'replace': {
         const { parent, key } = locate(doc, o.path, source, 'replace');
-        if (Array.isArray(parent)) parent[arrayIndex(key, parent.length, false, source, o.path, 'replace')] = deepCopy(o.value ?? null);
+        if (Array.isArray(parent))
+          parent[arrayIndex(key, parent.length, false, source, o.path, 'replace')] = deepCopy(o.value ?? null);
         else {
           if (!Object.prototype.hasOwnProperty.call(parent, key)) throw missing('replace', o.path, source);
           setKey(parent, key, deepCopy(o.value ?? null));
@@ -128,7 +145,9 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOp[], source: stri
         }
         break;
       default:
-        throw new RenderError('KUSTOMIZE_PATCH', `${source}: unexpected kind of JSON patch operation '${o.op}'`, { file: source });
+        throw new RenderError('KUSTOMIZE_PATCH', `${source}: unexpected kind of JSON patch operation '${o.op}'`, {
+          file: source,
+        });
     }
   }
   return doc;

@@ -25,7 +25,11 @@ export function builtinSchema(): SchemaData {
 /** A position in the schema: a type definition, or a field (which may be a list). */
 export type Schema = { data: SchemaData; def: string } | { data: SchemaData; field: FieldInfo };
 
-export function schemaForType(apiVersion: string, kind: string, data: SchemaData = builtinSchema()): Schema | undefined {
+export function schemaForType(
+  apiVersion: string,
+  kind: string,
+  data: SchemaData = builtinSchema(),
+): Schema | undefined {
   const def = data.gvks[`${apiVersion} ${kind}`];
   return def ? { data, def } : undefined;
 }

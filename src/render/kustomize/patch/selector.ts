@@ -63,7 +63,10 @@ export function labelSelectorMatches(expr: string, labels: Record<string, string
   return reqs.every((req) => {
     let m: RegExpExecArray | null;
     if ((m = /^([^\s!=(),]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(req))) {
-      const vals = m[3]!.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      const vals = m[3]!
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
       const has = Object.prototype.hasOwnProperty.call(labels, m[1]!);
       return m[2] === 'in' ? has && vals.includes(labels[m[1]!]!) : !has || !vals.includes(labels[m[1]!]!);
     }

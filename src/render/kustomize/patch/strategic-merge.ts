@@ -12,7 +12,11 @@ import { elementSchema, fieldSchema, listStrategy, type Schema } from './schema.
 const KEEP_NULL = Symbol('keep-null');
 type Out = JsonValue | undefined | typeof KEEP_NULL;
 
-export function strategicMerge(dest: JsonObject, patch: JsonObject, schema: Schema | undefined): JsonObject | undefined {
+export function strategicMerge(
+  dest: JsonObject,
+  patch: JsonObject,
+  schema: Schema | undefined,
+): JsonObject | undefined {
   const out = walk(dest, patch, schema, []);
   if (out === undefined || out === KEEP_NULL || out === null) return undefined;
   if (!isObject(out)) return undefined;
@@ -30,7 +34,10 @@ function walk(dest: JsonValue | undefined, origin: JsonValue | undefined, s: Sch
   const shape: Shape = first === undefined ? 'map' : shapeOf(first);
   for (const x of [dest, origin]) {
     if (x !== undefined && x !== null && shapeOf(x) !== shape) {
-      throw new RenderError('KUSTOMIZE_PATCH', `strategic merge patch: wrong node kind at ${path.join('.') || '<root>'}: expected ${shape}, got ${shapeOf(x)}`);
+      throw new RenderError(
+        'KUSTOMIZE_PATCH',
+        `strategic merge patch: wrong node kind at ${path.join('.') || '<root>'}: expected ${shape}, got ${shapeOf(x)}`,
+      );
     }
   }
   if (shape === 'scalar') return origin !== undefined ? origin : dest;
@@ -43,10 +50,17 @@ function mapDirective(origin: JsonValue | undefined): string {
   const v = origin['$patch'];
   delete origin['$patch'];
   if (v === 'delete' || v === 'replace' || v === 'merge') return v;
-  throw new RenderError('KUSTOMIZE_PATCH', `unknown patch strategy '${String(v)}'`, { hint: 'Use $patch: merge, replace or delete.' });
+  throw new RenderError('KUSTOMIZE_PATCH', `unknown patch strategy '${String(v)}'`, {
+    hint: 'Use $patch: merge, replace or delete.',
+  });
 }
 
-function walkMap(dest: JsonValue | undefined, origin: JsonValue | undefined, s: Schema | undefined, path: string[]): Out {
+function walkMap(
+  dest: JsonValue | undefined,
+  origin: JsonValue | undefined,
+  s: Schema | undefined,
+  path: string[],
+): Out {
   let d: JsonValue | undefined;
   if (dest === undefined || dest === null) {
     const dir = mapDirective(origin);
@@ -74,17 +88,26 @@ function walkMap(dest: JsonValue | undefined, origin: JsonValue | undefined, s: 
 }
 
 function seqDirective(origin: JsonValue[]): string {
-  const i = origin.findIndex((e) => isObject(e) && Object.prototype.hasOwnProperty.call(e, '$patch') && Object.keys(e).length === 1);
+  const i = origin.findIndex(
+    (e) => isObject(e) && Object.prototype.hasOwnProperty.call(e, '$patch') && Object.keys(e).length === 1,
+  );
   if (i < 0) return 'merge';
   const v = (origin[i] as JsonObject)['$patch'];
   if (v !== 'delete' && v !== 'replace' && v !== 'merge') {
-    throw new RenderError('KUSTOMIZE_PATCH', `unknown patch strategy '${String(v)}'`, { hint: 'Use $patch: merge, replace or delete.' });
+    throw new RenderError('KUSTOMIZE_PATCH', `unknown patch strategy '${String(v)}'`, {
+      hint: 'Use $patch: merge, replace or delete.',
+    });
   }
   origin.splice(i, 1);
   return v;
 }
 
-function walkSeq(dest: JsonValue | undefined, origin: JsonValue | undefined, s: Schema | undefined, path: string[]): Out {
+function walkSeq(
+  dest: JsonValue | undefined,
+  origin: JsonValue | undefined,
+  s: Schema | undefined,
+  path: string[],
+): Out {
   const strat = listStrategy(s);
   if (!strat?.merge) return origin !== undefined ? origin : dest;
   let d: JsonValue | undefined;
@@ -118,7 +141,13 @@ function isEmptyish(e: JsonValue): boolean {
   return e === null || (isObject(e) && Object.keys(e).length === 0);
 }
 
-function mergeKeyed(d: JsonValue[], o: JsonValue[] | undefined, keys: string[], es: Schema | undefined, path: string[]): JsonValue[] {
+function mergeKeyed(
+  d: JsonValue[],
+  o: JsonValue[] | undefined,
+  keys: string[],
+  es: Schema | undefined,
+  path: string[],
+): JsonValue[] {
   let tuples: string[][] = [];
   const seen = new Set<string>();
   // kustomize merges with "prepend" growth: the patch's elements come first, in patch order.
@@ -137,7 +166,10 @@ function mergeKeyed(d: JsonValue[], o: JsonValue[] | undefined, keys: string[], 
   for (const t of tuples) {
     const valid = keys.filter((_, i) => tuples.some((x) => x[i] !== ''));
     const vk = valid.length === 0 ? keys : valid;
-    const vv = valid.length === 0 ? t : keys.map((k, i) => (vk.includes(k) ? t[i]! : undefined)).filter((x): x is string => x !== undefined);
+    const vv =
+      valid.length === 0
+        ? t
+        : keys.map((k, i) => (vk.includes(k) ? t[i]! : undefined)).filter((x): x is string => x !== undefined);
     const de = list.find((e) => matches(e, vk, vv));
     const pe = o ? (o === d ? de : o.find((e) => matches(e, vk, vv))) : undefined;
     const merged = walk(de, pe, es, path);
@@ -145,7 +177,10 @@ function mergeKeyed(d: JsonValue[], o: JsonValue[] | undefined, keys: string[], 
       list = list.filter((e) => !isEmptyish(e) && !matches(e, vk, vv));
       continue;
     }
-    if (isObject(merged)) vk.forEach((k, i) => { if (!Object.prototype.hasOwnProperty.call(merged, k) && vv[i] !== '') merged[k] = vv[i]!; });
+    if (isObject(merged))
+      vk.forEach((k, i) => {
+        if (!Object.prototype.hasOwnProperty.call(merged, k) && vv[i] !== '') merged[k] = vv[i]!;
+      });
     items.push({ el: merged, keys: vk, values: vv });
   }
   // Then every surviving original element is put back over its merged counterpart (which is

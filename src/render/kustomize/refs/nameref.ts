@@ -65,8 +65,16 @@ export function fixNameReferences(m: ResMap, backRefs: NameBackRef[]): void {
   }
 }
 
-function scalarRef(old: string, referrer: Resource, candidates: (name: string) => Resource[], target: Gvk, path: string): string | undefined {
-  const hit = selectReferral(old, candidates(old), referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name));
+function scalarRef(
+  old: string,
+  referrer: Resource,
+  candidates: (name: string) => Resource[],
+  target: Gvk,
+  path: string,
+): string | undefined {
+  const hit = selectReferral(old, candidates(old), referrer, target, path, (rs) =>
+    rs.every((r) => r.name === rs[0]!.name),
+  );
   if (!hit || hit.name === old) return undefined;
   return hit.name;
 }
@@ -80,10 +88,14 @@ function setMapping(
   path: string,
 ): void {
   if (!Object.prototype.hasOwnProperty.call(node, 'name')) {
-    throw new RenderError('KUSTOMIZE_NAMEREF', `updating name reference in '${path}' field of '${idString(referrer.curId())}': path config error; no 'name' field in node`, {
-      file: referrer.source?.file,
-      resource: `${referrer.kind}/${referrer.name}`,
-    });
+    throw new RenderError(
+      'KUSTOMIZE_NAMEREF',
+      `updating name reference in '${path}' field of '${idString(referrer.curId())}': path config error; no 'name' field in node`,
+      {
+        file: referrer.source?.file,
+        resource: `${referrer.kind}/${referrer.name}`,
+      },
+    );
   }
   let candidates = lookup(text(node['name']));
   if (Object.prototype.hasOwnProperty.call(node, 'namespace')) {
@@ -95,7 +107,9 @@ function setMapping(
     candidates = candidates.filter((r) => (byOrg ? r.orgId().namespace === ns : r.namespace === ns));
   }
   const old = text(node['name']);
-  const hit = selectReferral(old, candidates, referrer, target, path, (rs) => rs.every((r) => r.name === rs[0]!.name && r.namespace === rs[0]!.namespace));
+  const hit = selectReferral(old, candidates, referrer, target, path, (rs) =>
+    rs.every((r) => r.name === rs[0]!.name && r.namespace === rs[0]!.namespace),
+  );
   if (!hit) return;
   if (hit.name === old && hit.namespace === '') return;
   node['name'] = hit.name;
@@ -112,7 +126,14 @@ function roleRefGvk(referrer: Resource): Gvk | undefined {
   return { group: text(rr['apiGroup']), version: '', kind: text(rr['kind']) };
 }
 
-function selectReferral(old: string, list: Resource[], referrer: Resource, target: Gvk, path: string, identical: (rs: Resource[]) => boolean): Resource | undefined {
+function selectReferral(
+  old: string,
+  list: Resource[],
+  referrer: Resource,
+  target: Gvk,
+  path: string,
+  identical: (rs: Resource[]) => boolean,
+): Resource | undefined {
   let c = list.filter((r) => r.prevIds().some((id) => id.name === old));
   c = c.filter((r) => r.prevIds().some((id) => gvkSelected(id.gvk, target)));
   if (path.endsWith('roleRef/name')) {
@@ -122,7 +143,9 @@ function selectReferral(old: string, list: Resource[], referrer: Resource, targe
   const rid = referrer.curId();
   if (!isClusterScoped(rid.gvk)) {
     const rns = effectiveNamespace(rid);
-    c = c.filter((r) => isClusterScoped(r.gvk()) || r.kind === 'ServiceAccount' || effectiveNamespace(r.curId()) === rns);
+    c = c.filter(
+      (r) => isClusterScoped(r.gvk()) || r.kind === 'ServiceAccount' || effectiveNamespace(r.curId()) === rns,
+    );
   }
   if (c.length === 1) return c[0];
   c = c.filter((r) => affixesEqual(r, referrer, true));
@@ -130,11 +153,15 @@ function selectReferral(old: string, list: Resource[], referrer: Resource, targe
   if (c.length === 1) return c[0];
   if (c.length === 0) return undefined;
   if (identical(c)) return c[0];
-  throw new RenderError('KUSTOMIZE_NAMEREF', `found multiple possible referrals: ${c.map((r) => idString(r.curId())).join(', ')}`, {
-    file: referrer.source?.file,
-    resource: `${referrer.kind}/${referrer.name}`,
-    hint: 'Several resources could be the one this field refers to; give them distinct names.',
-  });
+  throw new RenderError(
+    'KUSTOMIZE_NAMEREF',
+    `found multiple possible referrals: ${c.map((r) => idString(r.curId())).join(', ')}`,
+    {
+      file: referrer.source?.file,
+      resource: `${referrer.kind}/${referrer.name}`,
+      hint: 'Several resources could be the one this field refers to; give them distinct names.',
+    },
+  );
 }
 
 function sameEnding(a: string[], b: string[]): boolean {

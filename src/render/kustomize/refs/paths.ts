@@ -82,7 +82,11 @@ export function findPlaces(root: Place, parts: string[], create: 'map' | 'seq' |
       const o = obj;
       if (!Object.prototype.hasOwnProperty.call(o, part)) {
         if (!create) continue;
-        setKey(o, part, last ? (create === 'map' ? {} : create === 'seq' ? [] : null) : /^\[/.test(parts[i + 1] ?? '') ? [] : {});
+        setKey(
+          o,
+          part,
+          last ? (create === 'map' ? {} : create === 'seq' ? [] : null) : /^\[/.test(parts[i + 1] ?? '') ? [] : {},
+        );
       }
       next.push({ get: () => o[part]!, set: (x) => setKey(o, part, x) });
     }

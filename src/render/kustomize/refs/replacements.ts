@@ -17,7 +17,11 @@ interface FieldOptions {
 
 interface Replacement {
   sourceValue?: string;
-  source?: { id: Partial<ResId> & { group?: string; version?: string; kind?: string }; fieldPath: string; options?: FieldOptions };
+  source?: {
+    id: Partial<ResId> & { group?: string; version?: string; kind?: string };
+    fieldPath: string;
+    options?: FieldOptions;
+  };
   targets: { select: Selector; reject: Selector[]; fieldPaths: string[]; options?: FieldOptions }[];
   file: string;
 }
@@ -44,14 +48,22 @@ function parseOne(v: JsonValue, file: string): Replacement {
       options: opts(src['options']),
     };
   }
-  if (r.sourceValue !== undefined && r.source) throw new RenderError('KUSTOMIZE_REPLACEMENT', `${file}: value and resource selectors are mutually exclusive`, { file });
+  if (r.sourceValue !== undefined && r.source)
+    throw new RenderError('KUSTOMIZE_REPLACEMENT', `${file}: value and resource selectors are mutually exclusive`, {
+      file,
+    });
   if ((!r.source && r.sourceValue === undefined) || !Array.isArray(v['targets'])) {
-    throw new RenderError('KUSTOMIZE_REPLACEMENT', `${file}: replacements must specify a source and at least one target`, { file });
+    throw new RenderError(
+      'KUSTOMIZE_REPLACEMENT',
+      `${file}: replacements must specify a source and at least one target`,
+      { file },
+    );
   }
   for (const t of v['targets']) {
     if (!isObject(t)) continue;
     const select = parseSelector(t['select'], file);
-    if (!select) throw new RenderError('KUSTOMIZE_REPLACEMENT', `${file}: target must specify resources to select`, { file });
+    if (!select)
+      throw new RenderError('KUSTOMIZE_REPLACEMENT', `${file}: target must specify resources to select`, { file });
     const reject = Array.isArray(t['reject']) ? t['reject'].map((x) => parseSelector(x, file) ?? {}) : [];
     const fps = Array.isArray(t['fieldPaths']) ? t['fieldPaths'].filter((x): x is string => typeof x === 'string') : [];
     r.targets.push({ select, reject, fieldPaths: fps.length ? fps : ['metadata.name'], options: opts(t['options']) });
@@ -78,7 +90,10 @@ function ids(r: Resource): ResId[] {
   return [r.curId(), ...r.prevIds()];
 }
 
-function exactSelects(id: ResId, sel: { group?: string; version?: string; kind?: string; name?: string; namespace?: string }): boolean {
+function exactSelects(
+  id: ResId,
+  sel: { group?: string; version?: string; kind?: string; name?: string; namespace?: string },
+): boolean {
   if (sel.name && sel.name !== id.name) return false;
   if (sel.namespace && effectiveNamespace({ ...id, namespace: sel.namespace }) !== effectiveNamespace(id)) return false;
   if (sel.group && sel.group !== id.gvk.group) return false;
@@ -89,7 +104,13 @@ function exactSelects(id: ResId, sel: { group?: string; version?: string; kind?:
 
 function regexSelects(id: ResId, s: Selector): boolean {
   const m = (p: string | undefined, v: string) => p === undefined || new RegExp(`^(?:${p})$`).test(v);
-  return m(s.group, id.gvk.group) && m(s.version, id.gvk.version) && m(s.kind, id.gvk.kind) && m(s.name, id.name) && m(s.namespace, id.namespace);
+  return (
+    m(s.group, id.gvk.group) &&
+    m(s.version, id.gvk.version) &&
+    m(s.kind, id.gvk.kind) &&
+    m(s.name, id.name) &&
+    m(s.namespace, id.namespace)
+  );
 }
 
 function text(v: JsonValue): string {
@@ -112,28 +133,64 @@ export function applyReplacements(m: ResMap, reps: Replacement[], from: string):
       const src = rep.source!;
       const hits = m.list.filter((r) => ids(r).some((id) => exactSelects(id, src.id)));
       const desc = `${src.id.kind ?? ''}${src.id.name ? '/' + src.id.name : ''}`;
-      if (hits.length === 0) throw new RenderError('KUSTOMIZE_REPLACEMENT', `nothing selected by ${desc} (replacement in ${rep.file})`, { file: rep.file });
-      if (hits.length > 1) throw new RenderError('KUSTOMIZE_REPLACEMENT', `multiple matches for selector ${desc} (replacement in ${rep.file})`, { file: rep.file });
-      const found = findPlaces({ get: () => hits[0]!.obj, set: () => undefined }, splitDotted(src.fieldPath), undefined)[0]?.get();
-      if (found === undefined || found === null || found === '' || (typeof found === 'object' && Object.keys(found).length === 0)) {
-        throw new RenderError('KUSTOMIZE_REPLACEMENT', `fieldPath \`${src.fieldPath}\` is missing for replacement source ${desc}`, { file: rep.file });
+      if (hits.length === 0)
+        throw new RenderError('KUSTOMIZE_REPLACEMENT', `nothing selected by ${desc} (replacement in ${rep.file})`, {
+          file: rep.file,
+        });
+      if (hits.length > 1)
+        throw new RenderError(
+          'KUSTOMIZE_REPLACEMENT',
+          `multiple matches for selector ${desc} (replacement in ${rep.file})`,
+          { file: rep.file },
+        );
+      const found = findPlaces(
+        { get: () => hits[0]!.obj, set: () => undefined },
+        splitDotted(src.fieldPath),
+        undefined,
+      )[0]?.get();
+      if (
+        found === undefined ||
+        found === null ||
+        found === '' ||
+        (typeof found === 'object' && Object.keys(found).length === 0)
+      ) {
+        throw new RenderError(
+          'KUSTOMIZE_REPLACEMENT',
+          `fieldPath \`${src.fieldPath}\` is missing for replacement source ${desc}`,
+          { file: rep.file },
+        );
       }
       value = found;
       if (src.options?.delimiter) {
-        if (typeof value === 'object') throw new RenderError('KUSTOMIZE_REPLACEMENT', 'delimiter option can only be used with scalar nodes', { file: rep.file });
+        if (typeof value === 'object')
+          throw new RenderError('KUSTOMIZE_REPLACEMENT', 'delimiter option can only be used with scalar nodes', {
+            file: rep.file,
+          });
         const parts = text(value).split(src.options.delimiter);
         const i = src.options.index ?? 0;
-        if (i >= parts.length || i < 0) throw new RenderError('KUSTOMIZE_REPLACEMENT', `options.index ${i} is out of bounds for value ${text(value)}`, { file: rep.file });
+        if (i >= parts.length || i < 0)
+          throw new RenderError(
+            'KUSTOMIZE_REPLACEMENT',
+            `options.index ${i} is out of bounds for value ${text(value)}`,
+            { file: rep.file },
+          );
         value = parts[i]!;
       }
     }
     for (const t of rep.targets) {
       for (const r of m.list) {
         if (t.select.labelSelector && !labelSelectorMatches(t.select.labelSelector, r.labels())) continue;
-        if (t.select.annotationSelector && !labelSelectorMatches(t.select.annotationSelector, r.annotations())) continue;
-        if (t.reject.some((rj) => (rj.labelSelector || rj.annotationSelector) &&
-          (!rj.labelSelector || labelSelectorMatches(rj.labelSelector, r.labels())) &&
-          (!rj.annotationSelector || labelSelectorMatches(rj.annotationSelector, r.annotations())))) continue;
+        if (t.select.annotationSelector && !labelSelectorMatches(t.select.annotationSelector, r.annotations()))
+          continue;
+        if (
+          t.reject.some(
+            (rj) =>
+              (rj.labelSelector || rj.annotationSelector) &&
+              (!rj.labelSelector || labelSelectorMatches(rj.labelSelector, r.labels())) &&
+              (!rj.annotationSelector || labelSelectorMatches(rj.annotationSelector, r.annotations())),
+          )
+        )
+          continue;
         const rids = ids(r);
         const selectOnly: Selector = { ...t.select, labelSelector: undefined, annotationSelector: undefined };
         if (t.reject.some((rj) => isIdSelector(rj) && rids.some((id) => regexSelects(id, rj)))) continue;
@@ -148,19 +205,34 @@ function isIdSelector(s: Selector): boolean {
   return !!(s.group || s.version || s.kind || s.name || s.namespace);
 }
 
-function copyToTarget(r: Resource, value: JsonValue, fieldPaths: string[], o: FieldOptions | undefined, from: string): void {
+function copyToTarget(
+  r: Resource,
+  value: JsonValue,
+  fieldPaths: string[],
+  o: FieldOptions | undefined,
+  from: string,
+): void {
   for (const fp of fieldPaths) {
     const create = o?.create ? (Array.isArray(value) ? 'seq' : isObject(value) ? 'map' : 'scalar') : undefined;
     const places = findPlaces({ get: () => r.obj, set: () => undefined }, splitDotted(fp), create);
     if (places.length === 0) {
-      const msg = create ? `unable to find or create field "${fp}" in replacement target` : `unable to find field "${fp}" in replacement target`;
-      throw new RenderError('KUSTOMIZE_REPLACEMENT', `${msg} ${r.kind}/${r.name}`, { file: from, resource: `${r.kind}/${r.name}`, field: fp });
+      const msg = create
+        ? `unable to find or create field "${fp}" in replacement target`
+        : `unable to find field "${fp}" in replacement target`;
+      throw new RenderError('KUSTOMIZE_REPLACEMENT', `${msg} ${r.kind}/${r.name}`, {
+        file: from,
+        resource: `${r.kind}/${r.name}`,
+        field: fp,
+      });
     }
     for (const p of places) {
       let v = deepCopy(value);
       const cur = p.get();
       if (o?.delimiter) {
-        if (cur !== null && typeof cur === 'object') throw new RenderError('KUSTOMIZE_REPLACEMENT', 'delimiter option can only be used with scalar nodes', { file: from });
+        if (cur !== null && typeof cur === 'object')
+          throw new RenderError('KUSTOMIZE_REPLACEMENT', 'delimiter option can only be used with scalar nodes', {
+            file: from,
+          });
         const parts = text(cur ?? '').split(o.delimiter);
         const i = o.index ?? 0;
         if (i < 0) parts.unshift(text(v));
@@ -168,7 +240,8 @@ function copyToTarget(r: Resource, value: JsonValue, fieldPaths: string[], o: Fi
         else parts[i] = text(v);
         v = parts.join(o.delimiter);
       }
-      if (cur !== undefined && cur !== null && typeof cur !== 'object' && (v === null || typeof v !== 'object')) p.set(retyped(cur, text(v)));
+      if (cur !== undefined && cur !== null && typeof cur !== 'object' && (v === null || typeof v !== 'object'))
+        p.set(retyped(cur, text(v)));
       else p.set(v);
     }
   }

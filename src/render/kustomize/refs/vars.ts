@@ -18,7 +18,10 @@ export function parseVars(list: JsonValue[], file: string): Var[] {
     const objref = isObject(v) ? jsonField(v, 'objref') : undefined;
     const name = isObject(v) ? jsonField(v, 'name') : undefined;
     if (typeof name !== 'string' || !isObject(objref)) {
-      throw new RenderError('KUSTOMIZE_VAR', `${file}: each var needs a name and an objref`, { file, hint: 'Give the var a name and an objref naming the resource it reads.' });
+      throw new RenderError('KUSTOMIZE_VAR', `${file}: each var needs a name and an objref`, {
+        file,
+        hint: 'Give the var a name and an objref naming the resource it reads.',
+      });
     }
     const s = (k: string) => {
       const x = jsonField(objref, k);
@@ -56,9 +59,15 @@ function jsonField(o: JsonObject, key: string): JsonValue | undefined {
 export function bindVars(m: ResMap, vars: Var[], file: string): void {
   for (const v of vars) {
     const exact = v.ref.namespace !== '' || isClusterScoped(v.ref.gvk);
-    const hits = m.byAnyId((id) => (exact ? idEquals(id, v.ref) : gvkEquals(id.gvk, v.ref.gvk) && id.name === v.ref.name));
+    const hits = m.byAnyId((id) =>
+      exact ? idEquals(id, v.ref) : gvkEquals(id.gvk, v.ref.gvk) && id.name === v.ref.name,
+    );
     if (hits.length > 1) {
-      throw new RenderError('KUSTOMIZE_VAR', `found ${hits.length} resId matches for var ${v.name} (unable to disambiguate)`, { file });
+      throw new RenderError(
+        'KUSTOMIZE_VAR',
+        `found ${hits.length} resId matches for var ${v.name} (unable to disambiguate)`,
+        { file },
+      );
     }
     if (hits.length === 1 && !hits[0]!.refVarNames.includes(v.name)) hits[0]!.refVarNames.push(v.name);
   }
@@ -78,29 +87,43 @@ export function resolveVars(m: ResMap, vars: Var[], specs: FieldSpec[]): string[
   for (const v of vars) {
     const owner = m.list.find((r) => r.refVarNames.includes(v.name));
     if (!owner) {
-      throw new RenderError('KUSTOMIZE_VAR', `var '${v.name}' cannot be mapped to a field in the set of known resources`, {
-        hint: `No ${v.ref.gvk.kind} named ${v.ref.name} is in the build; check the var's objref.`,
-      });
+      throw new RenderError(
+        'KUSTOMIZE_VAR',
+        `var '${v.name}' cannot be mapped to a field in the set of known resources`,
+        {
+          hint: `No ${v.ref.gvk.kind} named ${v.ref.name} is in the build; check the var's objref.`,
+        },
+      );
     }
     const val = fieldValue(owner.obj, v.fieldPath);
     if (val === undefined) {
-      throw new RenderError('KUSTOMIZE_VAR', `field specified in var '${v.name}' not found in corresponding resource`, { resource: `${owner.kind}/${owner.name}` });
+      throw new RenderError('KUSTOMIZE_VAR', `field specified in var '${v.name}' not found in corresponding resource`, {
+        resource: `${owner.kind}/${owner.name}`,
+      });
     }
     values.set(v.name, val);
   }
   const used = new Set<string>();
-  const expand = (s: string): JsonValue => doReplacements(s, (name) => {
-    if (!values.has(name)) return `$(${name})`;
-    used.add(name);
-    return values.get(name)!;
-  });
+  const expand = (s: string): JsonValue =>
+    doReplacements(s, (name) => {
+      if (!values.has(name)) return `$(${name})`;
+      used.add(name);
+      return values.get(name)!;
+    });
   for (const r of m.list) {
     for (const spec of specs) {
       applyFieldSpec(r, spec, undefined, (slot) => {
         const v = slot.get();
         if (typeof v === 'string') slot.set(expand(v));
-        else if (Array.isArray(v)) v.forEach((x, i) => { if (typeof x === 'string') v[i] = expand(x); });
-        else if (isObject(v)) for (const k of Object.keys(v)) { const x = v[k]; if (typeof x === 'string') v[k] = expand(x); }
+        else if (Array.isArray(v))
+          v.forEach((x, i) => {
+            if (typeof x === 'string') v[i] = expand(x);
+          });
+        else if (isObject(v))
+          for (const k of Object.keys(v)) {
+            const x = v[k];
+            if (typeof x === 'string') v[k] = expand(x);
+          }
       });
     }
   }

@@ -17,7 +17,9 @@ export interface ResId {
 
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
 export function apiVersionOf(gvk: Gvk): string {
@@ -25,46 +27,44 @@ export function apiVersionOf(gvk: Gvk): string {
 }
 
 /** From kyaml's precomputed OpenAPI data: the built-in kinds known to be cluster scoped. */
-const CLUSTER_SCOPED = new Set(
-  [
-    'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration',
-    'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration',
-    'admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration',
-    'admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration',
-    'apiextensions.k8s.io/v1 CustomResourceDefinition',
-    'apiextensions.k8s.io/v1beta1 CustomResourceDefinition',
-    'apiregistration.k8s.io/v1 APIService',
-    'apiregistration.k8s.io/v1beta1 APIService',
-    'certificates.k8s.io/v1 CertificateSigningRequest',
-    'certificates.k8s.io/v1beta1 CertificateSigningRequest',
-    'flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema',
-    'flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration',
-    'networking.k8s.io/v1 IngressClass',
-    'networking.k8s.io/v1beta1 IngressClass',
-    'node.k8s.io/v1 RuntimeClass',
-    'node.k8s.io/v1beta1 RuntimeClass',
-    'policy/v1beta1 PodSecurityPolicy',
-    'rbac.authorization.k8s.io/v1 ClusterRole',
-    'rbac.authorization.k8s.io/v1 ClusterRoleBinding',
-    'rbac.authorization.k8s.io/v1beta1 ClusterRole',
-    'rbac.authorization.k8s.io/v1beta1 ClusterRoleBinding',
-    'scheduling.k8s.io/v1 PriorityClass',
-    'scheduling.k8s.io/v1beta1 PriorityClass',
-    'storage.k8s.io/v1 CSIDriver',
-    'storage.k8s.io/v1 CSINode',
-    'storage.k8s.io/v1 StorageClass',
-    'storage.k8s.io/v1 VolumeAttachment',
-    'storage.k8s.io/v1beta1 CSIDriver',
-    'storage.k8s.io/v1beta1 CSINode',
-    'storage.k8s.io/v1beta1 StorageClass',
-    'storage.k8s.io/v1beta1 VolumeAttachment',
-    'v1 ComponentStatus',
-    'v1 Namespace',
-    'v1 Node',
-    'v1 NodeProxyOptions',
-    'v1 PersistentVolume',
-  ],
-);
+const CLUSTER_SCOPED = new Set([
+  'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration',
+  'apiextensions.k8s.io/v1 CustomResourceDefinition',
+  'apiextensions.k8s.io/v1beta1 CustomResourceDefinition',
+  'apiregistration.k8s.io/v1 APIService',
+  'apiregistration.k8s.io/v1beta1 APIService',
+  'certificates.k8s.io/v1 CertificateSigningRequest',
+  'certificates.k8s.io/v1beta1 CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema',
+  'flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration',
+  'networking.k8s.io/v1 IngressClass',
+  'networking.k8s.io/v1beta1 IngressClass',
+  'node.k8s.io/v1 RuntimeClass',
+  'node.k8s.io/v1beta1 RuntimeClass',
+  'policy/v1beta1 PodSecurityPolicy',
+  'rbac.authorization.k8s.io/v1 ClusterRole',
+  'rbac.authorization.k8s.io/v1 ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1beta1 ClusterRole',
+  'rbac.authorization.k8s.io/v1beta1 ClusterRoleBinding',
+  'scheduling.k8s.io/v1 PriorityClass',
+  'scheduling.k8s.io/v1beta1 PriorityClass',
+  'storage.k8s.io/v1 CSIDriver',
+  'storage.k8s.io/v1 CSINode',
+  'storage.k8s.io/v1 StorageClass',
+  'storage.k8s.io/v1 VolumeAttachment',
+  'storage.k8s.io/v1beta1 CSIDriver',
+  'storage.k8s.io/v1beta1 CSINode',
+  'storage.k8s.io/v1beta1 StorageClass',
+  'storage.k8s.io/v1beta1 VolumeAttachment',
+  'v1 ComponentStatus',
+  'v1 Namespace',
+  'v1 Node',
+  'v1 NodeProxyOptions',
+  'v1 PersistentVolume',
+]);
 
 const CLUSTER_KINDS = new Set([...CLUSTER_SCOPED].map((s) => s.slice(s.indexOf(' ') + 1)));
 

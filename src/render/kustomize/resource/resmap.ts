@@ -13,12 +13,16 @@ export class ResMap {
   append(r: Resource, where?: string): void {
     const id = r.curId();
     if (this.list.some((x) => idEquals(x.curId(), id))) {
-      throw new RenderError('KUSTOMIZE_ID_CONFLICT', `may not add resource with an already registered id: ${idString(id)}`, {
-        file: where ?? r.source?.file,
-        line: where ? undefined : r.source?.line,
-        resource: `${id.gvk.kind}/${id.name}`,
-        hint: 'Two resources have the same kind, name and namespace; rename one or patch instead of adding it twice.',
-      });
+      throw new RenderError(
+        'KUSTOMIZE_ID_CONFLICT',
+        `may not add resource with an already registered id: ${idString(id)}`,
+        {
+          file: where ?? r.source?.file,
+          line: where ? undefined : r.source?.line,
+          resource: `${id.gvk.kind}/${id.name}`,
+          hint: 'Two resources have the same kind, name and namespace; rename one or patch instead of adding it twice.',
+        },
+      );
     }
     this.list.push(r);
   }
@@ -101,12 +105,16 @@ function roleBindingNamespaces(r: Resource): Set<string> {
     const ns = s['namespace'];
     // kustomize stops here rather than guess which namespace a `namespace:` with no value means.
     if (typeof ns !== 'string') {
-      throw new RenderError('KUSTOMIZE_RESOURCE', `Invalid Input: namespace is blank for resource "${idString(r.curId())}"`, {
-        file: r.source?.file,
-        line: r.source?.line,
-        resource: `RoleBinding/${r.name}`,
-        hint: 'Give the ServiceAccount subject a namespace, or remove the empty namespace: key.',
-      });
+      throw new RenderError(
+        'KUSTOMIZE_RESOURCE',
+        `Invalid Input: namespace is blank for resource "${idString(r.curId())}"`,
+        {
+          file: r.source?.file,
+          line: r.source?.line,
+          resource: `RoleBinding/${r.name}`,
+          hint: 'Give the ServiceAccount subject a namespace, or remove the empty namespace: key.',
+        },
+      );
     }
     out.add(ns);
   }

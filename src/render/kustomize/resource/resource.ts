@@ -158,7 +158,14 @@ function stringMap(v: JsonValue | undefined): Record<string, string> {
   if (!isObject(v)) return out;
   for (const k of Object.keys(v)) {
     const x = v[k];
-    out[k] = typeof x === 'string' ? x : x === null || x === undefined ? '' : typeof x === 'object' ? JSON.stringify(x) : String(x);
+    out[k] =
+      typeof x === 'string'
+        ? x
+        : x === null || x === undefined
+          ? ''
+          : typeof x === 'object'
+            ? JSON.stringify(x)
+            : String(x);
   }
   return out;
 }

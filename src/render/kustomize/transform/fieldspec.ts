@@ -54,7 +54,15 @@ export function applyFieldSpec(r: Resource, spec: FieldSpec, createKind: CreateK
   walk(root, path, 0, spec, createKind, set, r);
 }
 
-function walk(slot: Slot, path: string[], i: number, spec: FieldSpec, createKind: CreateKind, set: (s: Slot) => void, r: Resource): void {
+function walk(
+  slot: Slot,
+  path: string[],
+  i: number,
+  spec: FieldSpec,
+  createKind: CreateKind,
+  set: (s: Slot) => void,
+  r: Resource,
+): void {
   if (i === path.length) return set(slot);
   const v = slot.get();
   if (v === null || v === undefined) return;
@@ -66,11 +74,15 @@ function walk(slot: Slot, path: string[], i: number, spec: FieldSpec, createKind
     return;
   }
   if (!isObject(v)) {
-    throw new RenderError('KUSTOMIZE_FIELD_KIND', `considering field '${spec.path}' of object ${r.kind}/${r.name}: expected sequence or mapping node`, {
-      file: r.source?.file,
-      resource: `${r.kind}/${r.name}`,
-      field: spec.path,
-    });
+    throw new RenderError(
+      'KUSTOMIZE_FIELD_KIND',
+      `considering field '${spec.path}' of object ${r.kind}/${r.name}: expected sequence or mapping node`,
+      {
+        file: r.source?.file,
+        resource: `${r.kind}/${r.name}`,
+        field: spec.path,
+      },
+    );
   }
   let name = path[i]!;
   const isSeq = name.endsWith('[]');

@@ -4,7 +4,11 @@ import type { ResMap } from '../resource/resmap.js';
 import { applyFieldSpec } from './fieldspec.js';
 
 /** Kinds whose names kustomize never prefixes or suffixes. */
-const SKIP = [{ kind: 'CustomResourceDefinition' }, { group: 'apiregistration.k8s.io', kind: 'APIService' }, { kind: 'Namespace' }];
+const SKIP = [
+  { kind: 'CustomResourceDefinition' },
+  { group: 'apiregistration.k8s.io', kind: 'APIService' },
+  { kind: 'Namespace' },
+];
 
 /**
  * namePrefix / nameSuffix. Each renamed resource remembers its previous id and the affix,

@@ -23,23 +23,38 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
   if (!o.namespace) return;
   for (const r of m.list) {
     r.storePreviousId();
-    const set = (cur: unknown): string | undefined => (o.unsetOnly && typeof cur === 'string' && cur !== '' ? undefined : o.namespace);
+    const set = (cur: unknown): string | undefined =>
+      o.unsetOnly && typeof cur === 'string' && cur !== '' ? undefined : o.namespace;
     if (!isClusterScoped(r.gvk())) {
-      applyFieldSpec(r, { gvk: { group: '', version: '', kind: '' }, path: 'metadata/namespace', create: true }, 'scalar', (slot) => {
-        const v = set(slot.get());
-        if (v !== undefined) slot.set(v);
-      });
+      applyFieldSpec(
+        r,
+        { gvk: { group: '', version: '', kind: '' }, path: 'metadata/namespace', create: true },
+        'scalar',
+        (slot) => {
+          const v = set(slot.get());
+          if (v !== undefined) slot.set(v);
+        },
+      );
     }
-    let list = specs.filter((s) => s.path !== 'metadata/namespace' && !(r.apiVersion !== 'v1' && s.path === 'metadata/name'));
+    let list = specs.filter(
+      (s) => s.path !== 'metadata/namespace' && !(r.apiVersion !== 'v1' && s.path === 'metadata/name'),
+    );
     if (r.kind === 'RoleBinding' || r.kind === 'ClusterRoleBinding') {
-      list = list.filter((s) => !((s.gvk.kind === 'RoleBinding' || s.gvk.kind === 'ClusterRoleBinding') && s.path === 'subjects/namespace'));
+      list = list.filter(
+        (s) =>
+          !((s.gvk.kind === 'RoleBinding' || s.gvk.kind === 'ClusterRoleBinding') && s.path === 'subjects/namespace'),
+      );
       setSubjects(r, o, set);
     }
     for (const spec of list) {
       applyFieldSpec(r, spec, 'scalar', (slot) => {
         const cur = slot.get();
         if (isObject(cur) || Array.isArray(cur)) {
-          throw new RenderError('KUSTOMIZE_NAMESPACE', `namespace field specs must target scalar nodes (${spec.path} of ${r.kind}/${r.name})`, { file: o.file });
+          throw new RenderError(
+            'KUSTOMIZE_NAMESPACE',
+            `namespace field specs must target scalar nodes (${spec.path} of ${r.kind}/${r.name})`,
+            { file: o.file },
+          );
         }
         const v = set(cur);
         if (v !== undefined) slot.set(v);
@@ -48,11 +63,15 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
   }
   const dup = m.duplicate();
   if (dup) {
-    throw new RenderError('KUSTOMIZE_ID_CONFLICT', `namespace transformation produces ID conflict for ${dup.kind}/${dup.name}`, {
-      file: o.file,
-      resource: `${dup.kind}/${dup.name}`,
-      hint: 'Two resources end up with the same kind, name and namespace.',
-    });
+    throw new RenderError(
+      'KUSTOMIZE_ID_CONFLICT',
+      `namespace transformation produces ID conflict for ${dup.kind}/${dup.name}`,
+      {
+        file: o.file,
+        resource: `${dup.kind}/${dup.name}`,
+        hint: 'Two resources end up with the same kind, name and namespace.',
+      },
+    );
   }
 }
 

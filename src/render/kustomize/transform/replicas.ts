@@ -20,10 +20,14 @@ export function setReplicas(m: ResMap, rep: ReplicaSpec, specs: FieldSpec[], fil
   }
   if (!found) {
     const gvks = specs.map((s) => gvkString(s.gvk)).join(' ');
-    throw new RenderError('KUSTOMIZE_REPLICAS_TARGET', `resource with name ${rep.name} does not match a config with the following GVK [${gvks}]`, {
-      file,
-      field: 'replicas',
-      hint: `No Deployment, ReplicaSet, ReplicationController or StatefulSet named ${rep.name} is in this build.`,
-    });
+    throw new RenderError(
+      'KUSTOMIZE_REPLICAS_TARGET',
+      `resource with name ${rep.name} does not match a config with the following GVK [${gvks}]`,
+      {
+        file,
+        field: 'replicas',
+        hint: `No Deployment, ReplicaSet, ReplicationController or StatefulSet named ${rep.name} is in this build.`,
+      },
+    );
   }
 }
