@@ -186,6 +186,21 @@ describe('health', () => {
     expect(scope(c)).toMatchObject({ sync: 'Synced', syncedRevision: fix, health: 'Healthy' });
   });
 
+  it('an apply that never returns ends at its deadline, is told to stop, and the sync is retried', async () => {
+    const c = await started();
+    target.hangApply = true;
+    const rev = source.commit({ ...source.head(), 'apps/web/base/web.yaml': processYaml('web', ['v2']) });
+    await c.refresh();
+    await vi.advanceTimersByTimeAsync(2 * 30_000 + 60_000 + 1_000);
+    expect(scope(c)).toMatchObject({ sync: 'Failed', error: { code: 'TARGET_TIMEOUT' } });
+    expect(scope(c).error?.message).toMatch(/timed out/);
+    expect(target.applySignals.at(-1)?.aborted).toBe(true);
+    target.hangApply = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await c.idle();
+    expect(scope(c)).toMatchObject({ sync: 'Synced', syncedRevision: rev });
+  });
+
   it('a target that stops answering turns health Unknown with the reason, and back when it answers', async () => {
     const c = await started();
     await vi.advanceTimersByTimeAsync(2_500);
@@ -193,7 +208,7 @@ describe('health', () => {
     target.hanging = true;
     await vi.advanceTimersByTimeAsync(40_000);
     expect(scope(c).health).toBe('Unknown');
-    expect(scope(c).healthReason).toMatch(/did not answer/);
+    expect(scope(c).healthReason).toMatch(/timed out/);
     target.hanging = false;
     await vi.advanceTimersByTimeAsync(40_000);
     expect(scope(c).health).toBe('Healthy');

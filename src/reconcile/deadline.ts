@@ -9,17 +9,21 @@ export const TARGET_CALL_TIMEOUT_MS = 30_000;
  * itself may go on in the provider; the controller stops waiting for it, so a hung target
  * cannot hold a scope, the status or a CLI request.
  */
-export function withDeadline<T>(work: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+export function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout?: (e: ProviderError) => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      onTimeout?.();
-      reject(
-        new ProviderError('TARGET_TIMEOUT', `${what} did not answer within ${Math.round(ms / 1000)}s`, {
-          hint: 'The target is hanging or overloaded; Sluice keeps retrying. Check that it is up and reachable.',
-          retry: true,
-        }),
-      );
+      const e = new ProviderError('TARGET_TIMEOUT', `${what} timed out: no answer within ${Math.round(ms / 1000)}s`, {
+        hint: 'The target is hanging or overloaded; Sluice keeps retrying. Check that it is up and reachable.',
+        retry: true,
+      });
+      onTimeout?.(e);
+      reject(e);
     }, ms);
     timer.unref?.();
   });

@@ -143,6 +143,10 @@ async function waitAndRecord(
     if (mode === 'apply') {
       // A rolling update waits for each replica, so the deadline grows with the health timeout.
       const deadline = 2 * env.healthTimeoutMs + 60_000;
+      // At the deadline the apply is told to stop too, so a provider that serialises a scope's
+      // applies frees the next one instead of queueing it behind a call that never returns.
+      const cut = new AbortController();
+      const signal = deps.signal ? AbortSignal.any([deps.signal, cut.signal]) : cut.signal;
       applied = await timed('apply', () =>
         withDeadline(
           provider.apply(scope, desired.resources, {
@@ -150,11 +154,12 @@ async function waitAndRecord(
             force: env.force,
             revision,
             reason: job.reason,
-            ...(deps.signal ? { signal: deps.signal } : {}),
+            signal,
             onProgress: (m) => deps.log.info({ scope, progress: m }, m),
           }),
           deadline,
           `${provider.kind} target (apply)`,
+          (e) => cut.abort(e),
         ),
       );
       ctx.onPlan(applied);

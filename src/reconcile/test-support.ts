@@ -163,7 +163,17 @@ export class MemoryTarget implements Provider {
     return { changes, summary: summarize(changes) };
   }
 
-  async apply(scope: Scope, desired: Resource[], options: { prune: boolean }): Promise<Plan> {
+  /** While set, apply never returns unless its signal aborts (a call stuck on a hung mount). */
+  hangApply = false;
+  applySignals: (AbortSignal | undefined)[] = [];
+
+  async apply(scope: Scope, desired: Resource[], options: { prune: boolean; signal?: AbortSignal }): Promise<Plan> {
+    this.applySignals.push(options.signal);
+    if (this.hangApply) {
+      await new Promise((_, reject) =>
+        options.signal?.addEventListener('abort', () => reject(options.signal!.reason as Error)),
+      );
+    }
     const plan = await this.plan(scope, desired, options);
     this.applies++;
     if (this.applyError) throw this.applyError;

@@ -142,14 +142,27 @@ export class ProcessProvider implements Provider {
     // Everything that can fail without touching a replica happens first: a bad spec applies nothing.
     const objects = parseProcesses(desired);
     const versions = new Map(
-      await Promise.all(
-        objects.map(
-          async (o) =>
-            [
-              o.name,
-              await buildSpecVersion(this.layout, this.seal(), scope, o.name, o.spec, options.revision, options.reason),
-            ] as const,
+      // Preparing reads artifacts, which can hang (a stalled mount); the caller's deadline must
+      // free this scope's queue, or every later apply of the scope waits behind the hung one.
+      await untilAborted(
+        Promise.all(
+          objects.map(
+            async (o) =>
+              [
+                o.name,
+                await buildSpecVersion(
+                  this.layout,
+                  this.seal(),
+                  scope,
+                  o.name,
+                  o.spec,
+                  options.revision,
+                  options.reason,
+                ),
+              ] as const,
+          ),
         ),
+        options.signal,
       ),
     );
     const plan = this.planFor(scope, objects, options);
@@ -319,4 +332,15 @@ export class ProcessProvider implements Provider {
       }
     }
   }
+}
+
+/** Rejects as soon as the signal aborts, without waiting for work that may never settle. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
