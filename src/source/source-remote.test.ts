@@ -42,6 +42,24 @@ function freePort(): Promise<number> {
 }
 
 describe('Source on a remote', () => {
+  it('knows, without the network, the revision and default branch its last fetch left in the cache', async () => {
+    const remote = join(tmp.path, 'cached.git');
+    git(tmp.path, 'clone', '-q', '--bare', work, remote);
+    const data = join(tmp.path, 'data-cached');
+    const a = await Source.open({ url: `file://${remote}` }, { dataDir: data });
+    const { revision } = await a.fetch();
+    a.close();
+    renameSync(remote, `${remote}.gone`);
+    const b = await Source.open({ url: `file://${remote}` }, { dataDir: data });
+    try {
+      await failure(b.fetch());
+      expect(await b.cachedRevision()).toBe(revision);
+      expect(b.branch).toBe('main');
+    } finally {
+      b.close();
+    }
+  });
+
   it('mirrors a file:// remote into the data directory and fetches new commits', async () => {
     const s = await Source.open({ url }, { dataDir });
     try {

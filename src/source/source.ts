@@ -143,7 +143,11 @@ export class Source {
       if (this.where.kind === 'remote') {
         const net = this.networkCtx();
         const timeout = this.options.networkTimeoutMs ?? 120_000;
-        this.branchName ??= await remoteDefaultBranch(net, this.where.url, timeout);
+        if (!this.branchName) {
+          this.branchName = await remoteDefaultBranch(net, this.where.url, timeout);
+          // Remembered in the cache, so a restart while the remote is down still knows what it followed.
+          await runGit(this.ctx, ['symbolic-ref', 'HEAD', `refs/heads/${this.branchName}`], { allowFail: true });
+        }
         await fetchInto(net, this.where.url, timeout);
       }
       const revision = await this.branchRevision();
@@ -178,8 +182,13 @@ export class Source {
    * what a restart serves while the remote is unreachable.
    */
   async cachedRevision(): Promise<string | undefined> {
-    const branch = this.branchName ?? this.spec.branch;
-    return branch ? branchTip(this.ctx, `refs/heads/${branch}`) : undefined;
+    if (!this.branchName && this.where.kind === 'remote') {
+      const head = await runGit(this.ctx, ['symbolic-ref', '--quiet', 'HEAD'], { allowFail: true });
+      const ref = head.code === 0 ? head.stdout.toString('utf8').trim() : '';
+      if (ref.startsWith('refs/heads/') && (await branchTip(this.ctx, ref)))
+        this.branchName = ref.slice('refs/heads/'.length);
+    }
+    return this.branchName ? branchTip(this.ctx, `refs/heads/${this.branchName}`) : undefined;
   }
 
   /** Whether `descendant` contains `ancestor` in its history (false after a force push dropped it). */
