@@ -10,15 +10,18 @@ import { verify } from './verify.js';
 /** Called when verification after a sync failed; the promote part rolls back where the environment allows. */
 export type VerificationFailedHook = (verification: VerificationRecord, env: Environment) => Promise<void>;
 
+/** Records an event of a scope (in the store, where history and the dashboard read it). */
+export type ScopeEventSink = (e: {
+  scope: Scope;
+  type: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  syncId?: number;
+}) => Promise<void>;
+
 export interface PostSyncDeps {
   store: Store;
-  onEvent?: (e: {
-    scope: Scope;
-    type: string;
-    severity: 'info' | 'warning' | 'error';
-    message: string;
-    syncId?: number;
-  }) => Promise<void>;
+  onEvent?: ScopeEventSink;
   onVerificationFailed?: VerificationFailedHook;
   signal?: AbortSignal;
 }

@@ -9,7 +9,7 @@ import { withDeadline } from './deadline.js';
 import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
-import { afterSync, recordApplied, type VerificationFailedHook } from './post-sync.js';
+import { afterSync, recordApplied, type ScopeEventSink, type VerificationFailedHook } from './post-sync.js';
 import type { ScopeEvent } from './scope-machine.js';
 import { toStatusError } from './state.js';
 import type { StatusError } from './status.js';
@@ -23,13 +23,7 @@ export interface RunnerDeps {
   /** Scrubs secret values from messages before they are stored or shown. */
   mask?: (text: string) => string;
   onSyncFinished?: (record: SyncRecord) => void;
-  onEvent?: (e: {
-    scope: Scope;
-    type: string;
-    severity: 'info' | 'warning' | 'error';
-    message: string;
-    syncId?: number;
-  }) => Promise<void>;
+  onEvent?: ScopeEventSink;
   /** Aborted when the controller stops: a roll in progress ends cleanly instead of blocking shutdown. */
   signal?: AbortSignal;
   /** Verification failed after a sync (auto rollback lives in the promote part). */
