@@ -128,13 +128,15 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs),
     log,
   });
-  // Every config commit becomes a ledger change, whoever wrote it.
-  const ledgerWatch = source.watch(
-    (revision) =>
-      void observeCommits(source, store, revision).catch((e: unknown) =>
-        log.warn({ err: e }, 'recording config commits in the ledger failed'),
-      ),
-  );
+  // Every config commit becomes a ledger change, whoever wrote it; and a new revision may be a
+  // request merged on the forge, so open requests are read back at once. Both follow the
+  // source's one feed: the repo is fetched once for every part that follows it.
+  const ledgerWatch = source.watch((revision) => {
+    void observeCommits(source, store, revision).catch((e: unknown) =>
+      log.warn({ err: e }, 'recording config commits in the ledger failed'),
+    );
+    void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
+  });
   const metrics = new SluiceMetrics(() => controller.status());
   metricsRef.current = metrics;
   const app = buildApp({
