@@ -114,7 +114,8 @@ function isFree(port: number): Promise<boolean> {
 /** A block of `size` consecutive free ports (replica ports move as replicas roll, so each env needs room). */
 export async function freePortBlock(size: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 21_000 + 50 * Math.floor(Math.random() * 700);
+    // Below Linux's ephemeral range (32768 up), where outgoing connections could take a port mid-run.
+    const base = 21_000 + 50 * Math.floor(Math.random() * 220);
     let ok = true;
     for (let p = base; p < base + size && ok; p++) ok = await isFree(p);
     if (ok) return base;

@@ -84,7 +84,8 @@ export function runSluice(
 /** A block of `size` consecutive free TCP ports on 127.0.0.1. */
 export async function freePortBlock(size: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below Linux's ephemeral range (32768 up), where outgoing connections could take a port mid-test.
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - size));
     let ok = true;
     for (let p = base; p < base + size && ok; p++) ok = await isFree(p);
     if (ok) return base;

@@ -125,7 +125,9 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 // A base whose dev, staging and prod blocks (+10, +20, +30, a few replicas each) are all free now.
 async function freeBlock(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 100 * Math.floor(Math.random() * 300);
+    // Below Linux's ephemeral range (32768 up): an outgoing connection's local port (the browser,
+    // git, an HTTP client) could otherwise take a replica's port mid-test.
+    const base = 20_000 + 100 * Math.floor(Math.random() * 120);
     const ports = [10, 20, 30].flatMap((offset) => [0, 1, 2, 3, 4].map((i) => base + offset + i));
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
   }
