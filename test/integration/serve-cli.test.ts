@@ -119,7 +119,8 @@ describe('sluice CLI against sluice serve', () => {
     expect(text.code).toBe(0);
     expect(text.stdout.split('\n')[0]).toMatch(/^TIME\s+SEVERITY\s+APP\s+ENV\s+TYPE\s+MESSAGE$/);
     expect(text.stdout).toMatch(/hello\s+dev\s+\S+/);
-  });
+    // Four CLI processes, each compiling the sources: on a loaded machine that is minutes, not seconds.
+  }, 120_000);
 
   it('render prints the overlay from disk; unknown app and env are exit 4 with a hint', () => {
     const r = runSluice(['render', 'hello', '--env', 'staging', '--repo', clone]);
