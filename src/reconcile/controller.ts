@@ -5,6 +5,7 @@ import type { Provider, ProviderEvent, ProviderLog, Scope } from '../providers/t
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { desiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
+import type { TargetTimeouts } from './deadline.js';
 import { backoffDelay } from './backoff.js';
 import { mergeJobs, type Job } from './job.js';
 import { periodic } from './periodic.js';
@@ -44,6 +45,8 @@ export interface ControllerOptions {
   onSyncFinished?: (record: SyncRecord) => void;
   /** Verification after a sync failed: the promote part rolls back where the environment enables it. */
   onVerificationFailed?: VerificationFailedHook;
+  /** Deadlines on calls to targets (defaults: 30 s per call, 60 s to start). */
+  targetTimeouts?: TargetTimeouts;
   /** The clock and the jitter source; tests pass their own. */
   now?: () => number;
   random?: () => number;
@@ -104,6 +107,7 @@ export class Controller {
       (e) => void this.onProviderEvent(e),
       this.now,
       this.random,
+      options.targetTimeouts,
     );
     this.queue = new WorkQueue<Job>({
       concurrency: options.concurrency ?? 4,
