@@ -5,6 +5,7 @@ import { isChanging, type Plan } from '../plan/types.js';
 import type { Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
+import { attribute } from './attribute.js';
 import { withDeadline } from './deadline.js';
 import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
@@ -71,7 +72,12 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     desired = await timed('render', () =>
       desiredState(ctx.fs, ctx.project, ref.app, env, provider, deps.checkPolicy, deps.finalize),
     );
-    plan = await timed('plan', () => provider.plan(scope, desired.resources, { prune: env.prune }));
+    const rendered = desired.rendered;
+    plan = await timed('plan', () =>
+      provider.plan(scope, desired.resources, { prune: env.prune }).catch((e: unknown) => {
+        throw attribute(e, rendered);
+      }),
+    );
   } catch (e) {
     // Nothing was applied: record the failure where people look (status, history, events).
     return recordFailure(deps, ctx, job, e, timings);
