@@ -12,7 +12,7 @@ import {
   getJson,
   git,
   ownedProcesses,
-  runSluice,
+  runSluiceSync,
   spawnSluice,
   type SluiceProcess,
 } from '../support/sluice.js';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   port = await freePortBlock(40);
   identity = await generateIdentity();
   recipient = await identityToRecipient(identity);
-  expect(runSluice(['init', repo, '--base-port', String(port)]).code).toBe(0);
+  expect(runSluiceSync(['init', repo, '--base-port', String(port)]).code).toBe(0);
   plain = readFileSync(join(repo, overlay), 'utf8');
   await commitSecret(first);
   serve = spawnSluice(['--data-dir', dataDir, 'serve', '--repo', repo, '--port', String(port)], {
@@ -150,13 +150,13 @@ describe('secrets never leak', () => {
       outputs[`api ${path}`] = await (await fetch(api(path))).text();
     }
     const cli = (...args: string[]) => {
-      const r = runSluice(['--data-dir', dataDir, ...args]);
+      const r = runSluiceSync(['--data-dir', dataDir, ...args]);
       return `${r.stdout}\n${r.stderr}`;
     };
     outputs['cli status'] = cli('status', '-o', 'json');
     outputs['cli history'] = cli('history', '-o', 'json', '-n', '100');
     outputs['cli diff'] = cli('diff', 'hello', '--env', 'dev');
-    outputs['cli render'] = runSluice(['render', 'hello', '--env', 'dev', '--repo', repo], {
+    outputs['cli render'] = runSluiceSync(['render', 'hello', '--env', 'dev', '--repo', repo], {
       SOPS_AGE_KEY: identity,
     }).stdout;
     outputs['serve output'] = serve.output();
