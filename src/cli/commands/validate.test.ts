@@ -23,7 +23,7 @@ write(
 kind: Project
 metadata: { name: shop }
 spec:
-  targets: { laptop: { provider: process } }
+  targets: { laptop: { provider: kubernetes } }
   environments:
     - { name: dev, target: laptop }
     - { name: prod, target: laptop, policy: { requireDigests: true } }
