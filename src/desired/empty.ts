@@ -20,7 +20,7 @@ function whyEmpty(fs: ReadonlyFs, file: string): string {
     return `${file} yields no resources`;
   }
   const list = Array.isArray(docs) ? docs : [docs];
-  if (list.every((d) => d.contents === null)) {
+  if (list.every((d) => d.errors.length === 0 && d.toJS() == null)) {
     const lines = text.split('\n').map((l) => l.trim());
     const onlySeparators = lines.every((l) => l === '' || l === '---' || l === '...');
     return `${file} holds no resources (${onlySeparators ? "only '---'" : "only comments and '---'"})`;
