@@ -1,8 +1,33 @@
 import { parseAllDocuments } from 'yaml';
 import { RenderError } from '../errors/index.js';
-import type { ReadonlyFs } from '../vfs/index.js';
+import type { FsEntry, FsEntryType, ReadonlyFs } from '../vfs/index.js';
 
 const SHOWN = 5;
+
+/** A tree that notes every file read through it, so an empty render can say which files gave nothing. */
+export class ReadRecordingFs implements ReadonlyFs {
+  readonly read: string[] = [];
+  constructor(private readonly inner: ReadonlyFs) {}
+  readFile(path: string): Uint8Array {
+    this.read.push(path);
+    return this.inner.readFile(path);
+  }
+  lstat(path: string): FsEntryType | undefined {
+    return this.inner.lstat(path);
+  }
+  stat(path: string): 'file' | 'dir' | undefined {
+    return this.inner.stat(path);
+  }
+  readDir(path: string): FsEntry[] {
+    return this.inner.readDir(path);
+  }
+  readLink(path: string): string {
+    return this.inner.readLink(path);
+  }
+  realPath(path: string): string {
+    return this.inner.realPath(path);
+  }
+}
 
 /** Why one file the render read gave nothing, in the words a person would check it by. */
 function whyEmpty(fs: ReadonlyFs, file: string): string {

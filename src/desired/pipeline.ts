@@ -3,11 +3,11 @@ import { RenderError, ValidationError, isSluiceError, type SluiceError } from '.
 import { resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
 import { assertPolicy, errorViolation, evaluatePolicy, type PolicyReport, type Violation } from '../policy/index.js';
 import { targetAccepts, validateForTarget } from '../providers/index.js';
-import { renderApp } from '../render/index.js';
+import { renderApp, type AppRender } from '../render/index.js';
 import { DecryptingFs, SecretError, stripInternalAnnotations } from '../secrets/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { claimsOf, conflictsWith, type ScopeClaims } from './conflicts.js';
-import { emptyRenderError } from './empty.js';
+import { emptyRenderError, ReadRecordingFs } from './empty.js';
 import { deployments, scopeKey, type ScopeRef } from './scopes.js';
 
 /** What one app runs in one environment at a revision, once every check before apply passed. */
@@ -112,13 +112,19 @@ export class DesiredStates {
 
   private async render(app: App, env: Environment): Promise<Staged> {
     const fs = this.fs;
-    const run = () => renderApp(fs, app, env.name, this.options.renderer);
-    // A decrypting tree decrypts exactly what this render reads; its failures are this app's.
-    const { value: out, read } =
-      fs instanceof DecryptingFs ? await fs.decrypting(run) : { value: run(), read: undefined };
+    // A decrypting tree decrypts exactly what this render reads (its failures are this app's)
+    // and says what was read; any other tree is watched for the same answer.
+    let out: AppRender;
+    let read: readonly string[];
+    if (fs instanceof DecryptingFs) {
+      ({ value: out, read } = await fs.decrypting(() => renderApp(fs, app, env.name, this.options.renderer)));
+    } else {
+      const watched = new ReadRecordingFs(fs);
+      out = renderApp(watched, app, env.name, this.options.renderer);
+      read = watched.read;
+    }
     const rendered = out.resources;
-    if (rendered.length === 0 && !app.allowEmpty)
-      throw emptyRenderError(fs, app.name, env.name, out.dir, read ?? [out.dir]);
+    if (rendered.length === 0 && !app.allowEmpty) throw emptyRenderError(fs, app.name, env.name, out.dir, read);
     const target = this.targetOf(env);
     const problems = rendered.flatMap((r) => checkOnTarget(r, target, env));
     const encryptedFiles = fs instanceof DecryptingFs ? fs.encryptedPaths : new Set<string>();
