@@ -46,11 +46,15 @@ function who(s: ScopeClaims): string {
 export function conflictsWith(mine: ScopeClaims, others: readonly ScopeClaims[]): ValidationError[] {
   const errors: ValidationError[] = [];
   const reported = new Set<string>();
-  for (const other of others) {
+  // The scope itself first: two resources of one app may not take one port either.
+  for (const other of [mine, ...others]) {
     if (other.connection !== mine.connection) continue;
-    const theirs = new Map(other.claims.map((c) => [c.key, c]));
+    const self = other === mine;
+    const theirs = new Map<string, HeldClaim>();
+    for (const c of other.claims) if (!theirs.has(c.key)) theirs.set(c.key, c);
     for (const c of mine.claims) {
-      const clash = theirs.get(c.key);
+      const found = theirs.get(c.key);
+      const clash = self && found?.resource === c.resource ? undefined : found;
       // A range overlapping another range meets on many keys; one error per pair of resources says it.
       const pair = `${resourceRef(c.resource.object)}|${other.app.name}@${other.env.name}|${resourceRef(clash?.resource.object ?? c.resource.object)}`;
       if (!clash || reported.has(pair)) continue;
@@ -61,7 +65,7 @@ export function conflictsWith(mine: ScopeClaims, others: readonly ScopeClaims[])
           : `targets "${mine.target.name}" and "${other.target.name}" (one ${mine.target.provider} target)`;
       errors.push(
         new ValidationError(
-          'CROSS_APP_CONFLICT',
+          self ? 'CLAIM_CONFLICT' : 'CROSS_APP_CONFLICT',
           `${c.description} (${who(mine)}, ${where(c.resource)}) overlaps ${clash.description} (${who(other)}, ${where(clash.resource)}) on ${sameTarget}`,
           {
             file: c.resource.origin?.file,

@@ -217,6 +217,13 @@ const cases: Case[] = [
     file: API,
   },
   {
+    name: 'a second Process of web on web’s own port',
+    mutate: (f) =>
+      void (f[WEB] +=
+        `---\n${processDoc('web-worker', 7502).replace('service: { port: 7501 }', 'service: { port: 7520 }')}`),
+    file: WEB,
+  },
+  {
     name: 'web’s replicas grown into api’s ports',
     mutate: edit(WEB, ['spec', 'replicas'], 6),
   },
