@@ -23,9 +23,11 @@ export function claimsOf(
   scope: { app: App; env: Environment; target: Target },
   rendered: readonly RenderedResource[],
 ): ScopeClaims {
+  // The target's name is not part of where it connects: two names for one cluster are one target.
+  const { name: _name, ...spec } = scope.target;
   return {
     ...scope,
-    connection: connectionKey(scope.target),
+    connection: connectionKey(spec),
     claims: rendered.flatMap((resource) => claimsOn(scope.target, resource.object).map((c) => ({ ...c, resource }))),
   };
 }
