@@ -39,7 +39,7 @@ function isDirectory(path: string): boolean {
 export async function runValidate(options: RunValidateOptions): Promise<ValidateResult> {
   const root = resolve(options.dir);
   if (!isDirectory(root))
-    throw new NotFoundError('REPO_NOT_FOUND', `${options.dir} is not a directory`, {
+    throw new NotFoundError('REPO_NOT_FOUND', 'no config repo directory here', {
       file: options.dir,
       hint: 'Pass the config repo directory (the one holding sluice.yaml): sluice validate <path>.',
     });
