@@ -2,9 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { assertPolicy, evaluatePolicy } from '../policy/index.js';
 import { createProvider, targetKind } from '../providers/index.js';
-import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
+import { lazyDecryptingFs, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
   HostedRequests,
@@ -15,7 +14,7 @@ import {
   type Notify,
   type RequestBackend,
 } from '../promote/index.js';
-import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
+import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
 import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
@@ -85,15 +84,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     source: gitRevisionSource(source),
     store,
     log,
-    openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
-    checkPolicy: (resources, ctx) =>
-      assertPolicy(
-        evaluatePolicy(resources, ctx.env, ctx.project, {
-          app: ctx.app.name,
-          encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set(),
-        }),
-      ),
-    finalize: stripInternalAnnotations,
+    // Each render decrypts only the SOPS files it reads: a file that does not decrypt fails the app that reads it.
+    openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     mask: (text) => secrets.mask(text),
     createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
     onSyncFinished: (r) => {
@@ -110,14 +102,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     store,
     status: () => controller.status(),
     refresh: () => controller.refresh(),
-    openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
-    checkPolicy: ((resources, ctx) =>
-      assertPolicy(
-        evaluatePolicy(resources, ctx.env, ctx.project, {
-          app: ctx.app.name,
-          encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set(),
-        }),
-      )) satisfies PolicyCheck,
+    openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     notify,
     // Without a backend given, requests become pull/merge requests when sluice.yaml or the remote and a token say so.
     requests: o.requests ?? hosted,

@@ -135,6 +135,19 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
    */
   connectionKey(target: z.output<S>): string;
   create(target: z.output<S> & { name: string }, ctx: ProviderContext): Provider;
+  /** Whether targets of this kind run the resource (by apiVersion/kind); needs no connection. */
+  accepts(resource: Resource): boolean;
+  /**
+   * Problems with a resource's fields that the target would refuse (unknown fields, wrong
+   * types, out-of-range values), found before anything is applied and without a connection.
+   */
+  validate(resource: Resource): ResourceIssue[];
+  /**
+   * What the resource takes on the target that no other app or environment on the same
+   * target may take too (a port, an object by name). Two claims with one key on one target
+   * are a conflict; the description names the claim for people ("service port 8080").
+   */
+  claims?(resource: Resource, target: z.output<S>): Claim[];
   /** How a resource of this kind appears to policy; undefined for resources it does not run. */
   workloads(resource: Resource): Workload | undefined;
   /** What a resource runs, as recorded in the ledger after a sync. */
@@ -151,6 +164,14 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
   readLogs?(dataDir: string, scope: Scope, options: TargetLogOptions): AsyncIterable<TargetLogLine>;
   /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
   scaffold?(request: ScaffoldRequest): Record<string, string>;
+}
+
+/** Something a resource takes on its target; see `TargetKind.claims`. */
+export interface Claim {
+  /** Equal for two claims that cannot both hold on one target, e.g. `tcp/8080`. */
+  key: string;
+  /** For people: "replica ports 8080-8083 of Process/web". */
+  description: string;
 }
 
 /** Where the things a resource runs live, so policy rules work on these and not on kinds. */

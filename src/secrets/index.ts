@@ -10,7 +10,13 @@ export {
   type RedactOptions,
 } from './mask.js';
 export { SOPS_SOURCE_ANNOTATION, markDecrypted, isFromEncryptedSource, stripInternalAnnotations } from './marker.js';
-export { DecryptingFs, openDecryptingFs, type DecryptingFsOptions } from './decrypting-fs.js';
+export {
+  DecryptingFs,
+  openDecryptingFs,
+  lazyDecryptingFs,
+  type DecryptingFsOptions,
+  type DecryptingRun,
+} from './decrypting-fs.js';
 export {
   decryptSopsFile,
   encryptSopsFile,

@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
-import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
-import { openDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
+import { DesiredStates } from '../../desired/index.js';
+import { rendererNames, toYamlStream } from '../../render/index.js';
+import { lazyDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
 import { outputOption, printJson } from '../context.js';
 
@@ -28,14 +29,18 @@ export function renderCommand(): Command {
           throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in ${PROJECT_FILE}`, {
             hint: `Apps: ${project.apps.map((a) => a.name).join(', ') || 'none'}.`,
           });
-        if (!project.environments.some((e) => e.name === opts.env)) {
+        const env = project.environments.find((e) => e.name === opts.env);
+        if (!env) {
           throw new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in ${PROJECT_FILE}`, {
             hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.`,
           });
         }
-        const fs = await openDecryptingFs(new DiskFs(root));
-        const r = renderApp(fs, spec, opts.env, opts.renderer);
-        const shown = r.resources.map((x) => {
+        // The pipeline the controller uses: what it would refuse fails here too, with file and line.
+        const desired = new DesiredStates(lazyDecryptingFs(new DiskFs(root)), project, {
+          ...(opts.renderer ? { renderer: opts.renderer } : {}),
+        });
+        const state = await desired.of(spec, env);
+        const shown = state.rendered.map((x) => {
           const object = stripInternalAnnotations(x.object);
           return { ...x, object: opts.showSecrets ? object : redactResource(object) };
         });
