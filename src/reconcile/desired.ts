@@ -1,7 +1,7 @@
 import type { App, Environment, Project } from '../config/index.js';
 import { formatFieldPath } from '../config/index.js';
 import { RenderError, ValidationError } from '../errors/index.js';
-import { resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
+import { fieldLocation, resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
 import type { Provider } from '../providers/types.js';
 import { renderApp } from '../render/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
@@ -57,9 +57,10 @@ export function desiredState(
     }
     const issue = provider.validate?.(r.object)[0];
     if (issue) {
+      const at = fieldLocation(r.origin, issue.path);
       throw new ValidationError('RESOURCE_INVALID', `${ref}: ${issue.message}`, {
-        file: r.origin?.file,
-        line: r.origin?.locate?.(issue.path) ?? r.origin?.line,
+        file: at?.file,
+        line: at?.line,
         field: formatFieldPath(issue.path),
         resource: ref,
         hint: issue.hint ?? 'Fix the field in the manifest; nothing was applied.',

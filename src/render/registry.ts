@@ -5,6 +5,9 @@ import { joinPath, type ReadonlyFs } from '../vfs/index.js';
 import { kustomizeRenderer } from './kustomize/renderer.js';
 import { plainRenderer } from './plain/index.js';
 import type { ImagePin, Renderer } from './types.js';
+import { BudgetFs, RenderBudget } from './budget.js';
+import { whereByValue } from './field-origin.js';
+import { refuseNul } from './text.js';
 
 /** Most specific first; plain YAML accepts any directory, so it is last. */
 const renderers: Renderer[] = [kustomizeRenderer, plainRenderer];
@@ -65,13 +68,21 @@ export interface AppRender {
 /** Renders one app for one environment and checks the result is a set (no resource twice). */
 export function renderApp(
   fs: ReadonlyFs,
-  app: Pick<App, 'name' | 'path'>,
+  app: Pick<App, 'name' | 'path' | 'limits'>,
   env: string,
   rendererName?: string,
 ): AppRender {
   const dir = appDirectory(fs, app, env);
   const renderer = rendererFor(fs, dir, rendererName);
-  const resources = renderer.render({ fs, dir });
+  const budget = new RenderBudget(dir, app.limits);
+  const resources = renderer.render({ fs: new BudgetFs(fs, budget), dir, budget });
+  // A renderer that cannot tell lines itself (it builds resources from several files) gets
+  // fields located by the files it read, patches first.
+  const where = whereByValue(fs, budget.reads);
+  for (const r of resources) {
+    if (r.origin && !r.origin.locate && !r.origin.where) r.origin.where = where(r);
+    refuseNul(r);
+  }
   const seen = new Map<string, RenderedResource>();
   for (const r of resources) {
     const key = resourceKey(r.object);

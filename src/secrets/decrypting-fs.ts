@@ -77,6 +77,9 @@ export class DecryptingFs implements ReadonlyFs {
   realPath(path: string): string {
     return this.inner.realPath(path);
   }
+  size(path: string): number | undefined {
+    return this.plain.get(this.inner.realPath(path))?.length ?? this.inner.size?.(path);
+  }
 }
 
 /** Scans `roots` for SOPS files, decrypts them all and returns the overlay. */
@@ -91,6 +94,8 @@ export async function openDecryptingFs(fs: ReadonlyFs, options: DecryptingFsOpti
       if (e.type === 'dir' && !SKIP_DIRS.has(e.name)) walk(p);
       if (e.type !== 'file' || seen.has(p)) continue;
       seen.add(p);
+      // Too large to be a SOPS file: not read at all, so a huge file costs nothing here.
+      if ((fs.size?.(p) ?? 0) > maxSize) continue;
       const bytes = fs.readFile(p);
       if (bytes.length > maxSize) continue;
       const text = Buffer.from(bytes).toString('utf8');
