@@ -148,6 +148,24 @@ const cases: Case[] = [
     file: 'apps/web/base/sub/back',
   },
   {
+    name: 'an overlay directory that is a link out of the repository',
+    files: { 'apps/web/overlays/dev': { symlink: '../../../..' } },
+    code: 'PATH_ESCAPE',
+    file: 'apps/web/overlays/dev',
+  },
+  {
+    name: 'an overlay directory that is a link to nothing',
+    files: { 'apps/web/overlays/dev': { symlink: '../gone' } },
+    code: 'SYMLINK_BROKEN',
+    file: 'apps/web/overlays/dev',
+  },
+  {
+    name: 'a base directory that is a link to itself',
+    files: { 'apps/web/base': { symlink: 'base' } },
+    code: 'SYMLINK_LOOP',
+    file: 'apps/web/base',
+  },
+  {
     name: 'a manifest link to nothing',
     files: { 'apps/web/base/gone.yaml': { symlink: 'missing.yaml' } },
     code: 'SYMLINK_BROKEN',
