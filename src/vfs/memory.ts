@@ -1,9 +1,13 @@
-import { RenderError } from '../errors/index.js';
+import { LimitExceededError, RenderError } from '../errors/index.js';
 import { resolveLinks } from './links.js';
 import { dirnameOf, joinPath, normalizePath } from './paths.js';
 import type { FsEntry, FsEntryType, ReadonlyFs } from './types.js';
 
-type Node = { type: 'file'; data: Uint8Array } | { type: 'symlink'; target: string } | { type: 'dir' };
+type Node =
+  | { type: 'file'; data: Uint8Array }
+  | { type: 'file'; data: undefined; size: number; limit: number }
+  | { type: 'symlink'; target: string }
+  | { type: 'dir' };
 
 /**
  * A file tree held in memory: what Sluice builds from a Git revision, so a render never
@@ -21,6 +25,11 @@ export class MemoryFs implements ReadonlyFs {
   addFile(path: string, content: string | Uint8Array): void {
     const data = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     this.put(path, { type: 'file', data });
+  }
+
+  /** A file too large to hold: listed with its size, refused when read. */
+  addUnloaded(path: string, size: number, limit: number): void {
+    this.put(path, { type: 'file', data: undefined, size, limit });
   }
 
   addSymlink(path: string, target: string): void {
@@ -61,6 +70,13 @@ export class MemoryFs implements ReadonlyFs {
     const node = this.nodes.get(this.realPath(path));
     if (!node) throw notFound(path);
     if (node.type !== 'file') throw new RenderError('NOT_A_FILE', `${path} is a directory, not a file`, { file: path });
+    if (node.data === undefined) {
+      throw new LimitExceededError(
+        'FILE_TOO_LARGE',
+        `${path} is ${node.size} bytes, more than the ${node.limit} bytes Sluice loads from a revision`,
+        { file: path, hint: 'Keep large data out of the config repository; Sluice does not read it.' },
+      );
+    }
     return node.data;
   }
 
@@ -98,7 +114,8 @@ export class MemoryFs implements ReadonlyFs {
   /** Size in bytes of the file at `path`, without copying it. */
   size(path: string): number | undefined {
     const node = this.nodes.get(this.realPath(path));
-    return node?.type === 'file' ? node.data.length : undefined;
+    if (node?.type !== 'file') return undefined;
+    return node.data === undefined ? node.size : node.data.length;
   }
 }
 
