@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/index.js';
+import { DEFAULT_READ_LIMITS } from '../model/read-limits.js';
 import { parseProject } from './load.js';
 
 const valid = `apiVersion: sluice.dev/v1alpha1
@@ -38,7 +39,27 @@ describe('parseProject', () => {
       ['prod', 'auto', false, 90_000],
     ]);
     expect(p.environments[1]!.promotion).toMatchObject({ from: 'dev', approvals: 1, requireHealthy: true });
-    expect(p.apps[0]).toEqual({ name: 'payments', path: 'apps/payments', environments: undefined });
+    expect(p.apps[0]).toEqual({
+      name: 'payments',
+      path: 'apps/payments',
+      environments: undefined,
+      limits: DEFAULT_READ_LIMITS,
+    });
+  });
+
+  it('reads spec.limits into every app, sizes with binary units, and names the line of a bad size', () => {
+    const limited = valid.replace(
+      '  apps:\n',
+      '  limits: { maxFileSize: 512Ki, maxRenderSize: 2097152, maxDepth: 4 }\n  apps:\n',
+    );
+    expect(parseProject(limited).apps[0]!.limits).toEqual({
+      maxFileSize: 512 * 1024,
+      maxRenderSize: 2 * 1024 * 1024,
+      maxDepth: 4,
+      maxFiles: DEFAULT_READ_LIMITS.maxFiles,
+    });
+    const e = errorOf(limited.replace('512Ki', '8MB'));
+    expect(e.location).toMatchObject({ file: 'sluice.yaml', line: 14, field: 'spec.limits.maxFileSize' });
   });
 
   it('names the line and field of an unknown field', () => {

@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors/index.js';
 import { parseDuration } from '../model/duration.js';
+import { DEFAULT_READ_LIMITS, parseByteSize, type ReadLimits } from '../model/read-limits.js';
 import type { Target } from '../providers/index.js';
-import type { AppSpec, EnvironmentSpec, NotificationSpec, ProjectFile, RepositorySpec } from './schema.js';
+import type { AppSpec, EnvironmentSpec, LimitsSpec, NotificationSpec, ProjectFile, RepositorySpec } from './schema.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
 export interface Project {
@@ -27,6 +28,8 @@ export interface App extends Omit<AppSpec, 'environments' | 'allowEmpty'> {
   environments: string[] | undefined;
   /** The app may render to no resources; without it an empty render is refused. */
   allowEmpty?: boolean;
+  /** What one render of the app may read (spec.limits, or the defaults). */
+  limits?: ReadLimits;
 }
 
 interface Context {
@@ -80,6 +83,7 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     }
   });
 
+  const limits = readLimits(data.spec.limits);
   const appNames = new Set<string>();
   const apps = data.spec.apps.map((app, i): App => {
     if (appNames.has(app.name))
@@ -102,7 +106,13 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
         );
       }
     });
-    return { name: app.name, path, environments: app.environments, ...(app.allowEmpty ? { allowEmpty: true } : {}) };
+    return {
+      name: app.name,
+      path,
+      environments: app.environments,
+      limits,
+      ...(app.allowEmpty ? { allowEmpty: true } : {}),
+    };
   });
 
   const notifications = data.spec.notifications ?? [];
@@ -126,6 +136,16 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     apps,
     notifications,
     ...(data.spec.repository ? { repository: data.spec.repository } : {}),
+  };
+}
+
+function readLimits(spec: LimitsSpec | undefined): ReadLimits {
+  if (!spec) return { ...DEFAULT_READ_LIMITS };
+  return {
+    maxFileSize: parseByteSize(spec.maxFileSize),
+    maxRenderSize: parseByteSize(spec.maxRenderSize),
+    maxDepth: spec.maxDepth,
+    maxFiles: spec.maxFiles,
   };
 }
 

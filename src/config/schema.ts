@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { celExpression } from '../model/cel-expression.js';
 import { durationString } from '../model/duration.js';
+import { byteSize, DEFAULT_READ_LIMITS } from '../model/read-limits.js';
 import { targetSchema } from '../providers/index.js';
 
 /**
@@ -178,6 +179,34 @@ export const repositorySchema = z
     path: ['project'],
   });
 
+// ── Read limits ─────────────────────────────────────────────────────────────────────────────
+// How much of the config repo one render may read; a file or a walk past them is refused with
+// the file or directory and the limit, so a bad commit cannot exhaust memory or spin forever.
+export const limitsSchema = z
+  .strictObject({
+    maxFileSize: byteSize
+      .default(DEFAULT_READ_LIMITS.maxFileSize)
+      .describe('Largest file a render reads, in bytes or with Ki/Mi/Gi (default 8Mi)'),
+    maxRenderSize: byteSize
+      .default(DEFAULT_READ_LIMITS.maxRenderSize)
+      .describe('Bytes one render of one app in one environment reads, all files together (default 64Mi)'),
+    maxDepth: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(DEFAULT_READ_LIMITS.maxDepth)
+      .describe('Directory levels a render descends below the directory it renders (default 32)'),
+    maxFiles: z
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULT_READ_LIMITS.maxFiles)
+      .describe('Files and directories one render visits (default 10000)'),
+  })
+  .describe('Limits on what one render reads from the config repo');
+// ────────────────────────────────────────────────────────────────────────────────────────────
+
 export const projectSchema = z.strictObject({
   apiVersion: z.literal('sluice.dev/v1alpha1'),
   kind: z.literal('Project'),
@@ -207,6 +236,7 @@ export const projectSchema = z.strictObject({
       .describe(
         'Where the config repo is hosted; promotion requests become pull requests (GitHub) or merge requests (GitLab)',
       ),
+    limits: limitsSchema.optional(),
   }),
 });
 
@@ -219,4 +249,5 @@ export type CustomPolicyRuleSpec = z.output<typeof customPolicyRuleSchema>;
 export type NotificationSpec = z.output<typeof notificationSchema>;
 export type RepositorySpec = z.output<typeof repositorySchema>;
 export type NotificationEventType = (typeof notificationEvents)[number];
+export type LimitsSpec = z.output<typeof limitsSchema>;
 export type VerifyCheckSpec = z.output<typeof verifyCheckSchema>;

@@ -1,5 +1,5 @@
 import type { LineCounter, YAMLError } from 'yaml';
-import { isCollection, isDocument, Parser, type Document, type Node } from 'yaml';
+import { isCollection, isDocument, isMap, Parser, type Document, type Node } from 'yaml';
 
 /** Line and column (1-based) of the node at `path` in a parsed YAML document, or of its nearest parent. */
 export function locateInDocument(
@@ -12,17 +12,21 @@ export function locateInDocument(
   for (const key of path) {
     if (!isCollection(node)) break;
     const next = node.get(key, true) as unknown;
+    // A field is where its key is written: a block map or list as its value starts a line below.
+    const pair = isMap(node)
+      ? (node.items.find((it) => {
+          const k = (it as { key?: unknown }).key;
+          return k !== undefined && k !== null && String((k as { value?: unknown }).value ?? k) === String(key);
+        }) as { key?: Node } | undefined)
+      : undefined;
     if (next === undefined) {
       // An unknown key: point at the key itself rather than its parent map.
-      const pair = node.items.find((it) => {
-        const k = (it as { key?: unknown }).key;
-        return k !== undefined && String((k as { value?: unknown }).value ?? k) === String(key);
-      }) as { key?: Node } | undefined;
       if (pair?.key && pair.key.range) found = pair.key;
       break;
     }
     node = next;
-    if ((next as Node).range) found = next as Node;
+    if (pair?.key?.range) found = pair.key;
+    else if ((next as Node).range) found = next as Node;
   }
   const range = found?.range ?? (isDocument(doc) ? doc.contents?.range : undefined);
   if (!range) return undefined;

@@ -1,6 +1,6 @@
 import { formatFieldPath, type App, type Environment, type Project, type Target } from '../config/index.js';
 import { RenderError, ValidationError, isSluiceError, type SluiceError } from '../errors/index.js';
-import { resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
+import { fieldLocation, resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
 import { assertPolicy, errorViolation, evaluatePolicy, type PolicyReport, type Violation } from '../policy/index.js';
 import { targetAccepts, validateForTarget } from '../providers/index.js';
 import { renderApp, type AppRender } from '../render/index.js';
@@ -168,14 +168,14 @@ function checkOnTarget(r: RenderedResource, target: Target, env: Environment): S
         hint: `Environment "${env.name}" uses target "${env.target}" (${target.provider}); fix the apiVersion or kind, or move the resource to an environment whose target runs it.`,
       }),
     ];
-  return validateForTarget(target, r.object).map(
-    (issue) =>
-      new ValidationError('RESOURCE_INVALID', `${ref}: ${issue.message}`, {
-        file: r.origin?.file,
-        line: r.origin?.locate?.(issue.path) ?? r.origin?.line,
-        field: formatFieldPath(issue.path),
-        resource: ref,
-        hint: issue.hint ?? 'Fix the field in the manifest; nothing was applied.',
-      }),
-  );
+  return validateForTarget(target, r.object).map((issue) => {
+    const at = fieldLocation(r.origin, issue.path);
+    return new ValidationError('RESOURCE_INVALID', `${ref}: ${issue.message}`, {
+      file: at?.file,
+      line: at?.line,
+      field: formatFieldPath(issue.path),
+      resource: ref,
+      hint: issue.hint ?? 'Fix the field in the manifest; nothing was applied.',
+    });
+  });
 }

@@ -82,6 +82,18 @@ export class SourceError extends SluiceError {
 /** Rendering desired state failed (bad manifest, broken overlay, escaping path). */
 export class RenderError extends SluiceError {}
 
+/** A symbolic link that leaves the repository, loops, or points at nothing. Bad input: never retried. */
+export class SymlinkError extends RenderError {}
+
+/**
+ * A file, a render or a directory walk past a limit of `spec.limits` (size, depth, count).
+ * The same revision stays too large, so it is never retried.
+ */
+export class LimitExceededError extends RenderError {}
+
+/** A manifest that is not UTF-8 text, or holds a NUL character. Never retried. */
+export class EncodingError extends RenderError {}
+
 /**
  * A target refused or failed a change. Transient unless the provider says the input is at
  * fault (a manifest the API server rejects, an artifact whose digest does not match).

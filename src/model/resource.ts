@@ -25,6 +25,59 @@ export interface ResourceOrigin {
   line?: number;
   /** Line of a field inside the document, e.g. `['spec', 'replicas']`, where the renderer can tell. */
   locate?: (path: readonly (string | number)[]) => number | undefined;
+  /**
+   * File and line that set a field, when that may be another file than the document's: an
+   * overlay's patch that changed the value. Falls back to `locate` in `file`.
+   */
+  where?: (path: readonly (string | number)[]) => { file: string; line: number } | undefined;
+}
+
+/** Where a person should look to change the field at `path` of a rendered resource. */
+export function fieldLocation(
+  origin: ResourceOrigin | undefined,
+  path: readonly (string | number)[],
+): { file: string; line?: number } | undefined {
+  if (!origin) return undefined;
+  const set = origin.where?.(path);
+  if (set) return set;
+  const line = origin.locate?.(path) ?? origin.line;
+  return line === undefined ? { file: origin.file } : { file: origin.file, line };
+}
+
+/**
+ * `spec.template.spec.containers[0].image` as a path into `object`. Keys may hold dots
+ * (`metadata.labels.app.kubernetes.io/name`): the object decides where one key ends.
+ */
+export function parseFieldPath(object: unknown, field: string): (string | number)[] {
+  const tokens: (string | number)[] = [];
+  for (const part of field.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) {
+      tokens.push(part);
+      continue;
+    }
+    if (m[1]) tokens.push(m[1]);
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) tokens.push(Number(i[1]));
+  }
+  const path: (string | number)[] = [];
+  let node: unknown = object;
+  for (let i = 0; i < tokens.length; i++) {
+    let key = tokens[i]!;
+    if (typeof key === 'string' && node && typeof node === 'object' && !Array.isArray(node)) {
+      // Join following tokens while the key so far is not in the object but a longer one is.
+      let j = i;
+      while (!(key in node) && j + 1 < tokens.length && typeof tokens[j + 1] === 'string') {
+        const longer: string = `${key}.${tokens[j + 1] as string}`;
+        if (!Object.keys(node).some((k) => k === longer || k.startsWith(`${longer}.`))) break;
+        key = longer;
+        j++;
+      }
+      i = j;
+    }
+    path.push(key);
+    node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+  }
+  return path;
 }
 
 export interface RenderedResource {

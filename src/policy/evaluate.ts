@@ -1,6 +1,6 @@
 import type { Environment, Project } from '../config/index.js';
 import type { PolicySpec } from '../config/schema.js';
-import { resourceRef, type RenderedResource } from '../model/resource.js';
+import { fieldLocation, parseFieldPath, resourceRef, type RenderedResource } from '../model/resource.js';
 import { checkCustom, compileError, matches } from './cel.js';
 import { builtinRules } from './rules/index.js';
 import type { BuiltinRule, Finding, PolicyReport, RuleContext, Severity, Violation } from './types.js';
@@ -43,7 +43,7 @@ export function evaluatePolicy(
       message: f.message,
       hint: f.hint,
       ...(r ? { resource: resourceRef(r.object), kind: r.object.kind } : {}),
-      ...(r?.origin ? { file: r.origin.file, ...(r.origin.line !== undefined ? { line: r.origin.line } : {}) } : {}),
+      ...(r ? at(r, f) : {}),
       ...(f.field ? { field: f.field } : {}),
       ...base,
     });
@@ -72,6 +72,13 @@ export function evaluatePolicy(
   }
 
   return summarize(violations);
+}
+
+/** File and line of the finding's field (the patch that set it, where the renderer can tell), else of the document. */
+function at(r: RenderedResource, f: Finding): { file?: string; line?: number } {
+  const where = fieldLocation(r.origin, f.field ? parseFieldPath(r.object, f.field) : []);
+  if (!where) return {};
+  return where.line === undefined ? { file: where.file } : { file: where.file, line: where.line };
 }
 
 export function summarize(violations: Violation[]): PolicyReport {

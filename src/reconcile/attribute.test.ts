@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError, ValidationError } from '../errors/index.js';
 import type { RenderedResource } from '../model/resource.js';
-import { attribute, fieldPath } from './attribute.js';
+import { attribute } from './attribute.js';
 
 const rendered: RenderedResource[] = [
   {
@@ -40,9 +40,5 @@ describe('attributing a target error to the file it came from', () => {
     const unknown = new ProviderError('KUBE_INVALID', 'x', { resource: 'Service/shop/web' });
     attribute(unknown, rendered);
     expect(unknown.location.file).toBeUndefined();
-  });
-
-  it('reads dotted paths with indexes', () => {
-    expect(fieldPath('spec.containers[0].ports[12].name')).toEqual(['spec', 'containers', 0, 'ports', 12, 'name']);
   });
 });

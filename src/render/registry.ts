@@ -1,10 +1,13 @@
-import { RenderError } from '../errors/index.js';
+import { RenderError, SymlinkError } from '../errors/index.js';
 import type { App } from '../config/index.js';
 import { resourceKey, resourceRef, type RenderedResource } from '../model/resource.js';
 import { joinPath, type ReadonlyFs } from '../vfs/index.js';
 import { kustomizeRenderer } from './kustomize/renderer.js';
 import { plainRenderer } from './plain/index.js';
 import type { ImagePin, Renderer } from './types.js';
+import { BudgetFs, RenderBudget } from './budget.js';
+import { whereByValue } from './field-origin.js';
+import { refuseNul } from './text.js';
 
 /** Most specific first; plain YAML accepts any directory, so it is last. */
 const renderers: Renderer[] = [kustomizeRenderer, plainRenderer];
@@ -41,19 +44,35 @@ export function rendererFor(fs: ReadonlyFs, dir: string, name?: string): Rendere
 /** The directory that holds an app's desired state for an environment: its overlay, else its base. */
 export function appDirectory(fs: ReadonlyFs, app: Pick<App, 'name' | 'path'>, env: string): string {
   const overlay = joinPath(app.path, 'overlays', env);
-  if (fs.stat(overlay) === 'dir') return overlay;
   const base = joinPath(app.path, 'base');
-  if (fs.stat(base) === 'dir') return base;
-  if (fs.stat(app.path) === 'dir') return app.path;
+  for (const dir of [overlay, base, app.path]) {
+    if (fs.stat(dir) === 'dir') return dir;
+    // A link where the directory should be that leads nowhere usable is named, not passed over.
+    if (fs.lstat(dir) === 'symlink') throw badDirectoryLink(fs, dir);
+  }
   throw new RenderError('APP_DIR_MISSING', `app "${app.name}" has no directory ${overlay} (nor ${base})`, {
     file: app.path,
     hint: `Create ${overlay}/ with the manifests for ${env}, or fix the app's path in sluice.yaml.`,
   });
 }
 
-/** True if the app has something to deploy in that environment. */
+/**
+ * True if the app has something to deploy in that environment. A link in place of the overlay
+ * counts even when it is bad: the render then fails naming it, instead of the environment
+ * silently losing its overlay (and its running app being pruned).
+ */
 export function hasOverlay(fs: ReadonlyFs, app: Pick<App, 'path'>, env: string): boolean {
-  return fs.stat(joinPath(app.path, 'overlays', env)) === 'dir';
+  const overlay = joinPath(app.path, 'overlays', env);
+  return fs.stat(overlay) === 'dir' || fs.lstat(overlay) === 'symlink';
+}
+
+function badDirectoryLink(fs: ReadonlyFs, dir: string): RenderError {
+  fs.realPath(dir); // throws, naming the link, when it leaves the repository or loops
+  const target = fs.readLink(dir);
+  return new SymlinkError('SYMLINK_BROKEN', `symbolic link ${dir} points to ${target}, which is not a directory`, {
+    file: dir,
+    hint: `Point ${dir} at a directory in the repository, or remove it.`,
+  });
 }
 
 export interface AppRender {
@@ -65,13 +84,21 @@ export interface AppRender {
 /** Renders one app for one environment and checks the result is a set (no resource twice). */
 export function renderApp(
   fs: ReadonlyFs,
-  app: Pick<App, 'name' | 'path'>,
+  app: Pick<App, 'name' | 'path' | 'limits'>,
   env: string,
   rendererName?: string,
 ): AppRender {
   const dir = appDirectory(fs, app, env);
   const renderer = rendererFor(fs, dir, rendererName);
-  const resources = renderer.render({ fs, dir });
+  const budget = new RenderBudget(dir, app.limits);
+  const resources = renderer.render({ fs: new BudgetFs(fs, budget), dir, budget });
+  // A renderer that cannot tell lines itself (it builds resources from several files) gets
+  // fields located by the files it read, patches first.
+  const where = whereByValue(fs, budget.reads);
+  for (const r of resources) {
+    if (r.origin && !r.origin.locate && !r.origin.where) r.origin.where = where(r);
+    refuseNul(r);
+  }
   const seen = new Map<string, RenderedResource>();
   for (const r of resources) {
     const key = resourceKey(r.object);

@@ -1,5 +1,6 @@
 import type { ReadonlyFs } from '../vfs/index.js';
 import type { RenderedResource } from '../model/resource.js';
+import type { RenderBudget } from './budget.js';
 
 /**
  * A renderer turns one directory of a config repo into resources. It is the only part that
@@ -35,4 +36,6 @@ export interface RenderRequest {
   fs: ReadonlyFs;
   /** Directory to render, relative to the root of `fs` (an overlay or a base). */
   dir: string;
+  /** What the render may still read (spec.limits); directory walks check depth and count against it. */
+  budget?: RenderBudget;
 }

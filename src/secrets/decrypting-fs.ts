@@ -164,6 +164,10 @@ export class DecryptingFs implements ReadonlyFs {
     const ids = this.options.identities;
     return typeof ids === 'function' ? ids() : (ids ?? loadAgeIdentities());
   }
+
+  size(path: string): number | undefined {
+    return this.plain.get(this.inner.realPath(path))?.length ?? this.inner.size?.(path);
+  }
 }
 
 /**
@@ -189,6 +193,8 @@ export async function openDecryptingFs(fs: ReadonlyFs, options: DecryptingFsOpti
       if (e.type === 'dir' && !SKIP_DIRS.has(e.name)) walk(p);
       if (e.type !== 'file' || seen.has(p)) continue;
       seen.add(p);
+      // Too large to be a SOPS file: not read at all, so a huge file costs nothing here.
+      if ((fs.size?.(p) ?? 0) > (options.maxFileSize ?? 4 * 1024 * 1024)) continue;
       if (dfs.isEncrypted(p)) found.push(p);
     }
   };

@@ -59,7 +59,7 @@ export class Source {
   ) {
     this.fetches = new FetchState(options.backoff);
     this.batch = new CatFileBatch(ctx);
-    this.trees = new TreeCache(ctx, this.batch, options.treeCacheSize ?? 8, logger);
+    this.trees = new TreeCache(ctx, this.batch, options.treeCacheSize ?? 8, logger, options.maxBlobSize);
   }
 
   /** Prepares a source; nothing is fetched yet. Throws SourceError for a bad spec or a non-repository path. */

@@ -17,6 +17,7 @@ export class TreeCache {
     private readonly batch: CatFileBatch,
     capacity: number,
     private readonly log: SourceLog,
+    private readonly maxBlobSize?: number,
   ) {
     this.lru = new Lru(capacity);
   }
@@ -26,7 +27,7 @@ export class TreeCache {
     const key = `${sha}\0${prefix ?? ''}`;
     let p = this.lru.get(key);
     if (!p) {
-      p = buildTree(this.ctx, this.batch, sha, prefix).then(({ fs, notes }) => {
+      p = buildTree(this.ctx, this.batch, sha, prefix, this.maxBlobSize).then(({ fs, notes }) => {
         if (notes.skippedSubmodules.length > 0) {
           this.log.info(
             { revision: sha, submodules: notes.skippedSubmodules },

@@ -44,6 +44,21 @@ describe('reading trees through one cat-file process', () => {
     expect(git(repo, 'ls-tree', '-r', '--name-only', revision).split('\n')).toHaveLength(303);
   });
 
+  it('lists a blob above maxBlobSize with its size but never loads it', async () => {
+    const small = await Source.open({ path: repo }, { dataDir: tmp.path, maxBlobSize: 1024 * 1024 });
+    try {
+      const fs = await small.tree(revision);
+      expect(fs.stat('big.bin')).toBe('file');
+      expect(fs.size('big.bin')).toBe(big.length);
+      expect(() => fs.readFile('big.bin')).toThrow(
+        expect.objectContaining({ code: 'FILE_TOO_LARGE', retry: false, location: { file: 'big.bin' } }),
+      );
+      expect(new TextDecoder().decode(fs.readFile('dup.yaml'))).toBe('n: 1\n');
+    } finally {
+      small.close();
+    }
+  });
+
   it('shares one read between concurrent requests and evicts old trees', async () => {
     const [a, b] = await Promise.all([source.tree(revision, 'apps/a1'), source.tree(revision, 'apps/a1')]);
     expect(a).toBe(b);

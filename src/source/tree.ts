@@ -8,24 +8,32 @@ export interface TreeEntry {
   type: string;
   sha: string;
   path: string;
+  /** Bytes of a blob, when listed with `-l`. */
+  size?: number;
 }
 
-/** Parses `git ls-tree -r -z` output: `<mode> <type> <sha>\t<path>\0`. */
+/** Parses `git ls-tree -r -z [-l]` output: `<mode> <type> <sha>[ <size>]\t<path>\0`. */
 export function parseLsTree(out: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
   for (const record of out.toString('utf8').split('\0')) {
     if (record === '') continue;
     const tab = record.indexOf('\t');
-    const [mode, type, sha] = record.slice(0, tab).split(' ');
+    // With -l the size is padded with spaces to line up.
+    const [mode, type, sha, size] = record.slice(0, tab).split(/ +/);
     if (tab < 0 || !mode || !type || !sha)
       throw new SourceError('SOURCE_GIT_FAILED', `unexpected git ls-tree output: ${record}`);
-    entries.push({ mode, type, sha, path: record.slice(tab + 1) });
+    const entry: TreeEntry = { mode, type, sha, path: record.slice(tab + 1) };
+    if (size !== undefined && /^\d+$/.test(size)) entry.size = Number(size);
+    entries.push(entry);
   }
   return entries;
 }
 
+/** Blobs above this are listed in a tree but never loaded (a render's own limits are far lower). */
+export const DEFAULT_MAX_BLOB_SIZE = 256 * 1024 * 1024;
+
 export async function listTree(ctx: GitContext, revision: string, prefix?: string): Promise<TreeEntry[]> {
-  const args = ['ls-tree', '-r', '-z', '--full-tree', revision];
+  const args = ['ls-tree', '-r', '-z', '-l', '--full-tree', revision];
   const p = prefix === undefined ? '.' : normalizePath(prefix);
   if (p.startsWith('..')) throw new SourceError('SOURCE_BAD_PATH', `path ${prefix} leaves the repository`);
   if (p !== '.') args.push('--', p);
@@ -46,6 +54,7 @@ export async function buildTree(
   batch: CatFileBatch,
   revision: string,
   prefix?: string,
+  maxBlobSize = DEFAULT_MAX_BLOB_SIZE,
 ): Promise<{ fs: MemoryFs; notes: TreeNotes }> {
   const entries = await listTree(ctx, revision, prefix);
   const fs = new MemoryFs();
@@ -72,6 +81,8 @@ export async function buildTree(
         notes.skippedSubmodules.push(e.path);
       } else if (e.mode === '120000') {
         fs.addSymlink(e.path, (await readBlob(e.sha)).toString('utf8'));
+      } else if (e.type === 'blob' && e.size !== undefined && e.size > maxBlobSize) {
+        fs.addUnloaded(e.path, e.size, maxBlobSize);
       } else if (e.type === 'blob') {
         fs.addFile(e.path, new Uint8Array(await readBlob(e.sha)));
       }

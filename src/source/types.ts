@@ -41,6 +41,11 @@ export interface SourceOptions {
   backoff?: BackoffOptions;
   /** How many trees to keep in memory; default 8. */
   treeCacheSize?: number;
+  /**
+   * Blobs larger than this (bytes) are not loaded into a tree: they are listed with their
+   * size and refused when read. Default 256 MiB, well above any render's spec.limits.
+   */
+  maxBlobSize?: number;
   /** Environment to read the token from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }

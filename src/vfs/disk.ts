@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RenderError } from '../errors/index.js';
+import { resolveLinks } from './links.js';
 import { normalizePath } from './paths.js';
 import type { FsEntry, FsEntryType, ReadonlyFs } from './types.js';
 
@@ -8,7 +9,11 @@ import type { FsEntry, FsEntryType, ReadonlyFs } from './types.js';
 export class DiskFs implements ReadonlyFs {
   private readonly root: string;
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    /** How messages name the root: `the repository`, or the directory being rendered. */
+    private readonly rootName = 'the repository',
+  ) {
     this.root = fs.realpathSync(path.resolve(root));
   }
 
@@ -59,19 +64,49 @@ export class DiskFs implements ReadonlyFs {
   }
 
   readLink(p: string): string {
-    return fs.readlinkSync(this.abs(p));
-  }
-
-  realPath(p: string): string {
-    let real: string;
+    // The directories above the link are resolved inside the root first: they may be links too.
+    const n = normalizePath(p);
+    const parent = n.includes('/') ? this.realPath(n.slice(0, n.lastIndexOf('/'))) : '.';
     try {
-      real = fs.realpathSync(this.abs(p));
+      return fs.readlinkSync(this.abs(`${parent}/${n.slice(n.lastIndexOf('/') + 1)}`));
     } catch (e) {
       throw ioError(p, e);
     }
-    const rel = path.relative(this.root, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw escape(p);
-    return normalizePath(rel.split(path.sep).join('/'));
+  }
+
+  realPath(p: string): string {
+    return resolveLinks(
+      p,
+      (rel) => {
+        const abs = this.abs(rel);
+        let link: string;
+        try {
+          if (!fs.lstatSync(abs).isSymbolicLink()) return undefined;
+          link = fs.readlinkSync(abs);
+        } catch (e) {
+          // A missing component is reported by whoever reads it, with the path they asked for.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+            return undefined;
+          throw ioError(p, e);
+        }
+        if (!path.isAbsolute(link)) return { link };
+        // An absolute link is followed when it lands inside the root, as the kernel would.
+        const inside = path.relative(this.root, link);
+        if (inside.startsWith('..') || path.isAbsolute(inside)) return { link };
+        return { link, lands: normalizePath(inside.split(path.sep).join('/')) };
+      },
+      this.rootName,
+    );
+  }
+
+  /** Size in bytes of the file at `p`, read from its metadata so a huge file is refused unread. */
+  size(p: string): number | undefined {
+    try {
+      const s = fs.statSync(this.abs(this.realPath(p)));
+      return s.isFile() ? s.size : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 

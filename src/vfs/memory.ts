@@ -1,10 +1,13 @@
-import { RenderError } from '../errors/index.js';
+import { LimitExceededError, RenderError } from '../errors/index.js';
+import { resolveLinks } from './links.js';
 import { dirnameOf, joinPath, normalizePath } from './paths.js';
 import type { FsEntry, FsEntryType, ReadonlyFs } from './types.js';
 
-type Node = { type: 'file'; data: Uint8Array } | { type: 'symlink'; target: string } | { type: 'dir' };
-
-const MAX_LINK_HOPS = 40;
+type Node =
+  | { type: 'file'; data: Uint8Array }
+  | { type: 'file'; data: undefined; size: number; limit: number }
+  | { type: 'symlink'; target: string }
+  | { type: 'dir' };
 
 /**
  * A file tree held in memory: what Sluice builds from a Git revision, so a render never
@@ -22,6 +25,11 @@ export class MemoryFs implements ReadonlyFs {
   addFile(path: string, content: string | Uint8Array): void {
     const data = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     this.put(path, { type: 'file', data });
+  }
+
+  /** A file too large to hold: listed with its size, refused when read. */
+  addUnloaded(path: string, size: number, limit: number): void {
+    this.put(path, { type: 'file', data: undefined, size, limit });
   }
 
   addSymlink(path: string, target: string): void {
@@ -62,6 +70,13 @@ export class MemoryFs implements ReadonlyFs {
     const node = this.nodes.get(this.realPath(path));
     if (!node) throw notFound(path);
     if (node.type !== 'file') throw new RenderError('NOT_A_FILE', `${path} is a directory, not a file`, { file: path });
+    if (node.data === undefined) {
+      throw new LimitExceededError(
+        'FILE_TOO_LARGE',
+        `${path} is ${node.size} bytes, more than the ${node.limit} bytes Sluice loads from a revision`,
+        { file: path, hint: 'Keep large data out of the config repository; Sluice does not read it.' },
+      );
+    }
     return node.data;
   }
 
@@ -82,46 +97,28 @@ export class MemoryFs implements ReadonlyFs {
   }
 
   readLink(path: string): string {
-    const node = this.nodes.get(normalizePath(path));
+    // The directories above the link may be links themselves.
+    const p = normalizePath(path);
+    const node = this.nodes.get(p === '.' ? p : joinPath(this.realPath(dirnameOf(p)), p.slice(p.lastIndexOf('/') + 1)));
     if (node?.type !== 'symlink') throw new RenderError('NOT_A_LINK', `${path} is not a symbolic link`, { file: path });
     return node.target;
   }
 
   realPath(path: string): string {
-    const parts = normalizePath(path)
-      .split('/')
-      .filter((s) => s !== '.');
-    let resolved = '.';
-    let hops = 0;
-    while (parts.length > 0) {
-      const part = parts.shift()!;
-      const next = joinPath(resolved, part);
-      if (next === '..' || next.startsWith('../')) throw escape(path);
-      const node = this.nodes.get(next);
-      if (node?.type === 'symlink') {
-        if (++hops > MAX_LINK_HOPS) {
-          throw new RenderError('SYMLINK_LOOP', `too many levels of symbolic links at ${path}`, { file: path });
-        }
-        if (node.target.startsWith('/')) throw escape(path);
-        const target = joinPath(resolved, node.target);
-        if (target === '..' || target.startsWith('../')) throw escape(path);
-        parts.unshift(...target.split('/').filter((s) => s !== '.'));
-        resolved = '.';
-        continue;
-      }
-      resolved = next;
-    }
-    return resolved;
+    return resolveLinks(path, (p) => {
+      const node = this.nodes.get(p);
+      return node?.type === 'symlink' ? { link: node.target } : undefined;
+    });
+  }
+
+  /** Size in bytes of the file at `path`, without copying it. */
+  size(path: string): number | undefined {
+    const node = this.nodes.get(this.realPath(path));
+    if (node?.type !== 'file') return undefined;
+    return node.data === undefined ? node.size : node.data.length;
   }
 }
 
 function notFound(path: string): RenderError {
   return new RenderError('NOT_FOUND', `${path}: no such file or directory`, { file: path });
-}
-
-function escape(path: string): RenderError {
-  return new RenderError('PATH_ESCAPE', `${path} resolves outside the repository`, {
-    file: path,
-    hint: 'Paths and symbolic links must stay inside the config repository.',
-  });
 }

@@ -23,7 +23,9 @@ export interface ReadonlyFs {
   readLink(path: string): string;
   /**
    * Path with every symlink resolved, relative to the root. Throws a RenderError with code
-   * `PATH_ESCAPE` if resolution leaves the tree.
+   * `PATH_ESCAPE` if resolution leaves the tree and `SYMLINK_LOOP` if it loops, naming the link.
    */
   realPath(path: string): string;
+  /** Size in bytes of a file, when the tree can tell without reading it (so a huge file is refused unread). */
+  size?(path: string): number | undefined;
 }

@@ -72,7 +72,7 @@ describe('runValidate', () => {
       rule: 'image-digest-required',
       env: 'prod',
       file: 'apps/web/overlays/prod/deploy.yaml',
-      line: 1,
+      line: 4, // the image field, not the start of the document
     });
     for (const f of ['text', 'json', 'junit', 'sarif'] as const)
       expect(formatResult(result, f)).not.toContain('validate-canary-77');

@@ -2,8 +2,10 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { locateInDocument, yamlErrorPosition } from '../../config/yaml-location.js';
 import { RenderError } from '../../errors/index.js';
 import type { RenderedResource, Resource } from '../../model/resource.js';
-import { joinPath, type ReadonlyFs } from '../../vfs/index.js';
+import { RenderBudget } from '../budget.js';
+import { decodeManifest } from '../text.js';
 import type { Renderer, RenderRequest } from '../types.js';
+import { walkFiles } from '../walk.js';
 
 /** Aliases beyond this many expansions are refused: a YAML bomb must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;
@@ -17,30 +19,17 @@ const NOT_MANIFESTS = new Set(['kustomization.yaml', 'kustomization.yml', 'Kusto
 export const plainRenderer: Renderer = {
   name: 'plain',
   detect: () => true,
-  render({ fs, dir }: RenderRequest): RenderedResource[] {
+  render({ fs, dir, budget = new RenderBudget(dir) }: RenderRequest): RenderedResource[] {
     const out: RenderedResource[] = [];
-    for (const file of manifestFiles(fs, dir)) out.push(...parseManifests(fs.readFile(file), file));
+    const wants = (name: string) => MANIFEST.test(name) && !NOT_MANIFESTS.has(name);
+    for (const file of walkFiles(fs, dir, { budget, wants })) out.push(...parseManifests(fs.readFile(file), file));
     return out;
   },
 };
 
-function manifestFiles(fs: ReadonlyFs, dir: string): string[] {
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readDir(d)) {
-      const p = joinPath(d, e.name);
-      const type = e.type === 'symlink' ? fs.stat(p) : e.type;
-      if (type === 'dir') walk(p);
-      else if (type === 'file' && MANIFEST.test(e.name) && !NOT_MANIFESTS.has(e.name)) files.push(p);
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 /** Parses a multi-document YAML file into resources with their file and line. */
 export function parseManifests(bytes: Uint8Array, file: string): RenderedResource[] {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const text = decodeManifest(bytes, file);
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (!Array.isArray(docs)) return []; // an empty stream

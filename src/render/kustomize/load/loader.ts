@@ -1,5 +1,6 @@
 import { RenderError } from '../../../errors/index.js';
 import { isWithin, joinPath, type ReadonlyFs } from '../../../vfs/index.js';
+import { decodeManifest } from '../../text.js';
 import { KUSTOMIZATION_FILE_NAMES } from './kustfile.js';
 
 export type LoadRestriction = 'rootOnly' | 'none';
@@ -27,7 +28,7 @@ export class Loader {
   /** Reads a file referenced from this kustomization; `what` names the field for messages. */
   readText(p: string, referencedFrom: string): { text: string; path: string } {
     const { bytes, path } = this.read(p, referencedFrom);
-    return { text: new TextDecoder().decode(bytes), path };
+    return { text: decodeManifest(bytes, path), path };
   }
 
   /** Told the tree path of every file read; generators use it to know what their data came from. */
