@@ -93,6 +93,12 @@ export interface ProviderContext {
   /** Sluice's data directory; a provider keeps its own state below `<dataDir>/<kind>/`. */
   dataDir: string;
   log: ProviderLog;
+  /**
+   * Replaces every decrypted secret value in a text with its fingerprint. A provider passes
+   * what it shows or keeps (plans, diffs, state files) through it before the text exists, so
+   * a secret in a command or an argument is never written down in plaintext.
+   */
+  secrets?: { mask(text: string): string };
 }
 
 /** The slice of a pino logger a provider needs, so providers don't depend on a logging library. */

@@ -274,7 +274,8 @@ export class ProcessProvider implements Provider {
   }
 
   private seal(): Sealer {
-    this.sealer ??= Sealer.load(this.layout.sealKey);
+    const secrets = this.ctx.secrets;
+    this.sealer ??= Sealer.load(this.layout.sealKey, secrets ? (t) => secrets.mask(t) : undefined);
     return this.sealer;
   }
 

@@ -10,12 +10,16 @@ import { dirname } from 'node:path';
  * only by the owner.
  */
 export class Sealer {
-  private constructor(private readonly key: Buffer) {}
+  private constructor(
+    private readonly key: Buffer,
+    /** Replaces decrypted secret values in a text (a command, an argument) with fingerprints. */
+    readonly maskText: (text: string) => string = (t) => t,
+  ) {}
 
-  static load(keyFile: string): Sealer {
+  static load(keyFile: string, maskText?: (text: string) => string): Sealer {
     try {
       const key = readFileSync(keyFile);
-      if (key.length === 32) return new Sealer(key);
+      if (key.length === 32) return new Sealer(key, maskText);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
@@ -24,16 +28,16 @@ export class Sealer {
     // `wx` so two providers racing on a fresh data dir agree on one key.
     try {
       writeFileSync(keyFile, key, { mode: 0o600, flag: 'wx' });
-      return new Sealer(key);
+      return new Sealer(key, maskText);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      return new Sealer(readFileSync(keyFile));
+      return new Sealer(readFileSync(keyFile), maskText);
     }
   }
 
   /** A fixed key, for tests and pure callers. */
-  static fromKey(key: Buffer): Sealer {
-    return new Sealer(key);
+  static fromKey(key: Buffer, maskText?: (text: string) => string): Sealer {
+    return new Sealer(key, maskText);
   }
 
   fingerprint(value: string): string {
