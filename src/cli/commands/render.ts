@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
 import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
-import { openDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
+import { openDecryptingFs, redactResource, SecretRegistry, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
-import { outputOption, printJson } from '../context.js';
+import { outputOption } from '../context.js';
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -15,7 +15,10 @@ export function renderCommand(): Command {
     .option('-r, --repo <dir>', 'config repo directory', '.')
     .option('--renderer <name>', `force a renderer (${rendererNames().join(', ')})`)
     .addOption(outputOption(['yaml', 'json']))
-    .option('--show-secrets', 'print Secret values decrypted (they are redacted by default)')
+    .option(
+      '--show-secrets',
+      'print decrypted values in plaintext; by default every value from a SOPS file (in a Secret, an env var, an argument, a command) is shown as its fingerprint ‹secret:sha256:…›. Local only: the server never shows them',
+    )
     .action(
       async (
         app: string,
@@ -33,14 +36,40 @@ export function renderCommand(): Command {
             hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.`,
           });
         }
-        const fs = await openDecryptingFs(new DiskFs(root));
-        const r = renderApp(fs, spec, opts.env, opts.renderer);
+        const registry = new SecretRegistry();
+        const fs = await openDecryptingFs(new DiskFs(root), { registry });
+        // A render error may quote decrypted content; it is masked like the output.
+        const r = withMaskedErrors(opts.showSecrets ? undefined : registry, () =>
+          renderApp(fs, spec, opts.env, opts.renderer),
+        );
         const shown = r.resources.map((x) => {
           const object = stripInternalAnnotations(x.object);
-          return { ...x, object: opts.showSecrets ? object : redactResource(object) };
+          return { ...x, object: opts.showSecrets ? object : redactResource(object, { registry }) };
         });
-        if (opts.output === 'json') printJson(shown.map((x) => x.object));
-        else process.stdout.write(toYamlStream(shown));
+        // Masking the serialised text as well catches a value in any escaped form the
+        // serialiser chose (YAML quoting, JSON escapes of control characters).
+        const text =
+          opts.output === 'json'
+            ? `${JSON.stringify(
+                shown.map((x) => x.object),
+                null,
+                2,
+              )}\n`
+            : toYamlStream(shown);
+        process.stdout.write(opts.showSecrets ? text : registry.mask(text));
       },
     );
+}
+
+function withMaskedErrors<T>(registry: SecretRegistry | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (registry && e instanceof Error) {
+      e.message = registry.mask(e.message);
+      const hinted = e as Error & { hint?: string };
+      if (typeof hinted.hint === 'string') hinted.hint = registry.mask(hinted.hint);
+    }
+    throw e;
+  }
 }
