@@ -2,8 +2,10 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { format } from 'node:util';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import type { ProjectStatus } from '../../src/reconcile/status.js';
 import { encryptSopsFile } from '../../src/secrets/index.js';
 import { canaryHex, findCanaryTraces } from '../suites/sops/canary.js';
@@ -89,18 +91,50 @@ function filesUnder(dir: string, skip: (rel: string) => boolean): Record<string,
   return out;
 }
 
-const cli = (...args: string[]) => {
-  const r = runSluice(['--data-dir', dataDir, ...args]);
+/**
+ * Runs the CLI in this process: the same commands and formatters as the binary without a Node
+ * start per call, which a loaded machine makes slow. One call below runs the real binary.
+ */
+async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const saved = { out: process.stdout.write, err: process.stderr.write, log: console.log, error: console.error };
+  const savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env, { NO_COLOR: '1' });
+  process.stdout.write = ((c: string | Uint8Array) => ((stdout += c.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => ((stderr += c.toString()), true)) as typeof process.stderr.write;
+  console.log = (...a: unknown[]) => (stdout += `${format(...a)}\n`);
+  console.error = (...a: unknown[]) => (stderr += `${format(...a)}\n`);
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    Object.assign(process.stdout, { write: saved.out });
+    Object.assign(process.stderr, { write: saved.err });
+    console.log = saved.log;
+    console.error = saved.error;
+    for (const [k, v] of Object.entries(savedEnv))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    process.exitCode = undefined;
+  }
+}
+
+const cli = async (...args: string[]) => {
+  const r = await runCli(['--data-dir', dataDir, ...args]);
   return `${r.stdout}\n${r.stderr}`;
 };
 
 /** Every output that shows a plan or the desired state, labelled with the stage it was taken at. */
 async function planOutputs(stage: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  out[`${stage} cli diff`] = cli('diff', 'hello', '--env', 'dev');
-  out[`${stage} cli diff json`] = cli('diff', 'hello', '--env', 'dev', '-o', 'json');
-  out[`${stage} cli sync --dry-run`] = cli('sync', 'hello', '--env', 'dev', '--dry-run');
-  out[`${stage} cli sync --dry-run json`] = cli('sync', 'hello', '--env', 'dev', '--dry-run', '-o', 'json');
+  out[`${stage} cli diff`] = await cli('diff', 'hello', '--env', 'dev');
+  out[`${stage} cli diff json`] = await cli('diff', 'hello', '--env', 'dev', '-o', 'json');
+  out[`${stage} cli sync --dry-run`] = await cli('sync', 'hello', '--env', 'dev', '--dry-run');
+  out[`${stage} cli sync --dry-run json`] = await cli('sync', 'hello', '--env', 'dev', '--dry-run', '-o', 'json');
   out[`${stage} api plan`] = await (await fetch(api('/api/v1/apps/hello/envs/dev/plan'))).text();
   // An API request cannot ask for plaintext: unknown options are refused or ignored.
   out[`${stage} api plan showSecrets`] = await (
@@ -209,16 +243,19 @@ describe('secrets never leak', () => {
     );
     expect.soft(nulFailed.error!.message).toMatch(/null bytes/);
     Object.assign(outputs, await planOutputs('nul argument'));
+    // The binary once (its default output), then JSON in this process.
     for (const format of ['yaml', 'json']) {
-      const r = runSluice(['render', 'hello', '--env', 'dev', '--repo', repo, '-o', format], {
-        SOPS_AGE_KEY: identity,
-      });
+      const args = ['render', 'hello', '--env', 'dev', '--repo', repo, '-o', format];
+      const r =
+        format === 'yaml'
+          ? runSluice(args, { SOPS_AGE_KEY: identity })
+          : await runCli(args, { SOPS_AGE_KEY: identity });
       expect(r.code).toBe(0);
       outputs[`cli render ${format}`] = `${r.stdout}\n${r.stderr}`;
       expect(r.stdout).toMatch(FINGERPRINT);
     }
     // --show-secrets is the one explicit, local way to see them: proof the render held them.
-    const shown = runSluice(['render', 'hello', '--env', 'dev', '--repo', repo, '-o', 'json', '--show-secrets'], {
+    const shown = await runCli(['render', 'hello', '--env', 'dev', '--repo', repo, '-o', 'json', '--show-secrets'], {
       SOPS_AGE_KEY: identity,
     });
     expect(findCanaryTraces({ shown: shown.stdout }, [nulToken, envSecond])).toEqual(['shown']);
@@ -254,12 +291,13 @@ describe('secrets never leak', () => {
     ]) {
       outputs[`api ${path}`] = await (await fetch(api(path))).text();
     }
-    outputs['cli status'] = cli('status');
-    outputs['cli status json'] = cli('status', '-o', 'json');
-    outputs['cli history'] = cli('history', '-n', '100');
-    outputs['cli history json'] = cli('history', '-o', 'json', '-n', '100');
-    outputs['cli events'] = cli('events');
-    outputs['cli events json'] = cli('events', '-o', 'json');
+    outputs['cli status'] = await cli('status');
+    outputs['cli status json'] = await cli('status', '-o', 'json');
+    const binary = runSluice(['--data-dir', dataDir, 'history', '-n', '100']);
+    outputs['cli history (binary)'] = `${binary.stdout}\n${binary.stderr}`;
+    outputs['cli history json'] = await cli('history', '-o', 'json', '-n', '100');
+    outputs['cli events'] = await cli('events');
+    outputs['cli events json'] = await cli('events', '-o', 'json');
     outputs['serve output'] = serve.output();
     delivered.forEach((body, i) => (outputs[`notification ${i}`] = body));
     // Replica logs are the workload's own output; everything Sluice writes is searched.
