@@ -186,7 +186,7 @@ beforeAll(async () => {
   );
   plain = readFileSync(join(repo, overlay), 'utf8');
   await commitOverlay({ env: envFirst, arg: argToken }, 'Add the API token');
-  serve = spawnSluice(['--data-dir', dataDir, 'serve', '--repo', repo, '--port', String(port)], {
+  serve = spawnSluice(['--data-dir', dataDir, 'serve', '--repo', repo, '--port', String(port), '--keep-workloads'], {
     SOPS_AGE_KEY: identity,
   });
   await serve.waitFor('dashboard', 60_000);
@@ -298,7 +298,33 @@ describe('secrets never leak', () => {
     outputs['cli history json'] = await cli('history', '-o', 'json', '-n', '100');
     outputs['cli events'] = await cli('events');
     outputs['cli events json'] = await cli('events', '-o', 'json');
+
+    // A restart: the replica still running (started from the rotation, whose argument token no
+    // later revision holds) is adopted from its sealed state, that token learnt back from the
+    // recorded fingerprint, and nothing about it is written down in plaintext.
+    const running = ownedProcesses(dataDir).find((p) => p.env.SLUICE_ENV === 'dev')!;
+    expect(running.env.API_TOKEN).toBe(envSecond);
     outputs['serve output'] = serve.output();
+    serve.child.kill('SIGINT');
+    await serve.exited;
+    git(repo, 'revert', '--no-edit', 'HEAD');
+    const reverted = git(repo, 'rev-parse', 'HEAD').trim();
+    serve = spawnSluice(['--data-dir', dataDir, 'serve', '--repo', repo, '--port', String(port), '--keep-workloads'], {
+      SOPS_AGE_KEY: identity,
+    });
+    await serve.waitFor('dashboard', 60_000);
+    await eventually(
+      async () => {
+        const s = await devScope();
+        return s?.desiredRevision === reverted && s.error ? s : undefined;
+      },
+      30_000,
+      'the restarted server refuses the NUL argument again',
+    );
+    expect(ownedProcesses(dataDir).find((p) => p.env.SLUICE_ENV === 'dev')!.pid).toBe(running.pid);
+    for (const path of ['/api/v1/status', '/api/v1/events?limit=500', '/api/v1/apps/hello/envs/dev'])
+      outputs[`api ${path} after restart`] = await (await fetch(api(path))).text();
+    outputs['serve output after restart'] = serve.output();
     delivered.forEach((body, i) => (outputs[`notification ${i}`] = body));
     // Replica logs are the workload's own output; everything Sluice writes is searched.
     Object.assign(

@@ -274,8 +274,7 @@ export class ProcessProvider implements Provider {
   }
 
   private seal(): Sealer {
-    const secrets = this.ctx.secrets;
-    this.sealer ??= Sealer.load(this.layout.sealKey, secrets ? (t) => secrets.mask(t) : undefined);
+    this.sealer ??= Sealer.load(this.layout.sealKey, this.ctx.secrets);
     return this.sealer;
   }
 

@@ -16,8 +16,8 @@ export function redactSpec(
   const env: Record<string, string> = {};
   for (const k of Object.keys(spec.env).sort()) env[k] = sealer.fingerprint(spec.env[k]!);
   const { env: _env, ...rest } = spec;
-  const mask = sealer.maskText;
-  return { ...(mask ? (maskStrings(rest, mask) as typeof rest) : rest), env };
+  const masked = sealer.maskText ? (maskStrings(rest, (t) => sealer.maskText!(t)) as typeof rest) : rest;
+  return { ...masked, env };
 }
 
 function maskStrings(v: unknown, mask: (text: string) => string): unknown {
