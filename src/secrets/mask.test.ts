@@ -71,6 +71,14 @@ describe('SecretRegistry', () => {
     expect(r.mask('nothing secret here: tok- end')).toBe('nothing secret here: tok- end');
   });
 
+  it('never starts inside an escape sequence, so masked JSON stays JSON', () => {
+    const r = new SecretRegistry();
+    r.add('nabc123');
+    const text = JSON.stringify({ a: 'x\nabc123', b: 'C:\\nabc123' });
+    const masked = r.mask(text);
+    expect(JSON.parse(masked)).toEqual({ a: 'x\nabc123', b: `C:\\${r.fingerprint('nabc123')}` });
+  });
+
   it('uses the key it is given, so fingerprints compare across runs', () => {
     const key = Buffer.alloc(32, 7);
     expect(new SecretRegistry({ key }).fingerprint('abcd')).toBe(new SecretRegistry({ key }).fingerprint('abcd'));

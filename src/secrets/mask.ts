@@ -9,6 +9,9 @@ import { fingerprint } from './fingerprint.js';
  */
 export const MIN_MASK_LENGTH = 4;
 
+/** Not preceded by an odd number of backslashes. */
+const NOT_ESCAPED = '(?<!(?<!\\\\)(?:\\\\\\\\)*\\\\)';
+
 /** Base64 fragments shorter than this could occur by chance in unrelated encoded text. */
 const MIN_BASE64_LENGTH = 8;
 
@@ -89,7 +92,9 @@ export class SecretRegistry {
       const b64 = base64Forms(k.value, MIN_BASE64_LENGTH).map((f) => f.replace(/[+/=]/g, '\\$&'));
       return `(${[escapedFormsPattern(k.value), ...b64].join('|')})`;
     });
-    return { regex: new RegExp(sources.join('|'), 'g'), groups };
+    // Never from the middle of an escape: in `\\nabc` the text holds a newline and `abc`,
+    // not `nabc`, and a fingerprint put after the backslash would break the JSON around it.
+    return { regex: new RegExp(`${NOT_ESCAPED}(?:${sources.join('|')})`, 'g'), groups };
   }
 }
 
