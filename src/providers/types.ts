@@ -93,6 +93,22 @@ export interface ProviderContext {
   /** Sluice's data directory; a provider keeps its own state below `<dataDir>/<kind>/`. */
   dataDir: string;
   log: ProviderLog;
+  /**
+   * Replaces every decrypted secret value in a text with its fingerprint. A provider passes
+   * what it shows or keeps (plans, diffs, state files) through it before the text exists, so
+   * a secret in a command or an argument is never written down in plaintext.
+   */
+  secrets?: SecretMasker;
+}
+
+/** The part of Sluice's secret registry a provider uses. */
+export interface SecretMasker {
+  /** Every known secret value in `text`, however escaped, replaced by its fingerprint. */
+  mask(text: string): string;
+  /** Learns a value as secret (one recorded by an earlier run, found again in sealed state). */
+  add?(value: string): void;
+  /** The fingerprint `mask` shows for a value. */
+  fingerprint?(value: string): string;
 }
 
 /** The slice of a pino logger a provider needs, so providers don't depend on a logging library. */

@@ -1,7 +1,6 @@
 export { SecretError, type SecretErrorCode } from './errors.js';
 export {
   SecretRegistry,
-  MASK,
   MIN_MASK_LENGTH,
   redactResource,
   redactedMarker,
@@ -9,6 +8,7 @@ export {
   secretEntries,
   type RedactOptions,
 } from './mask.js';
+export { fingerprint, loadFingerprintKey, FINGERPRINT_PATTERN } from './fingerprint.js';
 export { SOPS_SOURCE_ANNOTATION, markDecrypted, isFromEncryptedSource, stripInternalAnnotations } from './marker.js';
 export {
   DecryptingFs,

@@ -4,9 +4,9 @@ import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
 import { DesiredStates } from '../../desired/index.js';
 import { rendererNames, toYamlStream } from '../../render/index.js';
-import { lazyDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
+import { lazyDecryptingFs, redactResource, SecretRegistry, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
-import { outputOption, printJson } from '../context.js';
+import { outputOption } from '../context.js';
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -16,7 +16,10 @@ export function renderCommand(): Command {
     .option('-r, --repo <dir>', 'config repo directory', '.')
     .option('--renderer <name>', `force a renderer (${rendererNames().join(', ')})`)
     .addOption(outputOption(['yaml', 'json']))
-    .option('--show-secrets', 'print Secret values decrypted (they are redacted by default)')
+    .option(
+      '--show-secrets',
+      'print decrypted values in plaintext; by default every value from a SOPS file (in a Secret, an env var, an argument, a command) is shown as its fingerprint ‹secret:sha256:…›. Local only: the server never shows them',
+    )
     .action(
       async (
         app: string,
@@ -36,16 +39,40 @@ export function renderCommand(): Command {
           });
         }
         // The pipeline the controller uses: what it would refuse fails here too, with file and line.
-        const desired = new DesiredStates(lazyDecryptingFs(new DiskFs(root)), project, {
+        const registry = new SecretRegistry();
+        const desired = new DesiredStates(lazyDecryptingFs(new DiskFs(root), { registry }), project, {
           ...(opts.renderer ? { renderer: opts.renderer } : {}),
         });
-        const state = await desired.of(spec, env);
+        // A render error may quote decrypted content; it is masked like the output.
+        const state = await withMaskedErrors(opts.showSecrets ? undefined : registry, () => desired.of(spec, env));
         const shown = state.rendered.map((x) => {
           const object = stripInternalAnnotations(x.object);
-          return { ...x, object: opts.showSecrets ? object : redactResource(object) };
+          return { ...x, object: opts.showSecrets ? object : redactResource(object, { registry }) };
         });
-        if (opts.output === 'json') printJson(shown.map((x) => x.object));
-        else process.stdout.write(toYamlStream(shown));
+        // Masking the serialised text as well catches a value in any escaped form the
+        // serialiser chose (YAML quoting, JSON escapes of control characters).
+        const text =
+          opts.output === 'json'
+            ? `${JSON.stringify(
+                shown.map((x) => x.object),
+                null,
+                2,
+              )}\n`
+            : toYamlStream(shown);
+        process.stdout.write(opts.showSecrets ? text : registry.mask(text));
       },
     );
+}
+
+async function withMaskedErrors<T>(registry: SecretRegistry | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (registry && e instanceof Error) {
+      e.message = registry.mask(e.message);
+      const hinted = e as Error & { hint?: string };
+      if (typeof hinted.hint === 'string') hinted.hint = registry.mask(hinted.hint);
+    }
+    throw e;
+  }
 }
