@@ -102,10 +102,10 @@ class Canonicalizer {
     private readonly baseDir: string,
   ) {}
 
-  fail(path: Path, message: string, hint: string, code = 'COMPOSE_INVALID'): never {
+  fail(path: Path, message: string, hint: string, code = 'COMPOSE_INVALID', atKey = false): never {
     throw new RenderError(code, message, {
       file: this.source.file,
-      line: this.source.line(path),
+      line: atKey ? this.source.keyLine(path) : this.source.line(path),
       field: path.join('.'),
       hint,
     });
@@ -118,6 +118,7 @@ class Canonicalizer {
       `${path.join('.')} is not supported by Sluice's compose renderer`,
       hint ?? `Remove ${String(key)}; see docs/compose.md for the keys Sluice supports.`,
       'COMPOSE_UNSUPPORTED',
+      true,
     );
   }
 
@@ -192,6 +193,7 @@ class Canonicalizer {
           `service ${name}: build: is not supported, Sluice deploys images only`,
           'Build the image in CI, push it, and set image: (sluice set-image pins it).',
           'COMPOSE_UNSUPPORTED',
+          true,
         );
       if (key.startsWith('x-') && key !== 'x-sluice') continue;
       if (!SERVICE_KEYS.has(key)) this.unsupported(path);

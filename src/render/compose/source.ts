@@ -21,6 +21,8 @@ export interface ComposeSource {
   value: Record<string, unknown>;
   /** Line of the value at `path`, or of its nearest parent the file has. */
   line(path: Path): number | undefined;
+  /** Line of the key of the entry at `path` (where a block value starts below its key). */
+  keyLine(path: Path): number | undefined;
   /** True if the file itself writes a value at `path`. */
   has(path: Path): boolean;
 }
@@ -39,7 +41,17 @@ export function parseComposeSource(text: string, file: string): ComposeSource {
     });
   }
   const line = (path: Path) => locateInDocument(doc as Document, lineCounter, path)?.line;
-  if (doc.contents === null) return { file, value: {}, line, has: () => false };
+  const keyLine = (path: Path): number | undefined => {
+    const parent = path.length <= 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    const key = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((it) => String(isScalar(it.key) ? it.key.value : it.key) === String(key));
+      const range = (pair?.key as Node | undefined)?.range;
+      if (range) return lineCounter.linePos(range[0]).line;
+    }
+    return line(path);
+  };
+  if (doc.contents === null) return { file, value: {}, line, keyLine, has: () => false };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -70,7 +82,7 @@ export function parseComposeSource(text: string, file: string): ComposeSource {
       });
   }
   const has = (path: Path) => getAt(written, path) !== undefined;
-  return { file, value: value as Record<string, unknown>, line, has };
+  return { file, value: value as Record<string, unknown>, line, keyLine, has };
 }
 
 function collectTags(node: unknown, path: (string | number)[], out: { path: (string | number)[]; tag: string }[]) {
