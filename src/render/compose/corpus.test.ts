@@ -85,7 +85,7 @@ function fromSluice(root: string, dir: string): Obj {
       // `config` does not print service extensions; x-sluice is checked by renderer.test.ts.
       const { 'x-sluice': _x, ...rest } = spec;
       out.services[object.metadata.name] = withoutDefaultNetwork(rest);
-    } else if (object.kind === 'Network' && object.metadata.name !== 'default') {
+    } else if (object.kind === 'Network') {
       out.networks[object.metadata.name] = spec;
     } else if (object.kind === 'Volume') out.volumes[object.metadata.name] = spec;
   }

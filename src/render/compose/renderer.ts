@@ -75,11 +75,12 @@ export function renderCompose(fs: ReadonlyFs, dir: string): RenderedResource[] {
     for (let i = sources.length - 1; i > 0; i--) if (sources[i]!.has(path.slice(0, 2))) return sources[i]!;
     return sources[0]!;
   };
-  const fail = (path: (string | number)[], message: string, hint: string): never => {
+  /** `atKey` points at the entry's key rather than at its value (which may start a line below). */
+  const fail = (path: (string | number)[], message: string, hint: string, atKey = false): never => {
     const s = whereIs(path);
     throw new RenderError('COMPOSE_INVALID', message, {
       file: s.file,
-      line: s.line(path),
+      line: atKey ? s.keyLine(path) : s.line(path),
       field: path.join('.'),
       hint,
     });
@@ -90,7 +91,7 @@ export function renderCompose(fs: ReadonlyFs, dir: string): RenderedResource[] {
     const svc = raw as FileService;
     const at = ['services', name];
     if (typeof svc.image !== 'string')
-      fail(at, `service ${name} has no image`, 'Set image: in base/ or in the overlay.');
+      fail(at, `service ${name} has no image`, 'Set image: in base/ or in the overlay.', true);
     let encrypted = encryptedVars;
     const environment: Record<string, string | null> = {};
     for (const ref of (svc.env_file as EnvFileRef[] | undefined) ?? []) {
@@ -118,11 +119,13 @@ export function renderCompose(fs: ReadonlyFs, dir: string): RenderedResource[] {
       for (const [dep, d] of Object.entries(svc.depends_on as Record<string, Partial<ComposeDependsOn>>)) {
         const entry: ComposeDependsOn = { condition: d.condition ?? 'service_started', required: d.required ?? true };
         if (d.restart !== undefined) entry.restart = d.restart;
-        if (!model.services[dep] && entry.required)
+        // Compose refuses this even with required: false, which only tolerates a failed start.
+        if (!model.services[dep])
           fail(
             [...at, 'depends_on', dep],
             `service ${name} depends on ${dep}, which is not defined`,
-            'Define the service, or set required: false.',
+            `Define service ${dep}, or remove it from depends_on.`,
+            true,
           );
         deps[dep] = entry;
       }
