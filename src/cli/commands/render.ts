@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
 import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
-import { openDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
+import { openDecryptingFs, redactResource, SecretRegistry, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
 import { outputOption, printJson } from '../context.js';
 
@@ -33,11 +33,14 @@ export function renderCommand(): Command {
             hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.`,
           });
         }
-        const fs = await openDecryptingFs(new DiskFs(root));
+        // Every decrypted value is learned so it is masked wherever it lands, not only in a
+        // Secret's data (a Compose service's environment from a SOPS env_file, say).
+        const registry = new SecretRegistry();
+        const fs = await openDecryptingFs(new DiskFs(root), { registry });
         const r = renderApp(fs, spec, opts.env, opts.renderer);
         const shown = r.resources.map((x) => {
           const object = stripInternalAnnotations(x.object);
-          return { ...x, object: opts.showSecrets ? object : redactResource(object) };
+          return { ...x, object: opts.showSecrets ? object : redactResource(object, { registry }) };
         });
         if (opts.output === 'json') printJson(shown.map((x) => x.object));
         else process.stdout.write(toYamlStream(shown));
