@@ -253,12 +253,33 @@ class Canonicalizer {
       case 'networks':
         return this.networks(path, v);
       case 'x-sluice':
-        if (!isObject(v))
-          this.fail(path, 'x-sluice must be a mapping', 'Write x-sluice: { http: { path: /health, port: 8080 } }.');
-        return v;
+        return this.sluiceExtension(path, v);
       default:
         return this.unsupported(path);
     }
+  }
+
+  /** Checks Sluice runs itself; an overlay may set part of them, so each field is optional here. */
+  sluiceExtension(path: Path, v: unknown): Record<string, unknown> {
+    const example = 'Write x-sluice: { http: { path: /health, port: 8080 } }.';
+    if (!isObject(v)) this.fail(path, 'x-sluice must be a mapping', example);
+    const http = v.http;
+    if (http === undefined || http === RESET || http instanceof Override) return v;
+    if (!isObject(http)) this.fail([...path, 'http'], 'x-sluice.http must be a mapping', example);
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(http)) {
+      const at = [...path, 'http', k];
+      if (k === 'path') {
+        if (typeof val !== 'string' || !val.startsWith('/'))
+          this.fail(at, 'x-sluice.http.path must start with /', example);
+        out.path = val;
+      } else if (k === 'port' || k === 'expectStatus') {
+        const n = asInteger(val);
+        if (n === undefined || n <= 0) this.fail(at, `x-sluice.http.${k} must be a positive number`, example);
+        out[k] = n;
+      } else this.unsupported(at, 'x-sluice.http has path, port and expectStatus.');
+    }
+    return { ...v, http: out };
   }
 
   list(path: Path, v: unknown): unknown[] {
@@ -319,8 +340,7 @@ class Canonicalizer {
       if (isObject(item)) {
         file = item.path;
         if (item.required !== undefined) required = asBoolean(item.required) ?? true;
-        for (const k of Object.keys(item))
-          if (k !== 'path' && k !== 'required' && k !== 'format') this.unsupported([...at, k]);
+        for (const k of Object.keys(item)) if (k !== 'path' && k !== 'required') this.unsupported([...at, k]);
       }
       if (typeof file !== 'string' || file === '')
         this.fail(at, 'env_file entry needs a path', 'Write the path of the file, relative to base/.');

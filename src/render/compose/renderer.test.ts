@@ -48,6 +48,27 @@ describe('compose renderer', () => {
     expect(svc!.object.spec).toEqual({ image: 'web:1', 'x-sluice': { http: { path: '/health', port: 9090 } } });
   });
 
+  it('checks x-sluice http checks and names the line of a bad one', () => {
+    const err = renderError(() =>
+      renderCompose(
+        MemoryFs.fromFiles({
+          'app/compose.yaml':
+            'services:\n  a:\n    image: a\n    x-sluice:\n      http:\n        port: "${PORT:-80}"\n        path: health\n',
+        }),
+        'app',
+      ),
+    );
+    expect(err).toMatchObject({ code: 'COMPOSE_INVALID', location: { file: 'app/compose.yaml', line: 7 } });
+    const [a] = renderCompose(
+      MemoryFs.fromFiles({
+        'app/compose.yaml':
+          'services:\n  a:\n    image: a\n    x-sluice: {http: {port: "${PORT:-80}", path: /health}}\n',
+      }),
+      'app',
+    );
+    expect(a!.object.spec).toEqual({ image: 'a', 'x-sluice': { http: { path: '/health', port: 80 } } });
+  });
+
   it('points a service at the file that changes it, and its fields at their lines', () => {
     const fs = MemoryFs.fromFiles({
       'apps/web/base/compose.yaml': 'services:\n  db:\n    image: postgres:16\n  web:\n    image: web:1\n',
