@@ -30,6 +30,7 @@ export function editOverlay(files: OverlayFiles, artifacts: readonly ArtifactRec
     if (a.kind === 'image') {
       const pinned = pinImage(new Map([...files, ...out]), where, {
         name: a.name,
+        ref: a.ref,
         ...(a.tag ? { tag: a.tag } : {}),
         ...(a.digest ? { digest: a.digest } : {}),
       });

@@ -2,6 +2,7 @@ import { RenderError, SymlinkError } from '../errors/index.js';
 import type { App } from '../config/index.js';
 import { resourceKey, resourceRef, type RenderedResource } from '../model/resource.js';
 import { joinPath, type ReadonlyFs } from '../vfs/index.js';
+import { composeRenderer } from './compose/renderer.js';
 import { kustomizeRenderer } from './kustomize/renderer.js';
 import { plainRenderer } from './plain/index.js';
 import type { ImagePin, Renderer } from './types.js';
@@ -10,7 +11,7 @@ import { whereByValue } from './field-origin.js';
 import { refuseNul } from './text.js';
 
 /** Most specific first; plain YAML accepts any directory, so it is last. */
-const renderers: Renderer[] = [kustomizeRenderer, plainRenderer];
+const renderers: Renderer[] = [kustomizeRenderer, composeRenderer, plainRenderer];
 
 export function rendererNames(): string[] {
   return renderers.map((r) => r.name);

@@ -28,6 +28,8 @@ export interface Renderer {
 /** An image by name as the manifests write it, with the tag and digest to run. */
 export interface ImagePin {
   name: string;
+  /** The image reference without tag and digest, where known (needed to add an image a file does not set yet). */
+  ref?: string;
   tag?: string;
   digest?: string;
 }
