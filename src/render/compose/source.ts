@@ -1,5 +1,5 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { locateInDocument, yamlErrorPosition } from '../../config/yaml-location.js';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { yamlErrorPosition } from '../../config/yaml-location.js';
 import { RenderError } from '../../errors/index.js';
 
 /** Aliases beyond this many expansions are refused: a YAML bomb must not exhaust memory. */
@@ -40,7 +40,14 @@ export function parseComposeSource(text: string, file: string): ComposeSource {
       hint: 'Fix the YAML syntax at that line; nothing was applied.',
     });
   }
-  const line = (path: Path) => locateInDocument(doc as Document, lineCounter, path)?.line;
+  // Where the value itself starts (a block list's first item, not its key), or its nearest parent's.
+  const line = (path: Path): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Node | null | undefined;
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
   const keyLine = (path: Path): number | undefined => {
     const parent = path.length <= 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const key = path[path.length - 1];
