@@ -16,6 +16,8 @@ export interface DriftWatch {
   scopeOf(labels: Record<string, string>): Scope | undefined;
   /** Sluice itself is changing this Compose project: its events are not drift. */
   isBusy(project: string): boolean;
+  /** Whether Sluice caused this event itself (and forgets it, as each is awaited once). */
+  isOwn(id: string, action: string): boolean;
   emit(scope: Scope, key: string | undefined, message: string): void;
 }
 
@@ -82,7 +84,8 @@ export function watchDrift(docker: Dockerode, w: DriftWatch): () => void {
     const labels = e.Actor?.Attributes ?? {};
     if (labels[LABEL_ONEOFF] === 'True') return;
     const project = labels[LABEL_PROJECT];
-    if (!project || w.isBusy(project)) return;
+    const id = e.Actor?.ID ?? e.id ?? '';
+    if (!project || w.isOwn(id, e.Action) || w.isBusy(project)) return;
     const message = describeEvent(e);
     const scope = message ? w.scopeOf(labels) : undefined;
     if (!message || !scope) return;

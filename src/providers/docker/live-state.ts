@@ -11,12 +11,17 @@ import {
   LABEL_VOLUME,
 } from './labels.js';
 
-/** Settings of a container started outside Sluice (no spec label), read back for adoption. */
+/**
+ * What the Engine says a container runs, for adopting containers started by hand and for
+ * noticing one recreated by hand under Sluice's labels.
+ */
 export interface ObservedSettings {
   image: string;
   env: string[];
   cmd: string[] | null;
   entrypoint: string[] | null;
+  /** The image's own defaults, so a service that sets no command is compared with the image's. */
+  imageDefaults?: { env: string[]; cmd: string[] | null; entrypoint: string[] | null };
   /** `target/proto=published` of every binding, sorted. */
   ports: string[];
   restart: string;
@@ -30,8 +35,7 @@ export interface LiveContainer {
   hash: string;
   /** The redacted spec it was created from, when Sluice created it. */
   spec?: Record<string, unknown>;
-  /** Present for containers without a spec label: what the Engine says they run. */
-  observed?: ObservedSettings;
+  observed: ObservedSettings;
   state: string;
   /** Exit code of an exited container. */
   exitCode?: number;
@@ -74,6 +78,7 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
     docker.listVolumes({ filters }),
   ]);
   const containers: LiveContainer[] = [];
+  const images = new Map<string, Promise<ObservedSettings['imageDefaults']>>();
   for (const c of list) {
     const l = c.Labels ?? {};
     if (l[LABEL_ONEOFF] === 'True') continue;
@@ -89,13 +94,13 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
       ports: (c.Ports ?? [])
         .filter((p) => p.PublicPort !== undefined)
         .map((p) => ({ target: p.PrivatePort, published: p.PublicPort, protocol: p.Type })),
+      observed: await observe(docker, c.Id, images),
       ...(spec ? { spec } : {}),
     };
     const exited = /^Exited \((\d+)\)/.exec(c.Status ?? '');
     if (exited) live.exitCode = Number(exited[1]);
     const health = healthOf(c.Status ?? '');
     if (health) live.health = health;
-    if (!spec) live.observed = await observe(docker, c.Id);
     containers.push(live);
   }
   return {
@@ -105,8 +110,14 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
   };
 }
 
-async function observe(docker: Dockerode, id: string): Promise<ObservedSettings> {
+async function observe(
+  docker: Dockerode,
+  id: string,
+  images: Map<string, Promise<ObservedSettings['imageDefaults']>>,
+): Promise<ObservedSettings> {
   const i = await docker.getContainer(id).inspect();
+  if (!images.has(i.Image)) images.set(i.Image, imageDefaults(docker, i.Image));
+  const defaults = await images.get(i.Image);
   const ports: string[] = [];
   for (const [k, bs] of Object.entries(i.HostConfig.PortBindings ?? {}))
     for (const b of (bs as { HostPort?: string }[] | null) ?? []) ports.push(`${k}=${b.HostPort ?? ''}`);
@@ -116,6 +127,26 @@ async function observe(docker: Dockerode, id: string): Promise<ObservedSettings>
     cmd: i.Config.Cmd ?? null,
     entrypoint: (i.Config.Entrypoint as string[] | null | undefined) ?? null,
     ports: ports.sort(),
-    restart: i.HostConfig.RestartPolicy?.Name || 'no',
+    restart: restartOf(i.HostConfig.RestartPolicy?.Name, i.HostConfig.RestartPolicy?.MaximumRetryCount),
+    ...(defaults ? { imageDefaults: defaults } : {}),
   };
+}
+
+/** `no`, `always`, `unless-stopped`, `on-failure` or `on-failure:N`, as a compose file writes it. */
+export function restartOf(name: string | undefined, count: number | undefined): string {
+  if (!name || name === 'no') return 'no';
+  return name === 'on-failure' && count ? `on-failure:${count}` : name;
+}
+
+async function imageDefaults(docker: Dockerode, image: string): Promise<ObservedSettings['imageDefaults']> {
+  try {
+    const i = await docker.getImage(image).inspect();
+    return {
+      env: i.Config.Env ?? [],
+      cmd: i.Config.Cmd ?? null,
+      entrypoint: (i.Config.Entrypoint as string[] | null | undefined) ?? null,
+    };
+  } catch {
+    return undefined;
+  }
 }

@@ -33,15 +33,15 @@ export function serviceKey(name: string): string {
  * first run with `docker compose up` is adopted as it is when it already runs the same thing.
  */
 export function verdict(d: DesiredService, c: LiveContainer): Verdict {
-  if (c.hash !== d.hash) {
-    if (c.observed) {
-      const diffs = observedDifferences(d.spec, c.observed);
-      if (diffs.length > 0) return { action: 'replace', reasons: diffs };
-    } else {
-      const fields = c.spec ? fieldChanges(c.spec, d.redacted) : [];
-      return { action: 'replace', reasons: fields.length > 0 ? fields : ['config hash changed'] };
-    }
+  if (c.hash !== d.hash && c.spec) {
+    const fields = fieldChanges(c.spec, d.redacted);
+    return { action: 'replace', reasons: fields.length > 0 ? fields : ['config hash changed'] };
   }
+  // Equal hashes, or a container started by hand: what the Engine runs must still match, or
+  // someone recreated it under Sluice's labels with other settings.
+  const diffs = observedDifferences(d.spec, c.observed);
+  if (diffs.length > 0)
+    return { action: 'replace', reasons: diffs.map((x) => (c.hash === d.hash ? `changed outside Sluice: ${x}` : x)) };
   // A one-off service (a migration) that finished well is done, not down.
   const oneOff = d.spec.restart === undefined || d.spec.restart === 'no';
   if (c.state === 'exited' && c.exitCode === 0 && oneOff) return { action: 'keep' };
@@ -49,21 +49,35 @@ export function verdict(d: DesiredService, c: LiveContainer): Verdict {
   return { action: 'keep' };
 }
 
-function observedDifferences(spec: ComposeServiceSpec, o: ObservedSettings): string[] {
+const show = (v: unknown) => JSON.stringify(v);
+
+export function observedDifferences(spec: ComposeServiceSpec, o: ObservedSettings): string[] {
   const out: string[] = [];
-  if (o.image !== spec.image) out.push(`image: ${JSON.stringify(o.image)} → ${JSON.stringify(spec.image)}`);
-  const env = new Set(o.env);
-  for (const [k, v] of Object.entries(spec.environment ?? {}))
-    if (v !== null && !env.has(`${k}=${v}`)) out.push(`environment.${k}: (secret) → (secret)`);
-  if (spec.command && JSON.stringify(spec.command) !== JSON.stringify(o.cmd))
-    out.push(`command: ${JSON.stringify(o.cmd)} → ${JSON.stringify(spec.command)}`);
-  if (spec.entrypoint && JSON.stringify(spec.entrypoint) !== JSON.stringify(o.entrypoint))
-    out.push(`entrypoint: ${JSON.stringify(o.entrypoint)} → ${JSON.stringify(spec.entrypoint)}`);
+  if (o.image !== spec.image) out.push(`image: ${show(o.image)} → ${show(spec.image)}`);
+  const defaults = o.imageDefaults;
+  const wantedEnv = new Map<string, string>();
+  for (const e of defaults?.env ?? []) wantedEnv.set(e.slice(0, e.indexOf('=')), e);
+  for (const [k, v] of Object.entries(spec.environment ?? {})) if (v !== null) wantedEnv.set(k, `${k}=${v}`);
+  const liveEnv = new Map(o.env.map((e) => [e.slice(0, e.indexOf('=')), e]));
+  for (const k of [...new Set([...wantedEnv.keys(), ...liveEnv.keys()])].sort()) {
+    const a = liveEnv.get(k);
+    const b = wantedEnv.get(k);
+    // Docker adds PATH to containers of images that set none.
+    if (a === b || (k === 'PATH' && b === undefined)) continue;
+    out.push(
+      `environment.${k}: ${a === undefined ? '(unset)' : '(secret)'} → ${b === undefined ? '(unset)' : '(secret)'}`,
+    );
+  }
+  const cmd = spec.command ?? (spec.entrypoint ? null : defaults?.cmd);
+  if (cmd !== undefined && show(cmd ?? null) !== show(o.cmd ?? null))
+    out.push(`command: ${show(o.cmd)} → ${show(cmd)}`);
+  const entrypoint = spec.entrypoint ?? defaults?.entrypoint;
+  if (entrypoint !== undefined && show(entrypoint ?? null) !== show(o.entrypoint ?? null))
+    out.push(`entrypoint: ${show(o.entrypoint)} → ${show(entrypoint)}`);
   const ports = (spec.ports ?? []).map((p) => `${p.target}/${p.protocol ?? 'tcp'}=${p.published ?? ''}`).sort();
-  if (JSON.stringify(ports) !== JSON.stringify(o.ports))
-    out.push(`ports: ${JSON.stringify(o.ports)} → ${JSON.stringify(ports)}`);
-  if ((spec.restart ?? 'no') !== o.restart)
-    out.push(`restart: ${JSON.stringify(o.restart)} → ${JSON.stringify(spec.restart ?? 'no')}`);
+  if (show(ports) !== show(o.ports)) out.push(`ports: ${show(o.ports)} → ${show(ports)}`);
+  const restart = spec.restart ?? 'no';
+  if (restart !== o.restart) out.push(`restart: ${show(o.restart)} → ${show(restart)}`);
   return out;
 }
 
@@ -75,9 +89,12 @@ function change(action: Change['action'], kind: string, name: string, reason?: s
 function flatten(prefix: string, v: unknown, out: Map<string, string>): Map<string, string> {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     for (const [k, x] of Object.entries(v)) flatten(`${prefix}.${k}`, x, out);
-  } else out.set(prefix, typeof v === 'string' && v.startsWith('fp:') ? '(secret)' : JSON.stringify(v));
+  } else out.set(prefix, JSON.stringify(v));
   return out;
 }
+
+/** Fingerprints are compared, never shown: a changed secret appears as a changed line. */
+const shown = (v: string) => (v.startsWith('"fp:') ? '(secret)' : v);
 
 /** `- spec.image: "a"` / `+ spec.image: "b"` lines, secret values masked. */
 export function specDiff(before: unknown, after: unknown): string {
@@ -88,8 +105,8 @@ export function specDiff(before: unknown, after: unknown): string {
     const x = a.get(k);
     const y = b.get(k);
     if (x === y) continue;
-    if (x !== undefined) lines.push(`- ${k}: ${x}`);
-    if (y !== undefined) lines.push(`+ ${k}: ${y}`);
+    if (x !== undefined) lines.push(`- ${k}: ${shown(x)}`);
+    if (y !== undefined) lines.push(`+ ${k}: ${shown(y)}`);
   }
   return lines.join('\n');
 }

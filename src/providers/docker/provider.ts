@@ -56,6 +56,11 @@ export class DockerProvider implements Provider {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Projects being changed by Sluice now: their events are Sluice's own, not drift. */
   private readonly busy = new Set<string>();
+  /**
+   * `<container id>:<action>` of what Sluice itself did, so the event it causes is not taken
+   * for drift even when it arrives after the apply is over.
+   */
+  private readonly own = new Set<string>();
   /** Scopes this provider applied or found, by Compose project name. */
   private readonly known = new Map<string, Scope>();
   private stopWatching: (() => void) | undefined;
@@ -85,6 +90,7 @@ export class DockerProvider implements Provider {
       scopeOf: (labels) =>
         scopeFromLabel(labels[LABEL_SCOPE]) ?? this.known.get(labels[LABEL_PROJECT] ?? '') ?? undefined,
       isBusy: (project) => this.busy.has(project),
+      isOwn: (id, action) => this.own.delete(`${id}:${action}`),
       emit: (scope, key, message) => this.emit(scope, key, message),
     });
   }
@@ -236,9 +242,13 @@ export class DockerProvider implements Provider {
    */
   private async replace(old: LiveContainer, s: DesiredService, ctx: ContainerContext, options: ApplyOptions) {
     const fixed = publishesFixedPorts(s.spec);
-    if (fixed) await this.docker.getContainer(old.id).stop({ t: 10 }).catch(ignoreNotModified);
+    if (fixed) await this.stop(old.id);
     const temp = `${old.name}-${s.hash.slice(0, 8)}`;
-    await this.docker.getContainer(temp).remove({ force: true }).catch(ignoreMissing);
+    const stale = await this.docker
+      .getContainer(temp)
+      .inspect()
+      .catch(() => undefined);
+    if (stale) await this.remove(stale.Id);
     let id: string;
     try {
       id = await this.createAndStart(temp, s.spec, ctx);
@@ -289,6 +299,7 @@ export class DockerProvider implements Provider {
 
   private async createAndStart(name: string, spec: ComposeServiceSpec, ctx: ContainerContext): Promise<string> {
     const container = await this.docker.createContainer(createOptions(name, spec, ctx));
+    this.own.add(`${container.id}:create`);
     for (const net of serviceNetworks(spec).slice(1)) {
       await this.docker
         .getNetwork(objectName(ctx.project, net, ctx.networks.get(net) ?? {}))
@@ -306,7 +317,14 @@ export class DockerProvider implements Provider {
     return container.id;
   }
 
+  private async stop(id: string) {
+    this.own.add(`${id}:die`);
+    await this.docker.getContainer(id).stop().catch(ignoreNotModified);
+  }
+
   private async remove(id: string) {
+    this.own.add(`${id}:die`);
+    this.own.add(`${id}:destroy`);
     await this.docker.getContainer(id).remove({ force: true, v: false }).catch(ignoreMissing);
   }
 
