@@ -48,6 +48,27 @@ describe('container settings of a service', () => {
     });
   });
 
+  it('joins networks by service name and aliases, disables a healthcheck, sizes a tmpfs', () => {
+    const o = createOptions(
+      'web-dev-web-1',
+      {
+        image: 'a',
+        networks: { back: { aliases: ['api'], ipv4_address: '10.5.0.9' } },
+        healthcheck: { disable: true },
+        volumes: [{ type: 'tmpfs', target: '/tmp', tmpfs: { size: '64m' } }],
+      },
+      { ...ctx, networks: new Map([['back', { name: 'shared-back' }]]) },
+    );
+    expect(o.NetworkingConfig?.EndpointsConfig).toEqual({
+      'shared-back': { Aliases: ['web', 'api'], IPAMConfig: { IPv4Address: '10.5.0.9' } },
+    });
+    expect(o.HostConfig?.NetworkMode).toBe('shared-back');
+    expect(o.Healthcheck).toEqual({ Test: ['NONE'] });
+    expect(o.HostConfig?.Mounts).toEqual([
+      { Type: 'tmpfs', Target: '/tmp', TmpfsOptions: { SizeBytes: 64 * 1024 ** 2 } },
+    ]);
+  });
+
   it('reads compose durations', () => {
     expect(durationNs('1m30s')).toBe(90e9);
     expect(durationNs('500ms')).toBe(5e8);

@@ -66,7 +66,7 @@ export function serviceIssues(spec: Record<string, unknown>): ResourceIssue[] {
       at(['ports', i, 'published'], 'port ranges are not supported by the docker target', 'Publish each port.');
   });
   const hc = spec['healthcheck'] as Record<string, unknown> | undefined;
-  for (const k of ['interval', 'timeout', 'start_period'] as const) {
+  for (const k of ['interval', 'timeout', 'start_period', 'start_interval'] as const) {
     const v = hc?.[k];
     if (v !== undefined && !DURATION.test(String(v)))
       at(['healthcheck', k], `"${String(v)}" is not a duration like 10s or 1m30s`);
@@ -143,11 +143,31 @@ export function createOptions(
   const mounts: Dockerode.MountSettings[] = (spec.volumes ?? []).map((v) => {
     if (v.type === 'volume') {
       const source = v.source ? objectName(c.project, v.source, c.volumes.get(v.source) ?? {}) : '';
-      return { Type: 'volume', Source: source, Target: v.target, ReadOnly: v.read_only === true };
+      return {
+        Type: 'volume',
+        Source: source,
+        Target: v.target,
+        ReadOnly: v.read_only === true,
+        ...(v.volume?.nocopy !== undefined ? { VolumeOptions: { NoCopy: v.volume.nocopy } } : {}),
+      } as Dockerode.MountSettings;
     }
     if (v.type === 'bind')
-      return { Type: 'bind', Source: v.source ?? '', Target: v.target, ReadOnly: v.read_only === true };
-    return { Type: 'tmpfs', Target: v.target } as Dockerode.MountSettings;
+      return {
+        Type: 'bind',
+        Source: v.source ?? '',
+        Target: v.target,
+        ReadOnly: v.read_only === true,
+        ...(v.bind?.propagation ? { BindOptions: { Propagation: v.bind.propagation } } : {}),
+      } as Dockerode.MountSettings;
+    const tmpfs = {
+      ...(v.tmpfs?.size !== undefined ? { SizeBytes: bytes(v.tmpfs.size) } : {}),
+      ...(v.tmpfs?.mode !== undefined ? { Mode: v.tmpfs.mode } : {}),
+    };
+    return {
+      Type: 'tmpfs',
+      Target: v.target,
+      ...(Object.keys(tmpfs).length > 0 ? { TmpfsOptions: tmpfs } : {}),
+    } as Dockerode.MountSettings;
   });
   const env = Object.entries(spec.environment ?? {})
     .filter((e): e is [string, string] => e[1] !== null)
@@ -168,17 +188,20 @@ export function createOptions(
     ...(typeof spec['stop_signal'] === 'string' ? { StopSignal: spec['stop_signal'] } : {}),
     ...(typeof grace === 'string' ? { StopTimeout: Math.ceil(durationNs(grace) / 1e9) } : {}),
     ExposedPorts: exposed,
-    ...(hc
-      ? {
-          Healthcheck: {
-            Test: hc.test,
-            ...(hc.interval ? { Interval: durationNs(hc.interval) } : {}),
-            ...(hc.timeout ? { Timeout: durationNs(hc.timeout) } : {}),
-            ...(hc.retries !== undefined ? { Retries: hc.retries } : {}),
-            ...(hc.start_period ? { StartPeriod: durationNs(hc.start_period) } : {}),
-          },
-        }
-      : {}),
+    ...(hc?.disable
+      ? { Healthcheck: { Test: ['NONE'] } }
+      : hc?.test
+        ? {
+            Healthcheck: {
+              Test: hc.test,
+              ...(hc.start_interval ? { StartInterval: durationNs(hc.start_interval) } : {}),
+              ...(hc.interval ? { Interval: durationNs(hc.interval) } : {}),
+              ...(hc.timeout ? { Timeout: durationNs(hc.timeout) } : {}),
+              ...(hc.retries !== undefined ? { Retries: hc.retries } : {}),
+              ...(hc.start_period ? { StartPeriod: durationNs(hc.start_period) } : {}),
+            },
+          }
+        : {}),
     HostConfig: {
       PortBindings: bindings,
       Mounts: mounts,
@@ -187,10 +210,32 @@ export function createOptions(
     },
     NetworkingConfig: {
       EndpointsConfig: {
-        [objectName(c.project, first, c.networks.get(first) ?? {})]: { Aliases: [c.service] },
+        [objectName(c.project, first, c.networks.get(first) ?? {})]: endpoint(spec, first, c.service),
       },
     },
   };
+}
+
+/** How a container joins one of its service's networks: reachable by the service name and any aliases. */
+export function endpoint(spec: ComposeServiceSpec, network: string, service: string): Record<string, unknown> {
+  const n = spec.networks?.[network] ?? {};
+  const ipam = {
+    ...(n.ipv4_address ? { IPv4Address: n.ipv4_address } : {}),
+    ...(n.ipv6_address ? { IPv6Address: n.ipv6_address } : {}),
+  };
+  return {
+    Aliases: [service, ...(n.aliases ?? [])],
+    ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}),
+  };
+}
+
+const UNIT_BYTES: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `64m`, `1g` or a number of bytes, as compose writes a tmpfs size. */
+function bytes(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)([bkmg])?b?$/i.exec(v.trim());
+  return m ? Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]! : Number(v);
 }
 
 /** Whether the service binds fixed host ports, which two containers cannot hold at once. */

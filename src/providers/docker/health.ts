@@ -43,7 +43,7 @@ export async function waitReady(
     } else if (http) {
       const ip = Object.values(i.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
       if (ip) {
-        last = await probe(`http://${ip}:${http.port}${http.path}`);
+        last = await probe(`http://${ip}:${http.port}${http.path}`, http.expectStatus);
         if (last === 'ok') return { ok: true };
       }
     } else return { ok: true };
@@ -53,10 +53,12 @@ export async function waitReady(
   }
 }
 
-async function probe(url: string): Promise<string> {
+async function probe(url: string, expectStatus: number | undefined): Promise<string> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return r.ok ? 'ok' : `${url} answered ${r.status}`;
+    await r.body?.cancel();
+    const ok = expectStatus === undefined ? r.ok : r.status === expectStatus;
+    return ok ? 'ok' : `${url} answered ${r.status}`;
   } catch (e) {
     return `${url}: ${(e as Error).message}`;
   }

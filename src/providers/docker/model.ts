@@ -2,8 +2,9 @@ import type { Resource } from '../../model/resource.js';
 
 /**
  * What the `compose` renderer emits and this provider runs: one resource per Compose object,
- * the service spec already merged, interpolated and in the canonical long form. Kept here
- * (not imported from the renderer) because providers sit below renderers in the layers.
+ * the service spec already merged, interpolated and in the canonical long form. The same shapes
+ * as src/render/compose/model.ts, restated here because providers sit below renderers in the
+ * layers; keep the two in step.
  */
 export const COMPOSE_API_VERSION = 'compose.sluice.dev/v1';
 
@@ -11,10 +12,13 @@ export type DependsOnCondition = 'service_started' | 'service_healthy' | 'servic
 
 export interface ComposePort {
   target: number;
-  published: string;
+  /** Host port; absent when none is published. Ranges are refused by this target. */
+  published?: string;
   protocol: 'tcp' | 'udp';
   host_ip?: string;
   mode?: string;
+  name?: string;
+  app_protocol?: string;
 }
 
 export interface ComposeVolumeMount {
@@ -22,10 +26,15 @@ export interface ComposeVolumeMount {
   source?: string;
   target: string;
   read_only?: boolean;
+  bind?: { create_host_path?: boolean; propagation?: string; selinux?: 'z' | 'Z' };
+  volume?: { nocopy?: boolean; subpath?: string };
+  tmpfs?: { size?: number | string; mode?: number };
 }
 
 export interface ComposeHealthcheck {
-  test: string[];
+  test?: string[];
+  start_interval?: string;
+  disable?: boolean;
   interval?: string;
   timeout?: string;
   retries?: number;
@@ -34,7 +43,7 @@ export interface ComposeHealthcheck {
 
 /** Sluice's own checks of a service, for images without a Docker healthcheck. */
 export interface SluiceServiceExtension {
-  http?: { path: string; port: number };
+  http?: { path: string; port: number; expectStatus?: number };
 }
 
 export interface ComposeServiceSpec {
@@ -48,7 +57,7 @@ export interface ComposeServiceSpec {
   healthcheck?: ComposeHealthcheck;
   deploy?: { replicas?: number };
   restart?: string;
-  networks?: Record<string, Record<string, unknown>>;
+  networks?: Record<string, { aliases?: string[]; ipv4_address?: string; ipv6_address?: string; priority?: number }>;
   labels?: Record<string, string>;
   'x-sluice'?: SluiceServiceExtension;
   [key: string]: unknown;
@@ -71,8 +80,11 @@ export interface ComposeVolume extends Resource {
 
 export type ComposeObject = ComposeService | ComposeNetwork | ComposeVolume;
 
+/** Every kind the renderer emits; Secret and Config are accepted so they can be refused with a reason. */
+const KINDS = new Set(['Service', 'Network', 'Volume', 'Secret', 'Config']);
+
 export function isComposeObject(r: Pick<Resource, 'apiVersion' | 'kind'>): boolean {
-  return r.apiVersion === COMPOSE_API_VERSION && (r.kind === 'Service' || r.kind === 'Network' || r.kind === 'Volume');
+  return r.apiVersion === COMPOSE_API_VERSION && KINDS.has(r.kind);
 }
 
 export function isComposeService(r: Pick<Resource, 'apiVersion' | 'kind'>): boolean {

@@ -15,7 +15,7 @@ import type {
 } from '../types.js';
 import { scopeId } from '../types.js';
 import { dockerClient, type DockerConnection } from './connection.js';
-import { createOptions, publishesFixedPorts, serviceIssues, serviceNetworks } from './container-spec.js';
+import { createOptions, endpoint, publishesFixedPorts, serviceIssues, serviceNetworks } from './container-spec.js';
 import type { ContainerContext } from './container-spec.js';
 import { watchDrift } from './drift.js';
 import { configHash, redactedSpec } from './hash.js';
@@ -77,7 +77,16 @@ export class DockerProvider implements Provider {
   }
 
   validate(resource: Resource): ResourceIssue[] {
-    if (resource.kind !== 'Service' || !isComposeObject(resource)) return [];
+    if (!isComposeObject(resource)) return [];
+    if (resource.kind === 'Secret' || resource.kind === 'Config')
+      return [
+        {
+          path: ['kind'],
+          message: `compose ${resource.kind.toLowerCase()}s are not run by the docker target yet`,
+          hint: 'Pass the value as an environment variable (from a SOPS-encrypted env file) or a bind mount.',
+        },
+      ];
+    if (resource.kind !== 'Service') return [];
     const spec = resource['spec'];
     if (!spec || typeof spec !== 'object') return [{ path: ['spec'], message: 'a Service needs a spec' }];
     return serviceIssues(spec as Record<string, unknown>);
@@ -303,7 +312,7 @@ export class DockerProvider implements Provider {
     for (const net of serviceNetworks(spec).slice(1)) {
       await this.docker
         .getNetwork(objectName(ctx.project, net, ctx.networks.get(net) ?? {}))
-        .connect({ Container: container.id, EndpointConfig: { Aliases: [ctx.service] } });
+        .connect({ Container: container.id, EndpointConfig: endpoint(spec, net, ctx.service) });
     }
     try {
       await container.start();
@@ -337,7 +346,13 @@ export class DockerProvider implements Provider {
       await this.docker.createNetwork({
         Name: name,
         Driver: typeof spec['driver'] === 'string' ? spec['driver'] : 'bridge',
+        ...(spec['driver_opts'] ? { Options: spec['driver_opts'] as Record<string, string> } : {}),
+        ...(spec['internal'] === true ? { Internal: true } : {}),
+        ...(spec['attachable'] === true ? { Attachable: true } : {}),
+        ...(spec['enable_ipv6'] === true ? { EnableIPv6: true } : {}),
+        ...(spec['ipam'] ? { IPAM: ipamOf(spec['ipam'] as Record<string, unknown>) } : {}),
         Labels: {
+          ...((spec['labels'] as Record<string, string> | undefined) ?? {}),
           [LABEL_PROJECT]: project,
           [LABEL_NETWORK]: key,
           [LABEL_VERSION]: COMPOSE_VERSION,
@@ -356,7 +371,9 @@ export class DockerProvider implements Provider {
       await this.docker.createVolume({
         Name: name,
         Driver: typeof spec['driver'] === 'string' ? spec['driver'] : 'local',
+        ...(spec['driver_opts'] ? { DriverOpts: spec['driver_opts'] as Record<string, string> } : {}),
         Labels: {
+          ...((spec['labels'] as Record<string, string> | undefined) ?? {}),
           [LABEL_PROJECT]: project,
           [LABEL_VOLUME]: key,
           [LABEL_VERSION]: COMPOSE_VERSION,
@@ -463,7 +480,7 @@ export class DockerProvider implements Provider {
       const spec = (r['spec'] ?? {}) as Record<string, unknown>;
       if (r.kind === 'Network') networks.set(r.metadata.name, spec);
       if (r.kind === 'Volume') volumes.set(r.metadata.name, spec);
-      if (r.kind !== 'Service') continue;
+      if (r.kind === 'Network' || r.kind === 'Volume') continue;
       const issues = this.validate(r);
       if (issues.length > 0) {
         const first = issues[0]!;
@@ -561,6 +578,16 @@ export function dependencyOrder(services: DesiredService[]): DesiredService[] {
   };
   for (const s of services) visit(s, []);
   return out;
+}
+
+/** Compose's `ipam` (driver, config[].subnet/gateway/ip_range) in the Engine's capitalised form. */
+function ipamOf(ipam: Record<string, unknown>): Dockerode.IPAM {
+  const config = ((ipam['config'] as Record<string, string>[] | undefined) ?? []).map((c) => ({
+    ...(c['subnet'] ? { Subnet: c['subnet'] } : {}),
+    ...(c['gateway'] ? { Gateway: c['gateway'] } : {}),
+    ...(c['ip_range'] ? { IPRange: c['ip_range'] } : {}),
+  }));
+  return { ...(typeof ipam['driver'] === 'string' ? { Driver: ipam['driver'] } : {}), Config: config };
 }
 
 function ignoreMissing(e: unknown): void {
