@@ -6,6 +6,7 @@ import { DEFAULT_HOST } from './connection.js';
 import { readDockerLogs } from './logs.js';
 import { COMPOSE_API_VERSION, isComposeService } from './model.js';
 import { DockerProvider } from './provider.js';
+import { dockerProjectFiles } from './scaffold.js';
 
 const targetSchema = z.strictObject({
   provider: z.literal('docker'),
@@ -104,4 +105,5 @@ export const dockerTarget: TargetKind<typeof targetSchema> = {
     return out;
   },
   readLogs: readDockerLogs,
+  scaffold: dockerProjectFiles,
 };
