@@ -79,7 +79,7 @@ describe.skipIf(!!skip)('docker provider: health-gated replacement', () => {
 
   it('gates on the x-sluice HTTP check when the image has no healthcheck', async () => {
     // Short of time the check gives up: the 404 it last saw is the reason.
-    h = harness({ readyTimeoutMs: 3000 });
+    h = harness({ readyTimeoutMs: 15_000 });
     await h.provider.apply(
       h.scope,
       [service('web', { 'x-sluice': { http: { path: '/', port: 8080 } } })],
