@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { ProviderError } from '../../errors/index.js';
 
 /** How to reach a Docker Engine: the target's `host` and TLS files. */
@@ -11,15 +11,18 @@ export interface DockerConnection {
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
 /**
- * A client for the Engine at `host`. Nothing is contacted here: creating a provider must not
- * connect, so TLS files are read now but the socket or port only on the first call.
+ * A client for the Engine at `host`, nothing contacted yet. The client library is loaded on
+ * first use: every Sluice command reads the target registry, and most never talk to Docker.
  */
-export function dockerClient(c: DockerConnection): Dockerode {
+export async function dockerClient(c: DockerConnection): Promise<Dockerode> {
+  // dockerode is CommonJS: Node hands its export over as `default`.
+  const mod = (await import('dockerode')) as unknown as { default: typeof Dockerode };
+  const Engine = mod.default;
   const url = new URL(c.host);
-  if (url.protocol === 'unix:') return new Dockerode({ socketPath: url.pathname });
+  if (url.protocol === 'unix:') return new Engine({ socketPath: url.pathname });
   if (url.protocol === 'tcp:') {
     const port = Number(url.port || (c.tls ? 2376 : 2375));
-    if (!c.tls) return new Dockerode({ host: url.hostname, port, protocol: 'http' });
+    if (!c.tls) return new Engine({ host: url.hostname, port, protocol: 'http' });
     const read = (what: string, path: string) => {
       try {
         return readFileSync(path);
@@ -30,7 +33,7 @@ export function dockerClient(c: DockerConnection): Dockerode {
         });
       }
     };
-    return new Dockerode({
+    return new Engine({
       host: url.hostname,
       port,
       protocol: 'https',

@@ -15,7 +15,7 @@ export async function* readDockerLogs(
 ): AsyncIterable<TargetLogLine> {
   const where = readScopeRecord(dataDir, scope);
   if (!where || !where.host.startsWith('unix:')) return;
-  const docker = dockerClient({ host: where.host });
+  const docker = await dockerClient({ host: where.host });
   const labels = [`${LABEL_PROJECT}=${where.project}`];
   if (options.workload) labels.push(`${LABEL_SERVICE}=${options.workload}`);
   const containers = await docker.listContainers({ all: true, filters: { label: labels } });

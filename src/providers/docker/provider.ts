@@ -51,7 +51,8 @@ export interface DockerProviderOptions extends DockerConnection {
 /** Runs Compose services as containers of one Compose project per app × environment. */
 export class DockerProvider implements Provider {
   readonly kind = 'docker';
-  private readonly docker: Dockerode;
+  private client: Dockerode | undefined;
+  private connecting: Promise<Dockerode> | undefined;
   private readonly listeners = new Set<(event: ProviderEvent) => void>();
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Projects being changed by Sluice now: their events are Sluice's own, not drift. */
@@ -68,8 +69,17 @@ export class DockerProvider implements Provider {
   constructor(
     private readonly ctx: ProviderContext,
     private readonly options: DockerProviderOptions,
-  ) {
-    this.docker = dockerClient(options);
+  ) {}
+
+  /** The Engine client; only valid after connect(), which every entry point awaits first. */
+  private get docker(): Dockerode {
+    if (!this.client) throw new Error('docker provider used before connecting');
+    return this.client;
+  }
+
+  private async connect(): Promise<void> {
+    this.connecting ??= dockerClient(this.options);
+    this.client = await this.connecting;
   }
 
   accepts(resource: Resource): boolean {
@@ -93,6 +103,7 @@ export class DockerProvider implements Provider {
   }
 
   async start(): Promise<void> {
+    await this.connect();
     for (const s of await this.scopes()) this.known.set(composeProjectName(s), s);
     this.stopWatching = watchDrift(this.docker, {
       log: this.ctx.log,
@@ -105,6 +116,7 @@ export class DockerProvider implements Provider {
   }
 
   async live(scope: Scope): Promise<LiveResource[]> {
+    await this.connect();
     const state = await this.read(scope);
     const out: LiveResource[] = [];
     const byService = new Map<string, LiveContainer[]>();
@@ -139,6 +151,7 @@ export class DockerProvider implements Provider {
   }
 
   async plan(scope: Scope, desired: Resource[], options: PlanOptions): Promise<Plan> {
+    await this.connect();
     const project = this.desired(desired);
     return planProject(project, await this.read(scope), { ...options, pruneVolumes: this.options.pruneVolumes });
   }
@@ -148,6 +161,7 @@ export class DockerProvider implements Provider {
   }
 
   private async applyNow(scope: Scope, resources: Resource[], options: ApplyOptions): Promise<Plan> {
+    await this.connect();
     // Everything that can fail without touching a container comes first: a bad spec or a
     // missing image changes nothing.
     const desired = this.desired(resources);
@@ -399,6 +413,7 @@ export class DockerProvider implements Provider {
   }
 
   async health(scope: Scope): Promise<ResourceHealth[]> {
+    await this.connect();
     const state = await this.read(scope);
     const byService = new Map<string, LiveContainer[]>();
     for (const c of state.containers) byService.set(c.service, [...(byService.get(c.service) ?? []), c]);
@@ -418,6 +433,7 @@ export class DockerProvider implements Provider {
   }
 
   async scopes(): Promise<Scope[]> {
+    await this.connect();
     const list = await this.docker.listContainers({ all: true, filters: { label: [LABEL_SCOPE] } });
     const seen = new Map<string, Scope>();
     for (const c of list) {
@@ -429,6 +445,7 @@ export class DockerProvider implements Provider {
 
   destroy(scope: Scope): Promise<void> {
     return this.serialize(scope, async () => {
+      await this.connect();
       const project = composeProjectName(scope);
       this.busy.add(project);
       try {
@@ -452,7 +469,7 @@ export class DockerProvider implements Provider {
     this.stopWatching?.();
     this.stopWatching = undefined;
     await Promise.all([...this.queues.values()].map((q) => q.catch(() => {})));
-    if (options.stopWorkloads) {
+    if (options.stopWorkloads && this.client) {
       for (const scope of this.known.values()) {
         const state = await this.read(scope).catch(() => undefined);
         for (const c of state?.containers ?? [])
