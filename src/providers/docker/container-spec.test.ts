@@ -84,6 +84,9 @@ describe('container settings of a service', () => {
       expect.objectContaining({ path: ['spec', 'deploy', 'replicas'] }),
       expect.objectContaining({ path: ['spec', 'restart'] }),
     ]);
+    expect(
+      serviceIssues({ image: 'a', volumes: [{ type: 'bind', source: 'apps/web/base/conf', target: '/c' }] }),
+    ).toEqual([expect.objectContaining({ path: ['spec', 'volumes', 0, 'source'] })]);
     expect(serviceIssues({ image: 'a', healthcheck: { test: ['NONE'], interval: 'soon' } })).toEqual([
       expect.objectContaining({ path: ['spec', 'healthcheck', 'interval'] }),
     ]);

@@ -65,6 +65,17 @@ export function serviceIssues(spec: Record<string, unknown>): ResourceIssue[] {
     if (typeof p['published'] === 'string' && p['published'].includes('-'))
       at(['ports', i, 'published'], 'port ranges are not supported by the docker target', 'Publish each port.');
   });
+  const volumes = (spec['volumes'] ?? []) as Record<string, unknown>[];
+  volumes.forEach((v, i) => {
+    // The renderer writes a bind the compose file gave relative as a path inside the config
+    // repo; the Engine's host has no checkout of it.
+    if (v['type'] === 'bind' && typeof v['source'] === 'string' && !v['source'].startsWith('/'))
+      at(
+        ['volumes', i, 'source'],
+        `bind mount of ${v['source']} from the config repo: the Docker host has no copy of the repo`,
+        'Bind an absolute path on the Docker host, or bake the files into the image.',
+      );
+  });
   const hc = spec['healthcheck'] as Record<string, unknown> | undefined;
   for (const k of ['interval', 'timeout', 'start_period', 'start_interval'] as const) {
     const v = hc?.[k];

@@ -23,6 +23,7 @@ export interface ComposePort {
 
 export interface ComposeVolumeMount {
   type: 'volume' | 'bind' | 'tmpfs';
+  /** Named volume; for a bind, an absolute host path, or (no leading `/`) a path inside the config repo. */
   source?: string;
   target: string;
   read_only?: boolean;

@@ -29,8 +29,10 @@ export interface ComposePort {
 export interface ComposeVolumeMount {
   type: 'volume' | 'bind' | 'tmpfs';
   /**
-   * Named volume for `volume` (absent for an anonymous volume); for `bind`, the host path,
-   * absolute, resolved against the app's base directory.
+   * Named volume for `volume` (absent for an anonymous volume). For `bind`: an absolute host
+   * path as written (leading `/`), or, for a path the compose file wrote relative, the path
+   * inside the config repo it resolves to against the app's base directory (no leading `/`,
+   * e.g. `apps/web/base/conf`); such a path never leaves the repo.
    */
   source?: string;
   target: string;
@@ -74,10 +76,13 @@ export interface SluiceServiceExtension {
   [key: string]: unknown;
 }
 
-/** A service after merge and interpolation. */
+/** A service after merge and interpolation; keys are sorted. */
 export interface ComposeServiceSpec {
   image: string;
-  /** Variables; `null` for a variable named without a value (taken from the engine side). */
+  /**
+   * Variables, `env_file:` files folded in. `null` for a variable named without a value that
+   * no `.env` of the app sets (compose would take it from the shell; Sluice leaves it unset).
+   */
   environment?: Record<string, string | null>;
   ports?: ComposePort[];
   volumes?: ComposeVolumeMount[];
@@ -87,6 +92,7 @@ export interface ComposeServiceSpec {
   healthcheck?: ComposeHealthcheck;
   deploy?: { replicas?: number };
   restart?: string;
+  /** Absent: the service joins the project's default network, as in compose. */
   networks?: Record<string, ComposeServiceNetwork>;
   labels?: Record<string, string>;
   working_dir?: string;
