@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Resource } from '../model/resource.js';
 import type { LiveResource } from '../plan/types.js';
+import { dockerTarget } from './docker/target.js';
 import { kubernetesTarget } from './kubernetes/target.js';
 import { processTarget } from './process/target.js';
 import type {
@@ -20,7 +21,7 @@ import type {
  * folder and one entry here; config, policy, set-image, verification, logs and `sluice init`
  * find it through the helpers below.
  */
-export const targetKinds = [processTarget, kubernetesTarget] as const;
+export const targetKinds = [processTarget, kubernetesTarget, dockerTarget] as const;
 
 type SchemasOf<T extends readonly unknown[]> = {
   -readonly [I in keyof T]: T[I] extends { targetSchema: infer S } ? S : never;
