@@ -21,7 +21,7 @@ kind: Project
 metadata: { name: compose }
 spec:
   targets:
-    local: { provider: process }
+    local: { provider: docker }
   environments:
     - { name: dev, target: local }
     - { name: prod, target: local }

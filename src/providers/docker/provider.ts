@@ -15,9 +15,10 @@ import type {
 } from '../types.js';
 import { scopeId } from '../types.js';
 import { dockerClient, type DockerConnection } from './connection.js';
-import { createOptions, endpoint, publishesFixedPorts, serviceIssues, serviceNetworks } from './container-spec.js';
+import { createOptions, endpoint, publishesFixedPorts, serviceNetworks } from './container-spec.js';
 import type { ContainerContext } from './container-spec.js';
 import { watchDrift } from './drift.js';
+import { acceptsCompose, composeIssues } from './validate.js';
 import { configHash, redactedSpec } from './hash.js';
 import { waitCompleted, waitReady } from './health.js';
 import { ensureImages } from './images.js';
@@ -83,23 +84,11 @@ export class DockerProvider implements Provider {
   }
 
   accepts(resource: Resource): boolean {
-    return isComposeObject(resource);
+    return acceptsCompose(resource);
   }
 
   validate(resource: Resource): ResourceIssue[] {
-    if (!isComposeObject(resource)) return [];
-    if (resource.kind === 'Secret' || resource.kind === 'Config')
-      return [
-        {
-          path: ['kind'],
-          message: `compose ${resource.kind.toLowerCase()}s are not run by the docker target yet`,
-          hint: 'Pass the value as an environment variable (from a SOPS-encrypted env file) or a bind mount.',
-        },
-      ];
-    if (resource.kind !== 'Service') return [];
-    const spec = resource['spec'];
-    if (!spec || typeof spec !== 'object') return [{ path: ['spec'], message: 'a Service needs a spec' }];
-    return serviceIssues(spec as Record<string, unknown>);
+    return composeIssues(resource);
   }
 
   async start(): Promise<void> {

@@ -1,3 +1,4 @@
+import { acceptsCompose, composeClaims, composeIssues } from './validate.js';
 import { z } from 'zod';
 import { splitImage } from '../../model/image-ref.js';
 import type { Resource } from '../../model/resource.js';
@@ -77,6 +78,9 @@ export const dockerTarget: TargetKind<typeof targetSchema> = {
       pruneVolumes: t.pruneVolumes,
       readyTimeoutMs: t.readyTimeoutSeconds * 1000,
     }),
+  accepts: acceptsCompose,
+  validate: composeIssues,
+  claims: composeClaims,
   workloads,
   appliedArtifacts(r) {
     if (!isComposeService(r)) return [];

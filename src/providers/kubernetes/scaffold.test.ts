@@ -12,7 +12,7 @@ describe('kubernetesScaffold', () => {
     const project = projectSchema.parse(parse(files['sluice.yaml']!));
     expect(project.spec.targets.cluster).toEqual({ provider: 'kubernetes', context: 'kind-dev' });
     expect(project.spec.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
-    expect(project.spec.apps).toEqual([{ name: 'web', path: 'apps/web' }]);
+    expect(project.spec.apps).toMatchObject([{ name: 'web', path: 'apps/web' }]);
   });
 
   it('has a base with a Deployment and a Service, and an overlay per environment', () => {

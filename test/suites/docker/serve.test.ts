@@ -128,7 +128,7 @@ describe.skipIf(!!skip)('sluice serve on a docker target', () => {
     );
     const events = await eventually(
       async () => {
-        const r = runSluice([
+        const r = await runSluice([
           '--data-dir',
           join(work, 'data'),
           '--server',
