@@ -103,8 +103,10 @@ export const appSchema = z.strictObject({
     .describe('Environments the app deploys to; defaults to every one with an overlay'),
   allowEmpty: z
     .boolean()
-    .default(false)
-    .describe('Let the app render to no resources (which removes what it runs); by default an empty render is refused'),
+    .optional()
+    .describe(
+      'Let the app render to no resources (which removes what it runs); by default (false) an empty render is refused',
+    ),
 });
 
 /** Events a notification sink can subscribe to; `src/notify` sends them. */
