@@ -11,6 +11,7 @@ const layers = {
   secrets: ['errors', 'model', 'vfs', 'config'],
   render: ['errors', 'model', 'vfs', 'config', 'secrets'],
   policy: ['errors', 'model', 'config', 'secrets', 'providers'],
+  desired: ['errors', 'model', 'vfs', 'config', 'secrets', 'render', 'policy', 'providers'],
   store: ['errors', 'model', 'plan'],
   hosted: ['errors'],
   notify: ['errors', 'config', 'store'],
@@ -27,6 +28,7 @@ const layers = {
     'notify',
     'reconcile',
     'providers',
+    'desired',
   ],
   reconcile: [
     'errors',
@@ -41,6 +43,7 @@ const layers = {
     'plan',
     'store',
     'notify',
+    'desired',
   ],
   server: ['errors', 'model', 'config', 'reconcile', 'store', 'plan', 'promote', 'source'],
   scaffold: ['errors', 'config'],

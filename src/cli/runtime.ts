@@ -2,9 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { assertPolicy, evaluatePolicy } from '../policy/index.js';
 import { createProvider, targetKind } from '../providers/index.js';
-import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
+import { lazyDecryptingFs, loadFingerprintKey, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
   HostedRequests,
@@ -15,11 +14,11 @@ import {
   type Notify,
   type RequestBackend,
 } from '../promote/index.js';
-import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
+import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
 import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
-import { openStore } from '../store/index.js';
+import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
 import type { SyncRecord } from '../store/types.js';
 
@@ -58,13 +57,17 @@ function isRemote(repo: string): boolean {
 /** Assembles and starts everything `sluice serve` runs: store, source, providers, controller, HTTP server. */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   mkdirSync(o.dataDir, { recursive: true });
-  // Every value decrypted from the config repo is learnt here and scrubbed from logs, errors, the store and the API.
-  const secrets = new SecretRegistry();
+  // Every value decrypted from the config repo is learnt here and replaced by its fingerprint at
+  // each output boundary: the log, the store, the API, notifications and provider state. The
+  // key is kept in the data dir so fingerprints compare across restarts.
+  const secrets = new SecretRegistry({ key: loadFingerprintKey(join(o.dataDir, 'fingerprint.key')) });
+  const maskDeep = <T>(v: T): T => secrets.maskDeep(v);
   const log = o.log ?? maskedLogger(secrets, o.dataDir);
   // Notifications go to the sinks of the newest sluice.yaml unless the caller supplies its own.
   const relayRef: { current?: NotificationRelay } = {};
-  const notify: Notify = o.notify ?? ((e) => relayRef.current?.notify(e));
-  const store = notifyingStore(openStore(o.dataDir), notify);
+  const deliver: Notify = o.notify ?? ((e) => relayRef.current?.notify(e));
+  const notify: Notify = (e) => deliver(maskDeep(e));
+  const store = maskedStore(notifyingStore(openStore(o.dataDir), notify), maskDeep);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open(
     { ...spec, ...(o.branch ? { branch: o.branch } : {}) },
@@ -85,17 +88,11 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     source: gitRevisionSource(source),
     store,
     log,
-    openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
-    checkPolicy: (resources, ctx) =>
-      assertPolicy(
-        evaluatePolicy(resources, ctx.env, ctx.project, {
-          app: ctx.app.name,
-          encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set(),
-        }),
-      ),
-    finalize: stripInternalAnnotations,
+    // Each render decrypts only the SOPS files it reads: a file that does not decrypt fails the app that reads it.
+    openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     mask: (text) => secrets.mask(text),
-    createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
+    createProvider: (target) =>
+      createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }), secrets }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
       o.onSyncFinished?.(r);
@@ -110,14 +107,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     store,
     status: () => controller.status(),
     refresh: () => controller.refresh(),
-    openTree: (fs) => openDecryptingFs(fs, { registry: secrets }),
-    checkPolicy: ((resources, ctx) =>
-      assertPolicy(
-        evaluatePolicy(resources, ctx.env, ctx.project, {
-          app: ctx.app.name,
-          encryptedFiles: (ctx.fs as Partial<DecryptingFs>).encryptedPaths ?? new Set(),
-        }),
-      )) satisfies PolicyCheck,
+    openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     notify,
     // Without a backend given, requests become pull/merge requests when sluice.yaml or the remote and a token say so.
     requests: o.requests ?? hosted,
@@ -143,6 +133,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     controller,
     store,
     metrics,
+    mask: (text) => secrets.mask(text),
     uiDir: UI_DIR,
     routes: [
       promotionRoutes(promotions, () => controller.projectName),

@@ -23,9 +23,11 @@ export interface Environment extends Omit<EnvironmentSpec, 'healthTimeout'> {
   healthTimeoutMs: number;
 }
 
-export interface App extends Omit<AppSpec, 'environments'> {
+export interface App extends Omit<AppSpec, 'environments' | 'allowEmpty'> {
   /** Environments named explicitly in sluice.yaml, or undefined for "every one with an overlay". */
   environments: string[] | undefined;
+  /** The app may render to no resources; without it an empty render is refused. */
+  allowEmpty?: boolean;
   /** What one render of the app may read (spec.limits, or the defaults). */
   limits?: ReadLimits;
 }
@@ -104,7 +106,13 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
         );
       }
     });
-    return { name: app.name, path, environments: app.environments, limits };
+    return {
+      name: app.name,
+      path,
+      environments: app.environments,
+      limits,
+      ...(app.allowEmpty ? { allowEmpty: true } : {}),
+    };
   });
 
   const notifications = data.spec.notifications ?? [];

@@ -101,6 +101,10 @@ export const appSchema = z.strictObject({
     .array(name)
     .optional()
     .describe('Environments the app deploys to; defaults to every one with an overlay'),
+  allowEmpty: z
+    .boolean()
+    .default(false)
+    .describe('Let the app render to no resources (which removes what it runs); by default an empty render is refused'),
 });
 
 /** Events a notification sink can subscribe to; `src/notify` sends them. */

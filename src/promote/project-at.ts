@@ -8,7 +8,8 @@ import {
   type Project,
 } from '../config/index.js';
 import { NotFoundError, isSluiceError } from '../errors/index.js';
-import { appliedArtifacts, type PolicyCheck } from '../reconcile/index.js';
+import { DesiredStates } from '../desired/index.js';
+import { appliedArtifacts } from '../reconcile/index.js';
 import type { ArtifactRecord } from '../store/ledger-types.js';
 import { renderApp } from '../render/index.js';
 import type { FileChange, Source } from '../source/index.js';
@@ -67,25 +68,21 @@ function patched(view: ProjectView, changes: readonly FileChange[]): ReadonlyFs 
 }
 
 /**
- * Renders the app for the environment as it would be after the change (and runs policy when a
- * check is given). Returns the error message, or undefined when it renders cleanly: a change
- * that cannot render is never committed.
+ * Takes the app for the environment as it would be after the change through the pipeline the
+ * controller uses (render, the target's validation, cross-app checks, policy). Returns the
+ * error message, or undefined when it passes: a change the controller would refuse is never committed.
  */
 export async function renderCheck(
   view: ProjectView,
   changes: readonly FileChange[],
   app: App,
   env: Environment,
-  checks: {
-    checkPolicy?: PolicyCheck | undefined;
-    openTree?: ((fs: ReadonlyFs) => Promise<ReadonlyFs>) | undefined;
-  } = {},
+  checks: { openTree?: ((fs: ReadonlyFs) => Promise<ReadonlyFs>) | undefined } = {},
 ): Promise<string | undefined> {
   try {
     const raw = patched(view, changes);
     const fs = checks.openTree ? await checks.openTree(raw) : raw;
-    const { resources } = renderApp(fs, app, env.name);
-    checks.checkPolicy?.(resources, { env, project: view.project, app, fs });
+    await new DesiredStates(fs, view.project).of(app, env);
     return undefined;
   } catch (e) {
     if (!isSluiceError(e)) throw e;

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors/index.js';
-import type { PolicyCheck, ProjectStatus } from '../reconcile/index.js';
+import type { ProjectStatus } from '../reconcile/index.js';
 import type { Source } from '../source/index.js';
 import type {
   ApprovalRecord,
@@ -37,7 +37,6 @@ export interface PromotionServiceOptions {
   notify?: Notify;
   /** Where promotion requests live; the store only, by default. */
   requests?: RequestBackend;
-  checkPolicy?: PolicyCheck;
   /** Prepares a tree before it renders (decrypting SOPS files in memory), as the controller does. */
   openTree?: (fs: ReadonlyFs) => Promise<ReadonlyFs>;
   /** Push every commit; defaults to true for remote sources. */
@@ -110,7 +109,6 @@ export class PromotionService {
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
       const renderError = change.changes.length
         ? await renderCheck(view, change.changes, app, env, {
-            checkPolicy: this.o.checkPolicy,
             openTree: this.o.openTree,
           })
         : undefined;
@@ -121,7 +119,7 @@ export class PromotionService {
         approvals: [],
         ...(p.source ? { source: p.source } : {}),
         ...(renderError ? { renderError } : {}),
-        policyChecked: !!this.o.checkPolicy,
+        policyChecked: true,
         now: this.now(),
       });
       const base = { app: p.app, env: p.env, artifacts: p.artifacts, gates, diff: change.diff };
@@ -296,7 +294,6 @@ export class PromotionService {
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
       const renderError = change.changes.length
         ? await renderCheck(view, change.changes, app, env, {
-            checkPolicy: this.o.checkPolicy,
             openTree: this.o.openTree,
           })
         : undefined;
@@ -310,7 +307,7 @@ export class PromotionService {
         approvals: reviews,
         ...(source ? { source } : {}),
         ...(renderError ? { renderError } : {}),
-        policyChecked: !!this.o.checkPolicy,
+        policyChecked: true,
         now: this.now(),
       });
       const rejected = reviews.find((r) => r.decision === 'reject');

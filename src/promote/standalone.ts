@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors/index.js';
 import type { HostedLog } from '../hosted/index.js';
-import type { PolicyCheck } from '../reconcile/index.js';
 import type { Source } from '../source/index.js';
 import type { ArtifactRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
@@ -23,7 +22,6 @@ export interface StandaloneOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   log?: HostedLog;
-  checkPolicy?: PolicyCheck;
 }
 
 export interface StandaloneOutcome extends ChangeOutcome {
@@ -44,7 +42,6 @@ export async function setImageInRepo(
   const svc = new PromotionService({
     source: o.source,
     store: o.store,
-    ...(o.checkPolicy ? { checkPolicy: o.checkPolicy } : {}),
   });
   const view = await projectAt(o.source, (await o.source.fetch()).revision);
   const { app, env } = scopeOf(view.project, ctx.app, ctx.env);

@@ -20,6 +20,8 @@ const REQUIRED = [
   'example',
   'connectionKey',
   'create',
+  'accepts',
+  'validate',
   'workloads',
   'appliedArtifacts',
   'artifactEdits',
@@ -116,6 +118,29 @@ describe.each(targetKinds.map((k) => [k.kind, k as unknown as TargetKind] as con
     for (const m of PROVIDER_METHODS) expect(typeof provider[m], m).toBe('function');
     expect(provider.accepts(kind.example.resource)).toBe(true);
     await provider.close();
+  });
+
+  it('accepts and passes its example resource, and refuses a resource without a name, all without connecting', () => {
+    expect(kind.accepts(kind.example.resource)).toBe(true);
+    expect(kind.validate(kind.example.resource)).toEqual([]);
+    const unnamed = { ...kind.example.resource, metadata: { ...kind.example.resource.metadata, name: '' } };
+    const issues = kind.validate(unnamed);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0]!.path).toEqual(['metadata', 'name']);
+  });
+
+  it('claims what its example takes on the target, the same keys each time, each described', () => {
+    if (!kind.claims) return;
+    const claims = kind.claims(kind.example.resource, target());
+    expect(claims.length).toBeGreaterThan(0);
+    for (const c of claims) {
+      expect(c.key).toMatch(/\S/);
+      expect(c.description).toMatch(/\S/);
+    }
+    // The same resource declared by a second app takes the same keys: that is the conflict cross-app checks find.
+    const copy = structuredClone(kind.example.resource);
+    expect(kind.claims(copy, target()).map((c) => c.key)).toEqual(claims.map((c) => c.key));
+    expect(kind.claims(configMap, target()).every((c) => typeof c.key === 'string')).toBe(true);
   });
 
   it('describes the workloads and artifacts of its example resource', () => {

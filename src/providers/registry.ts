@@ -3,7 +3,17 @@ import type { Resource } from '../model/resource.js';
 import type { LiveResource } from '../plan/types.js';
 import { kubernetesTarget } from './kubernetes/target.js';
 import { processTarget } from './process/target.js';
-import type { AppliedArtifact, Endpoint, Provider, ProviderContext, TargetKind, ValueEdit, Workload } from './types.js';
+import type {
+  AppliedArtifact,
+  Claim,
+  Endpoint,
+  Provider,
+  ProviderContext,
+  ResourceIssue,
+  TargetKind,
+  ValueEdit,
+  Workload,
+} from './types.js';
 
 /**
  * Every kind of target Sluice can run on, one module each. Adding a kind is adding its
@@ -53,6 +63,21 @@ export function createProvider(target: Target, ctx: ProviderContext): Provider {
 /** Equal for two targets that one provider can serve; a description or the target's name does not count. */
 export function connectionKey(target: TargetSpec): string {
   return `${target.provider}:${kindOf(target).connectionKey(target)}`;
+}
+
+/** Whether a target of this kind runs the resource. */
+export function targetAccepts(target: Pick<TargetSpec, 'provider'>, resource: Resource): boolean {
+  return kindOf(target).accepts(resource);
+}
+
+/** What a target of this kind would refuse in the resource, found without connecting. */
+export function validateForTarget(target: Pick<TargetSpec, 'provider'>, resource: Resource): ResourceIssue[] {
+  return kindOf(target).validate(resource);
+}
+
+/** What the resource takes on the target (ports, objects by name); empty for kinds that claim nothing. */
+export function claimsOn(target: TargetSpec, resource: Resource): Claim[] {
+  return kindOf(target).claims?.(resource, target) ?? [];
 }
 
 /** How a resource's workloads appear to policy, whichever kind runs it. */

@@ -93,6 +93,22 @@ export interface ProviderContext {
   /** Sluice's data directory; a provider keeps its own state below `<dataDir>/<kind>/`. */
   dataDir: string;
   log: ProviderLog;
+  /**
+   * Replaces every decrypted secret value in a text with its fingerprint. A provider passes
+   * what it shows or keeps (plans, diffs, state files) through it before the text exists, so
+   * a secret in a command or an argument is never written down in plaintext.
+   */
+  secrets?: SecretMasker;
+}
+
+/** The part of Sluice's secret registry a provider uses. */
+export interface SecretMasker {
+  /** Every known secret value in `text`, however escaped, replaced by its fingerprint. */
+  mask(text: string): string;
+  /** Learns a value as secret (one recorded by an earlier run, found again in sealed state). */
+  add?(value: string): void;
+  /** The fingerprint `mask` shows for a value. */
+  fingerprint?(value: string): string;
 }
 
 /** The slice of a pino logger a provider needs, so providers don't depend on a logging library. */
@@ -135,6 +151,19 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
    */
   connectionKey(target: z.output<S>): string;
   create(target: z.output<S> & { name: string }, ctx: ProviderContext): Provider;
+  /** Whether targets of this kind run the resource (by apiVersion/kind); needs no connection. */
+  accepts(resource: Resource): boolean;
+  /**
+   * Problems with a resource's fields that the target would refuse (unknown fields, wrong
+   * types, out-of-range values), found before anything is applied and without a connection.
+   */
+  validate(resource: Resource): ResourceIssue[];
+  /**
+   * What the resource takes on the target that no other app or environment on the same
+   * target may take too (a port, an object by name). Two claims with one key on one target
+   * are a conflict; the description names the claim for people ("service port 8080").
+   */
+  claims?(resource: Resource, target: z.output<S>): Claim[];
   /** How a resource of this kind appears to policy; undefined for resources it does not run. */
   workloads(resource: Resource): Workload | undefined;
   /** What a resource runs, as recorded in the ledger after a sync. */
@@ -151,6 +180,14 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
   readLogs?(dataDir: string, scope: Scope, options: TargetLogOptions): AsyncIterable<TargetLogLine>;
   /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
   scaffold?(request: ScaffoldRequest): Record<string, string>;
+}
+
+/** Something a resource takes on its target; see `TargetKind.claims`. */
+export interface Claim {
+  /** Equal for two claims that cannot both hold on one target, e.g. `tcp/8080`. */
+  key: string;
+  /** For people: "replica ports 8080-8083 of Process/web". */
+  description: string;
 }
 
 /** Where the things a resource runs live, so policy rules work on these and not on kinds. */

@@ -4,7 +4,8 @@ import type { Plan } from '../plan/types.js';
 import type { Provider, ProviderEvent, ProviderLog, Scope } from '../providers/types.js';
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import { desiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
+import type { TargetTimeouts } from './deadline.js';
+import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
 import { mergeJobs, type Job } from './job.js';
 import { periodic } from './periodic.js';
@@ -17,7 +18,7 @@ import type { RevisionSource } from './source.js';
 import { toStatusError, viewOf, type ScopeEntry } from './state.js';
 import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
 import { describeChanges, runJob, short } from './sync-runner.js';
-import { affectsApp, deployments, scopeKey, type ScopeRef } from './targets.js';
+import { affectsApp, scopeKey, type ScopeRef } from './targets.js';
 
 export interface ControllerOptions {
   source: RevisionSource;
@@ -25,12 +26,9 @@ export interface ControllerOptions {
   /** Creates the provider for a target; called once per target connection. */
   createProvider: (target: Target) => Provider;
   log: ProviderLog;
-  checkPolicy?: PolicyCheck;
-  /** Applied to every rendered resource before plan and apply. */
-  finalize?: ResourceFinalizer;
   /**
-   * Prepares a revision's tree before anything renders from it (decrypting SOPS files in
-   * memory). A failure here refuses the whole revision and applies nothing.
+   * Prepares a revision's tree before anything renders from it (a tree that decrypts SOPS
+   * files in memory as renders read them). A failure here refuses the whole revision.
    */
   openTree?: (fs: ReadonlyFs) => Promise<ReadonlyFs>;
   /** Scrubs secret values from every message the controller stores or shows. */
@@ -44,6 +42,8 @@ export interface ControllerOptions {
   onSyncFinished?: (record: SyncRecord) => void;
   /** Verification after a sync failed: the promote part rolls back where the environment enables it. */
   onVerificationFailed?: VerificationFailedHook;
+  /** Deadlines on calls to targets (defaults: 30 s per call, 60 s to start). */
+  targetTimeouts?: TargetTimeouts;
   /** The clock and the jitter source; tests pass their own. */
   now?: () => number;
   random?: () => number;
@@ -54,6 +54,8 @@ interface Current {
   fs: ReadonlyFs;
   project: Project;
   scopes: ScopeRef[];
+  /** The revision's desired states: every render, check and sync of the revision goes through it. */
+  desired: DesiredStates;
 }
 
 /** An error of a whole revision, held once and shown on every scope until a revision fixes it. */
@@ -104,6 +106,7 @@ export class Controller {
       (e) => void this.onProviderEvent(e),
       this.now,
       this.random,
+      options.targetTimeouts,
     );
     this.queue = new WorkQueue<Job>({
       concurrency: options.concurrency ?? 4,
@@ -234,18 +237,18 @@ export class Controller {
     try {
       fs = this.options.openTree ? await this.options.openTree(rawFs) : rawFs;
     } catch (e) {
-      // A wrong key or a tampered secret: the whole revision is refused, nothing is applied.
       return this.refuse(revision, e, 'revision.invalid', (error) => error.message);
     }
     try {
-      project = parseProject(new TextDecoder().decode(fs.readFile(PROJECT_FILE)), PROJECT_FILE);
+      project = parseProject(new TextDecoder().decode(rawFs.readFile(PROJECT_FILE)), PROJECT_FILE);
     } catch (e) {
       return this.refuse(revision, e, 'project.invalid', () => 'sluice.yaml is invalid');
     }
     this.projectError = undefined;
     this.revisionError = undefined;
-    const scopes = deployments(project, fs);
-    this.current = { revision, fs, project, scopes };
+    const desired = new DesiredStates(fs, project);
+    const scopes = desired.scopes;
+    this.current = { revision, fs, project, scopes, desired };
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
     for (const ref of scopes) {
       const key = scopeKey(ref.app.name, ref.env.name);
@@ -424,15 +427,7 @@ export class Controller {
     const ref = this.findScope(app, env);
     const cur = this.current!;
     const provider = await this.providers.get(cur.project, ref.env.target);
-    const desired = desiredState(
-      cur.fs,
-      cur.project,
-      ref.app,
-      ref.env,
-      provider,
-      this.options.checkPolicy,
-      this.options.finalize,
-    );
+    const desired = await cur.desired.of(ref.app, ref.env);
     const plan = await provider.plan(this.scopeOf(cur.project, ref), desired.resources, { prune: ref.env.prune });
     const entry = this.entries.get(scopeKey(app, env));
     if (entry) entry.plan = plan;
@@ -526,8 +521,6 @@ export class Controller {
           store: this.options.store,
           log: this.options.log,
           signal: this.stopping.signal,
-          ...(this.options.checkPolicy ? { checkPolicy: this.options.checkPolicy } : {}),
-          ...(this.options.finalize ? { finalize: this.options.finalize } : {}),
           ...(this.options.mask ? { mask: this.options.mask } : {}),
           ...(this.options.onSyncFinished ? { onSyncFinished: this.options.onSyncFinished } : {}),
           ...(this.options.onVerificationFailed ? { onVerificationFailed: this.options.onVerificationFailed } : {}),
@@ -544,7 +537,7 @@ export class Controller {
         },
         {
           project: cur.project,
-          fs: cur.fs,
+          desired: cur.desired,
           revision: cur.revision,
           ref,
           provider,
@@ -605,10 +598,7 @@ export class Controller {
     let plan: Plan;
     try {
       const provider = await this.providers.get(cur.project, ref.env.target);
-      const desired =
-        entry.desired ??
-        desiredState(cur.fs, cur.project, ref.app, ref.env, provider, this.options.checkPolicy, this.options.finalize)
-          .resources;
+      const desired = entry.desired ?? (await cur.desired.of(ref.app, ref.env)).resources;
       entry.desired = desired;
       plan = await provider.plan(this.scopeOf(cur.project, ref), [...desired], { prune: ref.env.prune });
     } catch (e) {

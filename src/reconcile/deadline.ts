@@ -4,6 +4,12 @@ import type { Provider } from '../providers/types.js';
 /** How long a target may take to answer a question (live, plan, health, scopes) before it counts as not answering. */
 export const TARGET_CALL_TIMEOUT_MS = 30_000;
 
+/** How long a target may take to answer, per kind of call; `start` connects and discovers, so it gets longer. */
+export interface TargetTimeouts {
+  callMs?: number;
+  startMs?: number;
+}
+
 /**
  * Rejects with a transient TARGET_TIMEOUT when `work` has not settled after `ms`. The call
  * itself may go on in the provider; the controller stops waiting for it, so a hung target
@@ -34,19 +40,21 @@ export function withDeadline<T>(
  * The provider with a deadline on every call that only reads or plans. `apply` gets its
  * deadline from the environment (a rolling update waits for each replica), so the runner sets it.
  */
-export function bounded(p: Provider, ms: number = TARGET_CALL_TIMEOUT_MS): Provider {
+export function bounded(p: Provider, timeouts: TargetTimeouts = {}): Provider {
+  const ms = timeouts.callMs ?? TARGET_CALL_TIMEOUT_MS;
+  const startMs = timeouts.startMs ?? Math.max(ms, 60_000);
   const what = (op: string) => `${p.kind} target (${op})`;
   return {
     kind: p.kind,
     accepts: (r) => p.accepts(r),
     ...(p.validate ? { validate: (r: Parameters<NonNullable<Provider['validate']>>[0]) => p.validate!(r) } : {}),
-    start: () => withDeadline(p.start(), Math.max(ms, 60_000), what('start')),
+    start: () => withDeadline(p.start(), startMs, what('start')),
     live: (scope) => withDeadline(p.live(scope), ms, what('live')),
     plan: (scope, desired, options) => withDeadline(p.plan(scope, desired, options), ms, what('plan')),
     apply: (scope, desired, options) => p.apply(scope, desired, options),
     health: (scope) => withDeadline(p.health(scope), ms, what('health')),
     scopes: () => withDeadline(p.scopes(), ms, what('scopes')),
-    destroy: (scope) => withDeadline(p.destroy(scope), Math.max(ms, 120_000), what('destroy')),
+    destroy: (scope) => withDeadline(p.destroy(scope), Math.max(4 * ms, 120_000), what('destroy')),
     onEvent: (l) => p.onEvent(l),
     close: (o) => p.close(o),
   };

@@ -3,7 +3,7 @@ import { ProviderError, ValidationError, isSluiceError } from '../errors/index.j
 import { connectionKey } from '../providers/index.js';
 import type { Provider, ProviderEvent } from '../providers/types.js';
 import { backoffDelay } from './backoff.js';
-import { bounded } from './deadline.js';
+import { bounded, type TargetTimeouts } from './deadline.js';
 
 interface Entry {
   key: string;
@@ -26,6 +26,7 @@ export class ProviderPool {
     private readonly onEvent: (e: ProviderEvent) => void,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    private readonly timeouts: TargetTimeouts = {},
   ) {}
 
   /** The started provider for a target; throws a transient TARGET_UNAVAILABLE while it cannot be started. */
@@ -67,7 +68,7 @@ export class ProviderPool {
         () => existing.provider.close(),
       );
     }
-    const provider = bounded(this.create(target));
+    const provider = bounded(this.create(target), this.timeouts);
     provider.onEvent(this.onEvent);
     const entry: Entry = { key, provider, started: Promise.resolve() };
     const attempts = existing?.key === key ? (existing.failure?.attempts ?? 0) : 0;

@@ -4,9 +4,9 @@ import type { Resource } from '../model/resource.js';
 import { isChanging, type Plan } from '../plan/types.js';
 import type { Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
-import type { ReadonlyFs } from '../vfs/index.js';
+import { attribute } from './attribute.js';
 import { withDeadline } from './deadline.js';
-import { desiredState, type DesiredState, type PolicyCheck, type ResourceFinalizer } from './desired.js';
+import type { DesiredState, DesiredStates } from '../desired/index.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
 import { afterSync, recordApplied, type ScopeEventSink, type VerificationFailedHook } from './post-sync.js';
@@ -18,8 +18,6 @@ import type { ScopeRef } from './targets.js';
 export interface RunnerDeps {
   store: Store;
   log: ProviderLog;
-  checkPolicy?: PolicyCheck;
-  finalize?: ResourceFinalizer;
   /** Scrubs secret values from messages before they are stored or shown. */
   mask?: (text: string) => string;
   onSyncFinished?: (record: SyncRecord) => void;
@@ -32,7 +30,8 @@ export interface RunnerDeps {
 
 export interface RunContext {
   project: Project;
-  fs: ReadonlyFs;
+  /** The revision's desired states (render, validation, cross-app checks, policy). */
+  desired: DesiredStates;
   revision: string;
   ref: ScopeRef;
   provider: Provider;
@@ -68,10 +67,13 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
   let desired: DesiredState;
   let plan: Plan;
   try {
-    desired = await timed('render', () =>
-      desiredState(ctx.fs, ctx.project, ref.app, env, provider, deps.checkPolicy, deps.finalize),
+    desired = await timed('render', () => ctx.desired.of(ref.app, env));
+    const rendered = desired.rendered;
+    plan = await timed('plan', () =>
+      provider.plan(scope, desired.resources, { prune: env.prune }).catch((e: unknown) => {
+        throw attribute(e, rendered);
+      }),
     );
-    plan = await timed('plan', () => provider.plan(scope, desired.resources, { prune: env.prune }));
   } catch (e) {
     // Nothing was applied: record the failure where people look (status, history, events).
     return recordFailure(deps, ctx, job, e, timings);

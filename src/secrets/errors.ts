@@ -26,4 +26,6 @@ export type SecretErrorCode =
   /** Encryption was asked for without any recipient. */
   | 'SOPS_NO_RECIPIENT'
   /** An age identity or recipient string is malformed. */
-  | 'SOPS_BAD_KEY';
+  | 'SOPS_BAD_KEY'
+  /** A SOPS file was read outside a decrypting run, before it was decrypted. */
+  | 'SOPS_NOT_DECRYPTED';

@@ -1,7 +1,6 @@
 export { SecretError, type SecretErrorCode } from './errors.js';
 export {
   SecretRegistry,
-  MASK,
   MIN_MASK_LENGTH,
   redactResource,
   redactedMarker,
@@ -9,8 +8,15 @@ export {
   secretEntries,
   type RedactOptions,
 } from './mask.js';
+export { fingerprint, loadFingerprintKey, FINGERPRINT_PATTERN } from './fingerprint.js';
 export { SOPS_SOURCE_ANNOTATION, markDecrypted, isFromEncryptedSource, stripInternalAnnotations } from './marker.js';
-export { DecryptingFs, openDecryptingFs, type DecryptingFsOptions } from './decrypting-fs.js';
+export {
+  DecryptingFs,
+  openDecryptingFs,
+  lazyDecryptingFs,
+  type DecryptingFsOptions,
+  type DecryptingRun,
+} from './decrypting-fs.js';
 export {
   decryptSopsFile,
   encryptSopsFile,

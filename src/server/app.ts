@@ -11,6 +11,11 @@ export interface AppOptions {
   controller: Controller;
   store: Store;
   metrics: SluiceMetrics;
+  /**
+   * Replaces secret values in a text with their fingerprints. Every response body passes
+   * through it, whatever route produced it, so no request (whatever it asks for) gets plaintext.
+   */
+  mask?: (text: string) => string;
   /** Built dashboard (dist/ui); served at / when present. */
   uiDir?: string;
   /** Reads process logs for `sluice logs`; absent when no provider keeps logs. */
@@ -39,6 +44,15 @@ export function buildApp(o: AppOptions): FastifyInstance {
   // Idle connections stay open longer than clients' own keep-alive, so a client never reuses a
   // socket the server is closing at that instant ("other side closed").
   const app = Fastify({ logger: false, keepAliveTimeout: 65_000 });
+
+  const mask = o.mask;
+  if (mask) {
+    app.addHook('onSend', async (_req, _reply, payload) => {
+      if (typeof payload === 'string') return mask(payload);
+      if (Buffer.isBuffer(payload)) return mask(payload.toString('utf8'));
+      return payload;
+    });
+  }
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof z.ZodError)

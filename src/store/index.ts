@@ -9,3 +9,4 @@ import type { Store } from './types.js';
 export function openStore(dataDir: string): Store {
   return new SqliteStore(join(dataDir, 'sluice.db'));
 }
+export { maskedStore } from './masked.js';

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runValidate } from '../../src/cli/commands/validate.js';
-import { assertPolicy, evaluatePolicy } from '../../src/policy/index.js';
 import { Controller, gitRevisionSource } from '../../src/reconcile/index.js';
 import { MemoryTarget, processYaml, quietLog, tempStore } from '../../src/reconcile/test-support.js';
 import { Source } from '../../src/source/index.js';
@@ -415,8 +414,6 @@ describe('bad files in a revision', () => {
       store: store.store,
       log: quietLog,
       createProvider: () => target,
-      checkPolicy: (resources, ctx) =>
-        assertPolicy(evaluatePolicy(resources, ctx.env, ctx.project, { app: ctx.app.name })),
       random: () => 0.5,
     });
     await controller.start();

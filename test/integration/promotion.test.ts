@@ -13,7 +13,7 @@ import {
   git,
   ownedProcesses,
   ROOT,
-  runSluice,
+  runSluiceSync,
   spawnSluice,
   type SluiceProcess,
 } from '../support/sluice.js';
@@ -28,7 +28,7 @@ let port: number;
 let sluice: SluiceProcess;
 let repo: string;
 const api = (path: string) => `http://127.0.0.1:${port}${path}`;
-const cli = (...args: string[]) => runSluice(['--data-dir', dataDir, ...args]);
+const cli = (...args: string[]) => runSluiceSync(['--data-dir', dataDir, ...args]);
 
 /** A build of the sample service with its version baked in; `broken` answers /version with 500. */
 function build(version: string, broken = false): string {

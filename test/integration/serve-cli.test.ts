@@ -34,7 +34,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
   port = await freePortBlock(40);
   origin = join(work, 'origin');
-  const init = runSluice(['init', origin, '--name', 'shop', '--base-port', String(port)]);
+  const init = await runSluice(['init', origin, '--name', 'shop', '--base-port', String(port)]);
   expect(init.code, init.stderr).toBe(0);
   // prod: no selfHeal, and replicas are not restarted by their supervisor, so a dead one is drift.
   const prod = join(origin, 'apps/hello/overlays/prod/hello.yaml');
@@ -75,67 +75,70 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('sluice CLI against sluice serve', () => {
-  it('init refuses a non-empty directory and dry-runs without writing', () => {
-    const again = runSluice(['init', origin]);
+// Each test runs a few CLI processes from the TypeScript sources; on a loaded machine one takes tens of seconds.
+describe('sluice CLI against sluice serve', { timeout: 240_000 }, () => {
+  it('init refuses a non-empty directory and dry-runs without writing', async () => {
+    const again = await runSluice(['init', origin]);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain('not empty');
-    const dry = runSluice(['init', join(work, 'never'), '--dry-run']);
+    const dry = await runSluice(['init', join(work, 'never'), '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('sluice.yaml');
   });
 
-  it('status: a table, JSON, and an exit code that reflects health', () => {
-    const text = cli('status');
+  it('status: a table, JSON, and an exit code that reflects health', async () => {
+    const text = await cli('status');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/hello\s+dev\s+[0-9a-f]{7}\s+Synced\s+Healthy/);
-    const json = JSON.parse(cli('status', '-o', 'json').stdout) as ProjectStatus;
+    const json = JSON.parse((await cli('status', '-o', 'json')).stdout) as ProjectStatus;
     expect(json.project).toBe('shop');
     expect(json.apps.map((a) => a.env).sort()).toEqual(['dev', 'prod', 'staging']);
   });
 
-  it('status names what a filter matched nothing of, with exit 4 like diff', () => {
-    const app = cli('status', '--app', 'nope');
+  it('status names what a filter matched nothing of, with exit 4 like diff', async () => {
+    const app = await cli('status', '--app', 'nope');
     expect(app.code).toBe(4);
     expect(app.stderr).toContain('no app "nope"');
     expect(app.stderr).toContain('Apps: hello');
-    const env = cli('status', '--env', 'qa', '-o', 'json');
+    const env = await cli('status', '--env', 'qa', '-o', 'json');
     expect(env.code).toBe(4);
     expect(env.stderr).toContain('Environments: dev, staging, prod');
-    expect(cli('status', '--app', 'hello', '--env', 'dev').code).toBe(0);
+    expect((await cli('status', '--app', 'hello', '--env', 'dev')).code).toBe(0);
   });
 
-  it('events: newest first, filtered by app and environment, as a table or JSON', () => {
-    const all = cli('events', '-o', 'json');
+  it('events: newest first, filtered by app and environment, as a table or JSON', async () => {
+    const all = await cli('events', '-o', 'json');
     expect(all.code, all.stderr).toBe(0);
     const events = JSON.parse(all.stdout) as EventRecord[];
     expect(events.length).toBeGreaterThan(1);
     expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => b - a));
-    const prod = JSON.parse(cli('events', '--app', 'hello', '--env', 'prod', '-o', 'json').stdout) as EventRecord[];
+    const prod = JSON.parse(
+      (await cli('events', '--app', 'hello', '--env', 'prod', '-o', 'json')).stdout,
+    ) as EventRecord[];
     expect(prod.length).toBeGreaterThan(0);
     expect(prod.every((e) => e.app === 'hello' && e.env === 'prod')).toBe(true);
-    expect(JSON.parse(cli('events', '--limit', '1', '-o', 'json').stdout)).toHaveLength(1);
-    const text = cli('events', '--env', 'dev');
+    expect(JSON.parse((await cli('events', '--limit', '1', '-o', 'json')).stdout)).toHaveLength(1);
+    const text = await cli('events', '--env', 'dev');
     expect(text.code).toBe(0);
     expect(text.stdout.split('\n')[0]).toMatch(/^TIME\s+SEVERITY\s+APP\s+ENV\s+TYPE\s+MESSAGE$/);
     expect(text.stdout).toMatch(/hello\s+dev\s+\S+/);
     // Four CLI processes, each compiling the sources: on a loaded machine that is minutes, not seconds.
-  }, 120_000);
+  });
 
-  it('render prints the overlay from disk; unknown app and env are exit 4 with a hint', () => {
-    const r = runSluice(['render', 'hello', '--env', 'staging', '--repo', clone]);
+  it('render prints the overlay from disk; unknown app and env are exit 4 with a hint', async () => {
+    const r = await runSluice(['render', 'hello', '--env', 'staging', '--repo', clone]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('kind: Process');
     expect(r.stdout).toContain('replicas: 2');
-    const missing = runSluice(['render', 'nope', '--env', 'dev', '--repo', clone]);
+    const missing = await runSluice(['render', 'nope', '--env', 'dev', '--repo', clone]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('Apps: hello');
-    expect(runSluice(['render', 'hello', '--env', 'qa', '--repo', clone]).code).toBe(4);
+    expect((await runSluice(['render', 'hello', '--env', 'qa', '--repo', clone])).code).toBe(4);
   });
 
-  it('a usage error is exit 2; an unreachable server is exit 5 with a hint', () => {
-    expect(cli('sync', 'hello').code).toBe(2);
-    const down = runSluice(['--server', 'http://127.0.0.1:9', 'status']);
+  it('a usage error is exit 2; an unreachable server is exit 5 with a hint', async () => {
+    expect((await cli('sync', 'hello')).code).toBe(2);
+    const down = await runSluice(['--server', 'http://127.0.0.1:9', 'status']);
     expect(down.code).toBe(5);
     expect(down.stderr).toContain('sluice serve');
   });
@@ -152,26 +155,26 @@ describe('sluice CLI against sluice serve', () => {
       'prod to show drift',
     );
     expect(drifted.drift!.causes.join(' ')).toMatch(/Process\/hello/);
-    const diff = cli('diff', 'hello', '--env', 'prod', '--exit-code');
+    const diff = await cli('diff', 'hello', '--env', 'prod', '--exit-code');
     expect(diff.code).toBe(1);
     expect(diff.stdout).toContain('Process/hello');
-    const dry = JSON.parse(cli('sync', 'hello', '--env', 'prod', '--dry-run', '-o', 'json').stdout) as {
+    const dry = JSON.parse((await cli('sync', 'hello', '--env', 'prod', '--dry-run', '-o', 'json')).stdout) as {
       summary: { update: number; create: number };
     };
     expect(dry.summary.update + dry.summary.create).toBeGreaterThan(0);
-    const sync = cli('sync', 'hello', '--env', 'prod', '-o', 'json');
+    const sync = await cli('sync', 'hello', '--env', 'prod', '-o', 'json');
     expect(sync.code, sync.stderr).toBe(0);
     const rec = JSON.parse(sync.stdout) as SyncRecord;
     expect(rec).toMatchObject({ trigger: 'manual', result: 'Succeeded', health: 'Healthy' });
     expect((await scope('prod')).sync).toBe('Synced');
     expect(ownedProcesses(dataDir()).filter((p) => p.env.SLUICE_ENV === 'prod')).toHaveLength(3);
-    const history = JSON.parse(cli('history', 'hello', '--env', 'prod', '-o', 'json').stdout) as SyncRecord[];
+    const history = JSON.parse((await cli('history', 'hello', '--env', 'prod', '-o', 'json')).stdout) as SyncRecord[];
     expect(history[0]).toMatchObject({ trigger: 'manual', result: 'Succeeded' });
     expect(history[0]!.reason).toContain('sync requested');
   });
 
-  it('logs prints each replica log', () => {
-    const logs = JSON.parse(cli('logs', 'hello', '--env', 'dev', '-o', 'json').stdout) as {
+  it('logs prints each replica log', async () => {
+    const logs = JSON.parse((await cli('logs', 'hello', '--env', 'dev', '-o', 'json')).stdout) as {
       file: string;
       lines: string[];
     }[];
@@ -214,7 +217,7 @@ describe('sluice CLI against sluice serve', () => {
   });
 });
 
-describe('sluice serve on a local path', () => {
+describe('sluice serve on a local path', { timeout: 240_000 }, () => {
   it('prints the repository as the absolute path it resolved, not as typed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-serve-path-'));
     const repo = join(dir, 'config');

@@ -62,8 +62,32 @@ export function spawnSluice(args: string[], env: Record<string, string> = {}): S
   };
 }
 
-/** Runs the CLI to completion. */
+/**
+ * Runs the CLI to completion without blocking the test's event loop: on a loaded machine one
+ * CLI run can take tens of seconds, and a worker blocked that long misses the test runner's
+ * own messages.
+ */
 export function runSluice(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolveRun({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+  });
+}
+
+/** The CLI run synchronously; blocks the worker for the whole run, so prefer runSluice. */
+export function runSluiceSync(
   args: string[],
   env: Record<string, string> = {},
 ): { code: number; stdout: string; stderr: string } {

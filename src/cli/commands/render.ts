@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { findApp, loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { NotFoundError } from '../../errors/index.js';
-import { renderApp, rendererNames, toYamlStream } from '../../render/index.js';
-import { openDecryptingFs, redactResource, stripInternalAnnotations } from '../../secrets/index.js';
+import { DesiredStates } from '../../desired/index.js';
+import { rendererNames, toYamlStream } from '../../render/index.js';
+import { lazyDecryptingFs, redactResource, SecretRegistry, stripInternalAnnotations } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
-import { outputOption, printJson } from '../context.js';
+import { outputOption } from '../context.js';
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -15,7 +16,10 @@ export function renderCommand(): Command {
     .option('-r, --repo <dir>', 'config repo directory', '.')
     .option('--renderer <name>', `force a renderer (${rendererNames().join(', ')})`)
     .addOption(outputOption(['yaml', 'json']))
-    .option('--show-secrets', 'print Secret values decrypted (they are redacted by default)')
+    .option(
+      '--show-secrets',
+      'print decrypted values in plaintext; by default every value from a SOPS file (in a Secret, an env var, an argument, a command) is shown as its fingerprint ‹secret:sha256:…›. Local only: the server never shows them',
+    )
     .action(
       async (
         app: string,
@@ -28,19 +32,47 @@ export function renderCommand(): Command {
           throw new NotFoundError('APP_NOT_FOUND', `no app "${app}" in ${PROJECT_FILE}`, {
             hint: `Apps: ${project.apps.map((a) => a.name).join(', ') || 'none'}.`,
           });
-        if (!project.environments.some((e) => e.name === opts.env)) {
+        const env = project.environments.find((e) => e.name === opts.env);
+        if (!env) {
           throw new NotFoundError('ENV_NOT_FOUND', `no environment "${opts.env}" in ${PROJECT_FILE}`, {
             hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.`,
           });
         }
-        const fs = await openDecryptingFs(new DiskFs(root));
-        const r = renderApp(fs, spec, opts.env, opts.renderer);
-        const shown = r.resources.map((x) => {
-          const object = stripInternalAnnotations(x.object);
-          return { ...x, object: opts.showSecrets ? object : redactResource(object) };
+        // The pipeline the controller uses: what it would refuse fails here too, with file and line.
+        const registry = new SecretRegistry();
+        const desired = new DesiredStates(lazyDecryptingFs(new DiskFs(root), { registry }), project, {
+          ...(opts.renderer ? { renderer: opts.renderer } : {}),
         });
-        if (opts.output === 'json') printJson(shown.map((x) => x.object));
-        else process.stdout.write(toYamlStream(shown));
+        // A render error may quote decrypted content; it is masked like the output.
+        const state = await withMaskedErrors(opts.showSecrets ? undefined : registry, () => desired.of(spec, env));
+        const shown = state.rendered.map((x) => {
+          const object = stripInternalAnnotations(x.object);
+          return { ...x, object: opts.showSecrets ? object : redactResource(object, { registry }) };
+        });
+        // Masking the serialised text as well catches a value in any escaped form the
+        // serialiser chose (YAML quoting, JSON escapes of control characters).
+        const text =
+          opts.output === 'json'
+            ? `${JSON.stringify(
+                shown.map((x) => x.object),
+                null,
+                2,
+              )}\n`
+            : toYamlStream(shown);
+        process.stdout.write(opts.showSecrets ? text : registry.mask(text));
       },
     );
+}
+
+async function withMaskedErrors<T>(registry: SecretRegistry | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (registry && e instanceof Error) {
+      e.message = registry.mask(e.message);
+      const hinted = e as Error & { hint?: string };
+      if (typeof hinted.hint === 'string') hinted.hint = registry.mask(hinted.hint);
+    }
+    throw e;
+  }
 }

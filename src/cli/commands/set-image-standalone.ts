@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../../errors/index.js';
-import { assertPolicy, evaluatePolicy } from '../../policy/index.js';
 import {
   parseArtifactArg,
   PromotionError,
@@ -35,8 +34,6 @@ export async function setImageStandalone(
       {
         source,
         store,
-        checkPolicy: (resources, c) =>
-          assertPolicy(evaluatePolicy(resources, c.env, c.project, { app: c.app.name, encryptedFiles: new Set() })),
       },
       { ...ctx, artifacts: artifacts.map(parseArtifactArg) },
     ).catch((e: unknown) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { encryptSopsFile } from '../../secrets/index.js';
+import { main } from '../main.js';
 import { formatResult, runValidate } from './validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
@@ -23,7 +24,7 @@ write(
 kind: Project
 metadata: { name: shop }
 spec:
-  targets: { laptop: { provider: process } }
+  targets: { laptop: { provider: kubernetes } }
   environments:
     - { name: dev, target: laptop }
     - { name: prod, target: laptop, policy: { requireDigests: true } }
@@ -91,5 +92,47 @@ describe('runValidate', () => {
       rule: 'secrets-decrypt',
       file: 'apps/web/overlays/prod/secret.yaml',
     });
+  });
+
+  it('a missing directory is "not found" (exit 4), not invalid input', async () => {
+    await expect(runValidate({ dir: join(dir, 'no-such-repo') })).rejects.toMatchObject({ code: 'REPO_NOT_FOUND' });
+    const stderr = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      expect(await main(['validate', join(dir, 'no-such-repo')])).toBe(4);
+    } finally {
+      process.stderr.write = stderr;
+    }
+  });
+
+  it('a tampered secret fails its own app only, and an app without secrets needs no key', async () => {
+    const repo = join(dir, 'isolation');
+    const put = (path: string, text: string) => {
+      mkdirSync(join(repo, path, '..'), { recursive: true });
+      writeFileSync(join(repo, path), text);
+    };
+    put(
+      'sluice.yaml',
+      'apiVersion: sluice.dev/v1alpha1\nkind: Project\nmetadata: { name: shop }\nspec:\n  targets: { laptop: { provider: kubernetes } }\n  environments: [{ name: dev, target: laptop }]\n  apps:\n    - { name: web, path: apps/web }\n    - { name: pay, path: apps/pay }\n',
+    );
+    put('apps/web/base/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\ndata: { a: b }\n');
+    const secret = await encryptSopsFile(
+      'apiVersion: v1\nkind: Secret\nmetadata: { name: pay }\nstringData: { token: pay-canary-5 }\n',
+      'secret.yaml',
+      { recipients: [recipient], rules: { encryptedRegex: '^(data|stringData)$' } },
+    );
+    put(
+      'apps/pay/base/secret.yaml',
+      secret.replace(/(mac: ENC\[AES256_GCM,data:)(.)/, (_m, p: string, c: string) => p + (c === 'A' ? 'B' : 'A')),
+    );
+    const result = await runValidate({ dir: repo, identities: { identities: [identity], searched: [] } });
+    const byApp = Object.fromEntries(result.targets.map((t) => [t.app, t]));
+    expect(byApp['web']).toMatchObject({ resources: 1, report: { errors: 0 } });
+    expect(byApp['pay']!.report.violations).toEqual([
+      expect.objectContaining({ rule: 'secrets-decrypt', file: 'apps/pay/base/secret.yaml', app: 'pay' }),
+    ]);
+    // Without any key the plain app still validates: only the app that reads the file needs one.
+    const noKey = await runValidate({ dir: repo, identities: { identities: [], searched: [] } });
+    expect(noKey.targets.find((t) => t.app === 'web')!.report.errors).toBe(0);
   });
 });

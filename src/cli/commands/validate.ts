@@ -1,77 +1,78 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadProjectFile, PROJECT_FILE, type App, type Environment, type Project } from '../../config/index.js';
+import { loadProjectFile, PROJECT_FILE } from '../../config/index.js';
+import { DesiredStates } from '../../desired/index.js';
 import { NotFoundError } from '../../errors/index.js';
-import type { RenderedResource } from '../../model/resource.js';
-import { errorViolation, summarize, validateTargets, type ValidateResult } from '../../policy/index.js';
+import { mergeReports, summarize, type ValidateResult, type Violation } from '../../policy/index.js';
 import { toJson, toJunit, toSarif, toText } from '../../policy/report/index.js';
-import { hasOverlay, renderApp } from '../../render/index.js';
-import { loadAgeIdentities, openDecryptingFs, SecretRegistry, type AgeIdentities } from '../../secrets/index.js';
-import { DiskFs, type ReadonlyFs } from '../../vfs/index.js';
+import { lazyDecryptingFs, loadAgeIdentities, SecretRegistry, type AgeIdentities } from '../../secrets/index.js';
+import { DiskFs } from '../../vfs/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { outputOption } from '../context.js';
 
 export type ValidateFormat = 'text' | 'json' | 'junit' | 'sarif';
 
-/** Renders one app for one environment from a file tree; the render registry by default. */
-export type ProjectRender = (fs: ReadonlyFs, project: Project, app: App, env: Environment) => RenderedResource[];
-
-export const registryRender: ProjectRender = (fs, _project, app, env) => renderApp(fs, app, env.name).resources;
-
 export interface RunValidateOptions {
   /** Config repo directory on disk. */
   dir: string;
   env?: string;
-  render?: ProjectRender;
   identities?: AgeIdentities;
   registry?: SecretRegistry;
 }
 
-/** The environments an app deploys to: named in sluice.yaml, else those with an overlay, else all. */
-export function environmentsOf(fs: ReadonlyFs, project: Project, app: App): Environment[] {
-  if (app.environments) return project.environments.filter((e) => app.environments!.includes(e.name));
-  const withOverlay = project.environments.filter((e) => hasOverlay(fs, app, e.name));
-  return withOverlay.length ? withOverlay : project.environments;
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Loads sluice.yaml from `dir`, decrypts SOPS files in memory (or, without a key, only finds
- * them), renders every app × environment and runs policy. Config errors throw; everything
- * after that is reported as violations.
+ * Loads sluice.yaml from `dir` and takes every app × environment through the pipeline the
+ * controller uses (render, decrypting in memory what each render reads, the target's
+ * validation, cross-app checks, policy), so what the server would refuse fails here. Without
+ * a key, SOPS files are only found and checked in encrypted form. Config errors throw;
+ * everything after that is reported as violations, one app's failure not hiding another's.
  */
 export async function runValidate(options: RunValidateOptions): Promise<ValidateResult> {
   const root = resolve(options.dir);
+  if (!isDirectory(root))
+    throw new NotFoundError('REPO_NOT_FOUND', 'no config repo directory here', {
+      file: options.dir,
+      hint: 'Pass the config repo directory (the one holding sluice.yaml): sluice validate <path>.',
+    });
   const project = loadProjectFile(resolve(root, PROJECT_FILE));
   if (options.env && !project.environments.some((e) => e.name === options.env)) {
     throw new NotFoundError('ENV_NOT_FOUND', `no environment "${options.env}" in ${PROJECT_FILE}`, {
       hint: `Environments: ${project.environments.map((e) => e.name).join(', ')}.`,
     });
   }
-  const disk = new DiskFs(root);
   const registry = options.registry ?? new SecretRegistry();
   const ids = options.identities ?? loadAgeIdentities();
   const decrypt = ids.identities.length > 0;
-  let fs;
-  try {
-    fs = await openDecryptingFs(disk, { identities: ids, registry, decrypt });
-  } catch (e) {
-    const report = summarize([errorViolation('secrets-decrypt', e, options.env ? { env: options.env } : {})]);
-    return { project: project.name, targets: [], report, notes: [] };
+  const fs = lazyDecryptingFs(new DiskFs(root), { identities: ids, registry, decrypt });
+  const desired = new DesiredStates(fs, project);
+  // A message may quote a decrypted line (a render error): every one is masked.
+  const mask = (v: Violation): Violation => ({ ...v, message: registry.mask(v.message), hint: registry.mask(v.hint) });
+  const targets = [];
+  for (const { app, env } of desired.scopes) {
+    if (options.env && env.name !== options.env) continue;
+    const found = await desired.findings(app, env);
+    targets.push({
+      app: app.name,
+      env: env.name,
+      resources: found.resources,
+      report: summarize(found.violations.map(mask)),
+    });
   }
-  const render = options.render ?? registryRender;
-  const targets = project.apps.flatMap((app) =>
-    environmentsOf(disk, project, app)
-      .filter((env) => !options.env || env.name === options.env)
-      .map((env) => ({ app, env })),
-  );
-  const result = validateTargets({
-    project,
+  const result: ValidateResult = {
+    project: project.name,
     targets,
-    render: (app, env) => render(fs, project, app, env),
-    encryptedFiles: fs.encryptedPaths,
-    registry,
-  });
+    report: mergeReports(targets.map((t) => t.report)),
+    notes: [],
+  };
   if (!decrypt && fs.encryptedPaths.size > 0) {
     result.notes.push(
       `${fs.encryptedPaths.size} SOPS-encrypted file(s) found but not decrypted (no age key); they were checked in encrypted form.`,

@@ -9,6 +9,8 @@ import type { ValidateResult } from '../validate.js';
  */
 export function toJunit(result: ValidateResult): string {
   const envs = [...new Set(result.targets.map((t) => t.env))];
+  let tests = 0;
+  let failed = 0;
   const suites = envs.map((env) => {
     const cases: string[] = [];
     let failures = 0;
@@ -32,12 +34,14 @@ export function toJunit(result: ValidateResult): string {
         );
       }
     }
+    tests += cases.length;
+    failed += failures;
     return `  <testsuite name="${esc(env)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="0">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  const tests = suites.length ? result.targets.length : 0;
+  // The totals count testcases, as every reader of the format does: not targets, not findings.
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="sluice validate ${esc(result.project)}" tests="${tests}" failures="${result.report.errors}">\n${suites.join('\n')}\n</testsuites>\n`
+    `<testsuites name="sluice validate ${esc(result.project)}" tests="${tests}" failures="${failed}">\n${suites.join('\n')}\n</testsuites>\n`
   );
 }
 

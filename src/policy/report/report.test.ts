@@ -70,6 +70,19 @@ describe('JUnit report', () => {
     expect(failed.failure!.message).toContain('<is> "not" pinned & such');
     expect(suites[1]!.testcase.some((c) => c.name === 'web: render' && c.failure)).toBe(true);
   });
+
+  it('counts testcases and failing testcases in the totals, as the suites do', () => {
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(toJunit(result));
+    const suites = doc.testsuites.testsuite as { tests: string; failures: string; testcase: { failure?: unknown }[] }[];
+    const cases = suites.flatMap((s) => s.testcase);
+    for (const s of suites) {
+      expect(Number(s.tests)).toBe(s.testcase.length);
+      expect(Number(s.failures)).toBe(s.testcase.filter((c) => c.failure).length);
+    }
+    expect(Number(doc.testsuites.tests)).toBe(cases.length);
+    expect(Number(doc.testsuites.failures)).toBe(cases.filter((c) => c.failure).length);
+    expect(Number(doc.testsuites.failures)).toBe(2);
+  });
 });
 
 describe('SARIF report', () => {

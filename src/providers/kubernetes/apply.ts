@@ -95,8 +95,10 @@ export function describeApiError(err: unknown, resource: Resource, action: strin
             ? 'Its namespace or type may be missing; add the Namespace or CRD to the app, or create it first.'
             : 'See the message from the API server.';
   // A manifest the API server rejects fails the same way until Git changes it.
+  const field = err.status.details?.causes?.find((c) => c.field)?.field;
   return new ProviderError(code, `${action} ${ref} failed: ${detail}`, {
     resource: ref,
+    ...(field ? { field } : {}),
     hint,
     cause: err,
     retry: code !== 'KUBE_INVALID',

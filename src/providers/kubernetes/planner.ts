@@ -13,6 +13,7 @@ import { prepare, type Item } from './prepare.js';
 import { liveOf } from './live-lookup.js';
 import { describeConflict, forgetIfUnserved, onlyEdits } from './conflicts.js';
 import type { Runtime } from './runtime.js';
+import { dryRunInStandIn } from './stand-in-dry-run.js';
 
 /**
  * Desired vs live without changing anything. Objects whose owned fields already match the
@@ -25,6 +26,7 @@ async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>,
   let live = await liveOf(rt, item);
   const ns = item.desired.metadata.namespace;
   if (!item.info || (!live && ns && pendingNamespaces.has(ns))) {
+    if (item.info) await dryRunInStandIn(rt.client, item.info, item.desired);
     return change(
       'create',
       item.key,

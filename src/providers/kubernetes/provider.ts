@@ -18,6 +18,7 @@ import { syncScope } from './sync.js';
 import { resourcePath } from './discovery.js';
 import { splitGroupKind } from './applyset.js';
 import { OwnWrites, type Runtime } from './runtime.js';
+import { Reachability } from './reachability.js';
 import { WatchCache } from './watch-cache.js';
 
 /** Kubernetes through server-side apply, an applyset inventory and watch caches. */
@@ -25,6 +26,7 @@ export class KubernetesProvider implements Provider {
   readonly kind = 'kubernetes';
   private rt: Runtime | undefined;
   private parents: WatchCache | undefined;
+  private reachability: Reachability | undefined;
   private readonly listeners = new Set<(e: ProviderEvent) => void>();
   private readonly options: ResolvedOptions;
 
@@ -60,6 +62,8 @@ export class KubernetesProvider implements Provider {
             { hint: 'Check the kubeconfig credentials and that the cluster is up.', cause: e },
           );
     }
+    this.reachability = new Reachability(client);
+    this.reachability.answered();
     const discovery = new Discovery(client);
     const writes = new OwnWrites();
     const live = new LiveState(client, discovery, this.ctx.log, (gk) => (type, obj, prev) => {
@@ -116,8 +120,10 @@ export class KubernetesProvider implements Provider {
     }
   }
 
+  /** Members from the watch caches, once the server has shown it still answers (else the caches may be stale). */
   private async members(scope: Scope): Promise<Resource[]> {
     const rt = this.runtime();
+    await this.reachability?.confirm();
     return rt.live.members(rt.inventory.id(scope), rt.inventory.read(scope)?.groupKinds ?? []);
   }
 
@@ -128,11 +134,14 @@ export class KubernetesProvider implements Provider {
     });
   }
 
-  plan(scope: Scope, desired: Resource[], options: PlanOptions): Promise<Plan> {
+  async plan(scope: Scope, desired: Resource[], options: PlanOptions): Promise<Plan> {
+    // Unchanged objects are planned from the caches without a request, so ask for a sign of life first.
+    await this.reachability?.confirm();
     return planScope(this.runtime(), scope, desired, options);
   }
 
   async apply(scope: Scope, desired: Resource[], options: ApplyOptions): Promise<Plan> {
+    await this.reachability?.confirm();
     if (options.dryRun) return planScope(this.runtime(), scope, desired, options);
     return syncScope(this.runtime(), scope, desired, options);
   }
@@ -163,6 +172,7 @@ export class KubernetesProvider implements Provider {
     this.parents?.stop();
     this.rt?.client.close();
     this.rt = undefined;
+    this.reachability = undefined;
     this.listeners.clear();
   }
 }

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { celExpression } from '../../model/cel-expression.js';
 import { durationString, parseDuration } from '../../model/duration.js';
 import { splitImage } from '../../model/image-ref.js';
-import type { Resource } from '../../model/resource.js';
-import type { ContainerRef, TargetKind, ValueEdit, Workload } from '../types.js';
+import { apiGroup, type Resource } from '../../model/resource.js';
+import type { Claim, ContainerRef, ResourceIssue, TargetKind, ValueEdit, Workload } from '../types.js';
 import { loadKubeConfig } from './client.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
@@ -136,6 +136,68 @@ function workloads(r: Resource): Workload | undefined {
   };
 }
 
+/** sluice.dev kinds (Process) belong to the process target. */
+function accepts(r: Resource): boolean {
+  return typeof r.apiVersion === 'string' && typeof r.kind === 'string' && !r.apiVersion.startsWith('sluice.dev/');
+}
+
+// What the API server refuses for every kind: most kinds are stricter (a DNS subdomain), but
+// some are not (RBAC names such as system:aggregate-to-edit), so only the common floor is checked here.
+function validate(r: Resource): ResourceIssue[] {
+  const name: unknown = r.metadata?.name;
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    name.length > 253 ||
+    name === '.' ||
+    name === '..' ||
+    /[/%]/.test(name)
+  )
+    return [
+      {
+        path: ['metadata', 'name'],
+        message: 'metadata.name must be a non-empty name of at most 253 characters without "/" or "%"',
+        hint: 'Most kinds take a lowercase DNS name (a-z, 0-9, "-", ".").',
+      },
+    ];
+  const ns: unknown = r.metadata.namespace;
+  if (ns !== undefined && (typeof ns !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63))
+    return [
+      {
+        path: ['metadata', 'namespace'],
+        message: 'metadata.namespace must be a lowercase DNS label (a-z, 0-9, "-") of at most 63 characters',
+      },
+    ];
+  return [];
+}
+
+// Kinds without a namespace: the same name is one object wherever it is declared.
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PriorityClass',
+  'IngressClass',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'RuntimeClass',
+  'CSIDriver',
+]);
+
+/** One object on a cluster, as the cluster names it: two apps declaring it would fight over it. */
+function claims(r: Resource, target: KubernetesTarget): Claim[] {
+  const group = apiGroup(r.apiVersion);
+  const gk = group ? `${r.kind}.${group}` : r.kind;
+  const ns = CLUSTER_SCOPED.has(r.kind) ? '' : (r.metadata.namespace ?? target.defaultNamespace ?? 'default');
+  const ref = ns ? `${r.kind}/${ns}/${r.metadata.name}` : `${r.kind}/${r.metadata.name}`;
+  return [{ key: `object/${gk}/${ns}/${r.metadata.name}`, description: `object ${ref}` }];
+}
+
 /** Kubernetes objects applied with server-side apply: a cluster reached by kubeconfig or from inside a pod. */
 export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   kind: 'kubernetes',
@@ -152,6 +214,9 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   // Every field but the description changes how the provider talks to the cluster or applies.
   connectionKey: ({ description: _d, ...connection }) => JSON.stringify(connection),
   create: (target, ctx) => new KubernetesProvider(loadKubeConfig(target), ctx, targetOptions(target)),
+  accepts,
+  validate,
+  claims,
   workloads,
   appliedArtifacts: (r) =>
     containers(r).flatMap((c) => {

@@ -6,7 +6,7 @@ import { findMarkedProcesses, isSameProcess, readProcStat, signalGroup } from '.
 import type { SpecVersion } from './replica.js';
 import type { Sealer } from './sealing.js';
 import type { ProcessSpec } from './spec.js';
-import { stableJson } from './spec-hash.js';
+import { stableJson, type RedactedSpec } from './spec-hash.js';
 import { buildSpecVersion } from './spec-version.js';
 import type { ReplicaRecord, StateStore } from './state-store.js';
 import type { ProcessWorkload } from './workload.js';
@@ -31,7 +31,7 @@ export async function recover(deps: RecoveryDeps): Promise<void> {
   for (const scope of store.scopes()) {
     const applied = store.readApplied(scope);
     for (const [name, entry] of Object.entries(applied?.processes ?? {})) {
-      const version = await versionOf(deps, scope, name, entry.sealedSpec, entry.revision, entry.reason);
+      const version = await versionOf(deps, scope, name, entry.sealedSpec, entry.revision, entry.reason, entry.spec);
       if (version) deps.workload(scope, name).applied = { version, replicas: version.spec.replicas };
     }
     const records = store.readReplicas(scope).sort((a, b) => a.index - b.index);
@@ -81,7 +81,15 @@ async function exposeAgain(deps: RecoveryDeps, scope: Scope, name: string): Prom
 
 async function adoptOne(deps: RecoveryDeps, scope: Scope, record: ReplicaRecord): Promise<void> {
   const name = replicaName(record.process, record.index);
-  let version = await versionOf(deps, scope, record.process, record.sealedSpec, record.revision, record.reason);
+  let version = await versionOf(
+    deps,
+    scope,
+    record.process,
+    record.sealedSpec,
+    record.revision,
+    record.reason,
+    record.spec,
+  );
   let canRestart = true;
   if (!version) {
     // Without the sealed spec it cannot be restarted faithfully; supervise it, but let it stay down.
@@ -106,7 +114,15 @@ async function replaceOne(deps: RecoveryDeps, scope: Scope, record: ReplicaRecor
     );
     return;
   }
-  const version = await versionOf(deps, scope, record.process, record.sealedSpec, record.revision, record.reason);
+  const version = await versionOf(
+    deps,
+    scope,
+    record.process,
+    record.sealedSpec,
+    record.revision,
+    record.reason,
+    record.spec,
+  );
   if (!version) {
     deps.emit(
       scope,
@@ -194,10 +210,12 @@ async function versionOf(
   sealed: string,
   revision: string,
   reason: string,
+  recorded?: RedactedSpec,
 ): Promise<SpecVersion | undefined> {
   let spec: ProcessSpec;
   try {
     spec = deps.sealer.unseal<ProcessSpec>(sealed);
+    if (recorded) deps.sealer.learnFrom({ ...spec, env: {} }, { ...recorded, env: {} });
   } catch (e) {
     deps.log.error(
       { process: name, err: (e as Error).message },

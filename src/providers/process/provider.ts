@@ -274,7 +274,7 @@ export class ProcessProvider implements Provider {
   }
 
   private seal(): Sealer {
-    this.sealer ??= Sealer.load(this.layout.sealKey);
+    this.sealer ??= Sealer.load(this.layout.sealKey, this.ctx.secrets);
     return this.sealer;
   }
 

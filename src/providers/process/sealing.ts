@@ -1,6 +1,10 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SecretMasker } from '../types.js';
+
+/** A fingerprint as the secret masker writes it (the format is the masker's; see ProviderContext). */
+const FINGERPRINT = /‹secret:sha256:[0-9a-f]{8}›/;
 
 /**
  * Env values may be decrypted secrets, and secrets never reach disk in plaintext. State files
@@ -10,12 +14,46 @@ import { dirname } from 'node:path';
  * only by the owner.
  */
 export class Sealer {
-  private constructor(private readonly key: Buffer) {}
+  private constructor(
+    private readonly key: Buffer,
+    private readonly secrets?: SecretMasker,
+  ) {}
 
-  static load(keyFile: string): Sealer {
+  /** Replaces decrypted secret values in a text (a command, an argument) with fingerprints. */
+  maskText(text: string): string {
+    return this.secrets ? this.secrets.mask(text) : text;
+  }
+
+  /**
+   * Learns the secret values of a spec recorded by an earlier Sluice: where the recorded
+   * (masked) string shows a fingerprint, the unsealed string holds the value, and the value is
+   * learnt if it has that very fingerprint. A replica adopted after a restart is then masked
+   * (and hashed) exactly as it was when it was started, even before its revision is decrypted
+   * again or after its secret was rotated.
+   */
+  learnFrom(unsealed: unknown, recorded: unknown): void {
+    const secrets = this.secrets;
+    if (!secrets?.add || !secrets.fingerprint) return;
+    if (typeof unsealed === 'string' && typeof recorded === 'string') {
+      const parts = recorded.split(FINGERPRINT);
+      if (parts.length < 2) return;
+      const literal = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const m = new RegExp(`^${parts.map(literal).join('([\\s\\S]+?)')}$`).exec(unsealed);
+      const prints = recorded.match(new RegExp(FINGERPRINT.source, 'g')) ?? [];
+      m?.slice(1).forEach((value, i) => {
+        if (secrets.fingerprint!(value) === prints[i]) secrets.add!(value);
+      });
+      return;
+    }
+    if (Array.isArray(unsealed) && Array.isArray(recorded)) unsealed.forEach((u, i) => this.learnFrom(u, recorded[i]));
+    else if (unsealed && recorded && typeof unsealed === 'object' && typeof recorded === 'object')
+      for (const [k, u] of Object.entries(unsealed)) this.learnFrom(u, (recorded as Record<string, unknown>)[k]);
+  }
+
+  static load(keyFile: string, secrets?: SecretMasker): Sealer {
     try {
       const key = readFileSync(keyFile);
-      if (key.length === 32) return new Sealer(key);
+      if (key.length === 32) return new Sealer(key, secrets);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
@@ -24,16 +62,16 @@ export class Sealer {
     // `wx` so two providers racing on a fresh data dir agree on one key.
     try {
       writeFileSync(keyFile, key, { mode: 0o600, flag: 'wx' });
-      return new Sealer(key);
+      return new Sealer(key, secrets);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      return new Sealer(readFileSync(keyFile));
+      return new Sealer(readFileSync(keyFile), secrets);
     }
   }
 
   /** A fixed key, for tests and pure callers. */
-  static fromKey(key: Buffer): Sealer {
-    return new Sealer(key);
+  static fromKey(key: Buffer, secrets?: SecretMasker): Sealer {
+    return new Sealer(key, secrets);
   }
 
   fingerprint(value: string): string {

@@ -2,13 +2,30 @@ import { createHash } from 'node:crypto';
 import type { ProcessSpec } from './spec.js';
 import type { Sealer } from './sealing.js';
 
-/** A spec as it may be shown and stored: env values replaced by fingerprints. */
+/**
+ * A spec as it may be shown and stored: env values replaced by fingerprints, and decrypted
+ * secret values anywhere else (command, arguments, working directory, health check) replaced
+ * by theirs, before the spec is hashed, planned, diffed or written to a state file.
+ */
 export type RedactedSpec = ProcessSpec;
 
-export function redactSpec(spec: ProcessSpec, sealer: Pick<Sealer, 'fingerprint'>): RedactedSpec {
+export function redactSpec(
+  spec: ProcessSpec,
+  sealer: Pick<Sealer, 'fingerprint'> & Partial<Pick<Sealer, 'maskText'>>,
+): RedactedSpec {
   const env: Record<string, string> = {};
   for (const k of Object.keys(spec.env).sort()) env[k] = sealer.fingerprint(spec.env[k]!);
-  return { ...spec, env };
+  const { env: _env, ...rest } = spec;
+  const masked = sealer.maskText ? (maskStrings(rest, (t) => sealer.maskText!(t)) as typeof rest) : rest;
+  return { ...masked, env };
+}
+
+function maskStrings(v: unknown, mask: (text: string) => string): unknown {
+  if (typeof v === 'string') return mask(v);
+  if (Array.isArray(v)) return v.map((x) => maskStrings(x, mask));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskStrings(x, mask)]));
+  return v;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Resource } from '../../model/resource.js';
-import type { ArtifactRef, TargetKind, ValueEdit, Workload } from '../types.js';
+import type { ArtifactRef, Claim, TargetKind, ValueEdit, Workload } from '../types.js';
 import { readProcessLogs } from './logs.js';
+import { portRange } from './ports.js';
 import { ProcessProvider } from './provider.js';
 import { processProjectFiles } from './scaffold.js';
+import { isProcessResource, parseProcess, processIssues } from './spec.js';
 
 /** Annotation on a Process holding the version label of its artifact (file artifacts have no tag of their own). */
 export const ARTIFACT_TAG_ANNOTATION = 'sluice.dev/artifact-tag';
@@ -54,6 +56,34 @@ function workloads(r: Resource): Workload | undefined {
   };
 }
 
+/**
+ * Ports a Process listens on, each a claim of its own so overlapping ranges meet on a key.
+ * Every port counts on every address: replicas listen on all of them, and a service on one
+ * address still blocks a replica that wants the port everywhere.
+ */
+function claims(r: Resource): Claim[] {
+  if (!isProcessResource(r)) return [];
+  let spec;
+  try {
+    spec = parseProcess(r).spec;
+  } catch {
+    return []; // validation reports it; an invalid Process claims nothing
+  }
+  const ref = `Process/${r.metadata.name}`;
+  const out: Claim[] = [];
+  if (spec.port !== undefined) {
+    const ports = portRange(spec.port, spec.replicas);
+    const description = `replica ports ${ports[0]}-${ports.at(-1)} of ${ref}`;
+    for (const p of ports) out.push({ key: `tcp/${p}`, description });
+  }
+  if (spec.service)
+    out.push({
+      key: `tcp/${spec.service.port}`,
+      description: `service port ${spec.service.port} on ${spec.service.address} of ${ref}`,
+    });
+  return out;
+}
+
 /** `sluice.dev/v1alpha1 Process` objects run as supervised OS processes on the machine running Sluice. */
 export const processTarget: TargetKind<typeof targetSchema> = {
   kind: 'process',
@@ -68,13 +98,17 @@ export const processTarget: TargetKind<typeof targetSchema> = {
         command: 'node',
         args: ['server.js'],
         replicas: 2,
-        artifact: { path: 'artifacts/hello-1.0.0.js', sha256: 'a'.repeat(64) },
+        port: 7400,
+        artifact: { path: '/srv/artifacts/hello-1.0.0.js', sha256: 'a'.repeat(64) },
       },
     },
   },
   // One machine, one set of processes: nothing on the target selects another.
   connectionKey: (target) => target.provider,
   create: (_target, ctx) => new ProcessProvider(ctx),
+  accepts: isProcessResource,
+  validate: (r) => (isProcessResource(r) ? processIssues(r) : []),
+  claims,
   workloads,
   appliedArtifacts(r) {
     if (!isProcess(r)) return [];

@@ -10,6 +10,7 @@ export async function setup(project: TestProject): Promise<void> {
   running = await startServer(bins.apiserver);
   project.provide('kubeconfig', running.kubeconfig);
   project.provide('kubectl', bins.kubectl);
+  project.provide('apiserver', bins.apiserver);
 }
 
 export async function teardown(): Promise<void> {
@@ -20,5 +21,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     kubeconfig: string;
     kubectl: string;
+    /** The server binary, for tests that need a server of their own (to stop and hang it). */
+    apiserver: string;
   }
 }

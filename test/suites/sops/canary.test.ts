@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
+import { renderCommand } from '../../../src/cli/commands/render.js';
 import { formatResult, runValidate, validateCommand } from '../../../src/cli/commands/validate.js';
 import { loadProjectFile } from '../../../src/config/index.js';
 import { RenderError, describeError } from '../../../src/errors/index.js';
@@ -19,7 +20,7 @@ import {
   redactResource,
 } from '../../../src/secrets/index.js';
 import { DiskFs } from '../../../src/vfs/index.js';
-import { captureStd, findCanaries, lineDiff, makeCanaries, plantCanaryRepo } from './canary.js';
+import { captureStd, findCanaries, findCanaryTraces, lineDiff, makeCanaries, plantCanaryRepo } from './canary.js';
 
 const identity = await generateIdentity();
 const recipient = await identityToRecipient(identity);
@@ -114,8 +115,8 @@ describe('secret canary', () => {
     };
     const after: Resource = { ...before, data: { password: Buffer.from(c1!).toString('base64') } };
     const diff = lineDiff(stringify(redactResource(before)), stringify(redactResource(after)));
-    expect(diff).toMatch(/^- .*<redacted sha256:/m);
-    expect(diff).toMatch(/^\+ .*<redacted sha256:/m);
+    expect(diff).toMatch(/^- .*‹secret:sha256:/m);
+    expect(diff).toMatch(/^\+ .*‹secret:sha256:/m);
     outputs['diff'] = diff;
   });
 
@@ -148,8 +149,37 @@ describe('secret canary', () => {
     expect(findCanaries(outputs, [c0])).toEqual([]);
   });
 
-  it('no output contains a canary', () => {
+  it('sluice render shows fingerprints for Secrets, generated Secrets and files, by default', async () => {
+    const saved = process.env['SOPS_AGE_KEY'];
+    process.env['SOPS_AGE_KEY'] = identity;
+    try {
+      for (const app of ['plain', 'kust'])
+        for (const format of ['yaml', 'json']) {
+          const run = await captureStd(() =>
+            renderCommand()
+              .exitOverride()
+              .parseAsync(['node', 'render', app, '--env', 'dev', '--repo', repo.dir, '-o', format]),
+          );
+          expect(run.error).toBeUndefined();
+          expect(run.stdout).toMatch(/‹secret:sha256:[0-9a-f]{8}›/);
+          outputs[`render ${app} ${format}`] = run.stdout + run.stderr;
+        }
+      // --show-secrets is the explicit local way to see them: proof the render held them.
+      const shown = await captureStd(() =>
+        renderCommand()
+          .exitOverride()
+          .parseAsync(['node', 'render', 'plain', '--env', 'dev', '--repo', repo.dir, '--show-secrets']),
+      );
+      expect(findCanaryTraces({ shown: shown.stdout }, repo.canaries.slice(4, 6))).toEqual(['shown']);
+    } finally {
+      if (saved === undefined) delete process.env['SOPS_AGE_KEY'];
+      else process.env['SOPS_AGE_KEY'] = saved;
+    }
+  });
+
+  it('no output contains a canary, in any escaped or encoded form', () => {
     expect(Object.keys(outputs).length).toBeGreaterThan(10);
     expect(findCanaries(outputs, repo.canaries)).toEqual([]);
+    expect(findCanaryTraces(outputs, repo.canaries)).toEqual([]);
   });
 });

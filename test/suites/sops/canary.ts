@@ -103,7 +103,7 @@ spec:
   put(
     dir,
     'apps/kust/base/kustomization.yaml',
-    'secretGenerator:\n  - name: api\n    envs: [secrets.env]\nresources: [cm.yaml]\n',
+    'secretGenerator:\n  - name: api\n    envs: [secrets.env]\n  - name: file\n    files: [token.json]\nresources: [cm.yaml]\n',
   );
   put(
     dir,
@@ -111,6 +111,22 @@ spec:
     'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { mode: fast }\n',
   );
   put(dir, 'apps/kust/base/secrets.env', await enc(`API_TOKEN=${c2}\n`, 'secrets.env', false));
+  // A file whose whole content goes base64-encoded into a generated Secret, the canary inside it
+  // at an offset; and values whose escaped forms differ from the raw value (NUL, ESC, quotes).
+  const [c4, c5, c6] = [
+    `CANARY-${canaryHex()}\u0000${canaryHex()}`,
+    `CANARY-${canaryHex()}\t"\\\x1b/é ${canaryHex()}`,
+    `CANARY-${canaryHex()}`,
+  ];
+  put(dir, 'apps/kust/base/token.json', await enc(JSON.stringify({ token: c6 }), 'token.json', false));
+  put(
+    dir,
+    'apps/plain/base/tricky.yaml',
+    await enc(
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tricky\nstringData:\n  nul: ${JSON.stringify(c4)}\n  esc: ${JSON.stringify(c5)}\n`,
+      'tricky.yaml',
+    ),
+  );
   put(
     dir,
     'apps/broken/base/bad.yaml',
@@ -118,8 +134,14 @@ spec:
   );
   return {
     dir,
-    canaries,
-    encrypted: ['apps/plain/base/secret.yaml', 'apps/kust/base/secrets.env', 'apps/broken/base/bad.yaml'],
+    canaries: [...canaries, c4, c5, c6],
+    encrypted: [
+      'apps/plain/base/secret.yaml',
+      'apps/plain/base/tricky.yaml',
+      'apps/kust/base/secrets.env',
+      'apps/kust/base/token.json',
+      'apps/broken/base/bad.yaml',
+    ],
   };
 }
 
@@ -134,4 +156,38 @@ export function lineDiff(a: string, b: string): string {
     if (right[i] !== undefined) out.push(`+ ${right[i]}`);
   }
   return out.join('\n');
+}
+
+/**
+ * The random hex runs of each canary, and their base64 forms at every byte alignment: any
+ * escaped form of a canary (JSON, YAML, URL, `\x00`, base64 of a value it sits in) still holds
+ * one of these, so a search for them finds a leak however the value was encoded.
+ */
+export function canaryTraces(canaries: string[]): string[] {
+  const runs = canaries.flatMap((c) => c.match(/[0-9a-f]{16,}/g) ?? []);
+  const traces = new Set(runs);
+  for (const run of runs) {
+    for (let offset = 0; offset < 3; offset++) {
+      const b64 = Buffer.concat([Buffer.alloc(offset), Buffer.from(run)]).toString('base64');
+      // Only the characters fully determined by the run's own bytes.
+      const first = Math.ceil((offset * 8) / 6);
+      const last = Math.floor(((offset + run.length) * 8) / 6);
+      traces.add(b64.slice(first, last));
+      traces.add(b64.slice(first, last).replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  return [...traces];
+}
+
+/** The labels of outputs holding any trace of a canary, in any encoding `canaryTraces` covers. */
+export function findCanaryTraces(outputs: Record<string, string>, canaries: string[]): string[] {
+  const traces = canaryTraces(canaries);
+  return Object.entries(outputs)
+    .filter(([, text]) => traces.some((t) => text.includes(t)))
+    .map(([label]) => label);
+}
+
+/** A random hex run long enough to be found only where a canary leaked. */
+export function canaryHex(): string {
+  return randomBytes(8).toString('hex');
 }

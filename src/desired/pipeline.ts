@@ -1,0 +1,181 @@
+import { formatFieldPath, type App, type Environment, type Project, type Target } from '../config/index.js';
+import { RenderError, ValidationError, isSluiceError, type SluiceError } from '../errors/index.js';
+import { fieldLocation, resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
+import { assertPolicy, errorViolation, evaluatePolicy, type PolicyReport, type Violation } from '../policy/index.js';
+import { targetAccepts, validateForTarget } from '../providers/index.js';
+import { renderApp, type AppRender } from '../render/index.js';
+import { DecryptingFs, SecretError, stripInternalAnnotations } from '../secrets/index.js';
+import type { ReadonlyFs } from '../vfs/index.js';
+import { claimsOf, conflictsWith, type ScopeClaims } from './conflicts.js';
+import { emptyRenderError, ReadRecordingFs } from './empty.js';
+import { deployments, scopeKey, type ScopeRef } from './scopes.js';
+
+/** What one app runs in one environment at a revision, once every check before apply passed. */
+export interface DesiredState {
+  renderer: string;
+  /** As rendered, with where each resource came from (for policy, reports and `sluice render`). */
+  rendered: RenderedResource[];
+  /** What plan and apply get: Sluice's internal annotations removed. */
+  resources: Resource[];
+  /** Every policy finding, warnings included (errors have already refused the state). */
+  policy: PolicyReport;
+}
+
+/** Everything found about one app × environment, for reports that show all of it (`sluice validate`). */
+export interface ScopeFindings {
+  /** Resources rendered; 0 when the render failed. */
+  resources: number;
+  violations: Violation[];
+}
+
+export interface DesiredOptions {
+  /** Force a renderer instead of detecting one (`sluice render --renderer`). */
+  renderer?: string;
+}
+
+/** One scope's render and its own checks, before it is compared with the other apps. */
+interface Staged {
+  state: DesiredState;
+  /** Problems found in this scope alone (target kind and validation); policy is in state.policy. */
+  problems: SluiceError[];
+  claims: ScopeClaims;
+}
+
+/**
+ * The one way from a revision to the resources to apply — render (decrypting what the render
+ * reads), the target kind's validation, an empty render refused, cross-app checks, policy —
+ * used alike by the controller, `sluice validate`, `sluice render`, the plan behind `sluice
+ * diff` and the promotion check. Pure: it reads the revision's tree and asks the target
+ * registry, never a live target. Build one per revision and share it: renders are kept.
+ */
+export class DesiredStates {
+  private readonly staged = new Map<string, Promise<Staged>>();
+  private scopeList: ScopeRef[] | undefined;
+
+  constructor(
+    readonly fs: ReadonlyFs,
+    readonly project: Project,
+    private readonly options: DesiredOptions = {},
+  ) {}
+
+  /** The scopes the revision deploys (see `deployments`). */
+  get scopes(): ScopeRef[] {
+    return (this.scopeList ??= deployments(this.project, this.fs));
+  }
+
+  /** The state to apply; throws the first problem, with file and line, and then nothing may be applied. */
+  async of(app: App, env: Environment): Promise<DesiredState> {
+    const staged = await this.stage(app, env);
+    const [first] = [...staged.problems, ...(await this.conflicts(app, env, staged))];
+    if (first) throw first;
+    assertPolicy(staged.state.policy);
+    return staged.state;
+  }
+
+  /** Every finding about the scope as violations; never throws for bad input. */
+  async findings(app: App, env: Environment): Promise<ScopeFindings> {
+    const where = { app: app.name, env: env.name };
+    let staged: Staged;
+    try {
+      staged = await this.stage(app, env);
+    } catch (e) {
+      if (!isSluiceError(e)) throw e;
+      const rule = e instanceof SecretError ? 'secrets-decrypt' : e.code === 'EMPTY_RENDER' ? 'empty' : 'render';
+      return { resources: 0, violations: [errorViolation(rule, e, where)] };
+    }
+    const own = staged.problems.map((e) => errorViolation('target', e, where));
+    const cross = (await this.conflicts(app, env, staged)).map((e) => errorViolation('cross-app', e, where));
+    return {
+      resources: staged.state.rendered.length,
+      violations: [...own, ...cross, ...staged.state.policy.violations],
+    };
+  }
+
+  private targetOf(env: Environment): Target {
+    const target = this.project.targets.get(env.target);
+    // parseProject checks every environment names a target.
+    if (!target) throw new Error(`environment "${env.name}" names no known target "${env.target}"`);
+    return target;
+  }
+
+  /** Renders and checks one scope alone; kept when it succeeds, tried again when it failed. */
+  private stage(app: App, env: Environment): Promise<Staged> {
+    const key = scopeKey(app.name, env.name);
+    let staged = this.staged.get(key);
+    if (!staged) {
+      staged = this.render(app, env);
+      this.staged.set(key, staged);
+      staged.catch(() => this.staged.delete(key));
+    }
+    return staged;
+  }
+
+  private async render(app: App, env: Environment): Promise<Staged> {
+    const fs = this.fs;
+    // A decrypting tree decrypts exactly what this render reads (its failures are this app's)
+    // and says what was read; any other tree is watched for the same answer.
+    let out: AppRender;
+    let read: readonly string[];
+    if (fs instanceof DecryptingFs) {
+      ({ value: out, read } = await fs.decrypting(() => renderApp(fs, app, env.name, this.options.renderer)));
+    } else {
+      const watched = new ReadRecordingFs(fs);
+      out = renderApp(watched, app, env.name, this.options.renderer);
+      read = watched.read;
+    }
+    const rendered = out.resources;
+    if (rendered.length === 0 && !app.allowEmpty) throw emptyRenderError(fs, app.name, env.name, out.dir, read);
+    const target = this.targetOf(env);
+    const problems = rendered.flatMap((r) => checkOnTarget(r, target, env));
+    const encryptedFiles = fs instanceof DecryptingFs ? fs.encryptedPaths : new Set<string>();
+    const policy = evaluatePolicy(rendered, env, this.project, { app: app.name, encryptedFiles });
+    return {
+      state: {
+        renderer: out.renderer,
+        rendered,
+        resources: rendered.map((r) => stripInternalAnnotations(r.object)),
+        policy,
+      },
+      problems,
+      claims: claimsOf({ app, env, target }, rendered),
+    };
+  }
+
+  /**
+   * What this scope claims on its target that another scope of the revision on the same
+   * target claims too. A scope that does not render claims nothing here: its own status says why.
+   */
+  private async conflicts(app: App, env: Environment, staged: Staged): Promise<SluiceError[]> {
+    const others: ScopeClaims[] = [];
+    for (const s of this.scopes) {
+      if (s.app.name === app.name && s.env.name === env.name) continue;
+      const other = await this.stage(s.app, s.env).catch(() => undefined);
+      if (other) others.push(other.claims);
+    }
+    return conflictsWith(staged.claims, others);
+  }
+}
+
+/** The target kind's word on one resource: does it run it, and would it refuse a field. */
+function checkOnTarget(r: RenderedResource, target: Target, env: Environment): SluiceError[] {
+  const ref = resourceRef(r.object);
+  if (!targetAccepts(target, r.object))
+    return [
+      new RenderError('UNSUPPORTED_KIND', `${ref} (${r.object.apiVersion}) cannot run on a ${target.provider} target`, {
+        file: r.origin?.file,
+        line: r.origin?.line,
+        resource: ref,
+        hint: `Environment "${env.name}" uses target "${env.target}" (${target.provider}); fix the apiVersion or kind, or move the resource to an environment whose target runs it.`,
+      }),
+    ];
+  return validateForTarget(target, r.object).map((issue) => {
+    const at = fieldLocation(r.origin, issue.path);
+    return new ValidationError('RESOURCE_INVALID', `${ref}: ${issue.message}`, {
+      file: at?.file,
+      line: at?.line,
+      field: formatFieldPath(issue.path),
+      resource: ref,
+      hint: issue.hint ?? 'Fix the field in the manifest; nothing was applied.',
+    });
+  });
+}
