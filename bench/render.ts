@@ -8,6 +8,11 @@
  * What is compared: Sluice runs in this process (median of warm runs, after one warm-up),
  * kustomize runs as its own process (median wall time of `kustomize build`). A cold Sluice
  * process (`node` + tsx start-up) is reported too, for reference.
+ *
+ * Then one process per build, as scripts and CI jobs run it: BENCH_ROOTS small roots (one
+ * resource, or an overlay over a base in `../`) built by `sluice kustomize build` (the compiled
+ * CLI, dist/ or a build of it under .cache/) and by `kustomize build`, each from the root's own
+ * directory. Prints both wall times, their ratio and the median per build; outputs must match.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +24,7 @@ import { DiskFs } from '../src/vfs/index.js';
 
 const APPS = 500; // 4 resources each in the base → 2,000, plus generated ones
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const ROOTS = Number(process.env['BENCH_ROOTS'] ?? 40);
 
 function write(root: string, path: string, text: string): void {
   const full = join(root, path);
@@ -231,6 +237,7 @@ function main(): number {
       return 1;
     }
     console.log(`outputs byte-identical (${out.length} bytes)`);
+    if (!perProcess(root, kustomize)) return 1;
     if (ratio > 0.5) {
       console.error('FAIL: Sluice is slower than half of kustomize');
       return 1;
@@ -239,6 +246,86 @@ function main(): number {
   } finally {
     if (!process.env['KEEP_BENCH_TREE']) rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Small roots like the ones people keep by the hundred: one resource, or an overlay on `../base`. */
+function generateRoots(root: string): string[] {
+  const dirs: string[] = [];
+  for (let i = 0; i < ROOTS; i++) {
+    const app = `roots/app${i}`;
+    write(
+      root,
+      `${app}/base/cm.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app${i}\ndata:\n  index: "${i}"\n`,
+    );
+    write(root, `${app}/base/kustomization.yaml`, 'resources:\n- cm.yaml\n');
+    if (i % 2 === 0) {
+      dirs.push(join(root, app, 'base'));
+      continue;
+    }
+    write(
+      root,
+      `${app}/overlays/prod/kustomization.yaml`,
+      'resources:\n- ../../base\nnamePrefix: prod-\nnamespace: prod\nlabels:\n- pairs:\n    env: prod\n',
+    );
+    dirs.push(join(root, app, 'overlays/prod'));
+  }
+  return dirs;
+}
+
+/** The compiled CLI: dist/ when built, else a build of it under .cache/ (node_modules resolve from the repo). */
+function compiledCli(): string | undefined {
+  const dist = join(process.cwd(), 'dist', 'cli', 'run.js');
+  if (existsSync(dist)) return dist;
+  const out = join(process.cwd(), '.cache', 'bench-dist');
+  const built = join(out, 'cli', 'run.js');
+  console.log(`compiling the CLI into ${out} (no dist/ here)…`);
+  const r = spawnSync(
+    process.execPath,
+    [join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+    { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  return r.status === 0 && existsSync(built) ? built : undefined;
+}
+
+/** One process per build, sluice's compiled CLI against kustomize; false when outputs differ. */
+function perProcess(root: string, kustomize: string): boolean {
+  const cli = compiledCli();
+  if (!cli) {
+    console.log('per-process comparison skipped: the CLI could not be compiled');
+    return true;
+  }
+  const dirs = generateRoots(root);
+  const run = (cmd: string, args: string[], cwd: string) => {
+    const t = performance.now();
+    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+    return { ms: performance.now() - t, out: r.stdout, ok: r.status === 0, err: r.stderr };
+  };
+  const s: number[] = [];
+  const k: number[] = [];
+  for (const dir of dirs) {
+    // Interleaved so both see the same machine load.
+    const a = run(process.execPath, [cli, 'kustomize', 'build', '.'], dir);
+    const b = run(kustomize, ['build', '.'], dir);
+    if (!a.ok || !b.ok || a.out !== b.out) {
+      console.error(`FAIL: per-process build of ${dir} differs or failed:\n${a.err}${b.err}`);
+      return false;
+    }
+    s.push(a.ms);
+    k.push(b.ms);
+  }
+  const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+  console.log(`\none process per build, ${dirs.length} roots (half one resource, half an overlay on ../../base):`);
+  console.log(
+    `sluice kustomize build: ${(sum(s) / 1000).toFixed(2)} s total, median ${median(s).toFixed(0)} ms per build (target ≤ 200 ms)`,
+  );
+  console.log(
+    `kustomize build:        ${(sum(k) / 1000).toFixed(2)} s total, median ${median(k).toFixed(0)} ms per build`,
+  );
+  console.log(`per-process ratio sluice/kustomize: ${(sum(s) / sum(k)).toFixed(2)} (target ≤ 1.0)`);
+  const bare = run(process.execPath, ['-e', '0'], root).ms;
+  console.log(`for scale: an empty node process here takes ${bare.toFixed(0)} ms`);
+  return true;
 }
 
 process.exit(main());

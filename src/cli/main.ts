@@ -11,28 +11,59 @@ import { ApiError } from './client.js';
 import { defaultDataDir } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { color } from './format.js';
-import { diffCommand } from './commands/diff.js';
-import { eventsCommand } from './commands/events.js';
-import { historyCommand } from './commands/history.js';
-import { initCommand } from './commands/init.js';
-import { kustomizeCommand } from './commands/kustomize.js';
-import { logsCommand } from './commands/logs.js';
-import { quickstartCommand } from './commands/quickstart.js';
-import { renderCommand } from './commands/render.js';
-import { serveCommand } from './commands/serve.js';
-import { statusCommand } from './commands/status.js';
-import { syncCommand } from './commands/sync.js';
-import { approveCommand, rejectCommand } from './commands/approve.js';
-import { doraCommand } from './commands/dora.js';
-import { promoteCommand } from './commands/promote.js';
-import { promotionsCommand } from './commands/promotions.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { setImageCommand } from './commands/set-image.js';
-import { whatRanCommand } from './commands/what-ran.js';
-import { secretsCommand } from './commands/secrets.js';
-import { validateCommand } from './commands/validate.js';
+type CommandLoader = () => Promise<Command>;
 
-export function program(): Command {
+/**
+ * Each command is imported when it runs, so a short-lived one (`sluice kustomize build`,
+ * `sluice render`) loads only its own modules, not the Kubernetes client, the server or the
+ * store. Order is the order of `sluice --help`.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
+  ['quickstart', async () => (await import('./commands/quickstart.js')).quickstartCommand()],
+  ['init', async () => (await import('./commands/init.js')).initCommand()],
+  ['serve', async () => (await import('./commands/serve.js')).serveCommand()],
+  ['status', async () => (await import('./commands/status.js')).statusCommand()],
+  ['render', async () => (await import('./commands/render.js')).renderCommand()],
+  ['diff', async () => (await import('./commands/diff.js')).diffCommand()],
+  ['sync', async () => (await import('./commands/sync.js')).syncCommand()],
+  ['history', async () => (await import('./commands/history.js')).historyCommand()],
+  ['events', async () => (await import('./commands/events.js')).eventsCommand()],
+  ['set-image', async () => (await import('./commands/set-image.js')).setImageCommand()],
+  ['promote', async () => (await import('./commands/promote.js')).promoteCommand()],
+  ['promotions', async () => (await import('./commands/promotions.js')).promotionsCommand()],
+  ['approve', async () => (await import('./commands/approve.js')).approveCommand()],
+  ['reject', async () => (await import('./commands/approve.js')).rejectCommand()],
+  ['rollback', async () => (await import('./commands/rollback.js')).rollbackCommand()],
+  ['what-ran', async () => (await import('./commands/what-ran.js')).whatRanCommand()],
+  ['dora', async () => (await import('./commands/dora.js')).doraCommand()],
+  ['logs', async () => (await import('./commands/logs.js')).logsCommand()],
+  ['validate', async () => (await import('./commands/validate.js')).validateCommand()],
+  ['secrets', async () => (await import('./commands/secrets.js')).secretsCommand()],
+  ['kustomize', async () => (await import('./commands/kustomize.js')).kustomizeCommand()],
+];
+
+/** Global options that take a value, to find the command name after them. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-d', '--data-dir', '-s', '--server']);
+
+/** The command `argv` runs, if it names one; undefined for help, version or a typo. */
+export function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return COMMANDS.some(([name]) => name === a) ? a : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The `sluice` program. With `argv`, only the command it names is loaded (none for `--version`;
+ * all of them when it names none, for help and for commander's "unknown command" suggestions).
+ */
+export async function program(argv?: readonly string[]): Promise<Command> {
   const p = new Command('sluice')
     .description('GitOps delivery engine: Git holds desired state, Sluice makes the running world match it.')
     .version('0.1.0')
@@ -40,29 +71,10 @@ export function program(): Command {
     .option('-s, --server <url>', 'URL of a running `sluice serve` (env SLUICE_SERVER)')
     .showHelpAfterError()
     .exitOverride();
-  for (const c of [
-    quickstartCommand(),
-    initCommand(),
-    serveCommand(),
-    statusCommand(),
-    renderCommand(),
-    diffCommand(),
-    syncCommand(),
-    historyCommand(),
-    eventsCommand(),
-    setImageCommand(),
-    promoteCommand(),
-    promotionsCommand(),
-    approveCommand(),
-    rejectCommand(),
-    rollbackCommand(),
-    whatRanCommand(),
-    doraCommand(),
-    logsCommand(),
-    validateCommand(),
-    secretsCommand(),
-    kustomizeCommand(),
-  ]) {
+  const only = argv === undefined ? undefined : commandName(argv);
+  const versionOnly = only === undefined && argv !== undefined && argv.some((a) => a === '-V' || a === '--version');
+  const wanted = versionOnly ? [] : COMMANDS.filter(([name]) => only === undefined || name === only);
+  for (const c of await Promise.all(wanted.map(([, load]) => load()))) {
     p.addCommand(c.exitOverride());
   }
   p.addHelpText(
@@ -75,7 +87,7 @@ export function program(): Command {
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv, { from: 'user' });
+    await (await program(argv)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -33,8 +33,10 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
+const everyCommand = await program();
+
 describe('-o/--output', () => {
-  const commands = commandsWithOutput(program());
+  const commands = commandsWithOutput(everyCommand);
 
   it('is offered by the read and change commands', () => {
     const names = commands.map((c) => c.path.join(' '));

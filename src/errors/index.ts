@@ -49,7 +49,11 @@ export class SluiceError extends Error {
   /** `file:line: message (code)` followed by the hint, the way compilers print errors. */
   describe(): string {
     const where = formatLocation(this.location);
-    const head = where ? `${where}: ${this.message}` : this.message;
+    // A message that already starts with its file (`dir: no such directory`) does not get it twice.
+    const file = this.location.file;
+    const message =
+      file !== undefined && this.message.startsWith(`${file}: `) ? this.message.slice(file.length + 2) : this.message;
+    const head = where ? `${where}: ${message}` : message;
     return this.hint ? `${head}\n  hint: ${this.hint}` : head;
   }
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describeError } from '../../errors/index.js';
 import { DiskFs } from '../../vfs/index.js';
@@ -15,8 +15,8 @@ const USAGE =
 /**
  * `sluice kustomize build <dir>`: a drop-in for `kustomize build`. Output goes to stdout
  * byte for byte as kustomize prints it; errors go to stderr; the exit code is 0, 1 on a
- * failed build, 2 on a bad command line. The tree is read through a DiskFs rooted at the
- * current directory (or at DIR when DIR is outside it), so links cannot escape it.
+ * failed build, 2 on a bad command line. DIR may be relative to the working directory or
+ * absolute.
  */
 export function runKustomizeBuild(argv: string[], io: CliIo, cwd: string = process.cwd()): number {
   const args = [...argv];
@@ -56,17 +56,47 @@ export function runKustomizeBuild(argv: string[], io: CliIo, cwd: string = proce
     dir = a;
     dirSet = true;
   }
+  // Rooted at the filesystem root, as kustomize is: bases may be anywhere (`../../base` from
+  // the working directory), while each kustomization's own load restriction still applies.
   const abs = resolve(cwd, dir);
-  const base = abs === cwd || abs.startsWith(cwd + '/') ? cwd : abs;
+  const kind = entryKind(abs);
+  if (kind !== 'dir') {
+    io.stderr.write(
+      `Error: must build at directory: '${dir}': ${kind === undefined ? 'no such directory' : 'file is not directory'}\n`,
+    );
+    return 1;
+  }
   try {
-    const fs = new DiskFs(base);
-    const rel = abs === base ? '.' : abs.slice(base.length + 1);
-    const out = kustomizeBuild(fs, rel, options);
+    const out = kustomizeBuild(new DiskFs('/'), abs, options);
     if (outFile) writeFileSync(resolve(cwd, outFile), out);
     else io.stdout.write(out);
     return 0;
   } catch (e) {
-    io.stderr.write(`Error: ${describeError(e)}\n`);
+    io.stderr.write(`Error: ${absolutePaths(describeError(e))}\n`);
     return 1;
   }
+}
+
+function entryKind(p: string): 'file' | 'dir' | undefined {
+  try {
+    return statSync(p).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The engine names files by their path in the tree it reads, here relative to `/`; people
+ * expect absolute paths, as kustomize prints them.
+ */
+function absolutePaths(text: string): string {
+  let tops: string[];
+  try {
+    tops = readdirSync('/').filter((n) => /^[\w.-]+$/.test(n));
+  } catch {
+    return text;
+  }
+  if (tops.length === 0) return text;
+  const alt = tops.map((t) => t.replace(/\./g, '\\.')).join('|');
+  return text.replace(new RegExp(`(^|[\\s'"(\`])((?:${alt})/)`, 'g'), '$1/$2');
 }

@@ -200,3 +200,27 @@ describe('kustomize build errors', () => {
     expect(e.location.file).toBe('rb.yaml');
   });
 });
+
+describe('kustomize build error wording', () => {
+  it('names a file once even when the message starts with it', () => {
+    const e = failure(MemoryFs.fromFiles({ 'app/kustomization.yaml': 'resources: cm.yaml\n' }), 'app');
+    expect(e.describe().split('app/kustomization.yaml').length - 1, e.describe()).toBe(1);
+  });
+
+  it('does not call a base that climbs out of the tree a file', () => {
+    const e = failure(MemoryFs.fromFiles({ 'app/kustomization.yaml': 'resources:\n- ../../base\n' }), 'app');
+    expect(e.code).toBe('PATH_ESCAPE');
+    expect(e.message).toContain("path '../../base' resolves outside the tree being built");
+    const c = failure(MemoryFs.fromFiles({ 'app/kustomization.yaml': 'components:\n- ../../metrics\n' }), 'app');
+    expect(c.message).toContain("directory '../../metrics' resolves outside the tree being built");
+  });
+
+  it('names resources with kustomize placeholders for a missing group and namespace', () => {
+    const fs = MemoryFs.fromFiles({
+      'kustomization.yaml': 'resources:\n- a.yaml\n- b.yaml\n',
+      'a.yaml': CM,
+      'b.yaml': CM,
+    });
+    expect(failure(fs, '.').message).toContain('ConfigMap.v1.[noGrp]/c.[noNs]');
+  });
+});

@@ -3,6 +3,7 @@ import { isObject, type JsonValue } from '../model/json.js';
 import { mergeFieldSpecs, parseFieldSpecs, type FieldSpec } from '../config/transformer-config.js';
 import { listField, stringField, stringList, stringMapField, typeError } from '../load/kustfile.js';
 import { applyPatch, loadPatch } from '../patch/apply.js';
+import { labelsAndAnnotationsAsText } from '../patch/legacy-metadata.js';
 import { parseSelector } from '../patch/selector.js';
 import { applyReplacements, loadReplacements } from '../refs/replacements.js';
 import { setImages, type ImageRule } from '../transform/images.js';
@@ -26,12 +27,15 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
   const smp = stringList(k, 'patchesStrategicMerge');
   for (const entry of smp) {
     let loaded;
+    let text = entry;
     if (!entry.includes('\n') && ldr.isFileLike(entry)) {
-      const { text, path } = ldr.readText(entry, k.file);
-      loaded = loadPatch(text, path);
+      const read = ldr.readText(entry, k.file);
+      text = read.text;
+      loaded = loadPatch(text, read.path);
     } else {
       loaded = loadPatch(entry, k.file);
     }
+    if (loaded.kind === 'smp') labelsAndAnnotationsAsText(text, loaded.docs);
     applyPatch(m, loaded, undefined, k.file, schemaOf(t));
   }
   if (smp.length > 0) record('PatchStrategicMergeTransformer');

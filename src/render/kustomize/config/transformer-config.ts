@@ -1,8 +1,8 @@
 import { RenderError } from '../../../errors/index.js';
 import { isObject, type JsonValue } from '../model/json.js';
 import { gvkSelected, type Gvk } from '../resource/gvk.js';
-import { parseYamlDocs } from '../yaml/parse.js';
 import { DEFAULT_FIELD_SPECS } from './default-field-specs.js';
+import { readDefaultSpecs } from './default-specs-reader.js';
 import { gvkLess } from '../resource/order.js';
 
 /** Where a transformer looks: a path like `spec/template/metadata/labels` for some kinds. */
@@ -135,8 +135,10 @@ let defaults: TransformerConfig | undefined;
 
 export function defaultConfig(): TransformerConfig {
   if (!defaults) {
-    const doc = parseYamlDocs(DEFAULT_FIELD_SPECS, 'builtin field specs')[0]!;
-    defaults = mergeConfig(emptyConfig(), configFromValue(doc.value, 'builtin field specs'));
+    defaults = mergeConfig(
+      emptyConfig(),
+      configFromValue(readDefaultSpecs(DEFAULT_FIELD_SPECS), 'builtin field specs'),
+    );
   }
   return defaults;
 }

@@ -36,14 +36,9 @@ export function mergeOptions(
   return out;
 }
 
-function behaviorOf(b: string, from: string): Behavior {
-  if (b === '') return 'unspecified';
-  if (b === 'create' || b === 'merge' || b === 'replace') return b;
-  throw new RenderError(
-    'KUSTOMIZE_GENERATOR',
-    `${from}: invalid generator behavior '${b}' (use create, merge or replace)`,
-    { file: from },
-  );
+/** kustomize's NewGenerationBehavior: any other word (`add`, a typo) is left unspecified, i.e. create. */
+function behaviorOf(b: string): Behavior {
+  return b === 'create' || b === 'merge' || b === 'replace' ? b : 'unspecified';
 }
 
 export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', a: GeneratorArgs, from: string): Resource {
@@ -81,7 +76,7 @@ export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', a: Generator
   const r = new Resource(obj, { file: from });
   r.needsHash = !o?.disableNameSuffixHash;
   r.inputs = inputs;
-  r.behavior = behaviorOf(a.behavior, from);
+  r.behavior = behaviorOf(a.behavior);
   return r;
 }
 

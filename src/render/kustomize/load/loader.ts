@@ -41,7 +41,7 @@ export class Loader {
   private read(p: string, referencedFrom: string): { bytes: Uint8Array; path: string } {
     if (isRemote(p)) throw remoteError(p, referencedFrom);
     const joined = this.join(p);
-    if (joined === '..' || joined.startsWith('../')) throw escapeError(p, joined, referencedFrom, this.root);
+    if (joined === '..' || joined.startsWith('../')) throw outsideTreeError('path', p, referencedFrom);
     const kind = this.fs.stat(joined);
     if (kind === undefined) {
       // realPath throws PATH_ESCAPE for links leaving the tree; surface that rather than "missing".
@@ -58,7 +58,7 @@ export class Loader {
     }
     const real = this.fs.realPath(joined);
     if (this.restriction === 'rootOnly' && !isWithin(this.root, real)) {
-      throw escapeError(p, real, referencedFrom, this.root);
+      throw rootOnlyError(p, real, referencedFrom, this.root);
     }
     this.onRead?.(real);
     return { bytes: this.fs.readFile(real), path: real };
@@ -68,12 +68,14 @@ export class Loader {
   child(p: string, referencedFrom: string): Loader {
     if (isRemote(p)) throw remoteError(p, referencedFrom);
     const joined = this.join(p);
-    if (joined === '..' || joined.startsWith('../')) throw escapeError(p, joined, referencedFrom, this.root);
-    if (this.fs.stat(joined) !== 'dir') {
-      throw new RenderError('NOT_FOUND', `${joined}: no such file or directory (referenced from ${referencedFrom})`, {
-        file: referencedFrom,
-        hint: `Create ${joined} or fix the entry in ${referencedFrom}.`,
-      });
+    if (joined === '..' || joined.startsWith('../')) throw outsideTreeError('directory', p, referencedFrom);
+    const kind = this.fs.stat(joined);
+    if (kind !== 'dir') {
+      throw new RenderError(
+        kind === undefined ? 'NOT_FOUND' : 'NOT_A_DIRECTORY',
+        `${joined}: ${kind === undefined ? 'no such directory' : 'not a directory'} (referenced from ${referencedFrom})`,
+        { file: referencedFrom, hint: `Point the entry in ${referencedFrom} at a kustomization directory.` },
+      );
     }
     const real = this.fs.realPath(joined);
     const chain: string[] = [];
@@ -140,13 +142,26 @@ function remoteError(p: string, from: string): RenderError {
   );
 }
 
-function escapeError(p: string, resolved: string, from: string, root: string): RenderError {
+/** kustomize's LoadRestrictionsRootOnly: a file a kustomization reads must be in or below its directory. */
+function rootOnlyError(p: string, real: string, from: string, root: string): RenderError {
   return new RenderError(
     'PATH_ESCAPE',
-    `security; file '${p}' is not in or below '${display(root)}' (resolves to ${resolved}, referenced from ${from})`,
+    `security; file '${real}' is not in or below '${display(root)}' (referenced as '${p}')`,
     {
       file: from,
-      hint: 'Files used by a kustomization (patches, generator inputs, resources) must live inside its directory; move the file or make it a base.',
+      hint: 'Files used by a kustomization (patches, generator inputs, resources) must live in or below its directory; move the file, make its directory a base, or build with --load-restrictor LoadRestrictionsNone.',
+    },
+  );
+}
+
+/** A path that climbs above the tree being built (the repository, or the directory handed to the build). */
+function outsideTreeError(what: 'path' | 'directory', p: string, from: string): RenderError {
+  return new RenderError(
+    'PATH_ESCAPE',
+    `${what} '${p}' resolves outside the tree being built (referenced from ${from})`,
+    {
+      file: from,
+      hint: `Everything a kustomization uses must be inside the tree being built; move what ${p} names into it.`,
     },
   );
 }

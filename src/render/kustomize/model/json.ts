@@ -23,11 +23,30 @@ export function hasKey(obj: JsonObject, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/**
+ * Keys whose value was written as nothing (`key:`), per map. It reads as null like `key: null`,
+ * but kustomize's strategic merge drops such a field where `null` and `~` stay.
+ */
+const emptyNulls = new WeakMap<JsonObject, Set<string>>();
+
+export function markEmptyNull(obj: JsonObject, key: string): void {
+  let keys = emptyNulls.get(obj);
+  if (!keys) emptyNulls.set(obj, (keys = new Set()));
+  keys.add(key);
+}
+
+/** True if `obj[key]` is null and was written as an empty value. */
+export function isEmptyNull(obj: JsonObject, key: string): boolean {
+  return obj[key] === null && emptyNulls.get(obj)?.has(key) === true;
+}
+
 export function deepCopy<T extends JsonValue>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => deepCopy(x)) as T;
   if (isObject(v)) {
     const out: JsonObject = {};
     for (const k of Object.keys(v)) setKey(out, k, deepCopy(v[k]!));
+    const empty = emptyNulls.get(v);
+    if (empty) emptyNulls.set(out, new Set(empty));
     return out as T;
   }
   return v;

@@ -125,10 +125,8 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOp[], source: stri
         const { parent, key } = locate(doc, o.path, source, 'replace');
         if (Array.isArray(parent))
           parent[arrayIndex(key, parent.length, false, source, o.path, 'replace')] = deepCopy(o.value ?? null);
-        else {
-          if (!Object.prototype.hasOwnProperty.call(parent, key)) throw missing('replace', o.path, source);
-          setKey(parent, key, deepCopy(o.value ?? null));
-        }
+        // kustomize's JSON patch library adds a missing last key of an existing map on replace.
+        else setKey(parent, key, deepCopy(o.value ?? null));
         break;
       }
       case 'move': {

@@ -1,5 +1,5 @@
 import { RenderError } from '../../../errors/index.js';
-import { isObject, setKey, type JsonObject, type JsonValue } from '../model/json.js';
+import { isEmptyNull, isObject, setKey, type JsonObject, type JsonValue } from '../model/json.js';
 import { elementSchema, fieldSchema, listStrategy, type Schema } from './schema.js';
 
 /**
@@ -80,6 +80,10 @@ function walkMap(
   const target: JsonObject = d;
   for (const k of [...keys].sort()) {
     const has = (x: JsonObject | undefined) => x !== undefined && Object.prototype.hasOwnProperty.call(x, k);
+    if (!has(o) && has(target) && isEmptyNull(target, k)) {
+      delete target[k];
+      continue;
+    }
     const v = walk(has(target) ? target[k] : undefined, has(o) ? o![k] : undefined, fieldSchema(s, k), [...path, k]);
     if (v === undefined || v === null) delete target[k];
     else setKey(target, k, v === KEEP_NULL ? null : v);
@@ -132,15 +136,17 @@ function tupleOf(e: JsonValue, keys: string[]): string[] {
   return keys.map((k) => (isObject(e) ? text(e[k]) : ''));
 }
 
-function matches(e: JsonValue, keys: string[], values: string[]): boolean {
-  if (!isObject(e)) return false;
-  return keys.every((k, i) => Object.prototype.hasOwnProperty.call(e, k) && text(e[k]) === values[i]);
-}
-
 function isEmptyish(e: JsonValue): boolean {
   return e === null || (isObject(e) && Object.keys(e).length === 0);
 }
 
+/**
+ * kyaml's setAssociativeSequenceElements with kustomize's "prepend" list growth, step for
+ * step: the element keys of every element (patch first), merged where some keys are missing
+ * (ports keyed by port and protocol), each walked and collected, then the destination's own
+ * elements set over the collected ones. With several keys a destination element is removed
+ * and appended, so it moves after the patch's new elements.
+ */
 function mergeKeyed(
   d: JsonValue[],
   o: JsonValue[] | undefined,
@@ -148,57 +154,44 @@ function mergeKeyed(
   es: Schema | undefined,
   path: string[],
 ): JsonValue[] {
-  let tuples: string[][] = [];
+  let valuesList: string[][] = [];
   const seen = new Set<string>();
-  // kustomize merges with "prepend" growth: the patch's elements come first, in patch order.
   for (const src of o && o !== d ? [o, d] : [d]) {
     for (const e of src) {
       const t = tupleOf(e, keys);
       const id = JSON.stringify(t);
       if (seen.has(id)) continue;
       seen.add(id);
-      tuples.push(t);
+      valuesList.push(t);
     }
   }
-  if (keys.length > 1) tuples = mergeTuples(tuples);
-  const items: { el: JsonValue; keys: string[]; values: string[] }[] = [];
-  let list = d;
-  for (const t of tuples) {
-    const valid = keys.filter((_, i) => tuples.some((x) => x[i] !== ''));
-    const vk = valid.length === 0 ? keys : valid;
-    const vv =
-      valid.length === 0
-        ? t
-        : keys.map((k, i) => (vk.includes(k) ? t[i]! : undefined)).filter((x): x is string => x !== undefined);
-    const de = list.find((e) => matches(e, vk, vv));
-    const pe = o ? (o === d ? de : o.find((e) => matches(e, vk, vv))) : undefined;
+  if (keys.length > 1) valuesList = mergeValues(valuesList);
+  let dest = d;
+  let items: JsonValue[] = [];
+  let validKeys = keys;
+  for (const values of valuesList) {
+    const [vk, vv] = validateKeys(valuesList, values, keys);
+    validKeys = vk;
+    const [ek, ev] = validateKeys([vv], vv, vk);
+    const find = (list: JsonValue[]) => list.find((e) => isObject(e) && ek.every((k, i) => fieldMatches(e, k, ev[i]!)));
+    const de = find(dest);
+    const pe = o ? (o === d ? de : find(o)) : undefined;
     const merged = walk(de, pe, es, path);
     if (merged === undefined || merged === null || merged === KEEP_NULL || isEmptyish(merged)) {
-      list = list.filter((e) => !isEmptyish(e) && !matches(e, vk, vv));
+      dest = setElement(dest, undefined, vk, vv);
       continue;
     }
     if (isObject(merged))
       vk.forEach((k, i) => {
         if (!Object.prototype.hasOwnProperty.call(merged, k) && vv[i] !== '') merged[k] = vv[i]!;
       });
-    items.push({ el: merged, keys: vk, values: vv });
+    items = setElement(items, merged, vk, vv);
   }
-  // Then every surviving original element is put back over its merged counterpart (which is
-  // the same object unless an element-level `$patch: replace` produced a new one).
-  let out = items.map((it) => it.el);
-  for (const e of list) {
-    out = out.filter((x) => !isEmptyish(x));
-    if (!isObject(e)) continue;
-    const vk = keys.filter((k) => Object.prototype.hasOwnProperty.call(e, k));
-    const vv = vk.map((k) => text(e[k]));
-    const i = out.findIndex((x) => matches(x, vk, vv));
-    if (i >= 0) out[i] = e;
-    else out.push(e);
-  }
-  return out;
+  return valuesList.length > 0 ? appendList(items, dest, validKeys) : dest;
 }
 
-function mergeTuples(list: string[][]): string[][] {
+/** kyaml's mergeValues: tuples that agree where both have a value are completed from each other. */
+function mergeValues(list: string[][]): string[][] {
   for (let i = 0; i < list.length; i++) {
     for (let j = 0; j < list.length; j++) {
       const a = list[i]!;
@@ -221,13 +214,78 @@ function mergeTuples(list: string[][]): string[][] {
       }
     }
   }
-  const seen = new Set<string>();
-  return list.filter((t) => {
-    const id = JSON.stringify(t);
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  return list;
+}
+
+/** kyaml's validateKeys: only the keys some tuple has a value for (all of them if none has). */
+function validateKeys(valuesList: string[][], values: string[], keys: string[]): [string[], string[]] {
+  const valid = new Set<string>();
+  for (const vs of valuesList) vs.forEach((v, i) => v !== '' && valid.add(keys[i]!));
+  if (valid.size === 0) return [keys, values];
+  return [keys.filter((k) => valid.has(k)), values.filter((v, i) => v !== '' || valid.has(keys[i]!))];
+}
+
+/** kyaml's FieldMatcher: an empty value matches any present field; null elements never match. */
+function fieldMatches(e: JsonValue, key: string, value: string): boolean {
+  if (e === null) return false;
+  if (key === '') return !isObject(e) && !Array.isArray(e) && text(e) === value;
+  if (!isObject(e) || !Object.prototype.hasOwnProperty.call(e, key)) return false;
+  return value === '' || text(e[key]) === value;
+}
+
+/**
+ * kyaml's ElementSetter: drops null and empty elements, puts `el` in place of every element
+ * matching the keys (removes them when `el` is undefined), appends it when none matched.
+ */
+function setElement(list: JsonValue[], el: JsonValue | undefined, keys: string[], values: string[]): JsonValue[] {
+  const ks = keys.length === 0 ? [''] : keys;
+  const mappingSetter = ks[0] !== '';
+  const out: JsonValue[] = [];
+  let found = false;
+  for (const e of list) {
+    if (isEmptyish(e)) continue;
+    if (!isObject(e) && mappingSetter) {
+      out.push(e);
+      continue;
+    }
+    let hit = false;
+    let matched = true;
+    for (let j = 0; j < ks.length; j++) {
+      if (j < values.length) hit = fieldMatches(e, ks[j]!, values[j]!);
+      if (!hit) {
+        matched = false;
+        break;
+      }
+    }
+    if (!matched) {
+      if (values.length > 0) out.push(e);
+      continue;
+    }
+    found = true;
+    if (el !== undefined) out.push(el);
+  }
+  if (el === undefined || el === null) return out;
+  if (!found) out.push(el);
+  return out;
+}
+
+/** kyaml's appendListNode: sets each element of `src` into `dst` by its key values. */
+function appendList(dst: JsonValue[], src: JsonValue[], keys: string[]): JsonValue[] {
+  let out = dst;
+  for (const e of src) {
+    if (keys[0] === '') {
+      out = setElement(out, e, [''], [text(e)]);
+      continue;
+    }
+    const values: string[] = [];
+    for (const k of keys) {
+      if (!isObject(e) || !Object.prototype.hasOwnProperty.call(e, k)) out.push(e);
+      else values.push(text(e[k]));
+    }
+    if (keys.length > 1) out = setElement(out, undefined, keys, values);
+    out = setElement(out, e, keys, values);
+  }
+  return out;
 }
 
 function mergePrimitive(d: JsonValue[], o: JsonValue[] | undefined): JsonValue[] {

@@ -17,6 +17,39 @@ export function splitDotted(path: string): string[] {
   return out;
 }
 
+/**
+ * kyaml's SmarterPathSplitter, used for replacement field paths: a leading `.` is dropped,
+ * `\.` escapes a dot, a bracketed part spanning dots stays whole, and keeps its brackets only
+ * when it matches a list element (`[name=x.y]`); `[cert-manager.io/inject-ca-from]` names a key.
+ */
+export function splitFieldPath(path: string): string[] {
+  let ps = path.split('.');
+  if (ps.length > 1 && ps[0] === '') ps = ps.slice(1);
+  const split: string[] = [ps[0]!];
+  for (const p of ps.slice(1)) {
+    const last = split.length - 1;
+    if (split[last]!.endsWith('\\')) split[last] = `${split[last]!.slice(0, -1)}.${p}`;
+    else split.push(p);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < split.length; i++) {
+    const elem = split[i]!;
+    if (!(elem.startsWith('[') && !elem.endsWith(']'))) {
+      out.push(elem);
+      continue;
+    }
+    const bracketed = [elem];
+    while (i < split.length - 1) {
+      i++;
+      bracketed.push(split[i]!);
+      if (split[i]!.endsWith(']')) break;
+    }
+    const joined = bracketed.join('.');
+    out.push(joined.includes('=') ? joined : joined.replace(/^\[+|\]+$/g, ''));
+  }
+  return out;
+}
+
 export interface Place {
   get(): JsonValue;
   set(v: JsonValue): void;

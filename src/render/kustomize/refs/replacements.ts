@@ -7,7 +7,7 @@ import type { Resource } from '../resource/resource.js';
 import { labelSelectorMatches, parseSelector, type Selector } from '../patch/selector.js';
 import { resolvePlain } from '../yaml/resolve.js';
 import { parseYamlDocs } from '../yaml/parse.js';
-import { findPlaces, splitDotted } from './paths.js';
+import { findPlaces, splitFieldPath } from './paths.js';
 
 interface FieldOptions {
   delimiter?: string;
@@ -145,15 +145,11 @@ export function applyReplacements(m: ResMap, reps: Replacement[], from: string):
         );
       const found = findPlaces(
         { get: () => hits[0]!.obj, set: () => undefined },
-        splitDotted(src.fieldPath),
+        splitFieldPath(src.fieldPath),
         undefined,
       )[0]?.get();
-      if (
-        found === undefined ||
-        found === null ||
-        found === '' ||
-        (typeof found === 'object' && Object.keys(found).length === 0)
-      ) {
+      // kyaml's IsNilOrEmpty: absent, null, or an empty map or list; an empty string is a value.
+      if (found === undefined || found === null || (typeof found === 'object' && Object.keys(found).length === 0)) {
         throw new RenderError(
           'KUSTOMIZE_REPLACEMENT',
           `fieldPath \`${src.fieldPath}\` is missing for replacement source ${desc}`,
@@ -214,7 +210,7 @@ function copyToTarget(
 ): void {
   for (const fp of fieldPaths) {
     const create = o?.create ? (Array.isArray(value) ? 'seq' : isObject(value) ? 'map' : 'scalar') : undefined;
-    const places = findPlaces({ get: () => r.obj, set: () => undefined }, splitDotted(fp), create);
+    const places = findPlaces({ get: () => r.obj, set: () => undefined }, splitFieldPath(fp), create);
     if (places.length === 0) {
       const msg = create
         ? `unable to find or create field "${fp}" in replacement target`

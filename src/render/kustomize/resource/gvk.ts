@@ -100,12 +100,12 @@ export function gvkSelected(x: Gvk, sel: Partial<Gvk> | undefined): boolean {
 }
 
 export function gvkString(g: Gvk): string {
-  return `${g.kind || '~K'}.${g.version || '~V'}.${g.group || '~G'}`;
+  return `${g.kind || '[noKind]'}.${g.version || '[noVer]'}.${g.group || '[noGrp]'}`;
 }
 
 /** ResId.String(): `Kind.version.group/name.namespace`, used in kustomize's messages. */
 export function idString(id: ResId): string {
-  return `${gvkString(id.gvk)}/${id.name || '~N'}.${id.namespace || '~X'}`;
+  return `${gvkString(id.gvk)}/${id.name || '[noName]'}.${id.namespace || '[noNs]'}`;
 }
 
 /** Kind/name (or Kind/namespace/name) for our own messages. */

@@ -11,7 +11,7 @@ import {
 import type { Alias } from 'yaml';
 import { yamlErrorPosition } from '../../../config/yaml-location.js';
 import { RenderError } from '../../../errors/index.js';
-import { setKey, type JsonObject, type JsonValue } from '../model/json.js';
+import { markEmptyNull, setKey, type JsonObject, type JsonValue } from '../model/json.js';
 import { resolvePlain, resolveTagged } from './resolve.js';
 
 /**
@@ -66,7 +66,7 @@ export function parseYamlDocs(text: string, file: string, opts: ParseOptions = {
     }
     const contents = doc.contents as YNode | null;
     if (contents === null || (isScalar(contents) && contents.value === null && contents.source === '')) continue;
-    const budget = { left: MAX_ALIAS_EXPANSION };
+    const budget = { left: MAX_ALIAS_EXPANSION, openEnd: text.endsWith('\n') ? -1 : text.length };
     const value = toValue(contents, doc, file, lc, budget, false);
     const line = contents.range ? lc.linePos(contents.range[0]).line : 1;
     out.push({ value, line });
@@ -81,6 +81,8 @@ function firstLine(s: string): string {
 
 interface Budget {
   left: number;
+  /** The text's length when it does not end in a line break, else -1 (see blockScalar). */
+  openEnd: number;
 }
 
 function toValue(
@@ -108,7 +110,15 @@ function toValue(
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
     if (node.tag && node.tag !== '!') return resolveTagged(node.tag, raw, file);
     if (node.type === 'PLAIN') return resolvePlain(raw);
-    return raw;
+    // A block scalar that runs to the end of a text with no final line break has no line break
+    // to keep (go-yaml, hence kustomize, reads `|` there as `|-`); the yaml library adds one.
+    const blockAtOpenEnd =
+      (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') &&
+      node.range !== undefined &&
+      node.range !== null &&
+      node.range[1] >= budget.openEnd &&
+      budget.openEnd >= 0;
+    return blockAtOpenEnd && raw.endsWith('\n') ? raw.slice(0, -1) : raw;
   }
   if (isSeq(node)) return node.items.map((it) => toValue(it as YNode, doc, file, lc, budget, viaAlias));
   if (isMap(node)) {
@@ -124,6 +134,8 @@ function toValue(
       const key = keyNode === null ? null : toValue(keyNode, doc, file, lc, budget, viaAlias);
       const keyText = key === null ? 'null' : typeof key === 'object' ? JSON.stringify(key) : String(key);
       setKey(obj, keyText, valNode === null ? null : toValue(valNode, doc, file, lc, budget, viaAlias));
+      if (valNode === null || (isScalar(valNode) && valNode.type === 'PLAIN' && !valNode.tag && valNode.source === ''))
+        markEmptyNull(obj, keyText);
     }
     for (const m of merges) applyMerge(obj, m, file);
     return obj;
