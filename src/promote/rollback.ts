@@ -4,6 +4,7 @@ import type { SyncRecord } from '../store/types.js';
 import { PromotionError } from './errors.js';
 import { artifactChange, overlayDir, restoreChange, type OverlayChange } from './overlay-changes.js';
 import { artifactsAfter, projectAt, scopeOf } from './project-at.js';
+import { provenanceFor } from './provenance.js';
 import { lastEffectiveChange, mergedPromotion, parseRollbackTo } from './rollback-target.js';
 import type { PromotionService } from './service.js';
 import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
@@ -73,12 +74,18 @@ async function plan(svc: PromotionService, req: RollbackRequest, head: string): 
   }
   const artifacts = artifactsAfter(view, change.changes, app, env);
   const subject = `Roll back ${req.app} in ${req.env}: ${what}`;
+  // What runs again keeps the provenance of its own build, never that of what it replaces.
+  const origin = provenanceFor(
+    await svc.o.store.ledger.listChanges({ project: view.project.name, app: req.app }),
+    artifacts,
+  );
   const trailers: ChangeTrailers = {
     action: 'rollback',
     app: req.app,
     env: req.env,
     artifacts,
     actor: req.actor,
+    ...origin,
     ...(last ? { rollbackOf: last.sha } : {}),
   };
   return { project: view.project.name, change, subject, trailers };
