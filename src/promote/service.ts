@@ -246,6 +246,7 @@ export class PromotionService {
       ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
       ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
       ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
+      ...(t.notAFailure ? { notAFailure: t.notAFailure } : {}),
     });
     await this.o.store.addEvent({
       project,

@@ -113,3 +113,27 @@ describe('provenance follows the artifact', () => {
     expect(change).toMatchObject({ action: 'rollback', revision: out.revision, sourceCommit: 'c0ffee13' });
   });
 });
+
+describe('a deliberate rollback', () => {
+  it('needs a target and a reason, and is recorded as not a failure', async () => {
+    const target = (await store.ledger.listChanges({ app: 'hello', env: 'prod' })).find((c) => c.action === 'promote')!;
+    await expect(rollback(svc, { ...ctx, env: 'prod', notAFailure: true, reason: 'retry' })).rejects.toMatchObject({
+      code: 'ROLLBACK_NOT_A_FAILURE_NEEDS_REASON',
+    });
+    await expect(rollback(svc, { ...ctx, env: 'prod', notAFailure: true, to: target.revision })).rejects.toMatchObject({
+      code: 'ROLLBACK_NOT_A_FAILURE_NEEDS_REASON',
+    });
+    // prod runs 1.3.0 again; step to the first promotion's overlay on purpose, e.g. to re-run a migration.
+    await svc.setImage({ ...ctx, env: 'prod', artifacts: [parseArtifactArg(repo.build('1.6.0'))] });
+    const out = await rollback(svc, {
+      ...ctx,
+      env: 'prod',
+      to: target.revision,
+      reason: 're-run the migration',
+      notAFailure: true,
+    });
+    expect(out.artifacts.map((a) => a.tag)).toEqual(['1.3.0']);
+    expect(await newest('prod')).toMatchObject({ action: 'rollback', notAFailure: 're-run the migration' });
+    expect(repo.git('log', '-1', '--format=%B', 'main')).toContain('Sluice-Not-A-Failure: re-run the migration');
+  });
+});

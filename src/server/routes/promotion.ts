@@ -25,6 +25,8 @@ const rollbackBody = z
     dryRun: z.boolean().optional(),
     wait: z.boolean().optional(),
     timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+    reason: z.string().max(4000).optional(),
+    notAFailure: z.boolean().optional(),
   })
   .strict();
 const listQuery = z.object({
