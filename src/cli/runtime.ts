@@ -14,6 +14,7 @@ import {
   PromotionService,
   type Notify,
   type RequestBackend,
+  type RequestPoller,
 } from '../promote/index.js';
 import { Controller, gitRevisionSource, type PolicyCheck } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
@@ -81,6 +82,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const metricsRef: { current?: SluiceMetrics } = {};
   // The controller hands failed verifications to the promotion service, which needs the controller's status.
   const promotionsRef: { current?: PromotionService } = {};
+  // A finished sync changes the health a request's source-healthy gate reads: open requests are settled again.
+  const pollerRef: { current?: RequestPoller } = {};
   const controller = new Controller({
     source: gitRevisionSource(source),
     store,
@@ -98,6 +101,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     createProvider: (target) => createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }) }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
+      void pollerRef.current?.tick().catch((e: unknown) => log.warn({ err: e }, 'settling promotion requests failed'));
       o.onSyncFinished?.(r);
     },
     onVerificationFailed: async (v, env) => {
@@ -123,11 +127,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     requests: o.requests ?? hosted,
   });
   promotionsRef.current = promotions;
-  // Reviews given on GitHub or GitLab are read back on an interval and merge the request when every gate passes.
+  // Every open request is settled again on an interval (reviews given on GitHub or GitLab, a soak
+  // time running out) and after each new revision and sync; it merges when every gate passes.
   const requestPoller = pollRequests(promotions, {
     intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs),
     log,
   });
+  pollerRef.current = requestPoller;
   // Every config commit becomes a ledger change, whoever wrote it; and a new revision may be a
   // request merged on the forge, so open requests are read back at once. Both follow the
   // source's one feed: the repo is fetched once for every part that follows it.

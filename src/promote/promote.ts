@@ -69,7 +69,13 @@ export async function approve(
       },
     );
   }
-  if (review.dryRun) return { ...p, approvals: await svc.o.store.ledger.listApprovals(id) };
+  const given = await svc.o.store.ledger.listApprovals(id);
+  if (review.dryRun) return { ...p, approvals: given };
+  // One approval per identity: approving again changes nothing, but the gates are looked at again.
+  if (given.some((a) => a.actor === review.actor && a.decision === 'approve')) {
+    const settled = await svc.settle(id);
+    return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
+  }
   await svc.o.store.ledger.addApproval({
     promotionId: id,
     actor: review.actor,
