@@ -151,8 +151,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     metrics,
     uiDir: UI_DIR,
     routes: [
-      promotionRoutes(promotions, () => controller.projectName),
-      ledgerRoutes(store, () => controller.projectName),
+      promotionRoutes(
+        promotions,
+        () => controller.projectName,
+        () => controller.project,
+      ),
+      ledgerRoutes(
+        store,
+        () => controller.projectName,
+        () => controller.project,
+      ),
     ],
     readLogs: async (q) => {
       const project = controller.project;
