@@ -7,6 +7,7 @@ import { createProvider, targetKind } from '../providers/index.js';
 import { openDecryptingFs, SecretRegistry, stripInternalAnnotations, type DecryptingFs } from '../secrets/index.js';
 import {
   autoRollback,
+  dora,
   HostedRequests,
   notifyingStore,
   observeCommits,
@@ -143,7 +144,28 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     );
     void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
   });
-  const metrics = new SluiceMetrics(() => controller.status());
+  const metrics = new SluiceMetrics(
+    () => controller.status(),
+    async () => {
+      const until = new Date();
+      const since = new Date(until.getTime() - 30 * 86_400_000);
+      const envs = controller.project?.environments.map((e) => e.name) ?? [];
+      return Promise.all(
+        envs.map(async (env) => {
+          const r = await dora(store, { project: controller.projectName, env, since, until });
+          return {
+            env,
+            deployments: r.deployments,
+            restorations: r.restorations,
+            failedDeployments: r.failedDeployments,
+            changeFailureRate: r.changeFailureRate,
+            leadTimeMedianMs: r.leadTime.medianMs,
+            timeToRestoreMedianMs: r.timeToRestore.medianMs,
+          };
+        }),
+      );
+    },
+  );
   metricsRef.current = metrics;
   const app = buildApp({
     controller,
