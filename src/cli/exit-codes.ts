@@ -12,6 +12,8 @@ export const ExitCode = {
   NotFound: 4,
   /** Something needed could not be reached: the Sluice server, a Git remote, a target. */
   Unreachable: 5,
+  /** A dry run of set-image or promote found a gate that would block the change (approvals aside). */
+  GateWouldBlock: 6,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

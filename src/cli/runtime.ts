@@ -6,6 +6,7 @@ import { createProvider, targetKind } from '../providers/index.js';
 import { lazyDecryptingFs, loadFingerprintKey, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
+  dora,
   HostedRequests,
   notifyingStore,
   observeCommits,
@@ -13,6 +14,7 @@ import {
   PromotionService,
   type Notify,
   type RequestBackend,
+  type RequestPoller,
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
@@ -84,6 +86,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const metricsRef: { current?: SluiceMetrics } = {};
   // The controller hands failed verifications to the promotion service, which needs the controller's status.
   const promotionsRef: { current?: PromotionService } = {};
+  // A finished sync changes the health a request's source-healthy gate reads: open requests are settled again.
+  const pollerRef: { current?: RequestPoller } = {};
   const controller = new Controller({
     source: gitRevisionSource(source),
     store,
@@ -95,6 +99,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }), secrets }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
+      void pollerRef.current?.tick().catch((e: unknown) => log.warn({ err: e }, 'settling promotion requests failed'));
       o.onSyncFinished?.(r);
     },
     onVerificationFailed: async (v, env) => {
@@ -113,11 +118,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     requests: o.requests ?? hosted,
   });
   promotionsRef.current = promotions;
-  // Reviews given on GitHub or GitLab are read back on an interval and merge the request when every gate passes.
+  // Every open request is settled again on an interval (reviews given on GitHub or GitLab, a soak
+  // time running out) and after each new revision and sync; it merges when every gate passes.
   const requestPoller = pollRequests(promotions, {
     intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs),
     log,
   });
+  pollerRef.current = requestPoller;
   // Every config commit becomes a ledger change, whoever wrote it; and a new revision may be a
   // request merged on the forge, so open requests are read back at once. Both follow the
   // source's one feed: the repo is fetched once for every part that follows it.
@@ -127,7 +134,28 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     );
     void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
   });
-  const metrics = new SluiceMetrics(() => controller.status());
+  const metrics = new SluiceMetrics(
+    () => controller.status(),
+    async () => {
+      const until = new Date();
+      const since = new Date(until.getTime() - 30 * 86_400_000);
+      const envs = controller.project?.environments.map((e) => e.name) ?? [];
+      return Promise.all(
+        envs.map(async (env) => {
+          const r = await dora(store, { project: controller.projectName, env, since, until });
+          return {
+            env,
+            deployments: r.deployments,
+            restorations: r.restorations,
+            failedDeployments: r.failedDeployments,
+            changeFailureRate: r.changeFailureRate,
+            leadTimeMedianMs: r.leadTime.medianMs,
+            timeToRestoreMedianMs: r.timeToRestore.medianMs,
+          };
+        }),
+      );
+    },
+  );
   metricsRef.current = metrics;
   const app = buildApp({
     controller,
@@ -136,8 +164,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     mask: (text) => secrets.mask(text),
     uiDir: UI_DIR,
     routes: [
-      promotionRoutes(promotions, () => controller.projectName),
-      ledgerRoutes(store, () => controller.projectName),
+      promotionRoutes(
+        promotions,
+        () => controller.projectName,
+        () => controller.project,
+      ),
+      ledgerRoutes(
+        store,
+        () => controller.projectName,
+        () => controller.project,
+      ),
     ],
     readLogs: async (q) => {
       const project = controller.project;

@@ -66,7 +66,8 @@ const sync = (
  *   c4 plain commit 13:00, first sync failed, retry healthy 13:30                 lead 30m
  *   c5 set-image A, source commit 13:50, healthy 14:05                            lead 15m, failed (rolled back)
  *   c6 rollback of c5, healthy 15:02                                              restores c5 after 57m
- * Six deployments; two failed (c2, c5): rate 1/3. Lead median (15, 30, 65, 70) = 47.5m, mean 45m.
+ * Four deployments and two restorations (rollbacks are not deployments); two failed (c2, c5):
+ * rate 2/4. Lead median (15, 30, 65, 70) = 47.5m, mean 45m.
  * Restore median = mean = (10 + 57) / 2 = 33.5m. A dry run and the failed sync deploy nothing.
  */
 function fixture() {
@@ -117,10 +118,11 @@ describe('DORA from the ledger', () => {
       { since: new Date(at('00:00')), until: new Date('2026-05-02T00:00:00.000Z') },
       'prod',
     );
-    expect(r.deployments).toBe(6);
-    expect(r.deploymentsPerDay).toBe(6);
+    expect(r.deployments).toBe(4);
+    expect(r.deploymentsPerDay).toBe(4);
+    expect(r.restorations).toBe(2);
     expect(r.failedDeployments).toBe(2);
-    expect(r.changeFailureRate).toBe(0.3333);
+    expect(r.changeFailureRate).toBe(0.5);
     expect(r.leadTime).toEqual({ count: 4, medianMs: 47.5 * MIN, meanMs: 45 * MIN });
     expect(r.timeToRestore).toEqual({ count: 2, medianMs: 33.5 * MIN, meanMs: 33.5 * MIN, unrestored: 0 });
     expect(r.details.map((d) => [d.revision, d.failed, d.failure ?? null])).toEqual([
@@ -151,5 +153,87 @@ describe('DORA from the ledger', () => {
     expect(byRev.get('c2')!.status).toBe('rolled-back');
     expect(byRev.get('c2')!.rolledBackBy).toBe('c3');
     expect(byRev.get('c1')!.status).toBe('deployed');
+  });
+});
+
+describe('DORA: the cases the definitions are for', () => {
+  const day = { since: new Date(at('00:00')), until: new Date('2026-05-02T00:00:00.000Z') };
+  const secs = (s: number) => `2026-05-01T12:00:${String(s).padStart(2, '0')}.000Z`;
+
+  it('times a config-only change from its own config commit, not from when its artifact first appeared', () => {
+    id = 0;
+    // B was set in dev at 09:00 and promoted to prod at 10:00; at 12:00 a hand commit only
+    // changed an environment variable in prod and was healthy 4 s later.
+    const changes = [
+      change('dev', 'd1', 'set-image', '09:00', { artifacts: [B] }),
+      change('prod', 'p1', 'promote', '10:00', { artifacts: [B], fromEnv: 'dev' }),
+      { ...change('prod', 'p2', 'commit', '12:00'), committedAt: secs(0) },
+    ];
+    const syncs = [
+      sync(1, 'dev', 'd1', '09:01', '09:02'),
+      sync(2, 'prod', 'p1', '10:01', '10:02'),
+      { ...sync(3, 'prod', 'p2', '12:00', '12:00'), startedAt: secs(1), finishedAt: secs(4) },
+    ];
+    const applied = [
+      { syncId: 1, artifacts: [B] },
+      { syncId: 2, artifacts: [B] },
+      { syncId: 3, artifacts: [B] },
+    ];
+    const entries = buildLedger({ changes, syncs, applied, verifications: [], promotions: [] });
+    const r = doraMetrics(entries, day, 'prod');
+    expect(r.details.map((d) => [d.revision, d.leadTimeMs, d.leadTimeFrom])).toEqual([
+      ['p1', 62 * MIN, 'artifacts'],
+      ['p2', 4_000, 'config'],
+    ]);
+  });
+
+  it('counts rollbacks as restorations: every change failing and rolled back is a rate of 100%', () => {
+    id = 0;
+    const changes = [
+      change('prod', 'c1', 'set-image', '10:00', { artifacts: [A] }),
+      change('prod', 'c2', 'rollback', '10:30', { artifacts: [C], rollbackOf: 'c1' }),
+      change('prod', 'c3', 'set-image', '11:00', { artifacts: [B] }),
+      change('prod', 'c4', 'rollback', '11:30', { artifacts: [C], rollbackOf: 'c3' }),
+    ];
+    const syncs = [
+      sync(1, 'prod', 'c1', '10:01', '10:05'),
+      sync(2, 'prod', 'c2', '10:31', '10:35'),
+      sync(3, 'prod', 'c3', '11:01', '11:05'),
+      sync(4, 'prod', 'c4', '11:31', '11:35'),
+    ];
+    const r = doraMetrics(buildLedger({ changes, syncs, applied: [], verifications: [], promotions: [] }), day, 'prod');
+    expect(r.deployments).toBe(2);
+    expect(r.restorations).toBe(2);
+    expect(r.failedDeployments).toBe(2);
+    expect(r.changeFailureRate).toBe(1);
+    expect(r.deploymentsPerDay).toBe(2);
+    expect(r.timeToRestore).toEqual({ count: 2, medianMs: 30 * MIN, meanMs: 30 * MIN, unrestored: 0 });
+  });
+
+  it('does not count a change undone by a deliberate rollback as failed', () => {
+    id = 0;
+    const changes = [
+      change('prod', 'c1', 'set-image', '10:00', { artifacts: [A] }),
+      change('prod', 'c2', 'set-image', '11:00', { artifacts: [B] }),
+      change('prod', 'c3', 'rollback', '11:30', {
+        artifacts: [A],
+        rollbackOf: 'c2',
+        notAFailure: 'step back to re-run the migration',
+      }),
+    ];
+    const syncs = [
+      sync(1, 'prod', 'c1', '10:01', '10:05'),
+      sync(2, 'prod', 'c2', '11:01', '11:05'),
+      sync(3, 'prod', 'c3', '11:31', '11:35'),
+    ];
+    const r = doraMetrics(buildLedger({ changes, syncs, applied: [], verifications: [], promotions: [] }), day, 'prod');
+    expect(r.deployments).toBe(2);
+    expect(r.failedDeployments).toBe(0);
+    expect(r.changeFailureRate).toBe(0);
+    expect(r.timeToRestore).toEqual({ count: 0, medianMs: null, meanMs: null, unrestored: 0 });
+    expect(r.details.find((d) => d.revision === 'c2')).toMatchObject({
+      failed: false,
+      notAFailure: 'step back to re-run the migration',
+    });
   });
 });

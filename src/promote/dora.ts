@@ -20,15 +20,18 @@ export interface DoraReport {
   env: string | null;
   since: string;
   until: string;
+  /** Changes deployed: rollbacks are not among them (see `restorations`). */
   deployments: number;
   /** Deployments per day over the window. */
   deploymentsPerDay: number;
+  /** Rollbacks deployed: they restore an earlier version and change nothing new. */
+  restorations: number;
   leadTime: DurationStats;
   failedDeployments: number;
-  /** failedDeployments ÷ deployments; null without deployments. */
+  /** failedDeployments ÷ deployments (rollbacks in neither); null without deployments. */
   changeFailureRate: number | null;
   timeToRestore: DurationStats & { unrestored: number };
-  /** Each deployment counted, for checking the numbers by hand. */
+  /** Each deployment and restoration counted, for checking the numbers by hand. */
   details: {
     app: string;
     env: string;
@@ -37,9 +40,15 @@ export interface DoraReport {
     deployedAt: string;
     /** Not for rollbacks: they bring back old code, not a change. */
     leadTimeMs?: number;
+    /** Where lead time started: its artifacts' source or first config commit, or (config-only) its own config commit. */
+    leadTimeFrom?: 'artifacts' | 'config';
+    /** A rollback: counted in `restorations`, not in deployments or the failure rate. */
+    restoration: boolean;
     failed: boolean;
     failure?: 'verification' | 'rollback';
     restoredAt?: string;
+    /** A rollback undid this change deliberately (`--not-a-failure`): why. */
+    notAFailure?: string;
   }[];
 }
 
@@ -84,6 +93,26 @@ function origins(entries: readonly LedgerEntry[]): Map<string, number> {
   return out;
 }
 
+/**
+ * Lead time of one deployment. A change that brought artifacts the environment did not run
+ * before counts from their earliest known start (source commit, else first config commit
+ * anywhere); a config-only change (same artifacts as the deployment before it) counts from its
+ * own config commit: scaling replicas is not as old as the build it scales.
+ */
+function leadTime(
+  e: LedgerEntry,
+  previous: LedgerEntry | undefined,
+  firstSeen: Map<string, number>,
+  deployedAt: number,
+): { ms: number; from: 'artifacts' | 'config' } {
+  const key = artifactKey(e);
+  if (!key || (previous && artifactKey(previous) === key)) {
+    return { ms: Math.max(0, deployedAt - Date.parse(e.change.committedAt)), from: 'config' };
+  }
+  const own = Date.parse(e.change.sourceTime ?? e.change.committedAt);
+  return { ms: Math.max(0, deployedAt - Math.min(own, firstSeen.get(key) ?? own)), from: 'artifacts' };
+}
+
 /** `entries` may span every environment: lead time looks for where artifacts first appeared. */
 export function doraMetrics(
   entries: readonly LedgerEntry[],
@@ -99,47 +128,57 @@ export function doraMetrics(
     byScope.set(key, [...(byScope.get(key) ?? []), e]);
   }
   const details: DoraReport['details'] = [];
+  const byRevision = new Map(scoped.map((e) => [`${e.change.app}@${e.change.env}@${e.change.revision}`, e]));
+  const undoneBy = (e: LedgerEntry) =>
+    e.rolledBackBy ? byRevision.get(`${e.change.app}@${e.change.env}@${e.rolledBackBy}`) : undefined;
+  // A verification failure is a failure whatever came next; a rollback marks one unless it says it was deliberate.
+  const failureOf = (e: LedgerEntry): 'verification' | 'rollback' | undefined =>
+    e.verificationFailed ? 'verification' : e.rolledBackBy && !undoneBy(e)?.change.notAFailure ? 'rollback' : undefined;
   for (const list of byScope.values()) {
     list.sort((a, b) => Date.parse(a.deployedAt!) - Date.parse(b.deployedAt!));
     list.forEach((e, i) => {
       const deployedAt = Date.parse(e.deployedAt!);
       if (deployedAt < window.since.getTime() || deployedAt > window.until.getTime()) return;
-      const failure = e.verificationFailed ? 'verification' : e.rolledBackBy ? 'rollback' : undefined;
-      const isFailed = (x: LedgerEntry) => x.verificationFailed || x.rolledBackBy !== undefined;
+      const restoration = e.change.action === 'rollback';
+      const failure = restoration ? undefined : failureOf(e);
       let restoredAt: string | undefined;
       if (failure) {
         // Restored when the rollback that undid it was healthy, else at the next deployment not itself failed.
         const rollback = e.rolledBackBy ? list.find((x) => x.change.revision === e.rolledBackBy) : undefined;
-        restoredAt = rollback?.deployedAt ?? list.slice(i + 1).find((x) => !isFailed(x))?.deployedAt;
+        restoredAt = rollback?.deployedAt ?? list.slice(i + 1).find((x) => !failureOf(x))?.deployedAt;
       }
-      const own = Date.parse(e.change.sourceTime ?? e.change.committedAt);
-      const start = Math.min(own, firstSeen.get(artifactKey(e)) ?? own);
+      const deliberate = e.rolledBackBy ? undoneBy(e)?.change.notAFailure : undefined;
+      const lead = restoration ? undefined : leadTime(e, list[i - 1], firstSeen, deployedAt);
       details.push({
         app: e.change.app,
         env: e.change.env,
         revision: e.change.revision,
         action: e.change.action,
         deployedAt: e.deployedAt!,
-        ...(e.change.action === 'rollback' ? {} : { leadTimeMs: Math.max(0, deployedAt - start) }),
+        ...(lead ? { leadTimeMs: lead.ms, leadTimeFrom: lead.from } : {}),
+        restoration,
         failed: failure !== undefined,
         ...(failure ? { failure } : {}),
         ...(restoredAt ? { restoredAt } : {}),
+        ...(deliberate ? { notAFailure: deliberate } : {}),
       });
     });
   }
   details.sort((a, b) => Date.parse(a.deployedAt) - Date.parse(b.deployedAt));
-  const failed = details.filter((d) => d.failed);
+  const deployed = details.filter((d) => !d.restoration);
+  const failed = deployed.filter((d) => d.failed);
   const restores = failed.filter((d) => d.restoredAt).map((d) => Date.parse(d.restoredAt!) - Date.parse(d.deployedAt));
   const days = Math.max((window.until.getTime() - window.since.getTime()) / DAY, 1 / 24);
   return {
     env,
     since: window.since.toISOString(),
     until: window.until.toISOString(),
-    deployments: details.length,
-    deploymentsPerDay: Math.round((details.length / days) * 1000) / 1000,
-    leadTime: stats(details.flatMap((d) => (d.leadTimeMs === undefined ? [] : [d.leadTimeMs]))),
+    deployments: deployed.length,
+    deploymentsPerDay: Math.round((deployed.length / days) * 1000) / 1000,
+    restorations: details.length - deployed.length,
+    leadTime: stats(deployed.flatMap((d) => (d.leadTimeMs === undefined ? [] : [d.leadTimeMs]))),
     failedDeployments: failed.length,
-    changeFailureRate: details.length ? Math.round((failed.length / details.length) * 10_000) / 10_000 : null,
+    changeFailureRate: deployed.length ? Math.round((failed.length / deployed.length) * 10_000) / 10_000 : null,
     timeToRestore: { ...stats(restores), unrestored: failed.length - restores.length },
     details,
   };

@@ -81,6 +81,7 @@ async function recordCommit(
     ...(mine?.promotionId !== undefined ? { promotionId: mine.promotionId } : {}),
     ...(mine?.fromEnv ? { fromEnv: mine.fromEnv } : {}),
     ...(mine?.rollbackOf ? { rollbackOf: mine.rollbackOf } : {}),
+    ...(mine?.notAFailure ? { notAFailure: mine.notAFailure } : {}),
     ...(flagged ? { flagged } : {}),
   });
   if (flagged && change.flagged && change.recordedAt >= before) {

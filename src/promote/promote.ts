@@ -1,6 +1,7 @@
 import type { ApprovalRecord, PromotionRecord } from '../store/ledger-types.js';
 import { PromotionError } from './errors.js';
 import { projectAt, scopeOf } from './project-at.js';
+import { provenanceFor } from './provenance.js';
 import type { ChangeContext, ChangeOutcome, PromotionService } from './service.js';
 import { promotable } from './source-state.js';
 
@@ -23,19 +24,25 @@ export async function promote(svc: PromotionService, ctx: ChangeContext & { from
     { project: view.project.name, app: ctx.app, env: from },
     svc.statusOf(ctx.app, from),
   );
-  // Lead time runs from the source commit of the change that first brought these artifacts.
-  const origin = (await svc.o.store.ledger.listChanges({ project: view.project.name, app: ctx.app, env: from }))
-    .reverse()
-    .find((c) => c.sourceCommit || c.sourceTime);
+  // Each artifact keeps the provenance of the build that made it; what else is running in the
+  // source environment, or was set there later, says nothing about it.
+  const artifacts = source.artifacts.map(({ resource: _r, ...a }) => a);
+  const origin = provenanceFor(
+    await svc.o.store.ledger.listChanges({ project: view.project.name, app: ctx.app }),
+    artifacts,
+  );
+  const sourceCommit = ctx.sourceCommit ?? origin.sourceCommit;
+  const sourceTime = ctx.sourceTime ?? origin.sourceTime;
+  const ciRun = ctx.ciRun ?? origin.ciRun;
   return svc.propose({
     ...ctx,
     kind: 'promote',
     fromEnv: from,
-    artifacts: source.artifacts.map(({ resource: _r, ...a }) => a),
+    artifacts,
     source: source.state,
-    ...((ctx.sourceCommit ?? origin?.sourceCommit) ? { sourceCommit: ctx.sourceCommit ?? origin!.sourceCommit! } : {}),
-    ...((ctx.sourceTime ?? origin?.sourceTime) ? { sourceTime: ctx.sourceTime ?? origin!.sourceTime! } : {}),
-    ...((ctx.ciRun ?? origin?.ciRun) ? { ciRun: ctx.ciRun ?? origin!.ciRun! } : {}),
+    ...(sourceCommit ? { sourceCommit } : {}),
+    ...(sourceTime ? { sourceTime } : {}),
+    ...(ciRun ? { ciRun } : {}),
   });
 }
 
@@ -62,7 +69,13 @@ export async function approve(
       },
     );
   }
-  if (review.dryRun) return { ...p, approvals: await svc.o.store.ledger.listApprovals(id) };
+  const given = await svc.o.store.ledger.listApprovals(id);
+  if (review.dryRun) return { ...p, approvals: given };
+  // One approval per identity: approving again changes nothing, but the gates are looked at again.
+  if (given.some((a) => a.actor === review.actor && a.decision === 'approve')) {
+    const settled = await svc.settle(id);
+    return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
+  }
   await svc.o.store.ledger.addApproval({
     promotionId: id,
     actor: review.actor,

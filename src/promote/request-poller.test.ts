@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pollRequests } from './request-poller.js';
 import type { PromotionService } from './service.js';
 
-/** A service whose ledger holds one open request on a forge; counts how often it is settled. */
+/** A service whose ledger holds an open request on a forge and a local one; counts how often each is settled. */
 function service(settled: number[]): PromotionService {
-  const open = [{ id: 7, state: 'open', external: { backend: 'github', id: '1' } }];
+  const open = [
+    { id: 7, state: 'open', external: { backend: 'github', id: '1' } },
+    { id: 8, state: 'open' },
+  ];
   return {
     o: { store: { ledger: { listPromotions: async () => open } } },
     settle: async (id: number) => void settled.push(id),
@@ -28,7 +31,7 @@ describe('reading hosted requests back', () => {
       expect(settled).toEqual([]);
       interval = 250; // sluice.yaml's hosting settings were just read
       await vi.advanceTimersByTimeAsync(20);
-      expect(settled).toEqual([7]);
+      expect(settled).toEqual([7, 8]);
     } finally {
       poller.close();
     }
@@ -41,11 +44,25 @@ describe('reading hosted requests back', () => {
       await vi.advanceTimersByTimeAsync(299);
       expect(settled).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
-      expect(settled).toEqual([7]);
+      expect(settled).toEqual([7, 8]);
       await vi.advanceTimersByTimeAsync(299);
-      expect(settled).toEqual([7]);
+      expect(settled).toEqual([7, 8]);
       await vi.advanceTimersByTimeAsync(1);
-      expect(settled).toEqual([7, 7]);
+      expect(settled).toEqual([7, 8, 7, 8]);
+    } finally {
+      poller.close();
+    }
+  });
+
+  it('settles local requests too, and runs one more round when asked during a round', async () => {
+    const settled: number[] = [];
+    const poller = pollRequests(service(settled), { intervalMs: () => 3_600_000, checkEveryMs: 3_600_000 });
+    try {
+      const first = poller.tick();
+      void poller.tick(); // a sync finished while the round ran
+      await first;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toEqual([7, 8, 7, 8]);
     } finally {
       poller.close();
     }

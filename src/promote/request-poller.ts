@@ -10,16 +10,20 @@ export interface RequestPollerOptions {
 }
 
 export interface RequestPoller {
-  /** One round now: every open request that lives on a forge is settled again. */
+  /**
+   * One round now: every open request, local or hosted, is settled again. Called when a gate's
+   * input may have changed (a new revision, a finished sync); a call during a round runs one
+   * more round after it, so no change is missed.
+   */
   tick(): Promise<void>;
   close(): void;
 }
 
 /**
- * Reads open hosted requests back on an interval and settles each one, so an approval given
- * on GitHub or GitLab merges the promotion without anyone running `sluice approve`, and a
- * request for changes (or a closed request) rejects it. Requests that live only in Sluice are
- * left alone: nothing outside Sluice can change them.
+ * Settles every open request on an interval and whenever asked: an approval given on GitHub or
+ * GitLab merges the promotion without anyone running `sluice approve`, a request for changes
+ * (or a closed request) rejects it, and a request that waited for its source to turn healthy
+ * again or for a soak time merges once every gate passes, local or hosted alike.
  */
 export function pollRequests(svc: PromotionService, o: RequestPollerOptions): RequestPoller {
   let timer: NodeJS.Timeout | undefined;
@@ -30,20 +34,34 @@ export function pollRequests(svc: PromotionService, o: RequestPollerOptions): Re
     const open = await svc.o.store.ledger.listPromotions({ state: 'open' });
     for (const p of open) {
       if (closed) return;
-      if (!p.external || p.external.backend === 'local') continue;
       try {
         await svc.settle(p.id);
       } catch (e) {
         // One unreachable host or broken request must not stop the others; the next round retries.
         o.log?.warn(
-          { promotionId: p.id, request: p.external.url ?? p.external.id },
-          `reading the request back failed: ${describeError(e)}`,
+          { promotionId: p.id, ...(p.external ? { request: p.external.url ?? p.external.id } : {}) },
+          `settling the request failed: ${describeError(e)}`,
         );
       }
     }
   };
   let lastRound = Date.now();
-  const tick = () => (running ??= round().finally(() => ((running = undefined), (lastRound = Date.now()))));
+  let again = false;
+  const tick = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = round().finally(() => {
+      running = undefined;
+      lastRound = Date.now();
+      if (again && !closed) {
+        again = false;
+        void tick().catch(() => undefined);
+      }
+    });
+    return running;
+  };
   // The interval is known only once sluice.yaml's hosting settings are read, which may happen
   // after start (the first request): a short check timer lets a shorter interval apply at once
   // instead of after the default interval has run out.

@@ -4,6 +4,7 @@ import type { SyncRecord } from '../store/types.js';
 import { PromotionError } from './errors.js';
 import { artifactChange, overlayDir, restoreChange, type OverlayChange } from './overlay-changes.js';
 import { artifactsAfter, projectAt, scopeOf } from './project-at.js';
+import { provenanceFor } from './provenance.js';
 import { lastEffectiveChange, mergedPromotion, parseRollbackTo } from './rollback-target.js';
 import type { PromotionService } from './service.js';
 import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
@@ -19,8 +20,13 @@ export interface RollbackRequest {
   /** Wait for the sync of the rollback and for health. */
   wait?: boolean;
   timeoutMs?: number;
-  /** Why, for automatic rollbacks. */
+  /** Why: written into the commit message. */
   reason?: string;
+  /**
+   * A deliberate step back, not a reaction to a failure: the change undone is not counted as
+   * failed in DORA. Needs `to` and `reason`, so the ledger says where to and why.
+   */
+  notAFailure?: boolean;
 }
 
 export interface RollbackOutcome {
@@ -73,13 +79,20 @@ async function plan(svc: PromotionService, req: RollbackRequest, head: string): 
   }
   const artifacts = artifactsAfter(view, change.changes, app, env);
   const subject = `Roll back ${req.app} in ${req.env}: ${what}`;
+  // What runs again keeps the provenance of its own build, never that of what it replaces.
+  const origin = provenanceFor(
+    await svc.o.store.ledger.listChanges({ project: view.project.name, app: req.app }),
+    artifacts,
+  );
   const trailers: ChangeTrailers = {
     action: 'rollback',
     app: req.app,
     env: req.env,
     artifacts,
     actor: req.actor,
+    ...origin,
     ...(last ? { rollbackOf: last.sha } : {}),
+    ...(req.notAFailure ? { notAFailure: req.reason! } : {}),
   };
   return { project: view.project.name, change, subject, trailers };
 }
@@ -90,6 +103,13 @@ async function plan(svc: PromotionService, req: RollbackRequest, head: string): 
  */
 export async function rollback(svc: PromotionService, req: RollbackRequest): Promise<RollbackOutcome> {
   const { source, store } = svc.o;
+  if (req.notAFailure && (!req.to || !req.reason?.trim())) {
+    throw new PromotionError(
+      'ROLLBACK_NOT_A_FAILURE_NEEDS_REASON',
+      'a rollback marked as not a failure needs a target and a reason',
+      { hint: 'Name both: `sluice rollback <app> --env <env> --to <revision> --reason "…" --not-a-failure`.' },
+    );
+  }
   if (req.dryRun) {
     const p = await plan(svc, req, (await source.fetch()).revision);
     return {

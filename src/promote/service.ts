@@ -128,12 +128,30 @@ export class PromotionService {
       if (change.changes.length === 0) return { ...base, mode: 'unchanged' };
       const blocking = gates.filter((g) => !g.passed && g.gate !== 'approvals');
       if (blocking.length) throw gateError(p, blocking);
-      if (request) return { ...base, mode: 'requested', promotion: await this.openRequest(p, view, change, gates) };
+      if (request) {
+        await this.refuseDuplicate(view.project.name, p);
+        return { ...base, mode: 'requested', promotion: await this.openRequest(p, view, change, gates) };
+      }
       const written = await this.write(p, { action: p.kind });
       return written
         ? { ...base, mode: 'committed', revision: written.revision, attempts: written.attempts }
         : { ...base, mode: 'unchanged' };
     });
+  }
+
+  /** One open request per app × environment × set of artifacts: a second one would only race the first. */
+  private async refuseDuplicate(project: string, p: Proposal): Promise<void> {
+    const key = artifactSet(p.artifacts);
+    const open = await this.o.store.ledger.listPromotions({ project, app: p.app, env: p.env, state: 'open' });
+    const same = open.find((o) => artifactSet(o.artifacts) === key);
+    if (!same) return;
+    throw new PromotionError(
+      'PROMOTE_DUPLICATE_REQUEST',
+      `request #${same.id} for these artifacts of ${p.app} in ${p.env} is already open (by ${same.author})`,
+      {
+        hint: `Approve or reject #${same.id} (\`sluice approve ${same.id}\`, \`sluice promotions --state open\`) instead of opening another.`,
+      },
+    );
   }
 
   private async openRequest(
@@ -244,6 +262,7 @@ export class PromotionService {
       ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
       ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
       ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
+      ...(t.notAFailure ? { notAFailure: t.notAFailure } : {}),
     });
     await this.o.store.addEvent({
       project,
@@ -427,6 +446,14 @@ export class PromotionService {
       .then(() => notify(event))
       .catch(() => undefined);
   }
+}
+
+/** An artifact set as a key: the same digests under the same names, in any order. */
+function artifactSet(list: readonly ArtifactRecord[]): string {
+  return list
+    .map((a) => `${a.name}=${a.digest ?? `${a.ref}:${a.tag ?? ''}`}`)
+    .sort()
+    .join(',');
 }
 
 function optionalContext(

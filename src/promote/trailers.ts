@@ -16,6 +16,8 @@ export interface ChangeTrailers {
   promotionId?: number;
   approvedBy?: string[];
   rollbackOf?: string;
+  /** A deliberate rollback: why what it undid was not a failure. */
+  notAFailure?: string;
 }
 
 export function changeMessage(subject: string, t: ChangeTrailers, body?: string): CommitMessage {
@@ -33,6 +35,7 @@ export function changeMessage(subject: string, t: ChangeTrailers, body?: string)
   add('Sluice-Promotion', t.promotionId !== undefined ? String(t.promotionId) : undefined);
   add('Sluice-Approved-By', t.approvedBy?.length ? t.approvedBy.join(', ') : undefined);
   add('Sluice-Rollback-Of', t.rollbackOf);
+  add('Sluice-Not-A-Failure', t.notAFailure);
   add('Sluice-Actor', t.actor);
   return { subject, ...(body ? { body } : {}), trailers };
 }
@@ -56,6 +59,7 @@ export function readChangeTrailers(trailers: readonly Trailer[]): ChangeTrailers
     sourceTime: 'Sluice-Source-Time',
     ciRun: 'Sluice-CI-Run',
     rollbackOf: 'Sluice-Rollback-Of',
+    notAFailure: 'Sluice-Not-A-Failure',
     actor: 'Sluice-Actor',
   } as const;
   for (const [field, key] of Object.entries(opt)) {

@@ -16,6 +16,12 @@ export interface NotificationEvent {
   revision?: string;
   artifacts?: ArtifactRecord[];
   actor?: string;
+  /** The sync the event is about (sync.failed). */
+  syncId?: number;
+  /** What started that sync: a new revision, drift, a retry… */
+  trigger?: string;
+  /** The typed error of a failed sync: code, message, hint and where (file, line, resource). */
+  error?: { code: string; message: string; hint?: string; file?: string; line?: number; resource?: string };
 }
 
 /** Injected delivery; must not throw for a failed delivery (the notifier retries on its own). */

@@ -6,6 +6,7 @@ import { isSluiceError, NotFoundError } from '../errors/index.js';
 import type { Controller } from '../reconcile/index.js';
 import type { Store } from '../store/types.js';
 import type { SluiceMetrics } from './metrics.js';
+import { knownNames } from './routes/params.js';
 
 export interface AppOptions {
   controller: Controller;
@@ -89,10 +90,12 @@ export function buildApp(o: AppOptions): FastifyInstance {
   });
   app.get('/api/v1/syncs', async (req) => {
     const q = listQuery.parse(req.query);
+    knownNames(o.controller.project, q);
     return o.store.listSyncs({ project: o.controller.projectName, ...strip(q) });
   });
   app.get('/api/v1/events', async (req) => {
     const q = listQuery.parse(req.query);
+    knownNames(o.controller.project, q);
     return o.store.listEvents({ project: o.controller.projectName, ...strip(q) });
   });
   app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req) => {

@@ -5,13 +5,25 @@ import type { SyncRecord } from '../store/types.js';
 const HEALTH = ['Healthy', 'Progressing', 'Degraded', 'Missing', 'Suspended', 'Unknown'];
 const SYNC = ['Synced', 'OutOfSync', 'Syncing', 'Failed', 'Stalled', 'Unknown'];
 
+/** The DORA numbers of one environment over the metrics window (docs/dora.md defines them). */
+export interface DoraSample {
+  env: string;
+  deployments: number;
+  restorations: number;
+  failedDeployments: number;
+  changeFailureRate: number | null;
+  leadTimeMedianMs: number | null;
+  timeToRestoreMedianMs: number | null;
+}
+
 /** Prometheus metrics for /metrics: sync outcomes and durations, and the state of every app × environment. */
 export class SluiceMetrics {
   readonly registry = new Registry();
   private readonly syncs: Counter<'app' | 'env' | 'result' | 'trigger'>;
   private readonly duration: Histogram<'app' | 'env' | 'result'>;
 
-  constructor(readStatus: () => ProjectStatus) {
+  /** `readDora`: the DORA numbers per environment, read from the ledger at each scrape. */
+  constructor(readStatus: () => ProjectStatus, readDora?: () => Promise<DoraSample[]>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
     this.syncs = new Counter({
       name: 'sluice_syncs_total',
@@ -67,6 +79,47 @@ export class SluiceMetrics {
         this.set(readStatus().source.error ? 0 : 1);
       },
     });
+    if (readDora) this.doraGauges(readDora);
+  }
+
+  /**
+   * DORA over the last 30 days per environment, as gauges read from the ledger at scrape time
+   * (the same numbers as `sluice dora --since 30d`). One ledger read serves all gauges of a scrape.
+   */
+  private doraGauges(readDora: () => Promise<DoraSample[]>): void {
+    let pending: Promise<DoraSample[]> | undefined;
+    const samples = () => {
+      pending ??= readDora().finally(() => setImmediate(() => (pending = undefined)));
+      return pending;
+    };
+    const gauge = (name: string, help: string, value: (s: DoraSample) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['env'],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const s of await samples()) {
+            const v = value(s);
+            if (v !== null) this.set({ env: s.env }, v);
+          }
+        },
+      });
+    gauge('sluice_dora_deployments', 'Deployments (rollbacks excluded) in the last 30 days', (s) => s.deployments);
+    gauge('sluice_dora_restorations', 'Rollbacks deployed in the last 30 days', (s) => s.restorations);
+    gauge('sluice_dora_failed_deployments', 'Failed deployments in the last 30 days', (s) => s.failedDeployments);
+    gauge(
+      'sluice_dora_change_failure_rate',
+      'Failed deployments ÷ deployments over the last 30 days; absent without deployments',
+      (s) => s.changeFailureRate,
+    );
+    gauge('sluice_dora_lead_time_median_seconds', 'Median lead time for changes over the last 30 days', (s) =>
+      s.leadTimeMedianMs === null ? null : s.leadTimeMedianMs / 1000,
+    );
+    gauge('sluice_dora_time_to_restore_median_seconds', 'Median time to restore over the last 30 days', (s) =>
+      s.timeToRestoreMedianMs === null ? null : s.timeToRestoreMedianMs / 1000,
+    );
   }
 
   recordSync(r: SyncRecord): void {

@@ -48,6 +48,11 @@ export interface ChangeRecord {
   fromEnv?: string;
   /** For rollbacks: the config commit whose effect was undone. */
   rollbackOf?: string;
+  /**
+   * For rollbacks: why the change undone was not a failure (a deliberate step back, say to
+   * retry a migration); DORA then does not count it as failed.
+   */
+  notAFailure?: string;
   /** Set when the change bypassed the environment's rules (e.g. a direct commit to a protected overlay). */
   flagged?: string;
   recordedAt: string;

@@ -211,11 +211,13 @@ describe('promotion, rollback and the ledger', () => {
 
     const report = JSON.parse(cli('dora', '--env', 'prod', '--since', '1h', '-o', 'json').stdout) as DoraReport;
     // By hand: bootstrap, promotion (later rolled back by bob), broken set-image (verification failed),
-    // the automatic rollback and bob's rollback are five deployments; two of them failed.
+    // the automatic rollback and bob's rollback: three deployments, two of them failed, and two
+    // restorations (rollbacks are not deployments).
     expect(deployed.map((e) => e.change.action)).toEqual(['commit', 'promote', 'set-image', 'rollback', 'rollback']);
-    expect(report.deployments).toBe(5);
+    expect(report.deployments).toBe(3);
+    expect(report.restorations).toBe(2);
     expect(report.failedDeployments).toBe(2);
-    expect(report.changeFailureRate).toBe(0.4);
+    expect(report.changeFailureRate).toBe(0.6667);
     const lead = report.details.find((d) => d.revision === promoted.change.revision)!.leadTimeMs;
     expect(lead).toBe(Date.parse(promoted.deployedAt!) - Date.parse(sourceTime));
     const broken = deployed[2]!;

@@ -95,6 +95,31 @@ describe('sluice CLI against sluice serve', { timeout: 240_000 }, () => {
     expect(json.apps.map((a) => a.env).sort()).toEqual(['dev', 'prod', 'staging']);
   });
 
+  it('every read of the ledger, syncs, events and promotions refuses an unknown app or environment', async () => {
+    for (const args of [
+      ['dora', '--env', 'qa'],
+      ['what-ran', '--env', 'qa'],
+      ['history', 'nope', '--ledger'],
+      ['promotions', '--env', 'qa'],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(4);
+      expect(r.stderr).toMatch(/no (environment "qa"|app "nope") in sluice\.yaml/);
+    }
+    for (const path of [
+      'ledger?env=qa',
+      'what-ran?env=qa',
+      'dora?app=nope',
+      'syncs?env=qa',
+      'events?app=nope',
+      'promotions?env=qa',
+    ]) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/${path}`);
+      expect(res.status, path).toBe(404);
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/api/v1/dora?env=prod`)).status).toBe(200);
+  });
+
   it('status names what a filter matched nothing of, with exit 4 like diff', async () => {
     const app = await cli('status', '--app', 'nope');
     expect(app.code).toBe(4);

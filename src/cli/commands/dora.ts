@@ -21,7 +21,9 @@ export function doraCommand(): Command {
       const r = await client(cmd).get<DoraReport>(`/api/v1/dora?${q}`);
       if (outputFormat(cmd) === 'json') return printJson(r);
       console.log(`DORA for ${r.env ?? 'every environment'}, ${r.since} → ${r.until}`);
-      console.log(`  deployments           ${r.deployments} (${r.deploymentsPerDay}/day)`);
+      console.log(
+        `  deployments           ${r.deployments} (${r.deploymentsPerDay}/day)${r.restorations ? `, and ${r.restorations} rollback${r.restorations === 1 ? '' : 's'}` : ''}`,
+      );
       console.log(
         `  lead time for changes median ${dur(r.leadTime.medianMs)}, mean ${dur(r.leadTime.meanMs)} over ${r.leadTime.count}`,
       );

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { ChangeOutcome } from '../../promote/index.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
-import { actorOf, printOutcome } from './set-image.js';
+import { actorOf, exitForDryRun, printOutcome } from './set-image.js';
 
 export function promoteCommand(): Command {
   return new Command('promote')
@@ -24,5 +24,6 @@ export function promoteCommand(): Command {
       });
       if (outputFormat(cmd) === 'json') printJson(out);
       else printOutcome(out);
+      exitForDryRun(out);
     });
 }

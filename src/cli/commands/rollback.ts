@@ -13,6 +13,11 @@ export function rollbackCommand(): Command {
     .argument('<app>', 'app name from sluice.yaml')
     .requiredOption('-e, --env <env>', 'environment')
     .option('--to <revision|promotion-id>', 'restore the overlay as of a revision, or apply a merged promotion again')
+    .option('--reason <text>', 'why, recorded in the commit and the ledger')
+    .option(
+      '--not-a-failure',
+      'a deliberate step back (needs --to and --reason): DORA does not count the change undone as failed',
+    )
     .option('--no-wait', 'return once the rollback is committed')
     .option('--timeout <seconds>', 'how long to wait for the sync and health', '180')
     .option('--as <actor>', 'who rolls back (default: SLUICE_ACTOR or USER)')
@@ -21,7 +26,16 @@ export function rollbackCommand(): Command {
     .action(
       async (
         app: string,
-        opts: { env: string; to?: string; wait: boolean; timeout: string; as?: string; dryRun?: boolean },
+        opts: {
+          env: string;
+          to?: string;
+          reason?: string;
+          notAFailure?: boolean;
+          wait: boolean;
+          timeout: string;
+          as?: string;
+          dryRun?: boolean;
+        },
         cmd: Command,
       ) => {
         const json = outputFormat(cmd) === 'json';
@@ -36,6 +50,8 @@ export function rollbackCommand(): Command {
               wait: opts.wait,
               timeoutSeconds: Number(opts.timeout),
               ...(opts.to ? { to: opts.to } : {}),
+              ...(opts.reason ? { reason: opts.reason } : {}),
+              ...(opts.notAFailure ? { notAFailure: true } : {}),
               ...(opts.dryRun ? { dryRun: true } : {}),
             },
           );

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ChangeOutcome, StandaloneOutcome } from '../../promote/index.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
 import { color, short } from '../format.js';
 import { setImageStandalone } from './set-image-standalone.js';
 
@@ -10,6 +11,15 @@ export function actorOf(opts: { as?: string }): string {
 }
 
 /** Prints what a set-image or promote did (or would do), with its gates and diff. */
+/**
+ * A dry run that a gate would block exits 6, so a script can tell it from one that would pass.
+ * Missing approvals do not count: the change would open a request, which is what it should do.
+ */
+export function exitForDryRun(out: ChangeOutcome): void {
+  if (out.mode === 'dry-run' && out.gates.some((g) => !g.passed && g.gate !== 'approvals'))
+    process.exitCode = ExitCode.GateWouldBlock;
+}
+
 export function printOutcome(out: ChangeOutcome): void {
   const what = out.artifacts
     .map((a) => `${a.name}=${a.ref}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`)
@@ -92,6 +102,7 @@ export function setImageCommand(): Command {
           });
           if (outputFormat(cmd) === 'json') printJson(out);
           else printStandalone(out);
+          exitForDryRun(out);
           return;
         }
         const body = {
@@ -108,6 +119,7 @@ export function setImageCommand(): Command {
         );
         if (outputFormat(cmd) === 'json') printJson(out);
         else printOutcome(out);
+        exitForDryRun(out);
       },
     );
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { dora, loadLedger, whatRanAt } from '../../promote/index.js';
+import type { Project } from '../../config/index.js';
 import type { Store } from '../../store/types.js';
-import { parseTime } from './params.js';
+import { knownNames, parseTime } from './params.js';
 
 const ledgerQuery = z.object({ app: z.string().optional(), env: z.string().optional() });
 const whatRanQuery = z.object({ env: z.string().min(1), at: z.string().optional() });
@@ -14,10 +15,15 @@ const doraQuery = z.object({
 });
 
 /** The deployment ledger, what ran when, and DORA metrics: all read from the store. */
-export function ledgerRoutes(store: Store, project: () => string): (app: FastifyInstance) => void {
+export function ledgerRoutes(
+  store: Store,
+  project: () => string,
+  loaded: () => Project | undefined = () => undefined,
+): (app: FastifyInstance) => void {
   return (app) => {
     app.get('/api/v1/ledger', async (req) => {
       const q = ledgerQuery.parse(req.query);
+      knownNames(loaded(), q);
       return loadLedger(store, {
         project: project(),
         ...(q.app ? { app: q.app } : {}),
@@ -26,10 +32,12 @@ export function ledgerRoutes(store: Store, project: () => string): (app: Fastify
     });
     app.get('/api/v1/what-ran', async (req) => {
       const q = whatRanQuery.parse(req.query);
+      knownNames(loaded(), q);
       return whatRanAt(store, project(), q.env, parseTime(q.at, new Date()));
     });
     app.get('/api/v1/dora', async (req) => {
       const q = doraQuery.parse(req.query);
+      knownNames(loaded(), q);
       const now = new Date();
       return dora(store, {
         project: project(),

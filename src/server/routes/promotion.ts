@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Project } from '../../config/index.js';
 import { approve, parseArtifactArg, promote, reject, rollback, type PromotionService } from '../../promote/index.js';
-import { actorField, idParam } from './params.js';
+import { actorField, idParam, knownNames } from './params.js';
 
 const scopeParams = z.object({ app: z.string().min(1), env: z.string().min(1) });
 const context = {
@@ -25,6 +26,8 @@ const rollbackBody = z
     dryRun: z.boolean().optional(),
     wait: z.boolean().optional(),
     timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+    reason: z.string().max(4000).optional(),
+    notAFailure: z.boolean().optional(),
   })
   .strict();
 const listQuery = z.object({
@@ -38,7 +41,11 @@ const defined = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** set-image, promotions, approvals and rollbacks: every one ends as a commit, never a touch of a target. */
-export function promotionRoutes(svc: PromotionService, project: () => string): (app: FastifyInstance) => void {
+export function promotionRoutes(
+  svc: PromotionService,
+  project: () => string,
+  loaded: () => Project | undefined = () => undefined,
+): (app: FastifyInstance) => void {
   return (app) => {
     app.post('/api/v1/apps/:app/envs/:env/artifacts', async (req) => {
       const p = scopeParams.parse(req.params);
@@ -51,6 +58,7 @@ export function promotionRoutes(svc: PromotionService, project: () => string): (
     });
     app.get('/api/v1/promotions', async (req) => {
       const q = listQuery.parse(req.query);
+      knownNames(loaded(), q);
       const list = await svc.o.store.ledger.listPromotions({ project: project(), ...defined(q) });
       return Promise.all(list.map(async (p) => ({ ...p, approvals: await svc.o.store.ledger.listApprovals(p.id) })));
     });

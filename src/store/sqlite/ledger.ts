@@ -46,6 +46,7 @@ function toChange(r: Row): ChangeRecord {
     promotion_id: 'promotionId',
     from_env: 'fromEnv',
     rollback_of: 'rollbackOf',
+    not_a_failure: 'notAFailure',
     flagged: 'flagged',
   });
 }
@@ -113,8 +114,8 @@ export class SqliteLedger implements LedgerStore {
     this.db
       .prepare(
         `INSERT OR IGNORE INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
-           source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, flagged, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         c.project,
@@ -132,6 +133,7 @@ export class SqliteLedger implements LedgerStore {
         c.promotionId ?? null,
         c.fromEnv ?? null,
         c.rollbackOf ?? null,
+        c.notAFailure ?? null,
         c.flagged ?? null,
         new Date().toISOString(),
       );

@@ -128,4 +128,9 @@ export const migrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX verifications_scope ON verifications (project, app, env, id);
     `,
   },
+  {
+    version: 3,
+    name: 'ledger: a rollback marked as a deliberate step back, not a failure',
+    sql: `ALTER TABLE ledger_changes ADD COLUMN not_a_failure TEXT;`,
+  },
 ];

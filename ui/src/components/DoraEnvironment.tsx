@@ -75,7 +75,13 @@ export function DoraEnvironment({ env, days, isProtected }: { env: string; days:
             </MetricTile>
           </div>
           <div className="charts">
-            <DeploymentsChart env={env} deployments={r.details} since={r.since} until={r.until} />
+            {/* rollbacks are restorations, not deployments: the bars add up to the deployment count */}
+            <DeploymentsChart
+              env={env}
+              deployments={r.details.filter((d) => !d.restoration)}
+              since={r.since}
+              until={r.until}
+            />
             <LeadTimeChart
               env={env}
               deployments={r.details}
