@@ -44,7 +44,7 @@ spec:
   for (const env of ENVS) {
     for (const p of PROCESSES) {
       files[`apps/web/overlays/${env}/${p}.yaml`] =
-        `apiVersion: sluice.dev/v1alpha1\nkind: Process\nmetadata:\n  name: ${p}\nspec:\n  command: /bin/true\n  artifact: { path: /builds/${p}-0, sha256: ${sha(0)} }\n`;
+        `apiVersion: sluice.dev/v1alpha1\nkind: Process\nmetadata:\n  name: ${p}\nspec:\n  command: /bin/true\n  artifact: { path: /builds/${p}-0, sha256: "${sha(0)}" }\n`;
     }
   }
   writeConfigRepo(join(dir, 'config'), files, 'Start');
