@@ -1,5 +1,5 @@
 import { EncodingError } from '../errors/index.js';
-import { formatFieldPath } from '../config/index.js';
+import { formatFieldPath } from '../config/yaml-location.js';
 import { fieldLocation, resourceRef, type RenderedResource } from '../model/resource.js';
 
 /**

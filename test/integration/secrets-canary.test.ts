@@ -198,9 +198,11 @@ afterAll(async () => {
   serve?.child.kill('SIGINT');
   await serve?.exited;
   for (const p of ownedProcesses(dataDir)) process.kill(p.pid, 'SIGKILL');
+  // Keep-alive connections of the webhook sink would hold close() open.
+  hooks?.closeAllConnections();
   await new Promise((r) => hooks?.close(r));
   rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe('secrets never leak', () => {
   it('the workload gets the decrypted values, and nothing else shows any form of them', async () => {

@@ -77,10 +77,12 @@ export async function plantCanaryRepo(dir: string, recipient: string, canaries =
 kind: Project
 metadata: { name: canary }
 spec:
-  targets: { local: { provider: process } }
+  targets:
+    dev: { provider: kubernetes, kubeconfig: /nonexistent/dev/kubeconfig }
+    prod: { provider: kubernetes, kubeconfig: /nonexistent/prod/kubeconfig }
   environments:
-    - { name: dev, target: local }
-    - { name: prod, target: local, policy: { requireDigests: true } }
+    - { name: dev, target: dev }
+    - { name: prod, target: prod, policy: { requireDigests: true } }
   apps:
     - { name: plain, path: apps/plain }
     - { name: kust, path: apps/kust }
@@ -112,9 +114,10 @@ spec:
   );
   put(dir, 'apps/kust/base/secrets.env', await enc(`API_TOKEN=${c2}\n`, 'secrets.env', false));
   // A file whose whole content goes base64-encoded into a generated Secret, the canary inside it
-  // at an offset; and values whose escaped forms differ from the raw value (NUL, ESC, quotes).
+  // at an offset; and values whose escaped forms differ from the raw value (control characters,
+  // ESC, quotes). A NUL is refused before any render (the integration canary checks that refusal).
   const [c4, c5, c6] = [
-    `CANARY-${canaryHex()}\u0000${canaryHex()}`,
+    `CANARY-${canaryHex()}\u0001${canaryHex()}`,
     `CANARY-${canaryHex()}\t"\\\x1b/é ${canaryHex()}`,
     `CANARY-${canaryHex()}`,
   ];
@@ -123,7 +126,7 @@ spec:
     dir,
     'apps/plain/base/tricky.yaml',
     await enc(
-      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tricky\nstringData:\n  nul: ${JSON.stringify(c4)}\n  esc: ${JSON.stringify(c5)}\n`,
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tricky\nstringData:\n  ctl: ${JSON.stringify(c4)}\n  esc: ${JSON.stringify(c5)}\n`,
       'tricky.yaml',
     ),
   );
