@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { ProviderError } from '../../errors/index.js';
 import {
   LABEL_CONFIG_HASH,
   LABEL_CONTAINER_NUMBER,
@@ -45,6 +46,12 @@ export interface LiveContainer {
 
 export interface ProjectState {
   containers: LiveContainer[];
+  /**
+   * Other Sluice scopes whose containers or networks carry this project's name: two scopes
+   * whose `<app>-<env>` meet (app "a-b" in "c", app "a" in "b-c"), or two config repos on
+   * one host. Neither may then change the project.
+   */
+  heldBy: string[];
   networks: { key: string; name: string }[];
   volumes: { key: string; name: string }[];
 }
@@ -78,11 +85,23 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
     docker.listVolumes({ filters }),
   ]);
   const containers: LiveContainer[] = [];
+  const heldBy = new Set<string>();
+  // Networks and volumes of another scope are left out too, so prune can never remove them.
+  const own = <T extends { Labels?: Record<string, string> | null }>(o: T): boolean => {
+    const owner = o.Labels?.[LABEL_SCOPE];
+    if (owner && owner !== scopeLabel) heldBy.add(owner);
+    return !owner || owner === scopeLabel;
+  };
+  const ownNetworks = networks.filter(own);
+  const ownVolumes = (volumes.Volumes ?? []).filter(own);
   const images = new Map<string, Promise<ObservedSettings['imageDefaults']>>();
   for (const c of list) {
     const l = c.Labels ?? {};
     if (l[LABEL_ONEOFF] === 'True') continue;
-    if (l[LABEL_SCOPE] && l[LABEL_SCOPE] !== scopeLabel) continue;
+    if (l[LABEL_SCOPE] && l[LABEL_SCOPE] !== scopeLabel) {
+      heldBy.add(l[LABEL_SCOPE]);
+      continue;
+    }
     const spec = parseSpec(l[LABEL_SPEC]);
     const live: LiveContainer = {
       id: c.Id,
@@ -105,8 +124,9 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
   }
   return {
     containers,
-    networks: networks.map((n) => ({ key: n.Labels?.[LABEL_NETWORK] ?? n.Name, name: n.Name })),
-    volumes: (volumes.Volumes ?? []).map((v) => ({ key: v.Labels?.[LABEL_VOLUME] ?? v.Name, name: v.Name })),
+    heldBy: [...heldBy].sort(),
+    networks: ownNetworks.map((n) => ({ key: n.Labels?.[LABEL_NETWORK] ?? n.Name, name: n.Name })),
+    volumes: ownVolumes.map((v) => ({ key: v.Labels?.[LABEL_VOLUME] ?? v.Name, name: v.Name })),
   };
 }
 
@@ -149,4 +169,22 @@ async function imageDefaults(docker: Dockerode, image: string): Promise<Observed
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Refuses a project another Sluice scope holds: its containers would collide by name, and
+ * adopting them would take another app's workload.
+ */
+export function assertProjectFree(project: string, scopeLabel: string, state: ProjectState): void {
+  if (state.heldBy.length === 0) return;
+  throw new ProviderError(
+    'DOCKER_PROJECT_TAKEN',
+    `Compose project "${project}" on this Docker host is run by ${state.heldBy.join(', ')}, not by ${scopeLabel}`,
+    {
+      retry: false,
+      hint:
+        'Two scopes map to one Compose project name (<app>-<env>). Rename the app or environment, or ' +
+        'point one of them at another Docker host; Sluice changed nothing.',
+    },
+  );
 }

@@ -52,6 +52,7 @@ const project = (services: DesiredService[]): DesiredProject => ({
 });
 const state = (containers: LiveContainer[]): ProjectState => ({
   containers,
+  heldBy: [],
   networks: [{ key: 'default', name: 'p_default' }],
   volumes: [{ key: 'data', name: 'p_data' }],
 });

@@ -35,7 +35,7 @@ import {
   scopeFromLabel,
   scopeLabel,
 } from './labels.js';
-import { readProject, type LiveContainer, type ProjectState } from './live-state.js';
+import { assertProjectFree, readProject, type LiveContainer, type ProjectState } from './live-state.js';
 import { COMPOSE_API_VERSION, isComposeObject } from './model.js';
 import type { ComposeServiceSpec } from './model.js';
 import { planProject, serviceKey, verdict, type DesiredProject, type DesiredService } from './plan.js';
@@ -155,7 +155,9 @@ export class DockerProvider implements Provider {
     // missing image changes nothing.
     const desired = this.desired(resources);
     const project = composeProjectName(scope);
-    const plan = planProject(desired, await this.read(scope), { ...options, pruneVolumes: this.options.pruneVolumes });
+    const live = await this.read(scope);
+    assertProjectFree(project, scopeLabel(scope), live);
+    const plan = planProject(desired, live, { ...options, pruneVolumes: this.options.pruneVolumes });
     if (options.dryRun) return plan;
     await ensureImages(this.docker, desired.services, options.onProgress);
     this.known.set(project, scope);
