@@ -15,7 +15,7 @@ import {
   LABEL_WORKING_DIR,
   objectName,
 } from './labels.js';
-import type { ComposeServiceSpec } from './model.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 import { canonicalJson, redactedSpec } from './hash.js';
 
 /** Service fields this provider turns into container settings; anything else is refused by validate(). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, configHash, fieldChanges, redactedSpec } from './hash.js';
-import type { ComposeServiceSpec } from './model.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 
 const spec: ComposeServiceSpec = {
   image: 'shop/web:1',

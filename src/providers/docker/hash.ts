@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ComposeServiceSpec } from './model.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 
 /**
  * The per-service config hash: equal for equal specs whatever the key order, the Sluice

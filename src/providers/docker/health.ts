@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { ComposeServiceSpec } from './model.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 
 export type Readiness = { ok: true } | { ok: false; reason: string };
 

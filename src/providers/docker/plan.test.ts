@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configHash, redactedSpec } from './hash.js';
 import type { LiveContainer, ObservedSettings, ProjectState } from './live-state.js';
-import type { ComposeServiceSpec } from './model.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 import { planProject, verdict, type DesiredProject, type DesiredService } from './plan.js';
 
 function desired(name: string, spec: ComposeServiceSpec): DesiredService {

@@ -3,7 +3,7 @@ import { summarize } from '../../plan/types.js';
 import type { PlanOptions } from '../types.js';
 import { fieldChanges } from './hash.js';
 import type { LiveContainer, ObservedSettings, ProjectState } from './live-state.js';
-import type { ComposeServiceSpec } from './model.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 
 export interface DesiredService {
   name: string;

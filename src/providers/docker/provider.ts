@@ -36,8 +36,8 @@ import {
   scopeLabel,
 } from './labels.js';
 import { assertProjectFree, readProject, type LiveContainer, type ProjectState } from './live-state.js';
-import { COMPOSE_API_VERSION, isComposeObject } from './model.js';
-import type { ComposeServiceSpec } from './model.js';
+import { COMPOSE_API_VERSION, isComposeObject } from '../../model/compose.js';
+import type { ComposeServiceSpec } from '../../model/compose.js';
 import { planProject, serviceKey, verdict, type DesiredProject, type DesiredService } from './plan.js';
 import { recordScope } from './scope-file.js';
 
@@ -498,7 +498,8 @@ export class DockerProvider implements Provider {
           ...(first.hint ? { hint: first.hint } : {}),
         });
       }
-      const s = spec as ComposeServiceSpec;
+      // validate() above checked the shape.
+      const s = spec as unknown as ComposeServiceSpec;
       services.push({
         name: r.metadata.name,
         spec: s,

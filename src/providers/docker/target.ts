@@ -5,7 +5,7 @@ import type { Resource } from '../../model/resource.js';
 import type { TargetKind, Workload } from '../types.js';
 import { DEFAULT_HOST } from './connection.js';
 import { readDockerLogs } from './logs.js';
-import { COMPOSE_API_VERSION, isComposeService } from './model.js';
+import { COMPOSE_API_VERSION, isComposeService } from '../../model/compose.js';
 import { DockerProvider } from './provider.js';
 import { dockerProjectFiles } from './scaffold.js';
 

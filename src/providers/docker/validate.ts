@@ -1,7 +1,7 @@
 import type { Resource } from '../../model/resource.js';
 import type { Claim, ResourceIssue } from '../types.js';
 import { serviceIssues } from './container-spec.js';
-import { isComposeObject } from './model.js';
+import { isComposeObject } from '../../model/compose.js';
 
 /** What a Docker target runs: the compose renderer's objects. */
 export function acceptsCompose(resource: Resource): boolean {

@@ -6,7 +6,7 @@ import type {
   ComposePort,
   ComposeServiceNetwork,
   ComposeVolumeMount,
-} from './model.js';
+} from '../../model/compose.js';
 import { Override, RESET, type ComposeSource, type Path } from './source.js';
 import {
   asBoolean,

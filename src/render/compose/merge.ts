@@ -1,4 +1,4 @@
-import type { ComposePort, ComposeVolumeMount } from './model.js';
+import type { ComposePort, ComposeVolumeMount } from '../../model/compose.js';
 import type { EnvFileRef, FileModel, FileService } from './canonical.js';
 import { Override, RESET } from './source.js';
 import { isObject } from './values.js';

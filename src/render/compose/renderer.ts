@@ -4,7 +4,7 @@ import type { ReadonlyFs } from '../../vfs/index.js';
 import type { ImagePin, Renderer, RenderRequest } from '../types.js';
 import type { FileService } from './canonical.js';
 import { composeFileIn, composeLayout } from './layout.js';
-import { COMPOSE_API_VERSION, type ComposeVolumeMount } from './model.js';
+import { COMPOSE_API_VERSION, type ComposeVolumeMount } from '../../model/compose.js';
 import { pinComposeImage } from './pin.js';
 import { loadProject } from './project.js';
 import { serviceSpec } from './service-spec.js';

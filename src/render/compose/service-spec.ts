@@ -1,7 +1,7 @@
 import { RenderError } from '../../errors/index.js';
 import type { EnvFileRef, FileService } from './canonical.js';
 import { parseDotenv } from './dotenv.js';
-import type { ComposeDependsOn, ComposeServiceSpec, ComposeVolumeMount } from './model.js';
+import type { ComposeDependsOn, ComposeServiceSpec, ComposeVolumeMount } from '../../model/compose.js';
 import { readText, type ComposeProject } from './project.js';
 import { isObject } from './values.js';
 

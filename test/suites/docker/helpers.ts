@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Resource } from '../../../src/model/resource.js';
 import { DockerProvider, type DockerProviderOptions } from '../../../src/providers/docker/provider.js';
 import { composeProjectName } from '../../../src/providers/docker/labels.js';
-import type { ComposeServiceSpec } from '../../../src/providers/docker/model.js';
+import type { ComposeServiceSpec } from '../../../src/model/compose.js';
 import type { ApplyOptions, ProviderLog, Scope } from '../../../src/providers/types.js';
 
 export const IMAGE = 'sluice-test/busybox:1';

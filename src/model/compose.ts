@@ -1,9 +1,10 @@
+import type { Resource } from './resource.js';
+
 /**
- * What the compose renderer emits: one resource per compose object, so plan, diff, policy and
- * set-image work per service. The spec of each resource is the object after merge and
- * interpolation, in the canonical long form `docker compose config` prints (as JSON values).
- * This module is the contract between the renderer and the docker target: add to it, never
- * rename.
+ * What the compose renderer emits and the docker target runs: one resource per compose
+ * object, so plan, diff, policy and set-image work per service. The spec of each resource is
+ * the object after merge and interpolation, in the canonical long form `docker compose
+ * config` prints (as JSON values). The contract between the two: add to it, never rename.
  */
 
 export const COMPOSE_API_VERSION = 'compose.sluice.dev/v1';
@@ -152,4 +153,13 @@ export type ComposeResource =
 
 export function isComposeResource(o: { apiVersion?: unknown; kind?: unknown }): o is ComposeResource {
   return o.apiVersion === COMPOSE_API_VERSION && (COMPOSE_KINDS as readonly unknown[]).includes(o.kind);
+}
+
+/** Whether a resource is a compose object (Secret and Config too, so a target can refuse them with a reason). */
+export function isComposeObject(r: Pick<Resource, 'apiVersion' | 'kind'>): boolean {
+  return isComposeResource(r);
+}
+
+export function isComposeService(r: Pick<Resource, 'apiVersion' | 'kind'>): boolean {
+  return r.apiVersion === COMPOSE_API_VERSION && r.kind === 'Service';
 }
