@@ -12,6 +12,18 @@ export interface Scope {
 export interface PlanOptions {
   /** Include deletions of resources Sluice applied earlier that are no longer desired. */
   prune: boolean;
+  /** What other scopes on the same target still declare: pruning never deletes it. */
+  declaredElsewhere?: DeclaredElsewhere;
+}
+
+/**
+ * The claims (`TargetKind.claims` keys) other apps and environments on one target hold at the
+ * revision in force. `complete` is false when some scope's declarations are unknown (its render
+ * fails): a provider then also keeps what only such a scope might declare (shared objects).
+ */
+export interface DeclaredElsewhere {
+  keys: ReadonlySet<string>;
+  complete: boolean;
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -73,8 +85,8 @@ export interface Provider {
   health(scope: Scope): Promise<ResourceHealth[]>;
   /** Every scope that has live resources, including ones Git no longer mentions. */
   scopes(): Promise<Scope[]>;
-  /** Removes everything Sluice applied in the scope. */
-  destroy(scope: Scope): Promise<void>;
+  /** Removes everything Sluice applied in the scope, but what other scopes still declare. */
+  destroy(scope: Scope, options?: { declaredElsewhere?: DeclaredElsewhere }): Promise<void>;
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (event: ProviderEvent) => void): () => void;
   /** Stops watching. With `stopWorkloads`, also stops what it runs (the process provider on Ctrl-C). */
@@ -186,6 +198,12 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
 export interface Claim {
   /** Equal for two claims that cannot both hold on one target, e.g. `tcp/8080`. */
   key: string;
+  /**
+   * Set when the resource is declared as shared (Kubernetes: `sluice.dev/shared: "true"`): a
+   * fingerprint of the declaration. Claims with one key do not conflict when every one of them
+   * is shared with the same fingerprint, since applying either leaves the target the same.
+   */
+  shared?: string;
   /** For people: "replica ports 8080-8083 of Process/web". */
   description: string;
 }

@@ -2,13 +2,21 @@ import type { Resource } from '../../model/resource.js';
 import { resourceKey } from '../../model/resource.js';
 import { ProviderError } from '../../errors/index.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
-import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, Scope } from '../types.js';
+import type {
+  ApplyOptions,
+  DeclaredElsewhere,
+  PlanOptions,
+  Provider,
+  ProviderContext,
+  ProviderEvent,
+  Scope,
+} from '../types.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from './client.js';
 import { Discovery } from './discovery.js';
 import { detectDrift, scopeOfObject } from './drift.js';
 import { CONFIGMAP_INFO, Inventory } from './inventory.js';
-import { LABEL_INVENTORY } from './labels.js';
+import { LABEL_INVENTORY, SHARED_APPLYSET } from './labels.js';
 import { LiveState } from './live-state.js';
 import { resolveOptions, type KubernetesProviderOptions, type ResolvedOptions } from './options.js';
 import { planScope } from './planner.js';
@@ -120,11 +128,18 @@ export class KubernetesProvider implements Provider {
     }
   }
 
-  /** Members from the watch caches, once the server has shown it still answers (else the caches may be stale). */
+  /**
+   * Members from the watch caches, once the server has shown it still answers (else the caches
+   * may be stale), with the shared objects the scope's latest sync applied.
+   */
   private async members(scope: Scope): Promise<Resource[]> {
     const rt = this.runtime();
     await this.reachability?.confirm();
-    return rt.live.members(rt.inventory.id(scope), rt.inventory.read(scope)?.groupKinds ?? []);
+    const inv = rt.inventory.read(scope);
+    return [
+      ...(await rt.live.members(rt.inventory.id(scope), inv?.groupKinds ?? [])),
+      ...(await rt.live.byKeys(SHARED_APPLYSET, inv?.applied ?? [])),
+    ];
   }
 
   async live(scope: Scope): Promise<LiveResource[]> {
@@ -155,9 +170,9 @@ export class KubernetesProvider implements Provider {
     return this.runtime().inventory.scopes();
   }
 
-  async destroy(scope: Scope): Promise<void> {
+  async destroy(scope: Scope, options: { declaredElsewhere?: DeclaredElsewhere } = {}): Promise<void> {
     const rt = this.runtime();
-    await deleteMembers(rt, await prunable(rt, scope, new Set()));
+    await deleteMembers(rt, await prunable(rt, scope, new Set(), [], options.declaredElsewhere));
     await rt.inventory.remove(scope);
   }
 

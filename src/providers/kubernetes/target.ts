@@ -5,6 +5,7 @@ import { splitImage } from '../../model/image-ref.js';
 import { apiGroup, type Resource } from '../../model/resource.js';
 import type { Claim, ContainerRef, ResourceIssue, TargetKind, ValueEdit, Workload } from '../types.js';
 import { loadKubeConfig } from './client.js';
+import { declarationFingerprint, isShared, objectClaimKey } from './shared.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
 import { kubernetesScaffold } from './scaffold.js';
@@ -189,13 +190,18 @@ const CLUSTER_SCOPED = new Set([
   'CSIDriver',
 ]);
 
-/** One object on a cluster, as the cluster names it: two apps declaring it would fight over it. */
+/**
+ * One object on a cluster, as the cluster names it: two apps declaring it would fight over it,
+ * unless both declare it alike and shared.
+ */
 function claims(r: Resource, target: KubernetesTarget): Claim[] {
   const group = apiGroup(r.apiVersion);
   const gk = group ? `${r.kind}.${group}` : r.kind;
   const ns = CLUSTER_SCOPED.has(r.kind) ? '' : (r.metadata.namespace ?? target.defaultNamespace ?? 'default');
   const ref = ns ? `${r.kind}/${ns}/${r.metadata.name}` : `${r.kind}/${r.metadata.name}`;
-  return [{ key: `object/${gk}/${ns}/${r.metadata.name}`, description: `object ${ref}` }];
+  const claim: Claim = { key: objectClaimKey(gk, ns, r.metadata.name), description: `object ${ref}` };
+  if (isShared(r)) claim.shared = declarationFingerprint(r);
+  return [claim];
 }
 
 /** Kubernetes objects applied with server-side apply: a cluster reached by kubeconfig or from inside a pod. */
