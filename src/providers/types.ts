@@ -89,6 +89,11 @@ export interface Provider {
   destroy(scope: Scope, options?: { declaredElsewhere?: DeclaredElsewhere }): Promise<void>;
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (event: ProviderEvent) => void): () => void;
+  /**
+   * Whether what the provider was created from changed under the same target settings (a
+   * credentials file edited in place) so that it must be replaced. Absent: never.
+   */
+  outdated?(): boolean;
   /** Stops watching. With `stopWorkloads`, also stops what it runs (the process provider on Ctrl-C). */
   close(options?: { stopWorkloads?: boolean }): Promise<void>;
 }
@@ -189,7 +194,12 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
   /** Where live resources answer, for `${port}` in verification URLs. */
   endpoints(live: readonly LiveResource[]): Endpoint[];
   /** Logs the target keeps of a scope, when it keeps any Sluice can read. */
-  readLogs?(dataDir: string, scope: Scope, options: TargetLogOptions): AsyncIterable<TargetLogLine>;
+  readLogs?(
+    dataDir: string,
+    scope: Scope,
+    options: TargetLogOptions,
+    target: z.output<S>,
+  ): AsyncIterable<TargetLogLine>;
   /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
   scaffold?(request: ScaffoldRequest): Record<string, string>;
 }
@@ -259,8 +269,12 @@ export interface Endpoint {
 export interface TargetLogOptions {
   /** Last N lines of each stream; all of it when absent. */
   tail?: number;
-  /** Only this workload (a Process name). */
+  /** Only this workload (a Process name, a Deployment's name). */
   workload?: string;
+  /** Only this container of each workload, where workloads have several. */
+  container?: string;
+  /** Only lines logged in the last N seconds, where the target can tell. */
+  sinceSeconds?: number;
 }
 
 export interface TargetLogLine {

@@ -12,7 +12,7 @@ import type {
   Scope,
 } from '../types.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from './client.js';
+import { connectionFingerprint, filesStamp, KubeClient } from './client.js';
 import { Discovery } from './discovery.js';
 import { detectDrift, scopeOfObject } from './drift.js';
 import { CONFIGMAP_INFO, Inventory } from './inventory.js';
@@ -38,12 +38,42 @@ export class KubernetesProvider implements Provider {
   private readonly listeners = new Set<(e: ProviderEvent) => void>();
   private readonly options: ResolvedOptions;
 
+  private readonly fingerprint: string;
+  private filesSeen: string;
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly ctx: ProviderContext,
     options: KubernetesProviderOptions = {},
+    /** Where the credentials come from, to read them again after a 401 or an edit of the files. */
+    private readonly source?: { files: string[]; load: () => KubeConfig },
   ) {
     this.options = resolveOptions(options, kc.getContextObject(kc.getCurrentContext())?.namespace);
+    this.fingerprint = connectionFingerprint(kc);
+    this.filesSeen = filesStamp(source?.files ?? []);
+  }
+
+  /**
+   * Whether the kubeconfig now says something else about where and as whom to connect (a
+   * server, CA, client certificate or exec plugin edited in place): such a provider must be
+   * replaced. A changed token alone is read again on the next 401 instead.
+   */
+  outdated(): boolean {
+    if (!this.source) return false;
+    const stamp = filesStamp(this.source.files);
+    if (stamp === this.filesSeen) return false;
+    this.filesSeen = stamp;
+    try {
+      return connectionFingerprint(this.source.load()) !== this.fingerprint;
+    } catch (e) {
+      // A file caught half-written, or broken: keep what works and look again at the next change.
+      this.ctx.log.warn(
+        { err: (e as Error).message },
+        'the kubeconfig changed but cannot be read; keeping the connection',
+      );
+      this.filesSeen = '';
+      return false;
+    }
   }
 
   accepts(resource: Resource): boolean {
@@ -57,7 +87,10 @@ export class KubernetesProvider implements Provider {
 
   async start(): Promise<void> {
     if (this.rt) return;
-    const client = await KubeClient.create(this.kc, this.options.concurrency * 2);
+    const client = await KubeClient.create(this.kc, {
+      maxSockets: this.options.concurrency * 2,
+      ...(this.source ? { reload: this.source.load } : {}),
+    });
     try {
       await client.request('GET', '/version');
     } catch (e) {

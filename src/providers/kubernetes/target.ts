@@ -4,7 +4,8 @@ import { durationString, parseDuration } from '../../model/duration.js';
 import { splitImage } from '../../model/image-ref.js';
 import { apiGroup, type Resource } from '../../model/resource.js';
 import type { Claim, ContainerRef, ResourceIssue, TargetKind, ValueEdit, Workload } from '../types.js';
-import { loadKubeConfig } from './client.js';
+import { kubeconfigFiles, loadKubeConfig } from './client.js';
+import { readKubeLogs } from './logs.js';
 import { declarationFingerprint, isShared, objectClaimKey } from './shared.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
@@ -219,7 +220,11 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   },
   // Every field but the description changes how the provider talks to the cluster or applies.
   connectionKey: ({ description: _d, ...connection }) => JSON.stringify(connection),
-  create: (target, ctx) => new KubernetesProvider(loadKubeConfig(target), ctx, targetOptions(target)),
+  create: (target, ctx) =>
+    new KubernetesProvider(loadKubeConfig(target), ctx, targetOptions(target), {
+      files: kubeconfigFiles(target),
+      load: () => loadKubeConfig(target),
+    }),
   accepts,
   validate,
   claims,
@@ -249,6 +254,7 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   },
   // Pods answer on cluster addresses Sluice does not reach; checks name a Service or Ingress URL instead.
   endpoints: () => [],
+  readLogs: (dataDir, scope, options, target) => readKubeLogs(dataDir, scope, options, target),
   scaffold: (request) =>
     kubernetesScaffold({ project: request.project, ...(request.context ? { context: request.context } : {}) }),
 };
