@@ -149,3 +149,36 @@ describe('objects two apps share', () => {
     expect(await d.declaredElsewhere(d.project.targets.get('a')!, 'web', 'dev')).toMatchObject({ complete: false });
   });
 });
+
+describe('manifests against the Kubernetes schema', () => {
+  it('refuses a value the API server would refuse, at its file and line, before any apply', async () => {
+    const d = repo('{ a: { provider: kubernetes, context: kind-dev } }', '[{ name: dev, target: a }]', {
+      'apps/web/base/d.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          imagePullPolicy: Sometimes
+          portz: [8080]
+`,
+      'apps/api/base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: api }\n',
+    });
+    const found = (await find(d, 'web', 'dev')).violations.filter((v) => v.rule === 'target');
+    expect(found).toEqual([
+      expect.objectContaining({
+        file: 'apps/web/base/d.yaml',
+        line: 13,
+        field: 'spec.template.spec.containers[0].imagePullPolicy',
+        message: expect.stringContaining('"Sometimes"'),
+      }),
+      expect.objectContaining({ file: 'apps/web/base/d.yaml', line: 14, message: expect.stringContaining('"portz"') }),
+    ]);
+  });
+});

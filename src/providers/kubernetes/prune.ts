@@ -25,10 +25,13 @@ export async function prunable(
   desiredKeys: ReadonlySet<string>,
   desiredGroupKinds: Iterable<string> = [],
   elsewhere?: DeclaredElsewhere,
+  /** What the scope applied before this sync, when the inventory already lists the new desired state. */
+  appliedBefore?: readonly string[],
 ): Promise<Resource[]> {
   const inv = rt.inventory.read(scope);
   const members = await rt.live.members(rt.inventory.id(scope), [...(inv?.groupKinds ?? []), ...desiredGroupKinds]);
-  const shared = elsewhere?.complete ? await rt.live.byKeys(SHARED_APPLYSET, inv?.applied ?? []) : [];
+  const applied = appliedBefore ?? inv?.applied ?? [];
+  const shared = elsewhere?.complete ? await rt.live.byKeys(SHARED_APPLYSET, applied) : [];
   return sortForPrune(
     [...members, ...shared].filter(
       (m) =>

@@ -6,6 +6,7 @@ import { apiGroup, type Resource } from '../../model/resource.js';
 import type { Claim, ContainerRef, ResourceIssue, TargetKind, ValueEdit, Workload } from '../types.js';
 import { kubeconfigFiles, loadKubeConfig } from './client.js';
 import { readKubeLogs } from './logs.js';
+import { checkSchema } from './schema-check.js';
 import { declarationFingerprint, isShared, objectClaimKey } from './shared.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
@@ -170,7 +171,7 @@ function validate(r: Resource): ResourceIssue[] {
         message: 'metadata.namespace must be a lowercase DNS label (a-z, 0-9, "-") of at most 63 characters',
       },
     ];
-  return [];
+  return checkSchema(r);
 }
 
 // Kinds without a namespace: the same name is one object wherever it is declared.

@@ -155,15 +155,36 @@ describe('two apps declaring one Namespace', () => {
     }
 
     // Removing api leaves the namespace to web.
+    const extra = 'shared-extra';
     source.commit({
       'sluice.yaml': sluiceYaml('shared', ['web']),
-      'apps/web/base/app.yaml': `${namespace(NS, true)}---\n${settings(NS, 'web')}`,
+      'apps/web/base/app.yaml': `${namespace(NS, true)}---\n${namespace(extra, true)}---\n${settings(NS, 'web')}`,
     });
     await c.refresh();
     await waitGone(`/api/v1/namespaces/${NS}/configmaps/api`);
     const live = await get<{ metadata: { deletionTimestamp?: string } }>(client, `/api/v1/namespaces/${NS}`);
     expect(live?.metadata.deletionTimestamp).toBeUndefined();
     expect(await get(client, `/api/v1/namespaces/${NS}/configmaps/web`)).toBeDefined();
+    const healthy = await until(
+      c,
+      'web',
+      (s) => s.sync === 'Synced' && s.health === 'Healthy' && s.resources.some((r) => r.key === `Namespace/${extra}`),
+    );
+    expect(healthy.resources.map((r) => r.key)).toEqual(expect.arrayContaining([`Namespace/${NS}`]));
+
+    // A shared object no scope declares any more goes.
+    source.commit({
+      'sluice.yaml': sluiceYaml('shared', ['web']),
+      'apps/web/base/app.yaml': `${namespace(NS, true)}---\n${settings(NS, 'web')}`,
+    });
+    await c.refresh();
+    for (;;) {
+      const ns = await get<{ metadata: { deletionTimestamp?: string } }>(client, `/api/v1/namespaces/${extra}`);
+      if (!ns || ns.metadata.deletionTimestamp) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const kept = await get<{ metadata: { deletionTimestamp?: string } }>(client, `/api/v1/namespaces/${NS}`);
+    expect(kept?.metadata.deletionTimestamp).toBeUndefined();
   });
 });
 
