@@ -183,10 +183,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       if (!kind?.readLogs) return [];
       const scope = { project: controller.projectName, app: q.app, env: q.env };
       const byStream = new Map<string, string[]>();
-      for await (const line of kind.readLogs(o.dataDir, scope, {
+      const options = {
         tail: q.lines,
         ...(q.process ? { workload: q.process } : {}),
-      })) {
+        ...(q.container ? { container: q.container } : {}),
+        ...(q.sinceSeconds !== undefined ? { sinceSeconds: q.sinceSeconds } : {}),
+      };
+      for await (const line of kind.readLogs(o.dataDir, scope, options, target!)) {
         const lines = byStream.get(line.stream) ?? [];
         lines.push(line.text);
         byStream.set(line.stream, lines);

@@ -6,6 +6,7 @@ import { claimsOn, connectionKey } from '../providers/index.js';
 interface HeldClaim {
   key: string;
   description: string;
+  shared?: string;
   resource: RenderedResource;
 }
 
@@ -23,11 +24,9 @@ export function claimsOf(
   scope: { app: App; env: Environment; target: Target },
   rendered: readonly RenderedResource[],
 ): ScopeClaims {
-  // The target's name is not part of where it connects: two names for one cluster are one target.
-  const { name: _name, ...spec } = scope.target;
   return {
     ...scope,
-    connection: connectionKey(spec),
+    connection: connectionOf(scope.target),
     claims: rendered.flatMap((resource) => claimsOn(scope.target, resource.object).map((c) => ({ ...c, resource }))),
   };
 }
@@ -38,6 +37,22 @@ function where(r: RenderedResource): string {
 
 function who(s: ScopeClaims): string {
   return `app "${s.app.name}" in ${s.env.name}`;
+}
+
+/** Why two declarations meant as shared still clash, when one of them is marked shared. */
+function sharedHint(a: HeldClaim, b: HeldClaim): string | undefined {
+  if (a.shared === undefined && b.shared === undefined) return undefined;
+  if (a.shared !== undefined && b.shared !== undefined)
+    return `Both are shared but declared differently: make ${where(a.resource)} and ${where(b.resource)} the same. Nothing was applied.`;
+  const plain = a.shared === undefined ? a : b;
+  return `Only one of them is shared: mark ${where(plain.resource)} shared too, as the other one is, or remove one of them. Nothing was applied.`;
+}
+
+/** Where a target is reached: equal for two targets one provider serves. */
+export function connectionOf(target: Target): string {
+  // The target's name is not part of where it connects: two names for one cluster are one target.
+  const { name: _name, ...spec } = target;
+  return connectionKey(spec);
 }
 
 /**
@@ -56,7 +71,10 @@ export function conflictsWith(mine: ScopeClaims, others: readonly ScopeClaims[])
     for (const c of other.claims) if (!theirs.has(c.key)) theirs.set(c.key, c);
     for (const c of mine.claims) {
       const found = theirs.get(c.key);
-      const clash = self && found?.resource === c.resource ? undefined : found;
+      const same = self && found?.resource === c.resource;
+      // Declared alike and shared by every declaration: applying either leaves the target the same.
+      const alike = found?.shared !== undefined && found.shared === c.shared;
+      const clash = same || alike ? undefined : found;
       // A range overlapping another range meets on many keys; one error per pair of resources says it.
       const pair = `${resourceRef(c.resource.object)}|${other.app.name}@${other.env.name}|${resourceRef(clash?.resource.object ?? c.resource.object)}`;
       if (!clash || reported.has(pair)) continue;
@@ -73,7 +91,9 @@ export function conflictsWith(mine: ScopeClaims, others: readonly ScopeClaims[])
             file: c.resource.origin?.file,
             line: c.resource.origin?.line,
             resource: resourceRef(c.resource.object),
-            hint: `Only one app and environment may hold it on one target: change ${where(c.resource)} or ${where(clash.resource)}. Nothing was applied.`,
+            hint:
+              sharedHint(c, clash) ??
+              `Only one app and environment may hold it on one target: change ${where(c.resource)} or ${where(clash.resource)}. Nothing was applied.`,
           },
         ),
       );

@@ -106,3 +106,79 @@ describe('an empty render', () => {
     expect((await allowed.of(project.apps[0]!, project.environments[0]!)).resources).toEqual([]);
   });
 });
+
+describe('objects two apps share', () => {
+  const ns = (shared: string | undefined, label = 'a') =>
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: two-dev\n  labels: { team: ${label} }\n${shared ? `  annotations: { sluice.dev/shared: "${shared}" }\n` : ''}`;
+  const two = (web: string, api: string) =>
+    repo('{ a: { provider: kubernetes, context: kind-dev } }', '[{ name: dev, target: a }]', {
+      'apps/web/base/ns.yaml': web,
+      'apps/api/base/ns.yaml': api,
+    });
+  const conflicts = async (d: DesiredStates, app: string) =>
+    (await find(d, app, 'dev')).violations.filter((v) => v.rule === 'cross-app');
+
+  it('are no conflict when every declaration is shared and alike', async () => {
+    const d = two(ns('true'), ns('true'));
+    expect(await conflicts(d, 'web')).toEqual([]);
+    expect(await conflicts(d, 'api')).toEqual([]);
+    const s = d.scopes.find((x) => x.app.name === 'api')!;
+    expect(await d.declaredElsewhere(d.project.targets.get('a')!, 'web', 'dev')).toEqual({
+      keys: new Set(['object/Namespace//two-dev']),
+      complete: true,
+    });
+    await expect(d.of(s.app, s.env)).resolves.toBeDefined();
+  });
+
+  it('conflict on both sides when one declaration is not shared, saying which to mark', async () => {
+    const d = two(ns('true'), ns(undefined));
+    for (const app of ['web', 'api']) {
+      const [c] = await conflicts(d, app);
+      expect(c?.hint).toContain('apps/api/base/ns.yaml:1 shared too');
+    }
+  });
+
+  it('conflict when shared declarations differ', async () => {
+    const d = two(ns('true'), ns('true', 'b'));
+    const [c] = await conflicts(d, 'web');
+    expect(c?.hint).toMatch(/declared differently/);
+  });
+
+  it('an app whose render fails makes what is declared elsewhere incomplete', async () => {
+    const d = two(ns('true'), 'not: [valid');
+    expect(await d.declaredElsewhere(d.project.targets.get('a')!, 'web', 'dev')).toMatchObject({ complete: false });
+  });
+});
+
+describe('manifests against the Kubernetes schema', () => {
+  it('refuses a value the API server would refuse, at its file and line, before any apply', async () => {
+    const d = repo('{ a: { provider: kubernetes, context: kind-dev } }', '[{ name: dev, target: a }]', {
+      'apps/web/base/d.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          imagePullPolicy: Sometimes
+          portz: [8080]
+`,
+      'apps/api/base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: api }\n',
+    });
+    const found = (await find(d, 'web', 'dev')).violations.filter((v) => v.rule === 'target');
+    expect(found).toEqual([
+      expect.objectContaining({
+        file: 'apps/web/base/d.yaml',
+        line: 13,
+        field: 'spec.template.spec.containers[0].imagePullPolicy',
+        message: expect.stringContaining('"Sometimes"'),
+      }),
+      expect.objectContaining({ file: 'apps/web/base/d.yaml', line: 14, message: expect.stringContaining('"portz"') }),
+    ]);
+  });
+});

@@ -6,7 +6,8 @@ import { targetAccepts, validateForTarget } from '../providers/index.js';
 import { renderApp, type AppRender } from '../render/index.js';
 import { DecryptingFs, SecretError, stripInternalAnnotations } from '../secrets/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import { claimsOf, conflictsWith, type ScopeClaims } from './conflicts.js';
+import type { DeclaredElsewhere } from '../providers/types.js';
+import { claimsOf, conflictsWith, connectionOf, type ScopeClaims } from './conflicts.js';
 import { emptyRenderError, ReadRecordingFs } from './empty.js';
 import { deployments, scopeKey, type ScopeRef } from './scopes.js';
 
@@ -89,6 +90,25 @@ export class DesiredStates {
       resources: staged.state.rendered.length,
       violations: [...own, ...cross, ...staged.state.policy.violations],
     };
+  }
+
+  /**
+   * What every other scope of the revision on the same target declares, as claim keys: a
+   * scope's pruning (or its removal) must leave those objects alone. A scope that does not
+   * render makes the answer incomplete.
+   */
+  async declaredElsewhere(target: Target, app: string, env: string): Promise<DeclaredElsewhere> {
+    const connection = connectionOf(target);
+    const keys = new Set<string>();
+    let complete = true;
+    for (const s of this.scopes) {
+      if (s.app.name === app && s.env.name === env) continue;
+      if (connectionOf(this.targetOf(s.env)) !== connection) continue;
+      const other = await this.stage(s.app, s.env).catch(() => undefined);
+      if (!other) complete = false;
+      for (const c of other?.claims.claims ?? []) keys.add(c.key);
+    }
+    return { keys, complete };
   }
 
   private targetOf(env: Environment): Target {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { isSluiceError } from '../errors/index.js';
 import { parseProject } from '../config/index.js';
 import { projectSchema } from '../config/schema.js';
 import type { Resource } from '../model/resource.js';
@@ -173,15 +174,21 @@ describe.each(targetKinds.map((k) => [k.kind, k as unknown as TargetKind] as con
     expect(kind.endpoints([{ key: 'v1/ConfigMap/settings', object: configMap }])).toEqual([]);
   });
 
-  it('reads no logs where there are none', async () => {
+  it('reads no logs where there are none, or says why it cannot look', async () => {
     if (!kind.readLogs) return;
     const lines = [];
-    for await (const line of kind.readLogs(
-      join(dir, 'empty'),
-      { project: 'shop', app: 'web', env: 'dev' },
-      { tail: 10 },
-    ))
-      lines.push(line);
+    try {
+      for await (const line of kind.readLogs(
+        join(dir, 'empty'),
+        { project: 'shop', app: 'web', env: 'dev' },
+        { tail: 10 },
+        kind.targetSchema.parse(kind.example.target),
+      ))
+        lines.push(line);
+    } catch (e) {
+      // A kind that asks its target (a cluster) has none here: the error must say what to fix.
+      expect(isSluiceError(e) && e.hint).toBeTruthy();
+    }
     expect(lines).toEqual([]);
   });
 

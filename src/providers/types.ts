@@ -12,6 +12,18 @@ export interface Scope {
 export interface PlanOptions {
   /** Include deletions of resources Sluice applied earlier that are no longer desired. */
   prune: boolean;
+  /** What other scopes on the same target still declare: pruning never deletes it. */
+  declaredElsewhere?: DeclaredElsewhere;
+}
+
+/**
+ * The claims (`TargetKind.claims` keys) other apps and environments on one target hold at the
+ * revision in force. `complete` is false when some scope's declarations are unknown (its render
+ * fails): a provider then also keeps what only such a scope might declare (shared objects).
+ */
+export interface DeclaredElsewhere {
+  keys: ReadonlySet<string>;
+  complete: boolean;
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -73,10 +85,15 @@ export interface Provider {
   health(scope: Scope): Promise<ResourceHealth[]>;
   /** Every scope that has live resources, including ones Git no longer mentions. */
   scopes(): Promise<Scope[]>;
-  /** Removes everything Sluice applied in the scope. */
-  destroy(scope: Scope): Promise<void>;
+  /** Removes everything Sluice applied in the scope, but what other scopes still declare. */
+  destroy(scope: Scope, options?: { declaredElsewhere?: DeclaredElsewhere }): Promise<void>;
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (event: ProviderEvent) => void): () => void;
+  /**
+   * Whether what the provider was created from changed under the same target settings (a
+   * credentials file edited in place) so that it must be replaced. Absent: never.
+   */
+  outdated?(): boolean;
   /** Stops watching. With `stopWorkloads`, also stops what it runs (the process provider on Ctrl-C). */
   close(options?: { stopWorkloads?: boolean }): Promise<void>;
 }
@@ -177,7 +194,12 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
   /** Where live resources answer, for `${port}` in verification URLs. */
   endpoints(live: readonly LiveResource[]): Endpoint[];
   /** Logs the target keeps of a scope, when it keeps any Sluice can read. */
-  readLogs?(dataDir: string, scope: Scope, options: TargetLogOptions): AsyncIterable<TargetLogLine>;
+  readLogs?(
+    dataDir: string,
+    scope: Scope,
+    options: TargetLogOptions,
+    target: z.output<S>,
+  ): AsyncIterable<TargetLogLine>;
   /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
   scaffold?(request: ScaffoldRequest): Record<string, string>;
 }
@@ -186,6 +208,12 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
 export interface Claim {
   /** Equal for two claims that cannot both hold on one target, e.g. `tcp/8080`. */
   key: string;
+  /**
+   * Set when the resource is declared as shared (Kubernetes: `sluice.dev/shared: "true"`): a
+   * fingerprint of the declaration. Claims with one key do not conflict when every one of them
+   * is shared with the same fingerprint, since applying either leaves the target the same.
+   */
+  shared?: string;
   /** For people: "replica ports 8080-8083 of Process/web". */
   description: string;
 }
@@ -241,8 +269,12 @@ export interface Endpoint {
 export interface TargetLogOptions {
   /** Last N lines of each stream; all of it when absent. */
   tail?: number;
-  /** Only this workload (a Process name). */
+  /** Only this workload (a Process name, a Deployment's name). */
   workload?: string;
+  /** Only this container of each workload, where workloads have several. */
+  container?: string;
+  /** Only lines logged in the last N seconds, where the target can tell. */
+  sinceSeconds?: number;
 }
 
 export interface TargetLogLine {

@@ -17,7 +17,7 @@ import { initialState, transition, type Effect, type ScopeEvent } from './scope-
 import type { RevisionSource } from './source.js';
 import { toStatusError, viewOf, type ScopeEntry } from './state.js';
 import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
-import { describeChanges, runJob, short } from './sync-runner.js';
+import { describeChanges, planOptions, runJob, short } from './sync-runner.js';
 import { affectsApp, scopeKey, type ScopeRef } from './targets.js';
 
 export interface ControllerOptions {
@@ -344,6 +344,10 @@ export class Controller {
       previous,
       removed,
       provider: (project, target) => this.providers.get(project, target),
+      declaredElsewhere: async (project, target, scope) => {
+        const t = project.targets.get(target);
+        return t ? cur.desired.declaredElsewhere(t, scope.app, scope.env) : undefined;
+      },
       addEvent: (e) => this.options.store.addEvent(e),
       log: this.options.log,
     });
@@ -428,7 +432,11 @@ export class Controller {
     const cur = this.current!;
     const provider = await this.providers.get(cur.project, ref.env.target);
     const desired = await cur.desired.of(ref.app, ref.env);
-    const plan = await provider.plan(this.scopeOf(cur.project, ref), desired.resources, { prune: ref.env.prune });
+    const plan = await provider.plan(
+      this.scopeOf(cur.project, ref),
+      desired.resources,
+      await planOptions(cur.project, cur.desired, ref),
+    );
     const entry = this.entries.get(scopeKey(app, env));
     if (entry) entry.plan = plan;
     return plan;
@@ -600,7 +608,11 @@ export class Controller {
       const provider = await this.providers.get(cur.project, ref.env.target);
       const desired = entry.desired ?? (await cur.desired.of(ref.app, ref.env)).resources;
       entry.desired = desired;
-      plan = await provider.plan(this.scopeOf(cur.project, ref), [...desired], { prune: ref.env.prune });
+      plan = await provider.plan(
+        this.scopeOf(cur.project, ref),
+        [...desired],
+        await planOptions(cur.project, cur.desired, ref),
+      );
     } catch (e) {
       this.options.log.debug({ err: (e as Error).message, scope: key }, 'drift check failed');
       return;

@@ -54,7 +54,8 @@ export function bounded(p: Provider, timeouts: TargetTimeouts = {}): Provider {
     apply: (scope, desired, options) => p.apply(scope, desired, options),
     health: (scope) => withDeadline(p.health(scope), ms, what('health')),
     scopes: () => withDeadline(p.scopes(), ms, what('scopes')),
-    destroy: (scope) => withDeadline(p.destroy(scope), Math.max(4 * ms, 120_000), what('destroy')),
+    destroy: (scope, options) => withDeadline(p.destroy(scope, options), Math.max(4 * ms, 120_000), what('destroy')),
+    ...(p.outdated ? { outdated: () => p.outdated!() } : {}),
     onEvent: (l) => p.onEvent(l),
     close: (o) => p.close(o),
   };

@@ -59,8 +59,9 @@ export class ProviderPool {
     // Only the connection counts: editing a target's description keeps its provider.
     const key = connectionKey(target);
     const existing = this.entries.get(name);
-    if (existing && existing.key === key && !(existing.failure && existing.failure.retryAt <= this.now()))
-      return existing;
+    // A provider whose credentials file now names another server or user is replaced like a changed key.
+    const current = existing && existing.key === key && !existing.provider.outdated?.();
+    if (current && !(existing.failure && existing.failure.retryAt <= this.now())) return existing;
     if (existing) {
       // Replaced (its connection changed) or restarted after a failed start: never leave the old one running.
       void existing.started.then(

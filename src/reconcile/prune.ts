@@ -1,5 +1,5 @@
 import type { Project } from '../config/index.js';
-import type { Provider, ProviderLog, Scope } from '../providers/types.js';
+import type { DeclaredElsewhere, Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewEvent } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import type { ScopeRef } from './targets.js';
@@ -39,6 +39,8 @@ export interface PruneDeps {
   previous: Declared | undefined;
   removed: Removed[];
   provider: (project: Project, target: string) => Promise<Provider>;
+  /** What the scopes of the current revision declare on a target, but the given one. */
+  declaredElsewhere: (project: Project, target: string, scope: Scope) => Promise<DeclaredElsewhere | undefined>;
   addEvent: (e: NewEvent) => Promise<unknown>;
   log: ProviderLog;
 }
@@ -68,7 +70,9 @@ export async function pruneUndeclared(d: PruneDeps): Promise<void> {
     }
     try {
       const provider = await d.provider(p, target);
-      await provider.destroy(scope);
+      // What another app still declares stays, even when this app was the one that applied it.
+      const declaredElsewhere = await d.declaredElsewhere(p, target, scope);
+      await provider.destroy(scope, declaredElsewhere ? { declaredElsewhere } : {});
       await d.addEvent({
         project: p.name,
         app: scope.app,

@@ -2,7 +2,7 @@ import type { Environment, Project } from '../config/index.js';
 import { ProviderError, isSluiceError, isTransient } from '../errors/index.js';
 import type { Resource } from '../model/resource.js';
 import { isChanging, type Plan } from '../plan/types.js';
-import type { Provider, ProviderLog, Scope } from '../providers/types.js';
+import type { DeclaredElsewhere, Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import { attribute } from './attribute.js';
 import { withDeadline } from './deadline.js';
@@ -46,6 +46,17 @@ export interface RunContext {
   onPlan: (plan: Plan, desired?: readonly Resource[]) => void;
 }
 
+/** How a scope plans and applies: pruning, and what other scopes on its target still declare. */
+export async function planOptions(
+  project: Project,
+  desired: DesiredStates,
+  ref: ScopeRef,
+): Promise<{ prune: boolean; declaredElsewhere?: DeclaredElsewhere }> {
+  const target = project.targets.get(ref.env.target);
+  if (!ref.env.prune || !target) return { prune: ref.env.prune };
+  return { prune: true, declaredElsewhere: await desired.declaredElsewhere(target, ref.app.name, ref.env.name) };
+}
+
 /**
  * Carries one job through render → policy → plan and, when the environment's rules allow,
  * apply → wait for health → record. Render and policy failures apply nothing. The runner
@@ -66,11 +77,13 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
 
   let desired: DesiredState;
   let plan: Plan;
+  let pruning: Awaited<ReturnType<typeof planOptions>>;
   try {
     desired = await timed('render', () => ctx.desired.of(ref.app, env));
+    pruning = await planOptions(ctx.project, ctx.desired, ref);
     const rendered = desired.rendered;
     plan = await timed('plan', () =>
-      provider.plan(scope, desired.resources, { prune: env.prune }).catch((e: unknown) => {
+      provider.plan(scope, desired.resources, pruning).catch((e: unknown) => {
         throw attribute(e, rendered);
       }),
     );
@@ -88,7 +101,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     }
     // Nothing to change, but the scope failed before: it is synced only once it is healthy,
     // and that is recorded, so history does not keep a failure as the last word.
-    return waitAndRecord(deps, ctx, job, plan, desired, timings, 'recovered');
+    return waitAndRecord(deps, ctx, job, plan, desired, pruning, timings, 'recovered');
   }
   if (!job.dryRun && !mayApply) {
     const reason =
@@ -103,7 +116,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     deps.onSyncFinished?.(done);
     return done;
   }
-  return waitAndRecord(deps, ctx, job, plan, desired, timings, 'apply');
+  return waitAndRecord(deps, ctx, job, plan, desired, pruning, timings, 'apply');
 }
 
 async function waitAndRecord(
@@ -112,6 +125,7 @@ async function waitAndRecord(
   job: Job,
   plan: Plan,
   desired: DesiredState,
+  pruning: Awaited<ReturnType<typeof planOptions>>,
   timings: Record<string, number>,
   mode: 'apply' | 'recovered',
 ): Promise<SyncRecord> {
@@ -146,7 +160,7 @@ async function waitAndRecord(
       applied = await timed('apply', () =>
         withDeadline(
           provider.apply(scope, desired.resources, {
-            prune: env.prune,
+            ...pruning,
             force: env.force,
             revision,
             reason: job.reason,

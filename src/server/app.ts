@@ -24,6 +24,8 @@ export interface AppOptions {
     app: string;
     env: string;
     process?: string;
+    container?: string;
+    sinceSeconds?: number;
     lines: number;
   }) => Promise<{ file: string; lines: string[] }[]>;
   /** More routes from other parts (promotion, ledger…), registered under the same error handling. */
@@ -100,7 +102,12 @@ export function buildApp(o: AppOptions): FastifyInstance {
   });
   app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req) => {
     const q = z
-      .object({ process: z.string().optional(), lines: z.coerce.number().int().min(1).max(10_000).default(100) })
+      .object({
+        process: z.string().optional(),
+        container: z.string().optional(),
+        since: z.coerce.number().int().min(1).optional(),
+        lines: z.coerce.number().int().min(1).max(10_000).default(100),
+      })
       .parse(req.query);
     await o.controller.detail(req.params.app, req.params.env); // logs are only offered for known scopes
     if (!o.readLogs) throw new NotFoundError('NO_LOGS', 'this target keeps no logs Sluice can read');
@@ -109,6 +116,8 @@ export function buildApp(o: AppOptions): FastifyInstance {
       env: req.params.env,
       lines: q.lines,
       ...(q.process ? { process: q.process } : {}),
+      ...(q.container ? { container: q.container } : {}),
+      ...(q.since !== undefined ? { sinceSeconds: q.since } : {}),
     });
   });
 

@@ -154,3 +154,67 @@ describe('KubeClient', () => {
     client.close();
   });
 });
+
+describe('KubeClient limits', () => {
+  let server: Server;
+  let url = '';
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? '');
+      if (req.url?.startsWith('/hang')) return; // accepts and never answers
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 401, reason: 'Unauthorized', message: 'Unauthorized' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  function config(token: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-kc-limits-'));
+    const file = join(dir, 'config');
+    writeFileSync(file, kubeconfig(url).replace('secret-token', token));
+    const kc = loadKubeConfig({ kubeconfig: file });
+    rmSync(dir, { recursive: true, force: true });
+    return kc;
+  }
+
+  it('gives up a request the server never answers, saying so', async () => {
+    const client = await KubeClient.create(config('t'), { requestTimeoutMs: 200 });
+    try {
+      await expect(client.request('GET', '/hang')).rejects.toMatchObject({
+        code: 'KUBE_UNREACHABLE',
+        retry: true,
+        message: expect.stringContaining('did not answer GET /hang'),
+      });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('reads the credentials again once after a 401, then fails with a hint about them', async () => {
+    let reloads = 0;
+    const client = await KubeClient.create(config('old'), {
+      reload: () => {
+        reloads++;
+        return config('new');
+      },
+    });
+    seen.length = 0;
+    try {
+      await expect(client.request('GET', '/api')).rejects.toMatchObject({
+        code: 'KUBE_UNAUTHORIZED',
+        retry: true,
+        hint: expect.stringContaining('renew it in the kubeconfig'),
+      });
+      expect(reloads).toBe(1);
+      expect(seen).toEqual(['Bearer old', 'Bearer new']);
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -65,6 +65,40 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
   return kc;
 }
 
+/** The kubeconfig files a target is read from (none for in-cluster credentials). */
+export function kubeconfigFiles(target: KubeTarget): string[] {
+  if (target.inCluster) return [];
+  if (target.kubeconfig) return [target.kubeconfig.replace(/^~(?=$|\/)/, homedir())];
+  const env = process.env.KUBECONFIG;
+  if (env) return env.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
+  return [`${homedir()}/.kube/config`];
+}
+
+/** Changes whenever one of the files is written (size and modification time), without reading them. */
+export function filesStamp(paths: readonly string[]): string {
+  return paths
+    .map((p) => {
+      try {
+        const st = statSync(p);
+        return `${p}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${p}:-`;
+      }
+    })
+    .join('|');
+}
+
+/**
+ * What a provider's connections are made with: the server and how it is trusted, and who
+ * the user is (certificate, exec plugin), but not a bearer token, which a 401 re-reads in place.
+ */
+export function connectionFingerprint(kc: KubeConfig): string {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const { token: _t, ...who } = (user ?? {}) as unknown as Record<string, unknown>;
+  return JSON.stringify({ cluster, user: who, namespace: kc.getContextObject(kc.getCurrentContext())?.namespace });
+}
+
 /** An API error with the server's Status object, before it is given a resource name. */
 export class KubeApiError extends Error {
   constructor(
@@ -96,6 +130,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** The answer is text (a pod's log), not JSON. */
+  text?: boolean;
 }
 
 const AUTH_REFRESH_MS = 60_000;
@@ -112,41 +148,112 @@ async function credentials(kc: KubeConfig, opts: https.RequestOptions): Promise<
   }
 }
 const RETRIES = 8;
+/** How long one request may take before it counts as not answered (lists are paged, so none is large). */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** Watches end server-side after timeoutSeconds; one silent for longer than that sits on a dead connection. */
+const WATCH_IDLE_MARGIN_MS = 30_000;
+
+export interface ClientOptions {
+  maxSockets?: number;
+  /** Loads the credentials again (the kubeconfig file, its token file, exec plugins) after a 401. */
+  reload?: () => KubeConfig;
+  requestTimeoutMs?: number;
+}
+
+function tlsOf(opts: https.RequestOptions): https.AgentOptions {
+  const tls: https.AgentOptions = {};
+  for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
+    if (opts[k] !== undefined) (tls as Record<string, unknown>)[k] = opts[k];
+  }
+  return tls;
+}
+
+function unauthorized(server: string, kc: KubeConfig, e: KubeApiError): ProviderError {
+  return new ProviderError(
+    'KUBE_UNAUTHORIZED',
+    `the Kubernetes API at ${server} refused the credentials of context "${kc.getCurrentContext()}" (401 ${e.message}), also after reading the kubeconfig again`,
+    {
+      hint: 'The token or client certificate is expired, revoked or wrong: renew it in the kubeconfig (or the token file or exec plugin it names). Sluice reads it again at the next attempt, without a restart.',
+      // Credentials are rotated outside Sluice; the next attempt reads them again and may heal.
+      retry: true,
+      cause: e,
+    },
+  );
+}
 
 export class KubeClient {
   readonly server: string;
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
   /** Watches hold a connection for minutes; on the request agent they would starve requests. */
-  private readonly watchAgent: http.Agent;
+  private watchAgent: http.Agent;
   private headers: Record<string, string> = {};
   private headersAt = 0;
   private readonly isHttps: boolean;
+  private tlsKey: string;
+  /** One re-read of the credentials at a time, shared by every request that got a 401 meanwhile. */
+  private reauth: Promise<void> | undefined;
+  private readonly requestTimeoutMs: number;
 
   private constructor(
-    private readonly kc: KubeConfig,
+    private kc: KubeConfig,
     tls: https.AgentOptions,
-    maxSockets: number,
+    private readonly maxSockets: number,
+    private readonly options: ClientOptions,
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/$/, '');
     this.isHttps = this.server.startsWith('https:');
-    // noDelay: a small request is sent at once, never held back by Nagle's algorithm.
-    const common = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, noDelay: true };
-    this.agent = this.isHttps ? new https.Agent({ ...tls, ...common }) : new http.Agent(common);
-    this.watchAgent = this.isHttps
-      ? new https.Agent({ ...tls, keepAlive: false })
-      : new http.Agent({ keepAlive: false });
+    this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.tlsKey = JSON.stringify(tls);
+    [this.agent, this.watchAgent] = this.agents(tls);
   }
 
-  static async create(kc: KubeConfig, maxSockets = 16): Promise<KubeClient> {
+  private agents(tls: https.AgentOptions): [http.Agent, http.Agent] {
+    // noDelay: a small request is sent at once, never held back by Nagle's algorithm.
+    const common = { keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, noDelay: true };
+    return this.isHttps
+      ? [new https.Agent({ ...tls, ...common }), new https.Agent({ ...tls, keepAlive: false })]
+      : [new http.Agent(common), new http.Agent({ keepAlive: false })];
+  }
+
+  static async create(kc: KubeConfig, options: ClientOptions | number = {}): Promise<KubeClient> {
+    const o = typeof options === 'number' ? { maxSockets: options } : options;
     const opts: https.RequestOptions = {};
     await credentials(kc, opts);
-    const tls: https.AgentOptions = {};
-    for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
-      if (opts[k] !== undefined) (tls as Record<string, unknown>)[k] = opts[k];
-    }
-    const client = new KubeClient(kc, tls, maxSockets);
+    const client = new KubeClient(kc, tlsOf(opts), o.maxSockets ?? 16, o);
     client.takeHeaders(opts);
     return client;
+  }
+
+  /**
+   * After a 401: load the kubeconfig again (a rotated token, a renewed certificate, an exec
+   * plugin's fresh credential) and use what it says from now on. False when there is nothing
+   * to reload from.
+   */
+  private async reauthenticate(): Promise<boolean> {
+    const reload = this.options.reload;
+    if (!reload) return false;
+    this.reauth ??= (async () => {
+      const kc = reload();
+      const opts: https.RequestOptions = {};
+      await credentials(kc, opts);
+      (opts.agent as http.Agent | undefined)?.destroy();
+      const tls = tlsOf(opts);
+      if (JSON.stringify(tls) !== this.tlsKey) {
+        // A new client certificate lives in the TLS agent: new connections must use it.
+        const [agent, watchAgent] = this.agents(tls);
+        this.agent.destroy();
+        this.watchAgent.destroy();
+        this.agent = agent;
+        this.watchAgent = watchAgent;
+        this.tlsKey = JSON.stringify(tls);
+      }
+      this.kc = kc;
+      this.takeHeaders(opts);
+    })().finally(() => {
+      this.reauth = undefined;
+    });
+    await this.reauth;
+    return true;
   }
 
   private takeHeaders(opts: https.RequestOptions): void {
@@ -208,10 +315,18 @@ export class KubeClient {
    * initialising right after a CRD appears) are retried with the server's Retry-After.
    */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.requestOnce<T>(method, path, options);
       } catch (e) {
+        if (e instanceof KubeApiError && e.statusCode === 401) {
+          if (!reauthenticated && (await this.reauthenticate())) {
+            reauthenticated = true;
+            continue;
+          }
+          throw unauthorized(this.server, this.kc, e);
+        }
         if (
           !(e instanceof KubeApiError) ||
           (e.statusCode !== 429 && e.statusCode !== 503) ||
@@ -225,11 +340,33 @@ export class KubeClient {
     }
   }
 
+  /** One call whose answer is text (a pod's log), with the same timeout, retries and 401 handling. */
+  async requestText(path: string, options: RequestOptions = {}): Promise<string> {
+    return this.request<string>('GET', path, { ...options, text: true });
+  }
+
   private async requestOnce<T>(method: string, path: string, options: RequestOptions): Promise<T> {
-    const res = await this.open(method, path, options, 'application/json');
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    // Every request ends: a server that accepts the connection and never answers must not hold a sync.
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const timedOut = (e: unknown) =>
+      timeout.aborted && !options.signal?.aborted
+        ? new ProviderError(
+            'KUBE_UNREACHABLE',
+            `the Kubernetes API at ${this.server} did not answer ${method} ${path} within ${Math.round(this.requestTimeoutMs / 1000)}s`,
+            { hint: 'The API server is hanging or overloaded; Sluice tries again.', retry: true, cause: e },
+          )
+        : e;
+    let text: string;
+    let res: http.IncomingMessage;
+    try {
+      res = await this.open(method, path, { ...options, signal }, options.text ? '*/*' : 'application/json');
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      text = Buffer.concat(chunks).toString('utf8');
+    } catch (e) {
+      throw timedOut(e);
+    }
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : {};
@@ -237,7 +374,7 @@ export class KubeClient {
       parsed = { message: text.slice(0, 500) };
     }
     const code = res.statusCode ?? 0;
-    if (code >= 200 && code < 300) return parsed as T;
+    if (code >= 200 && code < 300) return (options.text ? text : parsed) as T;
     throw new KubeApiError(code, parsed as KubeStatus);
   }
 
@@ -252,17 +389,26 @@ export class KubeClient {
     signal: AbortSignal,
   ): Promise<void> {
     let res: http.IncomingMessage;
+    // Until the server answers, a watch is an ordinary request and gets the same time limit.
+    const connecting = new AbortController();
+    const limit = setTimeout(
+      () => connecting.abort(new Error(`no answer within ${Math.round(this.requestTimeoutMs / 1000)}s`)),
+      this.requestTimeoutMs,
+    );
+    limit.unref?.();
     try {
       res = await this.open(
         'GET',
         path,
-        { query: { ...query, watch: 1 }, signal },
+        { query: { ...query, watch: 1 }, signal: AbortSignal.any([signal, connecting.signal]) },
         'application/json',
         this.watchAgent,
       );
     } catch (e) {
       if (signal.aborted) return;
       throw e;
+    } finally {
+      clearTimeout(limit);
     }
     if (res.statusCode !== 200) {
       const chunks: Buffer[] = [];
@@ -273,8 +419,23 @@ export class KubeClient {
       } catch {
         status = { message: `HTTP ${res.statusCode}` };
       }
-      throw new KubeApiError(res.statusCode ?? 0, status);
+      const err = new KubeApiError(res.statusCode ?? 0, status);
+      // The watch loop tries again; with the credentials read anew when these were refused.
+      if (err.statusCode === 401 && !(await this.reauthenticate().catch(() => false))) {
+        throw unauthorized(this.server, this.kc, err);
+      }
+      throw err;
     }
+    // Bookmarks and the server's own timeout keep a healthy watch talking; silence past them is a dead connection.
+    const idleMs = Number(query?.timeoutSeconds ?? 300) * 1000 + WATCH_IDLE_MARGIN_MS;
+    let idle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => res.destroy(new Error(`no data on the watch for ${Math.round(idleMs / 1000)}s`)), idleMs);
+      idle.unref?.();
+    };
+    arm();
+    res.on('data', arm);
     const lines = createInterface({ input: res, crlfDelay: Infinity });
     try {
       for await (const line of lines) {
@@ -284,6 +445,7 @@ export class KubeClient {
     } catch (e) {
       if (!signal.aborted) throw e;
     } finally {
+      clearTimeout(idle);
       // A handler that throws (an ERROR event) leaves the stream open otherwise.
       res.destroy();
     }

@@ -1,5 +1,5 @@
 import type { Provider, ProviderContext } from '../types.js';
-import { loadKubeConfig } from './client.js';
+import { kubeconfigFiles, loadKubeConfig } from './client.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
 import { targetOptions, type KubernetesTarget } from './target.js';
@@ -13,7 +13,12 @@ export function createKubernetesProvider(
   ctx: ProviderContext,
   options?: KubernetesProviderOptions,
 ): Provider {
-  return new KubernetesProvider(loadKubeConfig(target), ctx, { ...targetOptions(target), ...options });
+  return new KubernetesProvider(
+    loadKubeConfig(target),
+    ctx,
+    { ...targetOptions(target), ...options },
+    { files: kubeconfigFiles(target), load: () => loadKubeConfig(target) },
+  );
 }
 
 export { kubernetesTarget, targetOptions, type KubernetesTarget } from './target.js';

@@ -16,6 +16,14 @@ export const LABEL_ENV = 'sluice.dev/env';
 export const ANNOTATION_REVISION = 'sluice.dev/revision';
 /** Integer; lower waves are applied first (after namespaces and CRDs). */
 export const ANNOTATION_WAVE = 'sluice.dev/sync-wave';
+/**
+ * `"true"` on every declaration of an object several apps or environments declare alike
+ * (a Namespace two apps deploy into): not a conflict, and owned by no one scope's applyset.
+ */
+export const ANNOTATION_SHARED = 'sluice.dev/shared';
+/** Applyset id that shared objects are part of: any scope's sync may find them, none prunes them alone. */
+export const SHARED_APPLYSET = 'sluice-shared';
+
 /** A CEL expression over `object` deciding health; see health-cel.ts. */
 export const ANNOTATION_HEALTH = 'sluice.dev/health';
 

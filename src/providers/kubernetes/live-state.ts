@@ -66,6 +66,20 @@ export class LiveState {
     return out;
   }
 
+  /** Live objects by resourceKey among those in the given applyset (shared objects a scope applied). */
+  async byKeys(applyset: string, keys: Iterable<string>): Promise<Resource[]> {
+    const out: Resource[] = [];
+    for (const key of keys) {
+      const parts = key.split('/');
+      const { group, kind } = splitGroupKind(parts[0]!);
+      const info = await this.discovery.resolveGroupKind(group, kind);
+      if (!info) continue;
+      const obj = (await this.cacheFor(info)).get(parts.length === 3 ? parts[1] : undefined, parts[parts.length - 1]!);
+      if (obj?.metadata.labels?.[LABEL_APPLYSET_PART_OF] === applyset) out.push(obj);
+    }
+    return out;
+  }
+
   stop(): void {
     for (const p of this.caches.values())
       p.then(

@@ -82,12 +82,18 @@ export async function planScope(
   }
   const force = options.force ?? rt.options.force;
   const changes = await mapLimit(items, rt.options.concurrency, (it) => planItem(rt, it, pendingNamespaces, force));
-  if (options.prune) changes.push(...(await prunePlan(rt, scope, new Set(items.map((i) => i.key)))));
+  if (options.prune)
+    changes.push(...(await prunePlan(rt, scope, new Set(items.map((i) => i.key)), options.declaredElsewhere)));
   return { changes, summary: summarize(changes) };
 }
 
-async function prunePlan(rt: Runtime, scope: Scope, desiredKeys: Set<string>): Promise<Change[]> {
-  return (await prunable(rt, scope, desiredKeys)).map((m) =>
+async function prunePlan(
+  rt: Runtime,
+  scope: Scope,
+  desiredKeys: Set<string>,
+  elsewhere: PlanOptions['declaredElsewhere'],
+): Promise<Change[]> {
+  return (await prunable(rt, scope, desiredKeys, [], elsewhere)).map((m) =>
     change('delete', resourceKey(m), m, 'not in Git any more', deletionDiff(m)),
   );
 }

@@ -2,13 +2,21 @@ import type { Resource } from '../../model/resource.js';
 import { resourceKey } from '../../model/resource.js';
 import { ProviderError } from '../../errors/index.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
-import type { ApplyOptions, PlanOptions, Provider, ProviderContext, ProviderEvent, Scope } from '../types.js';
+import type {
+  ApplyOptions,
+  DeclaredElsewhere,
+  PlanOptions,
+  Provider,
+  ProviderContext,
+  ProviderEvent,
+  Scope,
+} from '../types.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from './client.js';
+import { connectionFingerprint, filesStamp, KubeClient } from './client.js';
 import { Discovery } from './discovery.js';
 import { detectDrift, scopeOfObject } from './drift.js';
 import { CONFIGMAP_INFO, Inventory } from './inventory.js';
-import { LABEL_INVENTORY } from './labels.js';
+import { LABEL_INVENTORY, SHARED_APPLYSET } from './labels.js';
 import { LiveState } from './live-state.js';
 import { resolveOptions, type KubernetesProviderOptions, type ResolvedOptions } from './options.js';
 import { planScope } from './planner.js';
@@ -30,12 +38,42 @@ export class KubernetesProvider implements Provider {
   private readonly listeners = new Set<(e: ProviderEvent) => void>();
   private readonly options: ResolvedOptions;
 
+  private readonly fingerprint: string;
+  private filesSeen: string;
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly ctx: ProviderContext,
     options: KubernetesProviderOptions = {},
+    /** Where the credentials come from, to read them again after a 401 or an edit of the files. */
+    private readonly source?: { files: string[]; load: () => KubeConfig },
   ) {
     this.options = resolveOptions(options, kc.getContextObject(kc.getCurrentContext())?.namespace);
+    this.fingerprint = connectionFingerprint(kc);
+    this.filesSeen = filesStamp(source?.files ?? []);
+  }
+
+  /**
+   * Whether the kubeconfig now says something else about where and as whom to connect (a
+   * server, CA, client certificate or exec plugin edited in place): such a provider must be
+   * replaced. A changed token alone is read again on the next 401 instead.
+   */
+  outdated(): boolean {
+    if (!this.source) return false;
+    const stamp = filesStamp(this.source.files);
+    if (stamp === this.filesSeen) return false;
+    this.filesSeen = stamp;
+    try {
+      return connectionFingerprint(this.source.load()) !== this.fingerprint;
+    } catch (e) {
+      // A file caught half-written, or broken: keep what works and look again at the next change.
+      this.ctx.log.warn(
+        { err: (e as Error).message },
+        'the kubeconfig changed but cannot be read; keeping the connection',
+      );
+      this.filesSeen = '';
+      return false;
+    }
   }
 
   accepts(resource: Resource): boolean {
@@ -49,7 +87,10 @@ export class KubernetesProvider implements Provider {
 
   async start(): Promise<void> {
     if (this.rt) return;
-    const client = await KubeClient.create(this.kc, this.options.concurrency * 2);
+    const client = await KubeClient.create(this.kc, {
+      maxSockets: this.options.concurrency * 2,
+      ...(this.source ? { reload: this.source.load } : {}),
+    });
     try {
       await client.request('GET', '/version');
     } catch (e) {
@@ -120,11 +161,18 @@ export class KubernetesProvider implements Provider {
     }
   }
 
-  /** Members from the watch caches, once the server has shown it still answers (else the caches may be stale). */
+  /**
+   * Members from the watch caches, once the server has shown it still answers (else the caches
+   * may be stale), with the shared objects the scope's latest sync applied.
+   */
   private async members(scope: Scope): Promise<Resource[]> {
     const rt = this.runtime();
     await this.reachability?.confirm();
-    return rt.live.members(rt.inventory.id(scope), rt.inventory.read(scope)?.groupKinds ?? []);
+    const inv = rt.inventory.read(scope);
+    return [
+      ...(await rt.live.members(rt.inventory.id(scope), inv?.groupKinds ?? [])),
+      ...(await rt.live.byKeys(SHARED_APPLYSET, inv?.applied ?? [])),
+    ];
   }
 
   async live(scope: Scope): Promise<LiveResource[]> {
@@ -155,9 +203,9 @@ export class KubernetesProvider implements Provider {
     return this.runtime().inventory.scopes();
   }
 
-  async destroy(scope: Scope): Promise<void> {
+  async destroy(scope: Scope, options: { declaredElsewhere?: DeclaredElsewhere } = {}): Promise<void> {
     const rt = this.runtime();
-    await deleteMembers(rt, await prunable(rt, scope, new Set()));
+    await deleteMembers(rt, await prunable(rt, scope, new Set(), [], options.declaredElsewhere));
     await rt.inventory.remove(scope);
   }
 

@@ -1,7 +1,9 @@
 import type { Resource } from '../../model/resource.js';
 import { resourceKey, resourceRef } from '../../model/resource.js';
 import type { Change } from '../../plan/types.js';
-import type { Scope } from '../types.js';
+import type { DeclaredElsewhere, Scope } from '../types.js';
+import { SHARED_APPLYSET } from './labels.js';
+import { declaredElsewhere } from './shared.js';
 import { deleteObject } from './apply.js';
 import { groupKindOf, splitGroupKind } from './applyset.js';
 import { change, deletionDiff } from './change.js';
@@ -11,7 +13,10 @@ import { checkAborted, OwnWrites, type Runtime } from './runtime.js';
 
 /**
  * Pruning: members of the scope's applyset that Git no longer has. Only objects labelled
- * with this applyset's id are candidates, whatever other labels they share.
+ * with this applyset's id are candidates, whatever other labels they share, and never one
+ * another scope on the cluster still declares (it may have been this scope's, applied last).
+ * Shared objects this scope applied go once no scope declares them any more, and only when
+ * what every other scope declares is known.
  */
 
 export async function prunable(
@@ -19,10 +24,22 @@ export async function prunable(
   scope: Scope,
   desiredKeys: ReadonlySet<string>,
   desiredGroupKinds: Iterable<string> = [],
+  elsewhere?: DeclaredElsewhere,
+  /** What the scope applied before this sync, when the inventory already lists the new desired state. */
+  appliedBefore?: readonly string[],
 ): Promise<Resource[]> {
   const inv = rt.inventory.read(scope);
   const members = await rt.live.members(rt.inventory.id(scope), [...(inv?.groupKinds ?? []), ...desiredGroupKinds]);
-  return sortForPrune(members.filter((m) => !desiredKeys.has(resourceKey(m)) && !m.metadata.deletionTimestamp));
+  const applied = appliedBefore ?? inv?.applied ?? [];
+  const shared = elsewhere?.complete ? await rt.live.byKeys(SHARED_APPLYSET, applied) : [];
+  return sortForPrune(
+    [...members, ...shared].filter(
+      (m) =>
+        !desiredKeys.has(resourceKey(m)) &&
+        !m.metadata.deletionTimestamp &&
+        !declaredElsewhere(m, elsewhere, rt.options.defaultNamespace),
+    ),
+  );
 }
 
 /** Deletes in reverse apply order, one group at a time: custom resources before their CRDs, namespaces last. */

@@ -37,6 +37,8 @@ export class Reachability {
       await this.client.request('GET', '/version', { signal: AbortSignal.timeout(this.probeMs) });
       this.answered();
     } catch (e) {
+      // Refused credentials are an answer: say that, not that the server is gone.
+      if (e instanceof ProviderError && e.code === 'KUBE_UNAUTHORIZED') throw e;
       const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
       const why = timedOut
         ? `no answer within ${Math.round(this.probeMs / 1000)}s`

@@ -8,7 +8,9 @@ import {
   LABEL_MANAGED_BY,
   LABEL_PROJECT,
   MANAGED_BY_VALUE,
+  SHARED_APPLYSET,
 } from './labels.js';
+import { isShared } from './shared.js';
 
 /**
  * What Sluice adds to every object it applies: who manages it, which scope and applyset it
@@ -32,18 +34,20 @@ export function stamp(
     ...meta
   } = resource.metadata;
   const { status: _status, ...rest } = resource;
-  const out: Resource = {
-    ...rest,
-    metadata: {
-      ...meta,
-      labels: {
-        ...meta.labels,
-        [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
+  // A shared object belongs to no one scope: labels naming one would flip with every scope that applies it.
+  const owner: Record<string, string> = isShared(resource)
+    ? { [LABEL_APPLYSET_PART_OF]: SHARED_APPLYSET }
+    : {
         [LABEL_PROJECT]: scope.project,
         [LABEL_APP]: scope.app,
         [LABEL_ENV]: scope.env,
         [LABEL_APPLYSET_PART_OF]: applyset,
-      },
+      };
+  const out: Resource = {
+    ...rest,
+    metadata: {
+      ...meta,
+      labels: { ...meta.labels, [LABEL_MANAGED_BY]: MANAGED_BY_VALUE, ...owner },
       annotations: { ...meta.annotations, [ANNOTATION_REVISION]: revision },
     },
   };

@@ -163,7 +163,14 @@ export async function syncScope(
     }
   }
 
-  const victims = await prunable(rt, scope, new Set(items.map((i) => i.key)), desiredGks);
+  const victims = await prunable(
+    rt,
+    scope,
+    new Set(items.map((i) => i.key)),
+    desiredGks,
+    options.declaredElsewhere,
+    before?.applied,
+  );
   const kept = options.prune ? [] : victims;
   if (options.prune) changes.push(...(await deleteMembers(rt, victims, options)));
   // What pruning left (all of it when pruning is off) is still a member the parent must list.

@@ -4,7 +4,10 @@ import { durationString, parseDuration } from '../../model/duration.js';
 import { splitImage } from '../../model/image-ref.js';
 import { apiGroup, type Resource } from '../../model/resource.js';
 import type { Claim, ContainerRef, ResourceIssue, TargetKind, ValueEdit, Workload } from '../types.js';
-import { loadKubeConfig } from './client.js';
+import { kubeconfigFiles, loadKubeConfig } from './client.js';
+import { readKubeLogs } from './logs.js';
+import { checkSchema } from './schema-check.js';
+import { declarationFingerprint, isShared, objectClaimKey } from './shared.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
 import { kubernetesScaffold } from './scaffold.js';
@@ -168,7 +171,7 @@ function validate(r: Resource): ResourceIssue[] {
         message: 'metadata.namespace must be a lowercase DNS label (a-z, 0-9, "-") of at most 63 characters',
       },
     ];
-  return [];
+  return checkSchema(r);
 }
 
 // Kinds without a namespace: the same name is one object wherever it is declared.
@@ -189,13 +192,18 @@ const CLUSTER_SCOPED = new Set([
   'CSIDriver',
 ]);
 
-/** One object on a cluster, as the cluster names it: two apps declaring it would fight over it. */
+/**
+ * One object on a cluster, as the cluster names it: two apps declaring it would fight over it,
+ * unless both declare it alike and shared.
+ */
 function claims(r: Resource, target: KubernetesTarget): Claim[] {
   const group = apiGroup(r.apiVersion);
   const gk = group ? `${r.kind}.${group}` : r.kind;
   const ns = CLUSTER_SCOPED.has(r.kind) ? '' : (r.metadata.namespace ?? target.defaultNamespace ?? 'default');
   const ref = ns ? `${r.kind}/${ns}/${r.metadata.name}` : `${r.kind}/${r.metadata.name}`;
-  return [{ key: `object/${gk}/${ns}/${r.metadata.name}`, description: `object ${ref}` }];
+  const claim: Claim = { key: objectClaimKey(gk, ns, r.metadata.name), description: `object ${ref}` };
+  if (isShared(r)) claim.shared = declarationFingerprint(r);
+  return [claim];
 }
 
 /** Kubernetes objects applied with server-side apply: a cluster reached by kubeconfig or from inside a pod. */
@@ -213,7 +221,11 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   },
   // Every field but the description changes how the provider talks to the cluster or applies.
   connectionKey: ({ description: _d, ...connection }) => JSON.stringify(connection),
-  create: (target, ctx) => new KubernetesProvider(loadKubeConfig(target), ctx, targetOptions(target)),
+  create: (target, ctx) =>
+    new KubernetesProvider(loadKubeConfig(target), ctx, targetOptions(target), {
+      files: kubeconfigFiles(target),
+      load: () => loadKubeConfig(target),
+    }),
   accepts,
   validate,
   claims,
@@ -243,6 +255,7 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   },
   // Pods answer on cluster addresses Sluice does not reach; checks name a Service or Ingress URL instead.
   endpoints: () => [],
+  readLogs: (dataDir, scope, options, target) => readKubeLogs(dataDir, scope, options, target),
   scaffold: (request) =>
     kubernetesScaffold({ project: request.project, ...(request.context ? { context: request.context } : {}) }),
 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, loadKubeConfig } from './client.js';
-import { WatchCache, type CacheEventType } from './watch-cache.js';
+import { backoff, WatchCache, type CacheEventType } from './watch-cache.js';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 const cm = (name: string, rv: string, partOf = 'set-a') => ({
@@ -134,5 +134,14 @@ describe('WatchCache', () => {
     expect(cache.byLabel('set-a')).toEqual([]);
     cache.stop();
     client.close();
+  });
+});
+
+describe('watch reconnect backoff', () => {
+  it('doubles from 1 s up to 30 s, with jitter below the step', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => backoff(n, () => 1))).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
+    ]);
+    expect(backoff(3, () => 0)).toBe(2000);
   });
 });

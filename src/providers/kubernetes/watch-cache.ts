@@ -20,6 +20,13 @@ interface ListResponse {
 
 const PAGE = 500;
 const RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+
+/** 1 s, 2 s, 4 s … up to 30 s, with jitter so many watches on one server do not reconnect in step. */
+export function backoff(failures: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.5 + random() / 2));
+}
 
 /** Why the first list failed, for people: most often RBAC without cluster-wide list/watch. */
 function listError(e: unknown, path: string): Error {
@@ -129,6 +136,7 @@ export class WatchCache {
   }
 
   private async loop(): Promise<void> {
+    let failures = 0;
     while (!this.abort.signal.aborted) {
       const started = Date.now();
       try {
@@ -152,15 +160,22 @@ export class WatchCache {
           },
           this.abort.signal,
         );
+        failures = 0;
         // A server (or proxy) that ends watches at once must not be hammered in a tight loop.
-        if (Date.now() - started < RETRY_MS) await new Promise((r) => setTimeout(r, RETRY_MS));
+        if (Date.now() - started < RETRY_MS) await this.pause(RETRY_MS);
       } catch (e) {
         if (this.abort.signal.aborted) return;
         // 410 Gone: the resource version is too old to resume from; list again.
         const gone = e instanceof KubeApiError && e.statusCode === 410;
         if (!gone) {
-          this.log.debug({ err: (e as Error).message, path: this.path }, 'kubernetes watch interrupted; resuming');
-          await new Promise((r) => setTimeout(r, RETRY_MS));
+          // A watch that ran a good while before it broke starts the backoff afresh.
+          if (Date.now() - started > MAX_RETRY_MS) failures = 0;
+          failures++;
+          this.log.debug(
+            { err: (e as Error).message, path: this.path, failures },
+            'kubernetes watch interrupted; resuming',
+          );
+          await this.pause(backoff(failures));
         }
         try {
           if (gone || !this.resourceVersion) await this.list();
@@ -169,6 +184,21 @@ export class WatchCache {
         }
       }
     }
+  }
+
+  /** Waits, but not past stop(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
+    });
   }
 
   private reindex(key: string, obj: Resource): void {

@@ -32,6 +32,8 @@ describe('a first deploy into a namespace the same sync creates', () => {
       provider.plan(scope, [ns(NS), configMap(NS, 'settings', { a: '1' }), bad], { prune: true }),
     ).rejects.toMatchObject({
       code: 'KUBE_INVALID',
+      // The manifest is at fault: retrying the same revision would fail the same way.
+      retry: false,
       location: { resource: `Deployment/${NS}/web` },
       message: expect.stringContaining('imagePullPolicy'),
     });
