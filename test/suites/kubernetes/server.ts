@@ -229,9 +229,11 @@ function nodeManifest(name: string): string {
       },
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
     },
+    // kwok's own defaults: room for every pod a benchmark makes (110 pods a node, a real
+    // kubelet's default, fills up after a couple of hundred Deployments).
     status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable: { cpu: '1k', memory: '1Ti', pods: '1M' },
+      capacity: { cpu: '1k', memory: '1Ti', pods: '1M' },
     },
   });
 }
