@@ -6,6 +6,12 @@
  *   npm run bench:kube                       # 1,000 apps × 5 objects
  *   BENCH_KUBE_APPS=100 npm run bench:kube   # a quick run
  *   BENCH_KUBE_OBJECTS, BENCH_KUBE_WORKERS (apps synced at once), BENCH_KUBE_CHUNKS (turns)
+ *   BENCH_KUBE_CONTROLLER_APPS (apps of the first sync through the controller; default the
+ *   same as BENCH_KUBE_APPS; 0 skips it), BENCH_KUBE_RUNS (its runs, default 3)
+ *
+ * Then a first sync through the controller (bench/kube-controller.ts): plan, the dry run of
+ * every object, apply and the health wait, on a control plane with real controllers, beside
+ * kubectl apply and wait for the same rollouts; the median of three runs each.
  *
  * Targets: first sync < 60 s on 2 cores, no-change pass < 5 s, peak RSS < 300 MiB,
  * Sluice's apply within 1.2× of kubectl's.
@@ -20,12 +26,15 @@ import type { Scope } from '../src/providers/types.js';
 import { createKubernetesProvider } from '../src/providers/kubernetes/index.js';
 import { mapLimit } from '../src/providers/kubernetes/concurrency.js';
 import { buildBinaries, startServer } from '../test/suites/kubernetes/server.js';
+import { benchThroughController } from './kube-controller.js';
 
 const APPS = Number(process.env.BENCH_KUBE_APPS ?? 1000);
 const OBJECTS = Number(process.env.BENCH_KUBE_OBJECTS ?? 5);
 const NAMESPACES = Math.max(1, Math.min(10, APPS));
 // Apps synced at once, as the reconciler's workers would.
 const WORKERS = Number(process.env.BENCH_KUBE_WORKERS ?? 8);
+const CONTROLLER_APPS = Number(process.env.BENCH_KUBE_CONTROLLER_APPS ?? APPS);
+const RUNS = Number(process.env.BENCH_KUBE_RUNS ?? 3);
 const CHUNKS = Math.max(1, Math.min(Number(process.env.BENCH_KUBE_CHUNKS ?? 4), APPS));
 
 function objectsFor(app: number, nsPrefix: string): Resource[] {
@@ -200,6 +209,10 @@ try {
   console.log(
     `kubectl first apply:    ${secs(kFirst)}  (${CHUNKS} invocations; CPU API server ${secs(kFirstRun.serverMs)})`,
   );
+  const objects = APPS * OBJECTS;
+  console.log(
+    `API server CPU per object, first sync: sluice ${(first.serverMs / objects).toFixed(2)} ms, kubectl ${(kFirstRun.serverMs / objects).toFixed(2)} ms`,
+  );
 
   const noChange = empty();
   await syncApps(
@@ -235,3 +248,17 @@ try {
   await server.stop();
   rmSync(work, { recursive: true, force: true });
 }
+
+if (CONTROLLER_APPS > 0)
+  await benchThroughController(bins, {
+    apps: CONTROLLER_APPS,
+    namespaces: Math.max(1, Math.min(10, CONTROLLER_APPS)),
+    workers: WORKERS,
+    runs: RUNS,
+    objectsFor: (app, prefix) => {
+      // The same objects as above, in the namespaces of one run.
+      const objects = objectsFor(app, 'x');
+      for (const o of objects) o.metadata.namespace = `${prefix}-${app % Math.max(1, Math.min(10, CONTROLLER_APPS))}`;
+      return objects;
+    },
+  });

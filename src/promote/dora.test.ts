@@ -237,3 +237,50 @@ describe('DORA: the cases the definitions are for', () => {
     });
   });
 });
+
+describe('DORA: a rollout that never turned healthy', () => {
+  it('is a failed deployment from when its verification failed, restored by the rollback that undid it', () => {
+    id = 0;
+    // c2 reached prod at 12:01 but its rollout never turned healthy: the health wait failed
+    // verification at 12:06 and rollback c3 was healthy at 12:09. c4 never applied at all.
+    const changes = [
+      change('prod', 'c1', 'set-image', '10:00', { artifacts: [A] }),
+      change('prod', 'c2', 'set-image', '12:00', { artifacts: [B] }),
+      change('prod', 'c3', 'rollback', '12:07', { artifacts: [A], rollbackOf: 'c2' }),
+      change('prod', 'c4', 'commit', '13:00'),
+    ];
+    const syncs = [
+      sync(1, 'prod', 'c1', '10:01', '10:05'),
+      sync(2, 'prod', 'c2', '12:01', '12:06', 'Failed'),
+      sync(3, 'prod', 'c3', '12:08', '12:09'),
+      sync(4, 'prod', 'c4', '13:01', '13:01', 'Failed'),
+    ];
+    const verifications: VerificationRecord[] = [
+      {
+        id: 1,
+        syncId: 2,
+        project: 'shop',
+        app: 'web',
+        env: 'prod',
+        revision: 'c2',
+        result: 'Failed',
+        checks: [{ name: 'health', url: '', passed: false, message: 'not healthy after 300s' }],
+        startedAt: at('12:01'),
+        finishedAt: at('12:06'),
+      },
+    ];
+    const entries = buildLedger({ changes, syncs, applied: [], verifications, promotions: [] });
+    const r = doraMetrics(
+      entries,
+      { since: new Date(at('00:00')), until: new Date('2026-05-02T00:00:00.000Z') },
+      'prod',
+    );
+    expect(r.details.map((d) => [d.revision, d.deployedAt, d.failure ?? null, d.restoredAt ?? null])).toEqual([
+      ['c1', at('10:05'), null, null],
+      ['c2', at('12:06'), 'verification', at('12:09')],
+      ['c3', at('12:09'), null, null],
+    ]);
+    expect(r).toMatchObject({ deployments: 2, failedDeployments: 1, restorations: 1, changeFailureRate: 0.5 });
+    expect(r.timeToRestore).toEqual({ count: 1, medianMs: 3 * MIN, meanMs: 3 * MIN, unrestored: 0 });
+  });
+});

@@ -113,6 +113,21 @@ function leadTime(
   return { ms: Math.max(0, deployedAt - Math.min(own, firstSeen.get(key) ?? own)), from: 'artifacts' };
 }
 
+/**
+ * When a change reached the environment: its first healthy sync, else, for a rollout that
+ * applied but never turned healthy and so failed verification (a bad image, rolled back), when
+ * that verification failed. Such a change did reach production and needed a remedy: leaving it
+ * out would make the failure rate look better the worse a rollout goes.
+ */
+function reachedAt(e: LedgerEntry): string | undefined {
+  if (e.deployedAt) return e.deployedAt;
+  if (!e.verificationFailed) return undefined;
+  return e.verifications
+    .filter((v) => v.result === 'Failed')
+    .map((v) => v.finishedAt)
+    .sort()[0];
+}
+
 /** `entries` may span every environment: lead time looks for where artifacts first appeared. */
 export function doraMetrics(
   entries: readonly LedgerEntry[],
@@ -122,8 +137,11 @@ export function doraMetrics(
   const firstSeen = origins(entries);
   const scoped = entries.filter((e) => env === null || e.change.env === env);
   const byScope = new Map<string, LedgerEntry[]>();
+  const reached = new Map<LedgerEntry, string>();
   for (const e of scoped) {
-    if (!e.deployedAt) continue;
+    const at = reachedAt(e);
+    if (!at) continue;
+    reached.set(e, at);
     const key = `${e.change.app}@${e.change.env}`;
     byScope.set(key, [...(byScope.get(key) ?? []), e]);
   }
@@ -135,9 +153,9 @@ export function doraMetrics(
   const failureOf = (e: LedgerEntry): 'verification' | 'rollback' | undefined =>
     e.verificationFailed ? 'verification' : e.rolledBackBy && !undoneBy(e)?.change.notAFailure ? 'rollback' : undefined;
   for (const list of byScope.values()) {
-    list.sort((a, b) => Date.parse(a.deployedAt!) - Date.parse(b.deployedAt!));
+    list.sort((a, b) => Date.parse(reached.get(a)!) - Date.parse(reached.get(b)!));
     list.forEach((e, i) => {
-      const deployedAt = Date.parse(e.deployedAt!);
+      const deployedAt = Date.parse(reached.get(e)!);
       if (deployedAt < window.since.getTime() || deployedAt > window.until.getTime()) return;
       const restoration = e.change.action === 'rollback';
       const failure = restoration ? undefined : failureOf(e);
@@ -145,7 +163,8 @@ export function doraMetrics(
       if (failure) {
         // Restored when the rollback that undid it was healthy, else at the next deployment not itself failed.
         const rollback = e.rolledBackBy ? list.find((x) => x.change.revision === e.rolledBackBy) : undefined;
-        restoredAt = rollback?.deployedAt ?? list.slice(i + 1).find((x) => !failureOf(x))?.deployedAt;
+        const next = rollback ?? list.slice(i + 1).find((x) => !failureOf(x));
+        restoredAt = next && reached.get(next);
       }
       const deliberate = e.rolledBackBy ? undoneBy(e)?.change.notAFailure : undefined;
       const lead = restoration ? undefined : leadTime(e, list[i - 1], firstSeen, deployedAt);
@@ -154,7 +173,7 @@ export function doraMetrics(
         env: e.change.env,
         revision: e.change.revision,
         action: e.change.action,
-        deployedAt: e.deployedAt!,
+        deployedAt: reached.get(e)!,
         ...(lead ? { leadTimeMs: lead.ms, leadTimeFrom: lead.from } : {}),
         restoration,
         failed: failure !== undefined,

@@ -174,6 +174,56 @@ describe('health', () => {
     expect(scope(c).lastSync).toMatchObject({ result: 'Succeeded', health: 'Healthy' });
   });
 
+  it('with rollback.auto, a rollout that never turns healthy fails verification once and is handed to rollback', async () => {
+    const envs = `    - { name: dev, target: local, sync: auto, selfHeal: true, healthTimeout: 30s, rollback: { auto: true } }
+    - { name: prod, target: local, sync: auto, selfHeal: false, healthTimeout: 30s }`;
+    source.commit(projectFiles({ environments: envs }));
+    const failedVerifications: {
+      env: string;
+      revision: string;
+      result: string;
+      checks: { name: string; message: string }[];
+    }[] = [];
+    const c = new Controller({
+      source,
+      store: store.store,
+      log: quietLog,
+      createProvider: () => target,
+      random: () => 0.5,
+      onVerificationFailed: async (v, env) => void failedVerifications.push({ ...v, env: env.name }),
+    });
+    controllers.push(c);
+    await c.start();
+    await c.idle();
+    target.healthFn = (r: Resource) => ((r.spec as { args: string[] }).args[0] === 'bad' ? 'Degraded' : undefined);
+    const bad = source.commit({ ...source.head(), 'apps/web/base/web.yaml': processYaml('web', ['bad']) });
+    await c.refresh();
+    await vi.advanceTimersByTimeAsync(31_000);
+    await vi.waitFor(() => expect(scope(c).sync).toBe('Failed'));
+    await vi.waitFor(() => expect(scope(c, 'prod').sync).toBe('Failed'));
+    await c.idle();
+    // Each environment by its own rules: dev hands the change to rollback, prod only fails its sync.
+    expect(failedVerifications).toHaveLength(1);
+    const [v] = failedVerifications;
+    expect(v).toMatchObject({ env: 'dev', revision: bad, result: 'Failed' });
+    expect(v!.checks).toEqual([
+      expect.objectContaining({ name: 'health', passed: false, message: expect.stringContaining('web Degraded') }),
+    ]);
+    expect(await store.store.ledger.listVerifications({ app: 'web', env: 'dev' })).toHaveLength(1);
+    expect(await store.store.ledger.listVerifications({ app: 'web', env: 'prod' })).toHaveLength(0);
+    const events = await store.store.listEvents({ app: 'web', env: 'dev' });
+    expect(events.some((e) => e.type === 'verification.failed' && e.message.includes('not healthy after 30s'))).toBe(
+      true,
+    );
+    // A retry that applies nothing proves health again but does not roll back a second time.
+    await vi.advanceTimersByTimeAsync(5_000 + 31_000);
+    await vi.waitFor(async () =>
+      expect((await syncsOf()).filter((s) => s.trigger === 'retry').length).toBeGreaterThan(0),
+    );
+    await c.idle();
+    expect(failedVerifications).toHaveLength(1);
+  });
+
   it('a newer revision supersedes the health wait of a bad deploy', async () => {
     const c = await started();
     target.healthFn = (r: Resource) => ((r.spec as { args: string[] }).args[0] === 'bad' ? 'Degraded' : undefined);

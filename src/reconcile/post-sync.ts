@@ -95,3 +95,38 @@ export async function afterSync(
   await deps.onVerificationFailed?.(v, env);
   return { verification, failure: message };
 }
+
+/**
+ * The rollout a sync applied never turned healthy. Where the environment rolls back
+ * automatically, that is a failed verification like any other (check `health`): recorded,
+ * told, and handed to rollback. Elsewhere the failed sync says it all, as before.
+ */
+export async function rolloutFailed(
+  deps: PostSyncDeps,
+  ctx: { env: Environment; scope: Scope; revision: string },
+  record: SyncRecord,
+  message: string,
+): Promise<void> {
+  const { scope, env } = ctx;
+  if (!env.rollback?.auto) return;
+  const at = new Date().toISOString();
+  const v = await deps.store.ledger.recordVerification({
+    syncId: record.id,
+    project: scope.project,
+    app: scope.app,
+    env: scope.env,
+    revision: ctx.revision,
+    result: 'Failed',
+    checks: [{ name: 'health', url: '', passed: false, message }],
+    startedAt: record.startedAt,
+    finishedAt: at,
+  });
+  await deps.onEvent?.({
+    scope,
+    type: 'verification.failed',
+    severity: 'error',
+    message: `verification failed after sync of ${ctx.revision.slice(0, 7)}: ${message}`,
+    syncId: record.id,
+  });
+  await deps.onVerificationFailed?.(v, env);
+}

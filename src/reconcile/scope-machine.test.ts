@@ -107,6 +107,34 @@ describe('scope machine', () => {
     expect(s).toMatchObject({ health: 'Unknown', healthReason: 'did not answer within 30s' });
   });
 
+  it('while syncing, the rollout the sync waits for is what health shows', () => {
+    const syncing = run([revision('r1'), { type: 'apply-started', revision: 'r1', reason: 'x' }]).state;
+    const rolling = run(
+      [
+        {
+          type: 'rollout',
+          resources: [
+            { key: 'k', kind: 'Deployment', name: 'web', status: 'Progressing', message: '1 of 2 available' },
+          ],
+        },
+      ],
+      syncing,
+    ).state;
+    expect(rolling).toMatchObject({ phase: 'Syncing', health: 'Progressing' });
+    expect(rolling.resources[0]?.message).toBe('1 of 2 available');
+    // The periodic reader still does not interleave its own reading with the sync's.
+    const read = run(
+      [{ type: 'health', resources: [{ key: 'k', kind: 'Deployment', name: 'web', status: 'Healthy' }] }],
+      rolling,
+    );
+    expect(read.state.health).toBe('Progressing');
+    // Outside a sync the rollout report means nothing: the periodic reader owns health then.
+    expect(
+      run([{ type: 'rollout', resources: [{ key: 'k', kind: 'Deployment', name: 'web', status: 'Degraded' }] }]).state
+        .health,
+    ).toBe('Unknown');
+  });
+
   it('is restored from the store: last sync, and the revision of the last success', () => {
     const { state } = run([
       {

@@ -66,6 +66,8 @@ export type ScopeEvent =
   | { type: 'apply-started'; revision: string; reason: string }
   | { type: 'sync-finished'; outcome: SyncOutcome }
   | { type: 'health'; resources: ResourceHealth[] }
+  /** Health read by the sync itself while it waits for the rollout it applied. */
+  | { type: 'rollout'; resources: ResourceHealth[] }
   | { type: 'health-unknown'; reason: string }
   | { type: 'drift'; causes: string[]; summary: string; after?: string }
   | { type: 'no-drift' }
@@ -165,6 +167,13 @@ export function transition(
       s.resources = event.resources;
       s.health =
         event.resources.length === 0 ? (s.syncedRevision ? 'Healthy' : 'Missing') : aggregateHealth(event.resources);
+      delete s.healthReason;
+      break;
+    case 'rollout':
+      // Only the sync under way reports this: a rollout watched while Progressing, or gone Degraded.
+      if (s.phase !== 'Syncing') break;
+      s.resources = event.resources;
+      s.health = event.resources.length === 0 ? 'Healthy' : aggregateHealth(event.resources);
       delete s.healthReason;
       break;
     case 'health-unknown':

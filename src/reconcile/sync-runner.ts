@@ -1,7 +1,7 @@
 import type { Environment, Project } from '../config/index.js';
 import { ProviderError, isSluiceError, isTransient } from '../errors/index.js';
 import type { Resource } from '../model/resource.js';
-import { isChanging, type Plan } from '../plan/types.js';
+import { isChanging, type Plan, type ResourceHealth } from '../plan/types.js';
 import type { DeclaredElsewhere, Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import { attribute } from './attribute.js';
@@ -9,7 +9,13 @@ import { withDeadline } from './deadline.js';
 import type { DesiredState, DesiredStates } from '../desired/index.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
 import type { Job } from './job.js';
-import { afterSync, recordApplied, type ScopeEventSink, type VerificationFailedHook } from './post-sync.js';
+import {
+  afterSync,
+  recordApplied,
+  rolloutFailed,
+  type ScopeEventSink,
+  type VerificationFailedHook,
+} from './post-sync.js';
 import type { ScopeEvent } from './scope-machine.js';
 import { toStatusError } from './state.js';
 import type { StatusError } from './status.js';
@@ -175,8 +181,16 @@ async function waitAndRecord(
       ctx.onPlan(applied);
     }
     const signal = deps.signal ? AbortSignal.any([deps.signal, ctx.supersede]) : ctx.supersede;
+    // Status shows the rollout as it goes (Progressing, Degraded), not the health from before the sync.
+    let shown = '';
+    const onProgress = (resources: ResourceHealth[]) => {
+      const now = JSON.stringify(resources);
+      if (now === shown) return;
+      shown = now;
+      report({ type: 'rollout', resources });
+    };
     const health = await timed('health', () =>
-      waitForHealth(() => provider.health(scope), { timeoutMs: env.healthTimeoutMs, signal }),
+      waitForHealth(() => provider.health(scope), { timeoutMs: env.healthTimeoutMs, signal, onProgress }),
     );
     if (ctx.supersede.aborted) {
       const by = String(ctx.supersede.reason ?? 'a newer revision');
@@ -279,6 +293,11 @@ async function waitAndRecord(
     });
     report({ type: 'sync-finished', outcome: { kind: 'failed', record: done, error, transient: isTransient(e) } });
     deps.onSyncFinished?.(done);
+    // Only the sync that applied the change judges its rollout: a retry that applies nothing does not roll back again.
+    if (mode === 'apply' && error.code === 'HEALTH_TIMEOUT')
+      await rolloutFailed(deps, { env, scope, revision }, done, error.message).catch((err: unknown) =>
+        deps.log.error({ err, scope }, 'recording the failed rollout failed'),
+      );
     return done;
   }
 }

@@ -1,6 +1,7 @@
 // Command kube-apiserver-test runs a real kube-apiserver backed by an embedded etcd on
-// loopback, for Sluice's Kubernetes provider tests and benchmark. No controllers run:
-// tests that need status write it through the status subresource themselves.
+// loopback, for Sluice's Kubernetes provider tests and benchmark. It runs no controllers
+// itself: tests that need real rollouts start kube-controller-manager, kube-scheduler and
+// kwok beside it (test/suites/kubernetes/server.ts), with the key and CA printed here.
 //
 // It writes an admin kubeconfig to --kubeconfig, prints one JSON line
 // {"ready":true,...} on stdout once /readyz passes and the default namespace exists,
@@ -125,7 +126,16 @@ func run(kubeconfigPath, dataDir, verbosity string) error {
 	if err := writeKubeconfig(kubeconfigPath, server, token, caPEM); err != nil {
 		return err
 	}
-	line, _ := json.Marshal(map[string]any{"ready": true, "server": server, "kubeconfig": kubeconfigPath, "pid": os.Getpid()})
+	// The controller manager signs service account tokens with the same key the server
+	// verifies them with, and hands the CA to pods as the root of trust.
+	line, _ := json.Marshal(map[string]any{
+		"ready":             true,
+		"server":            server,
+		"kubeconfig":        kubeconfigPath,
+		"pid":               os.Getpid(),
+		"serviceAccountKey": saKey,
+		"caFile":            filepath.Join(certDir, "apiserver.crt"),
+	})
 	fmt.Println(string(line))
 
 	return <-errCh

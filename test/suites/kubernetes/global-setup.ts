@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { buildBinaries, startServer, type RunningServer } from './server.js';
+import { buildBinaries, startServer, type RunningServer, type TestBinaries } from './server.js';
 
 /** One real API server for the whole suite: built once (cached), started here, stopped at the end. */
 
@@ -11,6 +11,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('kubeconfig', running.kubeconfig);
   project.provide('kubectl', bins.kubectl);
   project.provide('apiserver', bins.apiserver);
+  project.provide('kubeBinaries', bins);
 }
 
 export async function teardown(): Promise<void> {
@@ -23,5 +24,7 @@ declare module 'vitest' {
     kubectl: string;
     /** The server binary, for tests that need a server of their own (to stop and hang it). */
     apiserver: string;
+    /** Every binary of the test control plane, for a file that starts one with controllers. */
+    kubeBinaries: TestBinaries;
   }
 }
