@@ -6,8 +6,8 @@
  *   npm run bench:kube                       # 1,000 apps × 5 objects
  *   BENCH_KUBE_APPS=100 npm run bench:kube   # a quick run
  *   BENCH_KUBE_OBJECTS, BENCH_KUBE_WORKERS (apps synced at once), BENCH_KUBE_CHUNKS (turns)
- *   BENCH_KUBE_CONTROLLER_APPS (apps of the first sync through the controller; default the
- *   same as BENCH_KUBE_APPS; 0 skips it), BENCH_KUBE_RUNS (its runs, default 3)
+ *   BENCH_KUBE_CONTROLLER_APPS (apps of the first sync through the controller; default
+ *   BENCH_KUBE_APPS, at most 200; 0 skips it), BENCH_KUBE_RUNS (its runs, default 3)
  *
  * Then a first sync through the controller (bench/kube-controller.ts): plan, the dry run of
  * every object, apply and the health wait, on a control plane with real controllers, beside
@@ -33,7 +33,8 @@ const OBJECTS = Number(process.env.BENCH_KUBE_OBJECTS ?? 5);
 const NAMESPACES = Math.max(1, Math.min(10, APPS));
 // Apps synced at once, as the reconciler's workers would.
 const WORKERS = Number(process.env.BENCH_KUBE_WORKERS ?? 8);
-const CONTROLLER_APPS = Number(process.env.BENCH_KUBE_CONTROLLER_APPS ?? APPS);
+// Every app runs pods on simulated nodes there: 200 apps are already 400 pods a side per run.
+const CONTROLLER_APPS = Number(process.env.BENCH_KUBE_CONTROLLER_APPS ?? Math.min(APPS, 200));
 const RUNS = Number(process.env.BENCH_KUBE_RUNS ?? 3);
 const CHUNKS = Math.max(1, Math.min(Number(process.env.BENCH_KUBE_CHUNKS ?? 4), APPS));
 
