@@ -1,4 +1,5 @@
 import type { PlanSummary } from '../plan/types.js';
+import type { LedgerChainStore } from './ledger-chain-types.js';
 import type { LedgerStore } from './ledger-types.js';
 
 /** What started a sync. */
@@ -92,5 +93,7 @@ export interface Store {
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
   /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
   readonly ledger: LedgerStore;
+  /** The ledger's hash chain, to verify that no entry was altered or removed. */
+  readonly ledgerChain: LedgerChainStore;
   close(): Promise<void>;
 }
