@@ -12,13 +12,14 @@ import {
   observeCommits,
   pollRequests,
   PromotionService,
+  settleHostedRequest,
   type Notify,
   type RequestBackend,
   type RequestPoller,
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
-import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
+import { ledgerRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
@@ -174,6 +175,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         () => controller.projectName,
         () => controller.project,
       ),
+      webhookRoutes({
+        store,
+        project: () => controller.project,
+        projectName: () => controller.projectName,
+        branch: () => source.state().branch,
+        fetchNow: () => source.fetchNow(),
+        reviewed: (backend, id) => settleHostedRequest(promotions, backend, id),
+      }),
     ],
     readLogs: async (q) => {
       const project = controller.project;

@@ -365,6 +365,15 @@ export class Source {
     };
   }
 
+  /**
+   * Fetches at once instead of at the next interval (a push webhook said the branch moved).
+   * Subscribers hear of a new revision as from any fetch; without a watch it is one fetch.
+   */
+  fetchNow(): void {
+    if (this.driver) this.driver.poke();
+    else void this.fetch().catch(() => undefined);
+  }
+
   /** Stops watchers and the object reader. */
   close(): void {
     this.driver?.close();

@@ -12,3 +12,4 @@ export function openStore(dataDir: string): Store {
 export { maskedStore } from './masked.js';
 export type * from './ledger-chain-types.js';
 export { verifyChain, type ChainVerdict, type ChainProblem, type ChainHead } from './ledger-chain.js';
+export type * from './webhook-types.js';

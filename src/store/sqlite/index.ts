@@ -6,6 +6,8 @@ import type { LedgerStore } from '../ledger-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteLedgerChain } from './ledger-chain.js';
+import type { WebhookDeliveryStore } from '../webhook-types.js';
+import { SqliteWebhookDeliveries } from './webhooks.js';
 import { migrations } from './migrations.js';
 import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
 
@@ -14,6 +16,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly ledger: LedgerStore;
   readonly ledgerChain: LedgerChainStore;
+  readonly webhooks: WebhookDeliveryStore;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -24,6 +27,7 @@ export class SqliteStore implements Store {
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
     this.ledgerChain = new SqliteLedgerChain(this.db);
+    this.webhooks = new SqliteWebhookDeliveries(this.db);
   }
 
   private migrate(): void {

@@ -156,4 +156,16 @@ export const migrations: {
     `,
     run: sealExisting,
   },
+  {
+    version: 5,
+    name: 'webhook deliveries seen, to act once per delivery id',
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        sender TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (sender, delivery_id)
+      );
+    `,
+  },
 ];
