@@ -129,11 +129,17 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // Every config commit becomes a ledger change, whoever wrote it; and a new revision may be a
   // request merged on the forge, so open requests are read back at once. Both follow the
   // source's one feed: the repo is fetched once for every part that follows it.
+  // Requests are read back first: one merged on the forge then has its merged revision
+  // recorded before the observer judges the commit that claims it.
   const ledgerWatch = source.watch((revision) => {
-    void observeCommits(source, store, revision).catch((e: unknown) =>
-      log.warn({ err: e }, 'recording config commits in the ledger failed'),
-    );
-    void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
+    void requestPoller
+      .tick()
+      .catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'))
+      .finally(() =>
+        observeCommits(source, store, revision).catch((e: unknown) =>
+          log.warn({ err: e }, 'recording config commits in the ledger failed'),
+        ),
+      );
   });
   const metrics = new SluiceMetrics(
     () => controller.status(),

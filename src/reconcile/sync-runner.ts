@@ -5,6 +5,7 @@ import { isChanging, type Plan } from '../plan/types.js';
 import type { Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import { attribute } from './attribute.js';
+import type { CommitCheck } from './commit-check.js';
 import { withDeadline } from './deadline.js';
 import type { DesiredState, DesiredStates } from '../desired/index.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
@@ -26,6 +27,8 @@ export interface RunnerDeps {
   signal?: AbortSignal;
   /** Verification failed after a sync (auto rollback lives in the promote part). */
   onVerificationFailed?: VerificationFailedHook;
+  /** Refuses a revision the environment may not apply (an unsigned or untrusted commit). */
+  checkCommit?: CommitCheck;
 }
 
 export interface RunContext {
@@ -44,6 +47,8 @@ export interface RunContext {
   report: (event: ScopeEvent) => void;
   /** The newest plan and the desired state it was made from, for status and drift checks. */
   onPlan: (plan: Plan, desired?: readonly Resource[]) => void;
+  /** The revision the scope last applied successfully. */
+  trustedRevision?: string;
 }
 
 /**
@@ -67,6 +72,15 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
   let desired: DesiredState;
   let plan: Plan;
   try {
+    if (deps.checkCommit)
+      await timed('verify-commit', () =>
+        deps.checkCommit!({
+          revision,
+          env,
+          project: ctx.project,
+          ...(ctx.trustedRevision ? { trustedRevision: ctx.trustedRevision } : {}),
+        }),
+      );
     desired = await timed('render', () => ctx.desired.of(ref.app, env));
     const rendered = desired.rendered;
     plan = await timed('plan', () =>
