@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Source } from '../source/index.js';
 import { commit, initRepo, tempDir } from '../source/test-support.js';
+import { signWith, sshKey } from '../../test/support/signing-keys.js';
 import { SqliteStore } from '../store/index.js';
 import { observeCommits } from './observer.js';
 
@@ -35,8 +36,8 @@ kind: ConfigMap
 metadata: { name: hello, annotations: { tag: "${tag}" } }
 `;
 
-/** A commit by Mallory, who writes whatever trailers she likes. */
-function handCommit(repo: string, file: string, text: string, message: string): string {
+/** A commit by Mallory, who writes whatever trailers she likes (and signs with what she holds). */
+function handCommit(repo: string, file: string, text: string, message: string, sign: string[] = []): string {
   const abs = join(repo, file);
   mkdirSync(join(abs, '..'), { recursive: true });
   writeFileSync(abs, text);
@@ -48,18 +49,17 @@ function handCommit(repo: string, file: string, text: string, message: string): 
     GIT_COMMITTER_EMAIL: 'mallory@example.com',
   };
   execFileSync('git', ['-C', repo, 'add', '-A'], { env });
-  execFileSync('git', ['-C', repo, '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], { env });
+  execFileSync('git', ['-C', repo, '-c', 'commit.gpgsign=false', ...sign, 'commit', '-q', '-m', message], { env });
   return execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 }
 
-async function setup() {
-  const d = tempDir('sluice-claims-');
+async function setup(extraYaml = '', d = tempDir('sluice-claims-')) {
   dirs.push(d);
   const repo = initRepo(join(d.path, 'config'));
   commit(
     repo,
     {
-      'sluice.yaml': sluiceYaml,
+      'sluice.yaml': sluiceYaml + extraYaml,
       'apps/hello/base/hello.yaml': manifest('base'),
       'apps/hello/overlays/dev/hello.yaml': manifest('1.0.0'),
       'apps/hello/overlays/prod/hello.yaml': manifest('1.0.0'),
@@ -170,5 +170,25 @@ describe('claims in trailers are checked, not believed', () => {
       ['prod', false],
     ]);
     expect(changes[1]!.flagged).toContain('is not a Sluice change');
+  });
+
+  it("believes a commit carrying Sluice's own signature, and not one signed by another key", async () => {
+    const d = tempDir('sluice-claims-');
+    const own = sshKey(d.path, 'sluice');
+    const other = sshKey(d.path, 'mallory');
+    const { repo, source, store } = await setup(
+      `  signing:\n    sign: { format: ssh, key: ${JSON.stringify(own.path)} }\n`,
+      d,
+    );
+    const trailers = '\n\nSluice-Action: rollback\nSluice-App: hello\nSluice-Env: prod\nSluice-Actor: bob\n';
+    const signed = handCommit(repo, prodFile, manifest('0.9.0'), `Roll back hello${trailers}`, signWith(own));
+    const [genuine] = await observeCommits(source, store, (await source.fetch()).revision);
+    expect(genuine).toMatchObject({ revision: signed, action: 'rollback', author: 'bob' });
+    expect(genuine!.flagged).toBeUndefined();
+
+    const forged = handCommit(repo, prodFile, manifest('0.8.0'), `Roll back hello${trailers}`, signWith(other));
+    const [change] = await observeCommits(source, store, (await source.fetch()).revision);
+    expect(change).toMatchObject({ revision: forged, action: 'commit' });
+    expect(change!.flagged).toContain('says it is a Sluice rollback, but Sluice did not write it');
   });
 });

@@ -5,7 +5,7 @@ import type { ChangeTrailers } from './trailers.js';
 
 /** Whether a commit is what its trailers say, and on what grounds. */
 export type ClaimVerdict =
-  | { genuine: true; by: 'recorded-write' | 'merged-request'; existing?: ChangeRecord }
+  | { genuine: true; by: 'recorded-write' | 'merged-request' | 'sluice-signature'; existing?: ChangeRecord }
   | { genuine: false; reason: string };
 
 const who = (s: { name: string; email: string }) => `${s.name} <${s.email}>`;
@@ -13,8 +13,10 @@ const who = (s: { name: string; email: string }) => `${s.name} <${s.email}>`;
 /**
  * Trailers are text anyone can write. A commit counts as a Sluice promotion, rollback or
  * set-image only when Sluice recorded it as it wrote it (the ledger holds the change before
- * the observer sees the commit), or when it is the revision a promotion request of this app
- * and environment merged as. Anything else is somebody's commit, whatever it says.
+ * the observer sees the commit), when it carries Sluice's own signature (`signedBySluice`:
+ * only Sluice holds that key, so this holds after a restart on a new data directory too), or
+ * when it is the revision a promotion request of this app and environment merged as.
+ * Anything else is somebody's commit, whatever it says.
  */
 export async function judgeClaim(
   store: Store,
@@ -22,11 +24,13 @@ export async function judgeClaim(
   scope: { app: string; env: string },
   commit: CommitInfo,
   claim: ChangeTrailers | undefined,
+  signedBySluice: () => Promise<boolean> = async () => false,
 ): Promise<ClaimVerdict> {
   const existing = (await store.ledger.listChanges({ project, app: scope.app, env: scope.env })).find(
     (c) => c.revision === commit.sha,
   );
   if (existing) return { genuine: true, by: 'recorded-write', existing };
+  if (claim && (await signedBySluice().catch(() => false))) return { genuine: true, by: 'sluice-signature' };
   if (claim?.promotionId !== undefined) {
     const p = await store.ledger.getPromotion(claim.promotionId);
     if (p && p.app === scope.app && p.env === scope.env && p.state === 'merged' && p.revision === commit.sha)

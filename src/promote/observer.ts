@@ -1,5 +1,5 @@
 import type { Project } from '../config/index.js';
-import type { CommitInfo, Source } from '../source/index.js';
+import { signingPublicKey, type CommitInfo, type Source } from '../source/index.js';
 import type { ChangeRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
 import { judgeClaim, unapprovedFlag } from './claims.js';
@@ -37,7 +37,7 @@ async function observe(source: Source, store: Store, revision: string): Promise<
     for (const { app, env, dir } of touchedOverlays(project, paths)) {
       // Creating an environment's overlay is bootstrapping, not a change to what runs there.
       const created = parentTree?.stat(dir) !== 'dir';
-      recorded.push(await recordCommit(store, project, commit, { app, env, created }));
+      recorded.push(await recordCommit(source, store, project, commit, { app, env, created }));
     }
     await store.ledger.markObserved(project.name, commit.sha);
   }
@@ -56,6 +56,7 @@ function touchedOverlays(project: Project, paths: readonly string[]): { app: str
 }
 
 async function recordCommit(
+  source: Source,
   store: Store,
   project: Project,
   commit: CommitInfo,
@@ -68,7 +69,10 @@ async function recordCommit(
   let mine = claimed;
   let flagged: string | undefined;
   if (protectedEnv && !scope.created) {
-    const verdict = await judgeClaim(store, project.name, scope, commit, claimed);
+    const sign = project.signing?.sign;
+    const signedBySluice = async () =>
+      sign ? (await source.verifyCommit(commit.sha, [await signingPublicKey(sign)])).trusted : false;
+    const verdict = await judgeClaim(store, project.name, scope, commit, claimed, signedBySluice);
     if (verdict.genuine && verdict.existing) return verdict.existing;
     if (!verdict.genuine) {
       // Not believed: recorded as the plain commit it is, under its git author.

@@ -61,3 +61,4 @@ export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { DEFAULT_TOKEN_ENV } from './credentials.js';
 export type { CommitVerdict, TrustedKey } from './verify-commit.js';
+export { signingPublicKey } from './verify-commit.js';

@@ -130,3 +130,28 @@ export function keySetId(keys: readonly TrustedKey[]): string {
     .update(JSON.stringify(keys.map((k) => [k.name, k.ssh ?? '', k.openpgp ?? ''])))
     .digest('hex');
 }
+
+const publicKeys = new Map<string, Promise<TrustedKey>>();
+
+/** The public half of the key Sluice signs with, to recognise its own commits. */
+export function signingPublicKey(sign: {
+  format: 'ssh' | 'openpgp';
+  key: string;
+  gnupgHome?: string;
+}): Promise<TrustedKey> {
+  const id = JSON.stringify(sign);
+  let known = publicKeys.get(id);
+  if (!known) {
+    known =
+      sign.format === 'ssh'
+        ? run('ssh-keygen', ['-y', '-f', sign.key], process.env).then((out) => ({ name: 'sluice', ssh: out.trim() }))
+        : run(
+            'gpg',
+            ['--batch', '--armor', '--export', sign.key],
+            sign.gnupgHome ? { ...process.env, GNUPGHOME: sign.gnupgHome } : process.env,
+          ).then((out) => ({ name: 'sluice', openpgp: out }));
+    known.catch(() => publicKeys.delete(id));
+    publicKeys.set(id, known);
+  }
+  return known;
+}
