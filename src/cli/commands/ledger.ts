@@ -26,5 +26,6 @@ function verifyCommand(): Command {
 }
 
 export function ledgerCommand(): Command {
-  return new Command('ledger').description('The deployment ledger').addCommand(verifyCommand());
+  // The program's exit override reaches only commands it adds itself, so the subcommand gets its own.
+  return new Command('ledger').description('The deployment ledger').addCommand(verifyCommand().exitOverride());
 }
