@@ -35,6 +35,7 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ['reject', async () => (await import('./commands/approve.js')).rejectCommand()],
   ['rollback', async () => (await import('./commands/rollback.js')).rollbackCommand()],
   ['what-ran', async () => (await import('./commands/what-ran.js')).whatRanCommand()],
+  ['ledger', async () => (await import('./commands/ledger.js')).ledgerCommand()],
   ['dora', async () => (await import('./commands/dora.js')).doraCommand()],
   ['logs', async () => (await import('./commands/logs.js')).logsCommand()],
   ['validate', async () => (await import('./commands/validate.js')).validateCommand()],

@@ -12,13 +12,14 @@ import {
   observeCommits,
   pollRequests,
   PromotionService,
+  settleHostedRequest,
   type Notify,
   type RequestBackend,
   type RequestPoller,
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
-import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
+import { ledgerRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
@@ -128,11 +129,17 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // Every config commit becomes a ledger change, whoever wrote it; and a new revision may be a
   // request merged on the forge, so open requests are read back at once. Both follow the
   // source's one feed: the repo is fetched once for every part that follows it.
+  // Requests are read back first: one merged on the forge then has its merged revision
+  // recorded before the observer judges the commit that claims it.
   const ledgerWatch = source.watch((revision) => {
-    void observeCommits(source, store, revision).catch((e: unknown) =>
-      log.warn({ err: e }, 'recording config commits in the ledger failed'),
-    );
-    void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
+    void requestPoller
+      .tick()
+      .catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'))
+      .finally(() =>
+        observeCommits(source, store, revision).catch((e: unknown) =>
+          log.warn({ err: e }, 'recording config commits in the ledger failed'),
+        ),
+      );
   });
   const metrics = new SluiceMetrics(
     () => controller.status(),
@@ -174,6 +181,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         () => controller.projectName,
         () => controller.project,
       ),
+      webhookRoutes({
+        store,
+        project: () => controller.project,
+        projectName: () => controller.projectName,
+        branch: () => source.state().branch,
+        fetchNow: () => source.fetchNow(),
+        reviewed: (backend, id) => settleHostedRequest(promotions, backend, id),
+      }),
     ],
     readLogs: async (q) => {
       const project = controller.project;

@@ -2,6 +2,7 @@ import { ValidationError } from '../errors/index.js';
 import { parseDuration } from '../model/duration.js';
 import { DEFAULT_READ_LIMITS, parseByteSize, type ReadLimits } from '../model/read-limits.js';
 import type { Target } from '../providers/index.js';
+import type { SigningSpec, WebhooksSpec } from './trust-schema.js';
 import type { AppSpec, EnvironmentSpec, LimitsSpec, NotificationSpec, ProjectFile, RepositorySpec } from './schema.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
@@ -16,6 +17,10 @@ export interface Project {
   notifications: NotificationSpec[];
   /** Where the config repo is hosted, when sluice.yaml says so. */
   repository?: RepositorySpec;
+  /** Signed webhooks, when sluice.yaml configures them. */
+  webhooks?: WebhooksSpec;
+  /** Trusted commit-signing keys and Sluice's own signing key. */
+  signing?: SigningSpec;
 }
 
 export interface Environment extends Omit<EnvironmentSpec, 'healthTimeout'> {
@@ -136,6 +141,8 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     apps,
     notifications,
     ...(data.spec.repository ? { repository: data.spec.repository } : {}),
+    ...(data.spec.webhooks ? { webhooks: data.spec.webhooks } : {}),
+    ...(data.spec.signing ? { signing: data.spec.signing } : {}),
   };
 }
 

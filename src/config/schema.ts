@@ -3,6 +3,7 @@ import { celExpression } from '../model/cel-expression.js';
 import { durationString } from '../model/duration.js';
 import { byteSize, DEFAULT_READ_LIMITS } from '../model/read-limits.js';
 import { targetSchema } from '../providers/index.js';
+import { requireSignedCommitsSchema, signingSchema, webhooksSchema } from './trust-schema.js';
 
 /**
  * The one schema of `sluice.yaml`. Types, validation and the editor JSON Schema
@@ -87,6 +88,7 @@ export const environmentSchema = z.strictObject({
     .default(false)
     .describe('Take over fields another applier owns (Kubernetes server-side apply conflicts) instead of failing'),
   protected: z.boolean().default(false),
+  requireSignedCommits: requireSignedCommitsSchema,
   healthTimeout: durationString.default('2m'),
   promotion: promotionSchema.optional(),
   policy: policySchema.optional(),
@@ -239,6 +241,8 @@ export const projectSchema = z.strictObject({
         'Where the config repo is hosted; promotion requests become pull requests (GitHub) or merge requests (GitLab)',
       ),
     limits: limitsSchema.optional(),
+    webhooks: webhooksSchema.optional(),
+    signing: signingSchema.optional(),
   }),
 });
 

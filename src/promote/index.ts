@@ -36,5 +36,6 @@ export {
 export { notifyingStore } from './notifying-store.js';
 export { HostedRequests, type HostedRequestsOptions } from './hosted-requests.js';
 export { pollRequests, type RequestPoller, type RequestPollerOptions } from './request-poller.js';
+export { settleHostedRequest } from './request-events.js';
 export { resolveHosting, type HostedTarget } from './hosting.js';
 export { setImageInRepo, type StandaloneOptions, type StandaloneOutcome } from './standalone.js';

@@ -1,10 +1,12 @@
 import type { Project } from '../config/index.js';
-import type { CommitInfo, Source } from '../source/index.js';
+import { signingPublicKey, type CommitInfo, type Source } from '../source/index.js';
 import type { ChangeRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
+import { judgeClaim, unapprovedFlag } from './claims.js';
 import { overlayDir } from './overlay-changes.js';
 import { projectAt } from './project-at.js';
 import { readChangeTrailers } from './trailers.js';
+import { betweenWrites } from './writer.js';
 
 /** How far back one observation looks when the ledger has never seen a branch. */
 const MAX_SCAN = 200;
@@ -15,7 +17,12 @@ const MAX_SCAN = 200;
  * direct commit to a protected environment's overlay (no merged request behind it) is
  * recorded flagged and reported as an event.
  */
-export async function observeCommits(source: Source, store: Store, revision: string): Promise<ChangeRecord[]> {
+export function observeCommits(source: Source, store: Store, revision: string): Promise<ChangeRecord[]> {
+  // Never between Sluice writing a commit and recording it: that commit would look like anyone's.
+  return betweenWrites(source, () => observe(source, store, revision));
+}
+
+async function observe(source: Source, store: Store, revision: string): Promise<ChangeRecord[]> {
   const view = await projectAt(source, revision);
   const project = view.project;
   const pending: CommitInfo[] = [];
@@ -30,7 +37,7 @@ export async function observeCommits(source: Source, store: Store, revision: str
     for (const { app, env, dir } of touchedOverlays(project, paths)) {
       // Creating an environment's overlay is bootstrapping, not a change to what runs there.
       const created = parentTree?.stat(dir) !== 'dir';
-      recorded.push(await recordCommit(store, project, commit, { app, env, created }));
+      recorded.push(await recordCommit(source, store, project, commit, { app, env, created }));
     }
     await store.ledger.markObserved(project.name, commit.sha);
   }
@@ -49,6 +56,7 @@ function touchedOverlays(project: Project, paths: readonly string[]): { app: str
 }
 
 async function recordCommit(
+  source: Source,
   store: Store,
   project: Project,
   commit: CommitInfo,
@@ -56,13 +64,21 @@ async function recordCommit(
 ): Promise<ChangeRecord> {
   const { app, env } = scope;
   const t = readChangeTrailers(commit.trailers);
-  const mine = t && t.app === app && t.env === env ? t : undefined;
+  const claimed = t && t.app === app && t.env === env ? t : undefined;
   const protectedEnv = project.environments.find((e) => e.name === env)?.protected ?? false;
+  let mine = claimed;
   let flagged: string | undefined;
-  if (protectedEnv && !scope.created && mine?.action !== 'rollback') {
-    const promotion = mine?.promotionId !== undefined ? await store.ledger.getPromotion(mine.promotionId) : undefined;
-    const approved = promotion && promotion.app === app && promotion.env === env && promotion.state !== 'rejected';
-    if (!approved) flagged = `changes protected environment ${env} without an approved promotion request`;
+  if (protectedEnv && !scope.created) {
+    const sign = project.signing?.sign;
+    const signedBySluice = async () =>
+      sign ? (await source.verifyCommit(commit.sha, [await signingPublicKey(sign)])).trusted : false;
+    const verdict = await judgeClaim(store, project.name, scope, commit, claimed, signedBySluice);
+    if (verdict.genuine && verdict.existing) return verdict.existing;
+    if (!verdict.genuine) {
+      // Not believed: recorded as the plain commit it is, under its git author.
+      mine = undefined;
+      flagged = unapprovedFlag(env, commit, verdict.reason);
+    }
   }
   const before = new Date().toISOString();
   const change = await store.ledger.recordChange({
@@ -72,7 +88,7 @@ async function recordCommit(
     revision: commit.sha,
     action: mine?.action ?? 'commit',
     subject: commit.subject,
-    author: mine?.actor ?? commit.author.name,
+    author: mine?.actor ?? (flagged ? `${commit.author.name} <${commit.author.email}>` : commit.author.name),
     committedAt: commit.committer.time.toISOString(),
     artifacts: mine?.artifacts ?? [],
     ...(mine?.sourceCommit ? { sourceCommit: mine.sourceCommit } : {}),
@@ -91,8 +107,15 @@ async function recordCommit(
       env,
       type: 'change.unapproved',
       severity: 'warning',
-      message: `${commit.sha.slice(0, 7)} by ${commit.author.name} ${flagged}: ${commit.subject}`,
-      data: { revision: commit.sha },
+      message: `${commit.sha.slice(0, 7)} ${commit.subject}: ${flagged}`,
+      data: {
+        revision: commit.sha,
+        author: { name: commit.author.name, email: commit.author.email },
+        committer: { name: commit.committer.name, email: commit.committer.email },
+        ...(claimed
+          ? { claimed: { action: claimed.action, actor: claimed.actor, promotion: claimed.promotionId } }
+          : {}),
+      },
     });
   }
   return change;

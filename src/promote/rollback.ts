@@ -1,4 +1,4 @@
-import type { Environment } from '../config/index.js';
+import type { Environment, SigningSpec } from '../config/index.js';
 import type { ArtifactRecord, VerificationRecord } from '../store/ledger-types.js';
 import type { SyncRecord } from '../store/types.js';
 import { PromotionError } from './errors.js';
@@ -43,6 +43,8 @@ export interface RollbackOutcome {
 
 interface Planned {
   project: string;
+  /** The key sluice.yaml has Sluice sign its commits with. */
+  sign?: SigningSpec['sign'];
   change: OverlayChange;
   subject: string;
   trailers: ChangeTrailers;
@@ -94,7 +96,7 @@ async function plan(svc: PromotionService, req: RollbackRequest, head: string): 
     ...(last ? { rollbackOf: last.sha } : {}),
     ...(req.notAFailure ? { notAFailure: req.reason! } : {}),
   };
-  return { project: view.project.name, change, subject, trailers };
+  return { project: view.project.name, change, subject, trailers, sign: view.project.signing?.sign };
 }
 
 /**
@@ -136,10 +138,14 @@ export async function rollback(svc: PromotionService, req: RollbackRequest): Pro
               changes: planned.change.changes,
               message: changeMessage(planned.subject, planned.trailers, body),
               author: { name: req.actor, email: 'sluice@localhost' },
+              sign: planned.sign,
             }
           : undefined;
       },
-      { push: svc.shouldPush },
+      {
+        push: svc.shouldPush,
+        onCommitted: (revision) => svc.recordWritten(planned!.project, revision, planned!.subject, planned!.trailers),
+      },
     ),
   );
   if (!written || !planned) {
@@ -148,7 +154,6 @@ export async function rollback(svc: PromotionService, req: RollbackRequest): Pro
     });
   }
   const p = planned;
-  await svc.recordWritten(p.project, written.revision, p.subject, p.trailers);
   await svc.tell({
     type: 'rolled-back',
     project: p.project,

@@ -234,12 +234,19 @@ export class PromotionService {
       const { app, env } = scopeOf(view.project, p.app, p.env);
       const change = artifactChange(view.fs, app, env.name, p.artifacts);
       return change.changes.length
-        ? { changes: change.changes, message: changeMessage(subject, trailers), author }
+        ? {
+            changes: change.changes,
+            message: changeMessage(subject, trailers),
+            author,
+            sign: view.project.signing?.sign,
+          }
         : undefined;
     };
-    const written = await commitOnTip(this.o.source, build, { push: this.shouldPush });
+    const written = await commitOnTip(this.o.source, build, {
+      push: this.shouldPush,
+      onCommitted: (revision) => this.recordWritten(project, revision, subject, trailers),
+    });
     if (!written) return undefined;
-    await this.recordWritten(project, written.revision, subject, trailers);
     void this.o.refresh?.().catch(() => undefined);
     return written;
   }

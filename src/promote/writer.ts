@@ -1,11 +1,13 @@
 import { SourceError } from '../errors/index.js';
-import type { CommitMessage, FileChange, Identity, Source } from '../source/index.js';
+import type { CommitMessage, CommitSigningKey, FileChange, Identity, Source } from '../source/index.js';
 import { PromotionError } from './errors.js';
 
 /** What to commit on top of a branch tip, or undefined when there is nothing to do there. */
 export type BuildCommit = (
   head: string,
-) => Promise<{ changes: FileChange[]; message: CommitMessage; author: Identity } | undefined>;
+) => Promise<
+  { changes: FileChange[]; message: CommitMessage; author: Identity; sign?: CommitSigningKey | undefined } | undefined
+>;
 
 export interface WriteResult {
   revision: string;
@@ -42,6 +44,14 @@ function branchLock(source: Source): KeyedLock {
 }
 
 /**
+ * Runs `fn` while no Sluice write is under way on the source's branch: a commit Sluice writes
+ * is recorded before anyone inside this sees it.
+ */
+export function betweenWrites<T>(source: Source, fn: () => Promise<T>): Promise<T> {
+  return branchLock(source).run(source.branch || 'default', fn);
+}
+
+/**
  * Commits a change computed from the newest branch tip, and pushes it for remote sources.
  * The branch tip is passed as `expectedRevision`, so a commit that landed meanwhile (another
  * environment's promotion, a person) is never overwritten: the change is computed again on
@@ -50,7 +60,16 @@ function branchLock(source: Source): KeyedLock {
 export async function commitOnTip(
   source: Source,
   build: BuildCommit,
-  options: { push: boolean; attempts?: number; committer?: Identity },
+  options: {
+    push: boolean;
+    attempts?: number;
+    committer?: Identity;
+    /**
+     * Records what was written before the branch lock is released: the ledger observer takes
+     * the same lock, so it never sees a Sluice commit Sluice has not recorded yet.
+     */
+    onCommitted?: (revision: string) => Promise<void>;
+  },
 ): Promise<WriteResult | undefined> {
   const max = options.attempts ?? 12;
   let lastError: unknown;
@@ -65,9 +84,11 @@ export async function commitOnTip(
           author: plan.author,
           committer: options.committer ?? COMMITTER,
           expectedRevision: head,
+          ...(plan.sign ? { sign: plan.sign } : {}),
         });
         if (!result.changed) return { done: undefined };
         if (options.push) await source.push();
+        await options.onCommitted?.(result.revision);
         return { done: { revision: result.revision, parent: head, attempts: attempt } };
       } catch (e) {
         if (!(e instanceof SourceError) || (e.code !== 'SOURCE_CONFLICT' && e.code !== 'SOURCE_PUSH_REJECTED')) throw e;

@@ -17,6 +17,7 @@ import { initialState, transition, type Effect, type ScopeEvent } from './scope-
 import type { RevisionSource } from './source.js';
 import { toStatusError, viewOf, type ScopeEntry } from './state.js';
 import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
+import { commitSignatureCheck, type CommitCheck } from './commit-check.js';
 import { describeChanges, planOptions, runJob, short } from './sync-runner.js';
 import { affectsApp, scopeKey, type ScopeRef } from './targets.js';
 
@@ -98,7 +99,14 @@ export class Controller {
   private readonly now: () => number;
   private readonly random: () => number;
 
+  /** Refuses unsigned or untrusted commits in environments that require signatures. */
+  private readonly commitCheck: CommitCheck | undefined;
+
   constructor(private readonly options: ControllerOptions) {
+    const verify = options.source.verifyCommit?.bind(options.source);
+    this.commitCheck = verify
+      ? commitSignatureCheck({ tree: (r) => options.source.tree(r), verifyCommit: verify })
+      : undefined;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.providers = new ProviderPool(
@@ -532,6 +540,7 @@ export class Controller {
           ...(this.options.mask ? { mask: this.options.mask } : {}),
           ...(this.options.onSyncFinished ? { onSyncFinished: this.options.onSyncFinished } : {}),
           ...(this.options.onVerificationFailed ? { onVerificationFailed: this.options.onVerificationFailed } : {}),
+          ...(this.commitCheck ? { checkCommit: this.commitCheck } : {}),
           onEvent: async (e) =>
             void (await this.options.store.addEvent({
               project: e.scope.project,
@@ -550,6 +559,7 @@ export class Controller {
           ref,
           provider,
           scope: this.scopeOf(cur.project, ref),
+          ...(entry.state.syncedRevision ? { trustedRevision: entry.state.syncedRevision } : {}),
           recovering: phase === 'Failed' || phase === 'Stalled' || entry.state.lastSync?.result === 'Failed',
           supersede: supersede.signal,
           report: (event) => this.dispatch(key, event),

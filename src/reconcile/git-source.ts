@@ -18,6 +18,7 @@ export function gitRevisionSource(source: Source): RevisionSource {
     changedPaths: (from: string, to: string) => source.changedPaths(from, to),
     lastKnown: () => source.cachedRevision(),
     contains: (ancestor: string, descendant: string) => source.contains(ancestor, descendant),
+    verifyCommit: (revision, keys) => source.verifyCommit(revision, keys),
     watch: (onRevision: (revision: string) => void) => {
       const w = source.watch((revision) => onRevision(revision));
       return () => w.close();

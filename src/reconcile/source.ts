@@ -1,3 +1,4 @@
+import type { CommitVerdict, TrustedKey } from '../source/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import type { StatusError } from './status.js';
 
@@ -17,6 +18,8 @@ export interface RevisionSource {
   lastKnown?(): Promise<string | undefined>;
   /** Whether `descendant` has `ancestor` in its history: false when the branch was force-pushed. */
   contains?(ancestor: string, descendant: string): Promise<boolean>;
+  /** Whether a revision is signed by one of the keys (absent: signatures cannot be checked). */
+  verifyCommit?(revision: string, keys: readonly TrustedKey[]): Promise<CommitVerdict>;
   /** Paths changed between two revisions. */
   changedPaths(from: string, to: string): Promise<string[]>;
   /** Calls back with each new revision of the branch (one feed shared by every part); returns the unsubscribe function. */

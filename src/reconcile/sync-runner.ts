@@ -5,6 +5,7 @@ import { isChanging, type Plan, type ResourceHealth } from '../plan/types.js';
 import type { DeclaredElsewhere, Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import { attribute } from './attribute.js';
+import type { CommitCheck } from './commit-check.js';
 import { withDeadline } from './deadline.js';
 import type { DesiredState, DesiredStates } from '../desired/index.js';
 import { describeUnhealthy, waitForHealth } from './health-wait.js';
@@ -32,6 +33,8 @@ export interface RunnerDeps {
   signal?: AbortSignal;
   /** Verification failed after a sync (auto rollback lives in the promote part). */
   onVerificationFailed?: VerificationFailedHook;
+  /** Refuses a revision the environment may not apply (an unsigned or untrusted commit). */
+  checkCommit?: CommitCheck;
 }
 
 export interface RunContext {
@@ -50,6 +53,8 @@ export interface RunContext {
   report: (event: ScopeEvent) => void;
   /** The newest plan and the desired state it was made from, for status and drift checks. */
   onPlan: (plan: Plan, desired?: readonly Resource[]) => void;
+  /** The revision the scope last applied successfully. */
+  trustedRevision?: string;
 }
 
 /** How a scope plans and applies: pruning, and what other scopes on its target still declare. */
@@ -85,6 +90,15 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
   let plan: Plan;
   let pruning: Awaited<ReturnType<typeof planOptions>>;
   try {
+    if (deps.checkCommit)
+      await timed('verify-commit', () =>
+        deps.checkCommit!({
+          revision,
+          env,
+          project: ctx.project,
+          ...(ctx.trustedRevision ? { trustedRevision: ctx.trustedRevision } : {}),
+        }),
+      );
     desired = await timed('render', () => ctx.desired.of(ref.app, env));
     pruning = await planOptions(ctx.project, ctx.desired, ref);
     const rendered = desired.rendered;

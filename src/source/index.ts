@@ -51,7 +51,7 @@ export type {
   SourceErrorListener,
 } from './types.js';
 export type { CommitInfo, Signature } from './commit.js';
-export type { CommitOptions, CommitResult, FileChange, Identity } from './write.js';
+export type { CommitOptions, CommitResult, CommitSigningKey, FileChange, Identity } from './write.js';
 export type { RevertOptions } from './revert.js';
 export { affectedApps } from './affected.js';
 export type { AppLocation, AffectedApps } from './affected.js';
@@ -60,3 +60,5 @@ export type { CommitMessage, Trailer } from './message.js';
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { DEFAULT_TOKEN_ENV } from './credentials.js';
+export type { CommitVerdict, TrustedKey } from './verify-commit.js';
+export { signingPublicKey } from './verify-commit.js';

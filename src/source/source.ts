@@ -24,6 +24,7 @@ import type {
 import { FetchState } from './fetch-state.js';
 import { refDirs } from './watch.js';
 import { SourceWatcher } from './watcher.js';
+import { keySetId, verifyCommitSignature, type CommitVerdict, type TrustedKey } from './verify-commit.js';
 import { branchTip, commitFiles, type CommitOptions, type CommitResult, type FileChange } from './write.js';
 
 const quiet: SourceLog = { debug() {}, info() {}, warn() {} };
@@ -48,6 +49,7 @@ export class Source {
     seen?: string;
   }>();
   private readonly unpushed = new Map<string, string>();
+  private readonly verdicts = new Map<string, CommitVerdict>();
 
   private constructor(
     private readonly ctx: GitContext,
@@ -363,6 +365,29 @@ export class Source {
         }
       },
     };
+  }
+
+  /**
+   * Whether a commit is signed by one of `keys`, as git verifies it. Verdicts are remembered
+   * per revision and key set: a commit's signature never changes.
+   */
+  async verifyCommit(revision: string, keys: readonly TrustedKey[]): Promise<CommitVerdict> {
+    const key = `${revision}:${keySetId(keys)}`;
+    const known = this.verdicts.get(key);
+    if (known) return known;
+    const verdict = await verifyCommitSignature(this.ctx, await this.resolve(revision), keys);
+    this.verdicts.set(key, verdict);
+    if (this.verdicts.size > 256) this.verdicts.delete(this.verdicts.keys().next().value!);
+    return verdict;
+  }
+
+  /**
+   * Fetches at once instead of at the next interval (a push webhook said the branch moved).
+   * Subscribers hear of a new revision as from any fetch; without a watch it is one fetch.
+   */
+  fetchNow(): void {
+    if (this.driver) this.driver.poke();
+    else void this.fetch().catch(() => undefined);
   }
 
   /** Stops watchers and the object reader. */

@@ -82,6 +82,9 @@ export class SourceWatcher {
 
   private schedule(ok: boolean): void {
     if (this.closed) return;
+    // A poke (a webhook, a new subscriber) fetches between two timed fetches: the interval
+    // starts again from it rather than running a second timer beside the first.
+    if (this.timer) clearTimeout(this.timer);
     const retryAt = this.options.retryAt();
     const delay = !ok && retryAt !== undefined ? Math.max(0, retryAt - Date.now()) : this.options.pollIntervalMs;
     this.timer = setTimeout(() => void this.check(), delay);

@@ -36,6 +36,16 @@ export interface CommitOptions {
    * from an empty tree, which suits a first commit but not a change branch for review.
    */
   startPoint?: string;
+  /** Sign the commit (as `git commit -S` does) with this key. */
+  sign?: CommitSigningKey;
+}
+
+/** A key git signs commits with: an SSH private key file, or an OpenPGP key in a GnuPG home. */
+export interface CommitSigningKey {
+  format: 'ssh' | 'openpgp';
+  /** ssh: the private key file; openpgp: the key id or fingerprint. */
+  key: string;
+  gnupgHome?: string;
 }
 
 export interface CommitResult {
@@ -130,15 +140,29 @@ export async function writeCommit(
     }
     const message = typeof options.message === 'string' ? options.message : formatCommitMessage(options.message);
     const committer = options.committer ?? options.author;
-    const revision = await gitText(ctx, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], {
-      input: message,
-      env: {
-        GIT_AUTHOR_NAME: options.author.name,
-        GIT_AUTHOR_EMAIL: options.author.email,
-        GIT_COMMITTER_NAME: committer.name,
-        GIT_COMMITTER_EMAIL: committer.email,
+    const sign = options.sign
+      ? [
+          '-c',
+          `gpg.format=${options.sign.format}`,
+          '-c',
+          `user.signingkey=${options.sign.key}`,
+          ...(options.sign.format === 'ssh' ? ['-c', 'gpg.ssh.program=ssh-keygen'] : ['-c', 'gpg.program=gpg']),
+        ]
+      : [];
+    const revision = await gitText(
+      ctx,
+      [...sign, 'commit-tree', ...(options.sign ? ['-S'] : []), tree, ...(parent ? ['-p', parent] : []), '-F', '-'],
+      {
+        input: message,
+        env: {
+          ...(options.sign?.gnupgHome ? { GNUPGHOME: options.sign.gnupgHome } : {}),
+          GIT_AUTHOR_NAME: options.author.name,
+          GIT_AUTHOR_EMAIL: options.author.email,
+          GIT_COMMITTER_NAME: committer.name,
+          GIT_COMMITTER_EMAIL: committer.email,
+        },
       },
-    });
+    );
     await moveBranch(ctx, options.branch, revision, tip ?? zero);
     return { revision, parent, changed: true };
   } finally {

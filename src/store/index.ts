@@ -10,3 +10,6 @@ export function openStore(dataDir: string): Store {
   return new SqliteStore(join(dataDir, 'sluice.db'));
 }
 export { maskedStore } from './masked.js';
+export type * from './ledger-chain-types.js';
+export { verifyChain, type ChainVerdict, type ChainProblem, type ChainHead } from './ledger-chain.js';
+export type * from './webhook-types.js';

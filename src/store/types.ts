@@ -1,5 +1,7 @@
 import type { PlanSummary } from '../plan/types.js';
+import type { LedgerChainStore } from './ledger-chain-types.js';
 import type { LedgerStore } from './ledger-types.js';
+import type { WebhookDeliveryStore } from './webhook-types.js';
 
 /** What started a sync. */
 export type SyncTrigger = 'revision' | 'drift' | 'manual' | 'startup' | 'retry';
@@ -92,5 +94,9 @@ export interface Store {
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
   /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
   readonly ledger: LedgerStore;
+  /** The ledger's hash chain, to verify that no entry was altered or removed. */
+  readonly ledgerChain: LedgerChainStore;
+  /** Webhook deliveries already acted on. */
+  readonly webhooks: WebhookDeliveryStore;
   close(): Promise<void>;
 }

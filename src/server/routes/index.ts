@@ -1,3 +1,4 @@
 export { promotionRoutes } from './promotion.js';
 export { ledgerRoutes } from './ledger.js';
+export { webhookRoutes, type WebhookRouteOptions } from './webhooks.js';
 export { parseTime } from './params.js';

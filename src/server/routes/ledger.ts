@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { dora, loadLedger, whatRanAt } from '../../promote/index.js';
 import type { Project } from '../../config/index.js';
+import { verifyChain } from '../../store/ledger-chain.js';
 import type { Store } from '../../store/types.js';
 import { knownNames, parseTime } from './params.js';
 
@@ -29,6 +30,11 @@ export function ledgerRoutes(
         ...(q.app ? { app: q.app } : {}),
         ...(q.env ? { env: q.env } : {}),
       });
+    });
+    // The whole chain, every project: an entry removed from one project breaks the links of all.
+    app.get('/api/v1/ledger/verify', async () => {
+      const { entries, head } = await store.ledgerChain.readChain();
+      return verifyChain(entries, head);
     });
     app.get('/api/v1/what-ran', async (req) => {
       const q = whatRanQuery.parse(req.query);

@@ -3,7 +3,11 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { LedgerStore } from '../ledger-types.js';
+import type { LedgerChainStore } from '../ledger-chain-types.js';
 import { SqliteLedger } from './ledger.js';
+import { SqliteLedgerChain } from './ledger-chain.js';
+import type { WebhookDeliveryStore } from '../webhook-types.js';
+import { SqliteWebhookDeliveries } from './webhooks.js';
 import { migrations } from './migrations.js';
 import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
 
@@ -11,6 +15,8 @@ import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly ledger: LedgerStore;
+  readonly ledgerChain: LedgerChainStore;
+  readonly webhooks: WebhookDeliveryStore;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -20,6 +26,8 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
+    this.ledgerChain = new SqliteLedgerChain(this.db);
+    this.webhooks = new SqliteWebhookDeliveries(this.db);
   }
 
   private migrate(): void {
@@ -33,6 +41,7 @@ export class SqliteStore implements Store {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
         this.db.exec(m.sql);
+        m.run?.(this.db);
         this.db
           .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
           .run(m.version, m.name, new Date().toISOString());

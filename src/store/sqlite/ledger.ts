@@ -12,44 +12,8 @@ import type {
   PromotionRecord,
   VerificationRecord,
 } from '../ledger-types.js';
-
-type Row = Record<string, unknown>;
-
-const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
-
-/** Copies the non-null columns named in `map` (column → field) onto a record. */
-function optional<T extends object>(target: T, row: Row, map: Record<string, keyof T>): T {
-  for (const [col, field] of Object.entries(map)) {
-    if (row[col] !== null && row[col] !== undefined) (target as Record<string, unknown>)[field as string] = row[col];
-  }
-  return target;
-}
-
-function toChange(r: Row): ChangeRecord {
-  const c: ChangeRecord = {
-    id: r.id as number,
-    project: r.project as string,
-    app: r.app as string,
-    env: r.env as string,
-    revision: r.revision as string,
-    action: r.action as ChangeRecord['action'],
-    subject: r.subject as string,
-    author: r.author as string,
-    committedAt: r.committed_at as string,
-    artifacts: json(r.artifacts, []),
-    recordedAt: r.recorded_at as string,
-  };
-  return optional(c, r, {
-    source_commit: 'sourceCommit',
-    source_time: 'sourceTime',
-    ci_run: 'ciRun',
-    promotion_id: 'promotionId',
-    from_env: 'fromEnv',
-    rollback_of: 'rollbackOf',
-    not_a_failure: 'notAFailure',
-    flagged: 'flagged',
-  });
-}
+import { json, optional, toChange, type Row } from './ledger-rows.js';
+import { sealEntry } from './ledger-chain.js';
 
 function toPromotion(r: Row): PromotionRecord {
   const p: PromotionRecord = {
@@ -111,9 +75,25 @@ export class SqliteLedger implements LedgerStore {
   constructor(private readonly db: Database.Database) {}
 
   async recordChange(c: NewChange): Promise<ChangeRecord> {
-    this.db
+    // One immediate transaction: the entry and its link to the previous one are written
+    // together, and no other writer can slip an entry in between.
+    this.db.transaction(() => this.insertChange(c)).immediate();
+    const row = this.db
+      .prepare('SELECT * FROM ledger_changes WHERE project = ? AND app = ? AND env = ? AND revision = ?')
+      .get(c.project, c.app, c.env, c.revision) as Row;
+    return toChange(row);
+  }
+
+  private insertChange(c: NewChange): void {
+    // Asked first rather than left to INSERT OR IGNORE, which can use up an id: ids without
+    // gaps let verifying the chain say which entries were removed.
+    const exists = this.db
+      .prepare('SELECT 1 FROM ledger_changes WHERE project = ? AND app = ? AND env = ? AND revision = ?')
+      .get(c.project, c.app, c.env, c.revision);
+    if (exists) return;
+    const info = this.db
       .prepare(
-        `INSERT OR IGNORE INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
+        `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
            source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -137,10 +117,7 @@ export class SqliteLedger implements LedgerStore {
         c.flagged ?? null,
         new Date().toISOString(),
       );
-    const row = this.db
-      .prepare('SELECT * FROM ledger_changes WHERE project = ? AND app = ? AND env = ? AND revision = ?')
-      .get(c.project, c.app, c.env, c.revision) as Row;
-    return toChange(row);
+    sealEntry(this.db, Number(info.lastInsertRowid));
   }
 
   async listChanges(q: LedgerQuery = {}): Promise<ChangeRecord[]> {

@@ -1,8 +1,17 @@
+import type Database from 'better-sqlite3';
+import { sealExisting } from './ledger-chain.js';
+
 /**
  * Schema migrations, applied in order and recorded in `schema_migrations`. Append only:
  * a released migration is never edited, a change is a new entry.
  */
-export const migrations: { version: number; name: string; sql: string }[] = [
+export const migrations: {
+  version: number;
+  name: string;
+  sql: string;
+  /** Data the SQL cannot compute, run after it in the same transaction. */
+  run?: (db: Database.Database) => void;
+}[] = [
   {
     version: 1,
     name: 'syncs and events',
@@ -132,5 +141,31 @@ export const migrations: { version: number; name: string; sql: string }[] = [
     version: 3,
     name: 'ledger: a rollback marked as a deliberate step back, not a failure',
     sql: `ALTER TABLE ledger_changes ADD COLUMN not_a_failure TEXT;`,
+  },
+  {
+    version: 4,
+    name: 'ledger: a hash chain over the changes, existing entries chained in order',
+    sql: `
+      ALTER TABLE ledger_changes ADD COLUMN prev_hash TEXT;
+      ALTER TABLE ledger_changes ADD COLUMN hash TEXT;
+      CREATE TABLE ledger_chain_head (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        id INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
+    `,
+    run: sealExisting,
+  },
+  {
+    version: 5,
+    name: 'webhook deliveries seen, to act once per delivery id',
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        sender TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (sender, delivery_id)
+      );
+    `,
   },
 ];
