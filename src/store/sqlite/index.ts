@@ -5,14 +5,19 @@ import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, Syn
 import type { LedgerStore } from '../ledger-types.js';
 import { SqliteLedger } from './ledger.js';
 import { migrations } from './migrations.js';
-import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
+import { rowToEvent, rowToSync, type EventRow, type SyncRow } from '../rows.js';
+import { Turns, waitingTurns } from './turns.js';
 
 /** The default store: one SQLite file in Sluice's data directory (WAL, so the CLI can read while the controller writes). */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly ledger: LedgerStore;
+  private readonly turns = new Turns();
+  private readonly instance: string;
 
-  constructor(path: string) {
+  /** `instance`: the controller writing through this store (see StoreOptions). */
+  constructor(path: string, options: { instance?: string } = {}) {
+    this.instance = options.instance ?? 'local';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -20,6 +25,15 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
+    // What callers get is the store that waits for an open transaction to end; the
+    // transaction itself works on this object directly.
+    return waitingTurns(this, this.turns);
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    // Called from inside a transaction (callers outside wait for it to end): one transaction.
+    if (this.turns.busy) return fn(this);
+    return this.turns.transaction(this.db, () => fn(this));
   }
 
   private migrate(): void {
@@ -41,7 +55,7 @@ export class SqliteStore implements Store {
   }
 
   /** Highest applied migration, for diagnostics and tests. */
-  schemaVersion(): number {
+  async schemaVersion(): Promise<number> {
     const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;
   }
@@ -49,8 +63,8 @@ export class SqliteStore implements Store {
   async startSync(sync: NewSync): Promise<SyncRecord> {
     const info = this.db
       .prepare(
-        `INSERT INTO syncs (project, app, env, revision, trigger, reason, actor, dry_run, result, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Running', ?)`,
+        `INSERT INTO syncs (project, app, env, revision, trigger, reason, actor, dry_run, result, started_at, owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Running', ?, ?)`,
       )
       .run(
         sync.project,
@@ -62,6 +76,7 @@ export class SqliteStore implements Store {
         sync.actor ?? null,
         sync.dryRun ? 1 : 0,
         sync.startedAt,
+        this.instance,
       );
     return (await this.getSync(Number(info.lastInsertRowid)))!;
   }
@@ -112,8 +127,11 @@ export class SqliteStore implements Store {
   async abandonRunningSyncs(reason: string): Promise<number> {
     const error = JSON.stringify({ code: 'SYNC_ABANDONED', message: reason });
     const info = this.db
-      .prepare(`UPDATE syncs SET result = 'Failed', error = ?, finished_at = ? WHERE result = 'Running'`)
-      .run(error, new Date().toISOString());
+      .prepare(
+        `UPDATE syncs SET result = 'Failed', error = ?, finished_at = ?
+         WHERE result = 'Running' AND (owner = ? OR owner IS NULL)`,
+      )
+      .run(error, new Date().toISOString(), this.instance);
     return info.changes;
   }
 

@@ -10,88 +10,10 @@ import type {
   NewVerification,
   PromotionQuery,
   PromotionRecord,
+  PromotionState,
   VerificationRecord,
 } from '../ledger-types.js';
-
-type Row = Record<string, unknown>;
-
-const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
-
-/** Copies the non-null columns named in `map` (column → field) onto a record. */
-function optional<T extends object>(target: T, row: Row, map: Record<string, keyof T>): T {
-  for (const [col, field] of Object.entries(map)) {
-    if (row[col] !== null && row[col] !== undefined) (target as Record<string, unknown>)[field as string] = row[col];
-  }
-  return target;
-}
-
-function toChange(r: Row): ChangeRecord {
-  const c: ChangeRecord = {
-    id: r.id as number,
-    project: r.project as string,
-    app: r.app as string,
-    env: r.env as string,
-    revision: r.revision as string,
-    action: r.action as ChangeRecord['action'],
-    subject: r.subject as string,
-    author: r.author as string,
-    committedAt: r.committed_at as string,
-    artifacts: json(r.artifacts, []),
-    recordedAt: r.recorded_at as string,
-  };
-  return optional(c, r, {
-    source_commit: 'sourceCommit',
-    source_time: 'sourceTime',
-    ci_run: 'ciRun',
-    promotion_id: 'promotionId',
-    from_env: 'fromEnv',
-    rollback_of: 'rollbackOf',
-    not_a_failure: 'notAFailure',
-    flagged: 'flagged',
-  });
-}
-
-function toPromotion(r: Row): PromotionRecord {
-  const p: PromotionRecord = {
-    id: r.id as number,
-    project: r.project as string,
-    app: r.app as string,
-    kind: r.kind as PromotionRecord['kind'],
-    env: r.env as string,
-    state: r.state as PromotionRecord['state'],
-    artifacts: json(r.artifacts, []),
-    author: r.author as string,
-    createdAt: r.created_at as string,
-    updatedAt: r.updated_at as string,
-    baseRevision: r.base_revision as string,
-    gates: json(r.gates, []),
-  };
-  if (r.external !== null) p.external = json(r.external, { backend: 'local', id: '' });
-  return optional(p, r, {
-    from_env: 'fromEnv',
-    revision: 'revision',
-    source_commit: 'sourceCommit',
-    source_time: 'sourceTime',
-    ci_run: 'ciRun',
-    message: 'message',
-  });
-}
-
-function toVerification(r: Row): VerificationRecord {
-  const v: VerificationRecord = {
-    id: r.id as number,
-    syncId: r.sync_id as number,
-    project: r.project as string,
-    app: r.app as string,
-    env: r.env as string,
-    revision: r.revision as string,
-    result: r.result as VerificationRecord['result'],
-    checks: json(r.checks, []),
-    startedAt: r.started_at as string,
-    finishedAt: r.finished_at as string,
-  };
-  return optional(v, r, { rollback_revision: 'rollbackRevision' });
-}
+import { json, optional, promotionConflict, toChange, toPromotion, toVerification, type Row } from '../ledger-rows.js';
 
 function scope(q: LedgerQuery & { state?: string }): { where: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -199,7 +121,11 @@ export class SqliteLedger implements LedgerStore {
     return row ? toPromotion(row) : undefined;
   }
 
-  async updatePromotion(id: number, patch: Parameters<LedgerStore['updatePromotion']>[1]): Promise<PromotionRecord> {
+  async updatePromotion(
+    id: number,
+    patch: Parameters<LedgerStore['updatePromotion']>[1],
+    expected?: { state: PromotionState },
+  ): Promise<PromotionRecord> {
     const columns: Record<string, unknown> = {
       state: patch.state,
       revision: patch.revision,
@@ -214,9 +140,13 @@ export class SqliteLedger implements LedgerStore {
       sets.push(`${col} = ?`);
       params.push(v);
     }
-    this.db.prepare(`UPDATE promotions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+    const guard = expected ? ' AND state = ?' : '';
+    const changed = this.db
+      .prepare(`UPDATE promotions SET ${sets.join(', ')} WHERE id = ?${guard}`)
+      .run(...params, id, ...(expected ? [expected.state] : [])).changes;
     const p = await this.getPromotion(id);
     if (!p) throw new Error(`promotion ${id} does not exist`);
+    if (!changed) throw promotionConflict(p, expected!.state);
     return p;
   }
 

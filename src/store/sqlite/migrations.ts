@@ -133,4 +133,9 @@ export const migrations: { version: number; name: string; sql: string }[] = [
     name: 'ledger: a rollback marked as a deliberate step back, not a failure',
     sql: `ALTER TABLE ledger_changes ADD COLUMN not_a_failure TEXT;`,
   },
+  {
+    version: 4,
+    name: 'syncs: the controller instance that owns a running sync',
+    sql: `ALTER TABLE syncs ADD COLUMN owner TEXT;`,
+  },
 ];
