@@ -1,3 +1,4 @@
+import type { Fence } from '../store/lease-types.js';
 import type { NewEvent, Store, SyncFinish, SyncRecord } from '../store/types.js';
 import type { NotificationEvent, Notify, NotificationType } from './types.js';
 
@@ -52,8 +53,8 @@ function notifying(store: Store, notify: Notify, failing: Map<string, string>): 
       .catch(() => undefined);
     return rec;
   };
-  const finishSync = async (id: number, finish: SyncFinish) => {
-    const done = await store.finishSync(id, finish);
+  const finishSync = async (id: number, finish: SyncFinish, fence?: Fence) => {
+    const done = await store.finishSync(id, finish, fence);
     if (done.result === 'Succeeded' && !done.dryRun) failing.delete(scopeKey(done));
     return done;
   };

@@ -1,4 +1,5 @@
 import type { PlanSummary } from '../plan/types.js';
+import type { Fence, LeaseStore } from './lease-types.js';
 import type { LedgerStore } from './ledger-types.js';
 
 /** What started a sync. */
@@ -99,7 +100,11 @@ export interface StoreOptions {
  */
 export interface Store {
   startSync(sync: NewSync): Promise<SyncRecord>;
-  finishSync(id: number, finish: SyncFinish): Promise<SyncRecord>;
+  /**
+   * With `fence`, the result is written only if the sync's scope is still leased to that holder
+   * under that token; otherwise LeaseLostError and nothing is written.
+   */
+  finishSync(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord>;
   getSync(id: number): Promise<SyncRecord | undefined>;
   listSyncs(query?: SyncQuery): Promise<SyncRecord[]>;
   /**
@@ -111,6 +116,8 @@ export interface Store {
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
   /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
   readonly ledger: LedgerStore;
+  /** Leases on app × environment scopes, for several controllers on one store. */
+  readonly leases: LeaseStore;
   /**
    * Runs `fn` with a store whose every write commits together or not at all. Writes that belong
    * together (a merged promotion: its approvals, its state, the change it made) go through the

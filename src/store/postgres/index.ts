@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { LedgerStore } from '../ledger-types.js';
+import type { Fence, LeaseStore } from '../lease-types.js';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import { createPool, PgDb, redactUrl, unavailable, type Queryable } from './db.js';
 import { PgEvents } from './events.js';
+import { PgLeases } from './leases.js';
 import { PgLedger } from './ledger.js';
 import { migrate } from './migrations.js';
 import { PgSyncs } from './syncs.js';
@@ -15,6 +17,7 @@ import { PgSyncs } from './syncs.js';
  */
 export class PgStore implements Store {
   readonly ledger: LedgerStore;
+  readonly leases: LeaseStore;
   private readonly syncs: PgSyncs;
   private readonly events: PgEvents;
 
@@ -28,6 +31,7 @@ export class PgStore implements Store {
     this.syncs = new PgSyncs(db, instance);
     this.events = new PgEvents(db);
     this.ledger = new PgLedger(db);
+    this.leases = new PgLeases(db);
   }
 
   static open(url: string, options: { instance?: string } = {}): PgStore {
@@ -78,8 +82,8 @@ export class PgStore implements Store {
     return this.syncs.start(sync);
   }
 
-  finishSync(id: number, finish: SyncFinish): Promise<SyncRecord> {
-    return this.syncs.finish(id, finish);
+  finishSync(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord> {
+    return this.syncs.finish(id, finish, fence);
   }
 
   getSync(id: number): Promise<SyncRecord | undefined> {

@@ -1,4 +1,6 @@
 import { rowToSync, type SyncRow } from '../rows.js';
+import { leaseLost } from '../errors.js';
+import type { Fence } from '../lease-types.js';
 import type { NewSync, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { PgDb } from './db.js';
 import { where } from './where.js';
@@ -30,10 +32,15 @@ export class PgSyncs {
     return rowToSync(row!);
   }
 
-  async finish(id: number, finish: SyncFinish): Promise<SyncRecord> {
+  async finish(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord> {
+    // The fence and the write are one statement: a takeover cannot slip in between.
+    const fenced = fence
+      ? `AND EXISTS (SELECT 1 FROM scope_leases l WHERE l.project = syncs.project AND l.app = syncs.app
+           AND l.env = syncs.env AND l.holder = $8 AND l.token = $9)`
+      : '';
     const row = await this.db.one<SyncRow>(
       `UPDATE syncs SET result = $1, plan = $2, health = $3, error = $4, finished_at = $5, timings = $6
-       WHERE id = $7 RETURNING *`,
+       WHERE id = $7 ${fenced} RETURNING *`,
       [
         finish.result,
         finish.plan ? JSON.stringify(finish.plan) : null,
@@ -42,10 +49,13 @@ export class PgSyncs {
         new Date().toISOString(),
         JSON.stringify(finish.timings),
         id,
+        ...(fence ? [fence.holder, fence.token] : []),
       ],
     );
-    if (!row) throw new Error(`sync ${id} does not exist`);
-    return rowToSync(row);
+    if (row) return rowToSync(row);
+    const now = await this.get(id);
+    if (!now) throw new Error(`sync ${id} does not exist`);
+    throw leaseLost(now, fence!);
   }
 
   async get(id: number): Promise<SyncRecord | undefined> {

@@ -3,6 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { LedgerStore } from '../ledger-types.js';
+import type { Fence, LeaseStore } from '../lease-types.js';
+import { leaseLost } from '../errors.js';
+import { SqliteLeases } from './leases.js';
 import { SqliteLedger } from './ledger.js';
 import { migrations } from './migrations.js';
 import { rowToEvent, rowToSync, type EventRow, type SyncRow } from '../rows.js';
@@ -12,6 +15,7 @@ import { Turns, waitingTurns } from './turns.js';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly ledger: LedgerStore;
+  readonly leases: LeaseStore;
   private readonly turns = new Turns();
   private readonly instance: string;
 
@@ -25,6 +29,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
+    this.leases = new SqliteLeases(this.db);
     // What callers get is the store that waits for an open transaction to end; the
     // transaction itself works on this object directly.
     return waitingTurns(this, this.turns);
@@ -81,10 +86,11 @@ export class SqliteStore implements Store {
     return (await this.getSync(Number(info.lastInsertRowid)))!;
   }
 
-  async finishSync(id: number, finish: SyncFinish): Promise<SyncRecord> {
-    this.db
+  async finishSync(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord> {
+    const fenced = fence ? ` AND ${HOLDS_LEASE}` : '';
+    const changed = this.db
       .prepare(
-        `UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?`,
+        `UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?${fenced}`,
       )
       .run(
         finish.result,
@@ -94,9 +100,11 @@ export class SqliteStore implements Store {
         new Date().toISOString(),
         JSON.stringify(finish.timings),
         id,
-      );
+        ...(fence ? [fence.holder, fence.token] : []),
+      ).changes;
     const rec = await this.getSync(id);
     if (!rec) throw new Error(`sync ${id} does not exist`);
+    if (!changed) throw leaseLost(rec, fence!);
     return rec;
   }
 
@@ -175,6 +183,10 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 }
+
+/** The sync's scope is leased to the fence's holder under its token (parameters: holder, token). */
+const HOLDS_LEASE = `EXISTS (SELECT 1 FROM scope_leases l WHERE l.project = syncs.project AND l.app = syncs.app
+  AND l.env = syncs.env AND l.holder = ? AND l.token = ?)`;
 
 function scopeFilter(q: { project?: string; app?: string; env?: string }): { where: string[]; params: unknown[] } {
   const where: string[] = [];

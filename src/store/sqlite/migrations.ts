@@ -138,4 +138,19 @@ export const migrations: { version: number; name: string; sql: string }[] = [
     name: 'syncs: the controller instance that owns a running sync',
     sql: `ALTER TABLE syncs ADD COLUMN owner TEXT;`,
   },
+  {
+    version: 5,
+    name: 'scope leases: which controller syncs an app × environment, with a fencing token',
+    sql: `
+      CREATE TABLE scope_leases (
+        project TEXT NOT NULL,
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        token INTEGER NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (project, app, env)
+      );
+    `,
+  },
 ];

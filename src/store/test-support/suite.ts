@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { StoreConflictError } from '../errors.js';
+import { LeaseLostError, StoreConflictError } from '../errors.js';
 import type { NewPromotion } from '../ledger-types.js';
 import type { Store } from '../types.js';
 
@@ -269,6 +269,48 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       await expect(failed).rejects.toThrow('rolled back');
       await outside;
       expect((await s.listEvents()).map((e) => e.type)).toEqual(['outside']);
+    });
+  });
+
+  describe(`${name}: scope leases`, () => {
+    const scope = { project: 'shop', app: 'hello', env: 'dev' };
+
+    it('grants a scope to one holder, renews it, and hands it over with a higher token once it expires', async () => {
+      const db = await database();
+      const a = db.open('ctl-a');
+      const b = db.open('ctl-b');
+      const first = await a.leases.claim(scope, 'ctl-a', 60_000);
+      expect(first).toMatchObject({ holder: 'ctl-a', token: 1 });
+      expect(await b.leases.claim(scope, 'ctl-b', 60_000)).toBeUndefined();
+      // Renewal keeps the token; only a change of holder raises it.
+      expect(await a.leases.claim(scope, 'ctl-a', 0)).toMatchObject({ holder: 'ctl-a', token: 1 });
+      // Expired (ttl 0): anyone may claim it.
+      expect(await b.leases.claim(scope, 'ctl-b', 60_000)).toMatchObject({ holder: 'ctl-b', token: 2 });
+      expect(await a.leases.claim(scope, 'ctl-a', 60_000)).toBeUndefined();
+      await b.leases.release(scope, 'ctl-b');
+      expect(await a.leases.claim(scope, 'ctl-a', 60_000)).toMatchObject({ holder: 'ctl-a', token: 3 });
+      expect((await a.leases.list('shop')).map((l) => [l.env, l.holder, l.token])).toEqual([['dev', 'ctl-a', 3]]);
+    });
+
+    it('refuses the sync result of a holder that lost the lease, and writes nothing', async () => {
+      const db = await database();
+      const a = db.open('ctl-a');
+      const b = db.open('ctl-b');
+      const lease = (await a.leases.claim(scope, 'ctl-a', 0))!;
+      const sync = await a.startSync(base);
+      // ctl-a stalls past its lease; ctl-b takes the scope over.
+      const taken = (await b.leases.claim(scope, 'ctl-b', 60_000))!;
+      const late = a.finishSync(sync.id, { result: 'Succeeded', timings: {} }, { holder: 'ctl-a', token: lease.token });
+      await expect(late).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(late).rejects.toMatchObject({ code: 'LEASE_LOST', retry: false });
+      expect(await b.getSync(sync.id)).toMatchObject({ result: 'Running' });
+      // The new holder's fenced write goes through.
+      const done = await b.finishSync(
+        sync.id,
+        { result: 'Failed', timings: {} },
+        { holder: 'ctl-b', token: taken.token },
+      );
+      expect(done.result).toBe('Failed');
     });
   });
 }

@@ -96,6 +96,19 @@ describe.skipIf(skip)('several stores on one PostgreSQL database', () => {
     expect((await b.ledger.getPromotion(p.id))!.message).toBe(winners[0]);
   });
 
+  it('grants each scope to exactly one of three instances claiming it at once', async () => {
+    const url = await createDatabase();
+    const three = ['ctl-a', 'ctl-b', 'ctl-c'].map((i) => opened(PgStore.open(url, { instance: i })));
+    const scopes = Array.from({ length: 30 }, (_, i) => ({ project: 'shop', app: `app${i}`, env: 'prod' }));
+    const claims = await Promise.all(
+      scopes.map((scope) => Promise.all(three.map((s, i) => s.leases.claim(scope, `ctl-${'abc'[i]}`, 60_000)))),
+    );
+    for (const perScope of claims) expect(perScope.filter(Boolean)).toHaveLength(1);
+    const leases = await three[0]!.leases.list('shop');
+    expect(leases).toHaveLength(30);
+    expect(leases.every((l) => l.token === 1)).toBe(true);
+  });
+
   it('abandons only the syncs of the instance that restarts, while the other runs', async () => {
     const url = await createDatabase();
     const a = opened(PgStore.open(url, { instance: 'ctl-a' }));
