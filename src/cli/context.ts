@@ -6,6 +6,10 @@ import { ApiClient, serverUrl } from './client.js';
 export interface GlobalOptions {
   dataDir: string;
   server?: string;
+  /** Where the store is (--store, SLUICE_STORE): unset for SQLite in the data directory, or postgres://…. */
+  store?: string;
+  /** This controller's name among several sharing one store (SLUICE_INSTANCE; default: the host name). */
+  instance?: string;
 }
 
 /** Sluice's data directory: --data-dir, SLUICE_DATA_DIR, or the user's XDG data home. */
@@ -16,8 +20,15 @@ export function defaultDataDir(): string {
 }
 
 export function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ dataDir?: string; server?: string }>();
-  return { dataDir: resolve(o.dataDir ?? defaultDataDir()), ...(o.server ? { server: o.server } : {}) };
+  const o = cmd.optsWithGlobals<{ dataDir?: string; server?: string; store?: string }>();
+  const store = o.store ?? process.env.SLUICE_STORE;
+  const instance = process.env.SLUICE_INSTANCE;
+  return {
+    dataDir: resolve(o.dataDir ?? defaultDataDir()),
+    ...(o.server ? { server: o.server } : {}),
+    ...(store ? { store } : {}),
+    ...(instance ? { instance } : {}),
+  };
 }
 
 export function client(cmd: Command): ApiClient {

@@ -44,7 +44,7 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
 ];
 
 /** Global options that take a value, to find the command name after them. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-d', '--data-dir', '-s', '--server']);
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-d', '--data-dir', '-s', '--server', '--store']);
 
 /** The command `argv` runs, if it names one; undefined for help, version or a typo. */
 export function commandName(argv: readonly string[]): string | undefined {
@@ -70,6 +70,10 @@ export async function program(argv?: readonly string[]): Promise<Command> {
     .version('0.1.0')
     .option('-d, --data-dir <dir>', `data directory (env SLUICE_DATA_DIR; default ${defaultDataDir()})`)
     .option('-s, --server <url>', 'URL of a running `sluice serve` (env SLUICE_SERVER)')
+    .option(
+      '--store <url>',
+      'where state is kept: postgres://… shared by several controllers (env SLUICE_STORE; default SQLite in the data dir)',
+    )
     .showHelpAfterError()
     .exitOverride();
   const only = argv === undefined ? undefined : commandName(argv);

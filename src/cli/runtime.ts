@@ -30,6 +30,10 @@ export interface RuntimeOptions {
   repo: string;
   branch?: string;
   dataDir: string;
+  /** Where the store is (see openStore); SQLite in the data directory when unset. */
+  store?: string;
+  /** This controller's name among several sharing one store. */
+  instance?: string;
   port: number;
   host: string;
   log?: Logger;
@@ -70,7 +74,11 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const relayRef: { current?: NotificationRelay } = {};
   const deliver: Notify = o.notify ?? ((e) => relayRef.current?.notify(e));
   const notify: Notify = (e) => deliver(maskDeep(e));
-  const store = maskedStore(notifyingStore(openStore(o.dataDir), notify), maskDeep);
+  const opened = openStore(o.dataDir, {
+    ...(o.store ? { location: o.store } : {}),
+    ...(o.instance ? { instance: o.instance } : {}),
+  });
+  const store = maskedStore(notifyingStore(opened, notify), maskDeep);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open(
     { ...spec, ...(o.branch ? { branch: o.branch } : {}) },

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Source } from '../source/index.js';
 import { commit, initRepo, tempDir } from '../source/test-support.js';
 import { signWith, sshKey } from '../../test/support/signing-keys.js';
-import { SqliteStore } from '../store/index.js';
+import { SqliteStore } from '../store/sqlite/index.js';
 import { observeCommits } from './observer.js';
 
 /**

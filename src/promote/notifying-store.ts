@@ -1,3 +1,4 @@
+import type { Fence } from '../store/lease-types.js';
 import type { NewEvent, Store, SyncFinish, SyncRecord } from '../store/types.js';
 import type { NotificationEvent, Notify, NotificationType } from './types.js';
 
@@ -21,6 +22,10 @@ const scopeKey = (s: { project: string; app?: string; env?: string }) => `${s.pr
 export function notifyingStore(store: Store, notify: Notify): Store {
   /** Scopes failing now → the revision whose failure was told. */
   const failing = new Map<string, string>();
+  return notifying(store, notify, failing);
+}
+
+function notifying(store: Store, notify: Notify, failing: Map<string, string>): Store {
   const addEvent = async (e: NewEvent) => {
     const rec = await store.addEvent(e);
     const type = FORWARDED[e.type];
@@ -48,8 +53,8 @@ export function notifyingStore(store: Store, notify: Notify): Store {
       .catch(() => undefined);
     return rec;
   };
-  const finishSync = async (id: number, finish: SyncFinish) => {
-    const done = await store.finishSync(id, finish);
+  const finishSync = async (id: number, finish: SyncFinish, fence?: Fence) => {
+    const done = await store.finishSync(id, finish, fence);
     if (done.result === 'Succeeded' && !done.dryRun) failing.delete(scopeKey(done));
     return done;
   };
@@ -57,6 +62,10 @@ export function notifyingStore(store: Store, notify: Notify): Store {
     get(target, prop, receiver) {
       if (prop === 'addEvent') return addEvent;
       if (prop === 'finishSync') return finishSync;
+      // Events written inside a transaction notify too.
+      if (prop === 'transaction') {
+        return <T>(fn: (tx: Store) => Promise<T>) => target.transaction((tx) => fn(notifying(tx, notify, failing)));
+      }
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },

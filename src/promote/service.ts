@@ -9,6 +9,7 @@ import type {
   PromotionKind,
   PromotionRecord,
 } from '../store/ledger-types.js';
+import { StoreConflictError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
@@ -253,32 +254,35 @@ export class PromotionService {
 
   async recordWritten(project: string, revision: string, subject: string, t: ChangeTrailers): Promise<void> {
     const info = await this.o.source.commitInfo(revision);
-    await this.o.store.ledger.recordChange({
-      project,
-      app: t.app,
-      env: t.env,
-      revision,
-      action: t.action,
-      subject,
-      author: t.actor ?? info.author.name,
-      committedAt: info.committer.time.toISOString(),
-      artifacts: t.artifacts,
-      ...(t.sourceCommit ? { sourceCommit: t.sourceCommit } : {}),
-      ...(t.sourceTime ? { sourceTime: t.sourceTime } : {}),
-      ...(t.ciRun ? { ciRun: t.ciRun } : {}),
-      ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
-      ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
-      ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
-      ...(t.notAFailure ? { notAFailure: t.notAFailure } : {}),
-    });
-    await this.o.store.addEvent({
-      project,
-      app: t.app,
-      env: t.env,
-      type: `${t.action}.committed`,
-      severity: 'info',
-      message: `${revision.slice(0, 7)} ${subject}`,
-      data: { revision },
+    // The ledger entry and its event land together or not at all.
+    await this.o.store.transaction(async (tx) => {
+      await tx.ledger.recordChange({
+        project,
+        app: t.app,
+        env: t.env,
+        revision,
+        action: t.action,
+        subject,
+        author: t.actor ?? info.author.name,
+        committedAt: info.committer.time.toISOString(),
+        artifacts: t.artifacts,
+        ...(t.sourceCommit ? { sourceCommit: t.sourceCommit } : {}),
+        ...(t.sourceTime ? { sourceTime: t.sourceTime } : {}),
+        ...(t.ciRun ? { ciRun: t.ciRun } : {}),
+        ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
+        ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
+        ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
+        ...(t.notAFailure ? { notAFailure: t.notAFailure } : {}),
+      });
+      await tx.addEvent({
+        project,
+        app: t.app,
+        env: t.env,
+        type: `${t.action}.committed`,
+        severity: 'info',
+        message: `${revision.slice(0, 7)} ${subject}`,
+        data: { revision },
+      });
     });
     if (t.action !== 'rollback') {
       await this.tell({
@@ -298,7 +302,7 @@ export class PromotionService {
   /** Re-evaluates a request's gates and merges it when all pass. */
   async settle(id: number): Promise<PromotionRecord> {
     const first = await this.getPromotion(id);
-    return this.locks.run(first.env, async () => {
+    const settled = this.locks.run(first.env, async () => {
       const p = await this.getPromotion(id);
       if (p.state !== 'open') return p;
       const view = await projectAt(this.o.source, (await this.o.source.fetch()).revision);
@@ -309,11 +313,13 @@ export class PromotionService {
       // the followed branch, so Git already says what happened, whatever Sluice's gates say.
       const landed = p.external ? await this.landedCommit(p, overlayDir(app, env.name)) : undefined;
       if (landed) {
-        await this.keepReviews(p.id, stored, external);
-        return this.o.store.ledger.updatePromotion(p.id, {
-          state: 'merged',
-          revision: landed,
-          message: `merged on ${p.external!.backend}`,
+        return this.o.store.transaction(async (tx) => {
+          await this.keepReviews(tx, p.id, stored, external);
+          return tx.ledger.updatePromotion(
+            p.id,
+            { state: 'merged', revision: landed, message: `merged on ${p.external!.backend}` },
+            { state: 'open' },
+          );
         });
       }
       const reviews = [...stored, ...external];
@@ -338,15 +344,15 @@ export class PromotionService {
       });
       const rejected = reviews.find((r) => r.decision === 'reject');
       if (rejected) {
-        await this.keepReviews(p.id, stored, external);
         return this.finish(
           p,
           'rejected',
           gates,
           `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`,
+          (tx) => this.keepReviews(tx, p.id, stored, external),
         );
       }
-      if (!allPassed(gates)) return this.o.store.ledger.updatePromotion(p.id, { gates });
+      if (!allPassed(gates)) return this.o.store.ledger.updatePromotion(p.id, { gates }, { state: 'open' });
       const approvedBy = [...new Set(reviews.filter((r) => r.decision === 'approve').map((r) => r.actor))];
       const proposal: Proposal = {
         app: p.app,
@@ -363,15 +369,36 @@ export class PromotionService {
         approvedBy,
         subject: `${describeProposal(proposal)} (#${p.id})`,
       });
-      if (!written) return this.finish(p, 'failed', gates, `${p.env} already runs these artifacts; nothing to merge`);
-      await this.keepReviews(p.id, stored, external);
-      const merged = await this.o.store.ledger.updatePromotion(p.id, {
-        state: 'merged',
-        revision: written.revision,
-        gates,
+      if (!written) {
+        // Another controller sharing the store merged it a moment ago: its commit says so.
+        const mergedElsewhere = await this.landedCommit(p, overlayDir(app, env.name));
+        if (mergedElsewhere) {
+          return this.o.store.transaction(async (tx) => {
+            await this.keepReviews(tx, p.id, stored, external);
+            return tx.ledger.updatePromotion(
+              p.id,
+              { state: 'merged', revision: mergedElsewhere, gates },
+              { state: 'open' },
+            );
+          });
+        }
+        return this.finish(p, 'failed', gates, `${p.env} already runs these artifacts; nothing to merge`);
+      }
+      const merged = await this.o.store.transaction(async (tx) => {
+        await this.keepReviews(tx, p.id, stored, external);
+        return tx.ledger.updatePromotion(
+          p.id,
+          { state: 'merged', revision: written.revision, gates },
+          { state: 'open' },
+        );
       });
       await this.requests.close(merged, 'merged', written.revision);
       return merged;
+    });
+    // Another controller sharing the store moved the request first: what it decided stands.
+    return settled.catch(async (e: unknown) => {
+      if (e instanceof StoreConflictError) return this.getPromotion(id);
+      throw e;
     });
   }
 
@@ -380,13 +407,14 @@ export class PromotionService {
    * only once they decided it: the ledger then says who approved or rejected, and when.
    */
   private async keepReviews(
+    tx: Store,
     promotionId: number,
     stored: readonly ApprovalRecord[],
     external: readonly ExternalReview[],
   ): Promise<void> {
     for (const r of external) {
       if (stored.some((s) => s.actor === r.actor && s.decision === r.decision)) continue;
-      await this.o.store.ledger.addApproval({ promotionId, ...r });
+      await tx.ledger.addApproval({ promotionId, ...r });
     }
   }
 
@@ -401,8 +429,13 @@ export class PromotionService {
     state: 'rejected' | 'failed',
     gates: GateResult[],
     message: string,
+    /** Writes that belong with the verdict (the reviews that decided it). */
+    alongside?: (tx: Store) => Promise<void>,
   ): Promise<PromotionRecord> {
-    const done = await this.o.store.ledger.updatePromotion(p.id, { state, gates, message });
+    const done = await this.o.store.transaction(async (tx) => {
+      await alongside?.(tx);
+      return tx.ledger.updatePromotion(p.id, { state, gates, message }, { state: 'open' });
+    });
     await this.requests.close(done, state);
     await this.event(done, `promotion.${state}`, 'warning', `#${p.id} ${message}`);
     return done;

@@ -27,9 +27,9 @@ export interface PostSyncDeps {
 }
 
 /**
- * What a sync applied goes into the ledger before the sync is recorded as finished: a crash
- * between the two must never leave a succeeded sync whose artifacts the ledger does not know
- * (a promotion from that environment would copy older ones).
+ * What a sync applied goes into the ledger in the transaction that records the sync as
+ * succeeded: never a succeeded sync whose artifacts the ledger does not know (a promotion from
+ * that environment would copy older ones).
  */
 export async function recordApplied(
   store: Store,

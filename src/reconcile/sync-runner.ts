@@ -252,12 +252,11 @@ async function waitAndRecord(
         },
       );
     }
-    await recordApplied(deps.store, scope, revision, record.id, desired.resources);
-    const done = await deps.store.finishSync(record.id, {
-      result: 'Succeeded',
-      plan: applied.summary,
-      health: health.status,
-      timings,
+    // One transaction: a succeeded sync whose artifacts the ledger does not know, or the other
+    // way round, is never seen by anyone (a promotion from this environment reads both).
+    const done = await deps.store.transaction(async (tx) => {
+      await recordApplied(tx, scope, revision, record.id, desired.resources);
+      return tx.finishSync(record.id, { result: 'Succeeded', plan: applied.summary, health: health.status, timings });
     });
     if (mode === 'apply') {
       const unchanged = applied.changes.map((c) => ({ ...c, action: 'unchanged' as const }));

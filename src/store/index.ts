@@ -1,14 +1,8 @@
 export type * from './types.js';
 export type * from './ledger-types.js';
-export { SqliteStore } from './sqlite/index.js';
-import { join } from 'node:path';
-import { SqliteStore } from './sqlite/index.js';
-import type { Store } from './types.js';
-
-/** Opens the default store for a data directory. */
-export function openStore(dataDir: string): Store {
-  return new SqliteStore(join(dataDir, 'sluice.db'));
-}
+export type * from './lease-types.js';
+export { LeaseLostError, StoreConflictError, StoreLocationError, StoreUnavailableError } from './errors.js';
+export { openStore } from './registry.js';
 export { maskedStore } from './masked.js';
 export type * from './ledger-chain-types.js';
 export { verifyChain, type ChainVerdict, type ChainProblem, type ChainHead } from './ledger-chain.js';

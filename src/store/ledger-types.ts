@@ -166,9 +166,14 @@ export interface LedgerStore {
   markObserved(project: string, revision: string): Promise<void>;
   createPromotion(p: NewPromotion): Promise<PromotionRecord>;
   getPromotion(id: number): Promise<PromotionRecord | undefined>;
+  /**
+   * With `expected`, the update happens only if the request is still in that state; otherwise
+   * it throws StoreConflictError (another controller moved it first) and changes nothing.
+   */
   updatePromotion(
     id: number,
     patch: Partial<Pick<PromotionRecord, 'state' | 'revision' | 'gates' | 'message' | 'external'>>,
+    expected?: { state: PromotionState },
   ): Promise<PromotionRecord>;
   /** Newest first. */
   listPromotions(query?: PromotionQuery): Promise<PromotionRecord[]>;

@@ -15,6 +15,10 @@ function wrap<T extends object>(target: T, mask: <V>(value: V) => V): T {
     get(t, prop, receiver) {
       const v: unknown = Reflect.get(t, prop, receiver);
       if (prop === 'ledger' && v && typeof v === 'object') return wrap(v, mask);
+      // Writes made inside a transaction are masked like any other.
+      if (prop === 'transaction' && typeof v === 'function') {
+        return (fn: (tx: Store) => Promise<unknown>) => (v as Store['transaction']).call(t, (tx) => fn(wrap(tx, mask)));
+      }
       if (typeof v !== 'function') return v;
       return (...args: unknown[]) => (v as (...a: unknown[]) => unknown).apply(t, args.map(mask));
     },

@@ -1,5 +1,6 @@
 import type { PlanSummary } from '../plan/types.js';
 import type { LedgerChainStore } from './ledger-chain-types.js';
+import type { Fence, LeaseStore } from './lease-types.js';
 import type { LedgerStore } from './ledger-types.js';
 import type { WebhookDeliveryStore } from './webhook-types.js';
 
@@ -27,11 +28,16 @@ export interface SyncRecord {
   error?: { code: string; message: string; hint?: string; file?: string; line?: number; resource?: string };
   startedAt: string;
   finishedAt?: string;
+  /** The controller instance that ran it (the store's `instance`); unset for syncs recorded before owners were. */
+  owner?: string;
   /** Milliseconds per phase: fetch, render, policy, plan, apply, health. */
   timings: Record<string, number>;
 }
 
-export type NewSync = Omit<SyncRecord, 'id' | 'result' | 'finishedAt' | 'timings' | 'plan' | 'health' | 'error'>;
+export type NewSync = Omit<
+  SyncRecord,
+  'id' | 'result' | 'finishedAt' | 'timings' | 'plan' | 'health' | 'error' | 'owner'
+>;
 
 export interface SyncFinish {
   result: Exclude<SyncResult, 'Running'>;
@@ -79,16 +85,34 @@ export interface EventQuery {
   sinceId?: number;
 }
 
+/** How a store is opened: where its files live and which controller instance writes through it. */
+export interface StoreOptions {
+  /** Sluice's data directory; the SQLite file lives here. */
+  dataDir: string;
+  /**
+   * The controller instance writing through this store, stable across its restarts (a host
+   * name, a pod name). Syncs are recorded with it, and only its own are abandoned on restart.
+   */
+  instance?: string;
+}
+
 /**
  * Everything Sluice remembers. SQLite by default; PostgreSQL implements the same interface
  * when several controllers share state. Methods are async so both fit.
  */
 export interface Store {
   startSync(sync: NewSync): Promise<SyncRecord>;
-  finishSync(id: number, finish: SyncFinish): Promise<SyncRecord>;
+  /**
+   * With `fence`, the result is written only if the sync's scope is still leased to that holder
+   * under that token; otherwise LeaseLostError and nothing is written.
+   */
+  finishSync(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord>;
   getSync(id: number): Promise<SyncRecord | undefined>;
   listSyncs(query?: SyncQuery): Promise<SyncRecord[]>;
-  /** Marks syncs left Running by a controller that died as Failed. Returns how many. */
+  /**
+   * Marks syncs this instance left Running (it died and restarted) as Failed. Syncs another
+   * instance owns are left alone: that instance may be running them now. Returns how many.
+   */
   abandonRunningSyncs(reason: string): Promise<number>;
   addEvent(event: NewEvent): Promise<EventRecord>;
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
@@ -98,5 +122,13 @@ export interface Store {
   readonly ledgerChain: LedgerChainStore;
   /** Webhook deliveries already acted on. */
   readonly webhooks: WebhookDeliveryStore;
+  /** Leases on app × environment scopes, for several controllers on one store. */
+  readonly leases: LeaseStore;
+  /**
+   * Runs `fn` with a store whose every write commits together or not at all. Writes that belong
+   * together (a merged promotion: its approvals, its state, the change it made) go through the
+   * store `fn` is given, never through this one, which waits until the transaction ends.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

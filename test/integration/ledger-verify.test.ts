@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRoutes } from '../../src/server/routes/index.js';
-import { SqliteStore, type ChainVerdict } from '../../src/store/index.js';
+import type { ChainVerdict } from '../../src/store/index.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { runSluice } from '../support/sluice.js';
 
 /**

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseArtifactArg, promote, PromotionService } from '../../src/promote/index.js';
 import { writeConfigRepo } from '../../src/scaffold/index.js';
 import { Source } from '../../src/source/index.js';
-import { SqliteStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { git } from '../support/sluice.js';
 
 /**
@@ -54,9 +54,9 @@ spec:
 async function service(
   spec: { path?: string; url?: string },
   dataDir: string,
-): Promise<{ svc: PromotionService; store: SqliteStore; source: Source }> {
+): Promise<{ svc: PromotionService; store: Store; source: Source }> {
   const source = await Source.open(spec, { dataDir });
-  const store = new SqliteStore(join(dataDir, 'sluice.db'));
+  const store = openStore(dataDir);
   closers.push(
     () => source.close(),
     () => store.close(),
@@ -65,7 +65,7 @@ async function service(
 }
 
 /** Pretends dev synced `artifacts` healthily, as the controller records it. */
-async function devSynced(store: SqliteStore, revision: string, artifacts: string[]): Promise<void> {
+async function devSynced(store: Store, revision: string, artifacts: string[]): Promise<void> {
   const s = await store.startSync({
     project: 'conc',
     app: 'web',
@@ -103,7 +103,7 @@ function sluiceCommits(repo: string): { env: string; artifacts: string }[] {
     });
 }
 
-async function storm(svc: PromotionService, store: SqliteStore, version: number): Promise<string[]> {
+async function storm(svc: PromotionService, store: Store, version: number): Promise<string[]> {
   const arg = (p: string) => `${p}=/builds/${p}-${version}@sha256:${sha(version)}`;
   const head = (await svc.o.source.fetch()).revision;
   // qa gets what dev last synced: a promotion racing the set-images into dev.

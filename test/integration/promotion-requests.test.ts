@@ -98,4 +98,31 @@ describe('promotion requests', () => {
     expect(repo.git('log', '-1', '--format=%B', 'main')).toContain(`Sluice-Promotion: ${id}`);
     expect(repo.git('log', '-1', '--format=%B', 'main')).toContain('Sluice-Approved-By: alice');
   });
+
+  it('merge once when two controllers sharing the store settle the same request at the same moment', async () => {
+    const source2 = await Source.open({ url: repo.url }, { dataDir: join(dir, 'data2') });
+    const svc2 = new PromotionService({ source: source2, store, push: true });
+    try {
+      const v = repo.build('1.2.0');
+      const set = await svc.setImage({ app: 'hello', env: 'dev', actor: 'ci', artifacts: [parseArtifactArg(v)] });
+      await synced(set.revision!, v);
+      const id = (await promote(svc, { app: 'hello', env: 'prod', actor: 'ci' })).promotion!.id;
+      // dev breaks before the approval, so the approval does not merge it yet.
+      await synced(set.revision!, v, 'Failed');
+      expect((await approve(svc, id, { actor: 'alice' })).state).toBe('open');
+      await synced(set.revision!, v);
+
+      const [a, b] = await Promise.all([svc.settle(id), svc2.settle(id)]);
+      expect([a.state, b.state]).toEqual(['merged', 'merged']);
+      const commits = repo.git('log', '--format=%H', '--grep', `Sluice-Promotion: ${id}$`, 'main').trim().split('\n');
+      expect(commits).toHaveLength(1);
+      expect(a.revision).toBe(commits[0]);
+      expect(b.revision).toBe(commits[0]);
+      const changes = await store.ledger.listChanges({ app: 'hello', env: 'prod' });
+      expect(changes.filter((c) => c.promotionId === id)).toHaveLength(1);
+      expect(await store.ledger.listApprovals(id)).toHaveLength(1);
+    } finally {
+      await source2.close();
+    }
+  });
 });

@@ -19,7 +19,7 @@ export function quickstartCommand(): Command {
     .addOption(portOption())
     .option('--host <host>', 'address to listen on', process.env.SLUICE_HOST ?? '127.0.0.1')
     .action(async (opts: { port: string; host: string }, cmd: Command) => {
-      const { dataDir } = globals(cmd);
+      const { dataDir, store, instance } = globals(cmd);
       const port = Number(opts.port);
       const repo = join(dataDir, 'quickstart', 'config');
       const basePort = port === 0 ? 17400 : port;
@@ -29,7 +29,15 @@ export function quickstartCommand(): Command {
       } else {
         console.log(`Reusing the sample config repo at ${repo}`);
       }
-      const rt = await startRuntime({ repo, dataDir, port, host: opts.host, onSyncFinished: printSync });
+      const rt = await startRuntime({
+        repo,
+        dataDir,
+        ...(store ? { store } : {}),
+        ...(instance ? { instance } : {}),
+        port,
+        host: opts.host,
+        onSyncFinished: printSync,
+      });
       const devFile = join(repo, 'apps/hello/overlays/dev/hello.yaml');
       console.log(`
 ${color('bold', 'Sluice is running.')}

@@ -28,11 +28,13 @@ export function serveCommand(): Command {
         opts: { repo: string; branch?: string; port: string; host: string; poll: string; keepWorkloads?: boolean },
         cmd: Command,
       ) => {
-        const { dataDir } = globals(cmd);
+        const { dataDir, store, instance } = globals(cmd);
         const rt = await startRuntime({
           repo: opts.repo,
           ...(opts.branch ? { branch: opts.branch } : {}),
           dataDir,
+          ...(store ? { store } : {}),
+          ...(instance ? { instance } : {}),
           port: Number(opts.port),
           host: opts.host,
           pollIntervalMs: Number(opts.poll) * 1000,

@@ -4,12 +4,16 @@ import Database from 'better-sqlite3';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
+import type { Fence, LeaseStore } from '../lease-types.js';
+import { leaseLost } from '../errors.js';
+import { SqliteLeases } from './leases.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteLedgerChain } from './ledger-chain.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
 import { SqliteWebhookDeliveries } from './webhooks.js';
 import { migrations } from './migrations.js';
-import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
+import { rowToEvent, rowToSync, type EventRow, type SyncRow } from '../rows.js';
+import { Turns, waitingTurns } from './turns.js';
 
 /** The default store: one SQLite file in Sluice's data directory (WAL, so the CLI can read while the controller writes). */
 export class SqliteStore implements Store {
@@ -17,8 +21,13 @@ export class SqliteStore implements Store {
   readonly ledger: LedgerStore;
   readonly ledgerChain: LedgerChainStore;
   readonly webhooks: WebhookDeliveryStore;
+  readonly leases: LeaseStore;
+  private readonly turns = new Turns();
+  private readonly instance: string;
 
-  constructor(path: string) {
+  /** `instance`: the controller writing through this store (see StoreOptions). */
+  constructor(path: string, options: { instance?: string } = {}) {
+    this.instance = options.instance ?? 'local';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -28,6 +37,16 @@ export class SqliteStore implements Store {
     this.ledger = new SqliteLedger(this.db);
     this.ledgerChain = new SqliteLedgerChain(this.db);
     this.webhooks = new SqliteWebhookDeliveries(this.db);
+    this.leases = new SqliteLeases(this.db);
+    // What callers get is the store that waits for an open transaction to end; the
+    // transaction itself works on this object directly.
+    return waitingTurns(this, this.turns);
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    // Called from inside a transaction (callers outside wait for it to end): one transaction.
+    if (this.turns.busy) return fn(this);
+    return this.turns.transaction(this.db, () => fn(this));
   }
 
   private migrate(): void {
@@ -50,7 +69,7 @@ export class SqliteStore implements Store {
   }
 
   /** Highest applied migration, for diagnostics and tests. */
-  schemaVersion(): number {
+  async schemaVersion(): Promise<number> {
     const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;
   }
@@ -58,8 +77,8 @@ export class SqliteStore implements Store {
   async startSync(sync: NewSync): Promise<SyncRecord> {
     const info = this.db
       .prepare(
-        `INSERT INTO syncs (project, app, env, revision, trigger, reason, actor, dry_run, result, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Running', ?)`,
+        `INSERT INTO syncs (project, app, env, revision, trigger, reason, actor, dry_run, result, started_at, owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Running', ?, ?)`,
       )
       .run(
         sync.project,
@@ -71,14 +90,16 @@ export class SqliteStore implements Store {
         sync.actor ?? null,
         sync.dryRun ? 1 : 0,
         sync.startedAt,
+        this.instance,
       );
     return (await this.getSync(Number(info.lastInsertRowid)))!;
   }
 
-  async finishSync(id: number, finish: SyncFinish): Promise<SyncRecord> {
-    this.db
+  async finishSync(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord> {
+    const fenced = fence ? ` AND ${HOLDS_LEASE}` : '';
+    const changed = this.db
       .prepare(
-        `UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?`,
+        `UPDATE syncs SET result = ?, plan = ?, health = ?, error = ?, finished_at = ?, timings = ? WHERE id = ?${fenced}`,
       )
       .run(
         finish.result,
@@ -88,9 +109,11 @@ export class SqliteStore implements Store {
         new Date().toISOString(),
         JSON.stringify(finish.timings),
         id,
-      );
+        ...(fence ? [fence.holder, fence.token] : []),
+      ).changes;
     const rec = await this.getSync(id);
     if (!rec) throw new Error(`sync ${id} does not exist`);
+    if (!changed) throw leaseLost(rec, fence!);
     return rec;
   }
 
@@ -121,8 +144,11 @@ export class SqliteStore implements Store {
   async abandonRunningSyncs(reason: string): Promise<number> {
     const error = JSON.stringify({ code: 'SYNC_ABANDONED', message: reason });
     const info = this.db
-      .prepare(`UPDATE syncs SET result = 'Failed', error = ?, finished_at = ? WHERE result = 'Running'`)
-      .run(error, new Date().toISOString());
+      .prepare(
+        `UPDATE syncs SET result = 'Failed', error = ?, finished_at = ?
+         WHERE result = 'Running' AND (owner = ? OR owner IS NULL)`,
+      )
+      .run(error, new Date().toISOString(), this.instance);
     return info.changes;
   }
 
@@ -166,6 +192,10 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 }
+
+/** The sync's scope is leased to the fence's holder under its token (parameters: holder, token). */
+const HOLDS_LEASE = `EXISTS (SELECT 1 FROM scope_leases l WHERE l.project = syncs.project AND l.app = syncs.app
+  AND l.env = syncs.env AND l.holder = ? AND l.token = ?)`;
 
 function scopeFilter(q: { project?: string; app?: string; env?: string }): { where: string[]; params: unknown[] } {
   const where: string[] = [];

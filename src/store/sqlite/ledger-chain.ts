@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { chainHash, GENESIS_HASH, type ChainedChange, type ChainHead } from '../ledger-chain.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
-import { toChange, type Row } from './ledger-rows.js';
+import { toChange, type Row } from '../ledger-rows.js';
 
 /** The stored hash of the entry before `id`, or the genesis hash for the first. */
 function previousHash(db: Database.Database, id: number): string {

@@ -10,52 +10,11 @@ import type {
   NewVerification,
   PromotionQuery,
   PromotionRecord,
+  PromotionState,
   VerificationRecord,
 } from '../ledger-types.js';
-import { json, optional, toChange, type Row } from './ledger-rows.js';
+import { json, optional, promotionConflict, toChange, toPromotion, toVerification, type Row } from '../ledger-rows.js';
 import { sealEntry } from './ledger-chain.js';
-
-function toPromotion(r: Row): PromotionRecord {
-  const p: PromotionRecord = {
-    id: r.id as number,
-    project: r.project as string,
-    app: r.app as string,
-    kind: r.kind as PromotionRecord['kind'],
-    env: r.env as string,
-    state: r.state as PromotionRecord['state'],
-    artifacts: json(r.artifacts, []),
-    author: r.author as string,
-    createdAt: r.created_at as string,
-    updatedAt: r.updated_at as string,
-    baseRevision: r.base_revision as string,
-    gates: json(r.gates, []),
-  };
-  if (r.external !== null) p.external = json(r.external, { backend: 'local', id: '' });
-  return optional(p, r, {
-    from_env: 'fromEnv',
-    revision: 'revision',
-    source_commit: 'sourceCommit',
-    source_time: 'sourceTime',
-    ci_run: 'ciRun',
-    message: 'message',
-  });
-}
-
-function toVerification(r: Row): VerificationRecord {
-  const v: VerificationRecord = {
-    id: r.id as number,
-    syncId: r.sync_id as number,
-    project: r.project as string,
-    app: r.app as string,
-    env: r.env as string,
-    revision: r.revision as string,
-    result: r.result as VerificationRecord['result'],
-    checks: json(r.checks, []),
-    startedAt: r.started_at as string,
-    finishedAt: r.finished_at as string,
-  };
-  return optional(v, r, { rollback_revision: 'rollbackRevision' });
-}
 
 function scope(q: LedgerQuery & { state?: string }): { where: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -176,7 +135,11 @@ export class SqliteLedger implements LedgerStore {
     return row ? toPromotion(row) : undefined;
   }
 
-  async updatePromotion(id: number, patch: Parameters<LedgerStore['updatePromotion']>[1]): Promise<PromotionRecord> {
+  async updatePromotion(
+    id: number,
+    patch: Parameters<LedgerStore['updatePromotion']>[1],
+    expected?: { state: PromotionState },
+  ): Promise<PromotionRecord> {
     const columns: Record<string, unknown> = {
       state: patch.state,
       revision: patch.revision,
@@ -191,9 +154,13 @@ export class SqliteLedger implements LedgerStore {
       sets.push(`${col} = ?`);
       params.push(v);
     }
-    this.db.prepare(`UPDATE promotions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+    const guard = expected ? ' AND state = ?' : '';
+    const changed = this.db
+      .prepare(`UPDATE promotions SET ${sets.join(', ')} WHERE id = ?${guard}`)
+      .run(...params, id, ...(expected ? [expected.state] : [])).changes;
     const p = await this.getPromotion(id);
     if (!p) throw new Error(`promotion ${id} does not exist`);
+    if (!changed) throw promotionConflict(p, expected!.state);
     return p;
   }
 

@@ -144,6 +144,26 @@ export const migrations: {
   },
   {
     version: 4,
+    name: 'syncs: the controller instance that owns a running sync',
+    sql: `ALTER TABLE syncs ADD COLUMN owner TEXT;`,
+  },
+  {
+    version: 5,
+    name: 'scope leases: which controller syncs an app × environment, with a fencing token',
+    sql: `
+      CREATE TABLE scope_leases (
+        project TEXT NOT NULL,
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        token INTEGER NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (project, app, env)
+      );
+    `,
+  },
+  {
+    version: 6,
     name: 'ledger: a hash chain over the changes, existing entries chained in order',
     sql: `
       ALTER TABLE ledger_changes ADD COLUMN prev_hash TEXT;
@@ -157,7 +177,7 @@ export const migrations: {
     run: sealExisting,
   },
   {
-    version: 5,
+    version: 7,
     name: 'webhook deliveries seen, to act once per delivery id',
     sql: `
       CREATE TABLE webhook_deliveries (

@@ -1,4 +1,9 @@
-import type { EventRecord, SyncRecord } from '../types.js';
+import type { EventRecord, SyncRecord } from './types.js';
+
+/*
+ * Rows as both stores return them (the same column names and encodings: times as ISO text,
+ * JSON as text), and the records they become.
+ */
 
 export interface SyncRow {
   id: number;
@@ -9,7 +14,8 @@ export interface SyncRow {
   trigger: SyncRecord['trigger'];
   reason: string;
   actor: string | null;
-  dry_run: number;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  dry_run: number | boolean;
   result: SyncRecord['result'];
   plan: string | null;
   health: string | null;
@@ -17,6 +23,7 @@ export interface SyncRow {
   started_at: string;
   finished_at: string | null;
   timings: string;
+  owner: string | null;
 }
 
 export interface EventRow {
@@ -41,7 +48,7 @@ export function rowToSync(r: SyncRow): SyncRecord {
     revision: r.revision,
     trigger: r.trigger,
     reason: r.reason,
-    dryRun: r.dry_run === 1,
+    dryRun: r.dry_run === 1 || r.dry_run === true,
     result: r.result,
     startedAt: r.started_at,
     timings: JSON.parse(r.timings) as Record<string, number>,
@@ -51,6 +58,7 @@ export function rowToSync(r: SyncRow): SyncRecord {
   if (r.health !== null) rec.health = r.health;
   if (r.error !== null) rec.error = JSON.parse(r.error) as SyncRecord['error'];
   if (r.finished_at !== null) rec.finishedAt = r.finished_at;
+  if (r.owner !== null && r.owner !== undefined) rec.owner = r.owner;
   return rec;
 }
 
