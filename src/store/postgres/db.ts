@@ -36,6 +36,34 @@ export class PgDb {
     return (await this.run(text, params)).rowCount ?? 0;
   }
 
+  /**
+   * Runs `fn` in one transaction holding the advisory lock `key`, so writers on every instance
+   * take turns (the ledger's hash chain links each entry to the one written before it). Inside
+   * a store transaction it joins that transaction.
+   */
+  async locked<T>(key: string, fn: (db: PgDb) => Promise<T>): Promise<T> {
+    await this.ready;
+    if (!(this.q instanceof pg.Pool)) {
+      await this.run('SELECT pg_advisory_xact_lock($1)', [key]);
+      return fn(this);
+    }
+    const client = await this.q.connect().catch((e: unknown) => {
+      throw unavailable(e, this.where) ?? e;
+    });
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [key]);
+      const result = await fn(new PgDb(client as Queryable, this.ready, this.where));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw unavailable(e, this.where) ?? e;
+    } finally {
+      client.release();
+    }
+  }
+
   private async run(text: string, params: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
     await this.ready;
     try {

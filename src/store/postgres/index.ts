@@ -1,12 +1,16 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import type { LedgerChainStore } from '../ledger-chain-types.js';
 import type { LedgerStore } from '../ledger-types.js';
+import type { WebhookDeliveryStore } from '../webhook-types.js';
 import type { Fence, LeaseStore } from '../lease-types.js';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import { createPool, PgDb, redactUrl, unavailable, type Queryable } from './db.js';
 import { PgEvents } from './events.js';
 import { PgLeases } from './leases.js';
 import { PgLedger } from './ledger.js';
+import { PgLedgerChain } from './ledger-chain.js';
+import { PgWebhookDeliveries } from './webhooks.js';
 import { migrate } from './migrations.js';
 import { PgSyncs } from './syncs.js';
 
@@ -18,6 +22,8 @@ import { PgSyncs } from './syncs.js';
 export class PgStore implements Store {
   readonly ledger: LedgerStore;
   readonly leases: LeaseStore;
+  readonly ledgerChain: LedgerChainStore;
+  readonly webhooks: WebhookDeliveryStore;
   private readonly syncs: PgSyncs;
   private readonly events: PgEvents;
 
@@ -32,6 +38,8 @@ export class PgStore implements Store {
     this.events = new PgEvents(db);
     this.ledger = new PgLedger(db);
     this.leases = new PgLeases(db);
+    this.ledgerChain = new PgLedgerChain(db);
+    this.webhooks = new PgWebhookDeliveries(db);
   }
 
   static open(url: string, options: { instance?: string } = {}): PgStore {

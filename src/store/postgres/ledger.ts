@@ -1,3 +1,4 @@
+import { chainHash, GENESIS_HASH } from '../ledger-chain.js';
 import { json, toChange, toVerification, type Row } from '../ledger-rows.js';
 import type {
   AppliedRecord,
@@ -19,6 +20,25 @@ import { where } from './where.js';
 
 const SCOPE = ['project', 'app', 'env'] as const;
 
+/** Advisory lock key for writes to the ledger chain ("sluice", then 2). */
+const CHAIN_LOCK = '32488873856820482';
+
+/** Links a newly inserted entry to the one before it, inside the transaction that inserted it. */
+async function sealEntry(db: PgDb, row: Row): Promise<void> {
+  const before = await db.one<{ hash: string | null }>(
+    'SELECT hash FROM ledger_changes WHERE id < $1 ORDER BY id DESC LIMIT 1',
+    [row.id],
+  );
+  const prev = before?.hash ?? GENESIS_HASH;
+  const hash = chainHash(toChange(row), prev);
+  await db.count('UPDATE ledger_changes SET prev_hash = $1, hash = $2 WHERE id = $3', [prev, hash, row.id]);
+  await db.count(
+    `INSERT INTO ledger_chain_head (one, id, hash) VALUES (1, $1, $2)
+     ON CONFLICT (one) DO UPDATE SET id = EXCLUDED.id, hash = EXCLUDED.hash`,
+    [row.id, hash],
+  );
+}
+
 /** The ledger tables of the PostgreSQL store (migration 2); promotions live in promotions.ts. */
 export class PgLedger implements LedgerStore {
   private readonly promotions: PgPromotions;
@@ -28,37 +48,41 @@ export class PgLedger implements LedgerStore {
   }
 
   async recordChange(c: NewChange): Promise<ChangeRecord> {
-    await this.db.count(
-      `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
+    // One writer at a time on every instance: each new entry links to the one before it.
+    return this.db.locked(CHAIN_LOCK, async (db) => {
+      const inserted = await db.count(
+        `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
          source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, recorded_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        ON CONFLICT (project, app, env, revision) DO NOTHING`,
-      [
-        c.project,
-        c.app,
-        c.env,
-        c.revision,
-        c.action,
-        c.subject,
-        c.author,
-        c.committedAt,
-        JSON.stringify(c.artifacts),
-        c.sourceCommit ?? null,
-        c.sourceTime ?? null,
-        c.ciRun ?? null,
-        c.promotionId ?? null,
-        c.fromEnv ?? null,
-        c.rollbackOf ?? null,
-        c.notAFailure ?? null,
-        c.flagged ?? null,
-        new Date().toISOString(),
-      ],
-    );
-    const row = await this.db.one<Row>(
-      'SELECT * FROM ledger_changes WHERE project = $1 AND app = $2 AND env = $3 AND revision = $4',
-      [c.project, c.app, c.env, c.revision],
-    );
-    return toChange(row!);
+        [
+          c.project,
+          c.app,
+          c.env,
+          c.revision,
+          c.action,
+          c.subject,
+          c.author,
+          c.committedAt,
+          JSON.stringify(c.artifacts),
+          c.sourceCommit ?? null,
+          c.sourceTime ?? null,
+          c.ciRun ?? null,
+          c.promotionId ?? null,
+          c.fromEnv ?? null,
+          c.rollbackOf ?? null,
+          c.notAFailure ?? null,
+          c.flagged ?? null,
+          new Date().toISOString(),
+        ],
+      );
+      const row = await db.one<Row>(
+        'SELECT * FROM ledger_changes WHERE project = $1 AND app = $2 AND env = $3 AND revision = $4',
+        [c.project, c.app, c.env, c.revision],
+      );
+      if (inserted === 1) await sealEntry(db, row!);
+      return toChange(row!);
+    });
   }
 
   async listChanges(q: LedgerQuery = {}): Promise<ChangeRecord[]> {

@@ -157,6 +157,31 @@ export const migrations: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'ledger: a hash chain over the changes',
+    sql: `
+      ALTER TABLE ledger_changes ADD COLUMN prev_hash TEXT;
+      ALTER TABLE ledger_changes ADD COLUMN hash TEXT;
+      CREATE TABLE ledger_chain_head (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        id BIGINT NOT NULL,
+        hash TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 7,
+    name: 'webhook deliveries seen, to act once per delivery id',
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        sender TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (sender, delivery_id)
+      );
+    `,
+  },
 ];
 
 /**
