@@ -8,8 +8,11 @@ import {
   autoRollback,
   dora,
   HostedRequests,
+  noticeLanding,
   notifyingStore,
   observeCommits,
+  tellUnapproved,
+  tellVerificationFailed,
   pollRequests,
   PromotionService,
   type Notify,
@@ -31,6 +34,8 @@ export interface RuntimeOptions {
   dataDir: string;
   port: number;
   host: string;
+  /** The dashboard's address as people reach it (behind a proxy, a public name); links in notifications use it. */
+  externalUrl?: string;
   log?: Logger;
   /** How often remotes are fetched. */
   pollIntervalMs?: number;
@@ -99,11 +104,18 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }), secrets }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
+      // A promotion is told once it is synced and verified where it went, not when its commit lands.
+      if (promotionsRef.current)
+        void noticeLanding(promotionsRef.current, r).catch((e: unknown) =>
+          log.warn({ err: e }, 'telling a landed promotion failed'),
+        );
       void pollerRef.current?.tick().catch((e: unknown) => log.warn({ err: e }, 'settling promotion requests failed'));
       o.onSyncFinished?.(r);
     },
     onVerificationFailed: async (v, env) => {
-      if (promotionsRef.current) await autoRollback(promotionsRef.current, v, env);
+      if (!promotionsRef.current) return;
+      await tellVerificationFailed(promotionsRef.current, v);
+      await autoRollback(promotionsRef.current, v, env);
     },
   });
   const hosted = new HostedRequests({ source, log });
@@ -129,9 +141,11 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // request merged on the forge, so open requests are read back at once. Both follow the
   // source's one feed: the repo is fetched once for every part that follows it.
   const ledgerWatch = source.watch((revision) => {
-    void observeCommits(source, store, revision).catch((e: unknown) =>
-      log.warn({ err: e }, 'recording config commits in the ledger failed'),
-    );
+    void observeCommits(source, store, revision)
+      .then(async (changes) => {
+        for (const c of changes) if (c.flagged) await tellUnapproved(promotions, c, c.flagged);
+      })
+      .catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed'));
     void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
   });
   const metrics = new SluiceMetrics(
@@ -202,9 +216,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }));
   relayRef.current = new NotificationRelay(
     () => controller.project,
-    () => url,
+    () => o.externalUrl ?? url,
     log,
     store,
+    isRemote(o.repo) ? o.repo : undefined,
   );
   await controller.start();
   log.info({ url, repo: o.repo }, 'sluice started');

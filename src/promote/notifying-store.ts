@@ -32,6 +32,8 @@ export function notifyingStore(store: Store, notify: Notify): Store {
       ...(e.env ? { env: e.env } : {}),
       message: e.message,
       time: rec.time,
+      // Sluice noticed it; who caused it is in the revision's commit.
+      actor: 'sluice',
     };
     if (type === 'sync.failed') {
       const sync = e.syncId !== undefined ? await store.getSync(e.syncId) : undefined;

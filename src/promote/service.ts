@@ -201,9 +201,12 @@ export class PromotionService {
       app: p.app,
       env: p.env,
       message: `#${promotion.id} ${title} waits for approval`,
+      revision: view.revision,
       promotionId: promotion.id,
       artifacts: p.artifacts,
       actor: p.actor,
+      ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+      ...(promotion.external?.url ? { requestUrl: promotion.external.url } : {}),
     });
     return promotion;
   }
@@ -273,19 +276,7 @@ export class PromotionService {
       message: `${revision.slice(0, 7)} ${subject}`,
       data: { revision },
     });
-    if (t.action !== 'rollback') {
-      await this.tell({
-        type: 'promoted',
-        project,
-        app: t.app,
-        env: t.env,
-        message: subject,
-        revision,
-        artifacts: t.artifacts,
-        ...(t.actor ? { actor: t.actor } : {}),
-        ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
-      });
-    }
+    // `promoted` is told once the change is synced and verified in the environment (landing.ts), not here.
   }
 
   /** Re-evaluates a request's gates and merges it when all pass. */
@@ -398,6 +389,22 @@ export class PromotionService {
     const done = await this.o.store.ledger.updatePromotion(p.id, { state, gates, message });
     await this.requests.close(done, state);
     await this.event(done, `promotion.${state}`, 'warning', `#${p.id} ${message}`);
+    if (state === 'rejected') {
+      const reviewer = (await this.o.store.ledger.listApprovals(p.id)).find((a) => a.decision === 'reject');
+      await this.tell({
+        type: 'promotion.rejected',
+        project: p.project,
+        app: p.app,
+        env: p.env,
+        message: `#${p.id} ${describeProposal(p)}: ${message}`,
+        promotionId: p.id,
+        artifacts: p.artifacts,
+        ...(reviewer ? { actor: reviewer.actor } : {}),
+        ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+        ...(p.external?.url ? { requestUrl: p.external.url } : {}),
+        details: { author: p.author, ...(reviewer?.comment ? { comment: reviewer.comment } : {}) },
+      });
+    }
     return done;
   }
 
