@@ -6,6 +6,7 @@ import { createProvider, targetKind } from '../providers/index.js';
 import { lazyDecryptingFs, loadFingerprintKey, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
+  holdFailedDigests,
   dora,
   HostedRequests,
   noticeLanding,
@@ -21,7 +22,7 @@ import {
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
-import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
+import { holdRoutes, ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
@@ -115,6 +116,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     onVerificationFailed: async (v, env) => {
       if (!promotionsRef.current) return;
       await tellVerificationFailed(promotionsRef.current, v);
+      await holdFailedDigests(promotionsRef.current, v);
       await autoRollback(promotionsRef.current, v, env);
     },
   });
@@ -188,6 +190,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         () => controller.projectName,
         () => controller.project,
       ),
+      holdRoutes(promotions),
     ],
     readLogs: async (q) => {
       const project = controller.project;

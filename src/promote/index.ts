@@ -18,6 +18,7 @@ export { rollback, autoRollback, type RollbackRequest, type RollbackOutcome } fr
 export { observeCommits } from './observer.js';
 export { noticeLanding, isPromotion } from './landing.js';
 export { tellVerificationFailed, tellUnapproved } from './notices.js';
+export { holdFailedDigests, listHolds, liftHold } from './holds.js';
 export { parseArtifactArg, formatArtifact, formatArtifacts } from './artifact-arg.js';
 export { loadLedger, whatRanAt, dora } from './queries.js';
 export { buildLedger, type LedgerEntry, type LedgerSync, type LedgerInput } from './ledger.js';
@@ -26,7 +27,7 @@ export { whatRan, type WhatRan } from './what-ran.js';
 export { evaluateGates, needsRequest } from './gates.js';
 export { editOverlay } from './overlay-edit.js';
 export { unifiedDiff } from './diff.js';
-export { PromotionError } from './errors.js';
+export { PromotionError, DigestHeldError } from './errors.js';
 export {
   localRequests,
   type RequestBackend,

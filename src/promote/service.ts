@@ -13,6 +13,7 @@ import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
 import { PromotionError } from './errors.js';
+import { heldAmong, heldError, heldGate } from './holds.js';
 import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
 import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
@@ -122,9 +123,13 @@ export class PromotionService {
         policyChecked: true,
         now: this.now(),
       });
+      // A digest whose verification failed here stays out until someone lifts its hold.
+      const held = await heldAmong(this.o.store, view.project.name, p.env, p.artifacts);
+      gates.push(...heldGate(held));
       const base = { app: p.app, env: p.env, artifacts: p.artifacts, gates, diff: change.diff };
       const request = needsRequest(env, p.kind);
       if (p.dryRun) return { ...base, mode: 'dry-run', wouldRequest: request };
+      if (held.length) throw heldError(p.kind, p.app, p.env, held);
       if (change.changes.length === 0) return { ...base, mode: 'unchanged' };
       const blocking = gates.filter((g) => !g.passed && g.gate !== 'approvals');
       if (blocking.length) throw gateError(p, blocking);
@@ -320,6 +325,8 @@ export class PromotionService {
         policyChecked: true,
         now: this.now(),
       });
+      // A request opened before its digest was held waits for the hold to be lifted.
+      gates.push(...heldGate(await heldAmong(this.o.store, p.project, p.env, p.artifacts)));
       const rejected = reviews.find((r) => r.decision === 'reject');
       if (rejected) {
         await this.keepReviews(p.id, stored, external);

@@ -1,5 +1,6 @@
 export type * from './types.js';
 export type * from './ledger-types.js';
+export type * from './hold-types.js';
 export { SqliteStore } from './sqlite/index.js';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite/index.js';

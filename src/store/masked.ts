@@ -14,7 +14,7 @@ function wrap<T extends object>(target: T, mask: <V>(value: V) => V): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
       const v: unknown = Reflect.get(t, prop, receiver);
-      if (prop === 'ledger' && v && typeof v === 'object') return wrap(v, mask);
+      if ((prop === 'ledger' || prop === 'holds') && v && typeof v === 'object') return wrap(v, mask);
       if (typeof v !== 'function') return v;
       return (...args: unknown[]) => (v as (...a: unknown[]) => unknown).apply(t, args.map(mask));
     },

@@ -1,4 +1,5 @@
 import type { PlanSummary } from '../plan/types.js';
+import type { HoldStore } from './hold-types.js';
 import type { LedgerStore } from './ledger-types.js';
 
 /** What started a sync. */
@@ -92,5 +93,7 @@ export interface Store {
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
   /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
   readonly ledger: LedgerStore;
+  /** Digests held in an environment after their verification failed there. */
+  readonly holds: HoldStore;
   close(): Promise<void>;
 }

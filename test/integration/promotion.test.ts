@@ -172,6 +172,38 @@ describe('promotion, rollback and the ledger', () => {
     await converged('prod', '1.1.0', 3);
   }, 90_000);
 
+  it('holds the digest that failed verification in prod: set-image of it is refused until the hold is lifted', async () => {
+    const arg = build('1.2.0', true);
+    const digest = arg.slice(arg.lastIndexOf('@') + 1);
+    const listed = JSON.parse(cli('hold', 'list', '--env', 'prod', '-o', 'json').stdout) as {
+      digest: string;
+      reason: string;
+    }[];
+    expect(listed).toEqual([expect.objectContaining({ digest, reason: expect.stringContaining('answered 500') })]);
+    const refused = cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci');
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain('is held in prod');
+    expect(cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci', '--dry-run').code).toBe(6);
+    const http = await fetch(api('/api/v1/apps/hello/envs/prod/artifacts'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ artifacts: [arg], actor: 'ci' }),
+    });
+    expect(http.status).toBe(409);
+    expect(((await http.json()) as { code: string }).code).toBe('HOLD_DIGEST_HELD');
+    // Dev never failed with it: held in prod only.
+    expect(cli('set-image', 'hello', '--env', 'dev', arg, '--as', 'ci', '--dry-run').code).toBe(0);
+
+    expect(cli('hold', 'lift', digest, '--env', 'prod', '--reason', 'the check was wrong', '--as', 'alice').code).toBe(
+      0,
+    );
+    const again = JSON.parse(
+      cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci', '-o', 'json').stdout,
+    ) as ChangeOutcome;
+    expect(again.mode).toBe('requested');
+    expect(cli('reject', String(again.promotion!.id), '--as', 'alice').code).toBe(0);
+  });
+
   it('sluice rollback restores the previous version in one command', async () => {
     const r = cli('rollback', 'hello', '--env', 'prod', '--as', 'bob');
     expect(r.code).toBe(0);

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
+import type { HoldStore } from '../hold-types.js';
 import type { LedgerStore } from '../ledger-types.js';
+import { SqliteHolds } from './holds.js';
 import { SqliteLedger } from './ledger.js';
 import { migrations } from './migrations.js';
 import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
@@ -11,6 +13,7 @@ import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly ledger: LedgerStore;
+  readonly holds: HoldStore;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -20,6 +23,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
+    this.holds = new SqliteHolds(this.db);
   }
 
   private migrate(): void {
