@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   /** How often remotes are fetched. */
   pollIntervalMs?: number;
   onSyncFinished?: (r: SyncRecord) => void;
+  /** Each new revision of the followed branch, once, whoever wrote it. */
+  onRevision?: (revision: string, branch: string) => void;
   /** Delivers notifications (sync.failed, drift.detected, promotion.awaiting-approval, promoted, rolled-back). */
   notify?: Notify;
   /** Where promotion requests live; Sluice's store when not given. */
@@ -149,6 +151,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       })
       .catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed'));
     void requestPoller.tick().catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'));
+    o.onRevision?.(revision, source.branch);
   });
   const metrics = new SluiceMetrics(
     () => controller.status(),

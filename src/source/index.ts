@@ -60,3 +60,4 @@ export type { CommitMessage, Trailer } from './message.js';
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { DEFAULT_TOKEN_ENV } from './credentials.js';
+export { fastForwardWorkingCopy, type WorkingCopyUpdate } from './working-copy.js';
