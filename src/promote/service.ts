@@ -13,7 +13,7 @@ import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
 import { PromotionError } from './errors.js';
-import { heldAmong, heldError, heldGate } from './holds.js';
+import { heldAmong, heldError, heldGate } from './hold-check.js';
 import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
 import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
