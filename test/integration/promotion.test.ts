@@ -127,7 +127,7 @@ describe('promotion, rollback and the ledger', () => {
     );
     expect(message).toContain('Sluice-CI-Run: https://ci.example/run/7');
     await converged('dev', '1.1.0', 1);
-  });
+  }, 60_000);
 
   it('promote to staging runs the digest dev synced', async () => {
     const r = cli('promote', 'hello', '--to', 'staging', '--as', 'ci');
@@ -204,7 +204,7 @@ describe('promotion, rollback and the ledger', () => {
     ) as ChangeOutcome;
     expect(again.mode).toBe('requested');
     expect(cli('reject', String(again.promotion!.id), '--as', 'alice').code).toBe(0);
-  });
+  }, 120_000);
 
   it('sluice rollback restores the previous version in one command', async () => {
     const r = cli('rollback', 'hello', '--env', 'prod', '--as', 'bob');
