@@ -14,6 +14,8 @@ export const ExitCode = {
   Unreachable: 5,
   /** A dry run of set-image or promote found a gate that would block the change (approvals aside). */
   GateWouldBlock: 6,
+  /** Refused by the state of things until someone changes it: a digest held in the environment. */
+  Refused: 7,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

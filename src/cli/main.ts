@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import {
+  ConflictError,
   NotFoundError,
   RenderError,
   SluiceError,
@@ -34,6 +35,7 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ['approve', async () => (await import('./commands/approve.js')).approveCommand()],
   ['reject', async () => (await import('./commands/approve.js')).rejectCommand()],
   ['rollback', async () => (await import('./commands/rollback.js')).rollbackCommand()],
+  ['hold', async () => (await import('./commands/hold.js')).holdCommand()],
   ['what-ran', async () => (await import('./commands/what-ran.js')).whatRanCommand()],
   ['ledger', async () => (await import('./commands/ledger.js')).ledgerCommand()],
   ['dora', async () => (await import('./commands/dora.js')).doraCommand()],
@@ -105,8 +107,15 @@ export async function main(argv: string[]): Promise<number> {
 
 export function exitCodeFor(e: unknown): number {
   if (e instanceof ApiError)
-    return e.status === 404 ? ExitCode.NotFound : e.status === 422 ? ExitCode.Invalid : ExitCode.Failed;
+    return e.status === 404
+      ? ExitCode.NotFound
+      : e.status === 409
+        ? ExitCode.Refused
+        : e.status === 422
+          ? ExitCode.Invalid
+          : ExitCode.Failed;
   if (e instanceof NotFoundError) return ExitCode.NotFound;
+  if (e instanceof ConflictError) return ExitCode.Refused;
   if (e instanceof ValidationError || e instanceof RenderError) return ExitCode.Invalid;
   if (e instanceof SourceError) return ExitCode.Unreachable;
   if (e instanceof SluiceError && e.code === 'SERVER_UNREACHABLE') return ExitCode.Unreachable;

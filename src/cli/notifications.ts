@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Project } from '../config/index.js';
-import { createNotifier, type Notifier } from '../notify/index.js';
-import type { NotificationEvent } from '../promote/index.js';
+import { commitLink } from '../hosted/index.js';
+import { createNotifier, type Notifier, type NotifyEvent } from '../notify/index.js';
+import { selfHostedBase, type NotificationEvent } from '../promote/index.js';
 import type { Store } from '../store/types.js';
 
 /**
@@ -17,22 +18,19 @@ export class NotificationRelay {
     private readonly dashboardUrl: () => string,
     private readonly log: Logger,
     private readonly store: Pick<Store, 'addEvent'>,
+    /** The config repo's remote URL, so events link the commit on its forge; undefined for a local repo. */
+    private readonly remoteUrl?: string,
   ) {}
 
   notify(event: NotificationEvent): void {
     const notifier = this.current();
     if (!notifier) return;
-    const { type, message, time, project, app, env, revision, ...details } = event;
-    notifier.notify({
-      type,
-      message,
-      time,
-      project,
-      ...(app ? { app } : {}),
-      ...(env ? { env } : {}),
-      ...(revision ? { revision } : {}),
-      ...(Object.keys(details).length ? { details: details as Record<string, unknown> } : {}),
-    });
+    notifier.notify(toNotifyEvent(event, this.commitUrl(event.revision)));
+  }
+
+  private commitUrl(revision: string | undefined): string | undefined {
+    if (!revision || !this.remoteUrl) return undefined;
+    return commitLink(this.remoteUrl, revision, selfHostedBase(this.project()?.repository));
   }
 
   async close(): Promise<void> {
@@ -70,4 +68,38 @@ export class NotificationRelay {
     }
     return this.notifier;
   }
+}
+
+/**
+ * What the promote part says, as the notifier's event: the facts every event has (actor,
+ * artifacts, links, correlating ids) in their own fields, the rest in `details`.
+ */
+export function toNotifyEvent(event: NotificationEvent, commitUrl?: string): NotifyEvent {
+  const { type, message, time, project, app, env, revision, actor, artifacts, syncId, promotionId } = event;
+  const { verificationId, requestUrl, trigger, error, fromEnv } = event;
+  const details: Record<string, unknown> = {
+    ...(fromEnv ? { fromEnv } : {}),
+    ...(trigger ? { trigger } : {}),
+    ...(error ? { error } : {}),
+    ...event.details,
+  };
+  return {
+    type,
+    message,
+    time,
+    project,
+    ...(app ? { app } : {}),
+    ...(env ? { env } : {}),
+    ...(revision ? { revision } : {}),
+    ...(actor ? { actor } : {}),
+    ...(artifacts?.length
+      ? { artifacts: artifacts.map(({ name, ref, tag, digest }) => ({ name, ref, tag, digest })) }
+      : {}),
+    ...(commitUrl ? { commitUrl } : {}),
+    ...(requestUrl ? { requestUrl } : {}),
+    ...(syncId !== undefined ? { syncId } : {}),
+    ...(promotionId !== undefined ? { promotionId } : {}),
+    ...(verificationId !== undefined ? { verificationId } : {}),
+    ...(Object.keys(details).length ? { details } : {}),
+  };
 }

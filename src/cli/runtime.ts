@@ -6,10 +6,14 @@ import { createProvider, targetKind } from '../providers/index.js';
 import { lazyDecryptingFs, loadFingerprintKey, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
+  holdFailedDigests,
   dora,
   HostedRequests,
+  noticeLanding,
   notifyingStore,
   observeCommits,
+  tellUnapproved,
+  tellVerificationFailed,
   pollRequests,
   PromotionService,
   settleHostedRequest,
@@ -19,7 +23,7 @@ import {
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
-import { ledgerRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
+import { holdRoutes, ledgerRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
@@ -36,10 +40,14 @@ export interface RuntimeOptions {
   instance?: string;
   port: number;
   host: string;
+  /** The dashboard's address as people reach it (behind a proxy, a public name); links in notifications use it. */
+  externalUrl?: string;
   log?: Logger;
   /** How often remotes are fetched. */
   pollIntervalMs?: number;
   onSyncFinished?: (r: SyncRecord) => void;
+  /** Each new revision of the followed branch, once, whoever wrote it. */
+  onRevision?: (revision: string, branch: string) => void;
   /** Delivers notifications (sync.failed, drift.detected, promotion.awaiting-approval, promoted, rolled-back). */
   notify?: Notify;
   /** Where promotion requests live; Sluice's store when not given. */
@@ -108,11 +116,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }), secrets }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
+      // A promotion is told once it is synced and verified where it went, not when its commit lands.
+      if (promotionsRef.current)
+        void noticeLanding(promotionsRef.current, r).catch((e: unknown) =>
+          log.warn({ err: e }, 'telling a landed promotion failed'),
+        );
       void pollerRef.current?.tick().catch((e: unknown) => log.warn({ err: e }, 'settling promotion requests failed'));
       o.onSyncFinished?.(r);
     },
     onVerificationFailed: async (v, env) => {
-      if (promotionsRef.current) await autoRollback(promotionsRef.current, v, env);
+      if (!promotionsRef.current) return;
+      await tellVerificationFailed(promotionsRef.current, v);
+      await holdFailedDigests(promotionsRef.current, v);
+      await autoRollback(promotionsRef.current, v, env);
     },
   });
   const hosted = new HostedRequests({ source, log });
@@ -140,14 +156,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // Requests are read back first: one merged on the forge then has its merged revision
   // recorded before the observer judges the commit that claims it.
   const ledgerWatch = source.watch((revision) => {
+    // Only changes this pass records are told: earlier ones were told when they were recorded.
+    const observedFrom = new Date().toISOString();
     void requestPoller
       .tick()
       .catch((e: unknown) => log.warn({ err: e }, 'reading promotion requests back failed'))
       .finally(() =>
-        observeCommits(source, store, revision).catch((e: unknown) =>
-          log.warn({ err: e }, 'recording config commits in the ledger failed'),
-        ),
+        observeCommits(source, store, revision)
+          .then(async (changes) => {
+            for (const c of changes)
+              if (c.flagged && c.recordedAt >= observedFrom) await tellUnapproved(promotions, c, c.flagged);
+          })
+          .catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed')),
       );
+    o.onRevision?.(revision, source.branch);
   });
   const metrics = new SluiceMetrics(
     () => controller.status(),
@@ -197,6 +219,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         fetchNow: () => source.fetchNow(),
         reviewed: (backend, id) => settleHostedRequest(promotions, backend, id),
       }),
+      holdRoutes(promotions),
     ],
     readLogs: async (q) => {
       const project = controller.project;
@@ -228,9 +251,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }));
   relayRef.current = new NotificationRelay(
     () => controller.project,
-    () => url,
+    () => o.externalUrl ?? url,
     log,
     store,
+    isRemote(o.repo) ? o.repo : undefined,
   );
   await controller.start();
   log.info({ url, repo: o.repo }, 'sluice started');

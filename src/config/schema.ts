@@ -118,6 +118,10 @@ export const notificationEvents = [
   'promotion.awaiting-approval',
   'promoted',
   'rolled-back',
+  'promotion.rejected',
+  'verification.failed',
+  'change.unapproved',
+  'digest.held',
 ] as const;
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');

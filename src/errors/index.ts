@@ -109,6 +109,12 @@ export class ProviderError extends SluiceError {
 /** Something was asked for that does not exist (an app, an environment, a sync). */
 export class NotFoundError extends SluiceError {}
 
+/**
+ * The request is well formed but the state of things refuses it until someone changes that
+ * state (a digest held in an environment). HTTP 409; `sluice` exits 7.
+ */
+export class ConflictError extends SluiceError {}
+
 export function isSluiceError(e: unknown): e is SluiceError {
   return e instanceof SluiceError;
 }

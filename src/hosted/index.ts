@@ -38,3 +38,4 @@ export type {
   RetryOptions,
   HostedLog,
 } from './types.js';
+export { commitLink } from './links.js';

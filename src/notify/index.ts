@@ -19,7 +19,8 @@
  * `onDeliveryFailed`. Sink URLs are never logged and are scrubbed from every message.
  * Payloads and headers are documented in docs/notifications.md.
  */
-export { createNotifier } from './notifier.js';
+export { createNotifier, resolveEvent } from './notifier.js';
+export { render as renderDelivery } from './payload.js';
 export { NotifyError } from './errors.js';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from './retry.js';
 export { slackMessage } from './slack.js';
@@ -30,6 +31,7 @@ export type {
   NotifierDeps,
   NotifierStats,
   NotifyEvent,
+  NotifiedArtifact,
   ResolvedEvent,
   NotifyLog,
   DeliveryFailure,

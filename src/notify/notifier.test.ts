@@ -52,7 +52,7 @@ describe('notifier', () => {
       sinks: [sink({ type: 'webhook', url: `${r.url}/hook` })],
       dashboardUrl: 'https://sluice.example.com/',
     });
-    notifier.notify({ ...failed, details: { syncId: 7 }, time: '2025-01-02T03:04:05.000Z' });
+    notifier.notify({ ...failed, syncId: 7, details: { trigger: 'revision' }, time: '2025-01-02T03:04:05.000Z' });
     expect(await notifier.flush(5_000)).toBe(true);
     const [req] = r.requests;
     expect(req!.method).toBe('POST');
@@ -70,6 +70,10 @@ describe('notifier', () => {
       'message',
       'url',
       'time',
+      'actor',
+      'artifacts',
+      'links',
+      'ids',
       'details',
     ]);
     expect(body).toMatchObject({
@@ -81,7 +85,11 @@ describe('notifier', () => {
       message: failed.message,
       url: 'https://sluice.example.com/#/apps/payments/envs/prod',
       time: '2025-01-02T03:04:05.000Z',
-      details: { syncId: 7 },
+      actor: null,
+      artifacts: [],
+      links: { dashboard: 'https://sluice.example.com/#/apps/payments/envs/prod', commit: null, request: null },
+      ids: { syncId: 7, promotionId: null, verificationId: null },
+      details: { trigger: 'revision' },
     });
     expect(req!.headers['x-sluice-delivery']).toBe(body.id);
     expect(notifier.stats()).toMatchObject({ delivered: 1, failed: 0, queued: 0, inFlight: 0 });

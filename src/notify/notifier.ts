@@ -40,18 +40,8 @@ export function createNotifier(config: NotifierConfig, deps: NotifierDeps): Noti
   );
   const dashboard = config.dashboardUrl?.replace(/\/+$/, '');
 
-  const resolve = (event: NotifyEvent): ResolvedEvent => ({
-    id: randomUUID(),
-    type: event.type,
-    project: event.project ?? config.project,
-    app: event.app ?? null,
-    env: event.env ?? null,
-    revision: event.revision ?? null,
-    message: event.message,
-    url: event.url ?? dashboardLink(dashboard, event.app, event.env),
-    time: event.time ?? new Date().toISOString(),
-    details: event.details ?? {},
-  });
+  const resolve = (event: NotifyEvent): ResolvedEvent =>
+    resolveEvent(event, { id: randomUUID(), project: config.project, dashboardUrl: dashboard, now: new Date() });
 
   const drained = (timeoutMs: number): Promise<boolean> => {
     if (queues.every((q) => q.size === 0)) return Promise.resolve(true);
@@ -107,6 +97,42 @@ export function createNotifier(config: NotifierConfig, deps: NotifierDeps): Noti
       }
       return s;
     },
+  };
+}
+
+/**
+ * Every field of an event settled, as sinks receive it: absent facts are `null` (or empty), so
+ * receivers see the same shape for every event type.
+ */
+export function resolveEvent(
+  event: NotifyEvent,
+  ctx: { id: string; project: string; dashboardUrl: string | undefined; now: Date },
+): ResolvedEvent {
+  const dashboard = dashboardLink(ctx.dashboardUrl?.replace(/\/+$/, ''), event.app, event.env);
+  return {
+    id: ctx.id,
+    type: event.type,
+    project: event.project ?? ctx.project,
+    app: event.app ?? null,
+    env: event.env ?? null,
+    revision: event.revision ?? null,
+    message: event.message,
+    url: event.url ?? event.requestUrl ?? dashboard,
+    time: event.time ?? ctx.now.toISOString(),
+    actor: event.actor ?? null,
+    artifacts: (event.artifacts ?? []).map((a) => ({
+      name: a.name,
+      ref: a.ref,
+      tag: a.tag ?? null,
+      digest: a.digest ?? null,
+    })),
+    links: { dashboard, commit: event.commitUrl ?? null, request: event.requestUrl ?? null },
+    ids: {
+      syncId: event.syncId ?? null,
+      promotionId: event.promotionId ?? null,
+      verificationId: event.verificationId ?? null,
+    },
+    details: event.details ?? {},
   };
 }
 

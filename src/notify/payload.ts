@@ -11,7 +11,7 @@ export interface Rendered {
  * The request a sink receives for an event. The generic webhook body is the resolved event
  * itself, documented in docs/notifications.md; treat its fields as a public contract.
  */
-export function render(sink: Sink, event: ResolvedEvent): Rendered {
+export function render(sink: Pick<Sink, 'type'>, event: ResolvedEvent): Rendered {
   const headers = {
     'user-agent': 'Sluice-Notify/1',
     'x-sluice-event': event.type,
@@ -29,6 +29,10 @@ export function render(sink: Sink, event: ResolvedEvent): Rendered {
     message: event.message,
     url: event.url,
     time: event.time,
+    actor: event.actor,
+    artifacts: event.artifacts,
+    links: event.links,
+    ids: event.ids,
     details: event.details,
   };
   return { body: JSON.stringify(body), headers };

@@ -12,6 +12,10 @@ const base: ResolvedEvent = {
   message: 'payments promoted',
   url: null,
   time: '2025-01-02T03:04:05.000Z',
+  actor: null,
+  artifacts: [],
+  links: { dashboard: null, commit: null, request: null },
+  ids: { syncId: null, promotionId: null, verificationId: null },
   details: {},
 };
 

@@ -23,6 +23,10 @@ const TITLES: Record<NotificationEventType, { emoji: string; title: string }> = 
   'promotion.awaiting-approval': { emoji: ':hourglass_flowing_sand:', title: 'Promotion awaiting approval' },
   promoted: { emoji: ':rocket:', title: 'Promoted' },
   'rolled-back': { emoji: ':rewind:', title: 'Rolled back' },
+  'promotion.rejected': { emoji: ':no_entry:', title: 'Promotion rejected' },
+  'verification.failed': { emoji: ':rotating_light:', title: 'Verification failed' },
+  'change.unapproved': { emoji: ':warning:', title: 'Unapproved change' },
+  'digest.held': { emoji: ':octagonal_sign:', title: 'Digest held' },
 };
 
 const MAX_FIELDS = 10;
@@ -34,6 +38,8 @@ export function slackMessage(event: ResolvedEvent): SlackMessage {
   if (event.app) fields.push(field('App', event.app));
   if (event.env) fields.push(field('Environment', event.env));
   if (event.revision) fields.push(mrkdwn(`*Revision*\n\`${escape(event.revision.slice(0, 12))}\``));
+  if (event.actor) fields.push(field('Actor', event.actor));
+  if (event.artifacts.length) fields.push(field('Artifacts', event.artifacts.map(artifactText).join(', ')));
   for (const [key, value] of Object.entries(event.details)) {
     if (fields.length >= MAX_FIELDS) break;
     const shown = showValue(value);
@@ -48,6 +54,7 @@ export function slackMessage(event: ResolvedEvent): SlackMessage {
         : escape(event.time),
     ),
   ];
+  if (event.links.commit) context.unshift(mrkdwn(`<${linkTarget(event.links.commit)}|Commit>`));
   if (event.url) context.unshift(mrkdwn(`<${linkTarget(event.url)}|Open in Sluice>`));
   return {
     text: truncate(`${emoji} ${headline} — ${event.message}`, 3000),
@@ -58,6 +65,11 @@ export function slackMessage(event: ResolvedEvent): SlackMessage {
       { type: 'context', elements: context },
     ],
   };
+}
+
+function artifactText(a: ResolvedEvent['artifacts'][number]): string {
+  const digest = a.digest ? `@${a.digest.slice(0, 19)}` : '';
+  return `${a.name}${a.tag ? `:${a.tag}` : ''}${digest}`;
 }
 
 function field(label: string, value: string): TextObject {

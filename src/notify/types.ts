@@ -19,8 +19,28 @@ export interface NotifyEvent {
   time?: string;
   /** Link to show instead of the dashboard page of app × env (e.g. a pull request). */
   url?: string;
-  /** Extra facts: sync id, error code, from-environment, request URL… Plain JSON values. */
+  /** Who asked for it: the request author, the approver, the committer; `sluice` for what Sluice decided itself. */
+  actor?: string;
+  /** The artifacts the event is about (what was promoted, what failed verification, what is held). */
+  artifacts?: readonly NotifiedArtifact[];
+  /** The config commit on its forge, when the remote is on a known host. */
+  commitUrl?: string;
+  /** The promotion request, where it lives (a pull/merge request, or the dashboard). */
+  requestUrl?: string;
+  /** Ids that tie the event to the rest of Sluice's records. */
+  syncId?: number;
+  promotionId?: number;
+  verificationId?: number;
+  /** Extra facts: error code, from-environment, failed checks… Plain JSON values. */
   details?: Record<string, unknown>;
+}
+
+/** An artifact as events carry it: an image by digest, or a file by sha256. */
+export interface NotifiedArtifact {
+  name: string;
+  ref: string;
+  tag?: string;
+  digest?: string;
 }
 
 /** The event as sinks receive it: every field settled, plus an id receivers can de-duplicate retries with. */
@@ -34,6 +54,10 @@ export interface ResolvedEvent {
   message: string;
   url: string | null;
   time: string;
+  actor: string | null;
+  artifacts: { name: string; ref: string; tag: string | null; digest: string | null }[];
+  links: { dashboard: string | null; commit: string | null; request: string | null };
+  ids: { syncId: number | null; promotionId: number | null; verificationId: number | null };
   details: Record<string, unknown>;
 }
 

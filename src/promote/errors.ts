@@ -1,4 +1,4 @@
-import { SluiceError } from '../errors/index.js';
+import { ConflictError, SluiceError } from '../errors/index.js';
 
 /**
  * A set-image, promotion, approval or rollback that cannot go ahead. Codes: PROMOTE_BAD_ARTIFACT,
@@ -7,3 +7,6 @@ import { SluiceError } from '../errors/index.js';
  * ROLLBACK_NOTHING, ROLLBACK_TIMEOUT.
  */
 export class PromotionError extends SluiceError {}
+
+/** set-image or promote of a digest held in the target environment (HOLD_DIGEST_HELD): lift the hold first. */
+export class DigestHeldError extends ConflictError {}

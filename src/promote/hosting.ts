@@ -75,7 +75,8 @@ export function resolveHosting(project: Pick<Project, 'repository'>, ctx: Hostin
 }
 
 /** A self-managed forge is recognised on the remote by the host of its API URL. */
-function selfHostedBase(spec: RepositorySpec | undefined) {
+/** The forge a `spec.repository.apiUrl` points at, so remotes on it are recognised. */
+export function selfHostedBase(spec: RepositorySpec | undefined) {
   if (!spec?.apiUrl || spec.hosting === 'none') return [];
   return [{ kind: spec.hosting, url: new URL(spec.apiUrl).origin, apiUrl: spec.apiUrl }];
 }

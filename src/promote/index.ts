@@ -16,6 +16,9 @@ export { PromotionService, type PromotionServiceOptions, type ChangeContext, typ
 export { promote, approve, reject, type Review } from './promote.js';
 export { rollback, autoRollback, type RollbackRequest, type RollbackOutcome } from './rollback.js';
 export { observeCommits } from './observer.js';
+export { noticeLanding, isPromotion } from './landing.js';
+export { tellVerificationFailed, tellUnapproved } from './notices.js';
+export { holdFailedDigests, listHolds, liftHold } from './holds.js';
 export { parseArtifactArg, formatArtifact, formatArtifacts } from './artifact-arg.js';
 export { loadLedger, whatRanAt, dora } from './queries.js';
 export { buildLedger, type LedgerEntry, type LedgerSync, type LedgerInput } from './ledger.js';
@@ -24,7 +27,7 @@ export { whatRan, type WhatRan } from './what-ran.js';
 export { evaluateGates, needsRequest } from './gates.js';
 export { editOverlay } from './overlay-edit.js';
 export { unifiedDiff } from './diff.js';
-export { PromotionError } from './errors.js';
+export { PromotionError, DigestHeldError } from './errors.js';
 export {
   localRequests,
   type RequestBackend,
@@ -37,5 +40,5 @@ export { notifyingStore } from './notifying-store.js';
 export { HostedRequests, type HostedRequestsOptions } from './hosted-requests.js';
 export { pollRequests, type RequestPoller, type RequestPollerOptions } from './request-poller.js';
 export { settleHostedRequest } from './request-events.js';
-export { resolveHosting, type HostedTarget } from './hosting.js';
+export { resolveHosting, selfHostedBase, type HostedTarget } from './hosting.js';
 export { setImageInRepo, type StandaloneOptions, type StandaloneOutcome } from './standalone.js';

@@ -5,6 +5,7 @@ import type {
   PromotionRecord,
   VerificationRecord,
 } from '../store/ledger-types.js';
+import type { HoldRecord } from '../store/hold-types.js';
 import type { SyncRecord } from '../store/types.js';
 
 /** One sync of a change, with what it applied. */
@@ -37,6 +38,8 @@ export interface LedgerEntry {
   rolledBackBy?: string;
   /** The sync of this change failed verification. */
   verificationFailed: boolean;
+  /** Digests held in the environment because this change's verification failed (lifted ones too). */
+  holds?: HoldRecord[];
   status: EntryStatus;
 }
 
@@ -46,6 +49,7 @@ export interface LedgerInput {
   applied: readonly { syncId: number; artifacts: ArtifactRecord[] }[];
   verifications: readonly VerificationRecord[];
   promotions: readonly (PromotionRecord & { approvals: ApprovalRecord[] })[];
+  holds?: readonly HoldRecord[];
 }
 
 const time = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
@@ -112,6 +116,8 @@ export function buildLedger(input: LedgerInput): LedgerEntry[] {
     if (!e) continue;
     e.verifications.push(v);
     if (v.result === 'Failed') e.verificationFailed = true;
+    const held = (input.holds ?? []).filter((h) => h.verificationId === v.id);
+    if (held.length) e.holds = [...(e.holds ?? []), ...held];
   }
   const all = [...entries.values()];
   for (const e of all) {

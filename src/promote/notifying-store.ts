@@ -37,6 +37,8 @@ function notifying(store: Store, notify: Notify, failing: Map<string, string>): 
       ...(e.env ? { env: e.env } : {}),
       message: e.message,
       time: rec.time,
+      // Sluice noticed it; who caused it is in the revision's commit.
+      actor: 'sluice',
     };
     if (type === 'sync.failed') {
       const sync = e.syncId !== undefined ? await store.getSync(e.syncId) : undefined;

@@ -12,17 +12,18 @@ export interface Scope {
 /** Reads every record of the scope and links them into ledger entries, oldest first. */
 export async function loadLedger(store: Store, q: Scope): Promise<LedgerEntry[]> {
   const filter = { project: q.project, ...(q.app ? { app: q.app } : {}), ...(q.env ? { env: q.env } : {}) };
-  const [changes, syncs, applied, verifications, promotions] = await Promise.all([
+  const [changes, syncs, applied, verifications, promotions, holds] = await Promise.all([
     store.ledger.listChanges({ ...filter, limit: 5000 }),
     store.listSyncs({ ...filter, limit: 5000 }),
     store.ledger.listApplied({ ...filter, limit: 5000 }),
     store.ledger.listVerifications({ ...filter, limit: 5000 }),
     store.ledger.listPromotions({ ...filter, limit: 5000 }),
+    store.holds.listHolds({ ...filter, active: false }),
   ]);
   const withApprovals = await Promise.all(
     promotions.map(async (p) => ({ ...p, approvals: await store.ledger.listApprovals(p.id) })),
   );
-  return buildLedger({ changes, syncs, applied, verifications, promotions: withApprovals });
+  return buildLedger({ changes, syncs, applied, verifications, promotions: withApprovals, holds });
 }
 
 export async function whatRanAt(store: Store, project: string, env: string, at: Date): Promise<WhatRan> {

@@ -14,6 +14,7 @@ import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
 import { PromotionError } from './errors.js';
+import { heldAmong, heldError, heldGate } from './hold-check.js';
 import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
 import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
@@ -123,9 +124,13 @@ export class PromotionService {
         policyChecked: true,
         now: this.now(),
       });
+      // A digest whose verification failed here stays out until someone lifts its hold.
+      const held = await heldAmong(this.o.store, view.project.name, p.env, p.artifacts);
+      gates.push(...heldGate(held));
       const base = { app: p.app, env: p.env, artifacts: p.artifacts, gates, diff: change.diff };
       const request = needsRequest(env, p.kind);
       if (p.dryRun) return { ...base, mode: 'dry-run', wouldRequest: request };
+      if (held.length) throw heldError(p.kind, p.app, p.env, held);
       if (change.changes.length === 0) return { ...base, mode: 'unchanged' };
       const blocking = gates.filter((g) => !g.passed && g.gate !== 'approvals');
       if (blocking.length) throw gateError(p, blocking);
@@ -202,9 +207,12 @@ export class PromotionService {
       app: p.app,
       env: p.env,
       message: `#${promotion.id} ${title} waits for approval`,
+      revision: view.revision,
       promotionId: promotion.id,
       artifacts: p.artifacts,
       actor: p.actor,
+      ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+      ...(promotion.external?.url ? { requestUrl: promotion.external.url } : {}),
     });
     return promotion;
   }
@@ -284,19 +292,7 @@ export class PromotionService {
         data: { revision },
       });
     });
-    if (t.action !== 'rollback') {
-      await this.tell({
-        type: 'promoted',
-        project,
-        app: t.app,
-        env: t.env,
-        message: subject,
-        revision,
-        artifacts: t.artifacts,
-        ...(t.actor ? { actor: t.actor } : {}),
-        ...(t.promotionId !== undefined ? { promotionId: t.promotionId } : {}),
-      });
-    }
+    // `promoted` is told once the change is synced and verified in the environment (landing.ts), not here.
   }
 
   /** Re-evaluates a request's gates and merges it when all pass. */
@@ -342,6 +338,8 @@ export class PromotionService {
         policyChecked: true,
         now: this.now(),
       });
+      // A request opened before its digest was held waits for the hold to be lifted.
+      gates.push(...heldGate(await heldAmong(this.o.store, p.project, p.env, p.artifacts)));
       const rejected = reviews.find((r) => r.decision === 'reject');
       if (rejected) {
         return this.finish(
@@ -438,6 +436,22 @@ export class PromotionService {
     });
     await this.requests.close(done, state);
     await this.event(done, `promotion.${state}`, 'warning', `#${p.id} ${message}`);
+    if (state === 'rejected') {
+      const reviewer = (await this.o.store.ledger.listApprovals(p.id)).find((a) => a.decision === 'reject');
+      await this.tell({
+        type: 'promotion.rejected',
+        project: p.project,
+        app: p.app,
+        env: p.env,
+        message: `#${p.id} ${describeProposal(p)}: ${message}`,
+        promotionId: p.id,
+        artifacts: p.artifacts,
+        ...(reviewer ? { actor: reviewer.actor } : {}),
+        ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+        ...(p.external?.url ? { requestUrl: p.external.url } : {}),
+        details: { author: p.author, ...(reviewer?.comment ? { comment: reviewer.comment } : {}) },
+      });
+    }
     return done;
   }
 

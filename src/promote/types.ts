@@ -3,7 +3,15 @@ import type { ApprovalRecord, ArtifactRecord, PromotionRecord } from '../store/l
 
 /** What Sluice tells the outside world about (webhooks, chat); the notify part delivers them. */
 export type NotificationType =
-  'sync.failed' | 'drift.detected' | 'promotion.awaiting-approval' | 'promoted' | 'rolled-back';
+  | 'sync.failed'
+  | 'drift.detected'
+  | 'promotion.awaiting-approval'
+  | 'promoted'
+  | 'rolled-back'
+  | 'promotion.rejected'
+  | 'verification.failed'
+  | 'change.unapproved'
+  | 'digest.held';
 
 export interface NotificationEvent {
   type: NotificationType;
@@ -16,8 +24,16 @@ export interface NotificationEvent {
   revision?: string;
   artifacts?: ArtifactRecord[];
   actor?: string;
-  /** The sync the event is about (sync.failed). */
+  /** The sync the event is about (sync.failed, promoted, verification.failed). */
   syncId?: number;
+  /** The verification the event is about (promoted, verification.failed, digest.held). */
+  verificationId?: number;
+  /** The environment the artifacts came from (promoted, promotion.awaiting-approval). */
+  fromEnv?: string;
+  /** Where the promotion request lives when it is hosted (a pull/merge request). */
+  requestUrl?: string;
+  /** Facts particular to the event type (failed checks, the rule broken, the reason of a hold). */
+  details?: Record<string, unknown>;
   /** What started that sync: a new revision, drift, a retry… */
   trigger?: string;
   /** The typed error of a failed sync: code, message, hint and where (file, line, resource). */

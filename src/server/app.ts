@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isSluiceError, NotFoundError } from '../errors/index.js';
+import { ConflictError, isSluiceError, NotFoundError } from '../errors/index.js';
 import type { Controller } from '../reconcile/index.js';
 import type { Store } from '../store/types.js';
 import type { SluiceMetrics } from './metrics.js';
@@ -61,6 +61,7 @@ export function buildApp(o: AppOptions): FastifyInstance {
     if (err instanceof z.ZodError)
       return reply.code(400).send({ code: 'BAD_REQUEST', message: err.issues[0]?.message ?? 'bad request' });
     if (err instanceof NotFoundError) return reply.code(404).send(err.toJSON());
+    if (err instanceof ConflictError) return reply.code(409).send(err.toJSON());
     if (isSluiceError(err)) return reply.code(422).send(err.toJSON());
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply

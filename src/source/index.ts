@@ -62,3 +62,4 @@ export type { BackoffOptions } from './backoff.js';
 export { DEFAULT_TOKEN_ENV } from './credentials.js';
 export type { CommitVerdict, TrustedKey } from './verify-commit.js';
 export { signingPublicKey } from './verify-commit.js';
+export { fastForwardWorkingCopy, type WorkingCopyUpdate } from './working-copy.js';

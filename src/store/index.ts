@@ -3,6 +3,7 @@ export type * from './ledger-types.js';
 export type * from './lease-types.js';
 export { LeaseLostError, StoreConflictError, StoreLocationError, StoreUnavailableError } from './errors.js';
 export { openStore } from './registry.js';
+export type * from './hold-types.js';
 export { maskedStore } from './masked.js';
 export type * from './ledger-chain-types.js';
 export { verifyChain, type ChainVerdict, type ChainProblem, type ChainHead } from './ledger-chain.js';

@@ -65,7 +65,7 @@ export type PromotionState = 'open' | 'merged' | 'rejected' | 'failed';
 
 /** One gate's verdict at the last evaluation. */
 export interface GateResult {
-  gate: 'source-healthy' | 'soak' | 'policy' | 'approvals' | 'manual' | 'render';
+  gate: 'source-healthy' | 'soak' | 'policy' | 'approvals' | 'manual' | 'render' | 'held';
   passed: boolean;
   message: string;
 }

@@ -1,6 +1,7 @@
 import type { PlanSummary } from '../plan/types.js';
 import type { LedgerChainStore } from './ledger-chain-types.js';
 import type { Fence, LeaseStore } from './lease-types.js';
+import type { HoldStore } from './hold-types.js';
 import type { LedgerStore } from './ledger-types.js';
 import type { WebhookDeliveryStore } from './webhook-types.js';
 
@@ -130,5 +131,7 @@ export interface Store {
    * store `fn` is given, never through this one, which waits until the transaction ends.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Digests held in an environment after their verification failed there. */
+  readonly holds: HoldStore;
   close(): Promise<void>;
 }

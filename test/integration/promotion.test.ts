@@ -27,6 +27,7 @@ let dataDir: string;
 let port: number;
 let sluice: SluiceProcess;
 let repo: string;
+let bare: string;
 const api = (path: string) => `http://127.0.0.1:${port}${path}`;
 const cli = (...args: string[]) => runSluiceSync(['--data-dir', dataDir, ...args]);
 
@@ -60,7 +61,7 @@ async function converged(env: string, version: string, replicas: number): Promis
     async () => {
       const s = await getJson<ProjectStatus>(api('/api/v1/status'));
       const scope = s.apps.find((a) => a.env === env)!;
-      const head = git(repo, 'rev-parse', 'HEAD').trim();
+      const head = git(bare, 'rev-parse', 'main').trim();
       if (scope.syncedRevision !== head || scope.sync !== 'Synced' || scope.health !== 'Healthy') return undefined;
       const v = await versionsIn(env);
       return v.length === replicas && v.every((x) => x === version) ? true : undefined;
@@ -76,6 +77,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sluice-promo-'));
   port = await freePortBlock(40);
   repo = join(dataDir, 'quickstart', 'config');
+  bare = join(dataDir, 'quickstart', 'config.git');
   sluice = spawnSluice(['--data-dir', dataDir, 'quickstart', '--port', String(port)]);
   await sluice.waitFor('Sluice is running', 60_000);
   await converged('prod', '1.0.0', 3);
@@ -93,11 +95,11 @@ describe('promotion, rollback and the ledger', () => {
   const v110 = () => build('1.1.0');
 
   it('set-image writes dev with trailers and dev syncs; a dry run commits nothing', async () => {
-    const head = git(repo, 'rev-parse', 'HEAD').trim();
+    const head = git(bare, 'rev-parse', 'main').trim();
     const dry = cli('set-image', 'hello', '--env', 'dev', v110(), '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('+    sluice.dev/artifact-tag: "1.1.0"');
-    expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(git(bare, 'rev-parse', 'main').trim()).toBe(head);
 
     const r = cli(
       'set-image',
@@ -119,13 +121,13 @@ describe('promotion, rollback and the ledger', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as ChangeOutcome;
     expect(out.mode).toBe('committed');
-    const message = git(repo, 'log', '-1', '--format=%B');
+    const message = git(bare, 'log', '-1', '--format=%B', 'main');
     expect(message).toMatch(
       /Sluice-Action: set-image\nSluice-App: hello\nSluice-Env: dev\nSluice-Artifacts: hello=.*:1\.1\.0@sha256:[0-9a-f]{64}\nSluice-Source-Commit: a1b2c3d\n/,
     );
     expect(message).toContain('Sluice-CI-Run: https://ci.example/run/7');
     await converged('dev', '1.1.0', 1);
-  });
+  }, 60_000);
 
   it('promote to staging runs the digest dev synced', async () => {
     const r = cli('promote', 'hello', '--to', 'staging', '--as', 'ci');
@@ -158,7 +160,7 @@ describe('promotion, rollback and the ledger', () => {
     ) as ChangeOutcome;
     expect(bad.mode).toBe('requested');
     expect(cli('approve', String(bad.promotion!.id), '--as', 'alice').code).toBe(0);
-    const merged = git(repo, 'rev-parse', 'HEAD').trim();
+    const merged = git(bare, 'rev-parse', 'main').trim();
     const rolled = await eventually(
       async () => {
         const e = (await ledger('prod')).find((x) => x.change.revision === merged);
@@ -172,6 +174,38 @@ describe('promotion, rollback and the ledger', () => {
     await converged('prod', '1.1.0', 3);
   }, 90_000);
 
+  it('holds the digest that failed verification in prod: set-image of it is refused until the hold is lifted', async () => {
+    const arg = build('1.2.0', true);
+    const digest = arg.slice(arg.lastIndexOf('@') + 1);
+    const listed = JSON.parse(cli('hold', 'list', '--env', 'prod', '-o', 'json').stdout) as {
+      digest: string;
+      reason: string;
+    }[];
+    expect(listed).toEqual([expect.objectContaining({ digest, reason: expect.stringContaining('answered 500') })]);
+    const refused = cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci');
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain('is held in prod');
+    expect(cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci', '--dry-run').code).toBe(6);
+    const http = await fetch(api('/api/v1/apps/hello/envs/prod/artifacts'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ artifacts: [arg], actor: 'ci' }),
+    });
+    expect(http.status).toBe(409);
+    expect(((await http.json()) as { code: string }).code).toBe('HOLD_DIGEST_HELD');
+    // Dev never failed with it: held in prod only.
+    expect(cli('set-image', 'hello', '--env', 'dev', arg, '--as', 'ci', '--dry-run').code).toBe(0);
+
+    expect(cli('hold', 'lift', digest, '--env', 'prod', '--reason', 'the check was wrong', '--as', 'alice').code).toBe(
+      0,
+    );
+    const again = JSON.parse(
+      cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci', '-o', 'json').stdout,
+    ) as ChangeOutcome;
+    expect(again.mode).toBe('requested');
+    expect(cli('reject', String(again.promotion!.id), '--as', 'alice').code).toBe(0);
+  }, 120_000);
+
   it('sluice rollback restores the previous version in one command', async () => {
     const r = cli('rollback', 'hello', '--env', 'prod', '--as', 'bob');
     expect(r.code).toBe(0);
@@ -180,9 +214,16 @@ describe('promotion, rollback and the ledger', () => {
   }, 60_000);
 
   it('flags a direct commit to the protected overlay', async () => {
+    // The clone the quick start hands out has followed every commit Sluice made.
+    await eventually(
+      () => (git(repo, 'rev-parse', 'HEAD') === git(bare, 'rev-parse', 'main') ? true : undefined),
+      15_000,
+      'the clone up to date',
+    );
     const file = join(repo, 'apps/hello/overlays/prod/hello.yaml');
     writeFileSync(file, `${readFileSync(file, 'utf8')}# touched by hand\n`);
     git(repo, 'commit', '-qam', 'Edit prod by hand');
+    git(repo, 'push', '-q');
     const events = await eventually(
       async () => {
         const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&type=change.unapproved'));

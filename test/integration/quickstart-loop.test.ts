@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import {
   getJson,
   git,
   ownedProcesses,
+  ROOT,
+  runSluice,
   spawnSluice,
   type SluiceProcess,
 } from '../support/sluice.js';
@@ -22,6 +25,7 @@ let dataDir: string;
 let port: number;
 let sluice: SluiceProcess;
 let repo: string;
+let bare: string;
 const api = (path: string) => `http://127.0.0.1:${port}${path}`;
 
 const scope = async (env: string): Promise<AppEnvStatus> => {
@@ -34,6 +38,44 @@ const pidsOf = (env: string) =>
     .filter((p) => p.env.SLUICE_ENV === env)
     .map((p) => p.pid)
     .sort();
+
+/** The quick start's step 2: commit in the clone, push to the repo Sluice follows. */
+function commitAndPush(message: string): string {
+  git(repo, 'commit', '-qam', message);
+  git(repo, 'push', '-q');
+  return git(bare, 'rev-parse', 'main').trim();
+}
+
+/** A build of the sample service with its version baked in, as CI would make it. */
+function build(version: string): string {
+  const text = readFileSync(join(ROOT, 'examples/hello/server.js'), 'utf8').replace(
+    "process.env.VERSION ?? 'dev'",
+    JSON.stringify(version),
+  );
+  const dir = join(dataDir, 'builds');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `hello-${version}.mjs`);
+  writeFileSync(path, text);
+  return `hello=${path}:${version}@sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+async function syncedAt(env: string, revision: string): Promise<void> {
+  await eventually(
+    async () => {
+      const s = await scope(env);
+      return s.syncedRevision === revision && s.sync === 'Synced' && s.health === 'Healthy' ? true : undefined;
+    },
+    45_000,
+    `${env} synced and healthy at ${revision.slice(0, 7)}`,
+  );
+}
+
+const cloneFollows = () =>
+  eventually(
+    () => (git(repo, 'rev-parse', 'HEAD') === git(bare, 'rev-parse', 'main') ? true : undefined),
+    15_000,
+    'the clone fast-forwarded to what Sluice committed',
+  );
 
 async function startQuickstart(): Promise<SluiceProcess> {
   const s = spawnSluice(['--data-dir', dataDir, 'quickstart', '--port', String(port)]);
@@ -61,6 +103,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sluice-qs-'));
   port = await freePortBlock(40);
   repo = join(dataDir, 'quickstart', 'config');
+  bare = join(dataDir, 'quickstart', 'config.git');
   sluice = await startQuickstart();
 }, 90_000);
 
@@ -82,7 +125,7 @@ describe('quick start', () => {
     const out = sluice.output();
     expect(out).toContain(`http://127.0.0.1:${port}/`);
     expect(out).toContain(repo);
-    expect(out).toContain('commit');
+    expect(out).toContain(`git -C ${repo} commit -am "Scale dev" && git -C ${repo} push`);
   });
 
   it('applies a commit to dev only, and records why', async () => {
@@ -93,8 +136,7 @@ describe('quick start', () => {
       file,
       readFileSync(file, 'utf8').replace('replicas: 1', 'replicas: 2').replace('GREETING: "Hello"', 'GREETING: "Hi"'),
     );
-    git(repo, 'commit', '-qam', 'Scale dev to two replicas');
-    const head = git(repo, 'rev-parse', 'HEAD').trim();
+    const head = commitAndPush('Scale dev to two replicas');
     await eventually(
       async () => {
         const dev = await scope('dev');
@@ -116,6 +158,65 @@ describe('quick start', () => {
     expect(dev.lastSync).toMatchObject({ revision: head, trigger: 'revision', result: 'Succeeded' });
     expect(dev.lastSync!.reason).toContain('apps/hello/overlays/dev/hello.yaml');
   });
+
+  it('after set-image and promote the clone follows, so the next hand commit keeps dev and staging', async () => {
+    const devFile = join(repo, 'apps/hello/overlays/dev/hello.yaml');
+    const stagingFile = join(repo, 'apps/hello/overlays/staging/hello.yaml');
+    const set = await runSluice([
+      '--data-dir',
+      dataDir,
+      'set-image',
+      'hello',
+      '--env',
+      'dev',
+      build('1.1.0'),
+      '--as',
+      'ci',
+    ]);
+    expect(set.code).toBe(0);
+    await cloneFollows();
+    expect(readFileSync(devFile, 'utf8')).toContain('1.1.0');
+    await syncedAt('dev', git(bare, 'rev-parse', 'main').trim());
+    const promoted = await runSluice(['--data-dir', dataDir, 'promote', 'hello', '--to', 'staging', '--as', 'ci']);
+    expect(promoted.code).toBe(0);
+    await cloneFollows();
+    expect(readFileSync(stagingFile, 'utf8')).toContain('1.1.0');
+    await syncedAt('staging', git(bare, 'rev-parse', 'main').trim());
+
+    // The quick start's loop: edit, commit, push. It starts from what Sluice committed.
+    writeFileSync(devFile, readFileSync(devFile, 'utf8').replace('GREETING: "Hi"', 'GREETING: "Hey"'));
+    const head = commitAndPush('Greet differently');
+    await syncedAt('dev', head);
+    expect((await version(port + 10)) as unknown).toMatchObject({ greeting: 'Hey', version: '1.1.0' });
+    expect((await version(port + 20)) as unknown).toMatchObject({ version: '1.1.0' });
+    expect(git(bare, 'show', 'main:apps/hello/overlays/staging/hello.yaml')).toContain('1.1.0');
+  }, 150_000);
+
+  it('leaves a clone with uncommitted changes alone and says how to catch up', async () => {
+    const stagingFile = join(repo, 'apps/hello/overlays/staging/hello.yaml');
+    const before = git(repo, 'rev-parse', 'HEAD').trim();
+    writeFileSync(stagingFile, `${readFileSync(stagingFile, 'utf8')}# thinking about it\n`);
+    const set = await runSluice([
+      '--data-dir',
+      dataDir,
+      'set-image',
+      'hello',
+      '--env',
+      'dev',
+      build('1.2.0'),
+      '--as',
+      'ci',
+    ]);
+    expect(set.code).toBe(0);
+    await sluice.waitFor('has uncommitted changes', 15_000);
+    expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(before);
+    expect(readFileSync(stagingFile, 'utf8')).toContain('# thinking about it');
+    // What the message says to do.
+    git(repo, 'pull', '-q', '--autostash');
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(git(bare, 'rev-parse', 'main'));
+    git(repo, 'checkout', '--', 'apps/hello/overlays/staging/hello.yaml');
+    await syncedAt('dev', git(bare, 'rev-parse', 'main').trim());
+  }, 90_000);
 
   it('restarts a replica killed with SIGKILL and records the cause', async () => {
     const before = pidsOf('prod');
@@ -150,7 +251,7 @@ describe('quick start', () => {
     const file = join(repo, 'apps/hello/overlays/dev/hello.yaml');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace('  replicas: 2', '  replicas: [2'));
-    git(repo, 'commit', '-qam', 'Break the YAML');
+    commitAndPush('Break the YAML');
     const failed = await eventually(
       async () => {
         const dev = await scope('dev');
@@ -166,7 +267,7 @@ describe('quick start', () => {
     expect((await scope('staging')).sync).toBe('Synced');
 
     writeFileSync(file, good.replace('  replicas: 2', '  replicas: 2\n  replicaz: 3'));
-    git(repo, 'commit', '-qam', 'Misspell a field');
+    commitAndPush('Misspell a field');
     const unknown = await eventually(
       async () => {
         const dev = await scope('dev');
@@ -182,8 +283,7 @@ describe('quick start', () => {
     expect(pidsOf('dev')).toEqual(before.dev);
 
     writeFileSync(file, good);
-    git(repo, 'commit', '-qam', 'Fix the manifest');
-    const head = git(repo, 'rev-parse', 'HEAD').trim();
+    const head = commitAndPush('Fix the manifest');
     const recovered = await eventually(
       async () => {
         const dev = await scope('dev');

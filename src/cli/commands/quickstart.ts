@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { processProjectFiles } from '../../providers/process/index.js';
 import { writeConfigRepo } from '../../scaffold/index.js';
+import { fastForwardWorkingCopy } from '../../source/index.js';
 import type { SyncRecord } from '../../store/types.js';
 import { globals } from '../context.js';
 import { color, short } from '../format.js';
@@ -21,7 +23,11 @@ export function quickstartCommand(): Command {
     .action(async (opts: { port: string; host: string }, cmd: Command) => {
       const { dataDir, store, instance } = globals(cmd);
       const port = Number(opts.port);
+      // Sluice follows and writes a bare repo; the person edits a clone of it. Sluice's commits
+      // (set-image, promote, rollback) then never move a branch under a checked-out work tree,
+      // and the clone is fast-forwarded to them while it is clean.
       const repo = join(dataDir, 'quickstart', 'config');
+      const bare = join(dataDir, 'quickstart', 'config.git');
       const basePort = port === 0 ? 17400 : port;
       if (!existsSync(join(repo, '.git'))) {
         writeConfigRepo(repo, quickstartFiles(dataDir, basePort), 'Deploy hello to dev, staging and prod');
@@ -29,32 +35,63 @@ export function quickstartCommand(): Command {
       } else {
         console.log(`Reusing the sample config repo at ${repo}`);
       }
+      if (!existsSync(bare)) shareThroughBareRepo(repo, bare);
+      let catchingUp = Promise.resolve();
+      const followClone = (_revision: string, branch: string) => {
+        catchingUp = catchingUp.then(async () => {
+          const r = await fastForwardWorkingCopy(repo, branch);
+          if (r.state === 'updated') console.log(`${color('green', '↻')} ${r.message}`);
+          else if (r.state !== 'current') console.log(`${color('yellow', '!')} ${r.message}`);
+        });
+      };
       const rt = await startRuntime({
-        repo,
+        repo: bare,
         dataDir,
         ...(store ? { store } : {}),
         ...(instance ? { instance } : {}),
         port,
         host: opts.host,
         onSyncFinished: printSync,
+        onRevision: followClone,
       });
       const devFile = join(repo, 'apps/hello/overlays/dev/hello.yaml');
       console.log(`
 ${color('bold', 'Sluice is running.')}
   dashboard    ${rt.url}/
-  config repo  ${repo}
+  config repo  ${repo}   (a clone of ${bare}, which Sluice follows)
   hello        dev http://127.0.0.1:${basePort + 10}/  staging :${basePort + 20}  prod :${basePort + 30}
   data dir     ${dataDir}
 
 Try the loop:
   1. edit    ${devFile}   (replicas: 2, or GREETING: "Hi")
-  2. commit  git -C ${repo} commit -am "Scale dev"
+  2. commit  git -C ${repo} commit -am "Scale dev" && git -C ${repo} push
   3. watch   dev change in the dashboard; staging and prod stay as they are
+
+set-image, promote and rollback commit to ${bare}; your clone is fast-forwarded to their
+commits while it has no uncommitted change (otherwise Sluice says how to catch up).
 
 Ctrl-C stops Sluice and every process it started.
 `);
       await untilSignal(rt, true);
     });
+}
+
+/**
+ * Makes `bare` the repository Sluice follows and writes, and `repo` a clone of it whose
+ * `main` tracks it. A quick-start repo from before keeps its history: the bare repo is cloned
+ * from it.
+ */
+function shareThroughBareRepo(repo: string, bare: string): void {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    });
+  git('clone', '--quiet', '--bare', repo, bare);
+  git('-C', repo, 'config', 'remote.origin.url', bare);
+  git('-C', repo, 'config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*');
+  git('-C', repo, 'fetch', '--quiet', 'origin');
+  git('-C', repo, 'branch', '--quiet', '--set-upstream-to=origin/main', 'main');
 }
 
 /** The sample repo's files. The service runs from a pinned artifact, written to the data dir here. */

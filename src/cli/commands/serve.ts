@@ -22,10 +22,26 @@ export function serveCommand(): Command {
     .addOption(portOption())
     .option('--host <host>', 'address to listen on', process.env.SLUICE_HOST ?? '127.0.0.1')
     .option('--poll <seconds>', 'how often a remote repo is fetched', '30')
+    .addOption(
+      new Option('--external-url <url>', 'address people reach the dashboard at; links in notifications use it')
+        .env('SLUICE_EXTERNAL_URL')
+        .argParser((v) => {
+          if (!/^https?:\/\/[^\s]+$/.test(v)) throw new Error(`--external-url must be an http(s):// URL, not "${v}"`);
+          return v;
+        }),
+    )
     .option('--keep-workloads', 'on exit, leave processes running for the next start to adopt')
     .action(
       async (
-        opts: { repo: string; branch?: string; port: string; host: string; poll: string; keepWorkloads?: boolean },
+        opts: {
+          repo: string;
+          branch?: string;
+          port: string;
+          host: string;
+          poll: string;
+          externalUrl?: string;
+          keepWorkloads?: boolean;
+        },
         cmd: Command,
       ) => {
         const { dataDir, store, instance } = globals(cmd);
@@ -37,6 +53,7 @@ export function serveCommand(): Command {
           ...(instance ? { instance } : {}),
           port: Number(opts.port),
           host: opts.host,
+          ...(opts.externalUrl ? { externalUrl: opts.externalUrl } : {}),
           pollIntervalMs: Number(opts.poll) * 1000,
         });
         // As Sluice resolved it (an absolute path for a local repo), not as typed: "." says nothing in a log.

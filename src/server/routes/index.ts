@@ -2,3 +2,4 @@ export { promotionRoutes } from './promotion.js';
 export { ledgerRoutes } from './ledger.js';
 export { webhookRoutes, type WebhookRouteOptions } from './webhooks.js';
 export { parseTime } from './params.js';
+export { holdRoutes } from './holds.js';

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import type { HoldStore } from '../hold-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
@@ -8,6 +9,7 @@ import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, Syn
 import { createPool, PgDb, redactUrl, unavailable, type Queryable } from './db.js';
 import { PgEvents } from './events.js';
 import { PgLeases } from './leases.js';
+import { PgHolds } from './holds.js';
 import { PgLedger } from './ledger.js';
 import { PgLedgerChain } from './ledger-chain.js';
 import { PgWebhookDeliveries } from './webhooks.js';
@@ -24,6 +26,7 @@ export class PgStore implements Store {
   readonly leases: LeaseStore;
   readonly ledgerChain: LedgerChainStore;
   readonly webhooks: WebhookDeliveryStore;
+  readonly holds: HoldStore;
   private readonly syncs: PgSyncs;
   private readonly events: PgEvents;
 
@@ -40,6 +43,7 @@ export class PgStore implements Store {
     this.leases = new PgLeases(db);
     this.ledgerChain = new PgLedgerChain(db);
     this.webhooks = new PgWebhookDeliveries(db);
+    this.holds = new PgHolds(db);
   }
 
   static open(url: string, options: { instance?: string } = {}): PgStore {

@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
+import type { HoldStore } from '../hold-types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
 import type { Fence, LeaseStore } from '../lease-types.js';
 import { leaseLost } from '../errors.js';
 import { SqliteLeases } from './leases.js';
+import { SqliteHolds } from './holds.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteLedgerChain } from './ledger-chain.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
@@ -24,6 +26,7 @@ export class SqliteStore implements Store {
   readonly leases: LeaseStore;
   private readonly turns = new Turns();
   private readonly instance: string;
+  readonly holds: HoldStore;
 
   /** `instance`: the controller writing through this store (see StoreOptions). */
   constructor(path: string, options: { instance?: string } = {}) {
@@ -35,6 +38,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
+    this.holds = new SqliteHolds(this.db);
     this.ledgerChain = new SqliteLedgerChain(this.db);
     this.webhooks = new SqliteWebhookDeliveries(this.db);
     this.leases = new SqliteLeases(this.db);

@@ -188,4 +188,28 @@ export const migrations: {
       );
     `,
   },
+  {
+    version: 8,
+    name: 'holds: digests held in an environment after their verification failed there',
+    sql: `
+      CREATE TABLE holds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project TEXT NOT NULL,
+        env TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        app TEXT NOT NULL,
+        artifact TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        held_at TEXT NOT NULL,
+        held_by TEXT NOT NULL,
+        verification_id INTEGER,
+        sync_id INTEGER,
+        revision TEXT,
+        lifted_at TEXT,
+        lifted_by TEXT,
+        lift_reason TEXT
+      );
+      CREATE INDEX holds_digest ON holds (project, env, digest, lifted_at);
+    `,
+  },
 ];

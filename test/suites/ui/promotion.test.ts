@@ -111,6 +111,23 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     await expect.poll(() => page.getByTestId('awaiting-badge').textContent(), CONVERGE).toBe('1');
   });
 
+  it('shows in the matrix the version each environment runs, and offers Promote, Rollback and Approve', async () => {
+    await page.goto(`${sluice.url}#/`);
+    const version = (env: string) => page.getByTestId(`cell-hello-${env}`).getByTestId('cell-version').first();
+    await expect.poll(() => version('staging').getAttribute('data-tag'), CONVERGE).toBe('1.1.0');
+    expect(await version('dev').getAttribute('data-digest')).toBe(digest);
+    expect(await version('dev').textContent()).toContain(digest.slice('sha256:'.length, 'sha256:'.length + 12));
+    // Without sign-in (no /api/v1/me) every action is offered; promote needs an environment before.
+    const actions = (env: string) => page.getByTestId(`cell-actions-hello-${env}`);
+    await expect
+      .poll(() => actions('prod').getByTestId('approve-cell-button').getAttribute('data-promotion'), CONVERGE)
+      .toBe(String(promotionId));
+    expect(await actions('prod').getByTestId('promote-button').count()).toBe(1);
+    expect(await actions('dev').getByTestId('promote-button').count()).toBe(0);
+    expect(await actions('dev').getByTestId('rollback-button').count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-matrix-versions.png'), fullPage: true });
+  });
+
   it('lists the waiting request with its gates; refuses its author, and merges once a second person approves', async () => {
     await page.getByTestId('nav-promotions').click();
     const card = page.locator(`[data-testid="promotion"][data-promotion-id="${promotionId}"]`);

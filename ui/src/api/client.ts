@@ -1,6 +1,9 @@
 import type {
   AppEnvDetail,
   DoraReport,
+  HoldRecord,
+  Me,
+  WhatRan,
   EventRecord,
   LedgerEntry,
   Plan,
@@ -106,6 +109,38 @@ export const api = {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(comment ? { actor, comment } : { actor }),
+    }),
+
+  /** The artifacts each app runs in an environment now. */
+  whatRan: (env: string) => request<WhatRan>(`${API}/what-ran?${new URLSearchParams({ env })}`),
+
+  /** Digests held now, in every environment. */
+  holds: () => request<HoldRecord[]>(`${API}/holds`),
+
+  /** Who the dashboard acts as; undefined when the server has no sign-in (then everything is allowed). */
+  me: async (): Promise<Me | undefined> => {
+    try {
+      return await request<Me>(`${API}/me`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  },
+
+  /** Promotes what runs healthy in the environment before `to` (a commit, or a request where `to` has rules). */
+  promote: (app: string, to: string, actor: string) =>
+    request<{ mode: string; promotion?: Promotion }>(`${API}/promotions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app, to, actor }),
+    }),
+
+  /** Rolls the app in the environment back to what ran before (a commit). */
+  rollback: (app: string, env: string, actor: string) =>
+    request<{ mode: string; revision?: string }>(`${scope(app, env)}/rollback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ actor }),
     }),
 
   /** DORA metrics of one environment over the last `days` days. */

@@ -37,3 +37,13 @@ export type Promotion = PromotionRecord & { approvals: ApprovalRecord[] };
 
 /** One deployment a DORA report counted. */
 export type DoraDeployment = DoraReport['details'][number];
+
+// What runs where, holds and what the signed-in identity may do (docs/promotion.md).
+export type { WhatRan } from '../../../src/promote/what-ran.ts';
+export type { HoldRecord } from '../../../src/store/hold-types.ts';
+
+/** `GET /api/v1/me`: who the dashboard acts as and what they may do, per environment. */
+export interface Me {
+  identity: { subject: string; name: string; via: string };
+  can: { sync: string[]; deploy: string[]; approve: string[]; admin: boolean };
+}

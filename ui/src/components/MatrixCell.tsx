@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { AppEnvStatus, SyncResult } from '../api/types.ts';
 import { location, shortSha } from '../format.ts';
 import { detailHref } from '../hooks/useRoute.ts';
@@ -18,7 +19,7 @@ const lastSyncWord: Record<SyncResult, string> = {
 };
 
 /** One app in one environment at a glance; the whole cell links to its detail. */
-export function MatrixCell({ status }: { status: AppEnvStatus }) {
+export function MatrixCell({ status, children }: { status: AppEnvStatus; children?: ReactNode }) {
   const { app, env, sync, health, syncedRevision, desiredRevision, drift, error, lastSync } = status;
   const pending = desiredRevision && desiredRevision !== syncedRevision;
   const where = error && location(error);
@@ -54,6 +55,7 @@ export function MatrixCell({ status }: { status: AppEnvStatus }) {
           </>
         )}
       </span>
+      {children}
       {error && (
         <span className="cell-error" data-testid="cell-error" title={error.message}>
           {where ? <FileLocation location={where} /> : error.code}

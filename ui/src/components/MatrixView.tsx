@@ -1,5 +1,7 @@
 import { api } from '../api/client.ts';
 import type { ProjectStatus } from '../api/types.ts';
+import { useIdentity } from '../hooks/useIdentity.ts';
+import { useMatrixFacts } from '../hooks/useMatrixFacts.ts';
 import { usePoll } from '../hooks/usePoll.ts';
 import { ErrorBox } from './ErrorBox.tsx';
 import { EventList } from './EventList.tsx';
@@ -8,6 +10,8 @@ import { Section } from './Section.tsx';
 
 export function MatrixView({ status }: { status: ProjectStatus }) {
   const events = usePoll(() => api.events({ limit: 15 }), 2000, 'all');
+  const facts = useMatrixFacts(status.environments.map((e) => e.name));
+  const [actor] = useIdentity();
   return (
     <main data-testid="matrix-view">
       {status.projectError && (
@@ -18,7 +22,7 @@ export function MatrixView({ status }: { status: ProjectStatus }) {
         />
       )}
       <h2 className="sr-only">Apps by environment</h2>
-      <Matrix apps={status.apps} environments={status.environments} />
+      <Matrix apps={status.apps} environments={status.environments} facts={facts} actor={actor} />
       <Section title="Recent events">
         {events.data ? <EventList events={events.data} showScope /> : <p className="muted">Loading events…</p>}
       </Section>
