@@ -18,6 +18,10 @@ import {
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
+import { isLoopback, removeAdminToken, writeAdminToken } from '../server/auth/admin-token.js';
+import { requireAuthConfigured } from '../server/auth/startup.js';
+import { hashToken } from '../server/auth/tokens.js';
+import type { RateLimit } from '../server/limits.js';
 import { ledgerRoutes, promotionRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
@@ -39,6 +43,8 @@ export interface RuntimeOptions {
   notify?: Notify;
   /** Where promotion requests live; Sluice's store when not given. */
   requests?: RequestBackend;
+  /** Mutating API requests per credential and window. */
+  rateLimit?: RateLimit;
 }
 
 export interface Runtime {
@@ -106,6 +112,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       if (promotionsRef.current) await autoRollback(promotionsRef.current, v, env);
     },
   });
+  // On loopback the data dir holds an admin token; anywhere else someone must have set up
+  // credentials first, or the API would answer whoever reaches the address.
+  const loopback = isLoopback(o.host);
+  let adminToken: string | undefined;
+  if (loopback) adminToken = writeAdminToken(o.dataDir);
+  else {
+    removeAdminToken(o.dataDir);
+    await requireAuthConfigured({ host: o.host, dataDir: o.dataDir, store, source }).catch(async (e: unknown) => {
+      source.close();
+      await store.close();
+      throw e;
+    });
+  }
   const hosted = new HostedRequests({ source, log });
   const promotions = new PromotionService({
     source,
@@ -163,6 +182,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     metrics,
     mask: (text) => secrets.mask(text),
     uiDir: UI_DIR,
+    ...(adminToken ? { adminTokenHash: hashToken(adminToken) } : {}),
+    publicMetrics: loopback,
+    ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
     routes: [
       promotionRoutes(
         promotions,

@@ -2,6 +2,7 @@ import { ValidationError } from '../errors/index.js';
 import { parseDuration } from '../model/duration.js';
 import { DEFAULT_READ_LIMITS, parseByteSize, type ReadLimits } from '../model/read-limits.js';
 import type { Target } from '../providers/index.js';
+import type { AuthSpec } from './auth-schema.js';
 import type { AppSpec, EnvironmentSpec, LimitsSpec, NotificationSpec, ProjectFile, RepositorySpec } from './schema.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
@@ -16,6 +17,8 @@ export interface Project {
   notifications: NotificationSpec[];
   /** Where the config repo is hosted, when sluice.yaml says so. */
   repository?: RepositorySpec;
+  /** Role grants per environment (spec.auth). */
+  auth?: AuthSpec;
 }
 
 export interface Environment extends Omit<EnvironmentSpec, 'healthTimeout'> {
@@ -128,6 +131,18 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     });
   });
 
+  data.spec.auth?.roles.forEach((grant, i) => {
+    grant.environments.forEach((e, j) => {
+      if (e !== '*' && !envNames.has(e)) {
+        fail(
+          ['spec', 'auth', 'roles', i, 'environments', j],
+          `role grant ${i + 1} (${grant.role}) names unknown environment "${e}"`,
+          `Use one of: ${[...envNames].join(', ')}, or "*" for every environment.`,
+        );
+      }
+    });
+  });
+
   return {
     name: data.metadata.name,
     file: ctx.file,
@@ -136,6 +151,7 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     apps,
     notifications,
     ...(data.spec.repository ? { repository: data.spec.repository } : {}),
+    ...(data.spec.auth ? { auth: data.spec.auth } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { celExpression } from '../model/cel-expression.js';
 import { durationString } from '../model/duration.js';
 import { byteSize, DEFAULT_READ_LIMITS } from '../model/read-limits.js';
 import { targetSchema } from '../providers/index.js';
+import { authSchema } from './auth-schema.js';
 
 /**
  * The one schema of `sluice.yaml`. Types, validation and the editor JSON Schema
@@ -239,6 +240,7 @@ export const projectSchema = z.strictObject({
         'Where the config repo is hosted; promotion requests become pull requests (GitHub) or merge requests (GitLab)',
       ),
     limits: limitsSchema.optional(),
+    auth: authSchema.optional(),
   }),
 });
 

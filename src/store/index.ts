@@ -1,5 +1,7 @@
 export type * from './types.js';
 export type * from './ledger-types.js';
+export type * from './access-types.js';
+export type * from './audit-types.js';
 export { SqliteStore } from './sqlite/index.js';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite/index.js';

@@ -1,5 +1,7 @@
 import type { PlanSummary } from '../plan/types.js';
 import type { LedgerStore } from './ledger-types.js';
+import type { AccessStore } from './access-types.js';
+import type { AuditStore } from './audit-types.js';
 
 /** What started a sync. */
 export type SyncTrigger = 'revision' | 'drift' | 'manual' | 'startup' | 'retry';
@@ -92,5 +94,9 @@ export interface Store {
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
   /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
   readonly ledger: LedgerStore;
+  /** API tokens (hashes only). */
+  readonly access: AccessStore;
+  /** The audit trail of mutating API calls. */
+  readonly audit: AuditStore;
   close(): Promise<void>;
 }

@@ -3,6 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { LedgerStore } from '../ledger-types.js';
+import type { AccessStore } from '../access-types.js';
+import type { AuditStore } from '../audit-types.js';
+import { SqliteAccess } from './access.js';
+import { SqliteAudit } from './audit.js';
 import { SqliteLedger } from './ledger.js';
 import { migrations } from './migrations.js';
 import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
@@ -11,6 +15,8 @@ import { rowToEvent, rowToSync, type EventRow, type SyncRow } from './rows.js';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly ledger: LedgerStore;
+  readonly access: AccessStore;
+  readonly audit: AuditStore;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -20,6 +26,8 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.ledger = new SqliteLedger(this.db);
+    this.access = new SqliteAccess(this.db);
+    this.audit = new SqliteAudit(this.db);
   }
 
   private migrate(): void {

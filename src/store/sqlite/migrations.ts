@@ -133,4 +133,41 @@ export const migrations: { version: number; name: string; sql: string }[] = [
     name: 'ledger: a rollback marked as a deliberate step back, not a failure',
     sql: `ALTER TABLE ledger_changes ADD COLUMN not_a_failure TEXT;`,
   },
+  {
+    version: 4,
+    name: 'access: API tokens, kept as hashes',
+    sql: `
+      CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        email TEXT,
+        role TEXT NOT NULL,
+        environments TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'audit: every mutating API call',
+    sql: `
+      CREATE TABLE api_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        method TEXT NOT NULL,
+        route TEXT NOT NULL,
+        app TEXT,
+        env TEXT,
+        status INTEGER NOT NULL
+      );
+      CREATE INDEX api_audit_scope ON api_audit (app, env, id);
+    `,
+  },
 ];
