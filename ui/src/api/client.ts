@@ -1,5 +1,7 @@
 import type {
   AppEnvDetail,
+  AuditRecord,
+  Me,
   DoraReport,
   EventRecord,
   LedgerEntry,
@@ -32,10 +34,23 @@ export class UnreachableError extends Error {
 
 const API = 'api/v1';
 
+/**
+ * The CSRF token the server set as a readable cookie at sign-in. Sent back as a header on every
+ * change: another site can make the browser send the session cookie, but cannot read this one.
+ */
+function csrfHeader(): Record<string, string> {
+  const m = /(?:^|;\s*)sluice_csrf=([^;]+)/.exec(document.cookie);
+  return m ? { 'x-sluice-csrf': decodeURIComponent(m[1]!) } : {};
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
+  const changes = init?.method !== undefined && init.method !== 'GET';
   try {
-    res = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    res = await fetch(path, {
+      ...init,
+      headers: { accept: 'application/json', ...(changes ? csrfHeader() : {}), ...init?.headers },
+    });
   } catch (err) {
     throw new UnreachableError(err);
   }
@@ -100,13 +115,29 @@ export const api = {
     return request<Promotion[]>(`${API}/promotions?${params}`);
   },
 
-  /** Approves or rejects a request as `actor`; Sluice merges it once every gate passes. */
-  review: (id: number, decision: 'approve' | 'reject', actor: string, comment?: string) =>
+  /** Approves or rejects a request as the signed-in identity; Sluice merges it once every gate passes. */
+  review: (id: number, decision: 'approve' | 'reject', comment?: string) =>
     request<Promotion>(`${API}/promotions/${id}/${decision}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(comment ? { actor, comment } : { actor }),
+      body: JSON.stringify(comment ? { comment } : {}),
     }),
+
+  /** Who is signed in and what they may do; 401 when no one is. */
+  me: () => request<Me>(`${API}/me`),
+
+  /** Trades an API token for a session cookie; the token is not kept in the browser. */
+  signIn: (token: string) =>
+    request<Me>(`${API}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    }),
+
+  signOut: () => request<void>(`${API}/session`, { method: 'DELETE' }),
+
+  /** Mutating API calls, newest first (admins and approvers). */
+  audit: (limit = 200) => request<AuditRecord[]>(`${API}/audit?${new URLSearchParams({ limit: String(limit) })}`),
 
   /** DORA metrics of one environment over the last `days` days. */
   dora: (env: string, days: number) =>

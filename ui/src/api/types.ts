@@ -37,3 +37,22 @@ export type Promotion = PromotionRecord & { approvals: ApprovalRecord[] };
 
 /** One deployment a DORA report counted. */
 export type DoraDeployment = DoraReport['details'][number];
+
+/** The signed-in identity and the environments where it may act (`GET /api/v1/me`). */
+export interface Me {
+  identity: { subject: string; name: string; via: 'token' | 'oidc' | 'admin-token' };
+  can: { sync: string[]; deploy: string[]; approve: string[]; admin: boolean; audit?: boolean };
+}
+
+/** One mutating API call. */
+export interface AuditRecord {
+  id: number;
+  at: string;
+  subject: string;
+  actor: string;
+  method: string;
+  route: string;
+  app?: string;
+  env?: string;
+  status: number;
+}
