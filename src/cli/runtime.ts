@@ -18,7 +18,7 @@ import {
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
-import { isLoopback, removeAdminToken, writeAdminToken } from '../server/auth/admin-token.js';
+import { ADMIN_TOKEN_FILE, isLoopback, removeAdminToken, writeAdminToken } from '../server/auth/admin-token.js';
 import { requireAuthConfigured } from '../server/auth/startup.js';
 import { hashToken } from '../server/auth/tokens.js';
 import type { RateLimit } from '../server/limits.js';
@@ -49,6 +49,8 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   url: string;
+  /** Where a loopback server wrote its admin token. */
+  adminTokenFile?: string;
   controller: Controller;
   log: Logger;
   stop(options: { stopWorkloads: boolean }): Promise<void>;
@@ -233,6 +235,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   let stopping: Promise<void> | undefined;
   return {
     url,
+    ...(adminToken ? { adminTokenFile: join(o.dataDir, ADMIN_TOKEN_FILE) } : {}),
     controller,
     log,
     stop: (opts) =>

@@ -384,7 +384,8 @@ describe('secrets never leak', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     expect(await ask('status', '/api/v1/status', as(token))).toBe(200);
-    expect(await ask('dry run', '/api/v1/apps/hello/envs/dev/sync', as(token, { dryRun: true }))).toBe(200);
+    expect(await ask('detail', '/api/v1/apps/hello/envs/dev', as(token))).toBe(200);
+    expect(await ask('sync', '/api/v1/apps/hello/envs/dev/sync', as(token, {}))).toBe(202);
     expect(await ask('forbidden', '/api/v1/promotions/9999/approve', as(token, {}))).toBe(403);
     expect(await ask('bad body', '/api/v1/apps/hello/envs/dev/sync', as(token, { token }))).toBe(400);
     expect(await ask('near miss', '/api/v1/status', as(`${token}x`))).toBe(401);
