@@ -106,5 +106,7 @@ export function tokenCommand(): Command {
       if (outputFormat(cmd) === 'json') return printJson(out);
       console.log(`revoked token "${out.name}"`);
     });
+  // Usage errors of a subcommand end as a CommanderError (exit 2), like those of every command.
+  for (const sub of token.commands) sub.exitOverride();
   return token;
 }
