@@ -37,7 +37,10 @@ export class ApiError extends SluiceError {
 
 /** A thin JSON client for the /api/v1 endpoints. */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
 
   async get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
@@ -47,12 +50,19 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
+  async delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (e) {
@@ -63,7 +73,16 @@ export class ApiClient {
     }
     const text = await res.text();
     const data = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) throw new ApiError(res.status, (data ?? {}) as Record<string, never>);
+    if (!res.ok) {
+      const err = (data ?? {}) as Record<string, never>;
+      if (res.status === 401 && !this.token)
+        throw new ApiError(res.status, {
+          code: 'AUTH_REQUIRED',
+          message: `the server at ${this.baseUrl} needs a token and none was found`,
+          hint: 'Set SLUICE_TOKEN, or put a token in ~/.config/sluice/token (mode 0600); `sluice token create` makes one.',
+        });
+      throw new ApiError(res.status, err);
+    }
     return data as T;
   }
 }

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ApiClient, serverUrl } from './client.js';
+import { cliToken } from './credentials.js';
 
 export interface GlobalOptions {
   dataDir: string;
@@ -32,7 +33,9 @@ export function globals(cmd: Command): GlobalOptions {
 }
 
 export function client(cmd: Command): ApiClient {
-  return new ApiClient(serverUrl(globals(cmd)));
+  const g = globals(cmd);
+  const url = serverUrl(g);
+  return new ApiClient(url, cliToken({ serverUrl: url, dataDir: g.dataDir }));
 }
 
 export type OutputFormat = 'text' | 'json';

@@ -23,6 +23,10 @@ import {
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { buildApp, SluiceMetrics } from '../server/index.js';
+import { ADMIN_TOKEN_FILE, isLoopback, removeAdminToken, writeAdminToken } from '../server/auth/admin-token.js';
+import { requireAuthConfigured } from '../server/auth/startup.js';
+import { hashToken } from '../server/auth/tokens.js';
+import type { RateLimit } from '../server/limits.js';
 import { holdRoutes, ledgerRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
@@ -52,10 +56,14 @@ export interface RuntimeOptions {
   notify?: Notify;
   /** Where promotion requests live; Sluice's store when not given. */
   requests?: RequestBackend;
+  /** Mutating API requests per credential and window. */
+  rateLimit?: RateLimit;
 }
 
 export interface Runtime {
   url: string;
+  /** Where a loopback server wrote its admin token. */
+  adminTokenFile?: string;
   controller: Controller;
   log: Logger;
   stop(options: { stopWorkloads: boolean }): Promise<void>;
@@ -131,6 +139,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await autoRollback(promotionsRef.current, v, env);
     },
   });
+  // On loopback the data dir holds an admin token; anywhere else someone must have set up
+  // credentials first, or the API would answer whoever reaches the address.
+  const loopback = isLoopback(o.host);
+  let adminToken: string | undefined;
+  if (loopback) adminToken = writeAdminToken(o.dataDir);
+  else {
+    removeAdminToken(o.dataDir);
+    await requireAuthConfigured({ host: o.host, dataDir: o.dataDir, store, source }).catch(async (e: unknown) => {
+      source.close();
+      await store.close();
+      throw e;
+    });
+  }
   const hosted = new HostedRequests({ source, log });
   const promotions = new PromotionService({
     source,
@@ -200,6 +221,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     metrics,
     mask: (text) => secrets.mask(text),
     uiDir: UI_DIR,
+    ...(adminToken ? { adminTokenHash: hashToken(adminToken) } : {}),
+    publicMetrics: loopback,
+    ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
     routes: [
       promotionRoutes(
         promotions,
@@ -261,6 +285,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   let stopping: Promise<void> | undefined;
   return {
     url,
+    ...(adminToken ? { adminTokenFile: join(o.dataDir, ADMIN_TOKEN_FILE) } : {}),
     controller,
     log,
     stop: (opts) =>

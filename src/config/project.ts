@@ -3,6 +3,7 @@ import { parseDuration } from '../model/duration.js';
 import { DEFAULT_READ_LIMITS, parseByteSize, type ReadLimits } from '../model/read-limits.js';
 import type { Target } from '../providers/index.js';
 import type { SigningSpec, WebhooksSpec } from './trust-schema.js';
+import type { AuthSpec } from './auth-schema.js';
 import type { AppSpec, EnvironmentSpec, LimitsSpec, NotificationSpec, ProjectFile, RepositorySpec } from './schema.js';
 
 /** A validated project: sluice.yaml with defaults applied and every cross-reference checked. */
@@ -21,6 +22,8 @@ export interface Project {
   webhooks?: WebhooksSpec;
   /** Trusted commit-signing keys and Sluice's own signing key. */
   signing?: SigningSpec;
+  /** Role grants per environment (spec.auth). */
+  auth?: AuthSpec;
 }
 
 export interface Environment extends Omit<EnvironmentSpec, 'healthTimeout'> {
@@ -133,6 +136,18 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     });
   });
 
+  data.spec.auth?.roles.forEach((grant, i) => {
+    grant.environments.forEach((e, j) => {
+      if (e !== '*' && !envNames.has(e)) {
+        fail(
+          ['spec', 'auth', 'roles', i, 'environments', j],
+          `role grant ${i + 1} (${grant.role}) names unknown environment "${e}"`,
+          `Use one of: ${[...envNames].join(', ')}, or "*" for every environment.`,
+        );
+      }
+    });
+  });
+
   return {
     name: data.metadata.name,
     file: ctx.file,
@@ -143,6 +158,7 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
     ...(data.spec.repository ? { repository: data.spec.repository } : {}),
     ...(data.spec.webhooks ? { webhooks: data.spec.webhooks } : {}),
     ...(data.spec.signing ? { signing: data.spec.signing } : {}),
+    ...(data.spec.auth ? { auth: data.spec.auth } : {}),
   };
 }
 

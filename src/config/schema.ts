@@ -4,6 +4,7 @@ import { durationString } from '../model/duration.js';
 import { byteSize, DEFAULT_READ_LIMITS } from '../model/read-limits.js';
 import { targetSchema } from '../providers/index.js';
 import { requireSignedCommitsSchema, signingSchema, webhooksSchema } from './trust-schema.js';
+import { authSchema } from './auth-schema.js';
 
 /**
  * The one schema of `sluice.yaml`. Types, validation and the editor JSON Schema
@@ -247,6 +248,7 @@ export const projectSchema = z.strictObject({
     limits: limitsSchema.optional(),
     webhooks: webhooksSchema.optional(),
     signing: signingSchema.optional(),
+    auth: authSchema.optional(),
   }),
 });
 

@@ -48,6 +48,8 @@ export async function promote(svc: PromotionService, ctx: ChangeContext & { from
 
 export interface Review {
   actor: string;
+  /** The reviewer's email, when the credential carries one. */
+  email?: string;
   comment?: string;
   dryRun?: boolean;
 }
@@ -64,10 +66,18 @@ export async function approve(
     throw new PromotionError(
       'PROMOTE_SELF_APPROVAL',
       `${review.actor} opened #${id} and cannot approve it: ${p.env} is protected`,
-      {
-        hint: 'Ask someone else to approve (`sluice approve <id> --as <name>`).',
-      },
+      { hint: 'Ask someone else, signed in with their own credential, to approve.' },
     );
+  }
+  if (protectedEnv && review.email) {
+    const commitEmail = await commitAuthorEmail(svc, p.sourceCommit);
+    if (commitEmail && commitEmail.toLowerCase() === review.email.toLowerCase()) {
+      throw new PromotionError(
+        'PROMOTE_SELF_APPROVAL',
+        `${review.actor} wrote commit ${p.sourceCommit!.slice(0, 12)} that #${id} ships and cannot approve it: ${p.env} is protected`,
+        { hint: 'Ask someone else, signed in with their own credential, to approve.' },
+      );
+    }
   }
   const given = await svc.o.store.ledger.listApprovals(id);
   if (review.dryRun) return { ...p, approvals: given };
@@ -124,6 +134,16 @@ async function openRequest(svc: PromotionService, id: number): Promise<Promotion
     );
   }
   return p;
+}
+
+/** The author email of the commit a request ships, when that commit is in the config repo. */
+async function commitAuthorEmail(svc: PromotionService, revision: string | undefined): Promise<string | undefined> {
+  if (!revision) return undefined;
+  try {
+    return (await svc.o.source.commitInfo(revision)).author.email;
+  } catch {
+    return undefined; // built from another repository: its author is not known here
+  }
 }
 
 async function isProtected(svc: PromotionService, p: PromotionRecord): Promise<boolean> {

@@ -5,7 +5,13 @@ import { z } from 'zod';
 import { ConflictError, isSluiceError, NotFoundError } from '../errors/index.js';
 import type { Controller } from '../reconcile/index.js';
 import type { Store } from '../store/types.js';
+import { recordCalls } from './audit.js';
+import { ForbiddenError, UnauthenticatedError } from './auth/errors.js';
+import { installAuth } from './auth/hook.js';
+import { Tokens } from './auth/tokens.js';
+import { installLimits, type RateLimit } from './limits.js';
 import type { SluiceMetrics } from './metrics.js';
+import { accessRoutes } from './routes/access.js';
 import { knownNames } from './routes/params.js';
 
 export interface AppOptions {
@@ -30,11 +36,18 @@ export interface AppOptions {
   }) => Promise<{ file: string; lines: string[] }[]>;
   /** More routes from other parts (promotion, ledger…), registered under the same error handling. */
   routes?: ((app: FastifyInstance) => void)[];
+  /** SHA-256 of the admin token a loopback server wrote into its data dir. */
+  adminTokenHash?: string;
+  /** /metrics without a credential: only on a server bound to loopback. */
+  publicMetrics?: boolean;
+  /** Mutating requests per credential and window. */
+  rateLimit?: RateLimit;
 }
 
-const syncBody = z
-  .object({ dryRun: z.boolean().optional(), actor: z.string().max(200).optional(), wait: z.boolean().optional() })
-  .strict();
+/** Largest request body: the biggest is a set-image with a few artifacts, well below this. */
+export const BODY_LIMIT = 256 * 1024;
+
+const syncBody = z.object({ dryRun: z.boolean().optional(), wait: z.boolean().optional() }).strict();
 const listQuery = z.object({
   app: z.string().optional(),
   env: z.string().optional(),
@@ -46,7 +59,16 @@ const listQuery = z.object({
 export function buildApp(o: AppOptions): FastifyInstance {
   // Idle connections stay open longer than clients' own keep-alive, so a client never reuses a
   // socket the server is closing at that instant ("other side closed").
-  const app = Fastify({ logger: false, keepAliveTimeout: 65_000 });
+  const app = Fastify({ logger: false, keepAliveTimeout: 65_000, bodyLimit: BODY_LIMIT });
+  const tokens = new Tokens(o.store.access);
+  installLimits(app, o.rateLimit);
+  installAuth(app, {
+    store: o.store,
+    tokens,
+    project: () => o.controller.project,
+    ...(o.adminTokenHash ? { adminTokenHash: o.adminTokenHash } : {}),
+  });
+  recordCalls(app, o.store.audit);
 
   const mask = o.mask;
   if (mask) {
@@ -62,75 +84,97 @@ export function buildApp(o: AppOptions): FastifyInstance {
       return reply.code(400).send({ code: 'BAD_REQUEST', message: err.issues[0]?.message ?? 'bad request' });
     if (err instanceof NotFoundError) return reply.code(404).send(err.toJSON());
     if (err instanceof ConflictError) return reply.code(409).send(err.toJSON());
+    if (err instanceof UnauthenticatedError) return reply.code(401).send(err.toJSON());
+    if (err instanceof ForbiddenError) return reply.code(403).send(err.toJSON());
+    // Approving one's own change is a refusal of who asks, not of what is asked.
+    if (isSluiceError(err) && err.code === 'PROMOTE_SELF_APPROVAL') return reply.code(403).send(err.toJSON());
     if (isSluiceError(err)) return reply.code(422).send(err.toJSON());
     const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 429) {
+      const { message, hint } = err as { message?: string; hint?: string };
+      return reply.code(429).send({ code: 'RATE_LIMITED', message, hint, retry: true });
+    }
     return reply
       .code(status)
       .send({ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: (err as Error).message });
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', o.metrics.registry.contentType);
-    return o.metrics.registry.metrics();
-  });
-
-  app.get('/api/v1/status', async () => o.controller.status());
-  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env', async (req) =>
-    o.controller.detail(req.params.app, req.params.env),
-  );
-  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/plan', async (req) =>
-    o.controller.plan(req.params.app, req.params.env),
-  );
-  app.post<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/sync', async (req, reply) => {
-    const body = syncBody.parse(req.body ?? {});
-    const { app: name, env } = req.params;
-    if (body.dryRun) return o.controller.plan(name, env);
-    const done = o.controller.sync(name, env, { ...(body.actor ? { actor: body.actor } : {}) });
-    if (body.wait) return { sync: (await done) ?? null };
-    done.catch(() => undefined);
-    return reply.code(202).send({ queued: true });
-  });
-  app.get('/api/v1/syncs', async (req) => {
-    const q = listQuery.parse(req.query);
-    knownNames(o.controller.project, q);
-    return o.store.listSyncs({ project: o.controller.projectName, ...strip(q) });
-  });
-  app.get('/api/v1/events', async (req) => {
-    const q = listQuery.parse(req.query);
-    knownNames(o.controller.project, q);
-    return o.store.listEvents({ project: o.controller.projectName, ...strip(q) });
-  });
-  app.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req) => {
-    const q = z
-      .object({
-        process: z.string().optional(),
-        container: z.string().optional(),
-        since: z.coerce.number().int().min(1).optional(),
-        lines: z.coerce.number().int().min(1).max(10_000).default(100),
-      })
-      .parse(req.query);
-    await o.controller.detail(req.params.app, req.params.env); // logs are only offered for known scopes
-    if (!o.readLogs) throw new NotFoundError('NO_LOGS', 'this target keeps no logs Sluice can read');
-    return o.readLogs({
-      app: req.params.app,
-      env: req.params.env,
-      lines: q.lines,
-      ...(q.process ? { process: q.process } : {}),
-      ...(q.container ? { container: q.container } : {}),
-      ...(q.since !== undefined ? { sinceSeconds: q.since } : {}),
+  // Routes go in a plugin registered after the limits, so the rate limit (added to each route
+  // as it is registered) covers every one of them.
+  void app.register(async (api) => {
+    api.get('/healthz', { config: { auth: 'public' } }, async () => ({ ok: true }));
+    api.get('/metrics', { config: o.publicMetrics ? { auth: 'public' } : {} }, async (_req, reply) => {
+      reply.header('content-type', o.metrics.registry.contentType);
+      return o.metrics.registry.metrics();
     });
-  });
 
-  for (const register of o.routes ?? []) register(app);
-
-  if (o.uiDir && existsSync(o.uiDir)) {
-    void app.register(fastifyStatic, { root: o.uiDir, prefix: '/', index: 'index.html' });
-  } else {
-    app.get('/', async (_req, reply) =>
-      reply.type('text/plain').send('The dashboard is not built. Run `npm run build:ui`; the API is under /api/v1.\n'),
+    api.get('/api/v1/status', async () => o.controller.status());
+    api.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env', async (req) =>
+      o.controller.detail(req.params.app, req.params.env),
     );
-  }
+    api.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/plan', async (req) =>
+      o.controller.plan(req.params.app, req.params.env),
+    );
+    api.post<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/sync', async (req, reply) => {
+      const body = syncBody.parse(req.body ?? {});
+      const { app: name, env } = req.params;
+      if (body.dryRun) return o.controller.plan(name, env);
+      const done = o.controller.sync(name, env, { actor: req.identity.name });
+      if (body.wait) return { sync: (await done) ?? null };
+      done.catch(() => undefined);
+      return reply.code(202).send({ queued: true });
+    });
+    api.get('/api/v1/syncs', async (req) => {
+      const q = listQuery.parse(req.query);
+      knownNames(o.controller.project, q);
+      return o.store.listSyncs({ project: o.controller.projectName, ...strip(q) });
+    });
+    api.get('/api/v1/events', async (req) => {
+      const q = listQuery.parse(req.query);
+      knownNames(o.controller.project, q);
+      return o.store.listEvents({ project: o.controller.projectName, ...strip(q) });
+    });
+    api.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req) => {
+      const q = z
+        .object({
+          process: z.string().optional(),
+          container: z.string().optional(),
+          since: z.coerce.number().int().min(1).optional(),
+          lines: z.coerce.number().int().min(1).max(10_000).default(100),
+        })
+        .parse(req.query);
+      await o.controller.detail(req.params.app, req.params.env); // logs are only offered for known scopes
+      if (!o.readLogs) throw new NotFoundError('NO_LOGS', 'this target keeps no logs Sluice can read');
+      return o.readLogs({
+        app: req.params.app,
+        env: req.params.env,
+        lines: q.lines,
+        ...(q.process ? { process: q.process } : {}),
+        ...(q.container ? { container: q.container } : {}),
+        ...(q.since !== undefined ? { sinceSeconds: q.since } : {}),
+      });
+    });
+
+    accessRoutes(o.store, tokens, () => o.controller.project)(api);
+    for (const register of o.routes ?? []) register(api);
+
+    if (o.uiDir && existsSync(o.uiDir)) {
+      const uiDir = o.uiDir;
+      // The dashboard's files are public: it signs in through the API, which is not.
+      void api.register(async (ui) => {
+        ui.addHook('onRoute', (route) => {
+          route.config = { ...(route.config as object), auth: 'public' };
+        });
+        await ui.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html' });
+      });
+    } else {
+      api.get('/', { config: { auth: 'public' } }, async (_req, reply) =>
+        reply
+          .type('text/plain')
+          .send('The dashboard is not built. Run `npm run build:ui`; the API is under /api/v1.\n'),
+      );
+    }
+  });
   return app;
 }
 

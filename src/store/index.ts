@@ -4,6 +4,8 @@ export type * from './lease-types.js';
 export { LeaseLostError, StoreConflictError, StoreLocationError, StoreUnavailableError } from './errors.js';
 export { openStore } from './registry.js';
 export type * from './hold-types.js';
+export type * from './access-types.js';
+export type * from './audit-types.js';
 export { maskedStore } from './masked.js';
 export type * from './ledger-chain-types.js';
 export { verifyChain, type ChainVerdict, type ChainProblem, type ChainHead } from './ledger-chain.js';

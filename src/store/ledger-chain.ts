@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { ChainedChange, ChainHead, ChainProblem, ChainVerdict } from './ledger-chain-types.js';
 import type { ChangeRecord } from './ledger-types.js';
+
+export type { ChainedChange, ChainHead, ChainProblem, ChainProblemKind, ChainVerdict } from './ledger-chain-types.js';
 
 /**
  * The ledger's hash chain. Every change carries the hash of the one recorded before it, so a
@@ -26,45 +29,8 @@ export function chainHash(change: ChangeRecord, prevHash: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(change)).digest('hex');
 }
 
-/** One ledger change as stored, with its link in the chain (null when a row has none). */
-export interface ChainedChange {
-  change: ChangeRecord;
-  prevHash: string | null;
-  hash: string | null;
-}
-
-export type ChainProblemKind = 'altered' | 'removed' | 'unchained';
-
-/** The first place the chain does not hold. */
-export interface ChainProblem {
-  kind: ChainProblemKind;
-  /** The entry that was altered, or (for `removed`) the entry that follows the gap. */
-  id: number;
-  /** Ids missing before `id`, when the ids say which (entries are numbered without gaps). */
-  removedIds?: number[];
-  /** What differs, in words. */
-  message: string;
-  expected: string;
-  found: string;
-}
-
-export interface ChainVerdict {
-  ok: boolean;
-  /** Entries walked. */
-  entries: number;
-  /** Hash of the last entry: record it elsewhere to notice a rewritten chain later. */
-  head: string;
-  problem?: ChainProblem;
-}
-
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const entriesWord = (ids: number[]) => `entr${ids.length > 1 ? 'ies' : 'y'} ${ids.join(', ')}`;
-
-/** The last link the store wrote, kept apart from the entries so an entry removed from the end is noticed. */
-export interface ChainHead {
-  id: number;
-  hash: string;
-}
 
 /** Walks the chain oldest first and compares where it ends with the head the store kept. */
 export function verifyChain(entries: readonly ChainedChange[], head?: ChainHead): ChainVerdict {

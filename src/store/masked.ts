@@ -14,7 +14,8 @@ function wrap<T extends object>(target: T, mask: <V>(value: V) => V): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
       const v: unknown = Reflect.get(t, prop, receiver);
-      if ((prop === 'ledger' || prop === 'holds') && v && typeof v === 'object') return wrap(v, mask);
+      if ((prop === 'ledger' || prop === 'holds' || prop === 'audit') && v && typeof v === 'object')
+        return wrap(v, mask);
       // Writes made inside a transaction are masked like any other.
       if (prop === 'transaction' && typeof v === 'function') {
         return (fn: (tx: Store) => Promise<unknown>) => (v as Store['transaction']).call(t, (tx) => fn(wrap(tx, mask)));

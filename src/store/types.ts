@@ -4,6 +4,8 @@ import type { Fence, LeaseStore } from './lease-types.js';
 import type { HoldStore } from './hold-types.js';
 import type { LedgerStore } from './ledger-types.js';
 import type { WebhookDeliveryStore } from './webhook-types.js';
+import type { AccessStore } from './access-types.js';
+import type { AuditStore } from './audit-types.js';
 
 /** What started a sync. */
 export type SyncTrigger = 'revision' | 'drift' | 'manual' | 'startup' | 'retry';
@@ -133,5 +135,9 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Digests held in an environment after their verification failed there. */
   readonly holds: HoldStore;
+  /** API tokens (hashes only). */
+  readonly access: AccessStore;
+  /** The audit trail of mutating API calls. */
+  readonly audit: AuditStore;
   close(): Promise<void>;
 }

@@ -19,6 +19,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { AppEnvStatus, ProjectStatus } from '../../src/reconcile/status.js';
+import { Tokens } from '../../src/server/auth/tokens.js';
+import type { Role } from '../../src/store/access-types.js';
+import { openStore } from '../../src/store/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -241,8 +244,25 @@ export class Sluice {
     ]);
   }
 
-  async api<T>(path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
-    return api<T>(this.url, path, body, timeoutMs);
+  /** An API call with `token`, or the admin token this server wrote into its data dir. */
+  async api<T>(path: string, body?: unknown, timeoutMs = 30_000, token?: string): Promise<T> {
+    return api<T>(
+      this.url,
+      path,
+      body,
+      timeoutMs,
+      token ?? readFileSync(join(this.o.dataDir, 'admin-token'), 'utf8').trim(),
+    );
+  }
+
+  /** A token acting as `user` with `role` everywhere, made in the data dir's store. */
+  static async token(dataDir: string, name: string, role: Role, user: string): Promise<string> {
+    const store = openStore(dataDir);
+    try {
+      return (await new Tokens(store.access).create({ name, role, environments: ['*'], user })).token;
+    } finally {
+      await store.close();
+    }
   }
 
   status(timeoutMs = 10_000): Promise<ProjectStatus> {
@@ -274,10 +294,19 @@ export class Sluice {
   }
 }
 
-export async function api<T>(base: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
+export async function api<T>(
+  base: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 30_000,
+  token?: string,
+): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(timeoutMs),
   });

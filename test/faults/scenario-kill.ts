@@ -72,6 +72,9 @@ async function killLane(lane: number, rng: Rng, kills: number): Promise<KillResu
   const log = (m: string) => say(`[lane ${lane}, seed ${rng.seed}] ${m}`);
   const dir = tempDir(`kill${lane}`);
   const dataDir = join(dir, 'data');
+  let ciToken: string | undefined;
+  // Changes come from a CI token; each approval from a reviewer of its own.
+  const asCi = async () => (ciToken ??= await Sluice.token(dataDir, 'ci', 'deployer', 'ci'));
   const basePort = await freePortBlock(80);
   const repo = new ConfigRepo(dir, {
     basePort,
@@ -193,24 +196,33 @@ async function killLane(lane: number, rng: Rng, kills: number): Promise<KillResu
       case 'set-image': {
         const b = repo.build(`1.${nextVersion++}.0`);
         builds.push(b);
-        return sluice.api('/api/v1/apps/hello/envs/dev/artifacts', { artifacts: [b.arg], actor: 'ci' });
+        return sluice.api('/api/v1/apps/hello/envs/dev/artifacts', { artifacts: [b.arg] }, undefined, await asCi());
       }
       case 'sync':
-        return sluice.api(`/api/v1/apps/hello/envs/${env}/sync`, { actor: 'driver' });
+        return sluice.api(`/api/v1/apps/hello/envs/${env}/sync`, {});
       case 'promote': {
-        const out = await sluice.api<{ mode: string; promotion?: { id: number } }>('/api/v1/promotions', {
-          app: 'hello',
-          to: env,
-          actor: 'driver',
-        });
+        const out = await sluice.api<{ mode: string; promotion?: { id: number } }>(
+          '/api/v1/promotions',
+          {
+            app: 'hello',
+            to: env,
+          },
+          undefined,
+          await asCi(),
+        );
         if (out.promotion) promotions.set(out.promotion.id, { id: out.promotion.id, env, atKill: k });
         if (out.mode === 'requested' && out.promotion) {
-          return sluice.api(`/api/v1/promotions/${out.promotion.id}/approve`, { actor: `reviewer-${k}` });
+          return sluice.api(
+            `/api/v1/promotions/${out.promotion.id}/approve`,
+            {},
+            undefined,
+            await reviewer(dataDir, `reviewer-${k}`),
+          );
         }
         return out;
       }
       case 'rollback':
-        return sluice.api(`/api/v1/apps/hello/envs/${env}/rollback`, { actor: 'driver', wait: false });
+        return sluice.api(`/api/v1/apps/hello/envs/${env}/rollback`, { wait: false });
     }
   }
 
@@ -277,11 +289,22 @@ async function killLane(lane: number, rng: Rng, kills: number): Promise<KillResu
 }
 
 /** Approves every open request the suite created with a reviewer not seen before. */
+const reviewers = new Map<string, Promise<string>>();
+/** An approver token for `name`, made once per data dir. */
+function reviewer(dataDir: string, name: string): Promise<string> {
+  const key = `${dataDir}\0${name}`;
+  let t = reviewers.get(key);
+  if (!t) reviewers.set(key, (t = Sluice.token(dataDir, name, 'approver', name)));
+  return t;
+}
+
 async function approveOpen(sluice: Sluice, promotions: Map<number, PromotionSeen>, k: number): Promise<void> {
   for (const p of promotions.values()) {
     const view = await sluice.api<PromotionView>(`/api/v1/promotions/${p.id}`);
     if (view.state !== 'open') continue;
-    await sluice.api(`/api/v1/promotions/${p.id}/approve`, { actor: `reviewer-after-${k}` }).catch(() => undefined);
+    await sluice
+      .api(`/api/v1/promotions/${p.id}/approve`, {}, undefined, await reviewer(sluice.o.dataDir, `reviewer-after-${k}`))
+      .catch(() => undefined);
   }
 }
 

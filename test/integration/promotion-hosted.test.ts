@@ -14,6 +14,8 @@ import { startFakeGitlab } from '../support/hosted-fakes/gitlab.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
+  createToken,
   getJson,
   ownedProcesses,
   spawnSluice,
@@ -31,16 +33,20 @@ describe('a protected environment on GitHub, through `sluice serve`', () => {
   let sluice: SluiceProcess;
   let port: number;
   const api = (path: string) => `http://127.0.0.1:${port}${path}`;
-  const cli = (...args: string[]) => runCli(['--data-dir', join(dir, 'data'), '--server', api(''), ...args]);
+  let ciToken: string;
+  // The CLI acts as ci, through a token of its own.
+  const cli = (...args: string[]) =>
+    runCli(['--data-dir', join(dir, 'data'), '--server', api(''), ...args], { SLUICE_TOKEN: ciToken });
   const promotion = (id: number) =>
     getJson<PromotionRecord & { approvals: { actor: string; decision: string; at: string }[] }>(
       api(`/api/v1/promotions/${id}`),
+      adminToken(join(dir, 'data')),
     );
 
   async function converged(env: string): Promise<void> {
     await eventually(
       async () => {
-        const s = await getJson<ProjectStatus>(api('/api/v1/status'));
+        const s = await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(join(dir, 'data')));
         const scope = s.apps.find((a) => a.env === env);
         return scope?.syncedRevision === repo.git('rev-parse', 'main') &&
           scope.sync === 'Synced' &&
@@ -67,6 +73,7 @@ describe('a protected environment on GitHub, through `sluice serve`', () => {
       { SLUICE_GITHUB_TOKEN: 'gh-token' },
     );
     await sluice.waitFor('Sluice is serving', 30_000);
+    ciToken = await createToken(join(dir, 'data'), { name: 'ci', role: 'deployer', environments: ['*'], user: 'ci' });
     await converged('prod');
   }, 60_000);
 
@@ -79,10 +86,10 @@ describe('a protected environment on GitHub, through `sluice serve`', () => {
   });
 
   it('opens a pull request, reads an approval given on GitHub back, commits and syncs prod', async () => {
-    expect((await cli('set-image', 'hello', '--env', 'dev', repo.build('1.1.0'), '--as', 'ci')).code).toBe(0);
+    expect((await cli('set-image', 'hello', '--env', 'dev', repo.build('1.1.0'))).code).toBe(0);
     await converged('dev');
     const base = repo.git('rev-parse', 'main');
-    const r = await cli('promote', 'hello', '--to', 'prod', '--as', 'ci', '-o', 'json');
+    const r = await cli('promote', 'hello', '--to', 'prod', '-o', 'json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as ChangeOutcome;
     expect(out.mode).toBe('requested');
@@ -142,7 +149,7 @@ describe('a protected environment on GitHub, through `sluice serve`', () => {
   it('changes requested on GitHub reject the request; nothing is committed', async () => {
     // set-image on a protected environment is a request as well, and needs no synced source.
     const out = JSON.parse(
-      (await cli('set-image', 'hello', '--env', 'prod', repo.build('1.2.0'), '--as', 'ci', '-o', 'json')).stdout,
+      (await cli('set-image', 'hello', '--env', 'prod', repo.build('1.2.0'), '-o', 'json')).stdout,
     ) as ChangeOutcome;
     expect(out.mode).toBe('requested');
     expect(github.pulls.get(2)!.head.ref).toBe(`sluice/prod/hello-${out.promotion!.id}`);

@@ -9,6 +9,8 @@ import type { EventRecord } from '../../src/store/types.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
+  createToken,
   getJson,
   git,
   ownedProcesses,
@@ -30,6 +32,10 @@ let repo: string;
 let bare: string;
 const api = (path: string) => `http://127.0.0.1:${port}${path}`;
 const cli = (...args: string[]) => runSluiceSync(['--data-dir', dataDir, ...args]);
+/** Who acts is whose token the CLI sends. */
+const tokens: Record<string, string> = {};
+const cliAs = (who: string, ...args: string[]) =>
+  runSluiceSync(['--data-dir', dataDir, ...args], { SLUICE_TOKEN: tokens[who]! });
 
 /** A build of the sample service with its version baked in; `broken` answers /version with 500. */
 function build(version: string, broken = false): string {
@@ -59,7 +65,7 @@ const versionsIn = async (env: string): Promise<string[]> =>
 async function converged(env: string, version: string, replicas: number): Promise<void> {
   await eventually(
     async () => {
-      const s = await getJson<ProjectStatus>(api('/api/v1/status'));
+      const s = await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(dataDir));
       const scope = s.apps.find((a) => a.env === env)!;
       const head = git(bare, 'rev-parse', 'main').trim();
       if (scope.syncedRevision !== head || scope.sync !== 'Synced' || scope.health !== 'Healthy') return undefined;
@@ -71,7 +77,7 @@ async function converged(env: string, version: string, replicas: number): Promis
   );
 }
 
-const ledger = (env: string) => getJson<LedgerEntry[]>(api(`/api/v1/ledger?app=hello&env=${env}`));
+const ledger = (env: string) => getJson<LedgerEntry[]>(api(`/api/v1/ledger?app=hello&env=${env}`), adminToken(dataDir));
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sluice-promo-'));
@@ -80,6 +86,16 @@ beforeAll(async () => {
   bare = join(dataDir, 'quickstart', 'config.git');
   sluice = spawnSluice(['--data-dir', dataDir, 'quickstart', '--port', String(port)]);
   await sluice.waitFor('Sluice is running', 60_000);
+  tokens.ci = await createToken(dataDir, { name: 'ci', role: 'deployer', environments: ['*'], user: 'ci' });
+  // The same identity as ci, with the right to approve: it still may not approve its own request.
+  tokens['ci-review'] = await createToken(dataDir, {
+    name: 'ci-review',
+    role: 'approver',
+    environments: ['*'],
+    user: 'ci',
+  });
+  tokens.alice = await createToken(dataDir, { name: 'alice', role: 'approver', environments: ['prod'], user: 'alice' });
+  tokens.bob = await createToken(dataDir, { name: 'bob', role: 'deployer', environments: ['prod'], user: 'bob' });
   await converged('prod', '1.0.0', 3);
 }, 90_000);
 
@@ -101,7 +117,8 @@ describe('promotion, rollback and the ledger', () => {
     expect(dry.stdout).toContain('+    sluice.dev/artifact-tag: "1.1.0"');
     expect(git(bare, 'rev-parse', 'main').trim()).toBe(head);
 
-    const r = cli(
+    const r = cliAs(
+      'ci',
       'set-image',
       'hello',
       '--env',
@@ -113,8 +130,6 @@ describe('promotion, rollback and the ledger', () => {
       sourceTime,
       '--ci-run-url',
       'https://ci.example/run/7',
-      '--as',
-      'ci',
       '-o',
       'json',
     );
@@ -130,7 +145,7 @@ describe('promotion, rollback and the ledger', () => {
   }, 60_000);
 
   it('promote to staging runs the digest dev synced', async () => {
-    const r = cli('promote', 'hello', '--to', 'staging', '--as', 'ci');
+    const r = cliAs('ci', 'promote', 'hello', '--to', 'staging');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('source-healthy: dev is synced and healthy');
     await converged('staging', '1.1.0', 2);
@@ -141,25 +156,25 @@ describe('promotion, rollback and the ledger', () => {
   });
 
   it('promote to prod waits for an approval from a second identity, then syncs', async () => {
-    const r = cli('promote', 'hello', '--to', 'prod', '--as', 'ci', '-o', 'json');
+    const r = cliAs('ci', 'promote', 'hello', '--to', 'prod', '-o', 'json');
     const out = JSON.parse(r.stdout) as ChangeOutcome;
     expect(out.mode).toBe('requested');
     const id = String(out.promotion!.id);
     expect(cli('promotions', '--env', 'prod', '--state', 'open').stdout).toContain(`#${id}`);
-    const self = cli('approve', id, '--as', 'ci');
-    expect(self.code).toBe(3);
+    const self = cliAs('ci-review', 'approve', id);
+    expect(self.code).toBe(1);
     expect(self.stderr).toContain('cannot approve');
-    const ok = cli('approve', id, '--as', 'alice', '--comment', 'ship it');
+    const ok = cliAs('alice', 'approve', id, '--comment', 'ship it');
     expect(ok.stdout).toContain(`merged #${id}`);
     await converged('prod', '1.1.0', 3);
   }, 60_000);
 
   it('a failing verification in prod rolls back automatically', async () => {
     const bad = JSON.parse(
-      cli('set-image', 'hello', '--env', 'prod', build('1.2.0', true), '--as', 'ci', '-o', 'json').stdout,
+      cliAs('ci', 'set-image', 'hello', '--env', 'prod', build('1.2.0', true), '-o', 'json').stdout,
     ) as ChangeOutcome;
     expect(bad.mode).toBe('requested');
-    expect(cli('approve', String(bad.promotion!.id), '--as', 'alice').code).toBe(0);
+    expect(cliAs('alice', 'approve', String(bad.promotion!.id)).code).toBe(0);
     const merged = git(bare, 'rev-parse', 'main').trim();
     const rolled = await eventually(
       async () => {
@@ -207,7 +222,7 @@ describe('promotion, rollback and the ledger', () => {
   }, 120_000);
 
   it('sluice rollback restores the previous version in one command', async () => {
-    const r = cli('rollback', 'hello', '--env', 'prod', '--as', 'bob');
+    const r = cliAs('bob', 'rollback', 'hello', '--env', 'prod');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Succeeded sync #\d+/);
     expect(new Set(await versionsIn('prod'))).toEqual(new Set(['1.0.0']));
@@ -226,7 +241,10 @@ describe('promotion, rollback and the ledger', () => {
     git(repo, 'push', '-q');
     const events = await eventually(
       async () => {
-        const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&type=change.unapproved'));
+        const ev = await getJson<EventRecord[]>(
+          api('/api/v1/events?env=prod&type=change.unapproved'),
+          adminToken(dataDir),
+        );
         return ev.length ? ev : undefined;
       },
       15_000,

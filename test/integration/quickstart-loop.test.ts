@@ -8,6 +8,8 @@ import type { EventRecord } from '../../src/store/types.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
+  bearer,
   getJson,
   git,
   ownedProcesses,
@@ -29,7 +31,7 @@ let bare: string;
 const api = (path: string) => `http://127.0.0.1:${port}${path}`;
 
 const scope = async (env: string): Promise<AppEnvStatus> => {
-  const s = await getJson<ProjectStatus>(api('/api/v1/status'));
+  const s = await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(dataDir));
   return s.apps.find((a) => a.app === 'hello' && a.env === env)!;
 };
 const version = (p: number) => getJson<{ pid: number; greeting: string; env: string }>(`http://127.0.0.1:${p}/version`);
@@ -86,7 +88,7 @@ async function startQuickstart(): Promise<SluiceProcess> {
 async function allHealthy(revision?: string): Promise<void> {
   await eventually(
     async () => {
-      const s = await getJson<ProjectStatus>(api('/api/v1/status'));
+      const s = await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(dataDir));
       const ok =
         s.apps.length === 3 &&
         s.apps.every(
@@ -232,7 +234,7 @@ describe('quick start', () => {
     );
     const events = await eventually(
       async () => {
-        const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&limit=50'));
+        const ev = await getJson<EventRecord[]>(api('/api/v1/events?env=prod&limit=50'), adminToken(dataDir));
         return ev.some((e) => e.message.includes('SIGKILL')) ? ev : undefined;
       },
       10_000,
@@ -310,19 +312,19 @@ describe('quick start', () => {
         result: a.lastSync?.result,
       }));
     await allHealthy();
-    const statusBefore = seen(await getJson<ProjectStatus>(api('/api/v1/status')));
+    const statusBefore = seen(await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(dataDir)));
     sluice.child.kill('SIGKILL');
     await sluice.exited;
     expect(pidsOf('prod')).toEqual(before.prod); // workloads outlive a crashed controller
     sluice = await startQuickstart();
     await allHealthy();
-    expect(seen(await getJson<ProjectStatus>(api('/api/v1/status')))).toEqual(statusBefore);
+    expect(seen(await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(dataDir)))).toEqual(statusBefore);
     // A full sync of each environment, waited for, must find every replica adopted: one the
     // restart had lost track of would be started again here, beside the one still running.
     for (const env of ['dev', 'staging', 'prod']) {
       const res = await fetch(api(`/api/v1/apps/hello/envs/${env}/sync`), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearer(adminToken(dataDir)) },
         body: JSON.stringify({ wait: true }),
       });
       expect(res.status).toBe(200);

@@ -8,10 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { ProjectStatus } from '../../src/reconcile/status.js';
 import { encryptSopsFile } from '../../src/secrets/index.js';
+import { hashToken } from '../../src/server/auth/tokens.js';
 import { canaryHex, findCanaryTraces } from '../suites/sops/canary.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
+  bearer,
   getJson,
   git,
   ownedProcesses,
@@ -57,7 +60,9 @@ const FINGERPRINT = /‹secret:sha256:[0-9a-f]{8}›/;
 const overlay = 'apps/hello/overlays/dev/hello.yaml';
 let plain: string;
 const api = (p: string) => `http://127.0.0.1:${port}${p}`;
-const devScope = async () => (await getJson<ProjectStatus>(api('/api/v1/status'))).apps.find((a) => a.env === 'dev')!;
+const auth = () => ({ headers: bearer(adminToken(dataDir)) });
+const devScope = async () =>
+  (await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(dataDir))).apps.find((a) => a.env === 'dev')!;
 
 async function commitOverlay(o: { env: string; arg: string; command?: string }, message: string): Promise<string> {
   const text = plain
@@ -136,21 +141,21 @@ async function planOutputs(stage: string, planned = true): Promise<Record<string
   out[`${stage} cli diff json`] = await cli('diff', 'hello', '--env', 'dev', '-o', 'json');
   out[`${stage} cli sync --dry-run`] = await cli('sync', 'hello', '--env', 'dev', '--dry-run');
   out[`${stage} cli sync --dry-run json`] = await cli('sync', 'hello', '--env', 'dev', '--dry-run', '-o', 'json');
-  out[`${stage} api plan`] = await (await fetch(api('/api/v1/apps/hello/envs/dev/plan'))).text();
+  out[`${stage} api plan`] = await (await fetch(api('/api/v1/apps/hello/envs/dev/plan'), auth())).text();
   // An API request cannot ask for plaintext: unknown options are refused or ignored.
   out[`${stage} api plan showSecrets`] = await (
-    await fetch(api('/api/v1/apps/hello/envs/dev/plan?showSecrets=true'))
+    await fetch(api('/api/v1/apps/hello/envs/dev/plan?showSecrets=true'), auth())
   ).text();
   for (const body of [{ dryRun: true }, { dryRun: true, showSecrets: true }]) {
     out[`${stage} api dry run ${JSON.stringify(body)}`] = await (
       await fetch(api('/api/v1/apps/hello/envs/dev/sync'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearer(adminToken(dataDir)) },
         body: JSON.stringify(body),
       })
     ).text();
   }
-  out[`${stage} api detail`] = await (await fetch(api('/api/v1/apps/hello/envs/dev'))).text();
+  out[`${stage} api detail`] = await (await fetch(api('/api/v1/apps/hello/envs/dev'), auth())).text();
   if (!planned) return out;
   // The plan still shows that a secret field changes, by its fingerprint.
   expect(out[`${stage} cli diff`]).toMatch(FINGERPRINT);
@@ -293,7 +298,7 @@ describe('secrets never leak', () => {
       '/metrics',
       '/',
     ]) {
-      outputs[`api ${path}`] = await (await fetch(api(path))).text();
+      outputs[`api ${path}`] = await (await fetch(api(path), auth())).text();
     }
     outputs['cli status'] = await cli('status');
     outputs['cli status json'] = await cli('status', '-o', 'json');
@@ -327,7 +332,7 @@ describe('secrets never leak', () => {
     );
     expect(ownedProcesses(dataDir).find((p) => p.env.SLUICE_ENV === 'dev')!.pid).toBe(running.pid);
     for (const path of ['/api/v1/status', '/api/v1/events?limit=500', '/api/v1/apps/hello/envs/dev'])
-      outputs[`api ${path} after restart`] = await (await fetch(api(path))).text();
+      outputs[`api ${path} after restart`] = await (await fetch(api(path), auth())).text();
     outputs['serve output after restart'] = serve.output();
     delivered.forEach((body, i) => (outputs[`notification ${i}`] = body));
     // Replica logs are the workload's own output; everything Sluice writes is searched.
@@ -349,4 +354,66 @@ describe('secrets never leak', () => {
       ])
         expect(findCanaryTraces({ probe: form }, [c])).toEqual(['probe']);
   }, 300_000);
+
+  it('an API token is shown once and never again: not in the log, the store (only its hash), errors or answers', async () => {
+    const created = await runCli([
+      '--data-dir',
+      dataDir,
+      'token',
+      'create',
+      '--name',
+      'canary-ci',
+      '--role',
+      'deployer',
+      '--env',
+      'dev',
+    ]);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^sluice_/);
+    const admin = adminToken(dataDir);
+    const seen: Record<string, string> = { 'token create stderr': created.stderr };
+    const ask = async (label: string, path: string, init: RequestInit = {}) => {
+      const res = await fetch(api(path), init);
+      seen[label] = `${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`;
+      return res.status;
+    };
+    const as = (t: string, body?: unknown): RequestInit => ({
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${t}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(await ask('status', '/api/v1/status', as(token))).toBe(200);
+    expect(await ask('detail', '/api/v1/apps/hello/envs/dev', as(token))).toBe(200);
+    expect(await ask('sync', '/api/v1/apps/hello/envs/dev/sync', as(token, {}))).toBe(202);
+    expect(await ask('forbidden', '/api/v1/promotions/9999/approve', as(token, {}))).toBe(403);
+    expect(await ask('bad body', '/api/v1/apps/hello/envs/dev/sync', as(token, { token }))).toBe(400);
+    expect(await ask('near miss', '/api/v1/status', as(`${token}x`))).toBe(401);
+    const signIn = { method: 'POST', headers: { 'content-type': 'application/json' } };
+    expect(await ask('sign in', '/api/v1/session', { ...signIn, body: JSON.stringify({ token }) })).toBe(200);
+    expect(
+      await ask('bad sign in', '/api/v1/session', { ...signIn, body: JSON.stringify({ token: `${token}x` }) }),
+    ).toBe(401);
+    expect(await ask('audit', '/api/v1/audit', as(admin))).toBe(200);
+    expect(await ask('tokens', '/api/v1/tokens', as(admin))).toBe(200);
+    seen['cli token list'] = await cli('token', 'list', '-o', 'json');
+    seen['cli token revoke'] = await cli('token', 'revoke', 'canary-ci');
+    expect(await ask('revoked', '/api/v1/status', as(token))).toBe(401);
+    seen['serve output'] = serve.output();
+    Object.assign(
+      seen,
+      filesUnder(dataDir, (rel) => rel.startsWith('process/logs') || rel.startsWith('quickstart')),
+    );
+    expect(Object.keys(seen).some((k) => k.includes('sluice.log'))).toBe(true);
+    const stored = Object.entries(seen)
+      .filter(([k]) => k.includes('sluice.db'))
+      .map(([, v]) => v)
+      .join('');
+    expect(stored).toContain(hashToken(token));
+    expect(findCanaryTraces(seen, [token, `${token}x`])).toEqual([]);
+    // The admin token lives in its own file and nowhere else.
+    const { 'file admin-token': adminFile, ...rest } = seen;
+    expect(adminFile).toContain(admin);
+    expect(findCanaryTraces(rest, [admin])).toEqual([]);
+  }, 120_000);
 });

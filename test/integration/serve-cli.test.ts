@@ -7,6 +7,8 @@ import type { EventRecord, SyncRecord } from '../../src/store/types.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
+  bearer,
   getJson,
   git,
   ownedProcesses,
@@ -27,7 +29,7 @@ let clone: string;
 let serve: SluiceProcess;
 const dataDir = () => join(work, 'data');
 const cli = (...args: string[]) => runSluice(['--data-dir', dataDir(), ...args]);
-const status = () => getJson<ProjectStatus>(`http://127.0.0.1:${port}/api/v1/status`);
+const status = () => getJson<ProjectStatus>(`http://127.0.0.1:${port}/api/v1/status`, adminToken(dataDir()));
 const scope = async (env: string) => (await status()).apps.find((a) => a.env === env)!;
 
 beforeAll(async () => {
@@ -114,10 +116,12 @@ describe('sluice CLI against sluice serve', { timeout: 240_000 }, () => {
       'events?app=nope',
       'promotions?env=qa',
     ]) {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/${path}`);
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/${path}`, { headers: bearer(adminToken(dataDir())) });
       expect(res.status, path).toBe(404);
     }
-    expect((await fetch(`http://127.0.0.1:${port}/api/v1/dora?env=prod`)).status).toBe(200);
+    expect(
+      (await fetch(`http://127.0.0.1:${port}/api/v1/dora?env=prod`, { headers: bearer(adminToken(dataDir())) })).status,
+    ).toBe(200);
   });
 
   it('status names what a filter matched nothing of, with exit 4 like diff', async () => {

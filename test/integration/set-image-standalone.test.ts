@@ -31,8 +31,10 @@ afterAll(async () => {
 });
 
 const setImage = (repo: ConfigRepo, env: string, version: string, ...extra: string[]) =>
-  runCli(['set-image', 'hello', '--env', env, repo.build(version), '--repo', repo.url, '--as', 'ci', ...extra], {
+  runCli(['set-image', 'hello', '--env', env, repo.build(version), '--repo', repo.url, ...extra], {
     SLUICE_GITHUB_TOKEN: 'gh-token',
+    // Without a server the commit's author is SLUICE_ACTOR.
+    SLUICE_ACTOR: 'ci',
   });
 
 describe('set-image without a server', () => {

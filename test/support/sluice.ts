@@ -5,6 +5,10 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { Tokens } from '../../src/server/auth/tokens.js';
+import type { Role } from '../../src/store/access-types.js';
+import { openStore } from '../../src/store/index.js';
+
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A `sluice` CLI process started from the TypeScript sources. */
@@ -125,13 +129,38 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-export async function getJson<T>(url: string): Promise<T> {
+/** The admin token a server on loopback wrote into its data dir (a new one each start). */
+export function adminToken(dataDir: string): string {
+  return readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+}
+
+/** Headers carrying `token` as a bearer credential. */
+export function bearer(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** A token made straight in a data dir's store, as `sluice token create` does without a server. */
+export async function createToken(
+  dataDir: string,
+  o: { name: string; role: Role; environments: string[]; user?: string },
+): Promise<string> {
+  const store = openStore(dataDir);
+  try {
+    return (await new Tokens(store.access).create(o)).token;
+  } finally {
+    await store.close();
+  }
+}
+
+/** GETs JSON; `token` is sent as a bearer credential (Sluice's API needs one, a workload's does not). */
+export async function getJson<T>(url: string, token?: string): Promise<T> {
+  const init = { headers: bearer(token) };
   let r: Response;
   try {
-    r = await fetch(url);
+    r = await fetch(url, init);
   } catch {
     // A loaded machine can stretch a keep-alive race; a read is safe to ask again once.
-    r = await fetch(url);
+    r = await fetch(url, init);
   }
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status} ${await r.text()}`);
   return (await r.json()) as T;

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import type { ApprovalRecord, PromotionRecord } from '../../store/ledger-types.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { color, short } from '../format.js';
-import { actorOf } from './set-image.js';
 
 type Reviewed = PromotionRecord & { approvals: ApprovalRecord[] };
 
@@ -15,14 +14,12 @@ function reviewCommand(decision: 'approve' | 'reject'): Command {
     )
     .argument('<id>', 'promotion request id (from `sluice promotions`)')
     .option('-m, --comment <text>', 'why')
-    .option('--as <actor>', 'who reviews (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'check the request can take the review; record nothing')
     .addOption(outputOption())
-    .action(async (id: string, opts: { comment?: string; as?: string; dryRun?: boolean }, cmd: Command) => {
+    .action(async (id: string, opts: { comment?: string; dryRun?: boolean }, cmd: Command) => {
       const p = await client(cmd).post<Reviewed>(
         `/api/v1/promotions/${encodeURIComponent(id.replace(/^#/, ''))}/${decision}`,
         {
-          actor: actorOf(opts),
           ...(opts.comment ? { comment: opts.comment } : {}),
           ...(opts.dryRun ? { dryRun: true } : {}),
         },
@@ -34,7 +31,8 @@ function reviewCommand(decision: 'approve' | 'reject'): Command {
         );
       if (p.state === 'merged')
         console.log(`${color('green', 'merged')} #${p.id} as ${short(p.revision)}: ${p.app} in ${p.env}`);
-      else if (p.state === 'open') console.log(`#${p.id} approved by ${actorOf(opts)}; still waiting:`);
+      else if (p.state === 'open')
+        console.log(`#${p.id} approved by ${p.approvals.at(-1)?.actor ?? 'you'}; still waiting:`);
       else console.log(`#${p.id} ${p.state}${p.message ? `: ${p.message}` : ''}`);
       if (p.state === 'open')
         for (const g of p.gates.filter((x) => !x.passed)) console.log(`  ${color('red', '✗')} ${g.gate}: ${g.message}`);

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import type { HoldRecord } from '../../store/hold-types.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { color } from '../format.js';
-import { actorOf } from './set-image.js';
 
 function describe(h: HoldRecord): string {
   const what = `${h.artifact.name}${h.artifact.tag ? `:${h.artifact.tag}` : ''}`;
@@ -43,14 +42,12 @@ export function holdCommand(): Command {
     .argument('<digest>', 'sha256:<hex>, as `sluice hold list` shows it')
     .requiredOption('-e, --env <env>', 'environment the digest is held in')
     .requiredOption('--reason <text>', 'why it may run again; kept in the ledger')
-    .option('--as <actor>', 'who lifts it (default: SLUICE_ACTOR or USER)')
     .addOption(outputOption())
-    .action(async (digest: string, opts: { env: string; reason: string; as?: string }, cmd: Command) => {
+    .action(async (digest: string, opts: { env: string; reason: string }, cmd: Command) => {
       const lifted = await client(cmd).post<HoldRecord>('/api/v1/holds/lift', {
         digest,
         env: opts.env,
         reason: opts.reason,
-        actor: actorOf(opts),
       });
       if (outputFormat(cmd) === 'json') return printJson(lifted);
       console.log(`${color('green', 'lifted')} ${lifted.digest} in ${lifted.env}: ${lifted.liftReason}`);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { ChangeOutcome } from '../../promote/index.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
-import { actorOf, exitForDryRun, printOutcome } from './set-image.js';
+import { exitForDryRun, printOutcome } from './set-image.js';
 
 export function promoteCommand(): Command {
   return new Command('promote')
@@ -11,14 +11,12 @@ export function promoteCommand(): Command {
     .argument('<app>', 'app name from sluice.yaml')
     .requiredOption('--to <env>', 'target environment')
     .option('--from <env>', "source environment (default: the target's promotion.from)")
-    .option('--as <actor>', 'who asks (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'print the diff and the gates; commit nothing')
     .addOption(outputOption())
-    .action(async (app: string, opts: { to: string; from?: string; as?: string; dryRun?: boolean }, cmd: Command) => {
+    .action(async (app: string, opts: { to: string; from?: string; dryRun?: boolean }, cmd: Command) => {
       const out = await client(cmd).post<ChangeOutcome>('/api/v1/promotions', {
         app,
         to: opts.to,
-        actor: actorOf(opts),
         ...(opts.from ? { from: opts.from } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
       });

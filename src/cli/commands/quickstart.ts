@@ -61,6 +61,7 @@ ${color('bold', 'Sluice is running.')}
   config repo  ${repo}   (a clone of ${bare}, which Sluice follows)
   hello        dev http://127.0.0.1:${basePort + 10}/  staging :${basePort + 20}  prod :${basePort + 30}
   data dir     ${dataDir}
+  sign in      with the admin token in ${join(dataDir, 'admin-token')} (the CLI here uses it by itself)
 
 Try the loop:
   1. edit    ${devFile}   (replicas: 2, or GREETING: "Hi")

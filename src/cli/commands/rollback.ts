@@ -3,7 +3,6 @@ import type { RollbackOutcome } from '../../promote/index.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, progress, short, status } from '../format.js';
-import { actorOf } from './set-image.js';
 
 export function rollbackCommand(): Command {
   return new Command('rollback')
@@ -20,7 +19,6 @@ export function rollbackCommand(): Command {
     )
     .option('--no-wait', 'return once the rollback is committed')
     .option('--timeout <seconds>', 'how long to wait for the sync and health', '180')
-    .option('--as <actor>', 'who rolls back (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'print the diff; commit nothing')
     .addOption(outputOption())
     .action(
@@ -33,7 +31,6 @@ export function rollbackCommand(): Command {
           notAFailure?: boolean;
           wait: boolean;
           timeout: string;
-          as?: string;
           dryRun?: boolean;
         },
         cmd: Command,
@@ -46,7 +43,6 @@ export function rollbackCommand(): Command {
           out = await client(cmd).post<RollbackOutcome>(
             `/api/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(opts.env)}/rollback`,
             {
-              actor: actorOf(opts),
               wait: opts.wait,
               timeoutSeconds: Number(opts.timeout),
               ...(opts.to ? { to: opts.to } : {}),

@@ -62,6 +62,7 @@ export function serveCommand(): Command {
         console.log(`  dashboard  ${rt.url}/`);
         console.log(`  API        ${rt.url}/api/v1/status`);
         console.log(`  data dir   ${dataDir}`);
+        if (rt.adminTokenFile) console.log(`  admin token ${rt.adminTokenFile} (sign in to the dashboard with it)`);
         await untilSignal(rt, !opts.keepWorkloads);
       },
     );

@@ -5,9 +5,12 @@ import { ExitCode } from '../exit-codes.js';
 import { color, short } from '../format.js';
 import { setImageStandalone } from './set-image-standalone.js';
 
-/** Who is acting: --as, else SLUICE_ACTOR, else the login name. */
-export function actorOf(opts: { as?: string }): string {
-  return opts.as ?? process.env.SLUICE_ACTOR ?? process.env.USER ?? 'cli';
+/**
+ * The git author of a commit written straight into the repo (`--repo`, no server): SLUICE_ACTOR,
+ * else the login name. A server takes the actor from the caller's credential instead.
+ */
+export function standaloneActor(): string {
+  return process.env.SLUICE_ACTOR ?? process.env.USER ?? 'cli';
 }
 
 /** Prints what a set-image or promote did (or would do), with its gates and diff. */
@@ -35,7 +38,7 @@ export function printOutcome(out: ChangeOutcome): void {
   } else if (out.mode === 'requested') {
     console.log(`${color('yellow', 'promotion request')} #${out.promotion!.id} for ${out.app} in ${out.env}: ${what}`);
     if (out.promotion?.external?.url) console.log(`  review at ${out.promotion.external.url}`);
-    console.log(`  approve with: sluice approve ${out.promotion!.id} --as <someone else>`);
+    console.log(`  someone else approves with: sluice approve ${out.promotion!.id}`);
   } else {
     console.log(`nothing to change: ${out.env} already declares ${what}`);
   }
@@ -63,7 +66,6 @@ export function setImageCommand(): Command {
     .option('--source-commit <sha>', 'commit of the app repository the artifacts were built from')
     .option('--source-time <time>', 'when that commit was made (ISO 8601); starts the lead time')
     .option('--ci-run-url <url>', 'the CI run that built the artifacts')
-    .option('--as <actor>', 'who asks (default: SLUICE_ACTOR or USER)')
     .option('--dry-run', 'print the diff and the gates; commit nothing')
     .option(
       '--repo <path|url>',
@@ -80,7 +82,6 @@ export function setImageCommand(): Command {
           sourceCommit?: string;
           sourceTime?: string;
           ciRunUrl?: string;
-          as?: string;
           dryRun?: boolean;
           repo?: string;
           branch?: string;
@@ -94,7 +95,7 @@ export function setImageCommand(): Command {
             app,
             env: opts.env,
             artifacts,
-            actor: actorOf(opts),
+            actor: standaloneActor(),
             ...(opts.dryRun ? { dryRun: true } : {}),
             ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
             ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),
@@ -107,7 +108,6 @@ export function setImageCommand(): Command {
         }
         const body = {
           artifacts,
-          actor: actorOf(opts),
           ...(opts.dryRun ? { dryRun: true } : {}),
           ...(opts.sourceCommit ? { sourceCommit: opts.sourceCommit } : {}),
           ...(opts.sourceTime ? { sourceTime: opts.sourceTime } : {}),

@@ -25,9 +25,8 @@ export function syncCommand(): Command {
         else printPlan(plan);
         return;
       }
-      const actor = process.env.SLUICE_ACTOR ?? process.env.USER ?? 'cli';
       if (!opts.wait) {
-        await api.post(path, { actor });
+        await api.post(path, {});
         if (!json) console.log(`sync of ${app} in ${opts.env} queued`);
         else printJson({ queued: true });
         return;
@@ -36,7 +35,7 @@ export function syncCommand(): Command {
       p.update(`syncing ${app} in ${opts.env}…`);
       let res: { sync: SyncRecord | null };
       try {
-        res = await api.post<{ sync: SyncRecord | null }>(path, { actor, wait: true });
+        res = await api.post<{ sync: SyncRecord | null }>(path, { wait: true });
       } catch (e) {
         p.done();
         if (e instanceof ApiError && e.status === 404) process.exitCode = ExitCode.NotFound;

@@ -17,8 +17,6 @@ export function parseTime(text: string | undefined, fallback: Date, now = new Da
   return new Date(t);
 }
 
-export const actorField = z.string().min(1).max(200);
-
 export const idParam = z.object({ id: z.coerce.number().int().min(1) });
 
 /**

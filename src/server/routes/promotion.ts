@@ -1,12 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Project } from '../../config/index.js';
 import { approve, parseArtifactArg, promote, reject, rollback, type PromotionService } from '../../promote/index.js';
-import { actorField, idParam, knownNames } from './params.js';
+import { idParam, knownNames } from './params.js';
 
 const scopeParams = z.object({ app: z.string().min(1), env: z.string().min(1) });
 const context = {
-  actor: actorField,
   dryRun: z.boolean().optional(),
   sourceCommit: z.string().max(100).optional(),
   sourceTime: z.string().datetime({ offset: true }).optional(),
@@ -16,12 +15,9 @@ const setImageBody = z.object({ artifacts: z.array(z.string()).min(1), ...contex
 const promoteBody = z
   .object({ app: z.string().min(1), to: z.string().min(1), from: z.string().optional(), ...context })
   .strict();
-const reviewBody = z
-  .object({ actor: actorField, comment: z.string().max(4000).optional(), dryRun: z.boolean().optional() })
-  .strict();
+const reviewBody = z.object({ comment: z.string().max(4000).optional(), dryRun: z.boolean().optional() }).strict();
 const rollbackBody = z
   .object({
-    actor: actorField,
     to: z.string().max(100).optional(),
     dryRun: z.boolean().optional(),
     wait: z.boolean().optional(),
@@ -50,11 +46,16 @@ export function promotionRoutes(
     app.post('/api/v1/apps/:app/envs/:env/artifacts', async (req) => {
       const p = scopeParams.parse(req.params);
       const { artifacts, ...rest } = setImageBody.parse(req.body ?? {});
-      return svc.setImage({ ...p, ...defined(rest), artifacts: artifacts.map(parseArtifactArg) });
+      return svc.setImage({
+        ...p,
+        ...defined(rest),
+        actor: req.identity.name,
+        artifacts: artifacts.map(parseArtifactArg),
+      });
     });
     app.post('/api/v1/promotions', async (req) => {
       const { to, ...rest } = promoteBody.parse(req.body ?? {});
-      return promote(svc, { ...defined(rest), env: to });
+      return promote(svc, { ...defined(rest), actor: req.identity.name, env: to });
     });
     app.get('/api/v1/promotions', async (req) => {
       const q = listQuery.parse(req.query);
@@ -67,16 +68,26 @@ export function promotionRoutes(
       const p = await svc.getPromotion(id);
       return { ...p, approvals: await svc.o.store.ledger.listApprovals(id) };
     });
+    // The reviewer is the caller's identity; its email lets the commit author be recognised too.
+    const reviewer = (req: FastifyRequest) => ({
+      actor: req.identity.name,
+      ...(req.identity.email ? { email: req.identity.email } : {}),
+    });
     app.post('/api/v1/promotions/:id/approve', async (req) =>
-      approve(svc, idParam.parse(req.params).id, defined(reviewBody.parse(req.body ?? {}))),
+      approve(svc, idParam.parse(req.params).id, { ...defined(reviewBody.parse(req.body ?? {})), ...reviewer(req) }),
     );
     app.post('/api/v1/promotions/:id/reject', async (req) =>
-      reject(svc, idParam.parse(req.params).id, defined(reviewBody.parse(req.body ?? {}))),
+      reject(svc, idParam.parse(req.params).id, { ...defined(reviewBody.parse(req.body ?? {})), ...reviewer(req) }),
     );
     app.post('/api/v1/apps/:app/envs/:env/rollback', async (req) => {
       const p = scopeParams.parse(req.params);
       const { timeoutSeconds, ...rest } = rollbackBody.parse(req.body ?? {});
-      return rollback(svc, { ...p, ...defined(rest), ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}) });
+      return rollback(svc, {
+        ...p,
+        ...defined(rest),
+        actor: req.identity.name,
+        ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}),
+      });
     });
   };
 }

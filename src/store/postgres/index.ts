@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import type { AccessStore } from '../access-types.js';
+import type { AuditStore } from '../audit-types.js';
 import type { HoldStore } from '../hold-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
 import type { LedgerStore } from '../ledger-types.js';
@@ -9,6 +11,8 @@ import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, Syn
 import { createPool, PgDb, redactUrl, unavailable, type Queryable } from './db.js';
 import { PgEvents } from './events.js';
 import { PgLeases } from './leases.js';
+import { PgAccess } from './access.js';
+import { PgAudit } from './audit.js';
 import { PgHolds } from './holds.js';
 import { PgLedger } from './ledger.js';
 import { PgLedgerChain } from './ledger-chain.js';
@@ -27,6 +31,8 @@ export class PgStore implements Store {
   readonly ledgerChain: LedgerChainStore;
   readonly webhooks: WebhookDeliveryStore;
   readonly holds: HoldStore;
+  readonly access: AccessStore;
+  readonly audit: AuditStore;
   private readonly syncs: PgSyncs;
   private readonly events: PgEvents;
 
@@ -44,6 +50,8 @@ export class PgStore implements Store {
     this.ledgerChain = new PgLedgerChain(db);
     this.webhooks = new PgWebhookDeliveries(db);
     this.holds = new PgHolds(db);
+    this.access = new PgAccess(db);
+    this.audit = new PgAudit(db);
   }
 
   static open(url: string, options: { instance?: string } = {}): PgStore {

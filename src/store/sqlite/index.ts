@@ -9,6 +9,10 @@ import type { Fence, LeaseStore } from '../lease-types.js';
 import { leaseLost } from '../errors.js';
 import { SqliteLeases } from './leases.js';
 import { SqliteHolds } from './holds.js';
+import type { AccessStore } from '../access-types.js';
+import type { AuditStore } from '../audit-types.js';
+import { SqliteAccess } from './access.js';
+import { SqliteAudit } from './audit.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteLedgerChain } from './ledger-chain.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
@@ -27,6 +31,8 @@ export class SqliteStore implements Store {
   private readonly turns = new Turns();
   private readonly instance: string;
   readonly holds: HoldStore;
+  readonly access: AccessStore;
+  readonly audit: AuditStore;
 
   /** `instance`: the controller writing through this store (see StoreOptions). */
   constructor(path: string, options: { instance?: string } = {}) {
@@ -42,6 +48,8 @@ export class SqliteStore implements Store {
     this.ledgerChain = new SqliteLedgerChain(this.db);
     this.webhooks = new SqliteWebhookDeliveries(this.db);
     this.leases = new SqliteLeases(this.db);
+    this.access = new SqliteAccess(this.db);
+    this.audit = new SqliteAudit(this.db);
     // What callers get is the store that waits for an open transaction to end; the
     // transaction itself works on this object directly.
     return waitingTurns(this, this.turns);

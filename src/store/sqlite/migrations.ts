@@ -212,4 +212,41 @@ export const migrations: {
       CREATE INDEX holds_digest ON holds (project, env, digest, lifted_at);
     `,
   },
+  {
+    version: 9,
+    name: 'access: API tokens, kept as hashes',
+    sql: `
+      CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        email TEXT,
+        role TEXT NOT NULL,
+        environments TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'audit: every mutating API call',
+    sql: `
+      CREATE TABLE api_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        method TEXT NOT NULL,
+        route TEXT NOT NULL,
+        app TEXT,
+        env TEXT,
+        status INTEGER NOT NULL
+      );
+      CREATE INDEX api_audit_scope ON api_audit (app, env, id);
+    `,
+  },
 ];

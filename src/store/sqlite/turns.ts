@@ -44,14 +44,25 @@ export class Turns {
 }
 
 /**
- * `target` with every method waiting its turn first (and those of its parts: ledger, leases, ledgerChain, webhooks, holds). The wait and the
+ * `target` with every method waiting its turn first (and those of its parts: ledger, leases, ledgerChain, webhooks, holds, access, audit). The wait and the
  * method's first statement run in one go, so no transaction can begin between them.
  */
 export function waitingTurns<T extends object>(target: T, turns: Turns): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
       const v: unknown = Reflect.get(t, prop, receiver);
-      if ((prop === 'ledger' || prop === 'leases' || prop === 'ledgerChain' || prop === 'webhooks' || prop === 'holds') && v && typeof v === 'object') return waitingTurns(v, turns);
+      if (
+        (prop === 'ledger' ||
+          prop === 'leases' ||
+          prop === 'ledgerChain' ||
+          prop === 'webhooks' ||
+          prop === 'holds' ||
+          prop === 'access' ||
+          prop === 'audit') &&
+        v &&
+        typeof v === 'object'
+      )
+        return waitingTurns(v, turns);
       if (typeof v !== 'function') return v;
       return async (...args: unknown[]) => {
         for (let b = turns.busy; b; b = turns.busy) await b;

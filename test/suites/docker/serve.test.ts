@@ -7,6 +7,7 @@ import type { EventRecord } from '../../../src/store/types.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
   getJson,
   git,
   runSluice,
@@ -27,7 +28,7 @@ let work: string;
 let origin: string;
 let port: number;
 let serve: SluiceProcess;
-const status = () => getJson<ProjectStatus>(`http://127.0.0.1:${port}/api/v1/status`);
+const status = () => getJson<ProjectStatus>(`http://127.0.0.1:${port}/api/v1/status`, adminToken(join(work, 'data')));
 
 function manifest(image: string): string {
   return [

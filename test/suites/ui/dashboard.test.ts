@@ -23,6 +23,7 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     [sluice, browser] = await Promise.all([startSluice(), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(30_000);
+    await sluice.signIn(page, 'admin');
   });
 
   afterAll(async () => {

@@ -34,6 +34,7 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     [sluice, browser] = await Promise.all([startSluice(), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);
+    await sluice.signIn(page, 'admin');
   });
 
   afterAll(async () => {
@@ -73,12 +74,15 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     await writeFile(file, text);
     digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
     const sourceTime = new Date(Date.now() - 10 * 60_000).toISOString();
-    const out = await sluice.api<ChangeOutcome>('/api/v1/apps/hello/envs/dev/artifacts', {
-      artifacts: [`hello=${file}:1.1.0@${digest}`],
-      actor: 'ci',
-      sourceCommit: SOURCE_COMMIT,
-      sourceTime,
-    });
+    const out = await sluice.api<ChangeOutcome>(
+      '/api/v1/apps/hello/envs/dev/artifacts',
+      {
+        artifacts: [`hello=${file}:1.1.0@${digest}`],
+        sourceCommit: SOURCE_COMMIT,
+        sourceTime,
+      },
+      'ci',
+    );
     expect(out.mode).toBe('committed');
 
     await page.goto(`${sluice.url}#/apps/hello/envs/dev`);
@@ -101,11 +105,11 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
 
   it('promotes to staging at once and opens a request for protected prod, counted in the header', async () => {
     await deployed('dev', 'set-image');
-    const staging = await sluice.api<ChangeOutcome>('/api/v1/promotions', { app: 'hello', to: 'staging', actor: 'ci' });
+    const staging = await sluice.api<ChangeOutcome>('/api/v1/promotions', { app: 'hello', to: 'staging' }, 'ci');
     expect(staging.mode).toBe('committed');
     await deployed('staging', 'promote');
 
-    const prod = await sluice.api<ChangeOutcome>('/api/v1/promotions', { app: 'hello', to: 'prod', actor: 'ci' });
+    const prod = await sluice.api<ChangeOutcome>('/api/v1/promotions', { app: 'hello', to: 'prod' }, 'ci');
     expect(prod.mode).toBe('requested');
     promotionId = prod.promotion!.id;
     await expect.poll(() => page.getByTestId('awaiting-badge').textContent(), CONVERGE).toBe('1');
@@ -129,6 +133,8 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
   });
 
   it('lists the waiting request with its gates; refuses its author, and merges once a second person approves', async () => {
+    // The author signs in with a second token of their own that may approve.
+    await sluice.signIn(page, 'ci-review');
     await page.getByTestId('nav-promotions').click();
     const card = page.locator(`[data-testid="promotion"][data-promotion-id="${promotionId}"]`);
     await card.waitFor();
@@ -140,7 +146,6 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     expect(await card.getByTestId('artifact').getByTestId('digest').getAttribute('title')).toBe(digest);
 
     // The author of a request to a protected environment may not approve it: the server says why.
-    await page.getByTestId('identity').fill('ci');
     await card.getByTestId('approve-button').click();
     const refusal = card.getByTestId('review-error');
     await refusal.waitFor();
@@ -149,7 +154,9 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     expect(await card.getByTestId('review-hint').textContent()).toMatch(/Hint:.*someone else/);
     await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-promotions-refused.png'), fullPage: true });
 
-    await page.getByTestId('identity').fill('alice');
+    await sluice.signIn(page, 'alice');
+    await page.getByTestId('nav-promotions').click();
+    await card.waitFor();
     await card.getByTestId('review-comment').fill('ship it');
     await card.getByTestId('approve-button').click();
     await expect.poll(() => card.getAttribute('data-state'), CONVERGE).toBe('merged');
@@ -162,9 +169,9 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     await page.getByTestId('awaiting-badge').waitFor({ state: 'detached', timeout: CONVERGE.timeout });
     await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-promotions-merged.png'), fullPage: true });
 
-    // The reviewer's name is kept in the browser.
+    // The session outlives a reload; the reviewer is who signed in.
     await page.reload();
-    expect(await page.getByTestId('identity').inputValue()).toBe('alice');
+    expect(await page.getByTestId('signed-in').getAttribute('data-subject')).toBe('user:alice');
   });
 
   it('shows the prod chain: the same digest, the request with its approval, the commit and its syncs', async () => {
@@ -190,11 +197,11 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
 
   it('shows a rollback with the change it undid, and that change as rolled back', async () => {
     const promoted = await newestEntry('prod');
-    const out = await sluice.api<{ revision: string; rollbackOf: string }>('/api/v1/apps/hello/envs/prod/rollback', {
-      actor: 'bob',
-      wait: true,
-      timeoutSeconds: 60,
-    });
+    const out = await sluice.api<{ revision: string; rollbackOf: string }>(
+      '/api/v1/apps/hello/envs/prod/rollback',
+      { wait: true, timeoutSeconds: 60 },
+      'bob',
+    );
     expect(out.rollbackOf).toBe(promoted.change.revision);
     const newest = page.getByTestId('timeline-entry').first();
     await expect

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -23,9 +24,29 @@ export interface SluiceServer {
   stop(): Promise<void>;
   /** What the server printed, for failure messages. */
   output(): string;
-  /** Calls the server's HTTP API the way the CLI and CI do; a non-2xx answer throws with the server's message. */
-  api<T>(path: string, body?: unknown): Promise<T>;
+  /**
+   * Calls the server's HTTP API the way the CLI and CI do, with the token of `as` (the admin
+   * token by default); a non-2xx answer throws with the server's message.
+   */
+  api<T>(path: string, body?: unknown, as?: Actor): Promise<T>;
+  /** The API token of `as`, made on first use. */
+  token(as: Actor): Promise<string>;
+  /** Signs the browser page in through the dashboard's sign-in page, as `as`. */
+  signIn(page: Page, as: Actor): Promise<void>;
 }
+
+/**
+ * Who the suite acts as: the loopback admin token, a CI deployer, approvers, and a second
+ * token of the CI identity that may approve (and still may not approve its own request).
+ */
+const ACTORS = {
+  admin: undefined,
+  ci: { role: 'deployer', user: 'ci' },
+  'ci-review': { role: 'approver', user: 'ci' },
+  alice: { role: 'approver', user: 'alice' },
+  bob: { role: 'deployer', user: 'bob' },
+} as const;
+export type Actor = keyof typeof ACTORS;
 
 export async function startSluice(): Promise<SluiceServer> {
   const base = await mkdtemp(join(tmpdir(), 'sluice-ui-'));
@@ -57,9 +78,48 @@ export async function startSluice(): Promise<SluiceServer> {
     throw err;
   }
 
+  const adminToken = (await readFile(join(data, 'admin-token'), 'utf8')).trim();
+  const tokens = new Map<Actor, Promise<string>>([['admin', Promise.resolve(adminToken)]]);
+  const call = async <T>(path: string, body: unknown, token: string): Promise<T> => {
+    const res = await fetch(new URL(path, url), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+  const token = (as: Actor): Promise<string> => {
+    let t = tokens.get(as);
+    if (!t) {
+      const spec = ACTORS[as]!;
+      t = call<{ token: string }>(
+        '/api/v1/tokens',
+        { name: as, role: spec.role, environments: ['*'], user: spec.user },
+        adminToken,
+      ).then((r) => r.token);
+      tokens.set(as, t);
+    }
+    return t;
+  };
+
   return {
     url,
     repo,
+    token,
+    async signIn(page, as) {
+      await page.goto(url);
+      if (await page.getByTestId('signed-in').count()) {
+        await page.getByTestId('sign-out').click();
+      }
+      await page.getByTestId('sign-in-token').fill(await token(as));
+      await page.getByTestId('sign-in-button').click();
+      await page.getByTestId('signed-in').waitFor();
+    },
     async commit(files, message) {
       for (const [file, text] of Object.entries(files)) await writeFile(join(repo, file), text);
       await git('add', '--', ...Object.keys(files));
@@ -77,15 +137,8 @@ export async function startSluice(): Promise<SluiceServer> {
       await rm(base, { recursive: true, force: true });
     },
     output: () => out,
-    async api<T>(path: string, body?: unknown): Promise<T> {
-      const res = await fetch(new URL(path, url), {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as T;
+    async api<T>(path: string, body?: unknown, as: Actor = 'admin'): Promise<T> {
+      return call<T>(path, body, await token(as));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type {
   AppEnvDetail,
+  AuditRecord,
   DoraReport,
   HoldRecord,
   Me,
@@ -35,10 +36,23 @@ export class UnreachableError extends Error {
 
 const API = 'api/v1';
 
+/**
+ * The CSRF token the server set as a readable cookie at sign-in. Sent back as a header on every
+ * change: another site can make the browser send the session cookie, but cannot read this one.
+ */
+function csrfHeader(): Record<string, string> {
+  const m = /(?:^|;\s*)sluice_csrf=([^;]+)/.exec(document.cookie);
+  return m ? { 'x-sluice-csrf': decodeURIComponent(m[1]!) } : {};
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
+  const changes = init?.method !== undefined && init.method !== 'GET';
   try {
-    res = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    res = await fetch(path, {
+      ...init,
+      headers: { accept: 'application/json', ...(changes ? csrfHeader() : {}), ...init?.headers },
+    });
   } catch (err) {
     throw new UnreachableError(err);
   }
@@ -103,12 +117,12 @@ export const api = {
     return request<Promotion[]>(`${API}/promotions?${params}`);
   },
 
-  /** Approves or rejects a request as `actor`; Sluice merges it once every gate passes. */
-  review: (id: number, decision: 'approve' | 'reject', actor: string, comment?: string) =>
+  /** Approves or rejects a request as the signed-in identity; Sluice merges it once every gate passes. */
+  review: (id: number, decision: 'approve' | 'reject', comment?: string) =>
     request<Promotion>(`${API}/promotions/${id}/${decision}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(comment ? { actor, comment } : { actor }),
+      body: JSON.stringify(comment ? { comment } : {}),
     }),
 
   /** The artifacts each app runs in an environment now. */
@@ -117,31 +131,37 @@ export const api = {
   /** Digests held now, in every environment. */
   holds: () => request<HoldRecord[]>(`${API}/holds`),
 
-  /** Who the dashboard acts as; undefined when the server has no sign-in (then everything is allowed). */
-  me: async (): Promise<Me | undefined> => {
-    try {
-      return await request<Me>(`${API}/me`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return undefined;
-      throw err;
-    }
-  },
-
   /** Promotes what runs healthy in the environment before `to` (a commit, or a request where `to` has rules). */
-  promote: (app: string, to: string, actor: string) =>
+  promote: (app: string, to: string) =>
     request<{ mode: string; promotion?: Promotion }>(`${API}/promotions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ app, to, actor }),
+      body: JSON.stringify({ app, to }),
     }),
 
   /** Rolls the app in the environment back to what ran before (a commit). */
-  rollback: (app: string, env: string, actor: string) =>
+  rollback: (app: string, env: string) =>
     request<{ mode: string; revision?: string }>(`${scope(app, env)}/rollback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ actor }),
+      body: JSON.stringify({}),
     }),
+
+  /** Who is signed in and what they may do; 401 when no one is. */
+  me: () => request<Me>(`${API}/me`),
+
+  /** Trades an API token for a session cookie; the token is not kept in the browser. */
+  signIn: (token: string) =>
+    request<Me>(`${API}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    }),
+
+  signOut: () => request<void>(`${API}/session`, { method: 'DELETE' }),
+
+  /** Mutating API calls, newest first (admins and approvers). */
+  audit: (limit = 200) => request<AuditRecord[]>(`${API}/audit?${new URLSearchParams({ limit: String(limit) })}`),
 
   /** DORA metrics of one environment over the last `days` days. */
   dora: (env: string, days: number) =>

@@ -42,8 +42,21 @@ export type DoraDeployment = DoraReport['details'][number];
 export type { WhatRan } from '../../../src/promote/what-ran.ts';
 export type { HoldRecord } from '../../../src/store/hold-types.ts';
 
-/** `GET /api/v1/me`: who the dashboard acts as and what they may do, per environment. */
+/** The signed-in identity and the environments where it may act (`GET /api/v1/me`). */
 export interface Me {
-  identity: { subject: string; name: string; via: string };
-  can: { sync: string[]; deploy: string[]; approve: string[]; admin: boolean };
+  identity: { subject: string; name: string; via: 'token' | 'oidc' | 'admin-token' };
+  can: { sync: string[]; deploy: string[]; approve: string[]; admin: boolean; audit?: boolean };
+}
+
+/** One mutating API call. */
+export interface AuditRecord {
+  id: number;
+  at: string;
+  subject: string;
+  actor: string;
+  method: string;
+  route: string;
+  app?: string;
+  env?: string;
+  status: number;
 }

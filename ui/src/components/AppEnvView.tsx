@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { ApiError, UnreachableError, api } from '../api/client.ts';
+import { useCan } from '../hooks/useMe.ts';
 import { usePoll } from '../hooks/usePoll.ts';
 import { DriftMarker } from './DriftMarker.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
@@ -18,6 +19,7 @@ const POLL_MS = 2000;
 
 /** Everything about one app in one environment: where it stands, why, and what a sync would do. */
 export function AppEnvView({ app, env }: { app: string; env: string }) {
+  const can = useCan();
   const scope = `${app}/${env}`;
   const detail = usePoll(() => api.appEnv(app, env), POLL_MS, scope);
   const events = usePoll(() => api.events({ app, env, limit: 20 }), POLL_MS, scope);
@@ -73,7 +75,7 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
         {status.drift && <DriftMarker drift={status.drift} />}
       </div>
       {/* Keyed by scope: a queued message or dry-run plan belongs to the scope it was asked for. */}
-      <SyncActions key={scope} app={app} env={env} onQueued={onQueued} />
+      {can.sync(env) && <SyncActions key={scope} app={app} env={env} onQueued={onQueued} />}
       {status.error && (
         <ErrorBox
           error={status.error}

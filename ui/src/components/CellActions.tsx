@@ -52,19 +52,19 @@ export function CellActions({
     }
   };
   const busy = outcome.kind === 'busy';
-  const title = (verb: string) => (who ? `${verb} as ${who}` : 'Enter your name on the Promotions page first');
+  const title = (verb: string) => (who ? `${verb} as ${who}` : verb);
 
   return (
     <div className="cell-actions" data-testid={`cell-actions-${app}-${env}`}>
       {canPromote && (
         <button
           type="button"
-          disabled={busy || !who}
+          disabled={busy}
           title={title(`Promote ${app} to ${env}`)}
           data-testid="promote-button"
           onClick={() =>
             void run('promote', async () => {
-              const r = await api.promote(app, env, who);
+              const r = await api.promote(app, env);
               return r.promotion ? `request #${r.promotion.id} opened` : `promotion ${r.mode}`;
             })
           }
@@ -76,12 +76,12 @@ export function CellActions({
         <button
           type="button"
           className="danger"
-          disabled={busy || !who}
+          disabled={busy}
           title={title(`Roll ${app} back in ${env}`)}
           data-testid="rollback-button"
           onClick={() =>
             void run('rollback', async () => {
-              const r = await api.rollback(app, env, who);
+              const r = await api.rollback(app, env);
               return `rollback ${r.mode}${r.revision ? ` as ${r.revision.slice(0, 7)}` : ''}`;
             })
           }
@@ -94,13 +94,13 @@ export function CellActions({
           key={p.id}
           type="button"
           className="primary"
-          disabled={busy || !who}
+          disabled={busy}
           title={title(`Approve request #${p.id}`)}
           data-testid="approve-cell-button"
           data-promotion={p.id}
           onClick={() =>
             void run(`approve-${p.id}`, async () => {
-              const r = await api.review(p.id, 'approve', who);
+              const r = await api.review(p.id, 'approve');
               return `#${p.id} ${r.state}`;
             })
           }

@@ -1,7 +1,21 @@
+import type { Me } from '../api/types.ts';
 import type { Route } from '../hooks/useRoute.ts';
 
-/** The dashboard's pages; the promotions link carries how many requests wait for an approval. */
-export function HeaderNav({ route, awaiting }: { route: Route; awaiting?: number }) {
+/**
+ * The dashboard's pages; the promotions link carries how many requests wait for an approval.
+ * The audit page shows to those who may read it; who is signed in, with sign-out, at the end.
+ */
+export function HeaderNav({
+  route,
+  awaiting,
+  me,
+  onSignOut,
+}: {
+  route: Route;
+  awaiting?: number;
+  me?: Me;
+  onSignOut?: () => void;
+}) {
   const current = (view: Route['view'] | Route['view'][]) =>
     (Array.isArray(view) ? view : [view]).includes(route.view) ? ('page' as const) : undefined;
   return (
@@ -26,6 +40,19 @@ export function HeaderNav({ route, awaiting }: { route: Route; awaiting?: number
       <a href="#/dora" aria-current={current('dora')} data-testid="nav-dora">
         DORA
       </a>
+      {(me?.can.audit ?? me?.can.admin) && (
+        <a href="#/audit" aria-current={current('audit')} data-testid="nav-audit">
+          Audit
+        </a>
+      )}
+      {me && (
+        <span className="signed-in" data-testid="signed-in" data-subject={me.identity.subject}>
+          {me.identity.name}{' '}
+          <button type="button" className="link" onClick={onSignOut} data-testid="sign-out">
+            sign out
+          </button>
+        </span>
+      )}
     </nav>
   );
 }

@@ -1,7 +1,8 @@
+import { useContext } from 'react';
 import { api } from '../api/client.ts';
 import type { ProjectStatus } from '../api/types.ts';
-import { useIdentity } from '../hooks/useIdentity.ts';
 import { useMatrixFacts } from '../hooks/useMatrixFacts.ts';
+import { MeContext } from '../hooks/useMe.ts';
 import { usePoll } from '../hooks/usePoll.ts';
 import { ErrorBox } from './ErrorBox.tsx';
 import { EventList } from './EventList.tsx';
@@ -11,7 +12,8 @@ import { Section } from './Section.tsx';
 export function MatrixView({ status }: { status: ProjectStatus }) {
   const events = usePoll(() => api.events({ limit: 15 }), 2000, 'all');
   const facts = useMatrixFacts(status.environments.map((e) => e.name));
-  const [actor] = useIdentity();
+  // Actions are taken as the signed-in identity; the name only labels the buttons.
+  const actor = useContext(MeContext)?.identity.name ?? '';
   return (
     <main data-testid="matrix-view">
       {status.projectError && (

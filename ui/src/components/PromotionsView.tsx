@@ -1,9 +1,8 @@
 import { useCallback } from 'react';
 import { api } from '../api/client.ts';
 import { awaitsApproval } from '../promotions.ts';
-import { useIdentity } from '../hooks/useIdentity.ts';
+import { useCan } from '../hooks/useMe.ts';
 import { usePoll } from '../hooks/usePoll.ts';
-import { IdentityField } from './IdentityField.tsx';
 import { PromotionCard } from './PromotionCard.tsx';
 import { ReviewActions } from './ReviewActions.tsx';
 import { Section } from './Section.tsx';
@@ -14,7 +13,7 @@ const RECENT = 20;
 /** Open requests with their gates and review buttons, then the most recently closed ones. */
 export function PromotionsView({ onReviewed }: { onReviewed: () => void }) {
   const list = usePoll(() => api.promotions({ limit: 100 }), POLL_MS, 'promotions');
-  const [actor, setActor] = useIdentity();
+  const can = useCan();
   const { refresh } = list;
   const reviewed = useCallback(() => {
     refresh();
@@ -34,7 +33,6 @@ export function PromotionsView({ onReviewed }: { onReviewed: () => void }) {
           {list.data ? `${open.length} open, ${waiting} awaiting approval` : ''}
         </span>
       </div>
-      <IdentityField name={actor} onChange={setActor} />
       {list.error && !list.data && <p className="text-bad">Could not load requests: {list.error.message}</p>}
       <Section title="Open requests" testId="open-promotions">
         {!list.data ? (
@@ -46,7 +44,7 @@ export function PromotionsView({ onReviewed }: { onReviewed: () => void }) {
         ) : (
           open.map((p) => (
             <PromotionCard key={p.id} promotion={p}>
-              <ReviewActions id={p.id} actor={actor} review={api.review} onReviewed={reviewed} />
+              {can.approve(p.env) && <ReviewActions id={p.id} review={api.review} onReviewed={reviewed} />}
             </PromotionCard>
           ))
         )}

@@ -8,29 +8,26 @@ type Outcome =
 type Decision = 'approve' | 'reject';
 
 /**
- * Approve or reject one open request as the named reviewer. The server decides who may: its
+ * Approve or reject one open request as the signed-in identity. The server decides who may: its
  * refusal (e.g. the author approving on a protected environment) is shown with its hint.
  */
 export function ReviewActions({
   id,
-  actor,
   review,
   onReviewed,
 }: {
   id: number;
-  actor: string;
-  review: (id: number, decision: Decision, actor: string, comment?: string) => Promise<unknown>;
+  review: (id: number, decision: Decision, comment?: string) => Promise<unknown>;
   onReviewed: () => void;
 }) {
   const [comment, setComment] = useState('');
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
   const commentId = useId();
-  const who = actor.trim();
 
   const run = async (decision: Decision) => {
     setOutcome({ kind: 'busy', decision });
     try {
-      await review(id, decision, who, comment.trim() || undefined);
+      await review(id, decision, comment.trim() || undefined);
       setOutcome({ kind: 'idle' });
       setComment('');
       onReviewed();
@@ -62,24 +59,21 @@ export function ReviewActions({
       <button
         type="button"
         className="primary"
-        disabled={busy || !who}
+        disabled={busy}
         onClick={() => void run('approve')}
         data-testid="approve-button"
-        title={who ? `Approve as ${who}` : 'Enter your name first'}
       >
         {busy && outcome.decision === 'approve' ? 'Approving…' : 'Approve'}
       </button>
       <button
         type="button"
         className="danger"
-        disabled={busy || !who}
+        disabled={busy}
         onClick={() => void run('reject')}
         data-testid="reject-button"
-        title={who ? `Reject as ${who}` : 'Enter your name first'}
       >
         {busy && outcome.decision === 'reject' ? 'Rejecting…' : 'Reject'}
       </button>
-      {!who && <span className="muted">Enter your name above to review.</span>}
       <div role="status" aria-live="polite" className="review-outcome">
         {outcome.kind === 'failed' && (
           <div className="review-error" data-testid="review-error" data-code={outcome.code}>

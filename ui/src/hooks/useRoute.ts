@@ -8,6 +8,7 @@ export type Route =
   | { view: 'matrix' }
   | { view: 'detail'; app: string; env: string }
   | { view: 'promotions' }
+  | { view: 'audit' }
   | { view: 'dora'; days: DoraWindowDays };
 
 /** Hash routes, so the server only ever has to serve index.html at `/`. */
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   const m = /^#\/apps\/([^/]+)\/envs\/([^/]+)\/?$/.exec(hash);
   if (m) return { view: 'detail', app: decodeURIComponent(m[1]!), env: decodeURIComponent(m[2]!) };
   if (/^#\/promotions\/?$/.test(hash)) return { view: 'promotions' };
+  if (/^#\/audit\/?$/.test(hash)) return { view: 'audit' };
   const dora = /^#\/dora(?:\/(\d+))?\/?$/.exec(hash);
   if (dora) {
     const days = Number(dora[1] ?? 30);
