@@ -90,6 +90,10 @@ describe('single sign-on through Dex', () => {
     const agent = new Agent();
     const login = await agent.request(`${rig.url}/auth/oidc/login?returnTo=%2Fapps%2Fpayments`);
     expect(login.status).toBe(302);
+    const [txCookie] = login.headers.getSetCookie();
+    expect(txCookie).toMatch(
+      /^sluice_oidc_login=[\w.-]+; Path=\/auth\/oidc\/callback; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
     const authorize = new URL(login.headers.get('location')!);
     expect(authorize.href.startsWith(`${rig.dex.issuer}/auth`)).toBe(true);
     expect(authorize.searchParams.get('client_id')).toBe(CLIENT_ID);
