@@ -27,7 +27,10 @@ import { ADMIN_TOKEN_FILE, isLoopback, removeAdminToken, writeAdminToken } from 
 import { requireAuthConfigured } from '../server/auth/startup.js';
 import { hashToken } from '../server/auth/tokens.js';
 import type { RateLimit } from '../server/limits.js';
-import { holdRoutes, ledgerRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
+import { OidcLogin } from '../server/auth/oidc.js';
+import type { OidcSettings } from '../server/auth/oidc-settings.js';
+import { issueSession } from '../server/auth/session.js';
+import { holdRoutes, ledgerRoutes, oidcRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
@@ -40,6 +43,8 @@ export interface RuntimeOptions {
   dataDir: string;
   /** Where the store is (see openStore); SQLite in the data directory when unset. */
   store?: string;
+  /** Dashboard single sign-on through an OIDC provider (docs/sso.md). */
+  oidc?: OidcSettings;
   /** This controller's name among several sharing one store. */
   instance?: string;
   port: number;
@@ -146,11 +151,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   if (loopback) adminToken = writeAdminToken(o.dataDir);
   else {
     removeAdminToken(o.dataDir);
-    await requireAuthConfigured({ host: o.host, dataDir: o.dataDir, store, source }).catch(async (e: unknown) => {
-      source.close();
-      await store.close();
-      throw e;
-    });
+    // Single sign-on is a way in, too: people sign in through the provider.
+    if (!o.oidc)
+      await requireAuthConfigured({ host: o.host, dataDir: o.dataDir, store, source }).catch(async (e: unknown) => {
+        source.close();
+        await store.close();
+        throw e;
+      });
   }
   const hosted = new HostedRequests({ source, log });
   const promotions = new PromotionService({
@@ -225,6 +232,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     publicMetrics: loopback,
     ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
     routes: [
+      ...(o.oidc
+        ? [oidcRoutes({ login: new OidcLogin(o.oidc), issueSession: (reply, id) => issueSession(reply, id) })]
+        : []),
       promotionRoutes(
         promotions,
         () => controller.projectName,

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_PORT } from '../client.js';
 import { globals } from '../context.js';
 import { startRuntime, type Runtime } from '../runtime.js';
+import { addOidcOptions, oidcSettingsFromOptions, type OidcOptionValues } from './oidc-options.js';
 
 export function portOption(): Option {
   return new Option('-p, --port <port>', 'HTTP port of the API and dashboard (0 picks a free one)')
@@ -15,7 +16,7 @@ export function portOption(): Option {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  return addOidcOptions(new Command('serve'))
     .description('Run the controller and the HTTP API, metrics and dashboard')
     .requiredOption('-r, --repo <path|url>', 'config repo: a local path or a remote URL', process.env.SLUICE_REPO)
     .option('-b, --branch <branch>', 'branch to follow (default: the repo HEAD branch)')
@@ -41,10 +42,11 @@ export function serveCommand(): Command {
           poll: string;
           externalUrl?: string;
           keepWorkloads?: boolean;
-        },
+        } & OidcOptionValues,
         cmd: Command,
       ) => {
         const { dataDir, store, instance } = globals(cmd);
+        const oidc = oidcSettingsFromOptions(opts);
         const rt = await startRuntime({
           repo: opts.repo,
           ...(opts.branch ? { branch: opts.branch } : {}),
@@ -55,6 +57,7 @@ export function serveCommand(): Command {
           host: opts.host,
           ...(opts.externalUrl ? { externalUrl: opts.externalUrl } : {}),
           pollIntervalMs: Number(opts.poll) * 1000,
+          ...(oidc ? { oidc } : {}),
         });
         // As Sluice resolved it (an absolute path for a local repo), not as typed: "." says nothing in a log.
         const source = rt.controller.status().source;
