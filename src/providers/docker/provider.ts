@@ -40,6 +40,14 @@ import { COMPOSE_API_VERSION, isComposeObject } from '../../model/compose.js';
 import type { ComposeServiceSpec } from '../../model/compose.js';
 import { planProject, serviceKey, verdict, type DesiredProject, type DesiredService } from './plan.js';
 import { recordScope } from './scope-file.js';
+import { runInDependencyOrder } from './schedule.js';
+
+/**
+ * Services rolled out at once when none depends on another. Sluice only waits on the Engine,
+ * which does the work; with 8 a 50-service first deploy took 1.3× `docker compose up -d`'s
+ * time (which runs up to 64 at once), with 24 0.8× (bench/docker.ts).
+ */
+const ROLLOUT_PARALLELISM = 24;
 
 export interface DockerProviderOptions extends DockerConnection {
   /** Remove named volumes no longer in Git when pruning. Off: data outlives a mistaken commit. */
@@ -166,13 +174,26 @@ export class DockerProvider implements Provider {
     try {
       await this.ensureNetworks(scope, desired);
       await this.ensureVolumes(scope, desired);
-      const ready = new Map<string, Promise<void>>();
-      for (const s of dependencyOrder(desired.services)) {
-        await this.waitDependencies(scope, s, ready, desired, options.signal);
-        ready.set(s.name, this.applyService(scope, s, desired, options));
-        await ready.get(s.name);
-      }
-      if (options.prune) await this.prune(scope, desired, options);
+      // One read of the project serves every service: each service's containers are changed
+      // only by its own step, so what was read stays true for it.
+      const byName = new Map(desired.services.map((s) => [s.name, s]));
+      const order = dependencyOrder(desired.services);
+      await runInDependencyOrder(
+        order,
+        (s) => Object.keys(s.spec.depends_on ?? {}).flatMap((d) => byName.get(d) ?? []),
+        ROLLOUT_PARALLELISM,
+        async (s) => {
+          await this.waitDependencies(scope, s, desired, options.signal);
+          await this.applyService(
+            scope,
+            s,
+            desired,
+            live.containers.filter((c) => c.service === s.name),
+            options,
+          );
+        },
+      );
+      if (options.prune) await this.prune(desired, live, options);
     } finally {
       this.busy.delete(project);
     }
@@ -182,7 +203,6 @@ export class DockerProvider implements Provider {
   private async waitDependencies(
     scope: Scope,
     s: DesiredService,
-    ready: Map<string, Promise<void>>,
     desired: DesiredProject,
     signal: AbortSignal | undefined,
   ) {
@@ -196,7 +216,6 @@ export class DockerProvider implements Provider {
           });
         continue;
       }
-      await ready.get(dep);
       if (d.condition !== 'service_completed_successfully') continue;
       const state = await this.read(scope);
       for (const c of state.containers.filter((x) => x.service === dep)) {
@@ -215,10 +234,14 @@ export class DockerProvider implements Provider {
     }
   }
 
-  private async applyService(scope: Scope, s: DesiredService, desired: DesiredProject, options: ApplyOptions) {
+  private async applyService(
+    scope: Scope,
+    s: DesiredService,
+    desired: DesiredProject,
+    mine: LiveContainer[],
+    options: ApplyOptions,
+  ) {
     const project = composeProjectName(scope);
-    const state = await this.read(scope);
-    const mine = state.containers.filter((c) => c.service === s.name);
     for (let n = 1; n <= s.replicas; n++) {
       const ctx = this.containerContext(scope, s, n, options.revision, desired);
       const existing = mine.filter((c) => c.number === n);
@@ -388,8 +411,8 @@ export class DockerProvider implements Provider {
     }
   }
 
-  private async prune(scope: Scope, desired: DesiredProject, options: ApplyOptions) {
-    const state = await this.read(scope);
+  /** Removes what Git no longer has; `state` is the project as read before the apply. */
+  private async prune(desired: DesiredProject, state: ProjectState, options: ApplyOptions) {
     const wanted = new Set(desired.services.map((s) => s.name));
     for (const c of state.containers.filter((x) => !wanted.has(x.service))) {
       options.onProgress?.(`removing ${c.name} (service ${c.service} not in Git any more)`);
