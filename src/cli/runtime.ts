@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createProvider, targetKind } from '../providers/index.js';
-import { lazyDecryptingFs, loadFingerprintKey, SecretRegistry } from '../secrets/index.js';
+import { lazyDecryptingFs, loadFingerprintKey, readMaybeEncrypted, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
   dora,
@@ -96,7 +96,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     mask: (text) => secrets.mask(text),
     createProvider: (target) =>
-      createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }), secrets }),
+      createProvider(target, {
+        dataDir: o.dataDir,
+        log: log.child({ target: target.name }),
+        secrets,
+        readFile: (path) => readMaybeEncrypted(path, secrets),
+      }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
       void pollerRef.current?.tick().catch((e: unknown) => log.warn({ err: e }, 'settling promotion requests failed'));

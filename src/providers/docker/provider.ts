@@ -14,7 +14,7 @@ import type {
   Scope,
 } from '../types.js';
 import { scopeId } from '../types.js';
-import { dockerClient, type DockerConnection } from './connection.js';
+import { closeDockerClient, connectionError, dockerClient, type DockerConnection } from './connection.js';
 import { createOptions, endpoint, publishesFixedPorts, serviceNetworks } from './container-spec.js';
 import type { ContainerContext } from './container-spec.js';
 import { watchDrift } from './drift.js';
@@ -494,11 +494,12 @@ export class DockerProvider implements Provider {
       }
     }
     this.listeners.clear();
+    if (this.client) closeDockerClient(this.client);
   }
 
   private read(scope: Scope): Promise<ProjectState> {
     return readProject(this.docker, composeProjectName(scope), scopeLabel(scope)).catch((e: unknown) => {
-      throw unreachable(this.options.host, e);
+      throw connectionError(this.options, e) ?? unreachable(this.options.host, e);
     });
   }
 
