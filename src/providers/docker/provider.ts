@@ -15,7 +15,8 @@ import type {
 } from '../types.js';
 import { scopeId } from '../types.js';
 import { closeDockerClient, connectionError, dockerClient, type DockerConnection } from './connection.js';
-import { createOptions, endpoint, publishesFixedPorts, serviceNetworks } from './container-spec.js';
+import { createOptions, endpoint, proxiedPorts, publishesFixedPorts, serviceNetworks } from './container-spec.js';
+import { PortProxy } from './port-proxy.js';
 import type { ContainerContext } from './container-spec.js';
 import { watchDrift } from './drift.js';
 import { acceptsCompose, composeIssues } from './validate.js';
@@ -28,6 +29,8 @@ import {
   LABEL_NETWORK,
   LABEL_PROJECT,
   LABEL_SCOPE,
+  LABEL_SERVICE,
+  LABEL_SPEC,
   LABEL_VERSION,
   LABEL_VOLUME,
   COMPOSE_VERSION,
@@ -48,6 +51,9 @@ import { runInDependencyOrder } from './schedule.js';
  * time (which runs up to 64 at once), with 24 0.8× (bench/docker.ts).
  */
 const ROLLOUT_PARALLELISM = 24;
+
+/** How long a container taken out of a port's rotation may finish its connections before it is removed. */
+const DRAIN_MS = 10_000;
 
 export interface DockerProviderOptions extends DockerConnection {
   /** Remove named volumes no longer in Git when pruning. Off: data outlives a mistaken commit. */
@@ -74,6 +80,8 @@ export class DockerProvider implements Provider {
   /** Scopes this provider applied or found, by Compose project name. */
   private readonly known = new Map<string, Scope>();
   private stopWatching: (() => void) | undefined;
+  /** Published ports Sluice holds for services, by `host:port`. */
+  private readonly proxies = new Map<string, PortProxy>();
 
   constructor(
     private readonly ctx: ProviderContext,
@@ -102,6 +110,7 @@ export class DockerProvider implements Provider {
   async start(): Promise<void> {
     await this.connect();
     for (const s of await this.scopes()) this.known.set(composeProjectName(s), s);
+    await this.restoreProxies();
     this.stopWatching = watchDrift(this.docker, {
       log: this.ctx.log,
       scopeOf: (labels) =>
@@ -251,14 +260,19 @@ export class DockerProvider implements Provider {
         options.onProgress?.(`creating ${containerName(project, s.name, n)}`);
         const id = await this.createAndStart(containerName(project, s.name, n), s.spec, ctx);
         await this.gate(s, id, containerName(project, s.name, n), options);
+        await this.route(s.name, s.spec, id);
         continue;
       }
       const v = verdict(s, current);
-      if (v.action === 'keep') continue;
+      if (v.action === 'keep') {
+        if (current.state === 'running') await this.route(s.name, s.spec, current.id, current.ports);
+        continue;
+      }
       if (v.action === 'start') {
         options.onProgress?.(`starting ${current.name} (${v.reason})`);
         await this.docker.getContainer(current.id).start();
         await this.gate(s, current.id, current.name, options);
+        await this.route(s.name, s.spec, current.id);
         continue;
       }
       options.onProgress?.(`recreating ${current.name}: ${v.reasons.join('; ')}`);
@@ -274,11 +288,15 @@ export class DockerProvider implements Provider {
   /**
    * Health-gated replacement: the new container starts beside the old one and takes its name
    * only once ready; if it never becomes ready it is removed and the old one keeps serving.
-   * Fixed host ports cannot be bound twice, so there the old container is stopped (not
+   * A published TCP port is held by Sluice (port-proxy.ts): the new container joins its
+   * rotation once ready, and the old one leaves it and finishes its connections before it is
+   * removed. A fixed port the Engine binds itself (UDP, or a container from before Sluice
+   * held the port) cannot be bound twice, so there the old container is stopped (not
    * removed) first and started again if the new one fails.
    */
   private async replace(old: LiveContainer, s: DesiredService, ctx: ContainerContext, options: ApplyOptions) {
-    const fixed = publishesFixedPorts(s.spec);
+    const oldHoldsPort = old.observed.ports.some((b) => !b.endsWith('='));
+    const fixed = publishesFixedPorts(s.spec) && (proxiedPorts(s.spec).length === 0 || oldHoldsPort);
     if (fixed) await this.stop(old.id);
     const temp = `${old.name}-${s.hash.slice(0, 8)}`;
     const stale = await this.docker
@@ -307,8 +325,76 @@ export class DockerProvider implements Provider {
         },
       );
     }
+    await this.route(s.name, s.spec, id);
+    await Promise.all([...this.proxies.values()].map((p) => p.drain(old.id, DRAIN_MS)));
     await this.remove(old.id);
     await this.docker.getContainer(id).rename({ name: old.name });
+  }
+
+  /**
+   * Puts a ready container into the rotation of the ports Sluice holds for its service,
+   * listening on them first if nothing does yet. `known` are its bindings when already read.
+   */
+  private async route(
+    service: string,
+    spec: ComposeServiceSpec,
+    id: string,
+    known?: { target: number; published: number }[],
+  ): Promise<void> {
+    const wanted = proxiedPorts(spec);
+    if (wanted.length === 0) return;
+    let bindings = known;
+    if (!bindings) {
+      const i = await this.docker.getContainer(id).inspect();
+      bindings = Object.entries(i.NetworkSettings.Ports ?? {}).flatMap(([k, bs]) =>
+        (bs ?? []).map((b) => ({ target: Number(k.split('/')[0]), published: Number(b.HostPort) })),
+      );
+    }
+    for (const w of wanted) {
+      const hostPort = bindings.find((b) => b.target === w.target && b.published > 0)?.published;
+      // None yet, or the container binds the fixed port itself (adopted): nothing to forward.
+      if (!hostPort || hostPort === w.port) continue;
+      const key = `${w.host}:${w.port}`;
+      let proxy = this.proxies.get(key);
+      if (!proxy) {
+        proxy = new PortProxy(w.host, w.port, service);
+        await proxy.listen();
+        this.proxies.set(key, proxy);
+      }
+      proxy.backends.set(id, hostPort);
+    }
+  }
+
+  /** Takes a container out of every port's rotation; a port nothing serves any more is closed. */
+  private unroute(id: string): void {
+    for (const [key, proxy] of this.proxies) {
+      proxy.backends.delete(id);
+      if (proxy.backends.size === 0) {
+        this.proxies.delete(key);
+        void proxy.close();
+      }
+    }
+  }
+
+  /** After a restart: holds again the ports of the running containers of every scope. */
+  private async restoreProxies(): Promise<void> {
+    const list = await this.docker.listContainers({ filters: { label: [LABEL_SCOPE], status: ['running'] } });
+    for (const c of list) {
+      const raw = c.Labels?.[LABEL_SPEC];
+      if (!raw) continue;
+      let spec: ComposeServiceSpec;
+      try {
+        spec = JSON.parse(raw) as ComposeServiceSpec;
+      } catch {
+        continue;
+      }
+      const bindings = (c.Ports ?? [])
+        .filter((p) => p.PublicPort !== undefined)
+        .map((p) => ({ target: p.PrivatePort, published: p.PublicPort }));
+      await this.route(c.Labels?.[LABEL_SERVICE] ?? '', spec, c.Id, bindings).catch((e: unknown) =>
+        this.ctx.log.warn({ err: (e as Error).message, container: c.Names[0] }, 'cannot hold a published port again'),
+      );
+    }
   }
 
   private async gate(s: DesiredService, id: string, name: string, options: ApplyOptions) {
@@ -360,6 +446,7 @@ export class DockerProvider implements Provider {
   }
 
   private async remove(id: string) {
+    this.unroute(id);
     this.own.add(`${id}:die`);
     this.own.add(`${id}:destroy`);
     await this.docker.getContainer(id).remove({ force: true, v: false }).catch(ignoreMissing);
@@ -494,6 +581,8 @@ export class DockerProvider implements Provider {
       }
     }
     this.listeners.clear();
+    await Promise.all([...this.proxies.values()].map((p) => p.close()));
+    this.proxies.clear();
     if (this.client) closeDockerClient(this.client);
   }
 
