@@ -2,8 +2,9 @@
 # The docker provider against a real dockerd: installs Debian's docker.io, busybox-static (the
 # test image is FROM scratch + busybox, built locally; nothing comes from Docker Hub), docker-compose
 # (the compose CLI must see and adopt what Sluice runs) and docker-registry (pulls by digest
-# from a registry the tests start on 127.0.0.1), starts dockerd when none answers, and
-# runs test/suites/docker. Under CI=true a dockerd that cannot be started fails the suite;
+# from a registry the tests start on 127.0.0.1), openssh-server, openssh-client and openssl (a
+# second Engine on TLS with a CA made by the test, and ssh to localhost), starts dockerd when
+# none answers, and runs test/suites/docker. Under CI=true a dockerd that cannot be started fails the suite;
 # elsewhere, without root or apt, the suite is skipped with a note.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +24,7 @@ skip_or_fail() {
 
 step "docker: packages"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  ensure_apt_packages docker.io busybox-static docker-compose docker-registry
+  ensure_apt_packages docker.io busybox-static docker-compose docker-registry openssh-server openssh-client openssl
 elif ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
   skip_or_fail "docker.io and busybox-static are missing and cannot be installed without root and apt"
 fi

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createProvider, targetKind } from '../providers/index.js';
-import { lazyDecryptingFs, loadFingerprintKey, SecretRegistry } from '../secrets/index.js';
+import { lazyDecryptingFs, loadFingerprintKey, readMaybeEncrypted, SecretRegistry } from '../secrets/index.js';
 import {
   autoRollback,
   holdFailedDigests,
@@ -126,7 +126,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     mask: (text) => secrets.mask(text),
     createProvider: (target) =>
-      createProvider(target, { dataDir: o.dataDir, log: log.child({ target: target.name }), secrets }),
+      createProvider(target, {
+        dataDir: o.dataDir,
+        log: log.child({ target: target.name }),
+        secrets,
+        readFile: (path) => readMaybeEncrypted(path, secrets),
+      }),
     onSyncFinished: (r) => {
       metricsRef.current?.recordSync(r);
       // A promotion is told once it is synced and verified where it went, not when its commit lands.

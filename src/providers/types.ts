@@ -116,6 +116,11 @@ export interface ProviderContext {
    * a secret in a command or an argument is never written down in plaintext.
    */
   secrets?: SecretMasker;
+  /**
+   * Reads a file a target names (a TLS key, a CA), SOPS-decrypted in memory when it is
+   * encrypted, its values known to the masker. Without it, files are read as they are.
+   */
+  readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 /** The part of Sluice's secret registry a provider uses. */

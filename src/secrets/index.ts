@@ -37,4 +37,5 @@ export {
   type AgeIdentities,
 } from './sops/age-keys.js';
 export type { EncryptionRules } from './sops/metadata.js';
+export { readMaybeEncrypted } from './host-file.js';
 export { creationRuleFor, findSopsConfig, SOPS_CONFIG_FILE, type CreationRule } from './creation-rules.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOptions, durationNs, serviceIssues } from './container-spec.js';
+import { createOptions, durationNs, expectedBindings, proxiedPorts, serviceIssues } from './container-spec.js';
 import { composeProjectName } from './labels.js';
 
 describe('container settings of a service', () => {
@@ -32,7 +32,8 @@ describe('container settings of a service', () => {
       ctx,
     );
     expect(o.Env).toEqual(['A=1']);
-    expect(o.HostConfig?.PortBindings).toEqual({ '8080/tcp': [{ HostPort: '80', HostIp: '127.0.0.1' }] });
+    // Sluice holds the fixed TCP port (port-proxy.ts); the container takes an ephemeral loopback one.
+    expect(o.HostConfig?.PortBindings).toEqual({ '8080/tcp': [{ HostPort: '', HostIp: '127.0.0.1' }] });
     expect(o.HostConfig?.Mounts).toEqual([
       { Type: 'volume', Source: 'web-dev_data', Target: '/data', ReadOnly: false },
       { Type: 'bind', Source: '/etc/app', Target: '/etc/app', ReadOnly: true },
@@ -95,5 +96,30 @@ describe('container settings of a service', () => {
   it('names the Compose project after app and environment, as Compose accepts names', () => {
     expect(composeProjectName({ project: 'shop', app: 'Web.API', env: 'prod' })).toBe('web-api-prod');
     expect(composeProjectName({ project: 'shop', app: '_x', env: 'dev' })).toBe('x-dev');
+  });
+
+  it('holds fixed TCP ports in Sluice, and leaves them to the Engine when one is UDP', () => {
+    const tcp = {
+      image: 'web:1',
+      ports: [
+        { target: 8080, published: '80', protocol: 'tcp' as const, host_ip: '10.0.0.1' },
+        { target: 9090, protocol: 'tcp' as const },
+      ],
+    };
+    expect(proxiedPorts(tcp)).toEqual([{ host: '10.0.0.1', port: 80, target: 8080 }]);
+    expect(expectedBindings(tcp)).toEqual(['8080/tcp=', '9090/tcp=']);
+    const withUdp = {
+      image: 'dns:1',
+      ports: [
+        { target: 53, published: '53', protocol: 'udp' as const },
+        { target: 8080, published: '8080', protocol: 'tcp' as const },
+      ],
+    };
+    expect(proxiedPorts(withUdp)).toEqual([]);
+    expect(expectedBindings(withUdp)).toEqual(['53/udp=53', '8080/tcp=8080']);
+    expect(createOptions('dns-1', withUdp, ctx).HostConfig?.PortBindings).toEqual({
+      '53/udp': [{ HostPort: '53' }],
+      '8080/tcp': [{ HostPort: '8080' }],
+    });
   });
 });

@@ -146,10 +146,16 @@ export function createOptions(
 ): Dockerode.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
+  const proxied = proxiedPorts(spec).length > 0;
   for (const p of spec.ports ?? []) {
     const key = `${p.target}/${p.protocol ?? 'tcp'}`;
     exposed[key] = {};
-    (bindings[key] ??= []).push({ HostPort: p.published ?? '', ...(p.host_ip ? { HostIp: p.host_ip } : {}) });
+    (bindings[key] ??= []).push(
+      proxied && isFixed(p)
+        ? // Sluice holds the published port and forwards to this one (port-proxy.ts).
+          { HostIp: '127.0.0.1', HostPort: '' }
+        : { HostPort: p.published ?? '', ...(p.host_ip ? { HostIp: p.host_ip } : {}) },
+    );
   }
   const mounts: Dockerode.MountSettings[] = (spec.volumes ?? []).map((v) => {
     if (v.type === 'volume') {
@@ -249,7 +255,39 @@ function bytes(v: number | string): number {
   return m ? Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]! : Number(v);
 }
 
+type PortSpec = NonNullable<ComposeServiceSpec['ports']>[number];
+
+const isFixed = (p: PortSpec) => p.published !== undefined && p.published !== '' && p.published !== '0';
+
 /** Whether the service binds fixed host ports, which two containers cannot hold at once. */
 export function publishesFixedPorts(spec: ComposeServiceSpec): boolean {
-  return (spec.ports ?? []).some((p) => p.published !== undefined && p.published !== '' && p.published !== '0');
+  return (spec.ports ?? []).some(isFixed);
+}
+
+export interface ProxiedPort {
+  host: string;
+  port: number;
+  target: number;
+}
+
+/**
+ * The fixed host ports Sluice holds for a service and forwards to its containers, so a
+ * replacement never leaves the port closed: all of them when every fixed port is TCP; none
+ * otherwise (UDP is published by the Engine, and the service is replaced stop-first).
+ */
+export function proxiedPorts(spec: ComposeServiceSpec): ProxiedPort[] {
+  const fixed = (spec.ports ?? []).filter(isFixed);
+  if (fixed.some((p) => (p.protocol ?? 'tcp') !== 'tcp')) return [];
+  return fixed.map((p) => ({ host: p.host_ip || '0.0.0.0', port: Number(p.published), target: p.target }));
+}
+
+/**
+ * `target/proto=published` of each binding the container should have, sorted, as live-state
+ * reads them; with `proxied` false, as the Engine binds them when it publishes the fixed ports
+ * itself (a container started by `docker compose up`).
+ */
+export function expectedBindings(spec: ComposeServiceSpec, proxied = proxiedPorts(spec).length > 0): string[] {
+  return (spec.ports ?? [])
+    .map((p) => `${p.target}/${p.protocol ?? 'tcp'}=${proxied && isFixed(p) ? '' : (p.published ?? '')}`)
+    .sort();
 }

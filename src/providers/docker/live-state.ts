@@ -95,13 +95,20 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
   const ownNetworks = networks.filter(own);
   const ownVolumes = (volumes.Volumes ?? []).filter(own);
   const images = new Map<string, Promise<ObservedSettings['imageDefaults']>>();
-  for (const c of list) {
+  const mine = list.filter((c) => {
     const l = c.Labels ?? {};
-    if (l[LABEL_ONEOFF] === 'True') continue;
+    if (l[LABEL_ONEOFF] === 'True') return false;
     if (l[LABEL_SCOPE] && l[LABEL_SCOPE] !== scopeLabel) {
       heldBy.add(l[LABEL_SCOPE]);
-      continue;
+      return false;
     }
+    return true;
+  });
+  // One inspect per container, all in flight together: a pass over a large project costs
+  // about one round trip, not one per container.
+  const observed = await Promise.all(mine.map((c) => observe(docker, c.Id, images)));
+  for (const [i, c] of mine.entries()) {
+    const l = c.Labels ?? {};
     const spec = parseSpec(l[LABEL_SPEC]);
     const live: LiveContainer = {
       id: c.Id,
@@ -113,7 +120,7 @@ export async function readProject(docker: Dockerode, project: string, scopeLabel
       ports: (c.Ports ?? [])
         .filter((p) => p.PublicPort !== undefined)
         .map((p) => ({ target: p.PrivatePort, published: p.PublicPort, protocol: p.Type })),
-      observed: await observe(docker, c.Id, images),
+      observed: observed[i]!,
       ...(spec ? { spec } : {}),
     };
     const exited = /^Exited \((\d+)\)/.exec(c.Status ?? '');

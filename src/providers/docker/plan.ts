@@ -1,6 +1,7 @@
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
 import type { PlanOptions } from '../types.js';
+import { expectedBindings } from './container-spec.js';
 import { fieldChanges } from './hash.js';
 import type { LiveContainer, ObservedSettings, ProjectState } from './live-state.js';
 import type { ComposeServiceSpec } from '../../model/compose.js';
@@ -74,8 +75,11 @@ export function observedDifferences(spec: ComposeServiceSpec, o: ObservedSetting
   const entrypoint = spec.entrypoint ?? defaults?.entrypoint;
   if (entrypoint !== undefined && show(entrypoint ?? null) !== show(o.entrypoint ?? null))
     out.push(`entrypoint: ${show(o.entrypoint)} → ${show(entrypoint)}`);
-  const ports = (spec.ports ?? []).map((p) => `${p.target}/${p.protocol ?? 'tcp'}=${p.published ?? ''}`).sort();
-  if (show(ports) !== show(o.ports)) out.push(`ports: ${show(o.ports)} → ${show(ports)}`);
+  const ports = expectedBindings(spec);
+  // A container that binds its fixed ports itself (adopted from `docker compose up`) runs the
+  // same service; it moves behind Sluice's port proxy at its next replacement.
+  if (show(ports) !== show(o.ports) && show(expectedBindings(spec, false)) !== show(o.ports))
+    out.push(`ports: ${show(o.ports)} → ${show(ports)}`);
   const restart = spec.restart ?? 'no';
   if (restart !== o.restart) out.push(`restart: ${show(o.restart)} → ${show(restart)}`);
   return out;

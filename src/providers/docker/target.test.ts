@@ -16,6 +16,9 @@ describe('the docker target kind', () => {
       pruneVolumes: false,
     });
     expect(dockerTarget.targetSchema.safeParse({ provider: 'docker', host: 'docker.example.com' }).success).toBe(false);
+    expect(
+      dockerTarget.targetSchema.safeParse({ provider: 'docker', host: 'ssh://deploy@docker.example.com' }).success,
+    ).toBe(true);
   });
 
   it('shows a service to policy with its image and replicas', () => {

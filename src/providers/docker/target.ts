@@ -14,9 +14,14 @@ const targetSchema = z.strictObject({
   description: z.string().optional(),
   host: z
     .string()
-    .regex(/^(unix|tcp):\/\/.+/, 'host must be unix:///path/to/docker.sock or tcp://host:port')
+    .regex(
+      /^(unix|tcp|ssh):\/\/.+/,
+      'host must be unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]',
+    )
     .default(DEFAULT_HOST)
-    .describe('Docker Engine address: unix:///var/run/docker.sock (default) or tcp://host:2376'),
+    .describe(
+      'Docker Engine address: unix:///var/run/docker.sock (default), tcp://host:2376 (with tls) or ssh://user@host (through the system ssh)',
+    ),
   tls: z
     .strictObject({
       ca: z.string().describe('Path to the CA certificate (PEM) the Engine presents'),
@@ -24,7 +29,11 @@ const targetSchema = z.strictObject({
       key: z.string().describe('Path to the client key (PEM)'),
     })
     .optional()
-    .describe('Client TLS for a tcp:// host'),
+    .describe('Client TLS for a tcp:// host; each file plain PEM or SOPS-encrypted'),
+  sshConfig: z
+    .string()
+    .optional()
+    .describe('ssh_config file for an ssh:// host (ssh -F); the user ssh config otherwise'),
   pruneVolumes: z
     .boolean()
     .default(false)
@@ -70,11 +79,14 @@ export const dockerTarget: TargetKind<typeof targetSchema> = {
     },
   },
   // TLS files and the address select an Engine; the rest are per-target policies of one connection.
-  connectionKey: (t) => JSON.stringify([t.host, t.tls ?? null, t.pruneVolumes, t.readyTimeoutSeconds]),
+  connectionKey: (t) =>
+    JSON.stringify([t.host, t.tls ?? null, t.sshConfig ?? null, t.pruneVolumes, t.readyTimeoutSeconds]),
   create: (t, ctx) =>
     new DockerProvider(ctx, {
       host: t.host,
       ...(t.tls ? { tls: t.tls } : {}),
+      ...(t.sshConfig ? { sshConfig: t.sshConfig } : {}),
+      ...(ctx.readFile ? { readFile: ctx.readFile } : {}),
       pruneVolumes: t.pruneVolumes,
       readyTimeoutMs: t.readyTimeoutSeconds * 1000,
     }),

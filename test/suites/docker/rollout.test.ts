@@ -63,7 +63,7 @@ describe.skipIf(!!skip)('docker provider: health-gated replacement', () => {
     expect(docker('inspect', '--format', '{{.State.Running}}', `${h.project}-web-1`)).toBe('true');
   });
 
-  it('on a fixed host port, starts the old container again when the new one fails', async () => {
+  it('on a published port, keeps the old container serving when the new one fails', async () => {
     h = harness();
     const port = await freePortBlock(1);
     const ports = [{ target: 8080, published: String(port), protocol: 'tcp' as const }];
