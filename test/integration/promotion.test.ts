@@ -10,6 +10,7 @@ import {
   eventually,
   freePortBlock,
   adminToken,
+  bearer,
   createToken,
   getJson,
   git,
@@ -197,28 +198,26 @@ describe('promotion, rollback and the ledger', () => {
       reason: string;
     }[];
     expect(listed).toEqual([expect.objectContaining({ digest, reason: expect.stringContaining('answered 500') })]);
-    const refused = cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci');
+    const refused = cliAs('ci', 'set-image', 'hello', '--env', 'prod', arg);
     expect(refused.code).toBe(7);
     expect(refused.stderr).toContain('is held in prod');
-    expect(cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci', '--dry-run').code).toBe(6);
+    expect(cliAs('ci', 'set-image', 'hello', '--env', 'prod', arg, '--dry-run').code).toBe(6);
     const http = await fetch(api('/api/v1/apps/hello/envs/prod/artifacts'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ artifacts: [arg], actor: 'ci' }),
+      headers: { 'content-type': 'application/json', ...bearer(tokens.ci) },
+      body: JSON.stringify({ artifacts: [arg] }),
     });
     expect(http.status).toBe(409);
     expect(((await http.json()) as { code: string }).code).toBe('HOLD_DIGEST_HELD');
     // Dev never failed with it: held in prod only.
-    expect(cli('set-image', 'hello', '--env', 'dev', arg, '--as', 'ci', '--dry-run').code).toBe(0);
+    expect(cliAs('ci', 'set-image', 'hello', '--env', 'dev', arg, '--dry-run').code).toBe(0);
 
-    expect(cli('hold', 'lift', digest, '--env', 'prod', '--reason', 'the check was wrong', '--as', 'alice').code).toBe(
-      0,
-    );
+    expect(cliAs('alice', 'hold', 'lift', digest, '--env', 'prod', '--reason', 'the check was wrong').code).toBe(0);
     const again = JSON.parse(
-      cli('set-image', 'hello', '--env', 'prod', arg, '--as', 'ci', '-o', 'json').stdout,
+      cliAs('ci', 'set-image', 'hello', '--env', 'prod', arg, '-o', 'json').stdout,
     ) as ChangeOutcome;
     expect(again.mode).toBe('requested');
-    expect(cli('reject', String(again.promotion!.id), '--as', 'alice').code).toBe(0);
+    expect(cliAs('alice', 'reject', String(again.promotion!.id)).code).toBe(0);
   }, 120_000);
 
   it('sluice rollback restores the previous version in one command', async () => {

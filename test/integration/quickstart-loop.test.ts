@@ -164,22 +164,12 @@ describe('quick start', () => {
   it('after set-image and promote the clone follows, so the next hand commit keeps dev and staging', async () => {
     const devFile = join(repo, 'apps/hello/overlays/dev/hello.yaml');
     const stagingFile = join(repo, 'apps/hello/overlays/staging/hello.yaml');
-    const set = await runSluice([
-      '--data-dir',
-      dataDir,
-      'set-image',
-      'hello',
-      '--env',
-      'dev',
-      build('1.1.0'),
-      '--as',
-      'ci',
-    ]);
+    const set = await runSluice(['--data-dir', dataDir, 'set-image', 'hello', '--env', 'dev', build('1.1.0')]);
     expect(set.code).toBe(0);
     await cloneFollows();
     expect(readFileSync(devFile, 'utf8')).toContain('1.1.0');
     await syncedAt('dev', git(bare, 'rev-parse', 'main').trim());
-    const promoted = await runSluice(['--data-dir', dataDir, 'promote', 'hello', '--to', 'staging', '--as', 'ci']);
+    const promoted = await runSluice(['--data-dir', dataDir, 'promote', 'hello', '--to', 'staging']);
     expect(promoted.code).toBe(0);
     await cloneFollows();
     expect(readFileSync(stagingFile, 'utf8')).toContain('1.1.0');
@@ -198,17 +188,7 @@ describe('quick start', () => {
     const stagingFile = join(repo, 'apps/hello/overlays/staging/hello.yaml');
     const before = git(repo, 'rev-parse', 'HEAD').trim();
     writeFileSync(stagingFile, `${readFileSync(stagingFile, 'utf8')}# thinking about it\n`);
-    const set = await runSluice([
-      '--data-dir',
-      dataDir,
-      'set-image',
-      'hello',
-      '--env',
-      'dev',
-      build('1.2.0'),
-      '--as',
-      'ci',
-    ]);
+    const set = await runSluice(['--data-dir', dataDir, 'set-image', 'hello', '--env', 'dev', build('1.2.0')]);
     expect(set.code).toBe(0);
     await sluice.waitFor('has uncommitted changes', 15_000);
     expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(before);

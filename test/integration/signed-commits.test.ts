@@ -10,6 +10,7 @@ import { signWith, sshKey, type SshKey } from '../support/signing-keys.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
   getJson,
   ownedProcesses,
   spawnSluice,
@@ -56,7 +57,7 @@ function pushChange(key: SshKey | undefined, message: string): string {
 }
 
 const scope = async (env: string): Promise<AppEnvStatus> =>
-  (await getJson<ProjectStatus>(api('/api/v1/status'))).apps.find((a) => a.env === env)!;
+  (await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(join(dir, 'data')))).apps.find((a) => a.env === env)!;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-signed-'));
@@ -130,7 +131,7 @@ describe('verified commits for a protected environment', () => {
     expect(prod.error!.message).toBe(
       `commit ${revision.slice(0, 12)} refused for prod: the commit is signed by an SSH key that is not trusted`,
     );
-    const syncs = await getJson<SyncRecord[]>(api('/api/v1/syncs?env=prod&limit=50'));
+    const syncs = await getJson<SyncRecord[]>(api('/api/v1/syncs?env=prod&limit=50'), adminToken(join(dir, 'data')));
     expect(syncs.filter((s) => s.revision === revision).map((s) => [s.result, s.error?.code])).toEqual([
       ['Failed', 'COMMIT_UNTRUSTED'],
     ]);
@@ -147,8 +148,6 @@ describe('verified commits for a protected environment', () => {
       '--env',
       'dev',
       repo.build('1.1.0'),
-      '--as',
-      'ci',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const allowed = join(dir, 'allowed');

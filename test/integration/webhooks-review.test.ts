@@ -12,6 +12,7 @@ import { startFakeGithub, type FakeGithub } from '../support/hosted-fakes/github
 import {
   eventually,
   freePortBlock,
+  adminToken,
   getJson,
   ownedProcesses,
   spawnSluice,
@@ -61,17 +62,17 @@ afterAll(async () => {
 
 describe('a review webhook', () => {
   it('reads the pull request at once and merges the approved promotion', { timeout: 120_000 }, async () => {
-    expect((await cli('set-image', 'hello', '--env', 'dev', repo.build('1.1.0'), '--as', 'ci')).code).toBe(0);
+    expect((await cli('set-image', 'hello', '--env', 'dev', repo.build('1.1.0'))).code).toBe(0);
     await eventually(
       async () => {
-        const s = await getJson<ProjectStatus>(api('/api/v1/status'));
+        const s = await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(join(dir, 'data')));
         const dev = s.apps.find((a) => a.env === 'dev');
         return dev?.syncedRevision === repo.git('rev-parse', 'main') && dev.health === 'Healthy' ? true : undefined;
       },
       60_000,
       'dev synced and healthy',
     );
-    const r = await cli('promote', 'hello', '--to', 'prod', '--as', 'ci', '-o', 'json');
+    const r = await cli('promote', 'hello', '--to', 'prod', '-o', 'json');
     expect(r.code, r.stderr).toBe(0);
     const id = (JSON.parse(r.stdout) as ChangeOutcome).promotion!.id;
 
@@ -91,9 +92,9 @@ describe('a review webhook', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ result: 'reading-request' });
 
-    const merged = await getJson<PromotionRecord>(api(`/api/v1/promotions/${id}`));
+    const merged = await getJson<PromotionRecord>(api(`/api/v1/promotions/${id}`), adminToken(join(dir, 'data')));
     expect(merged.state).toBe('merged');
-    const events = await getJson<EventRecord[]>(api('/api/v1/events?limit=200'));
+    const events = await getJson<EventRecord[]>(api('/api/v1/events?limit=200'), adminToken(join(dir, 'data')));
     const received = events.find((e) => e.type === 'webhook.received' && e.data?.delivery === delivery)!;
     const committed = events.find((e) => e.type === 'promote.committed' && e.env === 'prod')!;
     expect(committed.id).toBeGreaterThan(received.id);

@@ -10,6 +10,7 @@ import { createConfigRepo, type ConfigRepo } from '../support/config-repo.js';
 import {
   eventually,
   freePortBlock,
+  adminToken,
   getJson,
   ownedProcesses,
   spawnSluice,
@@ -35,7 +36,8 @@ function post(path: string, body: string, headers: Record<string, string>): Prom
   return fetch(api(path), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-const events = (type: string) => getJson<EventRecord[]>(api(`/api/v1/events?type=${type}&limit=100`));
+const events = (type: string) =>
+  getJson<EventRecord[]>(api(`/api/v1/events?type=${type}&limit=100`), adminToken(join(dir, 'data')));
 
 /** Pushes a commit that changes dev's overlay to the bare repository; returns its revision. */
 function pushCommit(message: string): string {
@@ -78,7 +80,10 @@ beforeAll(async () => {
   );
   await sluice.waitFor('Sluice is serving', 30_000);
   await eventually(
-    async () => ((await getJson<ProjectStatus>(api('/api/v1/status'))).source.revision ? true : undefined),
+    async () =>
+      (await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(join(dir, 'data')))).source.revision
+        ? true
+        : undefined,
     30_000,
     'the first fetch',
   );
@@ -145,7 +150,10 @@ describe('webhooks', () => {
       // after the webhook's event.
       await eventually(
         async () =>
-          (await getJson<ProjectStatus>(api('/api/v1/status'))).source.revision === revision ? true : undefined,
+          (await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(join(dir, 'data')))).source.revision ===
+          revision
+            ? true
+            : undefined,
         30_000,
         'the pushed revision fetched',
       );
@@ -157,7 +165,9 @@ describe('webhooks', () => {
         30_000,
         "dev's sync of the pushed revision",
       ).catch(async (e: Error) => {
-        throw new Error(`${e.message}\n${JSON.stringify(await getJson(api('/api/v1/events?limit=60')), null, 1)}`);
+        throw new Error(
+          `${e.message}\n${JSON.stringify(await getJson(api('/api/v1/events?limit=60'), adminToken(join(dir, 'data'))), null, 1)}`,
+        );
       });
       expect(started.id).toBeGreaterThan(received.id);
 
@@ -187,7 +197,10 @@ describe('webhooks', () => {
     expect(await generic.json()).toMatchObject({ result: 'fetching' });
     await eventually(
       async () =>
-        (await getJson<ProjectStatus>(api('/api/v1/status'))).source.revision === revision ? true : undefined,
+        (await getJson<ProjectStatus>(api('/api/v1/status'), adminToken(join(dir, 'data')))).source.revision ===
+        revision
+          ? true
+          : undefined,
       30_000,
       'the revision pushed before the generic delivery fetched',
     );

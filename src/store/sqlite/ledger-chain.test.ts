@@ -131,7 +131,7 @@ describe('the ledger hash chain', () => {
     db.close();
 
     const s = new SqliteStore(path);
-    expect(s.schemaVersion()).toBeGreaterThanOrEqual(4);
+    expect(await s.schemaVersion()).toBeGreaterThanOrEqual(6);
     await s.ledger.recordChange(change(1));
     const { entries, head } = await s.ledgerChain.readChain();
     await s.close();
