@@ -1,8 +1,10 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ApiClient, serverUrl } from './client.js';
 import { cliToken } from './credentials.js';
+import { defaultDataDir } from './data-dir.js';
+
+export { defaultDataDir };
 
 export interface GlobalOptions {
   dataDir: string;
@@ -11,13 +13,6 @@ export interface GlobalOptions {
   store?: string;
   /** This controller's name among several sharing one store (SLUICE_INSTANCE; default: the host name). */
   instance?: string;
-}
-
-/** Sluice's data directory: --data-dir, SLUICE_DATA_DIR, or the user's XDG data home. */
-export function defaultDataDir(): string {
-  if (process.env.SLUICE_DATA_DIR) return resolve(process.env.SLUICE_DATA_DIR);
-  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
-  return join(base, 'sluice');
 }
 
 export function globals(cmd: Command): GlobalOptions {

@@ -9,7 +9,7 @@ import {
   describeError,
 } from '../errors/index.js';
 import { ApiError } from './client.js';
-import { defaultDataDir } from './context.js';
+import { defaultDataDir } from './data-dir.js';
 import { ExitCode } from './exit-codes.js';
 import { color } from './format.js';
 type CommandLoader = () => Promise<Command>;
