@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DoraReport, LedgerEntry } from '../../../src/promote/index.js';
 import type { AppEnvStatus, ProjectStatus } from '../../../src/reconcile/status.js';
 import type { EventRecord, SyncRecord } from '../../../src/store/types.js';
-import { eventually, freePortBlock, getJson, git, spawnSluice, type SluiceProcess } from '../../support/sluice.js';
+import {
+  adminToken,
+  eventually,
+  freePortBlock,
+  getJson,
+  git,
+  spawnSluice,
+  type SluiceProcess,
+} from '../../support/sluice.js';
 import { KubeClient, loadKubeConfig } from '../../../src/providers/kubernetes/client.js';
 import { startControlPlane, type ControlPlane } from './server.js';
 
@@ -29,7 +37,8 @@ let origin: string;
 let clone: string;
 let port: number;
 let serve: SluiceProcess;
-const api = <T>(path: string) => getJson<T>(`http://127.0.0.1:${port}/api/v1${path}`);
+// As the admin the loopback server writes into its data directory.
+const api = <T>(path: string) => getJson<T>(`http://127.0.0.1:${port}/api/v1${path}`, adminToken(join(work, 'data')));
 const scope = async (): Promise<AppEnvStatus | undefined> =>
   (await api<ProjectStatus>('/status')).apps.find((a) => a.app === APP && a.env === ENV);
 
