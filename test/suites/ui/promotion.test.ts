@@ -121,7 +121,7 @@ describe.runIf(chromiumAvailable())('promotion in the dashboard', () => {
     await expect.poll(() => version('staging').getAttribute('data-tag'), CONVERGE).toBe('1.1.0');
     expect(await version('dev').getAttribute('data-digest')).toBe(digest);
     expect(await version('dev').textContent()).toContain(digest.slice('sha256:'.length, 'sha256:'.length + 12));
-    // Without sign-in (no /api/v1/me) every action is offered; promote needs an environment before.
+    // Signed in as the admin every action is offered; promote needs an environment before.
     const actions = (env: string) => page.getByTestId(`cell-actions-hello-${env}`);
     await expect
       .poll(() => actions('prod').getByTestId('approve-cell-button').getAttribute('data-promotion'), CONVERGE)

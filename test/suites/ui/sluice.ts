@@ -113,9 +113,10 @@ export async function startSluice(): Promise<SluiceServer> {
     token,
     async signIn(page, as) {
       await page.goto(url);
-      if (await page.getByTestId('signed-in').count()) {
-        await page.getByTestId('sign-out').click();
-      }
+      // The page knows who is signed in only once it has asked the server: wait for either.
+      const signedIn = page.getByTestId('signed-in');
+      await signedIn.or(page.getByTestId('sign-in-token')).first().waitFor();
+      if (await signedIn.count()) await page.getByTestId('sign-out').click();
       await page.getByTestId('sign-in-token').fill(await token(as));
       await page.getByTestId('sign-in-button').click();
       await page.getByTestId('signed-in').waitFor();
