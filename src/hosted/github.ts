@@ -17,6 +17,7 @@ interface Pull {
   state: 'open' | 'closed';
   merged?: boolean;
   merged_at?: string | null;
+  merge_commit_sha?: string | null;
   title: string;
   user: { login: string } | null;
   head: { sha: string; ref: string };
@@ -110,6 +111,8 @@ export function githubRepo(options: GithubRepoOptions): HostedRepo {
       };
       // null means GitHub is still computing it in the background.
       if (typeof p.mergeable === 'boolean') info.mergeable = p.mergeable;
+      // An open pull request has a merge_commit_sha too: GitHub's trial merge, which never landed.
+      if (info.state === 'merged' && p.merge_commit_sha) info.mergedSha = p.merge_commit_sha;
       return info;
     },
 

@@ -105,6 +105,8 @@ export function gitlabRepo(options: GitlabRepoOptions): HostedRepo {
       };
       const mergeable = mergeableOf(mr);
       if (mergeable !== undefined) info.mergeable = mergeable;
+      const mergedSha = mr.merge_commit_sha ?? mr.squash_commit_sha;
+      if (info.state === 'merged' && mergedSha) info.mergedSha = mergedSha;
       return info;
     },
 

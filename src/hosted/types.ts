@@ -32,6 +32,11 @@ export interface RequestInfo extends RequestRef {
   /** Head commit of the source branch. */
   headSha: string;
   /**
+   * Once merged, the commit the host says it made of the request (merge, squash or rebase
+   * commit). Absent while open, and for a fast-forward merge, where the head itself landed.
+   */
+  mergedSha?: string;
+  /**
    * Whether the request merges without conflicts, once the host has computed it; undefined
    * while it is still checking. Missing approvals or checks do not make it false.
    */

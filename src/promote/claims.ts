@@ -1,12 +1,47 @@
-import type { CommitInfo } from '../source/index.js';
+import type { Project } from '../config/index.js';
+import { signingPublicKey, type CommitInfo, type Source } from '../source/index.js';
 import type { ChangeRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
-import type { ChangeTrailers } from './trailers.js';
+import { readChangeTrailers, type ChangeTrailers } from './trailers.js';
 
 /** Whether a commit is what its trailers say, and on what grounds. */
 export type ClaimVerdict =
   | { genuine: true; by: 'recorded-write' | 'merged-request' | 'sluice-signature'; existing?: ChangeRecord }
   | { genuine: false; reason: string };
+
+/** Whether a commit carries Sluice's own signature; false when the project names no signing key. */
+export async function signedBySluice(source: Source, project: Project, sha: string): Promise<boolean> {
+  const sign = project.signing?.sign;
+  return sign ? (await source.verifyCommit(sha, [await signingPublicKey(sign)])).trusted : false;
+}
+
+/**
+ * The commit a promotion request landed as when this controller did not write it: the change
+ * Sluice recorded for it (another controller sharing the store wrote it), or a commit naming
+ * the request that is either signed by Sluice or one the forge reports the request merged as.
+ * A commit that only names the request in its trailers is not its merge: while a hosted
+ * request is open, nothing is.
+ */
+export async function landedAs(
+  o: { source: Source; store: Store; project: Project; hostMerged: () => Promise<string[]> },
+  p: { id: number; app: string; env: string },
+  dir: string,
+): Promise<string | undefined> {
+  const recorded = (await o.store.ledger.listChanges({ project: o.project.name, app: p.app, env: p.env })).find(
+    (c) => c.promotionId === p.id,
+  );
+  if (recorded) return recorded.revision;
+  const naming = (await o.source.log({ max: 50, paths: [dir] })).filter(
+    (c) => readChangeTrailers(c.trailers)?.promotionId === p.id,
+  );
+  if (!naming.length) return undefined;
+  const reported = await o.hostMerged();
+  for (const c of naming) {
+    if (reported.includes(c.sha)) return c.sha;
+    if (await signedBySluice(o.source, o.project, c.sha).catch(() => false)) return c.sha;
+  }
+  return undefined;
+}
 
 const who = (s: { name: string; email: string }) => `${s.name} <${s.email}>`;
 

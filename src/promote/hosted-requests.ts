@@ -132,6 +132,16 @@ export class HostedRequests implements RequestBackend {
     return out;
   }
 
+  async mergedAs(p: PromotionRecord): Promise<string[]> {
+    if (!p.external) return [];
+    const t = await this.target();
+    if (!t || p.external.backend !== t.repo.kind) return [];
+    const info = await t.repo.getRequest(p.external.id);
+    if (info.state !== 'merged') return [];
+    // A merge commit carries no trailers of its own: the head it merged is the commit that does.
+    return info.mergedSha ? [info.mergedSha, info.headSha] : [info.headSha];
+  }
+
   async close(p: PromotionRecord, outcome: 'merged' | 'rejected' | 'failed', revision?: string): Promise<void> {
     for (const key of [...this.firstSeen.keys()]) if (key.startsWith(`${p.id}:`)) this.firstSeen.delete(key);
     if (!p.external) return;

@@ -1,8 +1,8 @@
 import type { Project } from '../config/index.js';
-import { signingPublicKey, type CommitInfo, type Source } from '../source/index.js';
+import type { CommitInfo, Source } from '../source/index.js';
 import type { ChangeRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
-import { judgeClaim, unapprovedFlag } from './claims.js';
+import { judgeClaim, signedBySluice, unapprovedFlag } from './claims.js';
 import { overlayDir } from './overlay-changes.js';
 import { projectAt } from './project-at.js';
 import { readChangeTrailers } from './trailers.js';
@@ -69,10 +69,9 @@ async function recordCommit(
   let mine = claimed;
   let flagged: string | undefined;
   if (protectedEnv && !scope.created) {
-    const sign = project.signing?.sign;
-    const signedBySluice = async () =>
-      sign ? (await source.verifyCommit(commit.sha, [await signingPublicKey(sign)])).trusted : false;
-    const verdict = await judgeClaim(store, project.name, scope, commit, claimed, signedBySluice);
+    const verdict = await judgeClaim(store, project.name, scope, commit, claimed, () =>
+      signedBySluice(source, project, commit.sha),
+    );
     if (verdict.genuine && verdict.existing) return verdict.existing;
     if (!verdict.genuine) {
       // Not believed: recorded as the plain commit it is, under its git author.

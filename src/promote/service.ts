@@ -13,13 +13,14 @@ import { StoreConflictError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import { formatArtifacts } from './artifact-arg.js';
+import { landedAs } from './claims.js';
 import { PromotionError } from './errors.js';
 import { heldAmong, heldError, heldGate } from './hold-check.js';
 import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
 import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
-import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
+import { changeMessage, type ChangeTrailers } from './trailers.js';
 import {
   localRequests,
   type ExternalReview,
@@ -305,9 +306,9 @@ export class PromotionService {
       const { app, env } = scopeOf(view.project, p.app, p.env);
       const stored = await this.o.store.ledger.listApprovals(p.id);
       const external = await this.requests.reviews(p);
-      // Merged on the host: the request's branch commit (it carries the request's number) is on
-      // the followed branch, so Git already says what happened, whatever Sluice's gates say.
-      const landed = p.external ? await this.landedCommit(p, overlayDir(app, env.name)) : undefined;
+      // Merged on the host: the forge reports the request merged as a commit now on the followed
+      // branch, so what happened has happened, whatever Sluice's gates say.
+      const landed = p.external ? await this.landedCommit(p, view, overlayDir(app, env.name)) : undefined;
       if (landed) {
         return this.o.store.transaction(async (tx) => {
           await this.keepReviews(tx, p.id, stored, external);
@@ -369,7 +370,7 @@ export class PromotionService {
       });
       if (!written) {
         // Another controller sharing the store merged it a moment ago: its commit says so.
-        const mergedElsewhere = await this.landedCommit(p, overlayDir(app, env.name));
+        const mergedElsewhere = await this.landedCommit(p, view, overlayDir(app, env.name));
         if (mergedElsewhere) {
           return this.o.store.transaction(async (tx) => {
             await this.keepReviews(tx, p.id, stored, external);
@@ -416,10 +417,18 @@ export class PromotionService {
     }
   }
 
-  /** A commit on the followed branch that says it carries this request, if one landed. */
-  private async landedCommit(p: PromotionRecord, dir: string): Promise<string | undefined> {
-    const recent = await this.o.source.log({ max: 50, paths: [dir] });
-    return recent.find((c) => readChangeTrailers(c.trailers)?.promotionId === p.id)?.sha;
+  /** The commit on the followed branch this request landed as, if another hand than this controller's merged it. */
+  private landedCommit(p: PromotionRecord, view: ProjectView, dir: string): Promise<string | undefined> {
+    return landedAs(
+      {
+        source: this.o.source,
+        store: this.o.store,
+        project: view.project,
+        hostMerged: async () => (p.external ? ((await this.requests.mergedAs?.(p)) ?? []) : []),
+      },
+      p,
+      dir,
+    );
   }
 
   private async finish(

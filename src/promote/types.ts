@@ -64,6 +64,11 @@ export interface RequestBackend {
   }): Promise<{ id: string; url?: string } | undefined>;
   /** Reviews given where the request lives, counted together with `sluice approve`. */
   reviews(promotion: PromotionRecord): Promise<ExternalReview[]>;
+  /**
+   * The commits the host reports the request merged as (its merge commit and its head), once
+   * it says the request merged; empty while it is open or when it lives in Sluice.
+   */
+  mergedAs?(promotion: PromotionRecord): Promise<string[]>;
   /** The request ended: merged by Sluice (with the config commit), rejected or failed. */
   close(promotion: PromotionRecord, outcome: 'merged' | 'rejected' | 'failed', revision?: string): Promise<void>;
 }

@@ -1,9 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeOutcome } from '../../src/promote/index.js';
-import { HostedRequests, parseArtifactArg, pollRequests, PromotionService } from '../../src/promote/index.js';
+import {
+  HostedRequests,
+  observeCommits,
+  parseArtifactArg,
+  pollRequests,
+  PromotionService,
+} from '../../src/promote/index.js';
 import type { ProjectStatus } from '../../src/reconcile/status.js';
 import { Source } from '../../src/source/index.js';
 import type { PromotionRecord } from '../../src/store/ledger-types.js';
@@ -228,7 +235,7 @@ describe('a protected environment on GitLab, in process', () => {
       await eventually(() => (mr.state === 'closed' ? true : undefined), 5_000, 'the merge request closed');
       expect(mr.notes.at(-1)!.body).toContain(merged!.revision!);
 
-      // Someone merges the next request on GitLab itself after approving it: its branch commit is the merge.
+      // Someone merges the next request on GitLab itself after approving it: the head GitLab reports merged is the merge.
       const next = await svc.setImage({
         app: 'hello',
         env: 'prod',
@@ -238,7 +245,8 @@ describe('a protected environment on GitLab, in process', () => {
       const branch = gitlab.mergeRequests.get(2)!.source_branch;
       const head = repo.git('rev-parse', branch);
       repo.git('update-ref', 'refs/heads/main', head);
-      gitlab.mergeRequests.get(2)!.state = 'merged';
+      // A fast-forward merge: GitLab reports no merge commit, and the head it merged is the one that landed.
+      Object.assign(gitlab.mergeRequests.get(2)!, { state: 'merged', sha: head });
       gitlab.approve(2, 'carol');
       const landed = await eventually(
         async () =>
@@ -255,6 +263,113 @@ describe('a protected environment on GitLab, in process', () => {
       source.close();
       await store.close();
       await gitlab.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+/**
+ * A commit's `Sluice-Promotion: N` trailer is text anyone with push access can write: only the
+ * revision the forge reports a request merged as counts as its merge.
+ */
+describe('a hosted request is merged by what GitHub reports, not by a trailer', () => {
+  it('takes the rebased commit GitHub reports; flags a hand commit naming an open request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-hosted-claims-'));
+    const github = await startFakeGithub({
+      owner: 'acme',
+      repo: 'config',
+      tokens: { 'gh-token': { login: 'sluice-bot' } },
+    });
+    const repo = createConfigRepo(dir, {
+      basePort: 41100,
+      prodRules: '      protected: true\n',
+      repository: `  repository: { hosting: github, apiUrl: "${github.url}", owner: acme, repo: config }\n`,
+    });
+    const source = await Source.open({ url: repo.url }, { dataDir: join(dir, 'data') });
+    const store = openStore(join(dir, 'data'));
+    const requests = new HostedRequests({ source, env: { SLUICE_GITHUB_TOKEN: 'gh-token' } });
+    const svc = new PromotionService({ source, store, requests });
+    // A clone where people other than Sluice commit and push, as they would on the forge.
+    const work = join(dir, 'hands');
+    const hands = (who: string, ...args: string[]) =>
+      execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], {
+        cwd: work,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: who,
+          GIT_AUTHOR_EMAIL: `${who.toLowerCase()}@example.com`,
+          GIT_COMMITTER_NAME: who,
+          GIT_COMMITTER_EMAIL: `${who.toLowerCase()}@example.com`,
+        },
+      }).trim();
+    const observe = async () => observeCommits(source, store, (await source.fetch()).revision);
+    try {
+      execFileSync('git', ['clone', '-q', repo.url, work]);
+      await observe();
+
+      // GitHub rebases request #1 onto main: a new commit, the one GitHub reports as its merge.
+      const first = await svc.setImage({
+        app: 'hello',
+        env: 'prod',
+        actor: 'ci',
+        artifacts: [parseArtifactArg(repo.build('2.0.0'))],
+      });
+      const pull = github.pulls.get(1)!;
+      hands('GitHub', 'fetch', '-q', 'origin');
+      hands('GitHub', 'cherry-pick', `origin/${pull.head.ref}`);
+      hands('GitHub', 'push', '-q', 'origin', 'HEAD:main');
+      const rebased = hands('GitHub', 'rev-parse', 'HEAD');
+      Object.assign(pull, {
+        head: { ...pull.head, sha: repo.git('rev-parse', pull.head.ref) },
+        state: 'closed',
+        merged: true,
+        merged_at: new Date().toISOString(),
+        merge_commit_sha: rebased,
+      });
+      await source.fetch();
+      expect(await svc.settle(first.promotion!.id)).toMatchObject({ state: 'merged', revision: rebased });
+      const [landed] = await observe();
+      expect(landed).toMatchObject({ revision: rebased, action: 'set-image', promotionId: first.promotion!.id });
+      expect(landed!.flagged).toBeUndefined();
+
+      // Request #2 is open and unapproved; Mallory pushes its content herself, naming it.
+      const second = await svc.setImage({
+        app: 'hello',
+        env: 'prod',
+        actor: 'ci',
+        artifacts: [parseArtifactArg(repo.build('2.1.0'))],
+      });
+      const id = second.promotion!.id;
+      hands('Mallory', 'fetch', '-q', 'origin');
+      hands('Mallory', 'checkout', '-q', `origin/${github.pulls.get(2)!.head.ref}`, '--', 'apps/hello/overlays/prod');
+      hands(
+        'Mallory',
+        'commit',
+        '-q',
+        '-m',
+        `Set hello in prod (#${id})\n\nSluice-Action: set-image\nSluice-App: hello\nSluice-Env: prod\nSluice-Actor: carol\nSluice-Promotion: ${id}\n`,
+      );
+      hands('Mallory', 'push', '-q', 'origin', 'HEAD:main');
+      const forged = hands('Mallory', 'rev-parse', 'HEAD');
+      await source.fetch();
+      const after = await svc.settle(id);
+      expect(after.state).toBe('open');
+      expect(after.revision).toBeUndefined();
+
+      const [change] = await observe();
+      expect(change).toMatchObject({ revision: forged, action: 'commit', author: 'Mallory <mallory@example.com>' });
+      expect(change!.promotionId).toBeUndefined();
+      expect(change!.flagged).toContain(`names promotion request #${id}, which is open and has not merged`);
+      const events = await store.listEvents({ type: 'change.unapproved' });
+      expect(events.find((e) => (e.data as { revision?: string }).revision === forged)?.data).toMatchObject({
+        author: { name: 'Mallory', email: 'mallory@example.com' },
+        committer: { name: 'Mallory', email: 'mallory@example.com' },
+      });
+    } finally {
+      source.close();
+      await store.close();
+      await github.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
