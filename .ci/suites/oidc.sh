@@ -35,5 +35,9 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "${CI:-}" = true ] && exit 1
 fi
 
+# dashboard.test.ts runs bin/sluice.js, which serves the built dashboard from dist/.
+step "oidc: build"
+npm run build
+
 step "oidc: sign-in tests"
 npx vitest run --config test/suites/oidc/vitest.config.ts

@@ -30,7 +30,14 @@ import type { RateLimit } from '../server/limits.js';
 import { OidcLogin } from '../server/auth/oidc.js';
 import type { OidcSettings } from '../server/auth/oidc-settings.js';
 import { issueSession } from '../server/auth/session.js';
-import { holdRoutes, ledgerRoutes, oidcRoutes, promotionRoutes, webhookRoutes } from '../server/routes/index.js';
+import {
+  holdRoutes,
+  ledgerRoutes,
+  oidcRoutes,
+  promotionRoutes,
+  signInOptionsRoute,
+  webhookRoutes,
+} from '../server/routes/index.js';
 import { Source } from '../source/index.js';
 import { maskedStore, openStore } from '../store/index.js';
 import { NotificationRelay } from './notifications.js';
@@ -237,6 +244,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     publicMetrics: loopback,
     ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
     routes: [
+      signInOptionsRoute(o.oidc !== undefined),
       ...(o.oidc
         ? [oidcRoutes({ login: new OidcLogin(o.oidc), issueSession: (reply, id) => issueSession(reply, id) })]
         : []),

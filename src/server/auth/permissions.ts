@@ -55,6 +55,20 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'DELETE /api/v1/tokens/:id': { permission: 'admin' },
 };
 
+/**
+ * Routes anyone may call, each also marked public by its own registration: health, how a
+ * credential is obtained, and what the sign-in page offers. The dashboard's files are public
+ * too (see app.ts). A test holds every public route to this list, so none becomes public by
+ * accident.
+ */
+export const PUBLIC_ROUTES: readonly string[] = [
+  'GET /healthz',
+  'POST /api/v1/session',
+  'GET /auth/oidc/config',
+  'GET /auth/oidc/login',
+  'GET /auth/oidc/callback',
+];
+
 /** `HEAD` answers like `GET`. */
 export function ruleFor(method: string, url: string | undefined): RouteRule | undefined {
   if (!url) return undefined;

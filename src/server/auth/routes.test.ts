@@ -7,8 +7,8 @@ import type { Controller } from '../../reconcile/index.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
 import { buildApp } from '../app.js';
 import type { SluiceMetrics } from '../metrics.js';
-import { ledgerRoutes, promotionRoutes } from '../routes/index.js';
-import { ruleFor } from './permissions.js';
+import { ledgerRoutes, promotionRoutes, signInOptionsRoute } from '../routes/index.js';
+import { PUBLIC_ROUTES, ruleFor } from './permissions.js';
 import { hashToken } from './tokens.js';
 
 const ui = mkdtempSync(join(tmpdir(), 'sluice-ui-'));
@@ -27,7 +27,11 @@ describe('the route → permission table', () => {
       store,
       metrics: {} as SluiceMetrics,
       uiDir: ui,
-      routes: [promotionRoutes({} as PromotionService, () => 'p'), ledgerRoutes(store, () => 'p')],
+      routes: [
+        signInOptionsRoute(false),
+        promotionRoutes({} as PromotionService, () => 'p'),
+        ledgerRoutes(store, () => 'p'),
+      ],
     });
     await app.ready();
     const routes = app.sluiceRoutes;
@@ -38,6 +42,11 @@ describe('the route → permission table', () => {
     const open = new Set(routes.filter((r) => r.config?.auth === 'public').map((r) => r.url));
     expect([...open].filter((u) => u.startsWith('/api/'))).toEqual(['/api/v1/session']);
     expect(open.has('/healthz')).toBe(true);
+    expect(open.has('/auth/oidc/config')).toBe(true);
+    const listed = routes.filter(
+      (r) => r.config?.auth === 'public' && !r.url.startsWith('/*') && r.url !== '/' && r.method !== 'HEAD',
+    );
+    expect(listed.map((r) => `${r.method} ${r.url}`).filter((r) => !PUBLIC_ROUTES.includes(r))).toEqual([]);
     expect(open.has('/metrics')).toBe(false);
     await app.close();
   });

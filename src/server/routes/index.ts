@@ -3,4 +3,4 @@ export { ledgerRoutes } from './ledger.js';
 export { webhookRoutes, type WebhookRouteOptions } from './webhooks.js';
 export { parseTime } from './params.js';
 export { holdRoutes } from './holds.js';
-export { oidcRoutes, type IssueSession } from './oidc.js';
+export { oidcRoutes, signInOptionsRoute, type IssueSession, type SignInOptions } from './oidc.js';

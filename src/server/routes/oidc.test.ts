@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { OidcLogin } from '../auth/oidc.js';
 import { oidcSettings } from '../auth/oidc-settings.js';
-import { oidcRoutes } from './oidc.js';
+import { oidcRoutes, signInOptionsRoute } from './oidc.js';
 
 /** A loopback port nothing listens on: bound, noted, closed. */
 async function closedPort(): Promise<number> {
@@ -59,5 +59,22 @@ describe('single sign-on routes without a provider', () => {
     expect(res.statusCode).toBe(401);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('not one this server issued');
+  });
+});
+
+describe('the sign-in options the dashboard reads', () => {
+  it('offer single sign-on only when the server has it configured, to anyone', async () => {
+    for (const configured of [true, false]) {
+      const a = Fastify();
+      signInOptionsRoute(configured)(a);
+      await a.ready();
+      const res = await a.inject({ url: '/auth/oidc/config' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.json()).toEqual({
+        oidc: configured ? { enabled: true, loginUrl: '/auth/oidc/login' } : { enabled: false },
+      });
+      await a.close();
+    }
   });
 });

@@ -67,6 +67,29 @@ export function oidcRoutes(o: OidcRouteOptions): (app: FastifyInstance) => void 
   };
 }
 
+/** What the sign-in page may offer besides an API token. */
+export interface SignInOptions {
+  /** Single sign-on is configured: the page offers it, starting at `loginUrl`. */
+  oidc: { enabled: true; loginUrl: string } | { enabled: false };
+}
+
+/**
+ * `GET /auth/oidc/config` tells the sign-in page whether to offer single sign-on. Public: it is
+ * read before anyone is signed in, and says nothing but whether the server has it configured.
+ */
+export function signInOptionsRoute(oidcConfigured: boolean): (app: FastifyInstance) => void {
+  const answer: SignInOptions = {
+    oidc: oidcConfigured ? { enabled: true, loginUrl: '/auth/oidc/login' } : { enabled: false },
+  };
+  return (app) => {
+    app.get('/auth/oidc/config', { config: { auth: 'public' } }, async (_req, reply) => {
+      // A server restarted with other settings must not be remembered as it was.
+      reply.header('cache-control', 'no-store');
+      return answer;
+    });
+  };
+}
+
 /** A refusal a person can read in the browser, or JSON for a script. Never echoes the query. */
 function refuse(
   req: FastifyRequest,

@@ -167,3 +167,13 @@ export const api = {
   dora: (env: string, days: number) =>
     request<DoraReport>(`${API}/dora?${new URLSearchParams({ env, since: `${days}d` })}`),
 };
+
+/** What the sign-in page may offer besides an API token. */
+export interface SignInOptions {
+  oidc: { enabled: true; loginUrl: string } | { enabled: false };
+}
+
+/** Read before anyone is signed in: whether the server offers single sign-on. */
+export function signInOptions(): Promise<SignInOptions> {
+  return request<SignInOptions>('auth/oidc/config');
+}

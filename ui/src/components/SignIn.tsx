@@ -1,16 +1,36 @@
-import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, ApiError, signInOptions } from '../api/client.ts';
 import type { Me } from '../api/types.ts';
 
 /**
- * Sign-in with an API token (`sluice token create`). The token goes to the server once and is
- * traded for a session cookie; this page keeps no copy.
+ * Sign-in with an API token (`sluice token create`), or through single sign-on when the server
+ * has an OpenID Connect provider configured. The token goes to the server once and is traded
+ * for a session cookie; this page keeps no copy.
  */
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<{ message: string; hint?: string }>();
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const [ssoLogin, setSsoLogin] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    // Without an answer the page offers what always works: the token.
+    signInOptions()
+      .then((o) => live && o.oidc.enabled && setSsoLogin(o.oidc.loginUrl))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const singleSignOn = () => {
+    if (!ssoLogin) return;
+    // Back to the page the sign-in started from; the server accepts only paths of its own.
+    const returnTo = `${window.location.pathname}${window.location.search}`;
+    window.location.assign(`${ssoLogin}?${new URLSearchParams({ returnTo })}`);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -33,6 +53,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   return (
     <main className="sign-in" data-testid="sign-in">
       <h2>Sign in to Sluice</h2>
+      {ssoLogin && (
+        <p>
+          <button type="button" className="primary" onClick={singleSignOn} data-testid="sign-in-sso">
+            Sign in with single sign-on
+          </button>
+        </p>
+      )}
       <form onSubmit={(e) => void submit(e)}>
         <label htmlFor={id}>API token</label>
         <input
