@@ -90,12 +90,36 @@ export interface Provider {
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (event: ProviderEvent) => void): () => void;
   /**
+   * What runs in the scope now, one entry per container (or replica, or pod), for people to
+   * look at. Optional: a kind that cannot tell this cheaply leaves it out.
+   */
+  workloads?(scope: Scope): Promise<LiveWorkload[]>;
+  /**
    * Whether what the provider was created from changed under the same target settings (a
    * credentials file edited in place) so that it must be replaced. Absent: never.
    */
   outdated?(): boolean;
   /** Stops watching. With `stopWorkloads`, also stops what it runs (the process provider on Ctrl-C). */
   close(options?: { stopWorkloads?: boolean }): Promise<void>;
+}
+
+/** One running unit of a scope as the target reports it: a container, a replica, a pod. */
+export interface LiveWorkload {
+  name: string;
+  /** The service (Compose), process or workload it belongs to. */
+  service: string;
+  /** As the target says it: running, exited, restarting, created, paused… */
+  state: string;
+  /** Where the target runs a health check of its own. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** Host ports people reach it on, and the port inside each answers on. */
+  ports: { published: number; target: number; protocol: string }[];
+  /** What it runs, as configured: an image reference, or an artifact. */
+  image: string;
+  /** The image or artifact by content (`sha256:…`), where the target tells. */
+  digest?: string;
+  /** Restarts the target made of it, where it counts them. */
+  restarts?: number;
 }
 
 export interface ResourceIssue {

@@ -6,6 +6,7 @@ import { resourceRef } from '../../model/resource.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
 import type {
   ApplyOptions,
+  LiveWorkload,
   PlanOptions,
   Provider,
   ProviderContext,
@@ -43,6 +44,7 @@ import { COMPOSE_API_VERSION, isComposeObject } from '../../model/compose.js';
 import type { ComposeServiceSpec } from '../../model/compose.js';
 import { planProject, serviceKey, verdict, type DesiredProject, type DesiredService } from './plan.js';
 import { recordScope } from './scope-file.js';
+import { containerWorkloads } from './workloads.js';
 import { runInDependencyOrder } from './schedule.js';
 
 /**
@@ -511,6 +513,11 @@ export class DockerProvider implements Provider {
     if (this.options.pruneVolumes)
       for (const v of state.volumes.filter((x) => !desired.volumes.has(x.key)))
         await this.docker.getVolume(v.name).remove().catch(ignoreMissing);
+  }
+
+  async workloads(scope: Scope): Promise<LiveWorkload[]> {
+    await this.connect();
+    return containerWorkloads(this.docker, (await this.read(scope)).containers);
   }
 
   async health(scope: Scope): Promise<ResourceHealth[]> {
