@@ -31,6 +31,7 @@ import { OidcLogin } from '../server/auth/oidc.js';
 import type { OidcSettings } from '../server/auth/oidc-settings.js';
 import { issueSession } from '../server/auth/session.js';
 import {
+  containerRoutes,
   holdRoutes,
   ledgerRoutes,
   oidcRoutes,
@@ -267,6 +268,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         reviewed: (backend, id) => settleHostedRequest(promotions, backend, id),
       }),
       holdRoutes(promotions),
+      containerRoutes((app, env) => controller.workloads(app, env)),
     ],
     readLogs: async (q) => {
       const project = controller.project;

@@ -1,7 +1,7 @@
 import { parseProject, PROJECT_FILE, type Environment, type Project, type Target } from '../config/index.js';
 import { NotFoundError, SourceError, isTransient } from '../errors/index.js';
 import type { Plan } from '../plan/types.js';
-import type { Provider, ProviderEvent, ProviderLog, Scope } from '../providers/types.js';
+import type { LiveWorkload, Provider, ProviderEvent, ProviderLog, Scope } from '../providers/types.js';
 import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import type { TargetTimeouts } from './deadline.js';
@@ -448,6 +448,14 @@ export class Controller {
     const entry = this.entries.get(scopeKey(app, env));
     if (entry) entry.plan = plan;
     return plan;
+  }
+
+  /** What runs in the scope now, as its target reports it; undefined when the target cannot tell. */
+  async workloads(app: string, env: string): Promise<LiveWorkload[] | undefined> {
+    const ref = this.findScope(app, env);
+    const cur = this.current!;
+    const provider = await this.providers.get(cur.project, ref.env.target);
+    return provider.workloads ? provider.workloads(this.scopeOf(cur.project, ref)) : undefined;
   }
 
   status(): ProjectStatus {

@@ -1,5 +1,5 @@
 import { ProviderError } from '../errors/index.js';
-import type { Provider } from '../providers/types.js';
+import type { Provider, Scope } from '../providers/types.js';
 
 /** How long a target may take to answer a question (live, plan, health, scopes) before it counts as not answering. */
 export const TARGET_CALL_TIMEOUT_MS = 30_000;
@@ -55,6 +55,7 @@ export function bounded(p: Provider, timeouts: TargetTimeouts = {}): Provider {
     health: (scope) => withDeadline(p.health(scope), ms, what('health')),
     scopes: () => withDeadline(p.scopes(), ms, what('scopes')),
     destroy: (scope, options) => withDeadline(p.destroy(scope, options), Math.max(4 * ms, 120_000), what('destroy')),
+    ...(p.workloads ? { workloads: (scope: Scope) => withDeadline(p.workloads!(scope), ms, what('workloads')) } : {}),
     ...(p.outdated ? { outdated: () => p.outdated!() } : {}),
     onEvent: (l) => p.onEvent(l),
     close: (o) => p.close(o),

@@ -3,6 +3,7 @@ import type { Resource } from '../../model/resource.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
 import type {
   ApplyOptions,
+  LiveWorkload,
   PlanOptions,
   Provider,
   ProviderContext,
@@ -17,6 +18,7 @@ import { rotateIfLarge } from './logs.js';
 import type { DesiredProcessView } from './plan.js';
 import { planProcesses } from './plan.js';
 import type { SupervisorTuning } from './replica.js';
+import type { ReplicaPhase } from './supervision-types.js';
 import { Sealer } from './sealing.js';
 import {
   isProcessResource,
@@ -44,6 +46,12 @@ interface ScopeRuntime {
   /** Serializes apply and destroy within a scope. */
   queue: Promise<unknown>;
 }
+
+const REPLICA_HEALTH: Partial<Record<ReplicaPhase, LiveWorkload['health']>> = {
+  starting: 'starting',
+  ready: 'healthy',
+  unhealthy: 'unhealthy',
+};
 
 const DEFAULT_TUNING: SupervisorTuning = {
   backoffResetMs: 60_000,
@@ -201,6 +209,32 @@ export class ProcessProvider implements Provider {
 
   async health(scope: Scope): Promise<ResourceHealth[]> {
     return [...this.runtime(scope).workloads.values()].map((w) => w.health());
+  }
+
+  /** Each replica as its supervisor knows it; nothing is asked of the system. */
+  async workloads(scope: Scope): Promise<LiveWorkload[]> {
+    const out: LiveWorkload[] = [];
+    for (const w of this.runtime(scope).workloads.values()) {
+      for (const r of w.replicas.values()) {
+        const s = r.status();
+        const spec = r.version.redacted;
+        const artifact = spec.artifact;
+        const health = REPLICA_HEALTH[s.phase];
+        out.push({
+          name: s.name,
+          service: w.name,
+          state: s.phase,
+          ...(health ? { health } : {}),
+          // Callers reach a replica through the service port when there is one.
+          ports:
+            s.port === undefined ? [] : [{ published: spec.service?.port ?? s.port, target: s.port, protocol: 'tcp' }],
+          image: artifact ? (artifact.path ?? artifact.url ?? '') : spec.command,
+          ...(artifact ? { digest: `sha256:${artifact.sha256}` } : {}),
+          restarts: s.restarts,
+        });
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async scopes(): Promise<Scope[]> {

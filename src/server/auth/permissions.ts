@@ -33,6 +33,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /api/v1/apps/:app/envs/:env': { permission: 'read', env: fromParams },
   'GET /api/v1/apps/:app/envs/:env/plan': { permission: 'read', env: fromParams },
   'GET /api/v1/apps/:app/envs/:env/logs': { permission: 'read', env: fromParams },
+  'GET /api/v1/apps/:app/envs/:env/containers': { permission: 'read', env: fromParams },
   'POST /api/v1/apps/:app/envs/:env/sync': { permission: 'sync', env: fromParams },
   'GET /api/v1/syncs': { permission: 'read', env: fromQuery },
   'GET /api/v1/events': { permission: 'read', env: fromQuery },
