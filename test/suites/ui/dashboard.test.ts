@@ -75,6 +75,33 @@ describe.runIf(chromiumAvailable())('dashboard against sluice serve', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'sluice-ui-detail.png'), fullPage: true });
   });
 
+  it('shows the containers of the cell as the target reports them', async () => {
+    await page.goto(`${sluice.url}#/apps/hello/envs/dev`);
+    const table = page.getByTestId('containers-section').getByTestId('containers');
+    await table.waitFor();
+    const { containers } = await sluice.api<{
+      containers: { name: string; image: string; digest?: string; ports: { published: number; target: number }[] }[];
+    }>('/api/v1/apps/hello/envs/dev/containers');
+    expect(containers.length).toBeGreaterThan(0);
+    const rows = table.getByTestId('container');
+    await expect
+      .poll(async () => (await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-name')))).sort(), CONVERGE)
+      .toEqual(containers.map((c) => c.name).sort());
+    for (const c of containers) {
+      const row = table.locator(`[data-testid="container"][data-name="${c.name}"]`);
+      expect(await row.getByTestId('container-state').textContent()).toBe('ready');
+      expect(await row.getByTestId('container-health').textContent()).toBe('healthy');
+      expect(await row.getByTestId('container-ports').textContent()).toBe(
+        c.ports.map((p) => `${p.published} → ${p.target}`).join(''),
+      );
+      expect(await row.getByTestId('container-restarts').textContent()).toBe('0');
+      // The sample runs a command with no pinned artifact: what it runs, and no digest to show.
+      expect(await row.getByTestId('container-image').textContent()).toContain(c.image);
+      expect(c.digest).toBeUndefined();
+      expect(await row.getByTestId('container-image').textContent()).toContain('no digest');
+    }
+  });
+
   it('queues a sync from the Sync button and lists it in the syncs table', async () => {
     const before = await syncIds(page);
     await page.getByTestId('sync-button').click();

@@ -177,3 +177,20 @@ export interface SignInOptions {
 export function signInOptions(): Promise<SignInOptions> {
   return request<SignInOptions>('auth/oidc/config');
 }
+
+/** One container (or replica, or pod) of a scope, as its target reports it now. */
+export interface LiveContainer {
+  name: string;
+  service: string;
+  state: string;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  ports: { published: number; target: number; protocol: string }[];
+  image: string;
+  digest?: string;
+  restarts?: number;
+}
+
+/** What runs in the app in the environment now; 404 NO_CONTAINERS where the target cannot tell. */
+export function containers(app: string, env: string): Promise<{ containers: LiveContainer[] }> {
+  return request<{ containers: LiveContainer[] }>(`${scope(app, env)}/containers`);
+}

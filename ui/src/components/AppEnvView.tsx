@@ -1,7 +1,8 @@
 import { useCallback } from 'react';
-import { ApiError, UnreachableError, api } from '../api/client.ts';
+import { ApiError, UnreachableError, api, containers } from '../api/client.ts';
 import { useCan } from '../hooks/useMe.ts';
 import { usePoll } from '../hooks/usePoll.ts';
+import { ContainersTable } from './ContainersTable.tsx';
 import { DriftMarker } from './DriftMarker.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
 import { EventList } from './EventList.tsx';
@@ -24,6 +25,9 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
   const detail = usePoll(() => api.appEnv(app, env), POLL_MS, scope);
   const events = usePoll(() => api.events({ app, env, limit: 20 }), POLL_MS, scope);
   const ledger = usePoll(() => api.ledger(app, env), POLL_MS, scope);
+  const live = usePoll(() => containers(app, env), POLL_MS, scope);
+  // A target that cannot say what runs on it answers 404: the section is left out.
+  const noContainers = live.error instanceof ApiError && live.error.status === 404;
   const { refresh: refreshDetail } = detail;
   const { refresh: refreshEvents } = events;
   const onQueued = useCallback(() => {
@@ -96,6 +100,17 @@ export function AppEnvView({ app, env }: { app: string; env: string }) {
           <ResourceTable resources={status.resources} />
         </Section>
       </div>
+      {!noContainers && (
+        <Section title="Containers" testId="containers-section">
+          {live.data ? (
+            <ContainersTable containers={live.data.containers} />
+          ) : live.error ? (
+            <p className="text-bad">Could not read what runs here: {live.error.message}</p>
+          ) : (
+            <p className="muted">Loading containers…</p>
+          )}
+        </Section>
+      )}
       <Section title="Plan" testId="plan-section">
         <PlanView plan={plan} />
       </Section>
