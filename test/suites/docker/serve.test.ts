@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { LiveWorkload } from '../../../src/providers/types.js';
 import type { ProjectStatus } from '../../../src/reconcile/status.js';
 import type { EventRecord } from '../../../src/store/types.js';
 import {
@@ -118,6 +119,27 @@ describe.skipIf(!!skip)('sluice serve on a docker target', () => {
     await synced('second sync');
     expect(docker('inspect', '--format', '{{.Id}}', `${project}-web-1`)).not.toBe(first);
   }, 200_000);
+
+  it('lists the containers over the API, as the dashboard reads them', async () => {
+    await synced('synced');
+    const { containers } = await getJson<{ containers: LiveWorkload[] }>(
+      `http://127.0.0.1:${port}/api/v1/apps/${app}/envs/dev/containers`,
+      adminToken(join(work, 'data')),
+    );
+    const image = docker('inspect', '--format', '{{.Config.Image}}', `${project}-web-1`);
+    expect(containers).toEqual([
+      {
+        name: `${project}-web-1`,
+        service: 'web',
+        state: 'running',
+        health: 'healthy',
+        ports: [],
+        image,
+        digest: docker('image', 'inspect', '--format', '{{.Id}}', image),
+        restarts: 0,
+      },
+    ]);
+  });
 
   it('heals a container stopped by hand and names the cause', async () => {
     await synced('synced');
