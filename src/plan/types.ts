@@ -62,3 +62,22 @@ export function aggregateHealth(items: readonly Pick<ResourceHealth, 'status'>[]
 export function isChanging(plan: Plan): boolean {
   return plan.summary.create + plan.summary.update + plan.summary.delete > 0;
 }
+
+/** One running unit of a scope as the target reports it: a container, a replica, a pod. */
+export interface LiveWorkload {
+  name: string;
+  /** The service (Compose), process or workload it belongs to. */
+  service: string;
+  /** As the target says it: running, exited, restarting, created, paused… */
+  state: string;
+  /** Where the target runs a health check of its own. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** Host ports people reach it on, and the port inside each answers on. */
+  ports: { published: number; target: number; protocol: string }[];
+  /** What it runs, as configured: an image reference, or an artifact. */
+  image: string;
+  /** The image or artifact by content (`sha256:…`), where the target tells. */
+  digest?: string;
+  /** Restarts the target made of it, where it counts them. */
+  restarts?: number;
+}

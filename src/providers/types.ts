@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Resource } from '../model/resource.js';
-import type { LiveResource, Plan, ResourceHealth } from '../plan/types.js';
+import type { LiveResource, LiveWorkload, Plan, ResourceHealth } from '../plan/types.js';
+
+export type { LiveWorkload } from '../plan/types.js';
 
 /** One app in one environment of one project: the unit a provider applies and reports on. */
 export interface Scope {
@@ -101,25 +103,6 @@ export interface Provider {
   outdated?(): boolean;
   /** Stops watching. With `stopWorkloads`, also stops what it runs (the process provider on Ctrl-C). */
   close(options?: { stopWorkloads?: boolean }): Promise<void>;
-}
-
-/** One running unit of a scope as the target reports it: a container, a replica, a pod. */
-export interface LiveWorkload {
-  name: string;
-  /** The service (Compose), process or workload it belongs to. */
-  service: string;
-  /** As the target says it: running, exited, restarting, created, paused… */
-  state: string;
-  /** Where the target runs a health check of its own. */
-  health?: 'starting' | 'healthy' | 'unhealthy';
-  /** Host ports people reach it on, and the port inside each answers on. */
-  ports: { published: number; target: number; protocol: string }[];
-  /** What it runs, as configured: an image reference, or an artifact. */
-  image: string;
-  /** The image or artifact by content (`sha256:…`), where the target tells. */
-  digest?: string;
-  /** Restarts the target made of it, where it counts them. */
-  restarts?: number;
 }
 
 export interface ResourceIssue {

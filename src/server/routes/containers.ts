@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors/index.js';
-import type { LiveWorkload } from '../../providers/types.js';
+import type { LiveWorkload } from '../../plan/types.js';
 
 /** What runs in a scope as its target reports it; undefined when the target cannot tell. */
 export type ReadWorkloads = (app: string, env: string) => Promise<LiveWorkload[] | undefined>;
