@@ -15,6 +15,7 @@ const layers = {
   store: ['errors', 'model', 'plan'],
   hosted: ['errors'],
   notify: ['errors', 'config', 'store'],
+  metrics: ['errors', 'model', 'config'],
   promote: [
     'errors',
     'model',
@@ -29,6 +30,7 @@ const layers = {
     'reconcile',
     'providers',
     'desired',
+    'metrics',
   ],
   reconcile: [
     'errors',
@@ -44,6 +46,7 @@ const layers = {
     'store',
     'notify',
     'desired',
+    'metrics',
   ],
   server: ['errors', 'model', 'config', 'reconcile', 'store', 'plan', 'promote', 'source'],
   scaffold: ['errors', 'config'],

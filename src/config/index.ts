@@ -11,6 +11,7 @@ export type {
 } from './schema.js';
 export { findApp, findEnvironment } from './project.js';
 export type { Project, Environment, App } from './project.js';
+export type { PrometheusServerSpec, MetricQuerySpec, MetricGateSpec, ComparisonOp } from './metric-schema.js';
 export type { WebhooksSpec, SigningSpec, SecretRef, TrustedKeySpec } from './trust-schema.js';
 export type { Target, TargetSpec } from '../providers/index.js';
 export { parseDuration, formatDuration } from '../model/duration.js';

@@ -76,7 +76,17 @@ export function toProject(data: ProjectFile, ctx: Context): Project {
       );
     }
     const { healthTimeout, ...rest } = env;
-    return { ...rest, healthTimeoutMs: parseDuration(healthTimeout) };
+    // Metric checks and gates ask the environment's Prometheus, else the project's.
+    const prometheus = env.prometheus ?? data.spec.prometheus;
+    const metricAt = env.verify?.findIndex((c) => c.prometheus) ?? -1;
+    if (!prometheus && (metricAt >= 0 || env.promotion?.gates?.length)) {
+      fail(
+        ['spec', 'environments', i, ...(metricAt >= 0 ? ['verify', metricAt] : ['promotion', 'gates'])],
+        `environment "${env.name}" has a Prometheus query but no Prometheus to ask`,
+        'Set spec.prometheus.url (or prometheus.url on the environment).',
+      );
+    }
+    return { ...rest, ...(prometheus ? { prometheus } : {}), healthTimeoutMs: parseDuration(healthTimeout) };
   });
 
   environments.forEach((env, i) => {

@@ -5,6 +5,7 @@ import { byteSize, DEFAULT_READ_LIMITS } from '../model/read-limits.js';
 import { targetSchema } from '../providers/index.js';
 import { requireSignedCommitsSchema, signingSchema, webhooksSchema } from './trust-schema.js';
 import { authSchema } from './auth-schema.js';
+import { metricGateSchema, metricQuerySchema, prometheusServerSchema } from './metric-schema.js';
 
 /**
  * The one schema of `sluice.yaml`. Types, validation and the editor JSON Schema
@@ -25,6 +26,10 @@ const promotionSchema = z.strictObject({
   approvals: z.number().int().min(0).default(0),
   soak: durationString.optional().describe("Time the source environment's sync must have been healthy"),
   manual: z.boolean().default(false).describe('Promotion only on an explicit request'),
+  gates: z
+    .array(metricGateSchema)
+    .optional()
+    .describe('Metric gates a promotion into this environment must pass (Prometheus queries)'),
 });
 
 const customPolicyRuleSchema = z.strictObject({
@@ -53,26 +58,38 @@ const policySchema = z.strictObject({
   custom: z.array(customPolicyRuleSchema).optional().describe('Rules written as CEL expressions'),
 });
 
-const verifyCheckSchema = z.strictObject({
-  name: z.string().optional().describe('Shown in verification results; defaults to the URL'),
-  http: z.strictObject({
-    url: z
-      .string()
-      .min(1)
-      .describe(
-        'URL to GET after each sync. ${artifact.tag}, ${artifact.digest}, ${artifact.<name>.tag}, ${revision} and ${env.NAME} are replaced; ${port} runs the check once per live replica port (process target)',
-      ),
-    expectStatus: z.number().int().min(100).max(599).default(200),
-    jsonPath: z.string().optional().describe('Dotted path into the JSON body, such as version or items[0].tag'),
-    equals: z
-      .string()
+const verifyCheckSchema = z
+  .strictObject({
+    name: z.string().optional().describe('Shown in verification results; defaults to the URL or the query'),
+    http: z
+      .strictObject({
+        url: z
+          .string()
+          .min(1)
+          .describe(
+            'URL to GET after each sync. ${artifact.tag}, ${artifact.digest}, ${artifact.<name>.tag}, ${revision} and ${env.NAME} are replaced; ${port} runs the check once per live replica port (process target)',
+          ),
+        expectStatus: z.number().int().min(100).max(599).default(200),
+        jsonPath: z.string().optional().describe('Dotted path into the JSON body, such as version or items[0].tag'),
+        equals: z
+          .string()
+          .optional()
+          .describe('Value expected at jsonPath (or the whole body); the same ${...} references apply'),
+        timeout: durationString.default('5s'),
+      })
+      .optional(),
+    prometheus: metricQuerySchema
       .optional()
-      .describe('Value expected at jsonPath (or the whole body); the same ${...} references apply'),
-    timeout: durationString.default('5s'),
-  }),
-  retries: z.number().int().min(0).default(2).describe('Extra attempts before the check counts as failed'),
-  interval: durationString.default('1s').describe('Wait between attempts'),
-});
+      .describe(
+        "A Prometheus query whose value must pass; the environment's (or project's) prometheus server is asked",
+      ),
+    retries: z.number().int().min(0).default(2).describe('Extra attempts before the check counts as failed'),
+    interval: durationString.default('1s').describe('Wait between attempts'),
+  })
+  .refine((c) => (c.http === undefined) !== (c.prometheus === undefined), {
+    message: 'set exactly one of http or prometheus',
+    path: ['http'],
+  });
 
 const rollbackSchema = z.strictObject({
   auto: z.boolean().default(false).describe('Revert the change automatically when verification after its sync fails'),
@@ -95,6 +112,9 @@ export const environmentSchema = z.strictObject({
   policy: policySchema.optional(),
   verify: z.array(verifyCheckSchema).optional().describe('Checks run after every sync, besides health'),
   rollback: rollbackSchema.optional(),
+  prometheus: prometheusServerSchema
+    .optional()
+    .describe("Prometheus this environment's metric checks and gates query; defaults to spec.prometheus"),
 });
 
 export const appSchema = z.strictObject({
@@ -249,6 +269,9 @@ export const projectSchema = z.strictObject({
     webhooks: webhooksSchema.optional(),
     signing: signingSchema.optional(),
     auth: authSchema.optional(),
+    prometheus: prometheusServerSchema
+      .optional()
+      .describe('Prometheus the metric checks and gates query, unless an environment names its own'),
   }),
 });
 

@@ -17,6 +17,7 @@ import { landedAs } from './claims.js';
 import { PromotionError } from './errors.js';
 import { heldAmong, heldError, heldGate } from './hold-check.js';
 import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
+import { metricGates } from './metric-gates.js';
 import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
@@ -125,6 +126,7 @@ export class PromotionService {
         policyChecked: true,
         now: this.now(),
       });
+      gates.push(...(await metricGates(this.o.store, env, { ...p, project: view.project.name })));
       // A digest whose verification failed here stays out until someone lifts its hold.
       const held = await heldAmong(this.o.store, view.project.name, p.env, p.artifacts);
       gates.push(...heldGate(held));
@@ -339,6 +341,7 @@ export class PromotionService {
         policyChecked: true,
         now: this.now(),
       });
+      gates.push(...(await metricGates(this.o.store, env, p)));
       // A request opened before its digest was held waits for the hold to be lifted.
       gates.push(...heldGate(await heldAmong(this.o.store, p.project, p.env, p.artifacts)));
       const rejected = reviews.find((r) => r.decision === 'reject');
@@ -543,6 +546,8 @@ function gateError(p: Proposal, failed: GateResult[]): PromotionError {
     `${p.kind} of ${p.app} to ${p.env} blocked: ${failed.map((g) => `${g.gate}: ${g.message}`).join('; ')}`,
     {
       hint: 'Fix what the gate names (wait for health or the soak time, fix the render) and run the command again; --dry-run shows every gate.',
+      // A metric can recover (or its Prometheus come back); the other gates wait for a person.
+      retry: failed.some((g) => g.gate === 'metric'),
     },
   );
 }

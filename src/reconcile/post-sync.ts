@@ -62,6 +62,8 @@ export async function afterSync(
   const live = await ctx.provider.live(scope).catch(() => []);
   const outcome = await verify({
     env,
+    app: scope.app,
+    ...(await previousVersion(deps.store, scope, record.id, artifacts[0]?.tag)),
     revision: ctx.revision,
     artifacts,
     live,
@@ -94,6 +96,21 @@ export async function afterSync(
   await deps.onEvent?.({ scope, type: 'verification.failed', severity: 'error', message, syncId: record.id });
   await deps.onVerificationFailed?.(v, env);
   return { verification, failure: message };
+}
+
+/** The artifact tag that ran here before this sync's, for metric checks that compare the two. */
+async function previousVersion(
+  store: Store,
+  scope: Scope,
+  syncId: number,
+  tag: string | undefined,
+): Promise<{ previousVersion?: string }> {
+  const applied = await store.ledger.listApplied({ project: scope.project, app: scope.app, env: scope.env, limit: 50 });
+  const before = applied
+    .filter((a) => a.syncId < syncId)
+    .reverse()
+    .find((a) => a.artifacts[0]?.tag !== undefined && a.artifacts[0].tag !== tag);
+  return before ? { previousVersion: before.artifacts[0]!.tag! } : {};
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Environment, VerifyCheckSpec } from '../config/index.js';
 import { parseDuration } from '../config/index.js';
 import type { LiveResource } from '../plan/types.js';
+import { evaluateMetric, type MetricVerdict } from '../metrics/index.js';
 import { endpointsOf } from '../providers/index.js';
 import type { ArtifactRecord, CheckResult } from '../store/ledger-types.js';
 
@@ -12,7 +13,10 @@ import type { ArtifactRecord, CheckResult } from '../store/ledger-types.js';
  */
 
 export interface VerifyInput {
-  env: Pick<Environment, 'name' | 'verify'>;
+  env: Pick<Environment, 'name' | 'verify' | 'prometheus'>;
+  /** App checked and the artifact tag that ran before, for `{{app}}` and `{{previousVersion}}` in metric checks. */
+  app?: string;
+  previousVersion?: string;
   revision: string;
   artifacts: readonly ArtifactRecord[];
   /** Live resources after the sync; the ports their target kind reports feed `${port}`. */
@@ -83,12 +87,11 @@ function livePorts(live: readonly LiveResource[]): number[] {
 
 async function attempt(
   url: string,
-  check: VerifyCheckSpec,
+  http: NonNullable<VerifyCheckSpec['http']>,
   expected: string | undefined,
   fetchImpl: typeof fetch,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const http = check.http;
   const timeout = AbortSignal.timeout(parseDuration(http.timeout));
   let res: Response;
   try {
@@ -119,6 +122,11 @@ export async function verify(input: VerifyInput): Promise<VerifyOutcome> {
   const vars = input.vars ?? process.env;
   const checks: CheckResult[] = [];
   for (const check of input.env.verify ?? []) {
+    if (check.prometheus) {
+      checks.push(await metricCheck(input, check, check.prometheus));
+      continue;
+    }
+    if (!check.http) continue;
     const ports = check.http.url.includes('${port}') ? livePorts(input.live) : [undefined];
     if (ports.length === 0) {
       checks.push({
@@ -143,7 +151,7 @@ export async function verify(input: VerifyInput): Promise<VerifyOutcome> {
         const expected = check.http.equals === undefined ? undefined : expandTemplate(check.http.equals, ctx);
         for (let i = 0; i <= check.retries; i++) {
           if (i > 0) await new Promise((r) => setTimeout(r, parseDuration(check.interval)));
-          failure = await attempt(url, check, expected, fetchImpl, input.signal);
+          failure = await attempt(url, check.http, expected, fetchImpl, input.signal);
           if (!failure || input.signal?.aborted) break;
         }
       } catch (e) {
@@ -158,4 +166,35 @@ export async function verify(input: VerifyInput): Promise<VerifyOutcome> {
     }
   }
   return { result: checks.every((c) => c.passed) ? 'Passed' : 'Failed', checks };
+}
+
+/** A Prometheus query of the version just synced; retried like an HTTP check, since fresh series need a few scrapes. */
+async function metricCheck(
+  input: VerifyInput,
+  check: VerifyCheckSpec,
+  spec: NonNullable<VerifyCheckSpec['prometheus']>,
+): Promise<CheckResult> {
+  const ctx = {
+    app: input.app ?? '',
+    env: input.env.name,
+    ...(input.artifacts[0]?.tag ? { version: input.artifacts[0].tag } : {}),
+    ...(input.previousVersion ? { previousVersion: input.previousVersion } : {}),
+  };
+  let verdict: MetricVerdict | undefined;
+  for (let i = 0; i <= check.retries; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, parseDuration(check.interval)));
+    verdict = await evaluateMetric(spec, input.env.prometheus, ctx, {
+      ...(input.fetchImpl ? { fetchImpl: input.fetchImpl } : {}),
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+    if (verdict.passed || input.signal?.aborted) break;
+  }
+  return {
+    name: check.name ?? spec.query,
+    url: input.env.prometheus?.url ?? '',
+    passed: verdict!.passed,
+    message: verdict!.message,
+    query: verdict!.query,
+    ...(verdict!.value !== undefined ? { value: verdict!.value } : {}),
+  };
 }

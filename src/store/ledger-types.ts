@@ -65,9 +65,13 @@ export type PromotionState = 'open' | 'merged' | 'rejected' | 'failed';
 
 /** One gate's verdict at the last evaluation. */
 export interface GateResult {
-  gate: 'source-healthy' | 'soak' | 'policy' | 'approvals' | 'manual' | 'render' | 'held';
+  gate: 'source-healthy' | 'soak' | 'policy' | 'approvals' | 'manual' | 'render' | 'held' | 'metric';
   passed: boolean;
   message: string;
+  /** A metric gate's name in sluice.yaml, its query as sent and the value it was judged by. */
+  name?: string;
+  query?: string;
+  value?: number;
 }
 
 /** A proposed change to a protected (or approval-gated) environment, merged by Sluice once every gate passes. */
@@ -123,9 +127,13 @@ export interface AppliedRecord {
 
 export interface CheckResult {
   name: string;
+  /** What was asked: the checked URL, or the Prometheus of a metric check. */
   url: string;
   passed: boolean;
   message: string;
+  /** A metric check's query as sent and the value it was judged by. */
+  query?: string;
+  value?: number;
 }
 
 export interface VerificationRecord {

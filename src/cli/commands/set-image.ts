@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { ChangeOutcome, StandaloneOutcome } from '../../promote/index.js';
+import type { GateResult } from '../../store/ledger-types.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, short } from '../format.js';
@@ -42,8 +43,7 @@ export function printOutcome(out: ChangeOutcome): void {
   } else {
     console.log(`nothing to change: ${out.env} already declares ${what}`);
   }
-  for (const g of out.gates)
-    console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+  for (const g of out.gates) printGate(g);
   if (out.mode === 'dry-run' && out.diff) process.stdout.write(`\n${out.diff}`);
 }
 
@@ -51,8 +51,7 @@ function printStandalone(out: StandaloneOutcome): void {
   if (out.mode !== 'requested' || !out.request) return printOutcome(out);
   console.log(`${color('yellow', 'review requested')} for ${out.app} in ${out.env}: ${out.request.url}`);
   console.log(`  branch ${out.request.branch}; merging it on the host commits the change`);
-  for (const g of out.gates)
-    console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+  for (const g of out.gates) printGate(g);
 }
 
 export function setImageCommand(): Command {
@@ -122,4 +121,10 @@ export function setImageCommand(): Command {
         exitForDryRun(out);
       },
     );
+}
+
+/** One gate's verdict; a metric gate also shows the query it asked, so the number can be checked by hand. */
+function printGate(g: GateResult): void {
+  console.log(`  ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+  if (g.query) console.log(`      query: ${g.query}`);
 }

@@ -20,17 +20,17 @@ export function GateList({
         const verdict = g.passed ? 'passed' : state === 'open' ? 'waiting' : 'failed';
         return (
           <li
-            key={g.gate}
+            key={g.name ?? g.gate}
             className={`gate gate-${verdict}`}
             data-testid="gate"
             data-gate={g.gate}
             data-verdict={verdict}
-            title={compact ? `${g.gate} ${verdict}: ${g.message}` : undefined}
+            title={compact ? `${g.name ?? g.gate} ${verdict}: ${g.message}` : g.query}
           >
             <span className="gate-mark" aria-hidden="true">
               {g.passed ? '✓' : verdict === 'waiting' ? '…' : '✗'}
             </span>
-            <span className="gate-name">{g.gate}</span> <span className="gate-verdict">{verdict}</span>
+            <span className="gate-name">{g.name ?? g.gate}</span> <span className="gate-verdict">{verdict}</span>
             {!compact && <span className="gate-message muted"> — {g.message}</span>}
           </li>
         );

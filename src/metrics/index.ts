@@ -1,0 +1,2 @@
+export { evaluateMetric, expandQuery, MetricGateError } from './prometheus-gate.js';
+export type { MetricContext, MetricOptions, MetricVerdict } from './prometheus-gate.js';
