@@ -132,6 +132,9 @@ function noteImage(r: Resource, rule: ImageRule): Changed {
   const sourceOf = rule.sourceOf;
   if (!sourceOf) return () => undefined;
   return (at, before, after) => {
+    // A rule that leaves the value as it was (the second pass over a field the first pass
+    // rewrote, or a base that already says the same) did not produce it.
+    if (before === after) return;
     const was = splitImage(before);
     const now = splitImage(after);
     let field: Parameters<typeof sourceOf>[0] = 'name';
