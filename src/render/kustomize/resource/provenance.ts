@@ -27,13 +27,14 @@ function keyOf(path: FieldPath): string {
 export class Provenance {
   private by = new Map<string, { path: FieldPath; source: FieldSource }>();
 
+  /** `path` is kept as given: pass one nothing else changes. */
   note(path: FieldPath, source: FieldSource, value?: JsonValue): void {
     const key = keyOf(path);
     if (value !== null && typeof value === 'object') {
       const inside = key + SEP;
       for (const k of this.by.keys()) if (k.startsWith(inside)) this.by.delete(k);
     }
-    this.by.set(key, { path: [...path], source });
+    this.by.set(key, { path, source });
   }
 
   /**

@@ -10,11 +10,11 @@ export interface Slot {
   set(v: JsonValue): void;
 }
 
-/** A slot a field spec led to, knowing where it is in the resource (for provenance). */
-export interface FieldSlot extends Slot {
-  /** `['spec', 'template', 'spec', 'containers', 0, 'image']` */
-  path(): (string | number)[];
-}
+/**
+ * Where a slot a field spec led to is in the resource (`['spec', 'template', 'spec',
+ * 'containers', 0, 'image']`), for provenance: the walk's own stack, so copy what you keep.
+ */
+export type SlotPath = readonly (string | number)[];
 
 export type CreateKind = 'scalar' | 'map' | undefined;
 
@@ -57,7 +57,7 @@ export function applyFieldSpec(
   r: Resource,
   spec: FieldSpec,
   createKind: CreateKind,
-  set: (slot: FieldSlot) => void,
+  set: (slot: Slot, at: SlotPath) => void,
 ): void {
   if (!specMatches(spec, r)) return;
   const path = splitPath(spec.path);
@@ -71,12 +71,11 @@ function walk(
   i: number,
   spec: FieldSpec,
   createKind: CreateKind,
-  set: (s: FieldSlot) => void,
+  set: (s: Slot, at: SlotPath) => void,
   r: Resource,
   at: (string | number)[],
 ): void {
-  // `at` is the walk's stack of keys, copied only when a transformer asks where it writes.
-  if (i === path.length) return set({ get: slot.get, set: slot.set, path: () => [...at] });
+  if (i === path.length) return set(slot, at);
   const v = slot.get();
   if (v === null || v === undefined) return;
   if (Array.isArray(v)) {

@@ -78,16 +78,19 @@ type Changed = (at: () => (string | number)[], before: string, after: string) =>
 /** Legacy pass: any `containers` / `initContainers` list anywhere in the object. */
 function walkContainers(v: JsonValue, rule: ImageRule, at: (string | number)[], changed: Changed): void {
   if (Array.isArray(v)) {
-    v.forEach((x, i) => {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (x === null || typeof x !== 'object') continue;
       at.push(i);
       walkContainers(x, rule, at, changed);
       at.pop();
-    });
+    }
     return;
   }
   if (!isObject(v)) return;
   for (const k of Object.keys(v)) {
     const child = v[k]!;
+    if (child === null || typeof child !== 'object') continue;
     at.push(k);
     walkContainers(child, rule, at, changed);
     if ((k === 'containers' || k === 'initContainers') && Array.isArray(child)) {
@@ -111,13 +114,13 @@ export function setImages(m: ResMap, rules: ImageRule[], specs: FieldSpec[]): vo
       const changed = noteImage(r, rule);
       walkContainers(r.obj, rule, [], changed);
       for (const spec of specs) {
-        applyFieldSpec(r, spec, undefined, (slot) => {
+        applyFieldSpec(r, spec, undefined, (slot, at) => {
           const v = slot.get();
           if (typeof v !== 'string') return;
           const next = updateImage(v, rule);
           if (next === undefined) return;
           slot.set(next);
-          changed(slot.path, v, next);
+          changed(() => [...at], v, next);
         });
       }
     }

@@ -21,14 +21,14 @@ export function setStringEntries(
     for (const k of keys) {
       const source = sources?.get(k);
       for (const spec of specs) {
-        applyFieldSpec(r, spec, 'map', (slot) => {
+        applyFieldSpec(r, spec, 'map', (slot, at) => {
           let target = slot.get();
           if (!isObject(target)) {
             target = {} as JsonObject;
             slot.set(target);
           }
           setKey(target, k, entries[k]!);
-          if (source) r.provenance.note([...slot.path(), k], source);
+          if (source) r.provenance.note([...at, k], source);
         });
       }
     }

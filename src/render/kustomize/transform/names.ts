@@ -34,11 +34,11 @@ export function addNameAffix(
           r.storePreviousId();
         }
       }
-      applyFieldSpec(r, spec, 'scalar', (slot) => {
+      applyFieldSpec(r, spec, 'scalar', (slot, at) => {
         const v = slot.get();
         const cur = typeof v === 'string' ? v : v === null ? '' : String(v);
         slot.set(where === 'prefix' ? affix + cur : cur + affix);
-        if (source) r.provenance.note(slot.path(), source);
+        if (source) r.provenance.note([...at], source);
       });
     }
   }

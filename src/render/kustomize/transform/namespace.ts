@@ -33,11 +33,11 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
         r,
         { gvk: { group: '', version: '', kind: '' }, path: 'metadata/namespace', create: true },
         'scalar',
-        (slot) => {
+        (slot, at) => {
           const v = set(slot.get());
           if (v === undefined) return;
           slot.set(v);
-          if (o.source) r.provenance.note(slot.path(), o.source);
+          if (o.source) r.provenance.note([...at], o.source);
         },
       );
     }
@@ -52,7 +52,7 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
       setSubjects(r, o, set);
     }
     for (const spec of list) {
-      applyFieldSpec(r, spec, 'scalar', (slot) => {
+      applyFieldSpec(r, spec, 'scalar', (slot, at) => {
         const cur = slot.get();
         if (isObject(cur) || Array.isArray(cur)) {
           throw new RenderError(
@@ -64,7 +64,7 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
         const v = set(cur);
         if (v === undefined) return;
         slot.set(v);
-        if (o.source) r.provenance.note(slot.path(), o.source);
+        if (o.source) r.provenance.note([...at], o.source);
       });
     }
   }

@@ -20,9 +20,9 @@ export function setReplicas(m: ResMap, rep: ReplicaSpec, specs: FieldSpec[], fil
     if (hits.length === 0) continue;
     found = true;
     for (const r of hits)
-      applyFieldSpec(r, spec, 'scalar', (slot) => {
+      applyFieldSpec(r, spec, 'scalar', (slot, at) => {
         slot.set(rep.count);
-        if (rep.source) r.provenance.note(slot.path(), rep.source);
+        if (rep.source) r.provenance.note([...at], rep.source);
       });
   }
   if (!found) {
