@@ -7,7 +7,6 @@ import { kustomizeRenderer } from './kustomize/renderer.js';
 import { plainRenderer } from './plain/index.js';
 import type { ImagePin, Renderer } from './types.js';
 import { BudgetFs, RenderBudget } from './budget.js';
-import { whereByValue } from './field-origin.js';
 import { refuseNul } from './text.js';
 
 /** Most specific first; plain YAML accepts any directory, so it is last. */
@@ -93,13 +92,7 @@ export function renderApp(
   const renderer = rendererFor(fs, dir, rendererName);
   const budget = new RenderBudget(dir, app.limits);
   const resources = renderer.render({ fs: new BudgetFs(fs, budget), dir, budget });
-  // A renderer that cannot tell lines itself (it builds resources from several files) gets
-  // fields located by the files it read, patches first.
-  const where = whereByValue(fs, budget.reads);
-  for (const r of resources) {
-    if (r.origin && !r.origin.locate && !r.origin.where) r.origin.where = where(r);
-    refuseNul(r);
-  }
+  for (const r of resources) refuseNul(r);
   const seen = new Map<string, RenderedResource>();
   for (const r of resources) {
     const key = resourceKey(r.object);

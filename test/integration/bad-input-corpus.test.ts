@@ -51,6 +51,8 @@ interface Case {
   file?: string;
   /** Why this error may name only the file: a known gap, said here so it is not forgotten. */
   fileOnly?: string;
+  /** The line the error must name, where the case is about which line says it. */
+  line?: number;
 }
 
 /** Sets (or, with undefined, removes) a field of a manifest, keeping the rest as written. */
@@ -60,6 +62,15 @@ function edit(file: string, path: (string | number)[], value: unknown): (files: 
     if (value === undefined) doc.deleteIn(path);
     else doc.setIn(path, doc.createNode(value));
     files[file] = doc.toString();
+  };
+}
+
+/** The base as a kustomization, and a dev overlay over it. */
+function overlay(kustomization: string, more: Files = {}): (files: Files) => void {
+  return (files) => {
+    files['apps/web/base/kustomization.yaml'] = 'resources: [web.yaml]\n';
+    files['apps/web/overlays/dev/kustomization.yaml'] = kustomization;
+    Object.assign(files, more);
   };
 }
 
@@ -191,7 +202,37 @@ const cases: Case[] = [
       f['apps/web/overlays/dev/kustomization.yaml'] = 'resources: [web.yaml, missing.yaml]\n';
     },
     file: 'apps/web/overlays/dev/kustomization.yaml',
-    fileOnly: 'the Kustomize engine does not report the line of a missing resource entry yet',
+    line: 1,
+  },
+  // Values an overlay computes are refused at the overlay line that computed them.
+  {
+    name: 'an overlay whose namePrefix makes the name invalid',
+    mutate: overlay('resources: [../../base]\nnamePrefix: Dev-\n'),
+    file: 'apps/web/overlays/dev/kustomization.yaml',
+    line: 2,
+  },
+  {
+    name: 'an overlay whose replacement writes a port out of range',
+    mutate: overlay(`resources: [../../base]
+replacements:
+  - sourceValue: "70000"
+    targets:
+      - select: { kind: Process, name: web }
+        fieldPaths: [spec.port]
+`),
+    file: 'apps/web/overlays/dev/kustomization.yaml',
+    line: 3,
+  },
+  {
+    name: 'an overlay whose JSON patch op writes a port out of range',
+    mutate: overlay(
+      'resources: [../../base]\npatches:\n  - path: port.yaml\n    target: { kind: Process, name: web }\n',
+      {
+        'apps/web/overlays/dev/port.yaml': '- op: replace\n  path: /spec/port\n  value: 70000\n',
+      },
+    ),
+    file: 'apps/web/overlays/dev/port.yaml',
+    line: 3,
   },
   {
     name: 'an overlay whose kustomization lists nothing',
@@ -279,6 +320,7 @@ function names(e: Pick<StatusError, 'file' | 'line' | 'resource' | 'message' | '
   const named = e.file === file || e.file?.endsWith(`/${file}`) || e.message.includes(file);
   // An empty file has no line to point at; sluice.yaml errors carry theirs in the message.
   const pinned = e.line !== undefined || e.resource !== undefined || e.code === 'EMPTY_RENDER';
+  if (c.line !== undefined) return !!named && e.line === c.line;
   return !!named && (pinned || file === PROJECT || c.fileOnly !== undefined);
 }
 

@@ -171,7 +171,23 @@ function validate(r: Resource): ResourceIssue[] {
         message: 'metadata.namespace must be a lowercase DNS label (a-z, 0-9, "-") of at most 63 characters',
       },
     ];
-  return checkSchema(r);
+  const labels = badLabelValues(r.metadata.labels);
+  return labels.length > 0 ? labels : checkSchema(r);
+}
+
+// The API server's rule for a label value: empty, or at most 63 characters of a-z, A-Z, 0-9,
+// "-", "_", "." starting and ending with a letter or digit.
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function badLabelValues(labels: unknown): ResourceIssue[] {
+  if (!labels || typeof labels !== 'object' || Array.isArray(labels)) return [];
+  return Object.entries(labels)
+    .filter(([, v]) => typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v)))
+    .map(([k, v]) => ({
+      path: ['metadata', 'labels', k],
+      message: `label ${k}: value ${JSON.stringify(v)} must be at most 63 characters of a-z, A-Z, 0-9, "-", "_" and ".", starting and ending with a letter or digit`,
+      hint: 'Labels are for selecting; put free text in an annotation.',
+    }));
 }
 
 // Kinds without a namespace: the same name is one object wherever it is declared.

@@ -22,9 +22,16 @@ export const kustomizeRenderer: Renderer = {
       const encrypted = isEncrypted ? r.inputs.find((p) => isEncrypted(p)) : undefined;
       if (encrypted) object = markDecrypted(object, encrypted);
       const out: RenderedResource = { object };
-      if (r.source)
-        out.origin =
-          r.source.line === undefined ? { file: r.source.file } : { file: r.source.file, line: r.source.line };
+      if (r.source) {
+        const { file, line } = r.source;
+        const lines = r.lines;
+        const provenance = r.provenance;
+        out.origin = line === undefined ? { file } : { file, line };
+        // A field a kustomization or patch wrote is found where that wrote it, others in the file read.
+        out.origin.where = (path) => provenance.find(path);
+        const built = r.obj;
+        if (lines && line !== undefined) out.origin.locate = (path) => lines.at(line, provenance.asRead(built, path));
+      }
       return out;
     });
   },

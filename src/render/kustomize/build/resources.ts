@@ -1,5 +1,6 @@
 import { RenderError } from '../../../errors/index.js';
 import { isObject, type JsonObject } from '../model/json.js';
+import { YamlLines } from '../resource/provenance.js';
 import { Resource } from '../resource/resource.js';
 import { parseYamlDocs } from '../yaml/parse.js';
 
@@ -9,6 +10,7 @@ import { parseYamlDocs } from '../yaml/parse.js';
  */
 export function resourcesFromText(text: string, file: string): Resource[] {
   const out: Resource[] = [];
+  const lines = new YamlLines(text);
   for (const doc of parseYamlDocs(text, file)) {
     const v = doc.value;
     if (v === null) continue;
@@ -31,7 +33,9 @@ export function resourcesFromText(text: string, file: string): Resource[] {
       }
       continue;
     }
-    out.push(validated(v, file, doc.line));
+    const r = validated(v, file, doc.line);
+    r.lines = lines;
+    out.push(r);
   }
   return out;
 }

@@ -3,11 +3,12 @@ import { isObject, type JsonValue } from '../model/json.js';
 import { configFromValue, defaultConfig, mergeConfig } from '../config/transformer-config.js';
 import { loadCrdConfig } from '../config/crds.js';
 import { generate, mergeOptions, parseGeneratorArgs, parseOptions } from '../generate/generators.js';
-import { listField, parseKustomization, stringList } from '../load/kustfile.js';
+import { listField, parseKustomization, stringList, type Kustomization } from '../load/kustfile.js';
 import type { Loader } from '../load/loader.js';
 import { idEquals, idString } from '../resource/gvk.js';
 import type { Resource } from '../resource/resource.js';
 import { parseYamlDocs } from '../yaml/parse.js';
+import type { FieldPath } from '../resource/provenance.js';
 import { runKustomizationTransformers } from './transformers.js';
 import { runPluginGenerators, runPluginTransformers } from './plugins.js';
 import { resourcesFromText } from './resources.js';
@@ -50,8 +51,11 @@ export function loadTarget(ldr: Loader, parent: Target | undefined, originPath: 
 
 export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
   const { k } = t;
-  const resources = [...stringList(t.k, 'resources'), ...stringList(t.k, 'bases')];
-  accumulateResources(t, ra, resources);
+  const listed = stringList(t.k, 'resources');
+  const bases = stringList(t.k, 'bases');
+  accumulateResources(t, ra, [...listed, ...bases], (i) =>
+    i < listed.length ? ['resources', i] : ['bases', i - listed.length],
+  );
   let tc = defaultConfig();
   for (const p of stringList(k, 'configurations')) {
     const { text, path } = t.ldr.readText(p, k.file);
@@ -90,30 +94,56 @@ export function accumulateTarget(t: Target, ra: Accumulator): Accumulator {
   return ra;
 }
 
-export function accumulateResources(t: Target, ra: Accumulator, paths: string[]): void {
-  for (const p of paths) {
-    if (t.ldr.isDir(p)) {
-      const child = t.ldr.child(p, t.k.file);
-      const sub = loadTarget(child, t, joinOrigin(t.originPath, p));
-      if (sub.k.kind === 'Component') {
-        throw new RenderError('KUSTOMIZE_COMPONENT', `expected kind != 'Component' for path '${child.root}'`, {
-          file: t.k.file,
-          hint: `${p} is a Component; list it under components, not resources.`,
-        });
-      }
-      const subRa = accumulateTarget(sub, emptyAccumulator());
-      ra.resMap.appendAll(subRa.resMap, t.k.file);
-      ra.config = mergeConfig(ra.config, subRa.config);
-      mergeVars(ra, subRa.vars, t.k.file);
-      continue;
+/** `entry(i)`: where the i-th path is written in the kustomization, for a path that is not there. */
+export function accumulateResources(
+  t: Target,
+  ra: Accumulator,
+  paths: string[],
+  entry?: (i: number) => FieldPath,
+): void {
+  paths.forEach((p, i) => {
+    try {
+      accumulateResource(t, ra, p);
+    } catch (e) {
+      throw entry ? atEntry(e, t.k, entry(i)) : e;
     }
-    const { text, path } = t.ldr.readText(p, t.k.file);
-    const origin = joinOrigin(t.originPath, p);
-    const batch = resourcesFromText(text, path);
-    for (const r of batch) r.origin = { path: origin };
-    t.openapi.noteResources(batch);
-    ra.resMap.appendAll(batch);
+  });
+}
+
+/**
+ * An entry that cannot be used (a file that is not there, a Component under resources) is
+ * named at the line of the kustomization that lists it.
+ */
+function atEntry(e: unknown, k: Kustomization, at: FieldPath): unknown {
+  if (!(e instanceof RenderError) || e.constructor !== RenderError) return e;
+  if (e.location.file !== k.file || e.location.line !== undefined) return e;
+  const line = k.source(at).line();
+  if (line === undefined) return e;
+  return new RenderError(e.code, e.message, { ...e.location, line, hint: e.hint, retry: e.retry, cause: e.cause });
+}
+
+function accumulateResource(t: Target, ra: Accumulator, p: string): void {
+  if (t.ldr.isDir(p)) {
+    const child = t.ldr.child(p, t.k.file);
+    const sub = loadTarget(child, t, joinOrigin(t.originPath, p));
+    if (sub.k.kind === 'Component') {
+      throw new RenderError('KUSTOMIZE_COMPONENT', `expected kind != 'Component' for path '${child.root}'`, {
+        file: t.k.file,
+        hint: `${p} is a Component; list it under components, not resources.`,
+      });
+    }
+    const subRa = accumulateTarget(sub, emptyAccumulator());
+    ra.resMap.appendAll(subRa.resMap, t.k.file);
+    ra.config = mergeConfig(ra.config, subRa.config);
+    mergeVars(ra, subRa.vars, t.k.file);
+    return;
   }
+  const { text, path } = t.ldr.readText(p, t.k.file);
+  const origin = joinOrigin(t.originPath, p);
+  const batch = resourcesFromText(text, path);
+  for (const r of batch) r.origin = { path: origin };
+  t.openapi.noteResources(batch);
+  ra.resMap.appendAll(batch);
 }
 
 function runGenerators(t: Target, ra: Accumulator): void {

@@ -25,7 +25,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
   const record = (kind: string) => recordTransformation(t, m, builtinOrigin(t, kind));
 
   const smp = stringList(k, 'patchesStrategicMerge');
-  for (const entry of smp) {
+  for (const [j, entry] of smp.entries()) {
     let loaded;
     let text = entry;
     if (!entry.includes('\n') && ldr.isFileLike(entry)) {
@@ -33,7 +33,7 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
       text = read.text;
       loaded = loadPatch(text, read.path);
     } else {
-      loaded = loadPatch(entry, k.file);
+      loaded = loadPatch(entry, k.file, { within: k.enclosing(['patchesStrategicMerge', j], 0) });
     }
     if (loaded.kind === 'smp') labelsAndAnnotationsAsText(text, loaded.docs);
     applyPatch(m, loaded, undefined, k.file, schemaOf(t));
@@ -67,25 +67,29 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     if (path) {
       const { text, path: real } = ldr.readText(path, k.file);
       loaded = loadPatch(text, real, po);
-    } else loaded = loadPatch(inline, k.file, po);
+    } else
+      loaded = loadPatch(inline, k.file, {
+        ...po,
+        within: k.enclosing(['patches', i, 'patch'], droppedLines(v['patch'])),
+      });
     applyPatch(m, loaded, parseSelector(v['target'], k.file), k.file, schemaOf(t));
     record('PatchTransformer');
   });
 
   const namespace = stringField(k, 'namespace');
   if (namespace) {
-    setNamespace(m, tc.namespace, { namespace, file: k.file });
+    setNamespace(m, tc.namespace, { namespace, file: k.file, source: k.source(['namespace']) });
     record('NamespaceTransformer');
   }
 
   const prefix = stringField(k, 'namePrefix');
   if (prefix) {
-    addNameAffix(m, prefix, tc.namePrefix, 'prefix');
+    addNameAffix(m, prefix, tc.namePrefix, 'prefix', k.source(['namePrefix']));
     record('PrefixTransformer');
   }
   const suffix = stringField(k, 'nameSuffix');
   if (suffix) {
-    addNameAffix(m, suffix, tc.nameSuffix, 'suffix');
+    addNameAffix(m, suffix, tc.nameSuffix, 'suffix', k.source(['nameSuffix']));
     record('SuffixTransformer');
   }
 
@@ -101,15 +105,15 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
         { gvk: { group: '', version: '', kind: '' }, path: 'metadata/labels', create: true },
       ]);
     }
-    setStringEntries(m, pairs, specs);
+    setStringEntries(m, pairs, specs, (key) => k.source(['labels', i, 'pairs', key]));
     record('LabelTransformer');
   });
   const commonLabels = stringMapField(k, 'commonLabels');
-  setStringEntries(m, commonLabels, tc.commonLabels);
+  setStringEntries(m, commonLabels, tc.commonLabels, (key) => k.source(['commonLabels', key]));
   // kustomize configures the commonLabels transformer whenever any labels are set, even empty.
   if (labels.length > 0 || Object.keys(commonLabels).length > 0) record('LabelTransformer');
   const commonAnnotations = stringMapField(k, 'commonAnnotations');
-  setStringEntries(m, commonAnnotations, tc.commonAnnotations);
+  setStringEntries(m, commonAnnotations, tc.commonAnnotations, (key) => k.source(['commonAnnotations', key]));
   if (Object.keys(commonAnnotations).length > 0) record('AnnotationsTransformer');
 
   listField(k, 'patchesJson6902').forEach((v, i) => {
@@ -119,7 +123,8 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     if (typeof v['path'] === 'string' && v['path'] !== '') {
       const { text, path } = ldr.readText(v['path'], k.file);
       loaded = loadPatch(text, path);
-    } else if (typeof v['patch'] === 'string') loaded = loadPatch(v['patch'], k.file);
+    } else if (typeof v['patch'] === 'string')
+      loaded = loadPatch(v['patch'], k.file, { within: k.enclosing(['patchesJson6902', i, 'patch'], 0) });
     else
       throw new RenderError('KUSTOMIZE_PATCH', `${k.file}: patchesJson6902[${i}] needs path or patch`, {
         file: k.file,
@@ -139,17 +144,23 @@ export function runKustomizationTransformers(t: Target, ra: Accumulator): void {
     if (!isObject(v) || typeof v['name'] !== 'string')
       throw typeError(k, `replicas[${i}]`, 'a map with name and count');
     const count = typeof v['count'] === 'number' ? v['count'] : 0;
-    setReplicas(m, { name: v['name'], count }, tc.replicas, k.file);
+    setReplicas(m, { name: v['name'], count, source: k.source(['replicas', i, 'count']) }, tc.replicas, k.file);
     record('ReplicaCountTransformer');
   });
 
-  const images = [...listField(k, 'images'), ...listField(k, 'imageTags')];
+  const named = listField(k, 'images');
+  const images = [...named, ...listField(k, 'imageTags')];
   images.forEach((v, i) => {
-    setImages(m, [imageRule(v, () => typeError(k, `images[${i}]`, 'a map with name'))], tc.images);
+    const rule = imageRule(v, () => typeError(k, `images[${i}]`, 'a map with name'));
+    const at = i < named.length ? ['images', i] : ['imageTags', i - named.length];
+    rule.sourceOf = (field) => k.source([...at, field]);
+    setImages(m, [rule], tc.images);
     record('ImageTagTransformer');
   });
 
-  const replacements = loadReplacements(ldr, listField(k, 'replacements'), k.file);
+  const replacements = loadReplacements(ldr, listField(k, 'replacements'), k.file, (at) =>
+    k.source(['replacements', ...at]),
+  );
   if (replacements.length > 0) {
     applyReplacements(m, replacements, k.file);
     record('ReplacementTransformer');
@@ -166,6 +177,12 @@ export function imageRule(v: JsonValue, err: () => Error): ImageRule {
     digest: s(v['digest']),
     tagSuffix: s(v['tagSuffix']),
   };
+}
+
+/** Line breaks `trim()` takes off the start of an inline patch. */
+function droppedLines(v: JsonValue | undefined): number {
+  if (typeof v !== 'string') return 0;
+  return (/^\s*/.exec(v)![0].match(/\n/g) ?? []).length;
 }
 
 function stringMapOf(v: JsonValue | undefined, err: () => Error): Record<string, string> {

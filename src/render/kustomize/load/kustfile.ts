@@ -1,5 +1,6 @@
 import { RenderError } from '../../../errors/index.js';
 import { isObject, type JsonObject, type JsonValue } from '../model/json.js';
+import { YamlLines, type Enclosing, type FieldPath, type FieldSource } from '../resource/provenance.js';
 import { parseYamlDocs } from '../yaml/parse.js';
 
 /** The names kustomize looks for, in its order; more than one present is an error. */
@@ -51,6 +52,10 @@ export interface Kustomization {
   kind: 'Kustomization' | 'Component';
   /** 1-based line of each top-level field, for messages. */
   lines: Map<string, number>;
+  /** The line of a field at any depth (`['images', 0, 'newTag']`), as a source of what it sets. */
+  source(path: FieldPath): FieldSource;
+  /** Where a string field (an inline patch) sits, for lines inside it; `dropped`: leading line breaks trimmed. */
+  enclosing(path: FieldPath, dropped: number): Enclosing;
 }
 
 export function parseKustomization(text: string, file: string): Kustomization {
@@ -109,7 +114,10 @@ export function parseKustomization(text: string, file: string): Kustomization {
       hint: 'List resources, components or generators.',
     });
   }
-  return { raw, file, kind, lines };
+  const at = new YamlLines(text);
+  const source = (path: FieldPath): FieldSource => at.source(file, doc.line, path);
+  const enclosing = (path: FieldPath, dropped: number): Enclosing => ({ lines: at, docLine: doc.line, path, dropped });
+  return { raw, file, kind, lines, source, enclosing };
 }
 
 function findKeyLine(text: string, key: string): number | undefined {

@@ -2,15 +2,18 @@ import { RenderError } from '../../../errors/index.js';
 import { deepCopy, isObject, type JsonObject, type JsonValue } from '../model/json.js';
 import { idEquals, idString } from '../resource/gvk.js';
 import type { ResMap } from '../resource/resmap.js';
+import { YamlLines, type Enclosing } from '../resource/provenance.js';
 import { Resource } from '../resource/resource.js';
 import { parseYamlDocs } from '../yaml/parse.js';
 import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from './json6902.js';
 import { schemaForType, type SchemaData } from './schema.js';
+import { noteJsonOp, noteMergePatch } from './provenance.js';
 import { selects, type Selector } from './selector.js';
 import { strategicMerge } from './strategic-merge.js';
 
 export type LoadedPatch =
-  { kind: 'smp'; docs: Resource[]; source: string } | { kind: 'json'; ops: JsonPatchOp[]; source: string };
+  | { kind: 'smp'; docs: Resource[]; source: string }
+  | { kind: 'json'; ops: JsonPatchOp[]; source: string; lines: YamlLines; line: number };
 
 /** Reads a patch's text and decides, as kustomize does, whether it is a JSON patch or SMP. */
 export interface PatchOptions {
@@ -18,12 +21,15 @@ export interface PatchOptions {
   allowKindChange?: boolean;
   /** kustomize's PatchTransformer (`patches:`) lets a patch with no documents do nothing. */
   allowEmpty?: boolean;
+  /** Where the text sits in `source` when it is written inside a kustomization. */
+  within?: Enclosing;
 }
 
 export function loadPatch(text: string, source: string, opts: PatchOptions = {}): LoadedPatch {
   const docs = parseYamlDocs(text, source);
+  const lines = new YamlLines(text, opts.within);
   if (docs.length > 0 && Array.isArray(docs[0]!.value))
-    return { kind: 'json', ops: parseJsonPatch(docs[0]!.value, source), source };
+    return { kind: 'json', ops: parseJsonPatch(docs[0]!.value, source), source, lines, line: docs[0]!.line };
   const res: Resource[] = [];
   for (const d of docs) {
     if (!isObject(d.value)) {
@@ -33,6 +39,7 @@ export function loadPatch(text: string, source: string, opts: PatchOptions = {})
       });
     }
     const r = new Resource(d.value, { file: source, line: d.line });
+    r.lines = lines;
     r.allowNameChange = !!opts.allowNameChange;
     r.allowKindChange = !!opts.allowKindChange;
     res.push(r);
@@ -50,9 +57,13 @@ export function loadPatch(text: string, source: string, opts: PatchOptions = {})
 export function applySmp(r: Resource, patch: Resource, schema?: SchemaData): boolean {
   const { name, namespace, kind } = { name: r.name, namespace: r.namespace, kind: r.kind };
   if (patch.allowNameChange || patch.allowKindChange) r.storePreviousId();
-  const merged = strategicMerge(r.obj, deepCopy(patch.obj), schemaForType(r.apiVersion, r.kind, schema));
+  const type = schemaForType(r.apiVersion, r.kind, schema);
+  const follow = r.provenance.follow(r.obj);
+  const merged = strategicMerge(r.obj, deepCopy(patch.obj), type);
   if (merged === undefined || Object.keys(merged).length === 0) return false;
   r.obj = merged;
+  follow(merged);
+  noteMergePatch(r, patch, type);
   if (!patch.allowKindChange) r.kind = kind;
   if (!patch.allowNameChange) r.name = name;
   r.namespace = namespace;
@@ -87,7 +98,14 @@ export function applyPatch(
       // patch may add under /metadata/annotations even when the user wrote none.
       const meta = r.meta();
       if (!isObject(meta['annotations'])) meta['annotations'] = {};
-      r.obj = applyJsonPatch(r.obj, p.ops, p.source);
+      r.obj = applyJsonPatch(r.obj, p.ops, p.source, (i) => {
+        // An op that adds or removes a list element moves the ones after it.
+        const follow = r.provenance.follow(r.obj);
+        return () => {
+          follow(r.obj);
+          noteJsonOp(r, p.ops[i]!, i, p);
+        };
+      });
       const ann = r.obj['metadata'];
       // kustomize re-sets annotations after a JSON patch, which drops an empty map.
       if (isObject(ann) && isObject(ann['annotations']) && Object.keys(ann['annotations']).length === 0)

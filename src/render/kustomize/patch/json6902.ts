@@ -111,9 +111,18 @@ function remove(doc: JsonValue, pointer: string, source: string, op: string): Js
   return v;
 }
 
-/** Applies the operations to `doc` in place (the whole document may be replaced). */
-export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOp[], source: string): JsonObject {
-  for (const o of ops) {
+/**
+ * Applies the operations to `doc` in place (the whole document may be replaced). `around` is
+ * told of each operation before it runs, and the function it returns once it has.
+ */
+export function applyJsonPatch(
+  doc: JsonObject,
+  ops: JsonPatchOp[],
+  source: string,
+  around?: (i: number) => () => void,
+): JsonObject {
+  for (const [i, o] of ops.entries()) {
+    const done = around?.(i);
     switch (o.op) {
       case 'add':
         add(doc, o.path, deepCopy(o.value ?? null), source, 'add');
@@ -147,6 +156,7 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOp[], source: stri
           file: source,
         });
     }
+    done?.();
   }
   return doc;
 }

@@ -53,6 +53,8 @@ export function splitFieldPath(path: string): string[] {
 export interface Place {
   get(): JsonValue;
   set(v: JsonValue): void;
+  /** Keys and indexes from the root to here. */
+  at?: (string | number)[];
 }
 
 function text(v: JsonValue | undefined): string {
@@ -85,7 +87,7 @@ export function findPlaces(root: Place, parts: string[], create: 'map' | 'seq' |
           const match = k === '' ? text(e) === val : isObject(e) && text(e[k!]) === val;
           if (match) {
             hits++;
-            next.push({ get: () => arr[j]!, set: (x) => void (arr[j] = x) });
+            next.push({ get: () => arr[j]!, set: (x) => void (arr[j] = x), at: [...(p.at ?? []), j] });
           }
         });
         if (hits === 0 && create && k !== '') {
@@ -93,17 +95,17 @@ export function findPlaces(root: Place, parts: string[], create: 'map' | 'seq' |
           setKey(el, k!, val!);
           arr.push(el);
           const j = arr.length - 1;
-          next.push({ get: () => arr[j]!, set: (x) => void (arr[j] = x) });
+          next.push({ get: () => arr[j]!, set: (x) => void (arr[j] = x), at: [...(p.at ?? []), j] });
         }
         continue;
       }
       if (part === '*' && Array.isArray(v)) {
-        v.forEach((_, j) => next.push({ get: () => v[j]!, set: (x) => void (v[j] = x) }));
+        v.forEach((_, j) => next.push({ get: () => v[j]!, set: (x) => void (v[j] = x), at: [...(p.at ?? []), j] }));
         continue;
       }
       if (Array.isArray(v) && /^(0|[1-9][0-9]*)$/.test(part)) {
         const j = Number(part);
-        if (j < v.length) next.push({ get: () => v[j]!, set: (x) => void (v[j] = x) });
+        if (j < v.length) next.push({ get: () => v[j]!, set: (x) => void (v[j] = x), at: [...(p.at ?? []), j] });
         continue;
       }
       let obj = v;
@@ -121,7 +123,7 @@ export function findPlaces(root: Place, parts: string[], create: 'map' | 'seq' |
           last ? (create === 'map' ? {} : create === 'seq' ? [] : null) : /^\[/.test(parts[i + 1] ?? '') ? [] : {},
         );
       }
-      next.push({ get: () => o[part]!, set: (x) => setKey(o, part, x) });
+      next.push({ get: () => o[part]!, set: (x) => setKey(o, part, x), at: [...(p.at ?? []), part] });
     }
     places = next;
   });

@@ -2,6 +2,7 @@ import { RenderError } from '../../../errors/index.js';
 import { deepCopy, isObject, type JsonValue } from '../model/json.js';
 import type { Loader } from '../load/loader.js';
 import { effectiveNamespace, type ResId } from '../resource/gvk.js';
+import { YamlLines, type FieldPath, type FieldSource } from '../resource/provenance.js';
 import type { ResMap } from '../resource/resmap.js';
 import type { Resource } from '../resource/resource.js';
 import { labelSelectorMatches, parseSelector, type Selector } from '../patch/selector.js';
@@ -24,6 +25,8 @@ interface Replacement {
   };
   targets: { select: Selector; reject: Selector[]; fieldPaths: string[]; options?: FieldOptions }[];
   file: string;
+  /** The line of the replacement's value or source, for the fields it writes. */
+  written?: FieldSource;
 }
 
 function opts(v: JsonValue | undefined): FieldOptions | undefined {
@@ -71,19 +74,41 @@ function parseOne(v: JsonValue, file: string): Replacement {
   return r;
 }
 
-/** Inline replacements and `path:` entries pointing at files of replacements. */
-export function loadReplacements(ldr: Loader, list: JsonValue[], from: string): Replacement[] {
+/**
+ * Inline replacements and `path:` entries pointing at files of replacements. `sourceOf` gives
+ * lines in the kustomization (`from`) for the inline ones.
+ */
+export function loadReplacements(
+  ldr: Loader,
+  list: JsonValue[],
+  from: string,
+  sourceOf?: (path: FieldPath) => FieldSource,
+): Replacement[] {
   const out: Replacement[] = [];
-  for (const v of list) {
+  list.forEach((v, i) => {
     if (isObject(v) && typeof v['path'] === 'string') {
       const { text, path } = ldr.readText(v['path'], from);
+      const lines = new YamlLines(text);
       for (const d of parseYamlDocs(text, path)) {
         const items = Array.isArray(d.value) ? d.value : [d.value];
-        for (const it of items) out.push(parseOne(it, path));
+        items.forEach((it, j) => {
+          const rep = parseOne(it, path);
+          const at = Array.isArray(d.value) ? [j] : [];
+          rep.written = lines.source(path, d.line, [...at, writer(rep)]);
+          out.push(rep);
+        });
       }
-    } else out.push(parseOne(v, from));
-  }
+    } else {
+      const rep = parseOne(v, from);
+      if (sourceOf) rep.written = sourceOf([i, writer(rep)]);
+      out.push(rep);
+    }
+  });
   return out;
+}
+
+function writer(rep: Replacement): string {
+  return rep.sourceValue !== undefined ? 'sourceValue' : 'source';
 }
 
 function ids(r: Resource): ResId[] {
@@ -191,7 +216,7 @@ export function applyReplacements(m: ResMap, reps: Replacement[], from: string):
         const selectOnly: Selector = { ...t.select, labelSelector: undefined, annotationSelector: undefined };
         if (t.reject.some((rj) => isIdSelector(rj) && rids.some((id) => regexSelects(id, rj)))) continue;
         if (!rids.some((id) => regexSelects(id, selectOnly))) continue;
-        copyToTarget(r, value, t.fieldPaths, t.options, from);
+        copyToTarget(r, value, t.fieldPaths, t.options, from, rep.written);
       }
     }
   }
@@ -207,6 +232,7 @@ function copyToTarget(
   fieldPaths: string[],
   o: FieldOptions | undefined,
   from: string,
+  written: FieldSource | undefined,
 ): void {
   for (const fp of fieldPaths) {
     const create = o?.create ? (Array.isArray(value) ? 'seq' : isObject(value) ? 'map' : 'scalar') : undefined;
@@ -239,6 +265,7 @@ function copyToTarget(
       if (cur !== undefined && cur !== null && typeof cur !== 'object' && (v === null || typeof v !== 'object'))
         p.set(retyped(cur, text(v)));
       else p.set(v);
+      if (written && p.at) r.provenance.note(p.at, written, p.get());
     }
   }
 }

@@ -1,5 +1,6 @@
 import { deepCopy, getPath, isObject, setKey, type JsonObject, type JsonValue } from '../model/json.js';
 import { effectiveNamespace, parseApiVersion, type Gvk, type ResId } from './gvk.js';
+import { Provenance, type YamlLines } from './provenance.js';
 
 export type Behavior = 'create' | 'merge' | 'replace' | 'unspecified';
 
@@ -36,6 +37,10 @@ export class Resource {
   refVarNames: string[] = [];
   origin: OriginInfo | undefined;
   transformations: OriginInfo[] = [];
+  /** Lines of the file the resource was read from, for fields nothing in the build rewrote. */
+  lines: YamlLines | undefined;
+  /** Which kustomization or patch wrote which field, for findings about the built resource. */
+  provenance = new Provenance();
 
   constructor(obj: JsonObject, source?: { file: string; line?: number }) {
     this.obj = obj;
@@ -55,6 +60,8 @@ export class Resource {
     r.refVarNames = [...this.refVarNames];
     r.origin = this.origin;
     r.transformations = [...this.transformations];
+    r.lines = this.lines;
+    r.provenance = this.provenance.copy();
     return r;
   }
 

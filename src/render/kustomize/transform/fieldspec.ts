@@ -10,6 +10,12 @@ export interface Slot {
   set(v: JsonValue): void;
 }
 
+/**
+ * Where a slot a field spec led to is in the resource (`['spec', 'template', 'spec',
+ * 'containers', 0, 'image']`), for provenance: the walk's own stack, so copy what you keep.
+ */
+export type SlotPath = readonly (string | number)[];
+
 export type CreateKind = 'scalar' | 'map' | undefined;
 
 /** True if the spec's group/version/kind select this resource. */
@@ -47,11 +53,16 @@ export function splitPath(path: string): string[] {
  * visited element by element, missing fields are created only when the spec says `create`
  * and a kind to create was given, and `set` receives the slot at the end of the path.
  */
-export function applyFieldSpec(r: Resource, spec: FieldSpec, createKind: CreateKind, set: (slot: Slot) => void): void {
+export function applyFieldSpec(
+  r: Resource,
+  spec: FieldSpec,
+  createKind: CreateKind,
+  set: (slot: Slot, at: SlotPath) => void,
+): void {
   if (!specMatches(spec, r)) return;
   const path = splitPath(spec.path);
   const root: Slot = { get: () => r.obj, set: (v) => void (r.obj = v as JsonObject) };
-  walk(root, path, 0, spec, createKind, set, r);
+  walk(root, path, 0, spec, createKind, set, r, []);
 }
 
 function walk(
@@ -60,16 +71,19 @@ function walk(
   i: number,
   spec: FieldSpec,
   createKind: CreateKind,
-  set: (s: Slot) => void,
+  set: (s: Slot, at: SlotPath) => void,
   r: Resource,
+  at: (string | number)[],
 ): void {
-  if (i === path.length) return set(slot);
+  if (i === path.length) return set(slot, at);
   const v = slot.get();
   if (v === null || v === undefined) return;
   if (Array.isArray(v)) {
     for (let j = 0; j < v.length; j++) {
       const idx = j;
-      walk({ get: () => v[idx]!, set: (x) => void (v[idx] = x) }, path, i, spec, createKind, set, r);
+      at.push(idx);
+      walk({ get: () => v[idx]!, set: (x) => void (v[idx] = x) }, path, i, spec, createKind, set, r, at);
+      at.pop();
     }
     return;
   }
@@ -98,5 +112,7 @@ function walk(
   }
   const obj: JsonObject = v;
   if (obj[name] === null && kind === 'map') obj[name] = {};
-  walk({ get: () => obj[name]!, set: (x) => setKey(obj, name, x) }, path, i + 1, spec, createKind, set, r);
+  at.push(name);
+  walk({ get: () => obj[name]!, set: (x) => setKey(obj, name, x) }, path, i + 1, spec, createKind, set, r, at);
+  at.pop();
 }

@@ -1,6 +1,8 @@
 import { isObject, type JsonValue } from '../model/json.js';
 import type { FieldSpec } from '../config/transformer-config.js';
+import type { FieldSource } from '../resource/provenance.js';
 import type { ResMap } from '../resource/resmap.js';
+import type { Resource } from '../resource/resource.js';
 import { applyFieldSpec } from './fieldspec.js';
 
 export interface ImageRule {
@@ -9,6 +11,8 @@ export interface ImageRule {
   newTag?: string;
   digest?: string;
   tagSuffix?: string;
+  /** The line of a field of the rule's kustomization entry (`name`, `newName`, `newTag`, `digest`…). */
+  sourceOf?: (field: keyof Omit<ImageRule, 'sourceOf'>) => FieldSource;
 }
 
 /** Splits `registry/name:tag@digest` the way kustomize does (a port in the registry is not a tag). */
@@ -69,23 +73,37 @@ export function updateImage(value: string, rule: ImageRule): string | undefined 
   return name;
 }
 
+type Changed = (at: () => (string | number)[], before: string, after: string) => void;
+
 /** Legacy pass: any `containers` / `initContainers` list anywhere in the object. */
-function walkContainers(v: JsonValue, rule: ImageRule): void {
+function walkContainers(v: JsonValue, rule: ImageRule, at: (string | number)[], changed: Changed): void {
   if (Array.isArray(v)) {
-    for (const x of v) walkContainers(x, rule);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (x === null || typeof x !== 'object') continue;
+      at.push(i);
+      walkContainers(x, rule, at, changed);
+      at.pop();
+    }
     return;
   }
   if (!isObject(v)) return;
   for (const k of Object.keys(v)) {
     const child = v[k]!;
-    walkContainers(child, rule);
+    if (child === null || typeof child !== 'object') continue;
+    at.push(k);
+    walkContainers(child, rule, at, changed);
     if ((k === 'containers' || k === 'initContainers') && Array.isArray(child)) {
-      for (const c of child) {
-        if (!isObject(c) || typeof c['image'] !== 'string') continue;
-        const next = updateImage(c['image'], rule);
-        if (next !== undefined) c['image'] = next;
-      }
+      child.forEach((c, i) => {
+        if (!isObject(c) || typeof c['image'] !== 'string') return;
+        const before = c['image'];
+        const next = updateImage(before, rule);
+        if (next === undefined) return;
+        c['image'] = next;
+        changed(() => [...at, i, 'image'], before, next);
+      });
     }
+    at.pop();
   }
 }
 
@@ -93,15 +111,41 @@ export function setImages(m: ResMap, rules: ImageRule[], specs: FieldSpec[]): vo
   for (const rule of rules) {
     for (const r of m.list) {
       if (r.kind === 'CustomResourceDefinition') continue;
-      walkContainers(r.obj, rule);
+      const changed = noteImage(r, rule);
+      walkContainers(r.obj, rule, [], changed);
       for (const spec of specs) {
-        applyFieldSpec(r, spec, undefined, (slot) => {
+        applyFieldSpec(r, spec, undefined, (slot, at) => {
           const v = slot.get();
           if (typeof v !== 'string') return;
           const next = updateImage(v, rule);
-          if (next !== undefined) slot.set(next);
+          if (next === undefined) return;
+          slot.set(next);
+          changed(() => [...at], v, next);
         });
       }
     }
   }
+}
+
+/**
+ * Notes the image field a rule rewrote at the line of the rule that made the difference: the
+ * new name when only the name changed, else the digest, tag or suffix it set.
+ */
+function noteImage(r: Resource, rule: ImageRule): Changed {
+  const sourceOf = rule.sourceOf;
+  if (!sourceOf) return () => undefined;
+  return (at, before, after) => {
+    // A rule that leaves the value as it was (the second pass over a field the first pass
+    // rewrote, or a base that already says the same) did not produce it.
+    if (before === after) return;
+    const was = splitImage(before);
+    const now = splitImage(after);
+    let field: Parameters<typeof sourceOf>[0] = 'name';
+    if (rule.newName && was.name !== now.name && was.tag === now.tag && was.digest === now.digest) field = 'newName';
+    else if (rule.digest && was.digest !== now.digest) field = 'digest';
+    else if (rule.newTag) field = 'newTag';
+    else if (rule.tagSuffix) field = 'tagSuffix';
+    else if (rule.newName) field = 'newName';
+    r.provenance.note(at(), sourceOf(field));
+  };
 }

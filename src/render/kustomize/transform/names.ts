@@ -1,5 +1,6 @@
 import type { FieldSpec } from '../config/transformer-config.js';
 import { gvkSelected } from '../resource/gvk.js';
+import type { FieldSource } from '../resource/provenance.js';
 import type { ResMap } from '../resource/resmap.js';
 import { applyFieldSpec } from './fieldspec.js';
 
@@ -14,7 +15,13 @@ const SKIP = [
  * namePrefix / nameSuffix. Each renamed resource remembers its previous id and the affix,
  * which the name-reference pass later uses to find which references to rewrite.
  */
-export function addNameAffix(m: ResMap, affix: string, specs: FieldSpec[], where: 'prefix' | 'suffix'): void {
+export function addNameAffix(
+  m: ResMap,
+  affix: string,
+  specs: FieldSpec[],
+  where: 'prefix' | 'suffix',
+  source?: FieldSource,
+): void {
   for (const r of m.list) {
     const org = r.orgId();
     if (SKIP.some((s) => gvkSelected(org.gvk, s))) continue;
@@ -27,10 +34,11 @@ export function addNameAffix(m: ResMap, affix: string, specs: FieldSpec[], where
           r.storePreviousId();
         }
       }
-      applyFieldSpec(r, spec, 'scalar', (slot) => {
+      applyFieldSpec(r, spec, 'scalar', (slot, at) => {
         const v = slot.get();
         const cur = typeof v === 'string' ? v : v === null ? '' : String(v);
         slot.set(where === 'prefix' ? affix + cur : cur + affix);
+        if (source) r.provenance.note([...at], source);
       });
     }
   }

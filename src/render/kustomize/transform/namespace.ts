@@ -2,6 +2,7 @@ import { RenderError } from '../../../errors/index.js';
 import { isObject } from '../model/json.js';
 import type { FieldSpec } from '../config/transformer-config.js';
 import { isClusterScoped } from '../resource/gvk.js';
+import type { FieldSource } from '../resource/provenance.js';
 import type { ResMap } from '../resource/resmap.js';
 import type { Resource } from '../resource/resource.js';
 import { applyFieldSpec } from './fieldspec.js';
@@ -13,6 +14,8 @@ export interface NamespaceOptions {
   unsetOnly?: boolean;
   subjects?: SubjectMode;
   file?: string;
+  /** The kustomization line that set the namespace. */
+  source?: FieldSource;
 }
 
 /**
@@ -30,9 +33,11 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
         r,
         { gvk: { group: '', version: '', kind: '' }, path: 'metadata/namespace', create: true },
         'scalar',
-        (slot) => {
+        (slot, at) => {
           const v = set(slot.get());
-          if (v !== undefined) slot.set(v);
+          if (v === undefined) return;
+          slot.set(v);
+          if (o.source) r.provenance.note([...at], o.source);
         },
       );
     }
@@ -47,7 +52,7 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
       setSubjects(r, o, set);
     }
     for (const spec of list) {
-      applyFieldSpec(r, spec, 'scalar', (slot) => {
+      applyFieldSpec(r, spec, 'scalar', (slot, at) => {
         const cur = slot.get();
         if (isObject(cur) || Array.isArray(cur)) {
           throw new RenderError(
@@ -57,7 +62,9 @@ export function setNamespace(m: ResMap, specs: FieldSpec[], o: NamespaceOptions)
           );
         }
         const v = set(cur);
-        if (v !== undefined) slot.set(v);
+        if (v === undefined) return;
+        slot.set(v);
+        if (o.source) r.provenance.note([...at], o.source);
       });
     }
   }

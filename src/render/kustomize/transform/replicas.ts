@@ -1,12 +1,15 @@
 import { RenderError } from '../../../errors/index.js';
 import type { FieldSpec } from '../config/transformer-config.js';
 import { gvkSelected, gvkString } from '../resource/gvk.js';
+import type { FieldSource } from '../resource/provenance.js';
 import type { ResMap } from '../resource/resmap.js';
 import { applyFieldSpec } from './fieldspec.js';
 
 export interface ReplicaSpec {
   name: string;
   count: number;
+  /** The kustomization line that asked for the count. */
+  source?: FieldSource;
 }
 
 /** `replicas:` sets spec.replicas on every workload whose current or earlier name matches. */
@@ -16,7 +19,11 @@ export function setReplicas(m: ResMap, rep: ReplicaSpec, specs: FieldSpec[], fil
     const hits = m.byAnyId((id) => id.name === rep.name && gvkSelected(id.gvk, spec.gvk));
     if (hits.length === 0) continue;
     found = true;
-    for (const r of hits) applyFieldSpec(r, spec, 'scalar', (slot) => slot.set(rep.count));
+    for (const r of hits)
+      applyFieldSpec(r, spec, 'scalar', (slot, at) => {
+        slot.set(rep.count);
+        if (rep.source) r.provenance.note([...at], rep.source);
+      });
   }
   if (!found) {
     const gvks = specs.map((s) => gvkString(s.gvk)).join(' ');
