@@ -205,6 +205,8 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
     options: TargetLogOptions,
     target: z.output<S>,
   ): AsyncIterable<TargetLogLine>;
+  /** Whether readLogs keeps reading with `follow` (otherwise it ends after what is there). */
+  followsLogs?: boolean;
   /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
   scaffold?(request: ScaffoldRequest): Record<string, string>;
 }
@@ -280,6 +282,12 @@ export interface TargetLogOptions {
   container?: string;
   /** Only lines logged in the last N seconds, where the target can tell. */
   sinceSeconds?: number;
+  /**
+   * Keep reading: lines as they are written, from replicas that appear meanwhile too, until
+   * `signal` aborts or the reader stops asking. Kinds that cannot follow end after what is there.
+   */
+  follow?: boolean;
+  signal?: AbortSignal;
 }
 
 export interface TargetLogLine {

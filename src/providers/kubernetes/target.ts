@@ -256,6 +256,7 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   // Pods answer on cluster addresses Sluice does not reach; checks name a Service or Ingress URL instead.
   endpoints: () => [],
   readLogs: (dataDir, scope, options, target) => readKubeLogs(dataDir, scope, options, target),
+  followsLogs: true,
   scaffold: (request) =>
     kubernetesScaffold({ project: request.project, ...(request.context ? { context: request.context } : {}) }),
 };
