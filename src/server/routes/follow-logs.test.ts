@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../cli/client.js';
+import { main } from '../../cli/main.js';
 import { ProviderError } from '../../errors/index.js';
 import type { Controller } from '../../reconcile/index.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
@@ -81,5 +82,25 @@ describe('GET …/logs?follow=true', () => {
       for await (const _ of api.lines(PATH, new AbortController().signal));
     })();
     await expect(reading).rejects.toMatchObject({ code: 'KUBE_NO_CONTAINER' });
+  });
+
+  it('sluice logs --follow prints each line as it comes, prefixed with its stream', async () => {
+    const api = await serve(async function* () {
+      yield { stream: 'pod/web-1/web', text: 'one' };
+      yield { stream: 'pod/web-2/proxy', text: 'two' };
+    });
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    vi.stubEnv('SLUICE_TOKEN', ADMIN);
+    try {
+      expect(await main(['logs', 'web', '-e', 'dev', '--follow', '--server', api.baseUrl])).toBe(0);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(printed).toEqual(['pod/web-1/web | one\n', 'pod/web-2/proxy | two\n']);
   });
 });
