@@ -164,7 +164,8 @@ async function* followLogs(
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const queue = new LineQueue<TargetLogLine>();
-  signal.addEventListener('abort', () => queue.close(), { once: true });
+  if (signal.aborted) queue.close();
+  else signal.addEventListener('abort', () => queue.close(), { once: true });
   // pod uid/container → being read or read; a pod keeps its uid for its life.
   const following = new Set<string>();
 
