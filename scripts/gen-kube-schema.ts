@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { KubeClient, loadKubeConfig } from '../src/providers/kubernetes/client.js';
+import { bundleOf, type OpenApiDocument } from '../src/providers/kubernetes/schema-compact.js';
 import { buildBinaries, startServer } from '../test/suites/kubernetes/server.js';
 
 const OUT = new URL('../src/providers/kubernetes/openapi-schemas.ts', import.meta.url).pathname;
@@ -29,32 +30,6 @@ const GROUPS = [
   'apis/discovery.k8s.io/v1',
 ];
 
-type Json = Record<string, unknown>;
-
-/** Only what validation reads; `$ref` wrapped in allOf (for defaults) is unwrapped. */
-function compact(s: Json): Json {
-  const out: Json = {};
-  const allOf = s.allOf as Json[] | undefined;
-  if (allOf?.length === 1 && allOf[0]!.$ref) out.$ref = short(allOf[0]!.$ref as string);
-  if (s.$ref) out.$ref = short(s.$ref as string);
-  if (s.type) out.type = s.type;
-  if (s.enum) out.enum = s.enum;
-  if (s.required) out.required = s.required;
-  if (s['x-kubernetes-int-or-string']) out.intOrString = true;
-  if (s['x-kubernetes-preserve-unknown-fields']) out.open = true;
-  if (s.properties) {
-    const props: Json = {};
-    for (const [k, v] of Object.entries(s.properties as Json)) props[k] = compact(v as Json);
-    out.properties = props;
-  }
-  if (s.items) out.items = compact(s.items as Json);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object')
-    out.additionalProperties = compact(s.additionalProperties as Json);
-  return out;
-}
-
-const short = (ref: string) => ref.replace('#/components/schemas/', '');
-
 function refs(s: unknown, into: Set<string>): void {
   if (Array.isArray(s)) return s.forEach((x) => refs(x, into));
   if (s && typeof s === 'object')
@@ -69,20 +44,9 @@ async function main(): Promise<void> {
   try {
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: server.kubeconfig }));
     const version = await client.request<{ gitVersion: string }>('GET', '/version');
-    const all: Json = {};
-    const kinds: Record<string, string> = {};
-    for (const gv of GROUPS) {
-      const doc = await client.request<{ components: { schemas: Json } }>('GET', `/openapi/v3/${gv}`);
-      for (const [name, schema] of Object.entries(doc.components.schemas)) {
-        all[name] = compact(schema as Json);
-        for (const gvk of ((schema as Json)['x-kubernetes-group-version-kind'] as Json[] | undefined) ?? []) {
-          const apiVersion = gvk.group ? `${gvk.group as string}/${gvk.version as string}` : (gvk.version as string);
-          // Lists and the like are never applied; a kind's own type has metadata and is not *List.
-          if (!(gvk.kind as string).endsWith('List') && (schema as Json).properties)
-            kinds[`${apiVersion}/${gvk.kind as string}`] = name;
-        }
-      }
-    }
+    const docs = [];
+    for (const gv of GROUPS) docs.push(await client.request<OpenApiDocument>('GET', `/openapi/v3/${gv}`));
+    const { kinds, schemas: all } = bundleOf(version.gitVersion, docs);
     // Keep what the kinds reach.
     const keep = new Set<string>();
     const queue = Object.values(kinds);

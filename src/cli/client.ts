@@ -54,16 +54,38 @@ export class ApiClient {
     return this.request<T>('DELETE', path);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  /**
+   * A GET whose answer stays open (followed logs): its lines as they come, until the server
+   * ends it or the signal aborts.
+   */
+  async *lines(path: string, signal: AbortSignal): AsyncIterable<string> {
+    const res = await this.send('GET', path, undefined, signal);
+    if (!res.ok) await this.answer(res);
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let rest = '';
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
+      for await (const chunk of res.body) {
+        rest += decoder.decode(chunk as Uint8Array, { stream: true });
+        const parts = rest.split('\n');
+        rest = parts.pop()!;
+        yield* parts;
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
+
+  private async send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
       });
     } catch (e) {
       throw new SluiceError('SERVER_UNREACHABLE', `no Sluice server answers at ${this.baseUrl}`, {
@@ -71,6 +93,13 @@ export class ApiClient {
         hint: 'Start one with `sluice serve` (or `npm start`), or point at it with --server or SLUICE_SERVER.',
       });
     }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.answer<T>(await this.send(method, path, body));
+  }
+
+  private async answer<T>(res: Response): Promise<T> {
     const text = await res.text();
     const data = text ? (JSON.parse(text) as unknown) : undefined;
     if (!res.ok) {

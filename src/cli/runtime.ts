@@ -235,6 +235,26 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     },
   );
   metricsRef.current = metrics;
+  /** The log lines of a scope as its target kind reads them; followed when a signal is given and the kind can. */
+  const logLines = async function* (
+    q: { app: string; env: string; process?: string; container?: string; sinceSeconds?: number; lines: number },
+    signal?: AbortSignal,
+  ): AsyncIterable<{ stream: string; text: string }> {
+    const project = controller.project;
+    const env = project?.environments.find((e) => e.name === q.env);
+    const target = env ? project?.targets.get(env.target) : undefined;
+    const kind = target ? targetKind(target.provider) : undefined;
+    if (!target || !kind?.readLogs) return;
+    const scope = { project: controller.projectName, app: q.app, env: q.env };
+    const options = {
+      tail: q.lines,
+      ...(q.process ? { workload: q.process } : {}),
+      ...(q.container ? { container: q.container } : {}),
+      ...(q.sinceSeconds !== undefined ? { sinceSeconds: q.sinceSeconds } : {}),
+      ...(signal && kind.followsLogs ? { follow: true, signal } : {}),
+    };
+    yield* kind.readLogs(o.dataDir, scope, options, target);
+  };
   const app = buildApp({
     controller,
     store,
@@ -271,26 +291,15 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       containerRoutes((app, env) => controller.workloads(app, env)),
     ],
     readLogs: async (q) => {
-      const project = controller.project;
-      const env = project?.environments.find((e) => e.name === q.env);
-      const target = env ? project?.targets.get(env.target) : undefined;
-      const kind = target ? targetKind(target.provider) : undefined;
-      if (!kind?.readLogs) return [];
-      const scope = { project: controller.projectName, app: q.app, env: q.env };
       const byStream = new Map<string, string[]>();
-      const options = {
-        tail: q.lines,
-        ...(q.process ? { workload: q.process } : {}),
-        ...(q.container ? { container: q.container } : {}),
-        ...(q.sinceSeconds !== undefined ? { sinceSeconds: q.sinceSeconds } : {}),
-      };
-      for await (const line of kind.readLogs(o.dataDir, scope, options, target!)) {
+      for await (const line of logLines(q)) {
         const lines = byStream.get(line.stream) ?? [];
         lines.push(line.text);
         byStream.set(line.stream, lines);
       }
       return [...byStream].map(([file, lines]) => ({ file, lines }));
     },
+    followLogs: (q, signal) => logLines(q, signal),
   });
   await app.listen({ port: o.port, host: o.host });
   const address = app.server.address();

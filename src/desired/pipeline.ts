@@ -6,7 +6,7 @@ import { targetAccepts, validateForTarget } from '../providers/index.js';
 import { renderApp, type AppRender } from '../render/index.js';
 import { DecryptingFs, SecretError, stripInternalAnnotations } from '../secrets/index.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import type { DeclaredElsewhere } from '../providers/types.js';
+import type { DeclaredElsewhere, ResourceIssue } from '../providers/types.js';
 import { claimsOf, conflictsWith, connectionOf, type ScopeClaims } from './conflicts.js';
 import { emptyRenderError, ReadRecordingFs } from './empty.js';
 import { deployments, scopeKey, type ScopeRef } from './scopes.js';
@@ -32,6 +32,11 @@ export interface ScopeFindings {
 export interface DesiredOptions {
   /** Force a renderer instead of detecting one (`sluice render --renderer`). */
   renderer?: string;
+  /**
+   * By target name, a check that replaces the target kind's own (`sluice validate
+   * --schema-from-cluster`: the schema the cluster serves instead of the shipped one).
+   */
+  validators?: ReadonlyMap<string, (resource: Resource) => ResourceIssue[]>;
 }
 
 /** One scope's render and its own checks, before it is compared with the other apps. */
@@ -146,7 +151,7 @@ export class DesiredStates {
     const rendered = out.resources;
     if (rendered.length === 0 && !app.allowEmpty) throw emptyRenderError(fs, app.name, env.name, out.dir, read);
     const target = this.targetOf(env);
-    const problems = rendered.flatMap((r) => checkOnTarget(r, target, env));
+    const problems = rendered.flatMap((r) => checkOnTarget(r, target, env, this.options.validators?.get(env.target)));
     const encryptedFiles = fs instanceof DecryptingFs ? fs.encryptedPaths : new Set<string>();
     const policy = evaluatePolicy(rendered, env, this.project, { app: app.name, encryptedFiles });
     return {
@@ -177,7 +182,12 @@ export class DesiredStates {
 }
 
 /** The target kind's word on one resource: does it run it, and would it refuse a field. */
-function checkOnTarget(r: RenderedResource, target: Target, env: Environment): SluiceError[] {
+function checkOnTarget(
+  r: RenderedResource,
+  target: Target,
+  env: Environment,
+  validate: ((resource: Resource) => ResourceIssue[]) | undefined,
+): SluiceError[] {
   const ref = resourceRef(r.object);
   if (!targetAccepts(target, r.object))
     return [
@@ -188,7 +198,7 @@ function checkOnTarget(r: RenderedResource, target: Target, env: Environment): S
         hint: `Environment "${env.name}" uses target "${env.target}" (${target.provider}); fix the apiVersion or kind, or move the resource to an environment whose target runs it.`,
       }),
     ];
-  return validateForTarget(target, r.object).map((issue) => {
+  return (validate ? validate(r.object) : validateForTarget(target, r.object)).map((issue) => {
     const at = fieldLocation(r.origin, issue.path);
     return new ValidationError('RESOURCE_INVALID', `${ref}: ${issue.message}`, {
       file: at?.file,

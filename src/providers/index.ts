@@ -9,6 +9,7 @@ export {
   connectionKey,
   targetAccepts,
   validateForTarget,
+  servedValidation,
   claimsOn,
   workloadsOf,
   appliedArtifactsOf,

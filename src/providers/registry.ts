@@ -76,6 +76,17 @@ export function validateForTarget(target: Pick<TargetSpec, 'provider'>, resource
   return kindOf(target).validate(resource);
 }
 
+/**
+ * The check of `validateForTarget` against the schema the target serves, read from it now;
+ * undefined for kinds that have none to read.
+ */
+export async function servedValidation(
+  target: TargetSpec,
+  dataDir: string,
+): Promise<{ validate(resource: Resource): ResourceIssue[]; source: string } | undefined> {
+  return kindOf(target).servedValidation?.(target, dataDir);
+}
+
 /** What the resource takes on the target (ports, objects by name); empty for kinds that claim nothing. */
 export function claimsOn(target: TargetSpec, resource: Resource): Claim[] {
   return kindOf(target).claims?.(resource, target) ?? [];

@@ -212,6 +212,17 @@ export interface TargetKind<S extends TargetSchema = TargetSchema> {
     options: TargetLogOptions,
     target: z.output<S>,
   ): AsyncIterable<TargetLogLine>;
+  /**
+   * `sluice validate --schema-from-cluster`: a check like `validate` against the schema the
+   * target itself serves (a cluster's OpenAPI, its custom resources included), read once.
+   * `dataDir` is where the kind may keep what it read, per its own key.
+   */
+  servedValidation?(
+    target: z.output<S>,
+    dataDir: string,
+  ): Promise<{ validate(resource: Resource): ResourceIssue[]; source: string }>;
+  /** Whether readLogs keeps reading with `follow` (otherwise it ends after what is there). */
+  followsLogs?: boolean;
   /** Files of a new config repo running a sample app on this kind of target (`sluice init`). */
   scaffold?(request: ScaffoldRequest): Record<string, string>;
 }
@@ -287,6 +298,12 @@ export interface TargetLogOptions {
   container?: string;
   /** Only lines logged in the last N seconds, where the target can tell. */
   sinceSeconds?: number;
+  /**
+   * Keep reading: lines as they are written, from replicas that appear meanwhile too, until
+   * `signal` aborts or the reader stops asking. Kinds that cannot follow end after what is there.
+   */
+  follow?: boolean;
+  signal?: AbortSignal;
 }
 
 export interface TargetLogLine {

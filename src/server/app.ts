@@ -12,6 +12,7 @@ import { Tokens } from './auth/tokens.js';
 import { installLimits, type RateLimit } from './limits.js';
 import type { SluiceMetrics } from './metrics.js';
 import { accessRoutes } from './routes/access.js';
+import { followLogs } from './routes/follow-logs.js';
 import { knownNames } from './routes/params.js';
 
 export interface AppOptions {
@@ -34,6 +35,11 @@ export interface AppOptions {
     sinceSeconds?: number;
     lines: number;
   }) => Promise<{ file: string; lines: string[] }[]>;
+  /** `sluice logs --follow`: lines as they are written, until the signal aborts; absent with readLogs. */
+  followLogs?: (
+    q: { app: string; env: string; process?: string; container?: string; sinceSeconds?: number; lines: number },
+    signal: AbortSignal,
+  ) => AsyncIterable<{ stream: string; text: string }>;
   /** More routes from other parts (promotion, ledger…), registered under the same error handling. */
   routes?: ((app: FastifyInstance) => void)[];
   /** SHA-256 of the admin token a loopback server wrote into its data dir. */
@@ -134,25 +140,28 @@ export function buildApp(o: AppOptions): FastifyInstance {
       knownNames(o.controller.project, q);
       return o.store.listEvents({ project: o.controller.projectName, ...strip(q) });
     });
-    api.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req) => {
+    api.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env/logs', async (req, reply) => {
       const q = z
         .object({
           process: z.string().optional(),
           container: z.string().optional(),
           since: z.coerce.number().int().min(1).optional(),
           lines: z.coerce.number().int().min(1).max(10_000).default(100),
+          follow: z.enum(['true', 'false']).optional(),
         })
         .parse(req.query);
       await o.controller.detail(req.params.app, req.params.env); // logs are only offered for known scopes
       if (!o.readLogs) throw new NotFoundError('NO_LOGS', 'this target keeps no logs Sluice can read');
-      return o.readLogs({
+      const query = {
         app: req.params.app,
         env: req.params.env,
         lines: q.lines,
         ...(q.process ? { process: q.process } : {}),
         ...(q.container ? { container: q.container } : {}),
         ...(q.since !== undefined ? { sinceSeconds: q.since } : {}),
-      });
+      };
+      if (q.follow === 'true' && o.followLogs) return followLogs(o.followLogs, query, reply, o.mask);
+      return o.readLogs(query);
     });
 
     accessRoutes(o.store, tokens, () => o.controller.project)(api);

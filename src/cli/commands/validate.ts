@@ -4,12 +4,15 @@ import { Command } from 'commander';
 import { loadProjectFile, PROJECT_FILE } from '../../config/index.js';
 import { DesiredStates } from '../../desired/index.js';
 import { NotFoundError } from '../../errors/index.js';
+import type { Resource } from '../../model/resource.js';
+import { servedValidation } from '../../providers/index.js';
+import type { ResourceIssue } from '../../providers/types.js';
 import { mergeReports, summarize, type ValidateResult, type Violation } from '../../policy/index.js';
 import { toJson, toJunit, toSarif, toText } from '../../policy/report/index.js';
 import { lazyDecryptingFs, loadAgeIdentities, SecretRegistry, type AgeIdentities } from '../../secrets/index.js';
 import { DiskFs } from '../../vfs/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { outputOption } from '../context.js';
+import { globals, outputOption } from '../context.js';
 
 export type ValidateFormat = 'text' | 'json' | 'junit' | 'sarif';
 
@@ -19,6 +22,11 @@ export interface RunValidateOptions {
   env?: string;
   identities?: AgeIdentities;
   registry?: SecretRegistry;
+  /**
+   * Check fields against the schema each target serves (a cluster's OpenAPI, its CRDs
+   * included) instead of the one shipped; what was read is kept under `dataDir`.
+   */
+  schemaFromCluster?: { dataDir: string };
 }
 
 function isDirectory(path: string): boolean {
@@ -53,7 +61,23 @@ export async function runValidate(options: RunValidateOptions): Promise<Validate
   const ids = options.identities ?? loadAgeIdentities();
   const decrypt = ids.identities.length > 0;
   const fs = lazyDecryptingFs(new DiskFs(root), { identities: ids, registry, decrypt });
-  const desired = new DesiredStates(fs, project);
+  const notes: string[] = [];
+  const validators = new Map<string, (resource: Resource) => ResourceIssue[]>();
+  if (options.schemaFromCluster) {
+    const used = new Set(
+      project.environments.filter((e) => !options.env || e.name === options.env).map((e) => e.target),
+    );
+    for (const name of used) {
+      const target = project.targets.get(name);
+      if (!target) continue;
+      const served = await servedValidation(target, options.schemaFromCluster.dataDir);
+      if (served) {
+        validators.set(name, served.validate);
+        notes.push(`Target ${name}: fields checked against the schema served by ${served.source}.`);
+      } else notes.push(`Target ${name} (${target.provider}) serves no schema; its kind's own checks were used.`);
+    }
+  }
+  const desired = new DesiredStates(fs, project, { validators });
   // A message may quote a decrypted line (a render error): every one is masked.
   const mask = (v: Violation): Violation => ({ ...v, message: registry.mask(v.message), hint: registry.mask(v.hint) });
   const targets = [];
@@ -71,7 +95,7 @@ export async function runValidate(options: RunValidateOptions): Promise<Validate
     project: project.name,
     targets,
     report: mergeReports(targets.map((t) => t.report)),
-    notes: [],
+    notes,
   };
   if (!decrypt && fs.encryptedPaths.size > 0) {
     result.notes.push(
@@ -101,16 +125,30 @@ export function validateCommand(): Command {
     .option('-e, --env <env>', 'only this environment')
     .addOption(outputOption(['text', 'json', 'junit', 'sarif']))
     .option('--output-file <file>', 'write the report to a file instead of standard output')
-    .action(async (path: string, opts: { env?: string; output: ValidateFormat; outputFile?: string }) => {
-      const result = await runValidate({ dir: path, ...(opts.env ? { env: opts.env } : {}) });
-      const text = formatResult(result, opts.output);
-      if (opts.outputFile) {
-        writeFileSync(opts.outputFile, text);
-        // The file is for the CI system; the person reading the job log still wants the summary.
-        if (opts.output !== 'text') process.stderr.write(toText(result));
-      } else {
-        process.stdout.write(text);
-      }
-      if (result.report.errors > 0) process.exitCode = ExitCode.Invalid;
-    });
+    .option(
+      '--schema-from-cluster',
+      "check fields against the schema each environment's cluster serves (its CRDs too), read with the target's kubeconfig, instead of the shipped one",
+    )
+    .action(
+      async (
+        path: string,
+        opts: { env?: string; output: ValidateFormat; outputFile?: string; schemaFromCluster?: boolean },
+        cmd: Command,
+      ) => {
+        const result = await runValidate({
+          dir: path,
+          ...(opts.env ? { env: opts.env } : {}),
+          ...(opts.schemaFromCluster ? { schemaFromCluster: { dataDir: globals(cmd).dataDir } } : {}),
+        });
+        const text = formatResult(result, opts.output);
+        if (opts.outputFile) {
+          writeFileSync(opts.outputFile, text);
+          // The file is for the CI system; the person reading the job log still wants the summary.
+          if (opts.output !== 'text') process.stderr.write(toText(result));
+        } else {
+          process.stdout.write(text);
+        }
+        if (result.report.errors > 0) process.exitCode = ExitCode.Invalid;
+      },
+    );
 }

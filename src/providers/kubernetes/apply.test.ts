@@ -33,8 +33,10 @@ describe('API errors', () => {
       err,
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } },
       'apply of',
-    ) as unknown as { code: string; message: string; location: { resource: string } };
+    ) as unknown as { code: string; message: string; retry: boolean; location: { resource: string } };
     expect(pe.code).toBe('KUBE_INVALID');
+    // A manifest the server refuses stays refused: the sync stalls until a new revision, never retried.
+    expect(pe.retry).toBe(false);
     expect(pe.message).toBe(
       'apply of ConfigMap/n/c failed: .data.a: expected string, got &value.valueUnstructured{Value:true}',
     );

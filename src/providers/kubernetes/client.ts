@@ -388,8 +388,36 @@ export class KubeClient {
     onEvent: (event: { type: string; object: Record<string, unknown> }) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    // Bookmarks and the server's own timeout keep a healthy watch talking; silence past them is a dead connection.
+    const idleMs = Number(query?.timeoutSeconds ?? 300) * 1000 + WATCH_IDLE_MARGIN_MS;
+    await this.lines(
+      path,
+      { ...query, watch: 1 },
+      'application/json',
+      (line) => {
+        if (line) onEvent(JSON.parse(line) as { type: string; object: Record<string, unknown> });
+      },
+      signal,
+      idleMs,
+    );
+  }
+
+  /**
+   * A long answer read line by line as it arrives (a watch, a followed log): calls onLine per
+   * line until the server ends it (resolves), the signal aborts (resolves) or the request
+   * fails (rejects). Only connecting has the request time limit; after that, `idleMs` of
+   * silence ends it as a dead connection.
+   */
+  async lines(
+    path: string,
+    query: RequestOptions['query'],
+    accept: string,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+    idleMs?: number,
+  ): Promise<void> {
     let res: http.IncomingMessage;
-    // Until the server answers, a watch is an ordinary request and gets the same time limit.
+    // Until the server answers, a stream is an ordinary request and gets the same time limit.
     const connecting = new AbortController();
     const limit = setTimeout(
       () => connecting.abort(new Error(`no answer within ${Math.round(this.requestTimeoutMs / 1000)}s`)),
@@ -400,8 +428,8 @@ export class KubeClient {
       res = await this.open(
         'GET',
         path,
-        { query: { ...query, watch: 1 }, signal: AbortSignal.any([signal, connecting.signal]) },
-        'application/json',
+        { query, signal: AbortSignal.any([signal, connecting.signal]) },
+        accept,
         this.watchAgent,
       );
     } catch (e) {
@@ -417,31 +445,31 @@ export class KubeClient {
       try {
         status = JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeStatus;
       } catch {
-        status = { message: `HTTP ${res.statusCode}` };
+        status = { message: Buffer.concat(chunks).toString('utf8').slice(0, 500) || `HTTP ${res.statusCode}` };
       }
       const err = new KubeApiError(res.statusCode ?? 0, status);
-      // The watch loop tries again; with the credentials read anew when these were refused.
+      // The caller tries again; with the credentials read anew when these were refused.
       if (err.statusCode === 401 && !(await this.reauthenticate().catch(() => false))) {
         throw unauthorized(this.server, this.kc, err);
       }
       throw err;
     }
-    // Bookmarks and the server's own timeout keep a healthy watch talking; silence past them is a dead connection.
-    const idleMs = Number(query?.timeoutSeconds ?? 300) * 1000 + WATCH_IDLE_MARGIN_MS;
     let idle: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => res.destroy(new Error(`no data on the watch for ${Math.round(idleMs / 1000)}s`)), idleMs);
-      idle.unref?.();
-    };
-    arm();
-    res.on('data', arm);
+    if (idleMs !== undefined) {
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(
+          () => res.destroy(new Error(`no data on the stream for ${Math.round(idleMs / 1000)}s`)),
+          idleMs,
+        );
+        idle.unref?.();
+      };
+      arm();
+      res.on('data', arm);
+    }
     const lines = createInterface({ input: res, crlfDelay: Infinity });
     try {
-      for await (const line of lines) {
-        if (!line) continue;
-        onEvent(JSON.parse(line) as { type: string; object: Record<string, unknown> });
-      }
+      for await (const line of lines) onLine(line);
     } catch (e) {
       if (!signal.aborted) throw e;
     } finally {

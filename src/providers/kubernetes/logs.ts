@@ -3,6 +3,7 @@ import type { Resource } from '../../model/resource.js';
 import type { Scope, TargetLogLine, TargetLogOptions } from '../types.js';
 import { KubeApiError, KubeClient, loadKubeConfig, type KubeTarget } from './client.js';
 import { LABEL_APP, LABEL_ENV, LABEL_PROJECT } from './labels.js';
+import { LineQueue } from './log-queue.js';
 
 /**
  * `sluice logs` on a cluster: the pods of the scope's workloads, found by each workload's own
@@ -26,7 +27,17 @@ interface Selector {
 
 interface Pod extends Resource {
   spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] };
-  status?: { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  status?: {
+    phase?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
+
+interface ContainerStatus {
+  name: string;
+  state?: { running?: unknown; terminated?: unknown; waiting?: unknown };
 }
 
 /** A workload's selector as a label selector string; undefined when it selects nothing. */
@@ -70,21 +81,11 @@ export async function* readKubeLogs(
 ): AsyncIterable<TargetLogLine> {
   const client = await KubeClient.create(loadKubeConfig(target), { reload: () => loadKubeConfig(target) });
   try {
-    const selector = `${LABEL_PROJECT}=${scope.project},${LABEL_APP}=${scope.app},${LABEL_ENV}=${scope.env}`;
-    const workloads: Resource[] = [];
-    for (const w of WORKLOADS) {
-      const list = await client.request<{ items?: Resource[] }>('GET', w.path, { query: { labelSelector: selector } });
-      for (const item of list.items ?? []) {
-        if (options.workload && item.metadata.name !== options.workload) continue;
-        workloads.push({ ...item, kind: w.kind });
-      }
+    const workloads = await workloadsOf(client, scope, options);
+    if (options.follow) {
+      yield* followLogs(client, workloads, options);
+      return;
     }
-    if (options.workload && workloads.length === 0)
-      throw new ProviderError(
-        'KUBE_NO_WORKLOAD',
-        `${scope.app} in ${scope.env} has no workload named "${options.workload}" on the cluster`,
-        { hint: 'Name a Deployment, StatefulSet, DaemonSet, Job or Pod the app applies.', retry: false },
-      );
     const seen = new Set<string>();
     for (const w of workloads) {
       const pods = await podsOf(client, w);
@@ -101,14 +102,154 @@ export async function* readKubeLogs(
   }
 }
 
-async function* podLogs(client: KubeClient, pod: Pod, options: TargetLogOptions): AsyncIterable<TargetLogLine> {
-  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
-  if (options.container && !names.includes(options.container))
+async function workloadsOf(client: KubeClient, scope: Scope, options: TargetLogOptions): Promise<Resource[]> {
+  const selector = `${LABEL_PROJECT}=${scope.project},${LABEL_APP}=${scope.app},${LABEL_ENV}=${scope.env}`;
+  const workloads: Resource[] = [];
+  for (const w of WORKLOADS) {
+    const list = await client.request<{ items?: Resource[] }>('GET', w.path, { query: { labelSelector: selector } });
+    for (const item of list.items ?? []) {
+      if (options.workload && item.metadata.name !== options.workload) continue;
+      workloads.push({ ...item, kind: w.kind });
+    }
+  }
+  if (options.workload && workloads.length === 0)
+    throw new ProviderError(
+      'KUBE_NO_WORKLOAD',
+      `${scope.app} in ${scope.env} has no workload named "${options.workload}" on the cluster`,
+      { hint: 'Name a Deployment, StatefulSet, DaemonSet, Job or Pod the app applies.', retry: false },
+    );
+  return workloads;
+}
+
+function containerNames(pod: Pod): string[] {
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+}
+
+function checkContainer(pod: Pod, container: string | undefined): void {
+  const names = containerNames(pod);
+  if (container && !names.includes(container))
     throw new ProviderError(
       'KUBE_NO_CONTAINER',
-      `pod ${pod.metadata.name} has no container "${options.container}"; it has ${names.join(', ')}`,
+      `pod ${pod.metadata.name} has no container "${container}"; it has ${names.join(', ')}`,
       { hint: 'Pick one of its containers with --container.', retry: false },
     );
+}
+
+/** Whether the kubelet has a log of the container: it has started (and may have ended). */
+function started(pod: Pod, container: string): boolean {
+  const all = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const state = all.find((c) => c.name === container)?.state;
+  return Boolean(state?.running ?? state?.terminated);
+}
+
+function logPath(pod: Pod): string {
+  const ns = encodeURIComponent(pod.metadata.namespace ?? 'default');
+  return `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod.metadata.name)}/log`;
+}
+
+const RETRY_MS = 1000;
+
+/**
+ * `--follow`: the log of every started container of the workloads' pods as it is written,
+ * and of pods that appear while following (a rollout's new ReplicaSet), found by watching
+ * each workload's selector. Pods are followed from when their container starts; a pod whose
+ * stream ends (deleted by the rollout, or its container exited) is not read again. Ends when
+ * the signal aborts or the reader stops.
+ */
+async function* followLogs(
+  client: KubeClient,
+  workloads: Resource[],
+  options: TargetLogOptions,
+): AsyncIterable<TargetLogLine> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const queue = new LineQueue<TargetLogLine>();
+  if (signal.aborted) queue.close();
+  else signal.addEventListener('abort', () => queue.close(), { once: true });
+  // pod uid/container → being read or read; a pod keeps its uid for its life.
+  const following = new Set<string>();
+
+  const follow = (pod: Pod): void => {
+    const wanted = options.container ? [options.container] : (pod.spec?.containers ?? []).map((c) => c.name);
+    for (const container of wanted) {
+      if (!containerNames(pod).includes(container)) continue;
+      const key = `${pod.metadata.uid ?? pod.metadata.name}/${container}`;
+      if (following.has(key) || !pod.spec?.nodeName || !started(pod, container)) continue;
+      following.add(key);
+      const stream = `pod/${pod.metadata.name}/${container}`;
+      client
+        .lines(
+          logPath(pod),
+          {
+            container,
+            follow: true,
+            ...(options.tail !== undefined ? { tailLines: options.tail } : {}),
+            ...(options.sinceSeconds !== undefined ? { sinceSeconds: options.sinceSeconds } : {}),
+          },
+          '*/*',
+          (text) => queue.push({ stream, text }),
+          signal,
+        )
+        .catch((e: unknown) => {
+          if (signal.aborted) return;
+          // The API server could not reach the node's kubelet, or the pod is gone.
+          queue.push({ stream, text: `(no log from node ${pod.spec?.nodeName}: ${(e as Error).message})` });
+        });
+    }
+  };
+
+  const watchPods = async (w: Resource): Promise<void> => {
+    if (w.kind === 'Pod') return follow(w as Pod);
+    const ns = w.metadata.namespace ?? 'default';
+    const selector = selectorString((w.spec as { selector?: Selector } | undefined)?.selector);
+    if (!selector) return;
+    const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`;
+    while (!signal.aborted) {
+      try {
+        const list = await client.request<{ items?: Pod[]; metadata?: { resourceVersion?: string } }>('GET', path, {
+          query: { labelSelector: selector },
+          signal,
+        });
+        for (const pod of list.items ?? []) follow(pod);
+        await client.watch(
+          path,
+          { labelSelector: selector, resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
+          (event) => {
+            if (event.type === 'ADDED' || event.type === 'MODIFIED') follow(event.object as unknown as Pod);
+          },
+          signal,
+        );
+      } catch (e) {
+        if (signal.aborted) return;
+        queue.push({
+          stream: `${w.kind}/${w.metadata.name}`,
+          text: `(watching its pods failed: ${(e as Error).message}; trying again)`,
+        });
+      }
+      // The server ends every watch after a while; list again and go on.
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, RETRY_MS);
+        signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+      });
+    }
+  };
+
+  try {
+    // Asking for a container the pods do not have is a mistake to say at once, as without --follow.
+    for (const w of workloads) if (w.kind === 'Pod') checkContainer(w as Pod, options.container);
+    for (const w of workloads) {
+      if (w.kind === 'Pod') continue;
+      for (const pod of await podsOf(client, w)) checkContainer(pod, options.container);
+    }
+    for (const w of workloads) void watchPods(w);
+    yield* queue.drain();
+  } finally {
+    stop.abort();
+  }
+}
+
+async function* podLogs(client: KubeClient, pod: Pod, options: TargetLogOptions): AsyncIterable<TargetLogLine> {
+  checkContainer(pod, options.container);
   const containers = options.container ? [options.container] : (pod.spec?.containers ?? []).map((c) => c.name);
   const notRunning = notRunningReason(pod);
   for (const container of containers) {
@@ -119,16 +260,13 @@ async function* podLogs(client: KubeClient, pod: Pod, options: TargetLogOptions)
     }
     let text: string;
     try {
-      text = await client.requestText(
-        `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace ?? 'default')}/pods/${encodeURIComponent(pod.metadata.name)}/log`,
-        {
-          query: {
-            container,
-            ...(options.tail !== undefined ? { tailLines: options.tail } : {}),
-            ...(options.sinceSeconds !== undefined ? { sinceSeconds: options.sinceSeconds } : {}),
-          },
+      text = await client.requestText(logPath(pod), {
+        query: {
+          container,
+          ...(options.tail !== undefined ? { tailLines: options.tail } : {}),
+          ...(options.sinceSeconds !== undefined ? { sinceSeconds: options.sinceSeconds } : {}),
         },
-      );
+      });
     } catch (e) {
       if (!(e instanceof KubeApiError)) throw e;
       // The API server could not reach the node's kubelet, or the container has not started.

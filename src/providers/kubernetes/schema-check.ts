@@ -2,31 +2,18 @@ import { gunzipSync } from 'node:zlib';
 import type { Resource } from '../../model/resource.js';
 import type { ResourceIssue } from '../types.js';
 import { KUBE_SCHEMAS } from './openapi-schemas.js';
+import type { CompactSchema, SchemaBundle } from './schema-compact.js';
 
 /**
  * Built-in kinds checked against the OpenAPI schema of the pinned Kubernetes version
  * (scripts/gen-kube-schema.ts), offline: unknown fields, wrong types and values outside an
  * enum (`imagePullPolicy: Sometimes`) fail `sluice validate` and the pipeline before any apply,
  * each at its field's path. Kinds the schema does not know (custom resources) are left to the
- * API server's dry run.
+ * API server's dry run, unless the schema was read from the cluster, which includes its CRDs.
  */
 
-interface Schema {
-  $ref?: string;
-  type?: string;
-  enum?: unknown[];
-  intOrString?: boolean;
-  open?: boolean;
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  additionalProperties?: Schema;
-}
-
-interface Bundle {
-  version: string;
-  kinds: Record<string, string>;
-  schemas: Record<string, Schema>;
-}
+type Schema = CompactSchema;
+type Bundle = SchemaBundle;
 
 let bundle: Bundle | undefined;
 function load(): Bundle {
@@ -100,8 +87,9 @@ function walk(value: unknown, schema: Schema, path: Path, issues: ResourceIssue[
   }
 }
 
-export function checkSchema(r: Resource): ResourceIssue[] {
-  const { kinds, schemas, version } = load();
+/** The resource against the shipped schema, or against `served`, one read from a cluster. */
+export function checkSchema(r: Resource, served?: SchemaBundle): ResourceIssue[] {
+  const { kinds, schemas, version } = served ?? load();
   const type = kinds[`${r.apiVersion}/${r.kind}`];
   if (!type) {
     const known = Object.keys(kinds).filter((k) => k.slice(0, k.lastIndexOf('/')) === r.apiVersion);

@@ -6,7 +6,9 @@ import { apiGroup, type Resource } from '../../model/resource.js';
 import type { Claim, ContainerRef, ResourceIssue, TargetKind, ValueEdit, Workload } from '../types.js';
 import { kubeconfigFiles, loadKubeConfig } from './client.js';
 import { readKubeLogs } from './logs.js';
+import { clusterSchema } from './cluster-schema.js';
 import { checkSchema } from './schema-check.js';
+import type { SchemaBundle } from './schema-compact.js';
 import { declarationFingerprint, isShared, objectClaimKey } from './shared.js';
 import type { KubernetesProviderOptions } from './options.js';
 import { KubernetesProvider } from './provider.js';
@@ -146,7 +148,8 @@ function accepts(r: Resource): boolean {
 
 // What the API server refuses for every kind: most kinds are stricter (a DNS subdomain), but
 // some are not (RBAC names such as system:aggregate-to-edit), so only the common floor is checked here.
-function validate(r: Resource): ResourceIssue[] {
+// The fields are checked against the shipped schema, or `served`, the one a cluster serves.
+function validate(r: Resource, served?: SchemaBundle): ResourceIssue[] {
   const name: unknown = r.metadata?.name;
   if (
     typeof name !== 'string' ||
@@ -172,7 +175,7 @@ function validate(r: Resource): ResourceIssue[] {
       },
     ];
   const labels = badLabelValues(r.metadata.labels);
-  return labels.length > 0 ? labels : checkSchema(r);
+  return labels.length > 0 ? labels : checkSchema(r, served);
 }
 
 // The API server's rule for a label value: empty, or at most 63 characters of a-z, A-Z, 0-9,
@@ -243,7 +246,11 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
       load: () => loadKubeConfig(target),
     }),
   accepts,
-  validate,
+  validate: (r) => validate(r),
+  async servedValidation(target, dataDir) {
+    const { bundle, server } = await clusterSchema(target, dataDir);
+    return { validate: (r) => validate(r, bundle), source: `Kubernetes ${bundle.version} at ${server}` };
+  },
   claims,
   workloads,
   appliedArtifacts: (r) =>
@@ -272,6 +279,7 @@ export const kubernetesTarget: TargetKind<typeof targetSchema> = {
   // Pods answer on cluster addresses Sluice does not reach; checks name a Service or Ingress URL instead.
   endpoints: () => [],
   readLogs: (dataDir, scope, options, target) => readKubeLogs(dataDir, scope, options, target),
+  followsLogs: true,
   scaffold: (request) =>
     kubernetesScaffold({ project: request.project, ...(request.context ? { context: request.context } : {}) }),
 };

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFil
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Layout } from './layout.js';
 import { readProcessLogs, rotateIfLarge } from './logs.js';
+import { processTarget } from './target.js';
 import type { LogLine } from './logs.js';
 import { scope, tempDataDir, waitFor } from './test-support/harness.js';
 
@@ -69,6 +70,28 @@ describe('replica logs', () => {
     truncateSync(log, 0);
     appendFileSync(log, 'after rotation\n');
     await waitFor('line after rotation', () => seen.includes('after rotation'));
+    abort.abort();
+    await done;
+  });
+
+  it('follows through the target kind, as `sluice logs --follow` asks it to', async () => {
+    const log = layout.logFile(scope, 'web', 0);
+    writeFileSync(log, 'first\n');
+    const abort = new AbortController();
+    const seen: { stream: string; text: string }[] = [];
+    const done = (async () => {
+      const lines = processTarget.readLogs!(
+        dataDir,
+        scope,
+        { follow: true, signal: abort.signal },
+        { provider: 'process' },
+      );
+      for await (const l of lines) seen.push(l);
+    })();
+    await waitFor('the line already there', () => seen.some((l) => l.text === 'first'));
+    appendFileSync(log, 'written later\n');
+    await waitFor('a line written while following', () => seen.some((l) => l.text === 'written later'));
+    expect(seen.at(-1)).toEqual({ stream: 'web-0', text: 'written later' });
     abort.abort();
     await done;
   });

@@ -161,10 +161,13 @@ export const processTarget: TargetKind<typeof targetSchema> = {
     for await (const line of readProcessLogs(dataDir, scope, {
       ...(options.tail !== undefined ? { tail: options.tail } : {}),
       ...only,
+      ...(options.follow ? { follow: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     })) {
       yield { stream: `${line.process}-${line.replica}`, text: line.text };
     }
   },
+  followsLogs: true,
   scaffold(request) {
     const sample = request.sample();
     return processProjectFiles({

@@ -130,6 +130,7 @@ describe('apply, update and dry-run against a real API server', () => {
     (bad.spec as { replicas: unknown }).replicas = 'many';
     await expect(provider.apply(scope, [...desired('green'), bad], applyOpts())).rejects.toMatchObject({
       code: 'KUBE_INVALID',
+      retry: false,
       location: { resource: 'Deployment/apply-test/broken' },
     });
   });
