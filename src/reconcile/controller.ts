@@ -13,6 +13,7 @@ import type { VerificationFailedHook } from './post-sync.js';
 import { ProviderPool } from './provider-pool.js';
 import { pruneUndeclared, removedScopes } from './prune.js';
 import { WorkQueue } from './queue.js';
+import { StatusFeed } from './status-feed.js';
 import { initialState, transition, type Effect, type ScopeEvent } from './scope-machine.js';
 import type { RevisionSource } from './source.js';
 import { toStatusError, viewOf, type ScopeEntry } from './state.js';
@@ -74,6 +75,8 @@ interface RevisionError {
  */
 export class Controller {
   private readonly entries = new Map<string, ScopeEntry>();
+  /** Every scope's status view, updated as its machine moves: what the API and the event stream read. */
+  readonly statusFeed = new StatusFeed();
   private readonly providers: ProviderPool;
   private readonly queue: WorkQueue<Job>;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
@@ -270,6 +273,7 @@ export class Controller {
         } catch (e) {
           // Without its history the scope would show "never synced": take the revision again later.
           this.entries.delete(key);
+          this.statusFeed.delete(key);
           throw e;
         }
       }
@@ -287,6 +291,7 @@ export class Controller {
       this.dispatch(key, { type: 'revision', revision, affected, reason, trigger });
     }
     await this.prune(previous);
+    this.republish();
   }
 
   /**
@@ -326,7 +331,13 @@ export class Controller {
     const held = { ...error, message: `${short(revision)}: ${error.message}` };
     if (type === 'project.invalid') this.projectError = held;
     this.revisionError = { error: held, revision, reason: reason(error) };
+    this.republish();
     await this.options.store.addEvent({ project: this.projectName, type, severity: 'error', message: held.message });
+  }
+
+  /** A revision-wide error shows on every scope: their views change all at once. */
+  private republish(): void {
+    for (const [key, entry] of this.entries) this.statusFeed.set(key, viewOf(entry, this.revisionError));
   }
 
   /** Rebuilds a scope's state from the store, so a restart shows what was true before it. */
@@ -346,7 +357,10 @@ export class Controller {
   private async prune(previous: Current | undefined): Promise<void> {
     const cur = this.current!;
     const removed = previous ? removedScopes(previous, cur) : [];
-    for (const r of removed) this.entries.delete(scopeKey(r.app, r.env));
+    for (const r of removed) {
+      this.entries.delete(scopeKey(r.app, r.env));
+      this.statusFeed.delete(scopeKey(r.app, r.env));
+    }
     await pruneUndeclared({
       current: cur,
       previous,
@@ -368,6 +382,7 @@ export class Controller {
     const rules = { autoSync: entry.ref.env.sync === 'auto', selfHeal: entry.ref.env.selfHeal };
     const { state, effects } = transition(entry.state, event, { now: this.now(), rules, random: this.random() });
     entry.state = state;
+    this.statusFeed.set(key, viewOf(entry, this.revisionError));
     for (const effect of effects) this.carryOut(key, entry, effect);
   }
 
@@ -451,6 +466,11 @@ export class Controller {
   }
 
   status(): ProjectStatus {
+    return { ...this.statusHeader(), apps: this.statusFeed.all() };
+  }
+
+  /** The project, its source and environments: status without the scopes, for streamed changes. */
+  statusHeader(): Omit<ProjectStatus, 'apps'> {
     const cur = this.current;
     const health = this.options.source.health();
     const source: ProjectStatus['source'] = { url: this.options.source.url, branch: this.options.source.branch };
@@ -460,7 +480,7 @@ export class Controller {
     else if (this.readError) source.error = this.readError;
     else if (this.rewritten) source.error = this.rewritten;
     if (health.nextRetryAt) source.nextRetryAt = health.nextRetryAt;
-    const out: ProjectStatus = {
+    const out: Omit<ProjectStatus, 'apps'> = {
       project: cur?.project.name ?? 'unknown',
       source,
       environments: (cur?.project.environments ?? []).map((e) => ({
@@ -469,7 +489,6 @@ export class Controller {
         provider: cur!.project.targets.get(e.target)!.provider,
         protected: e.protected,
       })),
-      apps: [...this.entries.values()].map((e) => viewOf(e, this.revisionError)),
     };
     if (this.projectError) out.projectError = this.projectError;
     return out;
