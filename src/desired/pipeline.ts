@@ -40,6 +40,8 @@ interface Staged {
   /** Problems found in this scope alone (target kind and validation); policy is in state.policy. */
   problems: SluiceError[];
   claims: ScopeClaims;
+  /** Every file the render read: what a newer revision must change to change this render. */
+  reads: readonly string[];
 }
 
 /**
@@ -87,6 +89,22 @@ export class DesiredStates {
     if (first) throw first;
     assertPolicy(staged.state.policy);
     return staged.state;
+  }
+
+  /** The files a scope's render read, once it rendered in this revision; undefined otherwise. */
+  async readsOf(app: string, env: string): Promise<readonly string[] | undefined> {
+    const staged = await this.staged.get(scopeKey(app, env))?.catch(() => undefined);
+    return staged?.reads;
+  }
+
+  /**
+   * Takes a scope's render from an older revision whose inputs are byte for byte the same, so
+   * the scope is not rendered again (for a sync, a drift check, or another scope's questions).
+   */
+  carryOver(app: string, env: string, from: DesiredStates): void {
+    const key = scopeKey(app, env);
+    const staged = from.staged.get(key);
+    if (staged && !this.staged.has(key)) this.staged.set(key, staged);
   }
 
   /** Every finding about the scope as violations; never throws for bad input. */
@@ -203,6 +221,7 @@ export class DesiredStates {
       },
       problems,
       claims: claimsOf({ app, env, target }, rendered),
+      reads: [...new Set(read)],
     };
   }
 

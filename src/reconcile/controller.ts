@@ -7,6 +7,7 @@ import type { ReadonlyFs } from '../vfs/index.js';
 import type { TargetTimeouts } from './deadline.js';
 import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
+import { inputsHash } from './inputs.js';
 import { mergeJobs, type Job } from './job.js';
 import { periodic } from './periodic.js';
 import type { VerificationFailedHook } from './post-sync.js';
@@ -54,6 +55,8 @@ export interface ControllerOptions {
 interface Current {
   revision: string;
   fs: ReadonlyFs;
+  /** The revision's tree as committed (encrypted files as they are): what input hashes read. */
+  tree: ReadonlyFs;
   project: Project;
   scopes: ScopeRef[];
   /** The revision's desired states: every render, check and sync of the revision goes through it. */
@@ -259,8 +262,9 @@ export class Controller {
     this.revisionError = undefined;
     const desired = new DesiredStates(fs, project);
     const scopes = desired.scopes;
-    this.current = { revision, fs, project, scopes, desired };
+    this.current = { revision, fs, tree: rawFs, project, scopes, desired };
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
+    const affectedScopes = changed ? await this.mayChangeAny(previous!, this.current, changed) : undefined;
     for (const ref of scopes) {
       const key = scopeKey(ref.app.name, ref.env.name);
       let entry = this.entries.get(key);
@@ -280,7 +284,7 @@ export class Controller {
       entry.ref = ref;
       entry.provider = provider;
       const isNew = !previous?.scopes.some((s) => s.app.name === ref.app.name && s.env.name === ref.env.name);
-      const affected = !changed || isNew || affectsApp(changed, ref.app.path);
+      const affected = !affectedScopes || isNew || affectedScopes.has(key);
       // Rendered inputs changed: drift checks must not compare against the old desired state.
       if (affected) delete entry.desired;
       const files = changed?.filter((p) => affectsApp([p], ref.app.path)).slice(0, 3) ?? [];
@@ -292,6 +296,40 @@ export class Controller {
     }
     await this.prune(previous);
     this.republish();
+  }
+
+  /** The scopes a new revision may change; the others keep their renders. */
+  private async mayChangeAny(previous: Current, next: Current, changed: readonly string[]): Promise<Set<string>> {
+    const affected = new Set<string>();
+    const kept: ScopeRef[] = [];
+    for (const ref of next.scopes) {
+      if (await this.mayChange(previous, next, changed, ref)) affected.add(scopeKey(ref.app.name, ref.env.name));
+      else kept.push(ref);
+    }
+    // A kept render may still meet another app's new claim (two apps on one port): its checks
+    // run again on the kept render, and a conflict syncs it, to fail saying so.
+    if (affected.size > 0)
+      for (const ref of kept)
+        await next.desired.of(ref.app, ref.env).catch(() => affected.add(scopeKey(ref.app.name, ref.env.name)));
+    return affected;
+  }
+
+  /**
+   * Whether a new revision may change what a scope renders. A change in the app's directory
+   * may: a new manifest there is listed, not read. Otherwise the content hash of the scope's
+   * inputs decides, and an unchanged scope keeps its render instead of rendering again.
+   */
+  private async mayChange(previous: Current, next: Current, changed: readonly string[], ref: ScopeRef) {
+    const prefix = `${ref.app.path.replace(/\/+$/, '')}/`;
+    if (changed.some((p) => p.startsWith(prefix))) return true;
+    const reads = await previous.desired.readsOf(ref.app.name, ref.env.name);
+    const before = previous.project.apps.find((a) => a.name === ref.app.name);
+    if (!reads || !before) return affectsApp(changed, ref.app.path);
+    const same =
+      inputsHash(previous.tree, reads, previous.project, before) ===
+      inputsHash(next.tree, reads, next.project, ref.app);
+    if (same) next.desired.carryOver(ref.app.name, ref.env.name, previous.desired);
+    return !same;
   }
 
   /**
