@@ -45,6 +45,8 @@ interface Staged {
   /** Problems found in this scope alone (target kind and validation); policy is in state.policy. */
   problems: SluiceError[];
   claims: ScopeClaims;
+  /** Every file the render read: what a newer revision must change to change this render. */
+  reads: readonly string[];
 }
 
 /**
@@ -54,8 +56,24 @@ interface Staged {
  * diff` and the promotion check. Pure: it reads the revision's tree and asks the target
  * registry, never a live target. Build one per revision and share it: renders are kept.
  */
+/** Claim keys on one connection: how many scopes claim each, what each claims, and the scopes that did not render. */
+interface ClaimIndex {
+  counts: Map<string, number>;
+  own: Map<string, Map<string, number>>;
+  failed: Set<string>;
+}
+
+/** A scope that claims a key, and where it stands in sluice.yaml's order. */
+interface ClaimOwner {
+  position: number;
+  scope: string;
+  claims: ScopeClaims;
+}
+
 export class DesiredStates {
   private readonly staged = new Map<string, Promise<Staged>>();
+  private owners: Promise<Map<string, ClaimOwner[]>> | undefined;
+  private readonly claimIndex = new Map<string, Promise<ClaimIndex>>();
   private scopeList: ScopeRef[] | undefined;
 
   constructor(
@@ -76,6 +94,22 @@ export class DesiredStates {
     if (first) throw first;
     assertPolicy(staged.state.policy);
     return staged.state;
+  }
+
+  /** The files a scope's render read, once it rendered in this revision; undefined otherwise. */
+  async readsOf(app: string, env: string): Promise<readonly string[] | undefined> {
+    const staged = await this.staged.get(scopeKey(app, env))?.catch(() => undefined);
+    return staged?.reads;
+  }
+
+  /**
+   * Takes a scope's render from an older revision whose inputs are byte for byte the same, so
+   * the scope is not rendered again (for a sync, a drift check, or another scope's questions).
+   */
+  carryOver(app: string, env: string, from: DesiredStates): void {
+    const key = scopeKey(app, env);
+    const staged = from.staged.get(key);
+    if (staged && !this.staged.has(key)) this.staged.set(key, staged);
   }
 
   /** Every finding about the scope as violations; never throws for bad input. */
@@ -104,16 +138,45 @@ export class DesiredStates {
    */
   async declaredElsewhere(target: Target, app: string, env: string): Promise<DeclaredElsewhere> {
     const connection = connectionOf(target);
-    const keys = new Set<string>();
-    let complete = true;
-    for (const s of this.scopes) {
-      if (s.app.name === app && s.env.name === env) continue;
-      if (connectionOf(this.targetOf(s.env)) !== connection) continue;
-      const other = await this.stage(s.app, s.env).catch(() => undefined);
-      if (!other) complete = false;
-      for (const c of other?.claims.claims ?? []) keys.add(c.key);
+    let index = this.claimIndex.get(connection);
+    if (!index) {
+      index = this.indexClaims(connection);
+      this.claimIndex.set(connection, index);
     }
-    return { keys, complete };
+    const { counts, own, failed } = await index;
+    // A render that failed may succeed when asked again (a key service that was away): ask then.
+    if (failed.size > 0) this.claimIndex.delete(connection);
+    const self = scopeKey(app, env);
+    const mine = own.get(self);
+    return {
+      keys: { has: (key) => (counts.get(key) ?? 0) > (mine?.get(key) ?? 0) },
+      complete: failed.size === 0 || (failed.size === 1 && failed.has(self)),
+    };
+  }
+
+  /**
+   * How many scopes on one connection claim each key, counted once per revision: every drift
+   * check and sync asks what the others declare, and going through every scope for each of
+   * them costs the square of the scopes.
+   */
+  private async indexClaims(connection: string): Promise<ClaimIndex> {
+    const index: ClaimIndex = { counts: new Map(), own: new Map(), failed: new Set() };
+    for (const s of this.scopes) {
+      if (connectionOf(this.targetOf(s.env)) !== connection) continue;
+      const key = scopeKey(s.app.name, s.env.name);
+      const staged = await this.stage(s.app, s.env).catch(() => undefined);
+      if (!staged) {
+        index.failed.add(key);
+        continue;
+      }
+      const mine = new Map<string, number>();
+      for (const c of staged.claims.claims) {
+        mine.set(c.key, (mine.get(c.key) ?? 0) + 1);
+        index.counts.set(c.key, (index.counts.get(c.key) ?? 0) + 1);
+      }
+      index.own.set(key, mine);
+    }
+    return index;
   }
 
   private targetOf(env: Environment): Target {
@@ -163,6 +226,7 @@ export class DesiredStates {
       },
       problems,
       claims: claimsOf({ app, env, target }, rendered),
+      reads: [...new Set(read)],
     };
   }
 
@@ -171,13 +235,33 @@ export class DesiredStates {
    * target claims too. A scope that does not render claims nothing here: its own status says why.
    */
   private async conflicts(app: App, env: Environment, staged: Staged): Promise<SluiceError[]> {
-    const others: ScopeClaims[] = [];
-    for (const s of this.scopes) {
-      if (s.app.name === app.name && s.env.name === env.name) continue;
-      const other = await this.stage(s.app, s.env).catch(() => undefined);
-      if (other) others.push(other.claims);
-    }
+    const owners = await (this.owners ??= this.indexOwners());
+    const self = scopeKey(app.name, env.name);
+    // Only scopes that claim one of this scope's keys can conflict with it; kept in sluice.yaml's order.
+    const found = new Map<number, ScopeClaims>();
+    for (const c of staged.claims.claims)
+      for (const o of owners.get(c.key) ?? []) if (o.scope !== self) found.set(o.position, o.claims);
+    const others = [...found.entries()].sort(([a], [b]) => a - b).map(([, claims]) => claims);
     return conflictsWith(staged.claims, others);
+  }
+
+  /**
+   * Every claim key of the revision with the scopes that claim it, rendered once: checking each
+   * scope against every other one costs the square of the scopes.
+   */
+  private async indexOwners(): Promise<Map<string, ClaimOwner[]>> {
+    const owners = new Map<string, ClaimOwner[]>();
+    for (const [position, s] of this.scopes.entries()) {
+      const staged = await this.stage(s.app, s.env).catch(() => undefined);
+      if (!staged) continue;
+      const owner = { position, scope: scopeKey(s.app.name, s.env.name), claims: staged.claims };
+      for (const key of new Set(staged.claims.claims.map((c) => c.key))) {
+        const list = owners.get(key);
+        if (list) list.push(owner);
+        else owners.set(key, [owner]);
+      }
+    }
+    return owners;
   }
 }
 

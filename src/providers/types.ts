@@ -24,7 +24,8 @@ export interface PlanOptions {
  * fails): a provider then also keeps what only such a scope might declare (shared objects).
  */
 export interface DeclaredElsewhere {
-  keys: ReadonlySet<string>;
+  /** Whether another scope declares the object with this claim key. */
+  keys: { has(key: string): boolean };
   complete: boolean;
 }
 

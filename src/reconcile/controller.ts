@@ -7,12 +7,14 @@ import type { ReadonlyFs } from '../vfs/index.js';
 import type { TargetTimeouts } from './deadline.js';
 import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
+import { inputsHash } from './inputs.js';
 import { mergeJobs, type Job } from './job.js';
 import { periodic } from './periodic.js';
 import type { VerificationFailedHook } from './post-sync.js';
 import { ProviderPool } from './provider-pool.js';
 import { pruneUndeclared, removedScopes } from './prune.js';
 import { WorkQueue } from './queue.js';
+import { StatusFeed } from './status-feed.js';
 import { initialState, transition, type Effect, type ScopeEvent } from './scope-machine.js';
 import type { RevisionSource } from './source.js';
 import { toStatusError, viewOf, type ScopeEntry } from './state.js';
@@ -53,6 +55,8 @@ export interface ControllerOptions {
 interface Current {
   revision: string;
   fs: ReadonlyFs;
+  /** The revision's tree as committed (encrypted files as they are): what input hashes read. */
+  tree: ReadonlyFs;
   project: Project;
   scopes: ScopeRef[];
   /** The revision's desired states: every render, check and sync of the revision goes through it. */
@@ -74,6 +78,8 @@ interface RevisionError {
  */
 export class Controller {
   private readonly entries = new Map<string, ScopeEntry>();
+  /** Every scope's status view, updated as its machine moves: what the API and the event stream read. */
+  readonly statusFeed = new StatusFeed();
   private readonly providers: ProviderPool;
   private readonly queue: WorkQueue<Job>;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
@@ -256,8 +262,9 @@ export class Controller {
     this.revisionError = undefined;
     const desired = new DesiredStates(fs, project);
     const scopes = desired.scopes;
-    this.current = { revision, fs, project, scopes, desired };
+    this.current = { revision, fs, tree: rawFs, project, scopes, desired };
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
+    const affectedScopes = changed ? await this.mayChangeAny(previous!, this.current, changed) : undefined;
     for (const ref of scopes) {
       const key = scopeKey(ref.app.name, ref.env.name);
       let entry = this.entries.get(key);
@@ -270,13 +277,14 @@ export class Controller {
         } catch (e) {
           // Without its history the scope would show "never synced": take the revision again later.
           this.entries.delete(key);
+          this.statusFeed.delete(key);
           throw e;
         }
       }
       entry.ref = ref;
       entry.provider = provider;
       const isNew = !previous?.scopes.some((s) => s.app.name === ref.app.name && s.env.name === ref.env.name);
-      const affected = !changed || isNew || affectsApp(changed, ref.app.path);
+      const affected = !affectedScopes || isNew || affectedScopes.has(key);
       // Rendered inputs changed: drift checks must not compare against the old desired state.
       if (affected) delete entry.desired;
       const files = changed?.filter((p) => affectsApp([p], ref.app.path)).slice(0, 3) ?? [];
@@ -287,6 +295,41 @@ export class Controller {
       this.dispatch(key, { type: 'revision', revision, affected, reason, trigger });
     }
     await this.prune(previous);
+    this.republish();
+  }
+
+  /** The scopes a new revision may change; the others keep their renders. */
+  private async mayChangeAny(previous: Current, next: Current, changed: readonly string[]): Promise<Set<string>> {
+    const affected = new Set<string>();
+    const kept: ScopeRef[] = [];
+    for (const ref of next.scopes) {
+      if (await this.mayChange(previous, next, changed, ref)) affected.add(scopeKey(ref.app.name, ref.env.name));
+      else kept.push(ref);
+    }
+    // A kept render may still meet another app's new claim (two apps on one port): its checks
+    // run again on the kept render, and a conflict syncs it, to fail saying so.
+    if (affected.size > 0)
+      for (const ref of kept)
+        await next.desired.of(ref.app, ref.env).catch(() => affected.add(scopeKey(ref.app.name, ref.env.name)));
+    return affected;
+  }
+
+  /**
+   * Whether a new revision may change what a scope renders. A change in the app's directory
+   * may: a new manifest there is listed, not read. Otherwise the content hash of the scope's
+   * inputs decides, and an unchanged scope keeps its render instead of rendering again.
+   */
+  private async mayChange(previous: Current, next: Current, changed: readonly string[], ref: ScopeRef) {
+    const prefix = `${ref.app.path.replace(/\/+$/, '')}/`;
+    if (changed.some((p) => p.startsWith(prefix))) return true;
+    const reads = await previous.desired.readsOf(ref.app.name, ref.env.name);
+    const before = previous.project.apps.find((a) => a.name === ref.app.name);
+    if (!reads || !before) return affectsApp(changed, ref.app.path);
+    const same =
+      inputsHash(previous.tree, reads, previous.project, before) ===
+      inputsHash(next.tree, reads, next.project, ref.app);
+    if (same) next.desired.carryOver(ref.app.name, ref.env.name, previous.desired);
+    return !same;
   }
 
   /**
@@ -326,7 +369,13 @@ export class Controller {
     const held = { ...error, message: `${short(revision)}: ${error.message}` };
     if (type === 'project.invalid') this.projectError = held;
     this.revisionError = { error: held, revision, reason: reason(error) };
+    this.republish();
     await this.options.store.addEvent({ project: this.projectName, type, severity: 'error', message: held.message });
+  }
+
+  /** A revision-wide error shows on every scope: their views change all at once. */
+  private republish(): void {
+    for (const [key, entry] of this.entries) this.statusFeed.set(key, viewOf(entry, this.revisionError));
   }
 
   /** Rebuilds a scope's state from the store, so a restart shows what was true before it. */
@@ -346,7 +395,10 @@ export class Controller {
   private async prune(previous: Current | undefined): Promise<void> {
     const cur = this.current!;
     const removed = previous ? removedScopes(previous, cur) : [];
-    for (const r of removed) this.entries.delete(scopeKey(r.app, r.env));
+    for (const r of removed) {
+      this.entries.delete(scopeKey(r.app, r.env));
+      this.statusFeed.delete(scopeKey(r.app, r.env));
+    }
     await pruneUndeclared({
       current: cur,
       previous,
@@ -368,6 +420,7 @@ export class Controller {
     const rules = { autoSync: entry.ref.env.sync === 'auto', selfHeal: entry.ref.env.selfHeal };
     const { state, effects } = transition(entry.state, event, { now: this.now(), rules, random: this.random() });
     entry.state = state;
+    this.statusFeed.set(key, viewOf(entry, this.revisionError));
     for (const effect of effects) this.carryOut(key, entry, effect);
   }
 
@@ -459,6 +512,11 @@ export class Controller {
   }
 
   status(): ProjectStatus {
+    return { ...this.statusHeader(), apps: this.statusFeed.all() };
+  }
+
+  /** The project, its source and environments: status without the scopes, for streamed changes. */
+  statusHeader(): Omit<ProjectStatus, 'apps'> {
     const cur = this.current;
     const health = this.options.source.health();
     const source: ProjectStatus['source'] = { url: this.options.source.url, branch: this.options.source.branch };
@@ -468,7 +526,7 @@ export class Controller {
     else if (this.readError) source.error = this.readError;
     else if (this.rewritten) source.error = this.rewritten;
     if (health.nextRetryAt) source.nextRetryAt = health.nextRetryAt;
-    const out: ProjectStatus = {
+    const out: Omit<ProjectStatus, 'apps'> = {
       project: cur?.project.name ?? 'unknown',
       source,
       environments: (cur?.project.environments ?? []).map((e) => ({
@@ -477,7 +535,6 @@ export class Controller {
         provider: cur!.project.targets.get(e.target)!.provider,
         protected: e.protected,
       })),
-      apps: [...this.entries.values()].map((e) => viewOf(e, this.revisionError)),
     };
     if (this.projectError) out.projectError = this.projectError;
     return out;

@@ -6,3 +6,4 @@ export type * from './status.js';
 export { appliedArtifacts, splitImage } from './applied-artifacts.js';
 export { verify, expandTemplate, readJsonPath, type VerifyOutcome } from './verify.js';
 export type { VerificationFailedHook } from './post-sync.js';
+export { StatusFeed, type StatusChange, type StatusListener } from './status-feed.js';

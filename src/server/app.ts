@@ -14,6 +14,7 @@ import type { SluiceMetrics } from './metrics.js';
 import { accessRoutes } from './routes/access.js';
 import { followLogs } from './routes/follow-logs.js';
 import { knownNames } from './routes/params.js';
+import { statusRoutes } from './routes/status.js';
 
 export interface AppOptions {
   controller: Controller;
@@ -114,7 +115,7 @@ export function buildApp(o: AppOptions): FastifyInstance {
       return o.metrics.registry.metrics();
     });
 
-    api.get('/api/v1/status', async () => o.controller.status());
+    statusRoutes(o.controller, o.mask)(api);
     api.get<{ Params: { app: string; env: string } }>('/api/v1/apps/:app/envs/:env', async (req) =>
       o.controller.detail(req.params.app, req.params.env),
     );

@@ -13,6 +13,7 @@ import { SourceHeader } from './components/SourceHeader.tsx';
 import { MeContext } from './hooks/useMe.ts';
 import { usePoll } from './hooks/usePoll.ts';
 import { useRoute } from './hooks/useRoute.ts';
+import { useStatus } from './hooks/useStatus.ts';
 import { awaitsApproval } from './promotions.ts';
 
 const POLL_MS = 2000;
@@ -45,7 +46,7 @@ export function App() {
 
 function Dashboard({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
-  const project = usePoll(() => api.status(), POLL_MS, 'status');
+  const project = useStatus(POLL_MS);
   const open = usePoll(() => api.promotions({ state: 'open' }), OPEN_POLL_MS, 'open-promotions');
   const name = project.data?.project;
   useEffect(() => {

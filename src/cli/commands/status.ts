@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ProjectStatus } from '../../reconcile/index.js';
 import { ago, color, short, status, table } from '../format.js';
+import { ApiError } from '../client.js';
 import { client, outputFormat, outputOption, printJson } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { NotFoundError } from '../../errors/index.js';
@@ -11,10 +12,32 @@ export function statusCommand(): Command {
     .addOption(outputOption())
     .option('--app <app>', 'only this app')
     .option('--env <env>', 'only this environment')
-    .action(async (opts: { app?: string; env?: string }, cmd: Command) => {
-      const s = await client(cmd).get<ProjectStatus>('/api/v1/status');
-      const apps = s.apps.filter((a) => (!opts.app || a.app === opts.app) && (!opts.env || a.env === opts.env));
-      if (apps.length === 0 && (opts.app || opts.env)) throw notFound(s, opts);
+    .option('--status <status>', 'only scopes with this sync status or health (OutOfSync, Failed, Degraded…)')
+    .action(async (opts: { app?: string; env?: string; status?: string }, cmd: Command) => {
+      const api = client(cmd);
+      const query = new URLSearchParams(
+        Object.entries({ app: opts.app, env: opts.env, status: opts.status }).filter(
+          (e): e is [string, string] => e[1] !== undefined,
+        ),
+      );
+      // The server filters; a name it does not know is explained from the whole status.
+      const s = await api
+        .get<ProjectStatus>(`/api/v1/status${query.size ? `?${query}` : ''}`)
+        .catch(async (e: unknown) => {
+          if (e instanceof ApiError && e.status === 404)
+            throw notFound(await api.get<ProjectStatus>('/api/v1/status'), opts);
+          throw e;
+        });
+      const wanted = opts.status?.toLowerCase();
+      // Filtered here too: a server older than the filters answers with every scope.
+      const apps = s.apps.filter(
+        (a) =>
+          (!opts.app || a.app === opts.app) &&
+          (!opts.env || a.env === opts.env) &&
+          (!wanted || a.sync.toLowerCase() === wanted || a.health.toLowerCase() === wanted),
+      );
+      if (apps.length === 0 && opts.app && opts.env && !opts.status)
+        throw notFound(await api.get<ProjectStatus>('/api/v1/status'), opts);
       if (outputFormat(cmd) === 'json') {
         printJson({ ...s, apps });
       } else {

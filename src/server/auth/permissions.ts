@@ -30,6 +30,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /api/v1/me': { permission: 'authenticated' },
   'DELETE /api/v1/session': { permission: 'authenticated' },
   'GET /api/v1/status': { permission: 'read' },
+  'GET /api/v1/status/stream': { permission: 'read' },
   'GET /api/v1/apps/:app/envs/:env': { permission: 'read', env: fromParams },
   'GET /api/v1/apps/:app/envs/:env/plan': { permission: 'read', env: fromParams },
   'GET /api/v1/apps/:app/envs/:env/logs': { permission: 'read', env: fromParams },

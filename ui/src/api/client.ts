@@ -85,6 +85,9 @@ function errorDetail(body: unknown): { code?: string; message?: string; hint?: s
 
 const scope = (app: string, env: string) => `${API}/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`;
 
+/** Server-sent events: the whole status once, then each batch of changed scopes. */
+export const statusStreamUrl = `${API}/status/stream`;
+
 export const api = {
   status: () => request<ProjectStatus>(`${API}/status`),
 

@@ -13,9 +13,10 @@ export interface Poll<T> {
 
 /**
  * Calls `load` now and every `intervalMs` while the page is visible, until unmounted or `key` changes. A slow response never
- * overlaps the next poll, and a response for an old key never lands on the new one.
+ * overlaps the next poll, and a response for an old key never lands on the new one. While `enabled` is false nothing
+ * is polled (another source, such as an event stream, keeps the data).
  */
-export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: string): Poll<T> {
+export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: string, enabled = true): Poll<T> {
   const [state, setState] = useState<Omit<Poll<T>, 'refresh'>>({ loading: true });
   const loadRef = useRef(load);
   // Declared before the polling effect so a new key's first poll already uses the new loader.
@@ -25,6 +26,7 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
   const kick = useRef<() => void>(() => {});
 
   useEffect(() => {
+    if (!enabled) return;
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight = false;
@@ -64,7 +66,7 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
       clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisible);
     };
-  }, [key, intervalMs]);
+  }, [key, intervalMs, enabled]);
 
   const refresh = useCallback(() => kick.current(), []);
   return { ...state, refresh };

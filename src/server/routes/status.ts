@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { ProjectStatus, StatusFeed } from '../../reconcile/index.js';
+import type { Project } from '../../config/index.js';
+import { queryStatus, statusQuery } from '../status-query.js';
+import { knownNames } from './params.js';
+
+/** What the status routes read: the controller's views, kept current as its scopes move. */
+export interface StatusReader {
+  readonly project: Project | undefined;
+  readonly statusFeed: StatusFeed;
+  status(): ProjectStatus;
+  statusHeader(): Omit<ProjectStatus, 'apps'>;
+}
+
+/**
+ * A stream sends the project and source again this often: it keeps proxies from closing an idle
+ * connection, and shows a fetch that changed no scope.
+ */
+export const STREAM_HEARTBEAT_MS = 15_000;
+
+/**
+ * `GET /api/v1/status` (filtered and paged) and `GET /api/v1/status/stream`, which sends the
+ * whole status once (`snapshot`) and then every batch of changed scopes (`change`) as
+ * server-sent events. Both answer from memory: no request reads the store.
+ */
+export function statusRoutes(reader: StatusReader, mask: (text: string) => string = (t) => t) {
+  return (api: FastifyInstance): void => {
+    api.get('/api/v1/status', async (req) => {
+      const q = statusQuery.parse(req.query ?? {});
+      knownNames(reader.project, q);
+      return queryStatus(reader.status(), q);
+    });
+
+    const open = new Set<() => void>();
+    // An open stream would hold the server's close until the browser went away.
+    api.addHook('preClose', async () => {
+      for (const end of [...open]) end();
+    });
+
+    api.get('/api/v1/status/stream', async (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        // Proxies that buffer responses (nginx) would hold events back.
+        'x-accel-buffering': 'no',
+      });
+      // Bodies that bypass fastify's onSend (as this one does) are masked here.
+      const send = (event: string, data: unknown) =>
+        res.write(`event: ${event}\ndata: ${mask(JSON.stringify(data))}\n\n`);
+      send('snapshot', reader.status());
+      const unsubscribe = reader.statusFeed.subscribe((change) =>
+        send('change', { ...reader.statusHeader(), ...change }),
+      );
+      const beat = setInterval(() => send('header', reader.statusHeader()), STREAM_HEARTBEAT_MS);
+      beat.unref();
+      const end = () => {
+        if (!open.delete(end)) return;
+        unsubscribe();
+        clearInterval(beat);
+        res.end();
+      };
+      open.add(end);
+      req.raw.on('close', end);
+    });
+  };
+}
