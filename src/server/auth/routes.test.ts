@@ -38,6 +38,7 @@ describe('the route → permission table', () => {
     const open = new Set(routes.filter((r) => r.config?.auth === 'public').map((r) => r.url));
     expect([...open].filter((u) => u.startsWith('/api/'))).toEqual(['/api/v1/session']);
     expect(open.has('/healthz')).toBe(true);
+    expect(open.has('/readyz')).toBe(true);
     expect(open.has('/metrics')).toBe(false);
     await app.close();
   });
