@@ -22,6 +22,9 @@ import {
   type RequestPoller,
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
+import { LeaderLease, soleLeadership, type Leadership } from '../reconcile/leader.js';
+import { ScopeLeases, SoleOwnership } from '../reconcile/scope-leases.js';
+import { hostname } from 'node:os';
 import { buildApp, SluiceMetrics } from '../server/index.js';
 import { ADMIN_TOKEN_FILE, isLoopback, removeAdminToken, writeAdminToken } from '../server/auth/admin-token.js';
 import { requireAuthConfigured } from '../server/auth/startup.js';
@@ -55,6 +58,8 @@ export interface RuntimeOptions {
   oidc?: OidcSettings;
   /** This controller's name among several sharing one store. */
   instance?: string;
+  /** How long a scope or leader lease lasts without renewal, on a shared store (default 15 s). */
+  leaseDurationMs?: number;
   port: number;
   host: string;
   /** The dashboard's address as people reach it (behind a proxy, a public name); links in notifications use it. */
@@ -108,6 +113,22 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ...(o.instance ? { instance: o.instance } : {}),
   });
   const store = maskedStore(notifyingStore(opened, notify), maskDeep);
+  // On a store several replicas share, scopes are split by leases and one leader runs the
+  // project's singleton work; alone, this controller holds everything and leads.
+  const holder = o.instance ?? (opened.shared ? hostname() : 'local');
+  const durationMs = o.leaseDurationMs ?? 15_000;
+  const renewMs = Math.max(100, Math.floor(durationMs / 3));
+  const onLeadership: { current?: (leader: boolean) => void } = {};
+  const leadership: Leadership = opened.shared
+    ? new LeaderLease({
+        leases: store.leases,
+        holder,
+        durationMs,
+        renewMs,
+        onChange: (leader) => onLeadership.current?.(leader),
+      })
+    : soleLeadership;
+  const ownership = opened.shared ? new ScopeLeases({ store, holder, durationMs, renewMs }) : new SoleOwnership(holder);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open(
     { ...spec, ...(o.branch ? { branch: o.branch } : {}) },
@@ -130,6 +151,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     source: gitRevisionSource(source),
     store,
     log,
+    ownership,
+    leadership,
+    leaseRenewMs: renewMs,
     // Each render decrypts only the SOPS files it reads: a file that does not decrypt fails the app that reads it.
     openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     mask: (text) => secrets.mask(text),
@@ -189,6 +213,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const requestPoller = pollRequests(promotions, {
     intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs),
     log,
+    active: () => leadership.isLeader(),
   });
   pollerRef.current = requestPoller;
   // Every config commit becomes a ledger change, whoever wrote it; and a new revision may be a
@@ -196,7 +221,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // source's one feed: the repo is fetched once for every part that follows it.
   // Requests are read back first: one merged on the forge then has its merged revision
   // recorded before the observer judges the commit that claims it.
-  const ledgerWatch = source.watch((revision) => {
+  const observe = (revision: string) => {
     // Only changes this pass records are told: earlier ones were told when they were recorded.
     const observedFrom = new Date().toISOString();
     void requestPoller
@@ -210,8 +235,18 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
           })
           .catch((e: unknown) => log.warn({ err: e }, 'recording config commits in the ledger failed')),
       );
+  };
+  const ledgerWatch = source.watch((revision) => {
+    // Among replicas only the leader records commits and settles requests.
+    if (leadership.isLeader()) observe(revision);
     o.onRevision?.(revision, source.branch);
   });
+  // A new leader catches up at once with what arrived while no one led.
+  onLeadership.current = (leader) => {
+    log.info({ instance: holder, leader }, leader ? 'leading this project' : 'no longer leading this project');
+    const revision = source.state().lastGoodRevision;
+    if (leader && revision) observe(revision);
+  };
   const metrics = new SluiceMetrics(
     () => controller.status(),
     async () => {

@@ -7,6 +7,11 @@ export interface RequestPollerOptions {
   /** How often the interval is read again (tests); one second by default. */
   checkEveryMs?: number;
   log?: { warn(data: object, msg: string): void };
+  /**
+   * Whether this controller settles requests now: among several replicas on one store only the
+   * leader does. Always, when not given.
+   */
+  active?: () => boolean;
 }
 
 export interface RequestPoller {
@@ -31,6 +36,7 @@ export function pollRequests(svc: PromotionService, o: RequestPollerOptions): Re
   let running: Promise<void> | undefined;
 
   const round = async () => {
+    if (o.active && !o.active()) return;
     const open = await svc.o.store.ledger.listPromotions({ state: 'open' });
     for (const p of open) {
       if (closed) return;

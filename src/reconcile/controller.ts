@@ -1,5 +1,5 @@
 import { parseProject, PROJECT_FILE, type Environment, type Project, type Target } from '../config/index.js';
-import { NotFoundError, SourceError, isTransient } from '../errors/index.js';
+import { ConflictError, NotFoundError, SourceError, isTransient } from '../errors/index.js';
 import type { Plan } from '../plan/types.js';
 import type { LiveWorkload, Provider, ProviderEvent, ProviderLog, Scope } from '../providers/types.js';
 import type { Store, SyncRecord } from '../store/types.js';
@@ -10,6 +10,8 @@ import { backoffDelay } from './backoff.js';
 import { inputsHash } from './inputs.js';
 import { mergeJobs, type Job } from './job.js';
 import { periodic } from './periodic.js';
+import { soleLeadership, type Leadership } from './leader.js';
+import { SoleOwnership, type ScopeOwnership } from './scope-leases.js';
 import type { VerificationFailedHook } from './post-sync.js';
 import { ProviderPool } from './provider-pool.js';
 import { pruneUndeclared, removedScopes } from './prune.js';
@@ -47,6 +49,15 @@ export interface ControllerOptions {
   onVerificationFailed?: VerificationFailedHook;
   /** Deadlines on calls to targets (defaults: 30 s per call, 60 s to start). */
   targetTimeouts?: TargetTimeouts;
+  /**
+   * Which scopes this controller syncs. Alone on its store it holds them all (the default);
+   * sharing one it holds those whose leases it has (ScopeLeases).
+   */
+  ownership?: ScopeOwnership;
+  /** Whether this controller leads the project's singleton work; alone, it always does. */
+  leadership?: Leadership;
+  /** How often leases are renewed when shared (default 5 s). */
+  leaseRenewMs?: number;
   /** The clock and the jitter source; tests pass their own. */
   now?: () => number;
   random?: () => number;
@@ -104,6 +115,8 @@ export class Controller {
   private unwatch: (() => void) | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly ownership: ScopeOwnership;
+  private readonly leadership: Leadership;
 
   /** Refuses unsigned or untrusted commits in environments that require signatures. */
   private readonly commitCheck: CommitCheck | undefined;
@@ -115,6 +128,8 @@ export class Controller {
       : undefined;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.ownership = options.ownership ?? new SoleOwnership('local');
+    this.leadership = options.leadership ?? soleLeadership;
     this.providers = new ProviderPool(
       options.createProvider,
       (e) => void this.onProviderEvent(e),
@@ -159,6 +174,80 @@ export class Controller {
       periodic(this.options.healthIntervalMs ?? 2000, () => this.readHealth(), onError),
     ];
     void this.loops[1]!.now();
+    if (this.ownership.shared) {
+      const leases = periodic(
+        this.options.leaseRenewMs ?? 5000,
+        () => this.renewLeases(),
+        (e) => this.options.log.error({ err: e }, 'renewing leases failed'),
+      );
+      this.loops.push(leases);
+      await leases.now();
+    }
+  }
+
+  /** This replica among those sharing the store: its name, whether it leads, how many scopes it holds. */
+  replica(): { instance: string; leader: boolean; scopesHeld: number } {
+    return {
+      instance: this.ownership.holder,
+      leader: this.leadership.isLeader(),
+      scopesHeld: this.ownership.shared ? this.ownership.count() : this.entries.size,
+    };
+  }
+
+  /**
+   * One lease round: renew what is held, claim this replica's share, give up the rest. A scope
+   * gained starts from what the store says (another replica may have synced it) and is synced
+   * at the revision in force; a scope lost stops its work.
+   */
+  private async renewLeases(): Promise<void> {
+    const cur = this.current;
+    if (!cur || this.stopping.signal.aborted) return;
+    const project = cur.project.name;
+    const scopes = cur.scopes.map((s) => ({ key: scopeKey(s.app.name, s.env.name), app: s.app.name, env: s.env.name }));
+    const { gained, lost } = await this.ownership.renew(project, scopes);
+    await this.leadership.renew(project);
+    for (const key of lost) {
+      clearTimeout(this.retryTimers.get(key));
+      this.retryTimers.delete(key);
+      this.running.get(key)?.abort('its lease was lost');
+      const entry = this.entries.get(key);
+      this.options.log.warn({ scope: key }, 'lease lost; another replica syncs this scope');
+      if (entry)
+        await this.options.store.addEvent({
+          project,
+          app: entry.ref.app.name,
+          env: entry.ref.env.name,
+          type: 'lease.lost',
+          severity: 'warning',
+          message: `${this.ownership.holder} no longer holds ${key}; another replica syncs it`,
+        });
+    }
+    for (const key of gained) {
+      const entry = this.entries.get(key);
+      // Not yet filed: the revision being read files and syncs it.
+      if (!entry || this.current !== cur) continue;
+      const scope = { project, app: entry.ref.app.name, env: entry.ref.env.name };
+      const abandoned = await this.options.store.abandonScopeSyncs(
+        scope,
+        `the lease moved to ${this.ownership.holder} while this sync ran`,
+      );
+      entry.state = initialState();
+      delete entry.desired;
+      await this.restore(key, project, entry.ref);
+      await this.options.store.addEvent({
+        ...scope,
+        type: 'lease.taken',
+        severity: 'info',
+        message: `${this.ownership.holder} took the lease on ${key}${abandoned ? ` and marked ${abandoned} sync(s) left running by its previous holder as failed` : ''}`,
+      });
+      this.dispatch(key, {
+        type: 'revision',
+        revision: cur.revision,
+        affected: true,
+        reason: `lease taken at ${short(cur.revision)}`,
+        trigger: 'startup',
+      });
+    }
   }
 
   /**
@@ -192,6 +281,12 @@ export class Controller {
     this.retryTimers.clear();
     this.stopping.abort();
     await this.queue.stop();
+    // Given up at once so the other replicas take over now, not when the leases run out.
+    if (this.ownership.shared && this.current)
+      await Promise.all([
+        this.ownership.release(this.current.project.name),
+        this.leadership.release(this.current.project.name),
+      ]).catch((e: unknown) => this.options.log.warn({ err: e }, 'giving up leases failed; they expire'));
     await this.providers.closeAll(options);
     await this.options.source.close();
   }
@@ -417,6 +512,8 @@ export class Controller {
   private dispatch(key: string, event: ScopeEvent): void {
     const entry = this.entries.get(key);
     if (!entry) return;
+    // Another replica syncs the scope: only its history is kept here, for status.
+    if (event.type !== 'restored' && !this.ownership.holds(key)) return;
     const rules = { autoSync: entry.ref.env.sync === 'auto', selfHeal: entry.ref.env.selfHeal };
     const { state, effects } = transition(entry.state, event, { now: this.now(), rules, random: this.random() });
     entry.state = state;
@@ -580,6 +677,25 @@ export class Controller {
       job.waiters.forEach((w) => w(undefined, new NotFoundError('SCOPE_GONE', `${key} is no longer deployed`)));
       return;
     }
+    if (!this.ownership.holds(key)) {
+      const lease = (await this.options.store.leases.list(cur.project.name)).find(
+        (l) => l.app === ref.app.name && l.env === ref.env.name,
+      );
+      job.waiters.forEach((w) =>
+        w(
+          undefined,
+          new ConflictError(
+            'SCOPE_NOT_HELD',
+            `${key} is synced by ${lease?.holder ?? 'another replica'}, not by ${this.ownership.holder}`,
+            {
+              hint: 'Ask the replica that holds the scope, or try again: leases move when a replica stops.',
+              retry: true,
+            },
+          ),
+        ),
+      );
+      return;
+    }
     if (job.trigger === 'manual' && !job.dryRun) this.dispatch(key, { type: 'manual-sync' });
     let provider: Provider;
     try {
@@ -625,6 +741,9 @@ export class Controller {
           provider,
           scope: this.scopeOf(cur.project, ref),
           ...(entry.state.syncedRevision ? { trustedRevision: entry.state.syncedRevision } : {}),
+          ...(this.ownership.shared
+            ? { lease: { fence: () => this.ownership.fence(key), confirm: () => this.ownership.confirm(key) } }
+            : {}),
           recovering: phase === 'Failed' || phase === 'Stalled' || entry.state.lastSync?.result === 'Failed',
           supersede: supersede.signal,
           report: (event) => this.dispatch(key, event),
@@ -674,7 +793,7 @@ export class Controller {
   private async checkDriftOf(key: string, cause?: string): Promise<void> {
     const cur = this.current;
     const entry = this.entries.get(key);
-    if (!cur || !entry || this.queue.isBusy(key)) return;
+    if (!cur || !entry || this.queue.isBusy(key) || !this.ownership.holds(key)) return;
     const { state, ref } = entry;
     if (state.phase !== 'Synced' && !(state.phase === 'OutOfSync' && state.drift)) return;
     if (state.syncedRevision !== cur.revision) return;
@@ -707,7 +826,7 @@ export class Controller {
     if (!cur) return;
     await Promise.all(
       [...this.entries.entries()].map(async ([key, entry]) => {
-        if (entry.state.phase === 'Syncing') return;
+        if (entry.state.phase === 'Syncing' || !this.ownership.holds(key)) return;
         try {
           const provider = await this.providers.get(cur.project, entry.ref.env.target);
           const resources = await provider.health(this.scopeOf(cur.project, entry.ref));

@@ -3,6 +3,8 @@ import { ProviderError, isSluiceError, isTransient } from '../errors/index.js';
 import type { Resource } from '../model/resource.js';
 import { isChanging, type Plan, type ResourceHealth } from '../plan/types.js';
 import type { DeclaredElsewhere, Provider, ProviderLog, Scope } from '../providers/types.js';
+import { LeaseLostError } from '../store/errors.js';
+import type { Fence } from '../store/lease-types.js';
 import type { NewSync, Store, SyncRecord } from '../store/types.js';
 import { attribute } from './attribute.js';
 import type { CommitCheck } from './commit-check.js';
@@ -55,6 +57,11 @@ export interface RunContext {
   onPlan: (plan: Plan, desired?: readonly Resource[]) => void;
   /** The revision the scope last applied successfully. */
   trustedRevision?: string;
+  /**
+   * The scope's lease, when several controllers share the store: every result is written
+   * under the fence the job started with, and the lease is renewed right before an apply.
+   */
+  lease?: { fence(): Fence | undefined; confirm(): Promise<Fence | undefined> };
 }
 
 /** How a scope plans and applies: pruning, and what other scopes on its target still declare. */
@@ -74,6 +81,30 @@ export async function planOptions(
  * decides nothing about status: it reports what happened and the scope's machine does the rest.
  */
 export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promise<SyncRecord | undefined> {
+  const fence = ctx.lease?.fence();
+  try {
+    return await runFenced(deps, ctx, job, fence);
+  } catch (e) {
+    if (!(e instanceof LeaseLostError)) throw e;
+    // Another controller holds the scope now: it syncs it; this one stops and says so.
+    await deps.onEvent?.({
+      scope: ctx.scope,
+      type: 'sync.lease-lost',
+      severity: 'warning',
+      message: `sync of ${short(ctx.revision)} stopped: ${e.message}`,
+    });
+    deps.log.warn({ scope: ctx.scope, err: e.message }, 'lease lost; the sync stops');
+    if (!job.dryRun) ctx.report({ type: 'sync-finished', outcome: { kind: 'aborted' } });
+    return undefined;
+  }
+}
+
+async function runFenced(
+  deps: RunnerDeps,
+  ctx: RunContext,
+  job: Job,
+  fence: Fence | undefined,
+): Promise<SyncRecord | undefined> {
   const { ref, revision, provider, scope, report } = ctx;
   const env = ref.env;
   const timings: Record<string, number> = {};
@@ -109,7 +140,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     );
   } catch (e) {
     // Nothing was applied: record the failure where people look (status, history, events).
-    return recordFailure(deps, ctx, job, e, timings);
+    return recordFailure(deps, ctx, job, e, timings, fence);
   }
   ctx.onPlan(plan, desired.resources);
 
@@ -121,7 +152,7 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
     }
     // Nothing to change, but the scope failed before: it is synced only once it is healthy,
     // and that is recorded, so history does not keep a failure as the last word.
-    return waitAndRecord(deps, ctx, job, plan, desired, pruning, timings, 'recovered');
+    return waitAndRecord(deps, ctx, job, plan, desired, pruning, timings, 'recovered', fence);
   }
   if (!job.dryRun && !mayApply) {
     const reason =
@@ -132,11 +163,11 @@ export async function runJob(deps: RunnerDeps, ctx: RunContext, job: Job): Promi
 
   if (job.dryRun) {
     const record = await deps.store.startSync(newSync(scope, revision, job));
-    const done = await deps.store.finishSync(record.id, { result: 'Succeeded', plan: plan.summary, timings });
+    const done = await deps.store.finishSync(record.id, { result: 'Succeeded', plan: plan.summary, timings }, fence);
     deps.onSyncFinished?.(done);
     return done;
   }
-  return waitAndRecord(deps, ctx, job, plan, desired, pruning, timings, 'apply');
+  return waitAndRecord(deps, ctx, job, plan, desired, pruning, timings, 'apply', fence);
 }
 
 async function waitAndRecord(
@@ -148,6 +179,7 @@ async function waitAndRecord(
   pruning: Awaited<ReturnType<typeof planOptions>>,
   timings: Record<string, number>,
   mode: 'apply' | 'recovered',
+  fence: Fence | undefined,
 ): Promise<SyncRecord> {
   const { ref, revision, provider, scope, report } = ctx;
   const env = ref.env;
@@ -159,6 +191,16 @@ async function waitAndRecord(
       timings[phase] = Math.round(performance.now() - t0);
     }
   };
+  // The lease is checked (and renewed) right before anything is applied: a controller that lost
+  // it stops here, and one whose token changed since the job began stops too.
+  if (mode === 'apply' && ctx.lease) {
+    const now = await ctx.lease.confirm();
+    if (fence && now?.token !== fence.token)
+      throw new LeaseLostError(
+        'LEASE_LOST',
+        `the lease on ${scope.app}/${scope.env} changed hands while the sync planned`,
+      );
+  }
   const record = await deps.store.startSync(newSync(scope, revision, job));
   report({ type: 'apply-started', revision, reason: job.reason });
   await deps.onEvent?.({
@@ -208,16 +250,20 @@ async function waitAndRecord(
     );
     if (ctx.supersede.aborted) {
       const by = String(ctx.supersede.reason ?? 'a newer revision');
-      const done = await deps.store.finishSync(record.id, {
-        result: 'Superseded',
-        plan: applied.summary,
-        health: health.status,
-        error: {
-          code: 'SUPERSEDED',
-          message: `superseded by ${short(by)} before it turned healthy: ${describeUnhealthy(health.resources) || health.status}`,
+      const done = await deps.store.finishSync(
+        record.id,
+        {
+          result: 'Superseded',
+          plan: applied.summary,
+          health: health.status,
+          error: {
+            code: 'SUPERSEDED',
+            message: `superseded by ${short(by)} before it turned healthy: ${describeUnhealthy(health.resources) || health.status}`,
+          },
+          timings,
         },
-        timings,
-      });
+        fence,
+      );
       await deps.onEvent?.({
         scope,
         type: 'sync.superseded',
@@ -231,13 +277,17 @@ async function waitAndRecord(
     }
     if (deps.signal?.aborted && health.status !== 'Healthy') {
       // Sluice is stopping: the sync did not fail, it was cut short; the next start takes it up.
-      const done = await deps.store.finishSync(record.id, {
-        result: 'Failed',
-        plan: applied.summary,
-        health: health.status,
-        error: { code: 'SYNC_ABANDONED', message: 'the controller stopped while this sync waited for health' },
-        timings,
-      });
+      const done = await deps.store.finishSync(
+        record.id,
+        {
+          result: 'Failed',
+          plan: applied.summary,
+          health: health.status,
+          error: { code: 'SYNC_ABANDONED', message: 'the controller stopped while this sync waited for health' },
+          timings,
+        },
+        fence,
+      );
       report({ type: 'sync-finished', outcome: { kind: 'aborted' } });
       deps.onSyncFinished?.(done);
       return done;
@@ -256,7 +306,11 @@ async function waitAndRecord(
     // way round, is never seen by anyone (a promotion from this environment reads both).
     const done = await deps.store.transaction(async (tx) => {
       await recordApplied(tx, scope, revision, record.id, desired.resources);
-      return tx.finishSync(record.id, { result: 'Succeeded', plan: applied.summary, health: health.status, timings });
+      return tx.finishSync(
+        record.id,
+        { result: 'Succeeded', plan: applied.summary, health: health.status, timings },
+        fence,
+      );
     });
     if (mode === 'apply') {
       const unchanged = applied.changes.map((c) => ({ ...c, action: 'unchanged' as const }));
@@ -295,8 +349,13 @@ async function waitAndRecord(
     deps.onSyncFinished?.(done);
     return done;
   } catch (e) {
+    if (e instanceof LeaseLostError) throw e;
     const error = maskedError(deps, e);
-    const done = await deps.store.finishSync(record.id, { result: 'Failed', plan: applied.summary, error, timings });
+    const done = await deps.store.finishSync(
+      record.id,
+      { result: 'Failed', plan: applied.summary, error, timings },
+      fence,
+    );
     await deps.onEvent?.({
       scope,
       type: 'sync.failed',
@@ -321,12 +380,13 @@ async function recordFailure(
   job: Job,
   e: unknown,
   timings: Record<string, number>,
+  fence: Fence | undefined,
 ): Promise<SyncRecord> {
   const { scope, revision } = ctx;
   const error = maskedError(deps, e);
   if (!isSluiceError(e)) deps.log.error({ err: e, scope }, 'unexpected error while rendering');
   const started = await deps.store.startSync(newSync(scope, revision, job));
-  const done = await deps.store.finishSync(started.id, { result: 'Failed', error, timings });
+  const done = await deps.store.finishSync(started.id, { result: 'Failed', error, timings }, fence);
   await deps.onEvent?.({
     scope,
     type: 'sync.failed',

@@ -110,6 +110,14 @@ export function buildApp(o: AppOptions): FastifyInstance {
   // as it is registered) covers every one of them.
   void app.register(async (api) => {
     api.get('/healthz', { config: { auth: 'public' } }, async () => ({ ok: true }));
+    // Readiness, for a load balancer or Kubernetes: a replica that holds no lease still serves
+    // the API and is ready; one whose store does not answer is not.
+    api.get('/readyz', { config: { auth: 'public' } }, async (_req, reply) => {
+      const store = await probeStore(o.store);
+      const replica = o.controller.replica();
+      const ready = store === 'ok';
+      return reply.code(ready ? 200 : 503).send({ ready, ...replica, store });
+    });
     api.get('/metrics', { config: o.publicMetrics ? { auth: 'public' } : {} }, async (_req, reply) => {
       reply.header('content-type', o.metrics.registry.contentType);
       return o.metrics.registry.metrics();
@@ -190,4 +198,22 @@ export function buildApp(o: AppOptions): FastifyInstance {
 
 function strip<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** How long /readyz waits for the store before calling it unreachable. */
+const STORE_PROBE_MS = 3000;
+
+/** 'ok' when the store answers a read (and, on PostgreSQL, its migrations are done); else why not. */
+async function probeStore(store: Store): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`the store did not answer within ${STORE_PROBE_MS / 1000}s`), STORE_PROBE_MS);
+  });
+  try {
+    return await Promise.race([store.listSyncs({ limit: 1 }).then(() => 'ok'), timeout]);
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
 }

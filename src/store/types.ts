@@ -1,6 +1,7 @@
 import type { PlanSummary } from '../plan/types.js';
 import type { LedgerChainStore } from './ledger-chain-types.js';
-import type { Fence, LeaseStore } from './lease-types.js';
+import type { Fence, LeaseScope, LeaseStore } from './lease-types.js';
+import type { HeartbeatStore } from './heartbeat-types.js';
 import type { HoldStore } from './hold-types.js';
 import type { LedgerStore } from './ledger-types.js';
 import type { WebhookDeliveryStore } from './webhook-types.js';
@@ -117,6 +118,12 @@ export interface Store {
    * instance owns are left alone: that instance may be running them now. Returns how many.
    */
   abandonRunningSyncs(reason: string): Promise<number>;
+  /**
+   * Marks the scope's syncs other instances left Running as Failed: called by the controller
+   * that just took the scope's lease over (their holder died or lost it; its token fences any
+   * late write of theirs). Returns how many.
+   */
+  abandonScopeSyncs(scope: LeaseScope, reason: string): Promise<number>;
   addEvent(event: NewEvent): Promise<EventRecord>;
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
   /** The deployment ledger: changes, promotion requests, approvals, applied artifacts, verifications. */
@@ -127,6 +134,14 @@ export interface Store {
   readonly webhooks: WebhookDeliveryStore;
   /** Leases on app × environment scopes, for several controllers on one store. */
   readonly leases: LeaseStore;
+  /** Which controllers are alive, for fair shares of the leases. */
+  readonly heartbeats: HeartbeatStore;
+  /**
+   * True when several processes may write through this store at once (PostgreSQL): the
+   * controller then shares scopes through leases. A store one process owns (SQLite) leaves it
+   * unset and its controller holds every scope.
+   */
+  readonly shared?: boolean;
   /**
    * Runs `fn` with a store whose every write commits together or not at all. Writes that belong
    * together (a merged promotion: its approvals, its state, the change it made) go through the

@@ -100,6 +100,11 @@ describe('authentication', () => {
     }
     expect((await call('GET', '/api/v1/status', { token: 'sluice_not-a-real-one' })).status).toBe(401);
     expect((await call('GET', '/healthz')).status).toBe(200);
+    // Alone on its SQLite store the replica leads and holds every scope.
+    expect(await call('GET', '/readyz')).toMatchObject({
+      status: 200,
+      body: { ready: true, instance: 'local', leader: true, scopesHeld: 2, store: 'ok' },
+    });
     // Public on loopback only.
     expect((await call('GET', '/metrics')).status).toBe(200);
   });

@@ -32,6 +32,20 @@ export function serveCommand(): Command {
         }),
     )
     .option('--keep-workloads', 'on exit, leave processes running for the next start to adopt')
+    .addOption(
+      new Option(
+        '--lease-duration <seconds>',
+        "with several replicas on one PostgreSQL store: how long a scope lease lasts unrenewed (renewed every third of it); a dead replica's scopes move within it",
+      )
+        .env('SLUICE_LEASE_DURATION')
+        .default('15')
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isFinite(n) || n < 0.3 || n > 3600)
+            throw new Error(`--lease-duration must be seconds between 0.3 and 3600, not "${v}"`);
+          return v;
+        }),
+    )
     .action(
       async (
         opts: {
@@ -42,6 +56,7 @@ export function serveCommand(): Command {
           poll: string;
           externalUrl?: string;
           keepWorkloads?: boolean;
+          leaseDuration: string;
         } & OidcOptionValues,
         cmd: Command,
       ) => {
@@ -57,6 +72,7 @@ export function serveCommand(): Command {
           host: opts.host,
           ...(opts.externalUrl ? { externalUrl: opts.externalUrl } : {}),
           pollIntervalMs: Number(opts.poll) * 1000,
+          leaseDurationMs: Math.round(Number(opts.leaseDuration) * 1000),
           ...(oidc ? { oidc } : {}),
         });
         // As Sluice resolved it (an absolute path for a local repo), not as typed: "." says nothing in a log.

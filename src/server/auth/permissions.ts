@@ -65,6 +65,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
  */
 export const PUBLIC_ROUTES: readonly string[] = [
   'GET /healthz',
+  'GET /readyz',
   'POST /api/v1/session',
   'GET /auth/oidc/config',
   'GET /auth/oidc/login',

@@ -42,6 +42,7 @@ describe('the route → permission table', () => {
     const open = new Set(routes.filter((r) => r.config?.auth === 'public').map((r) => r.url));
     expect([...open].filter((u) => u.startsWith('/api/'))).toEqual(['/api/v1/session']);
     expect(open.has('/healthz')).toBe(true);
+    expect(open.has('/readyz')).toBe(true);
     expect(open.has('/auth/oidc/config')).toBe(true);
     const listed = routes.filter(
       (r) => r.config?.auth === 'public' && !r.url.startsWith('/*') && r.url !== '/' && r.method !== 'HEAD',

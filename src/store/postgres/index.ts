@@ -6,11 +6,13 @@ import type { HoldStore } from '../hold-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
-import type { Fence, LeaseStore } from '../lease-types.js';
+import type { Fence, LeaseScope, LeaseStore } from '../lease-types.js';
 import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import { createPool, PgDb, redactUrl, unavailable, type Queryable } from './db.js';
 import { PgEvents } from './events.js';
 import { PgLeases } from './leases.js';
+import { PgHeartbeats } from './heartbeats.js';
+import type { HeartbeatStore } from '../heartbeat-types.js';
 import { PgAccess } from './access.js';
 import { PgAudit } from './audit.js';
 import { PgHolds } from './holds.js';
@@ -28,6 +30,8 @@ import { PgSyncs } from './syncs.js';
 export class PgStore implements Store {
   readonly ledger: LedgerStore;
   readonly leases: LeaseStore;
+  readonly heartbeats: HeartbeatStore;
+  readonly shared = true;
   readonly ledgerChain: LedgerChainStore;
   readonly webhooks: WebhookDeliveryStore;
   readonly holds: HoldStore;
@@ -47,6 +51,7 @@ export class PgStore implements Store {
     this.events = new PgEvents(db);
     this.ledger = new PgLedger(db);
     this.leases = new PgLeases(db);
+    this.heartbeats = new PgHeartbeats(db);
     this.ledgerChain = new PgLedgerChain(db);
     this.webhooks = new PgWebhookDeliveries(db);
     this.holds = new PgHolds(db);
@@ -112,6 +117,10 @@ export class PgStore implements Store {
 
   listSyncs(query?: SyncQuery): Promise<SyncRecord[]> {
     return this.syncs.list(query);
+  }
+
+  abandonScopeSyncs(scope: LeaseScope, reason: string): Promise<number> {
+    return this.syncs.abandonScope(scope, reason);
   }
 
   abandonRunningSyncs(reason: string): Promise<number> {

@@ -243,6 +243,18 @@ export const migrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX api_audit_scope ON api_audit (app, env, id);
     `,
   },
+  {
+    version: 11,
+    name: 'controller heartbeats: the replicas alive in a project, for fair shares of scope leases',
+    sql: `
+      CREATE TABLE controller_heartbeats (
+        project TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (project, instance)
+      );
+    `,
+  },
 ];
 
 /**

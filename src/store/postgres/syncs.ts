@@ -1,6 +1,6 @@
 import { rowToSync, type SyncRow } from '../rows.js';
 import { leaseLost } from '../errors.js';
-import type { Fence } from '../lease-types.js';
+import type { Fence, LeaseScope } from '../lease-types.js';
 import type { NewSync, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
 import type { PgDb } from './db.js';
 import { where } from './where.js';
@@ -72,6 +72,15 @@ export class PgSyncs {
       w.params,
     );
     return rows.map(rowToSync);
+  }
+
+  async abandonScope(scope: LeaseScope, reason: string): Promise<number> {
+    const error = JSON.stringify({ code: 'SYNC_ABANDONED', message: reason });
+    return this.db.count(
+      `UPDATE syncs SET result = 'Failed', error = $1, finished_at = $2
+       WHERE result = 'Running' AND project = $3 AND app = $4 AND env = $5 AND (owner IS NULL OR owner <> $6)`,
+      [error, new Date().toISOString(), scope.project, scope.app, scope.env, this.instance],
+    );
   }
 
   async abandonRunning(reason: string): Promise<number> {

@@ -5,9 +5,11 @@ import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, Syn
 import type { HoldStore } from '../hold-types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
-import type { Fence, LeaseStore } from '../lease-types.js';
+import type { Fence, LeaseScope, LeaseStore } from '../lease-types.js';
 import { leaseLost } from '../errors.js';
 import { SqliteLeases } from './leases.js';
+import { SqliteHeartbeats } from './heartbeats.js';
+import type { HeartbeatStore } from '../heartbeat-types.js';
 import { SqliteHolds } from './holds.js';
 import type { AccessStore } from '../access-types.js';
 import type { AuditStore } from '../audit-types.js';
@@ -28,14 +30,18 @@ export class SqliteStore implements Store {
   readonly ledgerChain: LedgerChainStore;
   readonly webhooks: WebhookDeliveryStore;
   readonly leases: LeaseStore;
+  readonly heartbeats: HeartbeatStore;
   private readonly turns = new Turns();
   private readonly instance: string;
   readonly holds: HoldStore;
   readonly access: AccessStore;
   readonly audit: AuditStore;
 
-  /** `instance`: the controller writing through this store (see StoreOptions). */
-  constructor(path: string, options: { instance?: string } = {}) {
+  /**
+   * `instance`: the controller writing through this store (see StoreOptions). `now`: the clock
+   * leases and heartbeats expire by (tests pass a fake one).
+   */
+  constructor(path: string, options: { instance?: string; now?: () => number } = {}) {
     this.instance = options.instance ?? 'local';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -47,7 +53,8 @@ export class SqliteStore implements Store {
     this.holds = new SqliteHolds(this.db);
     this.ledgerChain = new SqliteLedgerChain(this.db);
     this.webhooks = new SqliteWebhookDeliveries(this.db);
-    this.leases = new SqliteLeases(this.db);
+    this.leases = new SqliteLeases(this.db, options.now ?? Date.now);
+    this.heartbeats = new SqliteHeartbeats(this.db, options.now ?? Date.now);
     this.access = new SqliteAccess(this.db);
     this.audit = new SqliteAudit(this.db);
     // What callers get is the store that waits for an open transaction to end; the
@@ -151,6 +158,16 @@ export class SqliteStore implements Store {
     const sql = `SELECT * FROM syncs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit ?? 50) as SyncRow[];
     return rows.map(rowToSync);
+  }
+
+  async abandonScopeSyncs(scope: LeaseScope, reason: string): Promise<number> {
+    const error = JSON.stringify({ code: 'SYNC_ABANDONED', message: reason });
+    return this.db
+      .prepare(
+        `UPDATE syncs SET result = 'Failed', error = ?, finished_at = ?
+         WHERE result = 'Running' AND project = ? AND app = ? AND env = ? AND (owner IS NULL OR owner <> ?)`,
+      )
+      .run(error, new Date().toISOString(), scope.project, scope.app, scope.env, this.instance).changes;
   }
 
   async abandonRunningSyncs(reason: string): Promise<number> {

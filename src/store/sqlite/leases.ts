@@ -21,10 +21,13 @@ const toLease = (r: LeaseRow): Lease => ({
 
 /** Scope leases in SQLite (migration 5); times from this process's clock, as ISO text. */
 export class SqliteLeases implements LeaseStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {}
 
   async claim(scope: LeaseScope, holder: string, ttlMs: number): Promise<Lease | undefined> {
-    const now = Date.now();
+    const now = this.now();
     const changed = this.db
       .prepare(
         `INSERT INTO scope_leases (project, app, env, holder, token, expires_at) VALUES (?, ?, ?, ?, 1, ?)

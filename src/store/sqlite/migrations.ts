@@ -249,4 +249,16 @@ export const migrations: {
       CREATE INDEX api_audit_scope ON api_audit (app, env, id);
     `,
   },
+  {
+    version: 11,
+    name: 'controller heartbeats: the replicas alive in a project, for fair shares of scope leases',
+    sql: `
+      CREATE TABLE controller_heartbeats (
+        project TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (project, instance)
+      );
+    `,
+  },
 ];

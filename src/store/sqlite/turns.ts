@@ -44,7 +44,7 @@ export class Turns {
 }
 
 /**
- * `target` with every method waiting its turn first (and those of its parts: ledger, leases, ledgerChain, webhooks, holds, access, audit). The wait and the
+ * `target` with every method waiting its turn first (and those of its parts: ledger, leases, heartbeats, ledgerChain, webhooks, holds, access, audit). The wait and the
  * method's first statement run in one go, so no transaction can begin between them.
  */
 export function waitingTurns<T extends object>(target: T, turns: Turns): T {
@@ -54,6 +54,7 @@ export function waitingTurns<T extends object>(target: T, turns: Turns): T {
       if (
         (prop === 'ledger' ||
           prop === 'leases' ||
+          prop === 'heartbeats' ||
           prop === 'ledgerChain' ||
           prop === 'webhooks' ||
           prop === 'holds' ||

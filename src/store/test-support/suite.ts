@@ -312,5 +312,39 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       );
       expect(done.result).toBe('Failed');
     });
+
+    it("the scope's new holder fails the syncs others left running there, and only those", async () => {
+      const db = await database();
+      const a = db.open('ctl-a');
+      const b = db.open('ctl-b');
+      const orphan = await a.startSync(base);
+      const elsewhere = await a.startSync({ ...base, env: 'prod' });
+      const own = await b.startSync(base);
+      expect(await b.abandonScopeSyncs(scope, 'the lease moved')).toBe(1);
+      expect(await b.getSync(orphan.id)).toMatchObject({
+        result: 'Failed',
+        error: { code: 'SYNC_ABANDONED', message: 'the lease moved' },
+      });
+      expect(await b.getSync(elsewhere.id)).toMatchObject({ result: 'Running' });
+      expect(await b.getSync(own.id)).toMatchObject({ result: 'Running' });
+    });
+  });
+
+  describe(`${name}: controller heartbeats`, () => {
+    it('lists the controllers whose heartbeat has not run out; leaving removes one at once', async () => {
+      const db = await database();
+      const a = db.open('ctl-a');
+      const b = db.open('ctl-b');
+      await a.heartbeats.beat('shop', 'ctl-a', 60_000);
+      await b.heartbeats.beat('shop', 'ctl-b', 60_000);
+      await b.heartbeats.beat('other', 'ctl-c', 60_000);
+      expect(await a.heartbeats.live('shop')).toEqual(['ctl-a', 'ctl-b']);
+      // A beat with no time left is a controller presumed dead.
+      await b.heartbeats.beat('shop', 'ctl-b', 0);
+      expect(await a.heartbeats.live('shop')).toEqual(['ctl-a']);
+      await a.heartbeats.beat('shop', 'ctl-b', 60_000);
+      await a.heartbeats.leave('shop', 'ctl-a');
+      expect(await b.heartbeats.live('shop')).toEqual(['ctl-b']);
+    });
   });
 }

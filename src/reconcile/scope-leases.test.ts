@@ -1,0 +1,256 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LeaseLostError } from '../store/errors.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/types.js';
+import { Controller } from './controller.js';
+import { LeaderLease } from './leader.js';
+import { decideShare, limitFor } from './lease-share.js';
+import { ScopeLeases, SoleOwnership, type OwnedScope } from './scope-leases.js';
+import { MemorySource, MemoryTarget, processYaml, projectFiles, quietLog, tempStore } from './test-support.js';
+
+const DURATION = 15_000;
+const RENEW = 5_000;
+
+/** 4 apps × 3 environments. */
+const scopes: OwnedScope[] = ['a', 'b', 'c', 'd'].flatMap((app) =>
+  ['dev', 'stage', 'prod'].map((env) => ({ key: `${app}@${env}`, app, env })),
+);
+
+describe('the fair share', () => {
+  it('is ceil(scopes / live) plus a quarter of slack, never above 1.5× the share', () => {
+    for (const [n, live] of [
+      [12, 3],
+      [12, 2],
+      [10, 3],
+      [3000, 3],
+      [1, 3],
+      [7, 1],
+    ] as const) {
+      const keys = Array.from({ length: n }, (_, i) => `s${i}`);
+      const d = decideShare({ me: 'x', scopes: keys, held: [], heldByOthers: new Set(), live });
+      expect(d.share).toBe(Math.ceil(n / live));
+      expect(d.limit).toBeGreaterThanOrEqual(d.share);
+      expect(d.limit).toBeLessThanOrEqual(Math.floor(1.5 * d.share));
+      // Every replica holding its limit covers every scope.
+      expect(d.limit * live).toBeGreaterThanOrEqual(n);
+    }
+    expect(limitFor(4)).toBe(5);
+  });
+
+  it('claims only what no live replica holds, and gives up its newest claims above the limit', () => {
+    const keys = scopes.map((s) => s.key);
+    const d = decideShare({
+      me: 'x',
+      scopes: keys,
+      held: keys.slice(0, 8),
+      heldByOthers: new Set(keys.slice(8, 10)),
+      live: 3,
+    });
+    expect(d.limit).toBe(5);
+    expect(d.release).toEqual(keys.slice(5, 8).reverse());
+    expect(d.claim).toEqual([]);
+    const e = decideShare({
+      me: 'x',
+      scopes: keys,
+      held: keys.slice(0, 2),
+      heldByOthers: new Set(keys.slice(2, 10)),
+      live: 3,
+    });
+    expect(new Set(e.claim)).toEqual(new Set(keys.slice(10)));
+  });
+
+  it('orders claims differently per replica, so replicas that start together rarely race', () => {
+    const keys = scopes.map((s) => s.key);
+    const a = decideShare({ me: 'ctl-a', scopes: keys, held: [], heldByOthers: new Set(), live: 3 }).claim;
+    const b = decideShare({ me: 'ctl-b', scopes: keys, held: [], heldByOthers: new Set(), live: 3 }).claim;
+    expect(new Set(a)).toEqual(new Set(keys));
+    expect(a).not.toEqual(b);
+  });
+});
+
+describe('scope leases among replicas (SQLite store, fake clock)', () => {
+  let clock: number;
+  let store: SqliteStore;
+  const now = () => clock;
+  const keeper = (holder: string) => new ScopeLeases({ store, holder, durationMs: DURATION, renewMs: RENEW, now });
+
+  beforeEach(() => {
+    clock = Date.parse('2026-01-01T00:00:00Z');
+    store = new SqliteStore(':memory:', { instance: 'test', now });
+  });
+  afterEach(() => store.close());
+
+  /** One renewal round of every keeper, then the clock moves one renewal interval. */
+  async function round(keepers: ScopeLeases[]): Promise<void> {
+    for (const k of keepers) await k.renew('shop', scopes);
+    clock += RENEW;
+  }
+
+  async function holders(): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const l of await store.leases.list('shop'))
+      if (Date.parse(l.expiresAt) > clock) out.set(l.holder, [...(out.get(l.holder) ?? []), `${l.app}@${l.env}`]);
+    return out;
+  }
+
+  it('three replicas settle on every scope held exactly once, none above 1.5× its share', async () => {
+    const ks = ['ctl-a', 'ctl-b', 'ctl-c'].map(keeper);
+    // The first alone takes everything; the others join one round later.
+    await ks[0]!.renew('shop', scopes);
+    expect(ks[0]!.count()).toBe(12);
+    for (let i = 0; i < 4; i++) await round(ks);
+    const held = await holders();
+    const all = [...held.values()].flat();
+    expect(all.sort()).toEqual(scopes.map((s) => s.key).sort());
+    for (const k of ks) {
+      expect(k.count()).toBeLessThanOrEqual(1.5 * 4);
+      expect(k.count()).toBeGreaterThan(0);
+      expect(k.count()).toBe(held.get(k.holder)?.length ?? 0);
+    }
+    // Steady: further rounds move nothing.
+    const before = JSON.stringify([...(await holders())].sort());
+    for (let i = 0; i < 3; i++) await round(ks);
+    expect(JSON.stringify([...(await holders())].sort())).toBe(before);
+  });
+
+  it("a dead replica's scopes are taken over within one lease period, under higher tokens that fence it out", async () => {
+    const ks = ['ctl-a', 'ctl-b', 'ctl-c'].map(keeper);
+    for (let i = 0; i < 5; i++) await round(ks);
+    const dead = ks.reduce((m, k) => (k.count() > m.count() ? k : m));
+    const survivors = ks.filter((k) => k !== dead);
+    const orphaned = scopes.filter((s) => dead.holds(s.key));
+    const fences = new Map(orphaned.map((s) => [s.key, dead.fence(s.key)!]));
+    const sync = await store.startSync({
+      project: 'shop',
+      app: orphaned[0]!.app,
+      env: orphaned[0]!.env,
+      revision: 'r1',
+      trigger: 'revision',
+      reason: 'test',
+      dryRun: false,
+      startedAt: new Date(clock).toISOString(),
+    });
+    const diedAt = clock;
+    // The dead one renews no more; the survivors go on.
+    while ((await holders()).has(dead.holder) || survivors.reduce((n, k) => n + k.count(), 0) < 12) {
+      await round(survivors);
+      expect(clock - diedAt).toBeLessThanOrEqual(DURATION + 2 * RENEW);
+    }
+    for (const s of orphaned) {
+      const lease = (await store.leases.list('shop')).find((l) => l.app === s.app && l.env === s.env)!;
+      expect(lease.holder).not.toBe(dead.holder);
+      expect(lease.token).toBeGreaterThan(fences.get(s.key)!.token);
+    }
+    // Its view: the leases are no longer trusted, a confirm fails, and a late result is refused.
+    expect(dead.holds(orphaned[0]!.key)).toBe(false);
+    await expect(dead.confirm(orphaned[0]!.key)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      store.finishSync(sync.id, { result: 'Succeeded', timings: {} }, fences.get(orphaned[0]!.key)),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    for (const k of survivors) expect(k.count()).toBeLessThanOrEqual(1.5 * 6);
+  });
+
+  it('a clean stop gives every lease and the heartbeat up at once', async () => {
+    const ks = ['ctl-a', 'ctl-b'].map(keeper);
+    for (let i = 0; i < 3; i++) await round(ks);
+    await ks[0]!.release('shop');
+    expect(await store.heartbeats.live('shop')).toEqual(['ctl-b']);
+    await ks[1]!.renew('shop', scopes);
+    expect(ks[1]!.count()).toBe(12);
+  });
+
+  it('one leader; another takes over once its lease runs out, and each is told', async () => {
+    const told: string[] = [];
+    const leader = (holder: string) =>
+      new LeaderLease({
+        leases: store.leases,
+        holder,
+        durationMs: DURATION,
+        renewMs: RENEW,
+        now,
+        onChange: (l) => told.push(`${holder}:${l}`),
+      });
+    const a = leader('ctl-a');
+    const b = leader('ctl-b');
+    expect(await a.renew('shop')).toBe(true);
+    expect(await b.renew('shop')).toBe(false);
+    expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+    const first = a.fence()!.token;
+    // a stops renewing: it stops trusting its lease before b may take it.
+    clock += DURATION - RENEW;
+    expect(a.isLeader()).toBe(false);
+    expect(await b.renew('shop')).toBe(false);
+    clock += RENEW;
+    expect(await b.renew('shop')).toBe(true);
+    expect(b.fence()!.token).toBeGreaterThan(first);
+    expect(await a.renew('shop')).toBe(false);
+    expect(told).toEqual(['ctl-a:true', 'ctl-b:true', 'ctl-a:false']);
+    // The leader's row is not a scope: scope keepers never count or claim it.
+    const k = keeper('ctl-c');
+    await k.renew('shop', scopes);
+    expect(k.count()).toBe(12);
+  });
+
+  it('alone on its store a controller holds every scope and stores nothing', async () => {
+    const sole = new SoleOwnership('local');
+    expect(await sole.renew('shop', scopes)).toEqual({ gained: [], lost: [] });
+    expect(sole.holds()).toBe(true);
+    expect(sole.fence()).toBeUndefined();
+    expect(await store.leases.list('shop')).toEqual([]);
+  });
+});
+
+describe('a controller sharing its store', () => {
+  let tmp: ReturnType<typeof tempStore>;
+  let controllers: Controller[];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    tmp = tempStore();
+    controllers = [];
+  });
+  afterEach(async () => {
+    for (const c of controllers) await c.stop();
+    vi.useRealTimers();
+    await tmp.store.close();
+    tmp.remove();
+  });
+
+  function controller(source: MemorySource, target: MemoryTarget, holder: string, store: Store = tmp.store) {
+    const c = new Controller({
+      source,
+      store,
+      log: quietLog,
+      createProvider: () => target,
+      random: () => 0.5,
+      ownership: new ScopeLeases({ store, holder, durationMs: DURATION, renewMs: RENEW }),
+      leaseRenewMs: RENEW,
+    });
+    controllers.push(c);
+    return c;
+  }
+
+  it('syncs the scopes it holds, and a lease taken between renewals stops the apply with an event', async () => {
+    const source = new MemorySource();
+    const target = new MemoryTarget();
+    source.commit(projectFiles());
+    const c = controller(source, target, 'ctl-a');
+    await c.start();
+    await c.idle();
+    expect(c.replica()).toMatchObject({ instance: 'ctl-a', scopesHeld: 2 });
+    const applies = target.applies;
+    expect(applies).toBe(2);
+    // Another replica takes dev over (ctl-a gave it up, as after a pause past its expiry).
+    await tmp.store.leases.release({ project: 'shop', app: 'web', env: 'dev' }, 'ctl-a');
+    const taken = await tmp.store.leases.claim({ project: 'shop', app: 'web', env: 'dev' }, 'ctl-b', 60_000);
+    expect(taken?.holder).toBe('ctl-b');
+    source.commit({ ...projectFiles(), 'apps/web/base/web.yaml': processYaml('web', ['v2']) });
+    await c.refresh();
+    await c.idle();
+    // prod applied; dev stopped before applying.
+    expect(target.applies).toBe(applies + 1);
+    const [lost] = await tmp.store.listEvents({ type: 'sync.lease-lost' });
+    expect(lost).toMatchObject({ app: 'web', env: 'dev', severity: 'warning' });
+    expect(lost!.message).toContain('ctl-a no longer holds the lease');
+    expect((await tmp.store.listSyncs({ app: 'web', env: 'dev' })).filter((s) => s.result === 'Running')).toEqual([]);
+  });
+});

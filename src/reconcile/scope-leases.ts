@@ -1,0 +1,204 @@
+import { LeaseLostError } from '../store/errors.js';
+import type { HeartbeatStore } from '../store/heartbeat-types.js';
+import type { Fence, LeaseStore } from '../store/lease-types.js';
+import { decideShare } from './lease-share.js';
+
+/** One app × environment, by the key the controller files it under. */
+export interface OwnedScope {
+  key: string;
+  app: string;
+  env: string;
+}
+
+/** What changed in one renewal round. */
+export interface OwnershipChange {
+  gained: string[];
+  lost: string[];
+}
+
+/** Which scopes this controller may sync, and the fence its writes for them carry. */
+export interface ScopeOwnership {
+  /** This controller's name in leases and sync records. */
+  readonly holder: string;
+  /** Whether leases are in play at all (several controllers may share the store). */
+  readonly shared: boolean;
+  holds(key: string): boolean;
+  /** The fence of the scope's lease; undefined where no leases are used. */
+  fence(key: string): Fence | undefined;
+  /**
+   * Renews the scope's lease right before an apply and returns its fence; LeaseLostError when
+   * another controller has it now (or its token changed), so nothing is applied.
+   */
+  confirm(key: string): Promise<Fence | undefined>;
+  /** Beats the heartbeat, renews what is held, claims this controller's share, gives up the rest. */
+  renew(project: string, scopes: readonly OwnedScope[]): Promise<OwnershipChange>;
+  /** How many scopes are held now. */
+  count(): number;
+  /** Gives every lease and the heartbeat up (a clean stop), so the others take over at once. */
+  release(project: string): Promise<void>;
+}
+
+/** One controller alone on its store (SQLite): it holds every scope, and nothing is stored. */
+export class SoleOwnership implements ScopeOwnership {
+  readonly shared = false;
+  private scopes = 0;
+  constructor(readonly holder: string) {}
+  holds(): boolean {
+    return true;
+  }
+  fence(): undefined {
+    return undefined;
+  }
+  async confirm(): Promise<undefined> {
+    return undefined;
+  }
+  async renew(_project: string, scopes: readonly OwnedScope[]): Promise<OwnershipChange> {
+    this.scopes = scopes.length;
+    return { gained: [], lost: [] };
+  }
+  count(): number {
+    return this.scopes;
+  }
+  async release(): Promise<void> {}
+}
+
+interface Held {
+  scope: OwnedScope;
+  token: number;
+  /** This process's clock when the lease was last renewed. */
+  renewedAt: number;
+}
+
+export interface ScopeLeasesOptions {
+  store: { leases: LeaseStore; heartbeats: HeartbeatStore };
+  holder: string;
+  /** How long a lease (and the heartbeat) lasts without renewal. */
+  durationMs: number;
+  /** How often leases are renewed; a lease not renewed for `durationMs - renewMs` is no longer trusted here. */
+  renewMs: number;
+  now?: () => number;
+}
+
+/**
+ * Scope leases of one controller among several on a shared store. Each renewal round beats
+ * this controller's heartbeat, renews its leases, claims unheld or expired scopes up to its
+ * fair share (ceil(scopes / live controllers) plus slack) and gives up what is above it.
+ * A scope whose renewal has not succeeded for a lease period less one renewal interval is
+ * no longer treated as held, so a controller cut off from the store stops applying before
+ * another can take the scope.
+ */
+export class ScopeLeases implements ScopeOwnership {
+  readonly shared = true;
+  readonly holder: string;
+  /** Held scopes, oldest claim first (Map keeps insertion order). */
+  private readonly held = new Map<string, Held>();
+  private project = '';
+  private readonly now: () => number;
+
+  constructor(private readonly o: ScopeLeasesOptions) {
+    this.holder = o.holder;
+    this.now = o.now ?? Date.now;
+  }
+
+  holds(key: string): boolean {
+    const h = this.held.get(key);
+    return !!h && this.now() < h.renewedAt + this.o.durationMs - this.o.renewMs;
+  }
+
+  fence(key: string): Fence | undefined {
+    const h = this.held.get(key);
+    return h ? { holder: this.holder, token: h.token } : undefined;
+  }
+
+  count(): number {
+    return [...this.held.keys()].filter((k) => this.holds(k)).length;
+  }
+
+  async confirm(key: string): Promise<Fence> {
+    const h = this.held.get(key);
+    const lease = h
+      ? await this.o.store.leases.claim(this.leaseScope(h.scope), this.holder, this.o.durationMs)
+      : undefined;
+    if (!h || !lease || lease.token !== h.token) {
+      this.held.delete(key);
+      throw new LeaseLostError(
+        'LEASE_LOST',
+        `${this.holder} no longer holds the lease on ${key}${lease ? ` (token ${h?.token} became ${lease.token})` : ''}: the sync stops before applying`,
+        { hint: 'Another controller took the scope over and syncs it; nothing to do.' },
+      );
+    }
+    h.renewedAt = this.now();
+    return { holder: this.holder, token: h.token };
+  }
+
+  async renew(project: string, scopes: readonly OwnedScope[]): Promise<OwnershipChange> {
+    this.project = project;
+    const lost: string[] = [];
+    const gained: string[] = [];
+    const byKey = new Map(scopes.map((s) => [s.key, s]));
+    const started = this.now();
+    const { leases, heartbeats } = this.o.store;
+    await heartbeats.beat(project, this.holder, this.o.durationMs);
+    const live = new Set(await heartbeats.live(project));
+    live.add(this.holder);
+    const listed = await leases.list(project);
+
+    // Scopes the project no longer declares are given up; the rest renewed.
+    for (const [key, h] of [...this.held]) {
+      if (!byKey.has(key)) {
+        this.held.delete(key);
+        await leases.release(this.leaseScope(h.scope), this.holder);
+        continue;
+      }
+      const lease = await leases.claim(this.leaseScope(h.scope), this.holder, this.o.durationMs);
+      if (!lease || lease.token !== h.token) {
+        this.held.delete(key);
+        lost.push(key);
+      } else h.renewedAt = started;
+    }
+
+    const heldByOthers = new Set<string>();
+    const keys = new Map(scopes.map((s) => [`${s.app}\u0000${s.env}`, s.key]));
+    for (const l of listed) {
+      const key = keys.get(`${l.app}\u0000${l.env}`);
+      if (!key) continue;
+      // A lease of a controller whose heartbeat ran out is claimable as soon as it expires.
+      if (l.holder !== this.holder && live.has(l.holder) && Date.parse(l.expiresAt) > started) heldByOthers.add(key);
+      // Ours from before a restart under the same name: renewing keeps its token.
+      if (l.holder === this.holder && !this.held.has(key)) heldByOthers.delete(key);
+    }
+    const decision = decideShare({
+      me: this.holder,
+      scopes: scopes.map((s) => s.key),
+      held: [...this.held.keys()],
+      heldByOthers,
+      live: live.size,
+    });
+    for (const key of decision.release) {
+      const h = this.held.get(key)!;
+      this.held.delete(key);
+      lost.push(key);
+      await leases.release(this.leaseScope(h.scope), this.holder);
+    }
+    for (const key of decision.claim) {
+      if (this.held.size >= decision.limit) break;
+      const scope = byKey.get(key)!;
+      const lease = await leases.claim(this.leaseScope(scope), this.holder, this.o.durationMs);
+      if (!lease) continue;
+      this.held.set(key, { scope, token: lease.token, renewedAt: started });
+      gained.push(key);
+    }
+    return { gained, lost };
+  }
+
+  async release(project: string): Promise<void> {
+    const { leases, heartbeats } = this.o.store;
+    for (const h of this.held.values()) await leases.release(this.leaseScope(h.scope), this.holder);
+    this.held.clear();
+    await heartbeats.leave(project || this.project, this.holder);
+  }
+
+  private leaseScope(s: OwnedScope) {
+    return { project: this.project, app: s.app, env: s.env };
+  }
+}
