@@ -84,9 +84,22 @@ printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 # Sluice itself: the compiled CLI, the dashboard, the schema, and the production dependencies.
 cp -a "$repo/bin" "$repo/dist" "$repo/package.json" "$repo/package-lock.json" "$app/"
 [ -d "$repo/schema" ] && cp -a "$repo/schema" "$app/"
-cp -a "$repo/node_modules" "$app/node_modules"
-(cd "$app" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --offline >/dev/null) ||
-  fail "npm prune --omit=dev failed"
+# The production dependencies are pruned once per lockfile and Node version and kept in
+# ${SLUICE_CACHE}/image (default ~/.cache/sluice/image); later builds copy them from there.
+cache="${SLUICE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice}/image"
+key=$( (cat "$repo/package-lock.json"; node --version) | sha256sum | cut -c1-16)
+modules="$cache/node_modules-$key"
+if [ ! -d "$modules" ]; then
+  mkdir -p "$cache"
+  rm -rf "$cache"/node_modules-*
+  prune="$cache/prune.$$"
+  rm -rf "$prune" && mkdir -p "$prune"
+  cp -a "$repo/package.json" "$repo/package-lock.json" "$repo/node_modules" "$prune/"
+  (cd "$prune" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --offline >/dev/null) ||
+    { rm -rf "$prune"; fail "npm prune --omit=dev failed"; }
+  mv "$prune/node_modules" "$modules" && rm -rf "$prune"
+fi
+cp -a "$modules" "$app/node_modules"
 rm -f "$app/package-lock.json"
 # Native addons load their own libraries (better-sqlite3: libstdc++).
 find "$app/node_modules" -name '*.node' -type f | while read -r addon; do
