@@ -29,6 +29,8 @@ export function toChange(r: Row): ChangeRecord {
     artifacts: json(r.artifacts, []),
     recordedAt: r.recorded_at as string,
   };
+  // Absent rather than empty when the column is null: entries written before it existed hash as they did.
+  if (r.gates !== null && r.gates !== undefined) c.gates = json(r.gates, []);
   return optional(c, r, {
     source_commit: 'sourceCommit',
     source_time: 'sourceTime',

@@ -55,6 +55,11 @@ export interface ChangeRecord {
   notAFailure?: string;
   /** Set when the change bypassed the environment's rules (e.g. a direct commit to a protected overlay). */
   flagged?: string;
+  /**
+   * The gates a change Sluice committed directly passed (metric gates with their query and
+   * value). A change merged from a request keeps them on the request; a commit made elsewhere has none.
+   */
+  gates?: GateResult[];
   recordedAt: string;
 }
 

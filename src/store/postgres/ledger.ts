@@ -52,8 +52,8 @@ export class PgLedger implements LedgerStore {
     return this.db.locked(CHAIN_LOCK, async (db) => {
       const inserted = await db.count(
         `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
-         source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, gates, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        ON CONFLICT (project, app, env, revision) DO NOTHING`,
         [
           c.project,
@@ -73,6 +73,7 @@ export class PgLedger implements LedgerStore {
           c.rollbackOf ?? null,
           c.notAFailure ?? null,
           c.flagged ?? null,
+          c.gates ? JSON.stringify(c.gates) : null,
           new Date().toISOString(),
         ],
       );

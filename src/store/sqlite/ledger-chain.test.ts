@@ -7,6 +7,7 @@ import { verifyChain } from '../ledger-chain.js';
 import type { NewChange } from '../ledger-types.js';
 import { migrations } from './migrations.js';
 import { SqliteStore } from './index.js';
+import { sealExisting } from './ledger-chain.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -139,5 +140,52 @@ describe('the ledger hash chain', () => {
     expect(verifyChain(entries, head)).toMatchObject({ ok: true, entries: 4 });
     byHand(path, "UPDATE ledger_changes SET subject = 'edited' WHERE id = 1");
     expect((await verdict(path)).problem).toMatchObject({ kind: 'altered', id: 1 });
+  });
+});
+
+describe('the ledger hash chain across migration 12 (gates on a change)', () => {
+  it('keeps the hashes of entries written before gates were kept, and verifies old and new entries together', async () => {
+    const path = tempDb();
+    const db = new Database(path);
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const m of migrations.filter((m) => m.version <= 11)) {
+      db.exec(m.sql);
+      m.run?.(db);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    }
+    const insert = db.prepare(
+      `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts, recorded_at)
+       VALUES ('shop', 'hello', 'dev', ?, 'promote', ?, 'ana', ?, '[]', ?)`,
+    );
+    for (let i = 1; i <= 2; i++)
+      insert.run(`rev${i}`, `old change ${i}`, `2025-01-0${i}T00:00:00Z`, `2025-01-0${i}T00:00:00Z`);
+    sealExisting(db);
+    const before = db.prepare('SELECT id, hash FROM ledger_changes ORDER BY id').all();
+    db.close();
+
+    const s = new SqliteStore(path);
+    expect(await s.schemaVersion()).toBeGreaterThanOrEqual(12);
+    const gates = [
+      {
+        gate: 'metric' as const,
+        name: 'err',
+        passed: true,
+        message: 'err: 0 < 0.05',
+        query: 'err{env="dev"}',
+        value: 0,
+      },
+    ];
+    await s.ledger.recordChange({ ...change(3), gates });
+    const { entries, head } = await s.ledgerChain.readChain();
+    await s.close();
+    expect(entries.slice(0, 2).map((e) => ({ id: e.change.id, hash: e.hash }))).toEqual(before);
+    expect(entries[2]!.change.gates).toEqual(gates);
+    expect(verifyChain(entries, head)).toMatchObject({ ok: true, entries: 3 });
+
+    // The gates are sealed with the entry: editing the recorded value breaks the chain there.
+    byHand(path, 'UPDATE ledger_changes SET gates = replace(gates, \'"value":0\', \'"value":0.01\') WHERE id = 3');
+    expect((await verdict(path)).problem).toMatchObject({ kind: 'altered', id: 3 });
   });
 });

@@ -53,8 +53,8 @@ export class SqliteLedger implements LedgerStore {
     const info = this.db
       .prepare(
         `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts,
-           source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           source_commit, source_time, ci_run, promotion_id, from_env, rollback_of, not_a_failure, flagged, gates, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         c.project,
@@ -74,6 +74,7 @@ export class SqliteLedger implements LedgerStore {
         c.rollbackOf ?? null,
         c.notAFailure ?? null,
         c.flagged ?? null,
+        c.gates ? JSON.stringify(c.gates) : null,
         new Date().toISOString(),
       );
     sealEntry(this.db, Number(info.lastInsertRowid));

@@ -261,4 +261,9 @@ export const migrations: {
       );
     `,
   },
+  {
+    version: 12,
+    name: 'ledger: the gates a directly committed change passed (null for older entries, so their hashes hold)',
+    sql: `ALTER TABLE ledger_changes ADD COLUMN gates TEXT;`,
+  },
 ];

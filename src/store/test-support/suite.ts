@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, StoreConflictError } from '../errors.js';
-import type { NewPromotion } from '../ledger-types.js';
+import { canonicalJson, chainHash, GENESIS_HASH, verifyChain } from '../ledger-chain.js';
+import type { GateResult, NewPromotion } from '../ledger-types.js';
 import type { Store } from '../types.js';
 
 /** One empty database per call; `open` opens a store on it, as often as a test wants. */
@@ -205,6 +206,51 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       });
       await s.ledger.setRollbackRevision(v.id, 'r0');
       expect(await s.ledger.listVerifications({ app: 'hello' })).toEqual([{ ...v, rollbackRevision: 'r0' }]);
+    });
+
+    it('keeps the gates a direct change passed; the chain holds over changes with and without them', async () => {
+      const s = (await database()).open();
+      const change = {
+        project: 'shop',
+        app: 'hello',
+        env: 'staging',
+        action: 'promote' as const,
+        subject: 'Promote hello from dev to staging',
+        author: 'ana',
+        artifacts: request.artifacts,
+      };
+      const gates: GateResult[] = [
+        { gate: 'source-healthy', passed: true, message: 'dev is synced and healthy' },
+        {
+          gate: 'metric',
+          name: 'dev-error-rate',
+          passed: true,
+          message: 'dev-error-rate: 0.0125 < 0.05',
+          query: 'sum(rate(errors{env="dev"}[5m])) / sum(rate(requests{env="dev"}[5m]))',
+          value: 0.0125,
+        },
+      ];
+      await s.ledger.recordChange({ ...change, revision: 'r1', committedAt: '2026-01-01T00:00:00Z' });
+      const gated = await s.ledger.recordChange({
+        ...change,
+        revision: 'r2',
+        committedAt: '2026-01-02T00:00:00Z',
+        gates,
+      });
+      await s.ledger.recordChange({ ...change, revision: 'r3', committedAt: '2026-01-03T00:00:00Z' });
+      expect(gated.gates).toEqual(gates);
+      const [r1, r2, r3] = await s.ledger.listChanges({ env: 'staging' });
+      expect(r1).not.toHaveProperty('gates');
+      expect(r2!.gates).toEqual(gates);
+      expect(r3).not.toHaveProperty('gates');
+      const { entries, head } = await s.ledgerChain.readChain();
+      expect(verifyChain(entries, head)).toMatchObject({ ok: true, entries: 3 });
+      // A change without gates hashes as it did before gates were kept: rows written earlier still verify.
+      expect(entries[0]!.hash).toBe(chainHash(entries[0]!.change, GENESIS_HASH));
+      expect(canonicalJson(entries[0]!.change)).not.toContain('gates');
+      // The gates are part of what the hash seals.
+      const forged = { ...entries[1]!.change, gates: [{ ...gates[1]!, value: 0.5 }] };
+      expect(chainHash(forged, entries[1]!.prevHash!)).not.toBe(entries[1]!.hash);
     });
 
     it('refuses a conditional promotion update when the request moved on, and changes nothing', async () => {
