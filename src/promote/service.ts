@@ -136,15 +136,43 @@ export class PromotionService {
       if (held.length) throw heldError(p.kind, p.app, p.env, held);
       if (change.changes.length === 0) return { ...base, mode: 'unchanged' };
       const blocking = gates.filter((g) => !g.passed && g.gate !== 'approvals');
-      if (blocking.length) throw gateError(p, blocking);
+      if (blocking.length) {
+        const error = gateError(p, blocking);
+        await this.recordBlocked(view.project.name, p, gates, error.message);
+        throw error;
+      }
       if (request) {
         await this.refuseDuplicate(view.project.name, p);
         return { ...base, mode: 'requested', promotion: await this.openRequest(p, view, change, gates) };
       }
-      const written = await this.write(p, { action: p.kind });
+      // Committed directly: the ledger change is the only place the gates' verdicts are kept.
+      const written = await this.write(p, { action: p.kind }, { gates });
       return written
         ? { ...base, mode: 'committed', revision: written.revision, attempts: written.attempts }
         : { ...base, mode: 'unchanged' };
+    });
+  }
+
+  /**
+   * A refused change leaves its reasons in the audit trail: every gate with its verdict (a metric
+   * gate's query and value too), the artifacts and who asked. Nothing was committed, so the
+   * ledger has no change to carry them.
+   */
+  private async recordBlocked(project: string, p: Proposal, gates: GateResult[], message: string): Promise<void> {
+    await this.o.store.addEvent({
+      project,
+      app: p.app,
+      env: p.env,
+      type: `${p.kind}.blocked`,
+      severity: 'warning',
+      message,
+      data: {
+        kind: p.kind,
+        actor: p.actor,
+        artifacts: p.artifacts,
+        gates,
+        ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
+      },
     });
   }
 
@@ -227,6 +255,8 @@ export class PromotionService {
   async write(
     p: Proposal,
     extra: Partial<ChangeTrailers> & { action: ChangeAction; subject?: string },
+    /** Kept with the ledger change only: a verdict is not part of what the commit says it changes. */
+    recorded: { gates?: GateResult[] } = {},
   ): Promise<{ revision: string; attempts: number } | undefined> {
     const author = identityOf(p.actor);
     const trailers: ChangeTrailers = {
@@ -256,14 +286,20 @@ export class PromotionService {
     };
     const written = await commitOnTip(this.o.source, build, {
       push: this.shouldPush,
-      onCommitted: (revision) => this.recordWritten(project, revision, subject, trailers),
+      onCommitted: (revision) => this.recordWritten(project, revision, subject, trailers, recorded.gates),
     });
     if (!written) return undefined;
     void this.o.refresh?.().catch(() => undefined);
     return written;
   }
 
-  async recordWritten(project: string, revision: string, subject: string, t: ChangeTrailers): Promise<void> {
+  async recordWritten(
+    project: string,
+    revision: string,
+    subject: string,
+    t: ChangeTrailers,
+    gates?: GateResult[],
+  ): Promise<void> {
     const info = await this.o.source.commitInfo(revision);
     // The ledger entry and its event land together or not at all.
     await this.o.store.transaction(async (tx) => {
@@ -284,6 +320,7 @@ export class PromotionService {
         ...(t.fromEnv ? { fromEnv: t.fromEnv } : {}),
         ...(t.rollbackOf ? { rollbackOf: t.rollbackOf } : {}),
         ...(t.notAFailure ? { notAFailure: t.notAFailure } : {}),
+        ...(gates ? { gates } : {}),
       });
       await tx.addEvent({
         project,

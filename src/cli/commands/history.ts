@@ -74,6 +74,11 @@ async function printLedger(
       console.log(
         `  artifacts ${c.artifacts.map((a) => `${a.name}=${a.tag ?? a.ref}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`).join(', ')}`,
       );
+    // Metric gates a direct change passed, with the query asked; `-o json` has every gate.
+    for (const g of c.gates?.filter((x) => x.query) ?? []) {
+      console.log(`  gate     ${g.passed ? color('green', '✓') : color('red', '✗')} ${g.gate}: ${g.message}`);
+      console.log(`           query: ${g.query}`);
+    }
     if (e.promotion) {
       const p = e.promotion;
       const reviews = p.approvals

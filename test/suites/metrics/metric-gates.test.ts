@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../src/promote/index.js';
 import type { AppEnvStatus, ProjectStatus } from '../../../src/reconcile/status.js';
+import type { GateResult } from '../../../src/store/ledger-types.js';
+import type { EventRecord } from '../../../src/store/types.js';
 import {
   adminToken,
   eventually,
@@ -157,6 +159,23 @@ describe.runIf(process.env.CI === 'true' || (await hasPrometheus()))('metric gat
     const promoted = await cli('promote', 'hello', '--to', 'staging');
     expect(promoted.code, promoted.stderr).toBe(0);
     const revision = head();
+    // Promoted directly (staging asks for no request): the ledger change keeps the gate it passed.
+    const change = (await ledger('staging')).find((e) => e.change.revision === revision)!.change;
+    expect(change.promotionId).toBeUndefined();
+    expect(change.gates).toContainEqual(
+      expect.objectContaining({
+        gate: 'metric',
+        name: 'dev-error-rate',
+        passed: true,
+        query: errorRate('dev', '1.1.0'),
+      }),
+    );
+    expect(change.gates!.find((g) => g.gate === 'metric')!.value).toBeLessThan(0.05);
+    const json = await cli('history', 'hello', '--env', 'staging', '--ledger', '-o', 'json');
+    expect((JSON.parse(json.stdout) as LedgerEntry[]).at(-1)!.change.gates).toEqual(change.gates);
+    expect((await cli('history', 'hello', '--env', 'staging', '--ledger')).stdout).toMatch(
+      /gate +✓ metric: dev-error-rate: 0 < 0\.05/,
+    );
     await syncedAt('staging', revision);
     const entry = await eventually(
       async () => (await ledger('staging')).find((e) => e.change.revision === revision && e.verifications.length),
@@ -182,6 +201,18 @@ describe.runIf(process.env.CI === 'true' || (await hasPrometheus()))('metric gat
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('blocked: metric: dev-error-rate');
     expect(head()).toBe(before);
+    // What was refused and why stays in the audit trail.
+    const events = await getJson<EventRecord[]>(
+      api('/api/v1/events?app=hello&env=staging&type=promote.blocked'),
+      adminToken(dataDir),
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ severity: 'warning', data: { fromEnv: 'dev' } });
+    const data = events[0]!.data as { gates: GateResult[]; artifacts: { tag?: string }[] };
+    expect(data.artifacts.map((a) => a.tag)).toEqual(['1.2.0']);
+    const gate = data.gates.find((g) => g.gate === 'metric')!;
+    expect(gate).toMatchObject({ name: 'dev-error-rate', passed: false, query: errorRate('dev', '1.2.0') });
+    expect(gate.value).toBeGreaterThanOrEqual(0.05);
   });
 
   it('set into staging directly, it fails verification on its error rate and is rolled back', async () => {
