@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRoutes } from '../../src/server/routes/index.js';
 import type { ChainVerdict } from '../../src/store/index.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
+import { sealExisting } from '../../src/store/sqlite/ledger-chain.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
 import { runSluice } from '../support/sluice.js';
 
 /**
@@ -75,5 +77,52 @@ describe('sluice ledger verify', () => {
       id: 4,
       removedIds: [3],
     });
+  });
+
+  it('passes a ledger written partly before gates were kept on a change and partly after', async () => {
+    // A database as a Sluice without migration 12 left it: two chained entries, no gates column.
+    const path = join(dir, 'before-gates.db');
+    const db = new Database(path);
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const m of migrations.filter((m) => m.version <= 11)) {
+      db.exec(m.sql);
+      m.run?.(db);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    }
+    const insert = db.prepare(
+      `INSERT INTO ledger_changes (project, app, env, revision, action, subject, author, committed_at, artifacts, recorded_at)
+       VALUES ('shop', 'hello', 'staging', ?, 'promote', ?, 'ana', ?, '[]', ?)`,
+    );
+    for (let i = 1; i <= 2; i++)
+      insert.run(`old${i}`, `old ${i}`, `2025-01-0${i}T00:00:00Z`, `2025-01-0${i}T00:00:00Z`);
+    sealExisting(db);
+    db.close();
+
+    const upgraded = new SqliteStore(path);
+    const server = Fastify();
+    try {
+      await upgraded.ledger.recordChange({
+        project: 'shop',
+        app: 'hello',
+        env: 'staging',
+        revision: 'new1',
+        action: 'promote',
+        subject: 'new 1',
+        author: 'ana',
+        committedAt: '2025-01-03T00:00:00Z',
+        artifacts: [],
+        gates: [{ gate: 'metric', name: 'err', passed: true, message: 'err: 0 < 0.05', query: 'err', value: 0 }],
+      });
+      ledgerRoutes(upgraded, () => 'shop')(server);
+      const at = await server.listen({ port: 0, host: '127.0.0.1' });
+      const r = await runSluice(['--server', at, 'ledger', 'verify', '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout) as ChainVerdict).toMatchObject({ ok: true, entries: 3 });
+    } finally {
+      await server.close();
+      await upgraded.close();
+    }
   });
 });
