@@ -5,6 +5,7 @@ import { CatFileBatch } from './cat-file.js';
 import { parseCommit, type CommitInfo } from './commit.js';
 import { createScrubber, DEFAULT_TOKEN_ENV, httpCredentials, redactUrl } from './credentials.js';
 import { allPaths, changedPaths } from './diff.js';
+import { followCheckedOutBranch } from './checked-out.js';
 import { checkRefName, gitText, runGit, type GitContext } from './git.js';
 import { locateLocalRepo, localHeadBranch } from './local.js';
 import { deleteRemoteBranch, pushBranch, remoteDefaultBranch } from './push.js';
@@ -294,6 +295,11 @@ export class Source {
   private async remember(branch: string, pending: Promise<CommitResult>): Promise<CommitResult> {
     const result = await pending;
     if (this.where.kind === 'remote' && result.changed) this.unpushed.set(branch, result.revision);
+    if (this.where.kind === 'local' && result.changed && result.parent) {
+      const update = await followCheckedOutBranch(this.ctx, this.where.path, branch, result.parent, result.revision);
+      if (update?.state === 'updated') this.logger.info({ source: this.location }, update.message);
+      else if (update) this.logger.warn({ source: this.location }, update.message);
+    }
     return result;
   }
 

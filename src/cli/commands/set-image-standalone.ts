@@ -27,7 +27,11 @@ export async function setImageStandalone(
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-set-image-'));
   const store = openStore(scratch);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
-  const source = await Source.open({ ...spec, ...(o.branch ? { branch: o.branch } : {}) }, { dataDir: scratch });
+  const source = await Source.open(
+    { ...spec, ...(o.branch ? { branch: o.branch } : {}) },
+    // The one thing worth telling here: a checked-out copy of the branch that could not follow.
+    { dataDir: scratch, log: { debug() {}, info() {}, warn: (_d, msg) => process.stderr.write(`warning: ${msg}\n`) } },
+  );
   try {
     const { repo: _r, branch: _b, artifacts, ...ctx } = o;
     return await setImageInRepo(
