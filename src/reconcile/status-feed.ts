@@ -18,6 +18,7 @@ export class StatusFeed {
   private readonly listeners = new Set<StatusListener>();
   private pending = new Map<string, AppEnvStatus | { app: string; env: string; removed: true }>();
   private flushQueued = false;
+  private changes = 0;
 
   /** Every view, in the order scopes were first seen (sluice.yaml's order). */
   all(): AppEnvStatus[] {
@@ -28,10 +29,16 @@ export class StatusFeed {
     return this.views.size;
   }
 
+  /** Rises with every change to any view: an answer built at one version holds until it moves. */
+  get version(): number {
+    return this.changes;
+  }
+
   set(key: string, view: AppEnvStatus): void {
     const before = this.views.get(key);
     if (before && sameView(before, view)) return;
     this.views.set(key, view);
+    this.changes++;
     this.queue(key, view);
   }
 
@@ -39,6 +46,7 @@ export class StatusFeed {
     const before = this.views.get(key);
     if (!before) return;
     this.views.delete(key);
+    this.changes++;
     this.queue(key, { app: before.app, env: before.env, removed: true });
   }
 

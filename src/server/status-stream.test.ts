@@ -93,6 +93,27 @@ describe('status over HTTP', () => {
     expect((await bad.json()) as { message: string }).toMatchObject({ message: expect.stringContaining('Synced') });
   });
 
+  it('answers a repeated query from the same views until a scope changes, masked each time', async () => {
+    const get = async () => {
+      const res = await fetch(`${base}/api/v1/status`, { headers: bearer });
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      return (await res.json()) as ProjectStatus;
+    };
+    const first = await get();
+    expect(await get()).toEqual(first);
+    expect(first.source.url).toBe('<masked>');
+    const revision = source.commit(projectFiles({}, ['v2']));
+    await controller.refresh();
+    await controller.idle();
+    const after = await get();
+    expect(after.source.revision).toBe(revision);
+    expect(after.apps.find((a) => a.env === 'dev')?.syncedRevision).toBe(revision);
+    // A view changing without the header changing (a sync finishing) is seen too.
+    const dev = (await get()).apps.find((a) => a.env === 'dev')!;
+    expect(dev.syncedRevision).toBe(revision);
+    expect(JSON.stringify(after)).not.toContain('memory://config');
+  });
+
   it('streams the whole status, then each change, to a bearer token', async () => {
     expect((await fetch(`${base}/api/v1/status/stream`)).status).toBe(401);
     const res = await fetch(`${base}/api/v1/status/stream`, { headers: bearer });

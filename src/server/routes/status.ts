@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProjectStatus, StatusFeed } from '../../reconcile/index.js';
 import type { Project } from '../../config/index.js';
-import { queryStatus, statusQuery } from '../status-query.js';
+import { queryStatus, statusQuery, type StatusQuery } from '../status-query.js';
 import { knownNames } from './params.js';
 
 /** What the status routes read: the controller's views, kept current as its scopes move. */
@@ -25,10 +25,15 @@ export const STREAM_HEARTBEAT_MS = 15_000;
  */
 export function statusRoutes(reader: StatusReader, mask: (text: string) => string = (t) => t) {
   return (api: FastifyInstance): void => {
-    api.get('/api/v1/status', async (req) => {
+    const answers = new AnswerCache();
+    api.get('/api/v1/status', async (req, reply) => {
       const q = statusQuery.parse(req.query ?? {});
       knownNames(reader.project, q);
-      return queryStatus(reader.status(), q);
+      const header = JSON.stringify(reader.statusHeader());
+      const body = answers.get(q, reader.statusFeed.version, header, () =>
+        JSON.stringify(queryStatus(reader.status(), q)),
+      );
+      return reply.type('application/json; charset=utf-8').send(body);
     });
 
     const open = new Set<() => void>();
@@ -66,4 +71,24 @@ export function statusRoutes(reader: StatusReader, mask: (text: string) => strin
       req.raw.on('close', end);
     });
   };
+}
+
+/**
+ * Serialised answers by query, kept while no scope's view and nothing in the header changed:
+ * a dashboard or a load balancer asking for 3,000 scopes many times a second is then answered
+ * without building and serialising them again. Masking still runs on every answer as it leaves.
+ */
+class AnswerCache {
+  private readonly answers = new Map<string, { version: number; header: string; body: string }>();
+
+  get(q: StatusQuery, version: number, header: string, build: () => string): string {
+    const key = JSON.stringify([q.app, q.env, q.status?.toLowerCase(), q.limit, q.offset]);
+    const hit = this.answers.get(key);
+    if (hit && hit.version === version && hit.header === header) return hit.body;
+    const body = build();
+    // Queries are few in practice (the dashboard's, a monitor's); many distinct ones start over.
+    if (this.answers.size >= 64) this.answers.clear();
+    this.answers.set(key, { version, header, body });
+    return body;
+  }
 }
