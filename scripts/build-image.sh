@@ -110,5 +110,6 @@ done
 ln -s ../../../opt/sluice/bin/sluice "$root/usr/local/bin/sluice"
 
 cp "$repo/Dockerfile" "$ctx/Dockerfile"
-docker build -q -t "$tag" "$ctx" >/dev/null
+# The one RUN step needs no network; without one the build never depends on the default bridge.
+docker build -q --network none -t "$tag" "$ctx" >/dev/null
 echo "$tag"

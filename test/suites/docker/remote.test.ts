@@ -125,8 +125,8 @@ describe.skipIf(!!why)('docker target on a remote Engine over TLS', () => {
         join(work, 'server.pem'),
         '--tlskey',
         join(work, 'server-key.pem'),
-        // Its own bridge-less, iptables-free network world, beside the host's dockerd.
-        '--bridge=none',
+        // No iptables of its own beside the host's dockerd. Not --bridge=none: a dockerd started
+        // with it deletes the host's docker0, and every later container on the default bridge fails.
         '--iptables=false',
         '--ip-masq=false',
         '--default-address-pool',
