@@ -16,6 +16,13 @@ import { createProvider } from '../src/providers/registry.js';
 import { Controller } from '../src/reconcile/controller.js';
 import { MemorySource, tempStore, type Files } from '../src/reconcile/test-support.js';
 import { startControlPlane, type TestBinaries } from '../test/suites/kubernetes/server.js';
+import {
+  countKubectlRequests,
+  countOwnRequests,
+  mergeCounts,
+  perObject as requestsPerObject,
+  type Counts,
+} from './kube-requests.js';
 
 export interface ControllerBenchOptions {
   apps: number;
@@ -29,6 +36,7 @@ export interface ControllerBenchOptions {
 interface Side {
   ms: number[];
   serverMs: number[];
+  requests: Counts;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -61,10 +69,11 @@ export async function benchThroughController(
       maxBuffer: 256 * 1024 * 1024,
     });
     if (res.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr}`);
+    return res.stderr;
   };
   const namespaces = (prefix: string) => Array.from({ length: o.namespaces }, (_, i) => `${prefix}-${i}`);
-  const sluice: Side = { ms: [], serverMs: [] };
-  const kube: Side = { ms: [], serverMs: [] };
+  const sluice: Side = { ms: [], serverMs: [], requests: new Map() };
+  const kube: Side = { ms: [], serverMs: [], requests: new Map() };
   const applyOnly: number[] = [];
   try {
     // Every namespace of every run exists first, so both sides time the same work.
@@ -117,6 +126,7 @@ export async function benchThroughController(
           createProvider(target, { dataDir: store.dir, log: { info() {}, warn() {}, error() {}, debug() {} } }),
         concurrency: o.workers,
       });
+      const requests = countOwnRequests();
       const t0 = performance.now();
       const cpu0 = serverCpuMs(pid);
       await controller.start();
@@ -129,6 +139,8 @@ export async function benchThroughController(
       }
       sluice.ms.push(performance.now() - t0);
       sluice.serverMs.push(serverCpuMs(pid) - cpu0);
+      requests.stop();
+      mergeCounts(sluice.requests, requests.counts);
       await controller.stop();
       await store.store.close();
       store.remove();
@@ -145,10 +157,17 @@ export async function benchThroughController(
       );
       const t0 = performance.now();
       const cpu0 = serverCpuMs(pid);
-      kubectl(['apply', '--server-side', '--field-manager=kubectl-bench', '-f', file]);
+      // -v=6 logs one line per request: the count of kubectl's side.
+      countKubectlRequests(
+        kubectl(['apply', '--server-side', '--field-manager=kubectl-bench', '-v=6', '-f', file]),
+        kube.requests,
+      );
       applyOnly.push(performance.now() - t0);
       for (const ns of namespaces(prefix))
-        kubectl(['wait', '--for=condition=Available', '--timeout=600s', 'deployment', '--all', '-n', ns]);
+        countKubectlRequests(
+          kubectl(['wait', '--for=condition=Available', '--timeout=600s', 'deployment', '--all', '-n', ns, '-v=6']),
+          kube.requests,
+        );
       kube.ms.push(performance.now() - t0);
       kube.serverMs.push(serverCpuMs(pid) - cpu0);
     };
@@ -176,6 +195,8 @@ export async function benchThroughController(
     `kubectl apply --server-side + wait (median):      ${secs(m.kubectl)}  (apply alone ${secs(m.kubectlApplyOnly)})`,
   );
   console.log(`API server CPU per object: sluice ${perObject(sluice)}, kubectl ${perObject(kube)}`);
+  console.log(`requests, sluice:  ${requestsPerObject(sluice.requests, objects * o.runs)}`);
+  console.log(`requests, kubectl: ${requestsPerObject(kube.requests, objects * o.runs)}`);
   console.log(
     `controller sync / kubectl apply + wait: ${(m.controller / m.kubectl).toFixed(2)}×; / kubectl apply alone: ${(m.controller / m.kubectlApplyOnly).toFixed(2)}×  (target ≤ 1.5×)`,
   );

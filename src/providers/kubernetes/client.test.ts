@@ -146,6 +146,31 @@ describe('KubeClient', () => {
     await expect(KubeClient.create(loadKubeConfig({ kubeconfig: file }))).rejects.toMatchObject({ code: 'KUBE_AUTH' });
   });
 
+  it('sends a request again on a new connection when the kept-alive one was closed under it', async () => {
+    const served = new WeakSet<object>();
+    const closing = createServer((req, res) => {
+      // The server drops an idle connection just as the client sends on it.
+      if (req.url === '/again' && served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: req.url }));
+    });
+    await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
+    const file = join(dir, 'closing');
+    writeFileSync(file, kubeconfig(`http://127.0.0.1:${(closing.address() as { port: number }).port}`));
+    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: file }));
+    try {
+      await client.request('GET', '/first');
+      await expect(client.request('GET', '/again')).resolves.toEqual({ path: '/again' });
+    } finally {
+      client.close();
+      closing.closeAllConnections();
+      await new Promise((r) => closing.close(r));
+    }
+  });
+
   it('reports an unreachable server as a ProviderError', async () => {
     const file = join(dir, 'down');
     writeFileSync(file, kubeconfig('http://127.0.0.1:1'));

@@ -148,6 +148,8 @@ async function credentials(kc: KubeConfig, opts: https.RequestOptions): Promise<
   }
 }
 const RETRIES = 8;
+/** How a request fails on a kept-alive connection the server has just closed. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 /** How long one request may take before it counts as not answered (lists are paged, so none is large). */
 export const REQUEST_TIMEOUT_MS = 60_000;
 /** Watches end server-side after timeoutSeconds; one silent for longer than that sits on a dead connection. */
@@ -287,6 +289,7 @@ export class KubeClient {
     options: RequestOptions,
     accept: string,
     agent = this.agent,
+    resent = false,
   ): Promise<http.IncomingMessage> {
     const u = this.url(path, options.query);
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
@@ -298,14 +301,21 @@ export class KubeClient {
     const mod = this.isHttps ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(u, { method, headers, agent, signal: options.signal }, resolve);
-      req.on('error', (e: Error) =>
+      req.on('error', (e: Error) => {
+        // The server closed an idle kept-alive connection just as this request went out on it.
+        // What Sluice sends is safe to send twice (applies, deletes, reads, dry runs), so
+        // it goes again, once, on a new connection rather than failing the sync.
+        if (req.reusedSocket && !resent && STALE_CONNECTION.has((e as NodeJS.ErrnoException).code ?? '')) {
+          resolve(this.open(method, path, options, accept, agent, true));
+          return;
+        }
         reject(
           new ProviderError('KUBE_UNREACHABLE', `cannot reach the Kubernetes API at ${this.server}: ${e.message}`, {
             hint: 'Check that the cluster is up and the kubeconfig points at it.',
             cause: e,
           }),
-        ),
-      );
+        );
+      });
       req.end(body);
     });
   }

@@ -22,6 +22,11 @@ import { dryRunInStandIn } from './stand-in-dry-run.js';
  * validation) and a conflict shows up before a sync hits it.
  */
 
+/** A dry-run create is not stored, so it has no resource version; a dry-run update keeps the stored one. */
+function existed(dryRun: Resource): boolean {
+  return Boolean(dryRun.metadata.resourceVersion);
+}
+
 async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>, force: boolean): Promise<Change> {
   let live = await liveOf(rt, item);
   const ns = item.desired.metadata.namespace;
@@ -35,25 +40,31 @@ async function planItem(rt: Runtime, item: Item, pendingNamespaces: Set<string>,
       localCreateDiff(item.desired),
     );
   }
-  // Not in the watch cache: absent, or there already without Sluice's labels (adoption).
-  const adopting = !live && (live = await getObject(rt.client, item.info, item.desired)) !== undefined;
-  const why = adopting
-    ? 'adopts an object Sluice did not create'
-    : live
-      ? outOfSync(item.desired, live, ownedFields(live))
-      : 'not in the cluster';
+  const why = live ? outOfSync(item.desired, live, ownedFields(live)) : 'not in the cluster';
   if (live && !why) return change('unchanged', item.key, item.desired);
   let result: Resource;
   let reason = why!;
+  let conflict: ConflictError | undefined;
   try {
     result = await serverSideApply(rt.client, item.info, item.desired, { dryRun: true, force });
   } catch (e) {
     forgetIfUnserved(rt, item, e);
     if (!(e instanceof ConflictError)) throw e;
-    const taken = rt.options.overrideEdits && onlyEdits(e, live);
-    const what = taken ? `takes back ${describeConflict(e)}` : `conflict: ${describeConflict(e)}; a sync needs force`;
-    reason = adopting ? `${reason}; ${what}` : what;
+    conflict = e;
     result = await serverSideApply(rt.client, item.info, item.desired, { dryRun: true, force: true });
+  }
+  // Not in the watch cache: absent, or there already without Sluice's labels (adoption). The
+  // dry run tells which without a read first (a first sync would pay one per object): only an
+  // object the server already stores comes back with a resource version.
+  const adopting =
+    !live && existed(result) && (live = await getObject(rt.client, item.info, item.desired)) !== undefined;
+  if (adopting) reason = 'adopts an object Sluice did not create';
+  if (conflict) {
+    const taken = rt.options.overrideEdits && onlyEdits(conflict, live);
+    const what = taken
+      ? `takes back ${describeConflict(conflict)}`
+      : `conflict: ${describeConflict(conflict)}; a sync needs force`;
+    reason = adopting ? `${reason}; ${what}` : what;
   }
   const diff = diffFor(live, result);
   if (live && !diff) return change('unchanged', item.key, item.desired);
