@@ -200,7 +200,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const promotions = new PromotionService({
     source,
     store,
-    status: () => controller.status(),
+    // Gates read live health only where this replica holds the scope; elsewhere the store's.
+    status: () => controller.liveStatus(),
     refresh: () => controller.refresh(),
     openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     notify,

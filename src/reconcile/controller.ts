@@ -612,6 +612,17 @@ export class Controller {
     return { ...this.statusHeader(), apps: this.statusFeed.all() };
   }
 
+  /**
+   * The status of the scopes this replica reconciles. Of the others it knows only the history it
+   * read when it first saw them, which a decision (a promotion gate) must not rest on: the
+   * store's newest sync, recorded by their holder, says more.
+   */
+  liveStatus(): ProjectStatus {
+    const full = this.status();
+    if (!this.ownership.shared) return full;
+    return { ...full, apps: full.apps.filter((a) => this.ownership.holds(scopeKey(a.app, a.env))) };
+  }
+
   /** The project, its source and environments: status without the scopes, for streamed changes. */
   statusHeader(): Omit<ProjectStatus, 'apps'> {
     const cur = this.current;

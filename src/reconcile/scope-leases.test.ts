@@ -253,4 +253,29 @@ describe('a controller sharing its store', () => {
     expect(lost!.message).toContain('ctl-a no longer holds the lease');
     expect((await tmp.store.listSyncs({ app: 'web', env: 'dev' })).filter((s) => s.result === 'Running')).toEqual([]);
   });
+
+  it('shows as live only the scopes it holds, so decisions read the others from the store', async () => {
+    const source = new MemorySource();
+    source.commit(projectFiles());
+    const c = controller(source, new MemoryTarget(), 'ctl-a');
+    await c.start();
+    await c.idle();
+    expect(
+      c
+        .liveStatus()
+        .apps.map((a) => a.env)
+        .sort(),
+    ).toEqual(['dev', 'prod']);
+    await tmp.store.leases.release({ project: 'shop', app: 'web', env: 'dev' }, 'ctl-a');
+    await tmp.store.leases.claim({ project: 'shop', app: 'web', env: 'dev' }, 'ctl-b', 60_000);
+    await vi.advanceTimersByTimeAsync(RENEW);
+    expect(c.replica().scopesHeld).toBe(1);
+    expect(c.liveStatus().apps.map((a) => a.env)).toEqual(['prod']);
+    expect(
+      c
+        .status()
+        .apps.map((a) => a.env)
+        .sort(),
+    ).toEqual(['dev', 'prod']);
+  });
 });
