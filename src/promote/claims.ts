@@ -17,14 +17,16 @@ export async function signedBySluice(source: Source, project: Project, sha: stri
 
 /**
  * The commit a promotion request landed as when this controller did not write it: the change
- * Sluice recorded for it (another controller sharing the store wrote it), or a commit naming
- * the request that is either signed by Sluice or one the forge reports the request merged as.
+ * Sluice recorded for it (another controller sharing the store wrote it), the commit a
+ * controller kept on the request before pushing it and was killed before recording, or a
+ * commit naming the request that is either signed by Sluice or one the forge reports the
+ * request merged as.
  * A commit that only names the request in its trailers is not its merge: while a hosted
  * request is open, nothing is.
  */
 export async function landedAs(
   o: { source: Source; store: Store; project: Project; hostMerged: () => Promise<string[]> },
-  p: { id: number; app: string; env: string },
+  p: { id: number; app: string; env: string; revision?: string },
   dir: string,
 ): Promise<string | undefined> {
   const recorded = (await o.store.ledger.listChanges({ project: o.project.name, app: p.app, env: p.env })).find(
@@ -35,6 +37,9 @@ export async function landedAs(
     (c) => readChangeTrailers(c.trailers)?.promotionId === p.id,
   );
   if (!naming.length) return undefined;
+  // Only a controller sharing this store can have put it there, and only just before pushing it.
+  const kept = naming.find((c) => c.sha === p.revision);
+  if (kept) return kept.sha;
   const reported = await o.hostMerged();
   for (const c of naming) {
     if (reported.includes(c.sha)) return c.sha;

@@ -21,7 +21,7 @@ import { metricGates } from './metric-gates.js';
 import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
-import { changeMessage, type ChangeTrailers } from './trailers.js';
+import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
 import {
   localRequests,
   type ExternalReview,
@@ -257,6 +257,7 @@ export class PromotionService {
     extra: Partial<ChangeTrailers> & { action: ChangeAction; subject?: string },
     /** Kept with the ledger change only: a verdict is not part of what the commit says it changes. */
     recorded: { gates?: GateResult[] } = {},
+    beforeLanding?: (revision: string) => Promise<void>,
   ): Promise<{ revision: string; attempts: number } | undefined> {
     const author = identityOf(p.actor);
     const trailers: ChangeTrailers = {
@@ -287,6 +288,7 @@ export class PromotionService {
     const written = await commitOnTip(this.o.source, build, {
       push: this.shouldPush,
       onCommitted: (revision) => this.recordWritten(project, revision, subject, trailers, recorded.gates),
+      ...(beforeLanding ? { beforeLanding } : {}),
     });
     if (!written) return undefined;
     void this.o.refresh?.().catch(() => undefined);
@@ -402,16 +404,21 @@ export class PromotionService {
         ...optionalContext(p),
         ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
       };
-      const written = await this.write(proposal, {
-        action: p.kind,
-        promotionId: p.id,
-        approvedBy,
-        subject: `${describeProposal(proposal)} (#${p.id})`,
-      });
+      const written = await this.write(
+        proposal,
+        { action: p.kind, promotionId: p.id, approvedBy, subject: `${describeProposal(proposal)} (#${p.id})` },
+        {},
+        // Kept on the request before the push: see `landedAs`.
+        async (revision) => {
+          await this.o.store.ledger.updatePromotion(p.id, { revision }, { state: 'open' });
+        },
+      );
       if (!written) {
-        // Another controller sharing the store merged it a moment ago: its commit says so.
+        // Another controller sharing the store merged it a moment ago, or was killed doing so:
+        // its commit says so.
         const mergedElsewhere = await this.landedCommit(p, view, overlayDir(app, env.name));
         if (mergedElsewhere) {
+          await this.recordLanded(view.project.name, mergedElsewhere, gates);
           return this.o.store.transaction(async (tx) => {
             await this.keepReviews(tx, p.id, stored, external);
             return tx.ledger.updatePromotion(
@@ -455,6 +462,19 @@ export class PromotionService {
       if (stored.some((s) => s.actor === r.actor && s.decision === r.decision)) continue;
       await tx.ledger.addApproval({ promotionId, ...r });
     }
+  }
+
+  /**
+   * Records the merge commit of a request another controller pushed but was killed before
+   * recording, as that controller would have: once, with its trailers and its event.
+   */
+  private async recordLanded(project: string, revision: string, gates: GateResult[]): Promise<void> {
+    const commit = await this.o.source.commitInfo(revision);
+    const t = readChangeTrailers(commit.trailers);
+    if (!t) return;
+    const recorded = await this.o.store.ledger.listChanges({ project, app: t.app, env: t.env });
+    if (recorded.some((c) => c.revision === revision)) return;
+    await this.recordWritten(project, revision, commit.subject, t, gates);
   }
 
   /** The commit on the followed branch this request landed as, if another hand than this controller's merged it. */

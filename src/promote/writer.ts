@@ -69,6 +69,11 @@ export async function commitOnTip(
      * the same lock, so it never sees a Sluice commit Sluice has not recorded yet.
      */
     onCommitted?: (revision: string) => Promise<void>;
+    /**
+     * Told the commit before it is pushed (or, for a local repository, before it is recorded):
+     * what a controller killed between the two leaves behind for the next one to find.
+     */
+    beforeLanding?: (revision: string) => Promise<void>;
   },
 ): Promise<WriteResult | undefined> {
   const max = options.attempts ?? 12;
@@ -87,6 +92,7 @@ export async function commitOnTip(
           ...(plan.sign ? { sign: plan.sign } : {}),
         });
         if (!result.changed) return { done: undefined };
+        await options.beforeLanding?.(result.revision);
         if (options.push) await source.push();
         await options.onCommitted?.(result.revision);
         return { done: { revision: result.revision, parent: head, attempts: attempt } };

@@ -94,7 +94,11 @@ export interface PromotionRecord {
   updatedAt: string;
   /** Branch tip the request was computed from. */
   baseRevision: string;
-  /** The merged config commit. */
+  /**
+   * The merged config commit. While the request is open, the commit a controller is about to
+   * push as its merge: a controller killed before recording the merge leaves it here, so the
+   * one that settles the request next knows the commit on the branch for its own.
+   */
   revision?: string;
   sourceCommit?: string;
   sourceTime?: string;

@@ -125,4 +125,46 @@ describe('promotion requests', () => {
       await source2.close();
     }
   });
+
+  it('merge once when the controller merging a request dies after its push, before recording it', async () => {
+    // The second controller's store writes fail from the first transaction on, as if it were
+    // killed there: after the push, before the ledger change and the merged request.
+    const dying = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'transaction') return () => Promise.reject(new Error('killed'));
+        const v = Reflect.get(target, key, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const source2 = await Source.open({ url: repo.url }, { dataDir: join(dir, 'data3') });
+    const svc2 = new PromotionService({ source: source2, store: dying, push: true });
+    try {
+      const v = repo.build('1.3.0');
+      const set = await svc.setImage({ app: 'hello', env: 'dev', actor: 'ci', artifacts: [parseArtifactArg(v)] });
+      await synced(set.revision!, v);
+      const id = (await promote(svc, { app: 'hello', env: 'prod', actor: 'ci' })).promotion!.id;
+      await synced(set.revision!, v, 'Failed');
+      expect((await approve(svc, id, { actor: 'alice' })).state).toBe('open');
+      await synced(set.revision!, v);
+
+      await expect(svc2.settle(id)).rejects.toThrow('killed');
+      const pushed = repo.git('log', '--format=%H', '--grep', `Sluice-Promotion: ${id}$`, 'main').trim();
+      expect(pushed).toMatch(/^[0-9a-f]{40}$/);
+      expect((await store.ledger.getPromotion(id))!.state).toBe('open');
+
+      const merged = await svc.settle(id);
+      expect(merged.state).toBe('merged');
+      expect(merged.revision).toBe(pushed);
+      const changes = (await store.ledger.listChanges({ app: 'hello', env: 'prod' })).filter(
+        (c) => c.promotionId === id,
+      );
+      expect(changes.map((c) => c.revision)).toEqual([pushed]);
+      expect(changes[0]!.action).toBe('promote');
+      expect(await store.listEvents({ app: 'hello', env: 'prod', type: 'promote.committed' })).toEqual(
+        expect.arrayContaining([expect.objectContaining({ data: expect.objectContaining({ revision: pushed }) })]),
+      );
+    } finally {
+      await source2.close();
+    }
+  });
 });

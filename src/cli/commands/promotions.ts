@@ -37,7 +37,7 @@ export function promotionsCommand(): Command {
               .map((g) => `${g.gate}: ${g.message}`)
               .join('; ') || 'all pass',
             ago(p.createdAt),
-            short(p.revision),
+            short(p.state === 'merged' ? p.revision : undefined),
           ]),
         ),
       );

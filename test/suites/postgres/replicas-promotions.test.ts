@@ -103,11 +103,7 @@ describe.skipIf(skip)('promotions while a replica is killed', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  // Fails now and then, so it does not run yet: when the kill lands between the push of a merge
-  // commit and its ledger record, the survivor that settles the request finds the commit neither
-  // recorded nor signed by its own key and fails the request ("already runs these artifacts;
-  // nothing to merge"). Run it by hand (it.skip → it) while fixing that; it passes otherwise.
-  it.skip('merges every open request exactly once, applies nothing twice and tells each promotion once', async () => {
+  it('merges every open request exactly once, applies nothing twice and tells each promotion once', async () => {
     const url = await createDatabase();
     hook = await startWebhookReceiver();
     const builds = join(work, 'builds');

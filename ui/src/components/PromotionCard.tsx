@@ -47,7 +47,7 @@ export function PromotionCard({ promotion: p, children }: { promotion: Promotion
             </>
           )}
         </span>
-        {p.revision && (
+        {p.state === 'merged' && p.revision && (
           <span>
             <span className="muted">commit</span> <Revision revision={p.revision} testId="promotion-revision" />
           </span>
