@@ -143,15 +143,21 @@ export class ScopeLeases implements ScopeOwnership {
     live.add(this.holder);
     const listed = await leases.list(project);
 
-    // Scopes the project no longer declares are given up; the rest renewed.
+    // Scopes the project no longer declares are given up; the rest renewed, in one round trip.
     for (const [key, h] of [...this.held]) {
-      if (!byKey.has(key)) {
-        this.held.delete(key);
-        await leases.release(this.leaseScope(h.scope), this.holder);
-        continue;
-      }
-      const lease = await leases.claim(this.leaseScope(h.scope), this.holder, this.o.durationMs);
-      if (!lease || lease.token !== h.token) {
+      if (byKey.has(key)) continue;
+      this.held.delete(key);
+      await leases.release(this.leaseScope(h.scope), this.holder);
+    }
+    const renewed = await leases.renewAll(
+      project,
+      [...this.held.values()].map((h) => h.scope),
+      this.holder,
+      this.o.durationMs,
+    );
+    const tokens = new Map(renewed.map((l) => [`${l.app}\u0000${l.env}`, l.token]));
+    for (const [key, h] of [...this.held]) {
+      if (tokens.get(`${h.scope.app}\u0000${h.scope.env}`) !== h.token) {
         this.held.delete(key);
         lost.push(key);
       } else h.renewedAt = started;

@@ -31,6 +31,17 @@ export interface LeaseStore {
    * anyone; its token then rises.
    */
   claim(scope: LeaseScope, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * Renews, in one round trip, the leases of these scopes that `holder` still has (run out or
+   * not, as `claim` would), and returns them; a scope another holder took is left out. What a
+   * controller holds is renewed in one statement, however many scopes it is.
+   */
+  renewAll(
+    project: string,
+    apps: readonly { app: string; env: string }[],
+    holder: string,
+    ttlMs: number,
+  ): Promise<Lease[]>;
   /** Gives the scope up at once (on a clean stop), if `holder` has it. */
   release(scope: LeaseScope, holder: string): Promise<void>;
   list(project: string): Promise<Lease[]>;

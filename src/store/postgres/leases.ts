@@ -41,6 +41,23 @@ export class PgLeases implements LeaseStore {
     return row ? toLease(row) : undefined;
   }
 
+  async renewAll(
+    project: string,
+    scopes: readonly { app: string; env: string }[],
+    holder: string,
+    ttlMs: number,
+  ): Promise<Lease[]> {
+    if (!scopes.length) return [];
+    const rows = await this.db.rows<LeaseRow>(
+      `UPDATE scope_leases AS l SET expires_at = clock_timestamp() + $5 * interval '1 millisecond'
+       FROM unnest($2::text[], $3::text[]) AS s(app, env)
+       WHERE l.project = $1 AND l.app = s.app AND l.env = s.env AND l.holder = $4
+       RETURNING l.*`,
+      [project, scopes.map((s) => s.app), scopes.map((s) => s.env), holder, ttlMs],
+    );
+    return rows.map(toLease);
+  }
+
   async release(scope: LeaseScope, holder: string): Promise<void> {
     // Expired, not deleted: the token must keep rising for whoever claims the scope next.
     await this.db.count(

@@ -52,6 +52,23 @@ export class SqliteLeases implements LeaseStore {
     return toLease(row);
   }
 
+  async renewAll(
+    project: string,
+    scopes: readonly { app: string; env: string }[],
+    holder: string,
+    ttlMs: number,
+  ): Promise<Lease[]> {
+    const expires = new Date(this.now() + ttlMs).toISOString();
+    const renew = this.db.prepare(
+      'UPDATE scope_leases SET expires_at = ? WHERE project = ? AND app = ? AND env = ? AND holder = ? RETURNING *',
+    );
+    // In-process: one transaction is the round trip.
+    const rows = this.db.transaction(() =>
+      scopes.flatMap((s) => (renew.all(expires, project, s.app, s.env, holder) as LeaseRow[]).map(toLease)),
+    )();
+    return rows;
+  }
+
   async release(scope: LeaseScope, holder: string): Promise<void> {
     // Expired, not deleted: the token must keep rising for whoever claims the scope next.
     this.db

@@ -338,6 +338,32 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       expect((await a.leases.list('shop')).map((l) => [l.env, l.holder, l.token])).toEqual([['dev', 'ctl-a', 3]]);
     });
 
+    it('renews in one call what a holder still has, run out or not, and leaves out what another took', async () => {
+      const db = await database();
+      const a = db.open('ctl-a');
+      const b = db.open('ctl-b');
+      const envs = ['dev', 'stage', 'prod', 'qa'];
+      for (const env of envs) await a.leases.claim({ ...scope, env }, 'ctl-a', env === 'prod' ? 0 : 60_000);
+      // prod ran out and ctl-b took it; qa ran out and nobody took it.
+      expect(await b.leases.claim({ ...scope, env: 'prod' }, 'ctl-b', 60_000)).toMatchObject({ token: 2 });
+      await a.leases.claim({ ...scope, env: 'qa' }, 'ctl-a', 0);
+      const renewed = await a.leases.renewAll(
+        'shop',
+        envs.map((env) => ({ app: 'hello', env })),
+        'ctl-a',
+        60_000,
+      );
+      expect(renewed.map((l) => [l.env, l.holder, l.token]).sort()).toEqual([
+        ['dev', 'ctl-a', 1],
+        ['qa', 'ctl-a', 1],
+        ['stage', 'ctl-a', 1],
+      ]);
+      expect(renewed.every((l) => Date.parse(l.expiresAt) > Date.now() + 30_000)).toBe(true);
+      // Renewed, qa is ctl-a's again: ctl-b cannot claim it.
+      expect(await b.leases.claim({ ...scope, env: 'qa' }, 'ctl-b', 60_000)).toBeUndefined();
+      expect(await a.leases.renewAll('shop', [], 'ctl-a', 60_000)).toEqual([]);
+    });
+
     it('refuses the sync result of a holder that lost the lease, and writes nothing', async () => {
       const db = await database();
       const a = db.open('ctl-a');
