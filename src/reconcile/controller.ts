@@ -9,6 +9,7 @@ import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
 import { inputsHash } from './inputs.js';
 import { mergeJobs, type Job } from './job.js';
+import { OwedWork } from './owed-work.js';
 import { periodic } from './periodic.js';
 import { soleLeadership, type Leadership } from './leader.js';
 import { SoleOwnership, type ScopeOwnership } from './scope-leases.js';
@@ -63,6 +64,9 @@ export interface ControllerOptions {
   random?: () => number;
 }
 
+/** Scopes taken over at once in a lease round. */
+const TAKE_OVER_BATCH = 16;
+
 interface Current {
   revision: string;
   fs: ReadonlyFs;
@@ -94,6 +98,7 @@ export class Controller {
   private readonly providers: ProviderPool;
   private readonly queue: WorkQueue<Job>;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly owed = new OwedWork();
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
   private current: Current | undefined;
@@ -207,6 +212,7 @@ export class Controller {
     const { gained, lost } = await this.ownership.renew(project, scopes);
     await this.leadership.renew(project);
     for (const key of lost) {
+      this.owed.forget(key);
       clearTimeout(this.retryTimers.get(key));
       this.retryTimers.delete(key);
       this.running.get(key)?.abort('its lease was lost');
@@ -222,32 +228,47 @@ export class Controller {
           message: `${this.ownership.holder} no longer holds ${key}; another replica syncs it`,
         });
     }
-    for (const key of gained) {
-      const entry = this.entries.get(key);
-      // Not yet filed: the revision being read files and syncs it.
-      if (!entry || this.current !== cur) continue;
-      const scope = { project, app: entry.ref.app.name, env: entry.ref.env.name };
-      const abandoned = await this.options.store.abandonScopeSyncs(
-        scope,
-        `the lease moved to ${this.ownership.holder} while this sync ran`,
+    // A few at a time: thousands gained at once (a replica starting, another dying) must not
+    // hold the next lease round back, nor flood the store.
+    for (let i = 0; i < gained.length; i += TAKE_OVER_BATCH)
+      await Promise.all(gained.slice(i, i + TAKE_OVER_BATCH).map((key) => this.takeOver(key, cur, project)));
+    if (this.current !== cur) return;
+    for (const [key, event] of this.owed.take((k) => this.ownership.holds(k)))
+      this.dispatch(
+        key,
+        event.type === 'revision'
+          ? { ...event, revision: cur.revision, reason: `${event.reason} (held back until its lease was renewed)` }
+          : event,
       );
-      entry.state = initialState();
-      delete entry.desired;
-      await this.restore(key, project, entry.ref);
-      await this.options.store.addEvent({
-        ...scope,
-        type: 'lease.taken',
-        severity: 'info',
-        message: `${this.ownership.holder} took the lease on ${key}${abandoned ? ` and marked ${abandoned} sync(s) left running by its previous holder as failed` : ''}`,
-      });
-      this.dispatch(key, {
-        type: 'revision',
-        revision: cur.revision,
-        affected: true,
-        reason: `lease taken at ${short(cur.revision)}`,
-        trigger: 'startup',
-      });
-    }
+  }
+
+  /** A scope this replica just took the lease on: from what the store says, synced at the revision in force. */
+  private async takeOver(key: string, cur: Current, project: string): Promise<void> {
+    const entry = this.entries.get(key);
+    this.owed.forget(key);
+    // Not yet filed: the revision being read files and syncs it.
+    if (!entry || this.current !== cur) return;
+    const scope = { project, app: entry.ref.app.name, env: entry.ref.env.name };
+    const abandoned = await this.options.store.abandonScopeSyncs(
+      scope,
+      `the lease moved to ${this.ownership.holder} while this sync ran`,
+    );
+    entry.state = initialState();
+    delete entry.desired;
+    await this.restore(key, project, entry.ref);
+    await this.options.store.addEvent({
+      ...scope,
+      type: 'lease.taken',
+      severity: 'info',
+      message: `${this.ownership.holder} took the lease on ${key}${abandoned ? ` and marked ${abandoned} sync(s) left running by its previous holder as failed` : ''}`,
+    });
+    this.dispatch(key, {
+      type: 'revision',
+      revision: cur.revision,
+      affected: true,
+      reason: `lease taken at ${short(cur.revision)}`,
+      trigger: 'startup',
+    });
   }
 
   /**
@@ -512,8 +533,9 @@ export class Controller {
   private dispatch(key: string, event: ScopeEvent): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    // Another replica syncs the scope: only its history is kept here, for status.
-    if (event.type !== 'restored' && !this.ownership.holds(key)) return;
+    // Another replica syncs the scope: only its history is kept here, for status. Or the lease
+    // is held but not trusted this moment: the work waits for the next lease round.
+    if (event.type !== 'restored' && !this.ownership.holds(key)) return this.owed.note(key, event);
     const rules = { autoSync: entry.ref.env.sync === 'auto', selfHeal: entry.ref.env.selfHeal };
     const { state, effects } = transition(entry.state, event, { now: this.now(), rules, random: this.random() });
     entry.state = state;
@@ -689,6 +711,14 @@ export class Controller {
       return;
     }
     if (!this.ownership.holds(key)) {
+      if (!job.dryRun)
+        this.owed.note(key, {
+          type: 'revision',
+          revision: cur.revision,
+          affected: true,
+          reason: job.reason,
+          trigger: 'revision',
+        });
       const lease = (await this.options.store.leases.list(cur.project.name)).find(
         (l) => l.app === ref.app.name && l.env === ref.env.name,
       );

@@ -254,6 +254,44 @@ describe('a controller sharing its store', () => {
     expect((await tmp.store.listSyncs({ app: 'web', env: 'dev' })).filter((s) => s.result === 'Running')).toEqual([]);
   });
 
+  it('syncs at the next lease round what came while its lease ran late and was not trusted', async () => {
+    // Lease rounds that run late (thousands of scopes, a slow store) leave held scopes
+    // untrusted for a while; the revision that arrives then must not be dropped for good.
+    class Late extends ScopeLeases {
+      late = true;
+      override holds(key: string): boolean {
+        return !this.late && super.holds(key);
+      }
+    }
+    const source = new MemorySource();
+    const target = new MemoryTarget();
+    source.commit(projectFiles());
+    const ownership = new Late({ store: tmp.store, holder: 'ctl-a', durationMs: DURATION, renewMs: RENEW });
+    const c = new Controller({
+      source,
+      store: tmp.store,
+      log: quietLog,
+      createProvider: () => target,
+      random: () => 0.5,
+      ownership,
+      leaseRenewMs: RENEW,
+    });
+    controllers.push(c);
+    await c.start();
+    await c.idle();
+    expect(target.applies).toBe(0);
+    ownership.late = false;
+    await vi.advanceTimersByTimeAsync(RENEW);
+    await c.idle();
+    expect(target.applies).toBe(2);
+    expect(
+      c
+        .status()
+        .apps.map((a) => `${a.env} ${a.sync}`)
+        .sort(),
+    ).toEqual(['dev Synced', 'prod Synced']);
+  });
+
   it('shows as live only the scopes it holds, so decisions read the others from the store', async () => {
     const source = new MemorySource();
     source.commit(projectFiles());
