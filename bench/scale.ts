@@ -16,7 +16,9 @@
  *   BENCH_SCALE_SCOPES=1000 npm run bench:scale  # a smaller run
  *   BENCH_SCALE_ENVS (environments, default 10), BENCH_SCALE_SECONDS (each wrk run, default 10),
  *   BENCH_SCALE_LEASE (lease duration in seconds, default Sluice's 15),
- *   BENCH_SCALE_REPLICAS (default "1,3"), BENCH_SCALE_TIMEOUT (seconds a phase may take, default 3600)
+ *   BENCH_SCALE_REPLICAS (default "1,3"), BENCH_SCALE_TIMEOUT (seconds a phase may take, default 3600),
+ *   BENCH_SCALE_SOAK_MINUTES (default 0: after the status figures, a no-change commit a minute
+ *   for that long, the replicas' resident memory sampled each minute)
  *   --output json                                # the figures as JSON on stdout, after the table
  *
  * Needs PostgreSQL (Debian's postgresql), wrk and Go for the test kube-apiserver (built once
@@ -38,6 +40,7 @@ const WRK_SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 10);
 const LEASE_SECONDS = process.env.BENCH_SCALE_LEASE;
 const RUNS = (process.env.BENCH_SCALE_REPLICAS ?? '1,3').split(',').map(Number);
 const PHASE_MS = Number(process.env.BENCH_SCALE_TIMEOUT ?? 3600) * 1000;
+const SOAK_MINUTES = Number(process.env.BENCH_SCALE_SOAK_MINUTES ?? 0);
 const JSON_OUT = process.argv.includes('--output') && process.argv[process.argv.indexOf('--output') + 1] === 'json';
 /** The controller's drift interval: one no-change pass over every scope each time. */
 const DRIFT_MS = 5000;
@@ -81,6 +84,8 @@ interface RunFigures {
   idleCpuSecondsPerDriftPass: number[];
   status: { path: string; p99Ms: number; rps: number }[];
   failover?: { victim: string; scopes: number; seconds: number; leasedSeconds: number };
+  /** Resident memory of each replica, MiB, sampled once a minute while no-change commits land. */
+  soak?: { minutes: number; rssMiB: number[][] };
   peakRssMiB: number[];
   load: string;
 }
@@ -92,6 +97,12 @@ const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident set (VmRSS) of a live process now, in MiB. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 /** Peak resident set (VmHWM) of a live process, in MiB. */
@@ -313,6 +324,20 @@ async function runWith(
       log(`GET ${path}: p99 ${r.p99Ms.toFixed(1)} ms at ${r.rps.toFixed(0)} req/s`);
     }
 
+    let soak: RunFigures['soak'];
+    if (SOAK_MINUTES > 0) {
+      // Passes over and over with nothing to do: memory that grows here grows forever.
+      const rss: number[][] = [replicas.map((r) => rssMiB(r.pid))];
+      for (let m = 1; m <= SOAK_MINUTES; m++) {
+        writeFileSync(join(repo, 'README.md'), `# The fleet\n\nEvery service in every region (minute ${m}).\n`);
+        git(repo, 'commit', '-qam', `Minute ${m} of nothing to do`);
+        await new Promise((r) => setTimeout(r, 60_000));
+        rss.push(replicas.map((r) => rssMiB(r.pid)));
+        log(`soak minute ${m}: RSS ${list(rss.at(-1)!, 0)} MiB (load ${load()})`);
+      }
+      soak = { minutes: SOAK_MINUTES, rssMiB: rss };
+    }
+
     const peak = new Map(replicas.map((r) => [r.name, peakRssMiB(r.pid)]));
     let failover: RunFigures['failover'];
     if (count > 1) {
@@ -373,6 +398,7 @@ async function runWith(
       idleCpuSecondsPerDriftPass,
       status,
       ...(failover ? { failover } : {}),
+      ...(soak ? { soak } : {}),
       peakRssMiB: replicas.map((r) => peak.get(r.name)!),
       load: load(),
     };
@@ -414,6 +440,17 @@ function table(runs: RunFigures[]): string {
       ),
     ],
     ['peak RSS (each)', ...runs.map((r) => `${list(r.peakRssMiB, 0)} MiB`)],
+    [
+      'RSS over the soak (each: first minute → last)',
+      ...runs.map((r) => {
+        const s = r.soak;
+        if (!s) return '–';
+        // The first sample is taken before any pass of the soak; minute 1 is the baseline.
+        const from = s.rssMiB[Math.min(1, s.rssMiB.length - 1)]!;
+        const to = s.rssMiB.at(-1)!;
+        return `${from.map((v, i) => `${fmt(v, 0)}→${fmt(to[i]!, 0)}`).join(' / ')} MiB over ${s.minutes} min`;
+      }),
+    ],
     ['load average at the end', ...runs.map((r) => r.load)],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
