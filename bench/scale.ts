@@ -270,8 +270,8 @@ async function runWith(
 
     // Each replica has an admin token of its own, in its data directory.
     const token = (r: Replica) => adminToken(r.dataDir);
-    // Settled is judged from the store, not from each replica's view: a replica's status of a
-    // scope it gave up is not refreshed from the store (see the report of this benchmark's run).
+    // Settled is judged from the store: a replica's view of the scopes others hold follows it
+    // only a lease round later.
     const running = async () =>
       Number((await query<{ n: string }>(url, "SELECT count(*) AS n FROM syncs WHERE result = 'Running'"))[0]!.n);
     let settled = '';

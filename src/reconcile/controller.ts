@@ -9,6 +9,7 @@ import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
 import { inputsHash } from './inputs.js';
 import { mergeJobs, type Job } from './job.js';
+import { OthersView } from './others-view.js';
 import { OwedWork } from './owed-work.js';
 import { periodic } from './periodic.js';
 import { soleLeadership, type Leadership } from './leader.js';
@@ -99,6 +100,7 @@ export class Controller {
   private readonly queue: WorkQueue<Job>;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly owed = new OwedWork();
+  private othersView: OthersView | undefined;
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
   private current: Current | undefined;
@@ -240,6 +242,21 @@ export class Controller {
           ? { ...event, revision: cur.revision, reason: `${event.reason} (held back until its lease was renewed)` }
           : event,
       );
+    await this.readOthers(project);
+  }
+
+  /** Brings the scopes other replicas hold up to what their holders recorded since the last round. */
+  private async readOthers(project: string): Promise<void> {
+    this.othersView ??= new OthersView(this.options.store);
+    const changes = await this.othersView.changes(project, (k) => this.ownership.holds(k));
+    for (const [key, sync] of changes) {
+      if (!this.entries.has(key) || this.ownership.holds(key)) continue;
+      this.dispatch(key, {
+        type: 'restored',
+        lastSync: sync,
+        ...(sync.result === 'Succeeded' ? { lastSucceeded: sync } : {}),
+      });
+    }
   }
 
   /** A scope this replica just took the lease on: from what the store says, synced at the revision in force. */

@@ -292,6 +292,33 @@ describe('a controller sharing its store', () => {
     ).toEqual(['dev Synced', 'prod Synced']);
   });
 
+  it('answers for the scopes another replica holds with what their holder recorded since', async () => {
+    const source = new MemorySource();
+    const target = new MemoryTarget();
+    source.commit(projectFiles());
+    const a = controller(source, target, 'ctl-a');
+    const b = controller(source, target, 'ctl-b');
+    await a.start();
+    await b.start();
+    // Two replicas, two scopes: a round or two until each holds one.
+    for (let i = 0; i < 4 && (a.replica().scopesHeld !== 1 || b.replica().scopesHeld !== 1); i++)
+      await vi.advanceTimersByTimeAsync(RENEW);
+    await a.idle();
+    await b.idle();
+    expect([a.replica().scopesHeld, b.replica().scopesHeld]).toEqual([1, 1]);
+    const mine = (c: Controller) => c.liveStatus().apps[0]!.env;
+    const theirs = mine(b);
+    expect(mine(a)).not.toBe(theirs);
+
+    const v2 = source.commit({ ...projectFiles(), 'apps/web/base/web.yaml': processYaml('web', ['v2']) });
+    await b.refresh();
+    await b.idle();
+    expect(b.liveStatus().apps[0]).toMatchObject({ env: theirs, syncedRevision: v2, sync: 'Synced' });
+    // ctl-a has not read v2 yet; it learns what ctl-b did to its scope at its next lease round.
+    await vi.advanceTimersByTimeAsync(RENEW);
+    expect(a.status().apps.find((x) => x.env === theirs)).toMatchObject({ syncedRevision: v2, sync: 'Synced' });
+  });
+
   it('shows as live only the scopes it holds, so decisions read the others from the store', async () => {
     const source = new MemorySource();
     source.commit(projectFiles());
