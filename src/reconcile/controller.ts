@@ -100,6 +100,9 @@ export class Controller {
   private readonly queue: WorkQueue<Job>;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly owed = new OwedWork();
+  /** Scopes gained in a lease round and not yet taken over, and the work of taking them over. */
+  private readonly takingOver = new Set<string>();
+  private takeovers: Promise<void> = Promise.resolve();
   private othersView: OthersView | undefined;
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
@@ -230,12 +233,21 @@ export class Controller {
           message: `${this.ownership.holder} no longer holds ${key}; another replica syncs it`,
         });
     }
-    // A few at a time: thousands gained at once (a replica starting, another dying) must not
-    // hold the next lease round back, nor flood the store.
-    for (let i = 0; i < gained.length; i += TAKE_OVER_BATCH)
-      await Promise.all(gained.slice(i, i + TAKE_OVER_BATCH).map((key) => this.takeOver(key, cur, project)));
+    // Taken over beside the lease rounds, a few at a time: thousands gained at once (a replica
+    // starting, another dying) must neither hold the next round back, so the leases run out,
+    // nor flood the store.
+    if (gained.length) {
+      for (const key of gained) this.takingOver.add(key);
+      this.takeovers = this.takeovers
+        .then(async () => {
+          for (let i = 0; i < gained.length && !this.stopping.signal.aborted; i += TAKE_OVER_BATCH)
+            await Promise.all(gained.slice(i, i + TAKE_OVER_BATCH).map((key) => this.takeOver(key, cur, project)));
+        })
+        .catch((e: unknown) => this.options.log.error({ err: e }, 'taking scopes over failed'))
+        .finally(() => gained.forEach((key) => this.takingOver.delete(key)));
+    }
     if (this.current !== cur) return;
-    for (const [key, event] of this.owed.take((k) => this.ownership.holds(k)))
+    for (const [key, event] of this.owed.take((k) => this.ownership.holds(k) && !this.takingOver.has(k)))
       this.dispatch(
         key,
         event.type === 'revision'
@@ -318,6 +330,7 @@ export class Controller {
     for (const t of this.retryTimers.values()) clearTimeout(t);
     this.retryTimers.clear();
     this.stopping.abort();
+    await this.takeovers;
     await this.queue.stop();
     // Given up at once so the other replicas take over now, not when the leases run out.
     if (this.ownership.shared && this.current)
@@ -696,7 +709,8 @@ export class Controller {
   }
 
   /** Waits until no job is queued or running (tests, one-shot commands). */
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    await this.takeovers;
     return this.queue.idle();
   }
 

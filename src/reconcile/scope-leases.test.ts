@@ -5,7 +5,7 @@ import type { Store } from '../store/types.js';
 import { Controller } from './controller.js';
 import { LeaderLease } from './leader.js';
 import { decideShare, limitFor } from './lease-share.js';
-import { ScopeLeases, SoleOwnership, type OwnedScope } from './scope-leases.js';
+import { CLAIMS_PER_ROUND, ScopeLeases, SoleOwnership, type OwnedScope } from './scope-leases.js';
 import { MemorySource, MemoryTarget, processYaml, projectFiles, quietLog, tempStore } from './test-support.js';
 
 const DURATION = 15_000;
@@ -111,6 +111,19 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
     const before = JSON.stringify([...(await holders())].sort());
     for (let i = 0; i < 3; i++) await round(ks);
     expect(JSON.stringify([...(await holders())].sort())).toBe(before);
+  });
+
+  it('claims a bounded number of free scopes a round, so a round stays short, and the rest in the next', async () => {
+    const many = Array.from({ length: CLAIMS_PER_ROUND + 500 }, (_, i) => ({
+      key: `s${i}@dev`,
+      app: `s${i}`,
+      env: 'dev',
+    }));
+    const k = keeper('ctl-a');
+    expect((await k.renew('shop', many)).gained).toHaveLength(CLAIMS_PER_ROUND);
+    clock += RENEW;
+    expect((await k.renew('shop', many)).gained).toHaveLength(500);
+    expect(k.count()).toBe(many.length);
   });
 
   it("a dead replica's scopes are taken over within one lease period, under higher tokens that fence it out", async () => {

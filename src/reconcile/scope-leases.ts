@@ -62,6 +62,9 @@ export class SoleOwnership implements ScopeOwnership {
   async release(): Promise<void> {}
 }
 
+/** Scopes claimed in one round at most; the rest wait for the next rounds. */
+export const CLAIMS_PER_ROUND = 2000;
+
 interface Held {
   scope: OwnedScope;
   token: number;
@@ -186,8 +189,10 @@ export class ScopeLeases implements ScopeOwnership {
       lost.push(key);
       await leases.release(this.leaseScope(h.scope), this.holder);
     }
+    let claims = 0;
     for (const key of decision.claim) {
-      if (this.held.size >= decision.limit) break;
+      // Bounded, so a round stays short when thousands are free (the first replica up).
+      if (this.held.size >= decision.limit || claims++ >= CLAIMS_PER_ROUND) break;
       const scope = byKey.get(key)!;
       const lease = await leases.claim(this.leaseScope(scope), this.holder, this.o.durationMs);
       if (!lease) continue;
