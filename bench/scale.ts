@@ -29,9 +29,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { buildBinaries, startServer } from '../test/suites/kubernetes/server.js';
-import { startCluster, type Cluster } from '../test/suites/postgres/cluster.js';
+import { query, startCluster, type Cluster } from '../test/suites/postgres/cluster.js';
 import { adminToken, getJson, git, spawnSluice, type SluiceProcess } from '../test/support/sluice.js';
 
 const SCOPES = Number(process.env.BENCH_SCALE_SCOPES ?? 10_000);
@@ -162,16 +161,6 @@ data:
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', `${SCOPES} scopes`);
   return git(repo, 'rev-parse', 'HEAD').trim();
-}
-
-async function query<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<R>(text, params)).rows;
-  } finally {
-    await c.end();
-  }
 }
 
 async function createDatabase(cluster: Cluster, name: string): Promise<string> {

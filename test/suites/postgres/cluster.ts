@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 /**
  * A private PostgreSQL cluster: initdb in a temporary directory, listening only on a Unix socket
@@ -72,5 +73,20 @@ function binDir(): string {
     return execFileSync('pg_config', ['--bindir']).toString().trim();
   } catch {
     throw new Error('initdb not found (install Debian package postgresql)');
+  }
+}
+
+/** Runs one query on its own connection. */
+export async function query<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<R>(text, params)).rows;
+  } finally {
+    await c.end();
   }
 }

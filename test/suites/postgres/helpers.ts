@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
+export { query } from './cluster.js';
+
 /** Why the suite is skipped ('' when a cluster runs). */
 export const skip = inject('pgSkip');
 
@@ -21,19 +23,4 @@ export async function createDatabase(): Promise<string> {
     await admin.end();
   }
   return urlOf(name);
-}
-
-/** Runs one query on its own connection. */
-export async function query<R extends pg.QueryResultRow>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<R>(text, params)).rows;
-  } finally {
-    await c.end();
-  }
 }

@@ -4,27 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/hosted-fakes/webhook-receiver.js';
-import {
-  adminToken,
-  bearer,
-  eventually,
-  getJson,
-  git,
-  ownedProcesses,
-  spawnSluice,
-  type SluiceProcess,
-} from '../../support/sluice.js';
+import { adminToken, bearer, eventually, getJson, git, spawnSluice } from '../../support/sluice.js';
 import { createDatabase, query, skip } from './helpers.js';
+import { stopReplicas, type Replica } from './replica.js';
 
 const APPS = ['a', 'b', 'c', 'd'];
 const LEASE_SECONDS = 6;
-
-interface Replica {
-  name: string;
-  dataDir: string;
-  proc: SluiceProcess;
-  url?: string;
-}
 
 interface Readiness {
   leader: boolean;
@@ -86,19 +71,7 @@ describe.skipIf(skip)('promotions while a replica is killed', () => {
   const replicas: Replica[] = [];
   let hook: WebhookReceiver | undefined;
   afterAll(async () => {
-    for (const r of replicas) {
-      if (r.proc.child.exitCode === null && r.proc.child.signalCode === null) {
-        r.proc.child.kill('SIGTERM');
-        await r.proc.exited;
-      }
-      for (const p of ownedProcesses(r.dataDir)) {
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-    }
+    await stopReplicas(replicas);
     await hook?.close();
     rmSync(work, { recursive: true, force: true });
   });

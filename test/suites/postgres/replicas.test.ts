@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/hosted-fakes/webhook-receiver.js';
-import {
-  adminToken,
-  eventually,
-  getJson,
-  git,
-  ownedProcesses,
-  spawnSluice,
-  type SluiceProcess,
-} from '../../support/sluice.js';
+import { adminToken, eventually, getJson, git, spawnSluice } from '../../support/sluice.js';
 import { createDatabase, query, skip } from './helpers.js';
+import { stopReplicas, type Replica } from './replica.js';
 
 const APPS = ['a', 'b', 'c', 'd'];
 const ENVS = ['dev', 'stage', 'prod'];
@@ -26,13 +19,6 @@ interface Readiness {
   leader: boolean;
   scopesHeld: number;
   store: string;
-}
-
-interface Replica {
-  name: string;
-  dataDir: string;
-  proc: SluiceProcess;
-  url?: string;
 }
 
 function files(version: string): Record<string, string> {
@@ -96,20 +82,7 @@ describe.skipIf(skip)('several replicas on one PostgreSQL', () => {
   const replicas: Replica[] = [];
   let hook: WebhookReceiver | undefined;
   afterAll(async () => {
-    for (const r of replicas) {
-      if (r.proc.child.exitCode === null && r.proc.child.signalCode === null) {
-        r.proc.child.kill('SIGTERM');
-        await r.proc.exited;
-      }
-      // What a killed replica started is nobody's to stop.
-      for (const p of ownedProcesses(r.dataDir)) {
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-    }
+    await stopReplicas(replicas);
     await hook?.close();
     rmSync(work, { recursive: true, force: true });
   });
