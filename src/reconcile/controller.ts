@@ -665,9 +665,9 @@ export class Controller {
   }
 
   /**
-   * The status of the scopes this replica reconciles. Of the others it knows only the history it
-   * read when it first saw them, which a decision (a promotion gate) must not rest on: the
-   * store's newest sync, recorded by their holder, says more.
+   * The status of the scopes this replica reconciles. Of the others it knows what their holders
+   * recorded up to its last lease round, which a decision (a promotion gate) must not rest on:
+   * the store's newest sync says more.
    */
   liveStatus(): ProjectStatus {
     const full = this.status();
