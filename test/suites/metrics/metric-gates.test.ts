@@ -179,7 +179,7 @@ describe.runIf(process.env.CI === 'true' || (await hasPrometheus()))('metric gat
     await syncedAt('staging', revision);
     const entry = await eventually(
       async () => (await ledger('staging')).find((e) => e.change.revision === revision && e.verifications.length),
-      60_000,
+      120_000,
       'staging verification recorded',
     );
     expect(entry.verifications[0]).toMatchObject({
@@ -221,7 +221,7 @@ describe.runIf(process.env.CI === 'true' || (await hasPrometheus()))('metric gat
     const entry = await eventually(
       async () =>
         (await ledger('staging')).find((e) => e.change.revision === bad && e.verificationFailed && e.rolledBackBy),
-      120_000,
+      240_000,
       'staging verification failed and rolled back',
     );
     const check = entry.verifications.find((v) => v.result === 'Failed')!.checks[0]!;
