@@ -101,10 +101,10 @@ const INT8 = 20;
  * A pool whose BIGINT ids come back as numbers, like SQLite's: ids stay far below 2^53, and
  * records keep one shape whichever store wrote them.
  */
-export function createPool(url: string): pg.Pool {
+export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8

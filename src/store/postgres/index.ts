@@ -46,12 +46,19 @@ export class PgStore implements Store {
     /** The pool, on the store that owns it; undefined on the store a transaction hands out. */
     private readonly pool: pg.Pool | undefined,
     private readonly ready: Promise<void>,
+    /**
+     * Leases and heartbeats on connections of their own: a renewal must never wait in the
+     * pool's queue behind a replica's bulk reads and writes (thousands of scopes taken over at
+     * once), or its leases run out while it still works them. The same as `db` in a transaction.
+     */
+    leaseDb: PgDb = db,
+    private readonly leasePool?: pg.Pool,
   ) {
     this.syncs = new PgSyncs(db, instance);
     this.events = new PgEvents(db);
     this.ledger = new PgLedger(db);
-    this.leases = new PgLeases(db);
-    this.heartbeats = new PgHeartbeats(db);
+    this.leases = new PgLeases(leaseDb);
+    this.heartbeats = new PgHeartbeats(leaseDb);
     this.ledgerChain = new PgLedgerChain(db);
     this.webhooks = new PgWebhookDeliveries(db);
     this.holds = new PgHolds(db);
@@ -67,7 +74,15 @@ export class PgStore implements Store {
     });
     // Reported by the first call that waits for it.
     ready.catch(() => undefined);
-    return new PgStore(new PgDb(pool, ready, where), options.instance ?? hostname(), pool, ready);
+    const leasePool = createPool(url, 2);
+    return new PgStore(
+      new PgDb(pool, ready, where),
+      options.instance ?? hostname(),
+      pool,
+      ready,
+      new PgDb(leasePool, ready, where),
+      leasePool,
+    );
   }
 
   /** Waits until the schema is migrated; rejects when the database cannot be reached. */
@@ -137,6 +152,6 @@ export class PgStore implements Store {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
-    await this.pool?.end();
+    await Promise.all([this.pool?.end(), this.leasePool?.end()]);
   }
 }
