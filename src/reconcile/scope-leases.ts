@@ -189,14 +189,14 @@ export class ScopeLeases implements ScopeOwnership {
       lost.push(key);
       await leases.release(this.leaseScope(h.scope), this.holder);
     }
-    let claims = 0;
-    for (const key of decision.claim) {
-      // Bounded, so a round stays short when thousands are free (the first replica up).
-      if (this.held.size >= decision.limit || claims++ >= CLAIMS_PER_ROUND) break;
-      const scope = byKey.get(key)!;
-      const lease = await leases.claim(this.leaseScope(scope), this.holder, this.o.durationMs);
-      if (!lease) continue;
-      this.held.set(key, { scope, token: lease.token, renewedAt: started });
+    // In one round trip, and bounded, so a round stays short when thousands are free (the
+    // first replica up, or one that died holding thousands).
+    const wanted = decision.claim
+      .slice(0, Math.max(0, Math.min(decision.limit - this.held.size, CLAIMS_PER_ROUND)))
+      .map((key) => byKey.get(key)!);
+    for (const lease of await leases.claimAll(project, wanted, this.holder, this.o.durationMs)) {
+      const key = keys.get(`${lease.app}\u0000${lease.env}`)!;
+      this.held.set(key, { scope: byKey.get(key)!, token: lease.token, renewedAt: started });
       gained.push(key);
     }
     return { gained, lost };

@@ -32,6 +32,16 @@ export interface LeaseStore {
    */
   claim(scope: LeaseScope, holder: string, ttlMs: number): Promise<Lease | undefined>;
   /**
+   * Claims, in one round trip, every one of these scopes `claim` would grant `holder`, and
+   * returns the leases granted; the rest (held by another, not run out) are left out.
+   */
+  claimAll(
+    project: string,
+    scopes: readonly { app: string; env: string }[],
+    holder: string,
+    ttlMs: number,
+  ): Promise<Lease[]>;
+  /**
    * Renews, in one round trip, the leases of these scopes that `holder` still has (run out or
    * not, as `claim` would), and returns them; a scope another holder took is left out. What a
    * controller holds is renewed in one statement, however many scopes it is.

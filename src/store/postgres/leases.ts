@@ -41,6 +41,28 @@ export class PgLeases implements LeaseStore {
     return row ? toLease(row) : undefined;
   }
 
+  async claimAll(
+    project: string,
+    scopes: readonly { app: string; env: string }[],
+    holder: string,
+    ttlMs: number,
+  ): Promise<Lease[]> {
+    if (!scopes.length) return [];
+    const rows = await this.db.rows<LeaseRow>(
+      `INSERT INTO scope_leases AS l (project, app, env, holder, token, expires_at)
+       SELECT $1, s.app, s.env, $4, 1, clock_timestamp() + $5 * interval '1 millisecond'
+       FROM unnest($2::text[], $3::text[]) AS s(app, env)
+       ON CONFLICT (project, app, env) DO UPDATE SET
+         token = l.token + CASE WHEN l.holder = EXCLUDED.holder THEN 0 ELSE 1 END,
+         holder = EXCLUDED.holder,
+         expires_at = EXCLUDED.expires_at
+       WHERE l.holder = EXCLUDED.holder OR l.expires_at <= clock_timestamp()
+       RETURNING l.*`,
+      [project, scopes.map((s) => s.app), scopes.map((s) => s.env), holder, ttlMs],
+    );
+    return rows.map(toLease);
+  }
+
   async renewAll(
     project: string,
     scopes: readonly { app: string; env: string }[],

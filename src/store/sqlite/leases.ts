@@ -52,6 +52,21 @@ export class SqliteLeases implements LeaseStore {
     return toLease(row);
   }
 
+  async claimAll(
+    project: string,
+    scopes: readonly { app: string; env: string }[],
+    holder: string,
+    ttlMs: number,
+  ): Promise<Lease[]> {
+    // In-process, each claim is a statement on the file with no round trip to save.
+    const out: Lease[] = [];
+    for (const s of scopes) {
+      const lease = await this.claim({ project, ...s }, holder, ttlMs);
+      if (lease) out.push(lease);
+    }
+    return out;
+  }
+
   async renewAll(
     project: string,
     scopes: readonly { app: string; env: string }[],

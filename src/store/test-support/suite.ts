@@ -338,6 +338,28 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       expect((await a.leases.list('shop')).map((l) => [l.env, l.holder, l.token])).toEqual([['dev', 'ctl-a', 3]]);
     });
 
+    it('claims in one call what is free or run out or its own, and leaves out what another holds', async () => {
+      const db = await database();
+      const a = db.open('ctl-a');
+      const b = db.open('ctl-b');
+      await b.leases.claim({ ...scope, env: 'prod' }, 'ctl-b', 60_000);
+      await b.leases.claim({ ...scope, env: 'qa' }, 'ctl-b', 0);
+      await a.leases.claim({ ...scope, env: 'stage' }, 'ctl-a', 60_000);
+      const claimed = await a.leases.claimAll(
+        'shop',
+        ['dev', 'stage', 'prod', 'qa'].map((env) => ({ app: 'hello', env })),
+        'ctl-a',
+        60_000,
+      );
+      expect(claimed.map((l) => [l.env, l.holder, l.token]).sort()).toEqual([
+        ['dev', 'ctl-a', 1],
+        ['qa', 'ctl-a', 2],
+        ['stage', 'ctl-a', 1],
+      ]);
+      expect(await b.leases.claim({ ...scope, env: 'qa' }, 'ctl-b', 60_000)).toBeUndefined();
+      expect(await a.leases.claimAll('shop', [], 'ctl-a', 60_000)).toEqual([]);
+    });
+
     it('renews in one call what a holder still has, run out or not, and leaves out what another took', async () => {
       const db = await database();
       const a = db.open('ctl-a');
