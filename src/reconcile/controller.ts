@@ -104,6 +104,7 @@ export class Controller {
   private readonly takingOver = new Set<string>();
   private takeovers: Promise<void> = Promise.resolve();
   private othersView: OthersView | undefined;
+  private readingOthers: Promise<void> | undefined;
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
   private current: Current | undefined;
@@ -254,7 +255,10 @@ export class Controller {
           ? { ...event, revision: cur.revision, reason: `${event.reason} (held back until its lease was renewed)` }
           : event,
       );
-    await this.readOthers(project);
+    // Beside the rounds too: it reads the store's busy pool, which must not hold a renewal back.
+    this.readingOthers ??= this.readOthers(project)
+      .catch((e: unknown) => this.options.log.warn({ err: e }, "reading the other replicas' syncs failed"))
+      .finally(() => (this.readingOthers = undefined));
   }
 
   /** Brings the scopes other replicas hold up to what their holders recorded since the last round. */
@@ -331,6 +335,7 @@ export class Controller {
     this.retryTimers.clear();
     this.stopping.abort();
     await this.takeovers;
+    await this.readingOthers;
     await this.queue.stop();
     // Given up at once so the other replicas take over now, not when the leases run out.
     if (this.ownership.shared && this.current)
