@@ -8,6 +8,7 @@ import type { TargetTimeouts } from './deadline.js';
 import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
 import { inputsHash } from './inputs.js';
+import { eachInLanes } from './pass.js';
 import { mergeJobs, type Job } from './job.js';
 import { OthersView } from './others-view.js';
 import { OwedWork } from './owed-work.js';
@@ -864,7 +865,11 @@ export class Controller {
 
   /** Compares live with the desired state last rendered; drift heals with selfHeal, else shows as OutOfSync. */
   private async checkDrift(): Promise<void> {
-    await Promise.all([...this.entries.keys()].map((key) => this.checkDriftOf(key)));
+    await eachInLanes(
+      [...this.entries.entries()],
+      ([, entry]) => entry.ref.env.target,
+      ([key]) => this.checkDriftOf(key),
+    );
   }
 
   private async checkDriftOf(key: string, cause?: string): Promise<void> {
@@ -901,8 +906,10 @@ export class Controller {
   private async readHealth(): Promise<void> {
     const cur = this.current;
     if (!cur) return;
-    await Promise.all(
-      [...this.entries.entries()].map(async ([key, entry]) => {
+    await eachInLanes(
+      [...this.entries.entries()],
+      ([, entry]) => entry.ref.env.target,
+      async ([key, entry]) => {
         if (entry.state.phase === 'Syncing' || !this.ownership.holds(key)) return;
         try {
           const provider = await this.providers.get(cur.project, entry.ref.env.target);
@@ -912,7 +919,7 @@ export class Controller {
           // A target that does not answer is Unknown, with the reason: never its last good health.
           this.dispatch(key, { type: 'health-unknown', reason: this.statusError(e).message });
         }
-      }),
+      },
     );
   }
 }
