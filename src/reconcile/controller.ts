@@ -106,6 +106,9 @@ export class Controller {
   private takeovers: Promise<void> = Promise.resolve();
   private othersView: OthersView | undefined;
   private readingOthers: Promise<void> | undefined;
+  private leaseRounds: { now(): Promise<void> } | undefined;
+  /** An extra lease round, at the moment another replica's lease runs out. */
+  private leaseWake: NodeJS.Timeout | undefined;
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
   private current: Current | undefined;
@@ -193,6 +196,7 @@ export class Controller {
         (e) => this.options.log.error({ err: e }, 'renewing leases failed'),
       );
       this.loops.push(leases);
+      this.leaseRounds = leases;
       await leases.now();
     }
   }
@@ -216,7 +220,12 @@ export class Controller {
     if (!cur || this.stopping.signal.aborted) return;
     const project = cur.project.name;
     const scopes = cur.scopes.map((s) => ({ key: scopeKey(s.app.name, s.env.name), app: s.app.name, env: s.env.name }));
-    const { gained, lost } = await this.ownership.renew(project, scopes);
+    const { gained, lost, expiresAt } = await this.ownership.renew(project, scopes);
+    if (expiresAt !== undefined && !this.stopping.signal.aborted) {
+      clearTimeout(this.leaseWake);
+      this.leaseWake = setTimeout(() => void this.leaseRounds?.now(), Math.max(0, expiresAt - this.now()) + 10);
+      this.leaseWake.unref?.();
+    }
     await this.leadership.renew(project);
     for (const key of lost) {
       this.owed.forget(key);
@@ -332,6 +341,7 @@ export class Controller {
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
     this.unwatch?.();
     this.loops.forEach((l) => l.stop());
+    clearTimeout(this.leaseWake);
     for (const t of this.retryTimers.values()) clearTimeout(t);
     this.retryTimers.clear();
     this.stopping.abort();

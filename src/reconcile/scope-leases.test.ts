@@ -332,6 +332,26 @@ describe('a controller sharing its store', () => {
     expect(a.status().apps.find((x) => x.env === theirs)).toMatchObject({ syncedRevision: v2, sync: 'Synced' });
   });
 
+  it("takes a dead replica's scopes over when its leases run out, not at the next round after", async () => {
+    const source = new MemorySource();
+    const target = new MemoryTarget();
+    source.commit(projectFiles());
+    // A replica that held both scopes and died half a renewal interval after its last renewal.
+    const expiry = Date.now() + DURATION - RENEW / 2;
+    await tmp.store.heartbeats.beat('shop', 'ctl-dead', DURATION - RENEW / 2);
+    for (const env of ['dev', 'prod'])
+      await tmp.store.leases.claim({ project: 'shop', app: 'web', env }, 'ctl-dead', DURATION - RENEW / 2);
+    const c = controller(source, target, 'ctl-b');
+    await c.start();
+    await c.idle();
+    expect(c.replica().scopesHeld).toBe(0);
+    // Rounds come every RENEW from the start; the leases run out between two of them.
+    await vi.advanceTimersByTimeAsync(expiry - Date.now() + 100);
+    await c.idle();
+    expect(c.replica().scopesHeld).toBe(2);
+    expect(target.applies).toBe(2);
+  });
+
   it('shows as live only the scopes it holds, so decisions read the others from the store', async () => {
     const source = new MemorySource();
     source.commit(projectFiles());

@@ -14,6 +14,12 @@ export interface OwnedScope {
 export interface OwnershipChange {
   gained: string[];
   lost: string[];
+  /**
+   * When the first lease another controller holds runs out, if that is before the next round
+   * would look: a controller that died is taken over when its leases expire, not up to a
+   * renewal interval later.
+   */
+  expiresAt?: number;
 }
 
 /** Which scopes this controller may sync, and the fence its writes for them carry. */
@@ -168,11 +174,14 @@ export class ScopeLeases implements ScopeOwnership {
 
     const heldByOthers = new Set<string>();
     const keys = new Map(scopes.map((s) => [`${s.app}\u0000${s.env}`, s.key]));
+    let expiresAt: number | undefined;
     for (const l of listed) {
       const key = keys.get(`${l.app}\u0000${l.env}`);
       if (!key) continue;
+      const expiry = Date.parse(l.expiresAt);
+      if (l.holder !== this.holder && expiry > started) expiresAt = Math.min(expiresAt ?? expiry, expiry);
       // A lease of a controller whose heartbeat ran out is claimable as soon as it expires.
-      if (l.holder !== this.holder && live.has(l.holder) && Date.parse(l.expiresAt) > started) heldByOthers.add(key);
+      if (l.holder !== this.holder && live.has(l.holder) && expiry > started) heldByOthers.add(key);
       // Ours from before a restart under the same name: renewing keeps its token.
       if (l.holder === this.holder && !this.held.has(key)) heldByOthers.delete(key);
     }
@@ -199,7 +208,8 @@ export class ScopeLeases implements ScopeOwnership {
       this.held.set(key, { scope: byKey.get(key)!, token: lease.token, renewedAt: started });
       gained.push(key);
     }
-    return { gained, lost };
+    const soon = expiresAt !== undefined && expiresAt < this.now() + this.o.renewMs;
+    return { gained, lost, ...(soon ? { expiresAt } : {}) };
   }
 
   async release(project: string): Promise<void> {
