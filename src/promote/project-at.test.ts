@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseProject } from '../config/index.js';
 import { MemoryFs } from '../vfs/index.js';
-import { renderCheck, type ProjectView } from './project-at.js';
+import type { Source } from '../source/index.js';
+import { projectAt, renderCheck, type ProjectView } from './project-at.js';
 
 /** The promotion check takes a change through the pipeline the controller uses, not a render of its own. */
 
@@ -45,5 +46,43 @@ describe('renderCheck', () => {
     const error = await renderCheck(view, change, web, dev);
     expect(error).toContain('app "web" in dev');
     expect(error).toContain('app "api" in dev, apps/api/overlays/dev/api.yaml');
+  });
+});
+
+describe('projectAt', () => {
+  /** A source that counts its tree reads; only `tree` is used by projectAt. */
+  function countingSource(fail = 0) {
+    const source = {
+      reads: 0,
+      async tree(_revision: string) {
+        source.reads++;
+        if (source.reads <= fail) throw new Error('git is busy');
+        return MemoryFs.fromFiles(files);
+      },
+    };
+    return source;
+  }
+
+  it('reads and parses a commit once for every caller', async () => {
+    const source = countingSource();
+    const [a, b] = await Promise.all([
+      projectAt(source as unknown as Source, 'b'.repeat(40)),
+      projectAt(source as unknown as Source, 'b'.repeat(40)),
+    ]);
+    const c = await projectAt(source as unknown as Source, 'b'.repeat(40));
+    expect(source.reads).toBe(1);
+    expect(c.project).toBe(a.project);
+    expect(b.project.apps.map((x) => x.name)).toEqual(['web', 'api']);
+    await projectAt(source as unknown as Source, 'c'.repeat(40));
+    expect(source.reads).toBe(2);
+  });
+
+  it('reads a branch name every time, and again after a failed read', async () => {
+    const source = countingSource(1);
+    await expect(projectAt(source as unknown as Source, 'd'.repeat(40))).rejects.toThrow('git is busy');
+    await projectAt(source as unknown as Source, 'd'.repeat(40));
+    await projectAt(source as unknown as Source, 'main');
+    await projectAt(source as unknown as Source, 'main');
+    expect(source.reads).toBe(4);
   });
 });

@@ -21,8 +21,36 @@ export interface ProjectView {
   project: Project;
 }
 
-/** sluice.yaml and the tree at a revision: every decision is made against one revision. */
-export async function projectAt(source: Source, revision: string): Promise<ProjectView> {
+/** Views of the revisions read last, per source: a commit never changes. */
+const views = new WeakMap<Source, Map<string, Promise<ProjectView>>>();
+const KEPT_VIEWS = 8;
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * sluice.yaml and the tree at a revision: every decision is made against one revision. A
+ * commit's view is kept for the next callers: every succeeded sync asks for it, and parsing a
+ * sluice.yaml of thousands of apps once per sync made a first sync of every scope quadratic.
+ * Callers only read the view.
+ */
+export function projectAt(source: Source, revision: string): Promise<ProjectView> {
+  if (!COMMIT_ID.test(revision)) return readView(source, revision);
+  let kept = views.get(source);
+  if (!kept) views.set(source, (kept = new Map()));
+  const had = kept.get(revision);
+  if (had) {
+    kept.delete(revision);
+    kept.set(revision, had);
+    return had;
+  }
+  const view = readView(source, revision);
+  kept.set(revision, view);
+  // A read that failed (git busy, a disk error) is not kept; a later caller reads again.
+  view.catch(() => kept.get(revision) === view && kept.delete(revision));
+  for (const old of kept.keys()) if (kept.size > KEPT_VIEWS) kept.delete(old);
+  return view;
+}
+
+async function readView(source: Source, revision: string): Promise<ProjectView> {
   const fs = await source.tree(revision);
   const project = parseProject(new TextDecoder().decode(fs.readFile(PROJECT_FILE)), PROJECT_FILE);
   return { revision, fs, project };
