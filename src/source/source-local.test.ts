@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../errors/index.js';
@@ -140,5 +140,28 @@ describe('Source on a local repository', () => {
     expect((await rejection(Source.open({ path: join(tmp.path, 'missing') }, { dataDir: tmp.path }))).code).toBe(
       'SOURCE_NOT_A_REPO',
     );
+  });
+});
+
+describe('Source history', () => {
+  it('asks git for the history of a commit and paths once', async () => {
+    const calls = join(tmp.path, 'git-calls');
+    const wrapper = join(tmp.path, 'git-counting');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec git "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const counted = await Source.open({ path: repo }, { dataDir: join(tmp.path, 'data-counted'), git: wrapper });
+    try {
+      const query = { ref: second, max: 1, paths: ['apps/web'] };
+      const [a, b] = [await counted.log(query), await counted.log(query)];
+      expect(a.map((c) => c.sha)).toEqual([second]);
+      expect(b).toEqual(a);
+      expect((await counted.log({ ref: first, max: 1, paths: ['apps/web'] })).map((c) => c.sha)).toEqual([first]);
+      const revLists = readFileSync(calls, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('rev-list'));
+      expect(revLists).toHaveLength(2);
+    } finally {
+      counted.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { allPaths, changedPaths } from './diff.js';
 import { followCheckedOutBranch } from './checked-out.js';
 import { checkRefName, gitText, runGit, type GitContext } from './git.js';
 import { locateLocalRepo, localHeadBranch } from './local.js';
+import { Lru } from './lru.js';
 import { deleteRemoteBranch, pushBranch, remoteDefaultBranch } from './push.js';
 import { cacheDir, checkUrl, ensureCache, fetchInto, isRemoteUrl } from './remote.js';
 import { revertCommit, type RevertOptions } from './revert.js';
@@ -51,6 +52,8 @@ export class Source {
   }>();
   private readonly unpushed = new Map<string, string>();
   private readonly verdicts = new Map<string, CommitVerdict>();
+  /** rev-list answers by commit and paths: they never change, and every succeeded sync asks one. */
+  private readonly histories = new Lru<string, Promise<string[]>>(4096);
 
   private constructor(
     private readonly ctx: GitContext,
@@ -267,8 +270,15 @@ export class Source {
   async log(query: LogQuery = {}): Promise<CommitInfo[]> {
     const start = await this.resolve(query.ref ?? `refs/heads/${this.branch}`);
     const args = ['rev-list', `--max-count=${query.max ?? 20}`, start, '--', ...(query.paths ?? [])];
-    const shas = (await gitText(this.ctx, args)).split('\n').filter(Boolean);
-    return Promise.all(shas.map((s) => this.commitInfo(s)));
+    const key = args.join('\0');
+    let shas = this.histories.get(key);
+    if (!shas) {
+      const listed = gitText(this.ctx, args).then((out) => out.split('\n').filter(Boolean));
+      this.histories.set(key, listed);
+      listed.catch(() => this.histories.delete(key));
+      shas = listed;
+    }
+    return Promise.all((await shas).map((s) => this.commitInfo(s)));
   }
 
   /** Commits file changes onto a branch (the followed one by default) without a work tree. */
