@@ -38,10 +38,10 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(async () => {
   for (const c of controllers.splice(0)) await c.stop();
   vi.useRealTimers();
-  for (const s of stores.splice(0)) {
-    await s.store.close();
-    s.remove();
-  }
+  // Every store closed before any directory goes: a reopened store shares its first's.
+  const done = stores.splice(0);
+  for (const s of done) await s.store.close();
+  for (const s of done) s.remove();
 });
 
 /** The store, with how often the controller read sync history through it. */
