@@ -364,17 +364,17 @@ describe('the store at start', () => {
       if (locked-- > 0) throw busy();
       return real.abandonRunningSyncs(reason);
     };
-    let listLocked = true;
-    flaky.listSyncs = async (q) => {
-      if (listLocked) throw busy();
-      return real.listSyncs(q);
+    let historyLocked = true;
+    flaky.latestSyncs = async (project, scopes) => {
+      if (historyLocked) throw busy();
+      return real.latestSyncs(project, scopes);
     };
     const c = controller({ store: flaky });
     const starting = c.start();
     await vi.advanceTimersByTimeAsync(120_000);
     await starting;
     expect(c.status().apps).toEqual([]); // history could not be read: no scope is shown as never synced
-    listLocked = false;
+    historyLocked = false;
     await vi.advanceTimersByTimeAsync(5_000);
     await c.idle();
     expect(scope(c)).toMatchObject({ sync: 'Synced', lastSync: { result: 'Succeeded' } });

@@ -1,4 +1,4 @@
-import type { EventRecord, SyncRecord } from './types.js';
+import type { EventRecord, LatestSyncs, SyncRecord } from './types.js';
 
 /*
  * Rows as both stores return them (the same column names and encodings: times as ISO text,
@@ -76,4 +76,17 @@ export function rowToEvent(r: EventRow): EventRecord {
   if (r.sync_id !== null) rec.syncId = r.sync_id;
   if (r.data !== null) rec.data = JSON.parse(r.data) as Record<string, unknown>;
   return rec;
+}
+
+/** Per scope, the newest of `syncs` and the newest of them that succeeded; duplicates are harmless. */
+export function latestOf(syncs: readonly SyncRecord[]): LatestSyncs[] {
+  const byScope = new Map<string, LatestSyncs>();
+  for (const s of syncs) {
+    const key = JSON.stringify([s.app, s.env]);
+    const latest = byScope.get(key) ?? { lastSync: s };
+    if (s.id > latest.lastSync.id) latest.lastSync = s;
+    if (s.result === 'Succeeded' && (!latest.lastSucceeded || s.id > latest.lastSucceeded.id)) latest.lastSucceeded = s;
+    byScope.set(key, latest);
+  }
+  return [...byScope.values()];
 }

@@ -38,6 +38,12 @@ export interface SyncRecord {
   timings: Record<string, number>;
 }
 
+/** What a scope's history says now: its newest real (not dry-run) sync, and its newest real one that succeeded. */
+export interface LatestSyncs {
+  lastSync: SyncRecord;
+  lastSucceeded?: SyncRecord;
+}
+
 export type NewSync = Omit<
   SyncRecord,
   'id' | 'result' | 'finishedAt' | 'timings' | 'plan' | 'health' | 'error' | 'owner'
@@ -66,6 +72,12 @@ export interface EventRecord {
 }
 
 export type NewEvent = Omit<EventRecord, 'id' | 'time'> & { time?: string };
+
+/** An app × environment of a project, as syncs name it. */
+export interface SyncScope {
+  app: string;
+  env: string;
+}
 
 export interface SyncQuery {
   project?: string;
@@ -113,6 +125,12 @@ export interface Store {
   finishSync(id: number, finish: SyncFinish, fence?: Fence): Promise<SyncRecord>;
   getSync(id: number): Promise<SyncRecord | undefined>;
   listSyncs(query?: SyncQuery): Promise<SyncRecord[]>;
+  /**
+   * The latest syncs of each of `scopes` in one query, however many: what a controller restores
+   * scopes from when it first files them. Dry runs are left out, and so are scopes no real sync
+   * ran in; a sync still running is a scope's last.
+   */
+  latestSyncs(project: string, scopes: readonly SyncScope[]): Promise<LatestSyncs[]>;
   /**
    * Marks syncs this instance left Running (it died and restarted) as Failed. Syncs another
    * instance owns are left alone: that instance may be running them now. Returns how many.

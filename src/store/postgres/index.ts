@@ -7,7 +7,18 @@ import type { LedgerChainStore } from '../ledger-chain-types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
 import type { Fence, LeaseScope, LeaseStore } from '../lease-types.js';
-import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
+import type {
+  EventQuery,
+  EventRecord,
+  LatestSyncs,
+  NewEvent,
+  NewSync,
+  Store,
+  SyncFinish,
+  SyncQuery,
+  SyncRecord,
+  SyncScope,
+} from '../types.js';
 import { createPool, PgDb, redactUrl, unavailable, type Queryable } from './db.js';
 import { PgEvents } from './events.js';
 import { PgLeases } from './leases.js';
@@ -132,6 +143,10 @@ export class PgStore implements Store {
 
   listSyncs(query?: SyncQuery): Promise<SyncRecord[]> {
     return this.syncs.list(query);
+  }
+
+  latestSyncs(project: string, scopes: readonly SyncScope[]): Promise<LatestSyncs[]> {
+    return this.syncs.latest(project, scopes);
   }
 
   abandonScopeSyncs(scope: LeaseScope, reason: string): Promise<number> {

@@ -1,7 +1,7 @@
-import { rowToSync, type SyncRow } from '../rows.js';
+import { latestOf, rowToSync, type SyncRow } from '../rows.js';
 import { leaseLost } from '../errors.js';
 import type { Fence, LeaseScope } from '../lease-types.js';
-import type { NewSync, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
+import type { LatestSyncs, NewSync, SyncFinish, SyncQuery, SyncRecord, SyncScope } from '../types.js';
 import type { PgDb } from './db.js';
 import { where } from './where.js';
 
@@ -72,6 +72,22 @@ export class PgSyncs {
       w.params,
     );
     return rows.map(rowToSync);
+  }
+
+  async latest(project: string, scopes: readonly SyncScope[]): Promise<LatestSyncs[]> {
+    if (!scopes.length) return [];
+    // Per scope, two walks down syncs_scope from its newest sync, as listSyncs takes: no scan of the whole history.
+    const rows = await this.db.rows<SyncRow>(
+      `SELECT s.* FROM unnest($2::text[], $3::text[]) AS scope (app, env) CROSS JOIN LATERAL (
+         (SELECT * FROM syncs WHERE project = $1 AND app = scope.app AND env = scope.env AND NOT dry_run
+          ORDER BY id DESC LIMIT 1)
+         UNION ALL
+         (SELECT * FROM syncs WHERE project = $1 AND app = scope.app AND env = scope.env AND NOT dry_run
+            AND result = 'Succeeded' ORDER BY id DESC LIMIT 1)
+       ) s`,
+      [project, scopes.map((s) => s.app), scopes.map((s) => s.env)],
+    );
+    return latestOf(rows.map(rowToSync));
   }
 
   async abandonScope(scope: LeaseScope, reason: string): Promise<number> {

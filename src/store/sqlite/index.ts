@@ -1,7 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventQuery, EventRecord, NewEvent, NewSync, Store, SyncFinish, SyncQuery, SyncRecord } from '../types.js';
+import type {
+  EventQuery,
+  EventRecord,
+  LatestSyncs,
+  NewEvent,
+  NewSync,
+  Store,
+  SyncFinish,
+  SyncQuery,
+  SyncRecord,
+  SyncScope,
+} from '../types.js';
 import type { HoldStore } from '../hold-types.js';
 import type { LedgerStore } from '../ledger-types.js';
 import type { LedgerChainStore } from '../ledger-chain-types.js';
@@ -20,7 +31,7 @@ import { SqliteLedgerChain } from './ledger-chain.js';
 import type { WebhookDeliveryStore } from '../webhook-types.js';
 import { SqliteWebhookDeliveries } from './webhooks.js';
 import { migrations } from './migrations.js';
-import { rowToEvent, rowToSync, type EventRow, type SyncRow } from '../rows.js';
+import { latestOf, rowToEvent, rowToSync, type EventRow, type SyncRow } from '../rows.js';
 import { Turns, waitingTurns } from './turns.js';
 
 /** The default store: one SQLite file in Sluice's data directory (WAL, so the CLI can read while the controller writes). */
@@ -158,6 +169,22 @@ export class SqliteStore implements Store {
     const sql = `SELECT * FROM syncs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit ?? 50) as SyncRow[];
     return rows.map(rowToSync);
+  }
+
+  async latestSyncs(project: string, scopes: readonly SyncScope[]): Promise<LatestSyncs[]> {
+    if (!scopes.length) return [];
+    // Per scope, two walks down syncs_scope from its newest sync, as listSyncs takes: no scan of the whole history.
+    const rows = this.db
+      .prepare(
+        `WITH scope (app, env) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(@scopes))
+         SELECT syncs.* FROM scope JOIN syncs ON syncs.id IN (
+           (SELECT id FROM syncs s WHERE s.project = @project AND s.app = scope.app AND s.env = scope.env
+              AND s.dry_run = 0 ORDER BY s.id DESC LIMIT 1),
+           (SELECT id FROM syncs s WHERE s.project = @project AND s.app = scope.app AND s.env = scope.env
+              AND s.dry_run = 0 AND s.result = 'Succeeded' ORDER BY s.id DESC LIMIT 1))`,
+      )
+      .all({ project, scopes: JSON.stringify(scopes.map((s) => [s.app, s.env])) }) as SyncRow[];
+    return latestOf(rows.map(rowToSync));
   }
 
   async abandonScopeSyncs(scope: LeaseScope, reason: string): Promise<number> {

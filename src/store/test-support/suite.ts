@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, StoreConflictError } from '../errors.js';
 import { canonicalJson, chainHash, GENESIS_HASH, verifyChain } from '../ledger-chain.js';
 import type { GateResult, NewPromotion } from '../ledger-types.js';
-import type { Store } from '../types.js';
+import type { NewSync, Store, SyncResult } from '../types.js';
 
 /** One empty database per call; `open` opens a store on it, as often as a test wants. */
 export interface StoreHarness {
@@ -94,6 +94,50 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       expect((await s.listSyncs({ dryRun: true })).map((r) => r.id)).toEqual([dry.id]);
       expect((await s.listSyncs({ dryRun: false })).map((r) => r.id)).toEqual([real.id]);
       expect((await s.getSync(dry.id))!.dryRun).toBe(true);
+    });
+
+    it("reads every scope's last real sync and last succeeded one in one call", async () => {
+      const s = (await database()).open();
+      const sync = async (app: string, env: string, result: SyncResult, more: Partial<NewSync> = {}) => {
+        const started = await s.startSync({ ...base, app, env, ...more });
+        return result === 'Running' ? started : s.finishSync(started.id, { result, health: 'Healthy', timings: {} });
+      };
+      // hello/dev: succeeded, then failed; a later dry run changes nothing.
+      const helloOk = await sync('hello', 'dev', 'Succeeded', { revision: 'r1' });
+      const helloFailed = await sync('hello', 'dev', 'Failed', { revision: 'r2' });
+      await sync('hello', 'dev', 'Succeeded', { dryRun: true });
+      // hello/prod: succeeded, then one still running.
+      const prodOk = await sync('hello', 'prod', 'Succeeded');
+      const prodRunning = await sync('hello', 'prod', 'Running');
+      // shop/api: never succeeded; only dry runs in web/dev; no sync at all in web/prod.
+      const apiFailed = await sync('api', 'dev', 'Failed');
+      await sync('web', 'dev', 'Succeeded', { dryRun: true });
+      // Another project's scope of the same names.
+      await sync('hello', 'dev', 'Succeeded', { project: 'other' });
+      const scopes = ['hello/dev', 'hello/prod', 'api/dev', 'web/dev', 'web/prod'].map((k) => {
+        const [app, env] = k.split('/') as [string, string];
+        return { app, env };
+      });
+
+      const latest = await s.latestSyncs('shop', scopes);
+      const byScope = new Map(latest.map((l) => [`${l.lastSync.app}/${l.lastSync.env}`, l]));
+      expect([...byScope.keys()].sort()).toEqual(['api/dev', 'hello/dev', 'hello/prod']);
+      expect(byScope.get('hello/dev')).toEqual({ lastSync: helloFailed, lastSucceeded: helloOk });
+      expect(byScope.get('hello/prod')).toEqual({ lastSync: prodRunning, lastSucceeded: prodOk });
+      expect(byScope.get('api/dev')).toEqual({ lastSync: apiFailed });
+      // Mapped as listSyncs maps them.
+      expect(byScope.get('hello/dev')!.lastSync).toEqual(
+        (await s.listSyncs({ project: 'shop', app: 'hello', env: 'dev', dryRun: false }))[0],
+      );
+      // Only the scopes asked for.
+      expect(await s.latestSyncs('shop', [{ app: 'api', env: 'dev' }])).toEqual([{ lastSync: apiFailed }]);
+      expect(await s.latestSyncs('shop', [])).toEqual([]);
+      expect(await s.latestSyncs('nowhere', scopes)).toEqual([]);
+      // A scope whose last sync succeeded: the same sync is both.
+      const helloAgain = await sync('hello', 'dev', 'Succeeded', { revision: 'r3' });
+      expect(await s.latestSyncs('shop', [{ app: 'hello', env: 'dev' }])).toEqual([
+        { lastSync: helloAgain, lastSucceeded: helloAgain },
+      ]);
     });
 
     it('survives a reopen and abandons only the running syncs of its own instance', async () => {
