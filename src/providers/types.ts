@@ -86,6 +86,13 @@ export interface Provider {
   apply(scope: Scope, desired: Resource[], options: ApplyOptions): Promise<Plan>;
   /** Health of every resource in scope (desired and live). */
   health(scope: Scope): Promise<ResourceHealth[]>;
+  /**
+   * A stamp of everything `plan` and `health` read for any scope: while it stays the same, a
+   * scope's plan and health are what they were, and the controller's periodic passes skip
+   * them. Optional: a kind that reads its target afresh every time (processes, containers)
+   * leaves it out. Rejects when the target does not answer.
+   */
+  liveStamp?(): Promise<string>;
   /** Every scope that has live resources, including ones Git no longer mentions. */
   scopes(): Promise<Scope[]>;
   /** Removes everything Sluice applied in the scope, but what other scopes still declare. */

@@ -601,6 +601,8 @@ export class Controller {
     // Another replica syncs the scope: only its history is kept here, for status. Or the lease
     // is held but not trusted this moment: the work waits for the next lease round.
     if (event.type !== 'restored' && !this.ownership.holds(key)) return this.owed.note(key, event);
+    // Anything but what a pass found moves the scope on: the next pass looks again.
+    if (event.type !== 'health' && event.type !== 'no-drift') delete entry.quiet;
     const rules = { autoSync: entry.ref.env.sync === 'auto', selfHeal: entry.ref.env.selfHeal };
     const { state, effects } = transition(entry.state, event, { now: this.now(), rules, random: this.random() });
     entry.state = state;
@@ -909,9 +911,13 @@ export class Controller {
     if (state.phase !== 'Synced' && !(state.phase === 'OutOfSync' && state.drift)) return;
     if (state.syncedRevision !== cur.revision) return;
     let plan: Plan;
+    let quiet: string | undefined;
     try {
       const provider = await this.providers.get(cur.project, ref.env.target);
       const desired = entry.desired ?? (await cur.desired.of(ref.app, ref.env)).resources;
+      const stamp = cause ? undefined : await provider.liveStamp?.().catch(() => undefined);
+      quiet = stamp === undefined ? undefined : `${cur.revision}\0${stamp}`;
+      if (quiet !== undefined && entry.desired === desired && entry.quiet?.drift === quiet) return;
       entry.desired = desired;
       plan = await provider.plan(
         this.scopeOf(cur.project, ref),
@@ -925,7 +931,11 @@ export class Controller {
     if (this.queue.isBusy(key)) return; // a sync started meanwhile; its plan is newer
     entry.plan = plan;
     const summary = describeChanges(plan);
-    if (!summary) return this.dispatch(key, { type: 'no-drift' });
+    if (!summary) {
+      this.dispatch(key, { type: 'no-drift' });
+      if (quiet !== undefined) entry.quiet = { ...entry.quiet, drift: quiet };
+      return;
+    }
     const causes = plan.changes
       .filter((c) => c.action !== 'unchanged')
       .map((c) => `${c.kind}/${c.name}: ${c.reason ?? c.action}`);
@@ -942,8 +952,11 @@ export class Controller {
         if (entry.state.phase === 'Syncing' || !this.ownership.holds(key)) return;
         try {
           const provider = await this.providers.get(cur.project, entry.ref.env.target);
+          const stamp = await provider.liveStamp?.().catch(() => undefined);
+          if (stamp !== undefined && entry.quiet?.health === stamp) return;
           const resources = await provider.health(this.scopeOf(cur.project, entry.ref));
           this.dispatch(key, { type: 'health', resources });
+          if (stamp !== undefined) entry.quiet = { ...entry.quiet, health: stamp };
         } catch (e) {
           // A target that does not answer is Unknown, with the reason: never its last good health.
           this.dispatch(key, { type: 'health-unknown', reason: this.statusError(e).message });

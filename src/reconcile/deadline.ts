@@ -53,6 +53,7 @@ export function bounded(p: Provider, timeouts: TargetTimeouts = {}): Provider {
     plan: (scope, desired, options) => withDeadline(p.plan(scope, desired, options), ms, what('plan')),
     apply: (scope, desired, options) => p.apply(scope, desired, options),
     health: (scope) => withDeadline(p.health(scope), ms, what('health')),
+    ...(p.liveStamp ? { liveStamp: () => withDeadline(p.liveStamp!(), ms, what('liveStamp')) } : {}),
     scopes: () => withDeadline(p.scopes(), ms, what('scopes')),
     destroy: (scope, options) => withDeadline(p.destroy(scope, options), Math.max(4 * ms, 120_000), what('destroy')),
     ...(p.workloads ? { workloads: (scope: Scope) => withDeadline(p.workloads!(scope), ms, what('workloads')) } : {}),

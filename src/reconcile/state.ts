@@ -15,6 +15,11 @@ export interface ScopeEntry {
   plan?: Plan;
   /** The desired state last rendered, so drift is found by comparing, not by rendering again. */
   desired?: readonly Resource[];
+  /**
+   * The target's live stamp when a pass last found no drift (with the revision) and read
+   * health: while it and the scope's state stay the same, the next pass has nothing to learn.
+   */
+  quiet?: { drift?: string; health?: string };
 }
 
 /**

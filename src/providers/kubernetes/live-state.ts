@@ -19,6 +19,8 @@ export function gkOf(info: Pick<ResourceInfo, 'kind' | 'group'>): string {
 
 export class LiveState {
   private readonly caches = new Map<string, Promise<WatchCache>>();
+  /** Rises with every change in any cache, and with every cache started or dropped. */
+  private changes = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -40,17 +42,28 @@ export class LiveState {
         LABEL_APPLYSET_PART_OF,
       );
       cache.on(this.listener(gk));
+      cache.on(() => this.changes++);
+      this.changes++;
       p = cache.ready.then(
-        () => cache,
+        () => {
+          this.changes++;
+          return cache;
+        },
         (e: unknown) => {
           cache.stop();
           this.caches.delete(gk);
+          this.changes++;
           throw e;
         },
       );
       this.caches.set(gk, p);
     }
     return p;
+  }
+
+  /** Equal at two moments when no cache changed between them. */
+  get version(): number {
+    return this.changes;
   }
 
   /** Members of one applyset among the given group-kinds; kinds no longer served are skipped. */
@@ -87,5 +100,6 @@ export class LiveState {
         () => undefined,
       );
     this.caches.clear();
+    this.changes++;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Resource } from '../../model/resource.js';
 import { resourceKey } from '../../model/resource.js';
 import { ProviderError } from '../../errors/index.js';
@@ -35,6 +36,8 @@ export class KubernetesProvider implements Provider {
   private rt: Runtime | undefined;
   private parents: WatchCache | undefined;
   private reachability: Reachability | undefined;
+  /** Tells this provider's stamps from those of the one it replaced (a changed kubeconfig). */
+  private readonly stampId = randomUUID();
   private readonly listeners = new Set<(e: ProviderEvent) => void>();
   private readonly options: ResolvedOptions;
 
@@ -192,6 +195,16 @@ export class KubernetesProvider implements Provider {
     await this.reachability?.confirm();
     if (options.dryRun) return planScope(this.runtime(), scope, desired, options);
     return syncScope(this.runtime(), scope, desired, options);
+  }
+
+  /**
+   * Plans and health are read from the watch caches once the server answers, so while the
+   * caches hold the same objects a scope's plan and health stay what they were.
+   */
+  async liveStamp(): Promise<string> {
+    const rt = this.runtime();
+    await this.reachability?.confirm();
+    return `${this.stampId}:${rt.live.version}:${this.parents?.version ?? 0}`;
   }
 
   async health(scope: Scope): Promise<ResourceHealth[]> {

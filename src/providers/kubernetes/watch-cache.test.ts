@@ -126,9 +126,14 @@ describe('WatchCache', () => {
       .map((u) => new URL(u, 'http://x').searchParams.get('resourceVersion'));
     expect(watchRvs).toEqual(['5', '20']);
 
+    // Its version moved once per change: what plans and health read from it.
+    expect(cache.version).toBe(6);
     // A write Sluice records itself is not undone by an older event.
     cache.put({ apiVersion: 'v1', kind: 'ConfigMap', ...cm('a', '30') });
     expect(String(cache.get('ns', 'a')?.metadata.resourceVersion)).toBe('30');
+    expect(cache.version).toBe(7);
+    cache.put({ apiVersion: 'v1', kind: 'ConfigMap', ...cm('a', '30') });
+    expect(cache.version).toBe(7);
     cache.remove('ns', 'a');
     expect(cache.get('ns', 'a')).toBeUndefined();
     expect(cache.byLabel('set-a')).toEqual([]);

@@ -58,6 +58,7 @@ export class WatchCache {
   /** Keys by the value of the indexed label (the applyset id), so one scope's members are found without a scan. */
   private readonly index = new Map<string, Set<string>>();
   private readonly listeners = new Set<CacheListener>();
+  private changes = 0;
   private readonly abort = new AbortController();
   private resourceVersion = '';
   readonly ready: Promise<void>;
@@ -126,6 +127,7 @@ export class WatchCache {
       if (previous) this.unindex(key, previous);
       this.reindex(key, obj);
     }
+    this.changes++;
     for (const l of this.listeners) {
       try {
         l(type, obj, previous);
@@ -215,6 +217,11 @@ export class WatchCache {
     const set = this.index.get(v);
     set?.delete(key);
     if (set?.size === 0) this.index.delete(v);
+  }
+
+  /** Rises with every change to what the cache holds (a watch event, a relist, a write recorded). */
+  get version(): number {
+    return this.changes;
   }
 
   /** Objects whose indexed label has this value. */
