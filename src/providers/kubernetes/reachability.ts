@@ -33,13 +33,15 @@ export class Reachability {
   }
 
   private async probe(): Promise<void> {
+    const signal = AbortSignal.timeout(this.probeMs);
     try {
-      await this.client.request('GET', '/version', { signal: AbortSignal.timeout(this.probeMs) });
+      await this.client.request('GET', '/version', { signal });
       this.answered();
     } catch (e) {
       // Refused credentials are an answer: say that, not that the server is gone.
       if (e instanceof ProviderError && e.code === 'KUBE_UNAUTHORIZED') throw e;
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      // The client words an aborted request its own way: the probe's own clock says it was a timeout.
+      const timedOut = signal.aborted || (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'));
       const why = timedOut
         ? `no answer within ${Math.round(this.probeMs / 1000)}s`
         : e instanceof Error
