@@ -1,3 +1,4 @@
+import { Breather } from '../model/breather.js';
 import { formatFieldPath, type App, type Environment, type Project, type Target } from '../config/index.js';
 import { RenderError, ValidationError, isSluiceError, type SluiceError } from '../errors/index.js';
 import { fieldLocation, resourceRef, type RenderedResource, type Resource } from '../model/resource.js';
@@ -161,7 +162,9 @@ export class DesiredStates {
    */
   private async indexClaims(connection: string): Promise<ClaimIndex> {
     const index: ClaimIndex = { counts: new Map(), own: new Map(), failed: new Set() };
+    const breather = new Breather();
     for (const s of this.scopes) {
+      await breather.breathe();
       if (connectionOf(this.targetOf(s.env)) !== connection) continue;
       const key = scopeKey(s.app.name, s.env.name);
       const staged = await this.stage(s.app, s.env).catch(() => undefined);
@@ -251,7 +254,9 @@ export class DesiredStates {
    */
   private async indexOwners(): Promise<Map<string, ClaimOwner[]>> {
     const owners = new Map<string, ClaimOwner[]>();
+    const breather = new Breather();
     for (const [position, s] of this.scopes.entries()) {
+      await breather.breathe();
       const staged = await this.stage(s.app, s.env).catch(() => undefined);
       if (!staged) continue;
       const owner = { position, scope: scopeKey(s.app.name, s.env.name), claims: staged.claims };

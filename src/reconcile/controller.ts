@@ -9,6 +9,7 @@ import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
 import { inputsHash } from './inputs.js';
 import { eachInLanes } from './pass.js';
+import { Breather } from '../model/breather.js';
 import { mergeJobs, type Job } from './job.js';
 import { OthersView } from './others-view.js';
 import { OwedWork } from './owed-work.js';
@@ -427,10 +428,13 @@ export class Controller {
     this.current = { revision, fs, tree: rawFs, project, scopes, desired };
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
     const affectedScopes = changed ? await this.mayChangeAny(previous!, this.current, changed) : undefined;
+    const breather = new Breather();
     await this.file(project, scopes);
     for (const ref of scopes) {
+      await breather.breathe();
       const key = scopeKey(ref.app.name, ref.env.name);
-      const entry = this.entries.get(key)!;
+      const entry = this.entries.get(key);
+      if (!entry) continue;
       entry.ref = ref;
       entry.provider = this.providers.kindOf(project, ref.env.target);
       const isNew = !previous?.scopes.some((s) => s.app.name === ref.app.name && s.env.name === ref.env.name);
@@ -452,15 +456,19 @@ export class Controller {
   private async mayChangeAny(previous: Current, next: Current, changed: readonly string[]): Promise<Set<string>> {
     const affected = new Set<string>();
     const kept: ScopeRef[] = [];
+    const breather = new Breather();
     for (const ref of next.scopes) {
+      await breather.breathe();
       if (await this.mayChange(previous, next, changed, ref)) affected.add(scopeKey(ref.app.name, ref.env.name));
       else kept.push(ref);
     }
     // A kept render may still meet another app's new claim (two apps on one port): its checks
     // run again on the kept render, and a conflict syncs it, to fail saying so.
     if (affected.size > 0)
-      for (const ref of kept)
+      for (const ref of kept) {
+        await breather.breathe();
         await next.desired.of(ref.app, ref.env).catch(() => affected.add(scopeKey(ref.app.name, ref.env.name)));
+      }
     return affected;
   }
 
