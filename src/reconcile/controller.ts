@@ -795,6 +795,9 @@ export class Controller {
           reason: job.reason,
           trigger: 'revision',
         });
+      // Only someone waiting (an API call) is told who holds it: listing every lease for each of
+      // thousands of queued jobs a replica no longer holds kept its event loop busy for minutes.
+      if (!job.waiters.length) return;
       const lease = (await this.options.store.leases.list(cur.project.name)).find(
         (l) => l.app === ref.app.name && l.env === ref.env.name,
       );

@@ -352,6 +352,34 @@ describe('a controller sharing its store', () => {
     expect(target.applies).toBe(2);
   });
 
+  it('lists no leases for the queued work of scopes it no longer holds', async () => {
+    const source = new MemorySource();
+    const target = new MemoryTarget();
+    source.commit(projectFiles());
+    const c = controller(source, target, 'ctl-a');
+    await c.start();
+    await c.idle();
+    // ctl-b holds dev now; ctl-a has not had a lease round since, so a job for dev still runs here.
+    await tmp.store.leases.release({ project: 'shop', app: 'web', env: 'dev' }, 'ctl-a');
+    await tmp.store.leases.claim({ project: 'shop', app: 'web', env: 'dev' }, 'ctl-b', 60_000);
+    const lists = vi.spyOn(tmp.store.leases, 'list');
+    // dev's revision is taken in while held; by the time its job runs, the lease is gone.
+    let asked = 0;
+    const holds = vi
+      .spyOn(ScopeLeases.prototype, 'holds')
+      .mockImplementation((key) => key !== 'web@dev' || asked++ === 0);
+    try {
+      source.commit({ ...projectFiles(), 'apps/web/base/web.yaml': processYaml('web', ['v2']) });
+      await c.refresh();
+      await c.idle();
+      expect(asked).toBeGreaterThan(1);
+      expect(lists).not.toHaveBeenCalled();
+    } finally {
+      holds.mockRestore();
+      lists.mockRestore();
+    }
+  });
+
   it('shows as live only the scopes it holds, so decisions read the others from the store', async () => {
     const source = new MemorySource();
     source.commit(projectFiles());
