@@ -113,7 +113,7 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
     expect(JSON.stringify([...(await holders())].sort())).toBe(before);
   });
 
-  it('claims a bounded number of free scopes a round, so a round stays short, and the rest in the next', async () => {
+  it("claims a bounded number of free scopes a round, and a dead replica's all at once", async () => {
     const many = Array.from({ length: CLAIMS_PER_ROUND + 500 }, (_, i) => ({
       key: `s${i}@dev`,
       app: `s${i}`,
@@ -124,6 +124,11 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
     clock += RENEW;
     expect((await k.renew('shop', many)).gained).toHaveLength(500);
     expect(k.count()).toBe(many.length);
+
+    // It dies: once its leases run out, another takes all of them in one round, not 2,000 a round.
+    clock += DURATION + 1;
+    const b = keeper('ctl-b');
+    expect((await b.renew('shop', many)).gained).toHaveLength(many.length);
   });
 
   it("a dead replica's scopes are taken over within one lease period, under higher tokens that fence it out", async () => {

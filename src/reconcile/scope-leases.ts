@@ -175,6 +175,8 @@ export class ScopeLeases implements ScopeOwnership {
     const heldByOthers = new Set<string>();
     const keys = new Map(scopes.map((s) => [`${s.app}\u0000${s.env}`, s.key]));
     let expiresAt: number | undefined;
+    /** Scopes last held by a controller that is gone (its heartbeat ran out). */
+    const orphans = new Set<string>();
     for (const l of listed) {
       const key = keys.get(`${l.app}\u0000${l.env}`);
       if (!key) continue;
@@ -182,6 +184,7 @@ export class ScopeLeases implements ScopeOwnership {
       if (l.holder !== this.holder && expiry > started) expiresAt = Math.min(expiresAt ?? expiry, expiry);
       // A lease of a controller whose heartbeat ran out is claimable as soon as it expires.
       if (l.holder !== this.holder && live.has(l.holder) && expiry > started) heldByOthers.add(key);
+      if (l.holder !== this.holder && !live.has(l.holder)) orphans.add(key);
       // Ours from before a restart under the same name: renewing keeps its token.
       if (l.holder === this.holder && !this.held.has(key)) heldByOthers.delete(key);
     }
@@ -198,11 +201,13 @@ export class ScopeLeases implements ScopeOwnership {
       lost.push(key);
       await leases.release(this.leaseScope(h.scope), this.holder);
     }
-    // In one round trip, and bounded, so a round stays short when thousands are free (the
-    // first replica up, or one that died holding thousands).
-    const wanted = decision.claim
-      .slice(0, Math.max(0, Math.min(decision.limit - this.held.size, CLAIMS_PER_ROUND)))
-      .map((key) => byKey.get(key)!);
+    // In one round trip, and bounded, so the first replica up leaves the others free scopes
+    // to join for. A dead replica's scopes are not bounded so: its leases ran out and nobody
+    // else syncs them, so they are all claimed as soon as they expire.
+    const room = Math.max(0, decision.limit - this.held.size);
+    const orphaned = decision.claim.filter((key) => orphans.has(key));
+    const free = decision.claim.filter((key) => !orphans.has(key)).slice(0, CLAIMS_PER_ROUND);
+    const wanted = [...orphaned, ...free].slice(0, room).map((key) => byKey.get(key)!);
     for (const lease of await leases.claimAll(project, wanted, this.holder, this.o.durationMs)) {
       const key = keys.get(`${lease.app}\u0000${lease.env}`)!;
       this.held.set(key, { scope: byKey.get(key)!, token: lease.token, renewedAt: started });
