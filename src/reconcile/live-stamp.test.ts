@@ -40,22 +40,28 @@ const pass = {
 };
 const healthOf = (env: string) => c.status().apps.find((a) => a.env === env)?.health;
 
-beforeEach(async () => {
+/** A controller on `provider` whose periodic passes wait: each test runs them by hand. */
+async function startOn(provider: MemoryTarget): Promise<Controller> {
   const source = new MemorySource();
   source.commit(projectFiles());
-  target = new StampedTarget();
-  store = tempStore();
-  c = new Controller({
+  const controller = new Controller({
     source,
     store: store.store,
     log: quietLog,
-    createProvider: () => target,
+    createProvider: () => provider,
     random: () => 0.5,
     driftIntervalMs: 3_600_000,
     healthIntervalMs: 3_600_000,
   });
-  await c.start();
-  await c.idle();
+  await controller.start();
+  await controller.idle();
+  return controller;
+}
+
+beforeEach(async () => {
+  target = new StampedTarget();
+  store = tempStore();
+  c = await startOn(target);
 });
 
 afterEach(async () => {
@@ -115,19 +121,7 @@ describe('passes over a target that stamps what it reads', () => {
         return super.plan(scope, desired, options);
       }
     })();
-    const source = new MemorySource();
-    source.commit(projectFiles());
-    c = new Controller({
-      source,
-      store: store.store,
-      log: quietLog,
-      createProvider: () => plain,
-      random: () => 0.5,
-      driftIntervalMs: 3_600_000,
-      healthIntervalMs: 3_600_000,
-    });
-    await c.start();
-    await c.idle();
+    c = await startOn(plain);
     await pass.drift();
     const planned = plain.plans;
     await pass.drift();
