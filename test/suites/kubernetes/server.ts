@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
  * a scheduler and simulated nodes (kwok) for tests of rollouts.
  */
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The repository: three levels up here, or above a compiled copy of this file (bench/compiled.mjs). */
+const repo = ((): string => {
+  let dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  while (!existsSync(join(dir, 'test/kube-apiserver/build.sh')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export interface TestBinaries {
   apiserver: string;
