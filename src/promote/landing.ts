@@ -1,5 +1,6 @@
 import type { Environment } from '../config/index.js';
 import type { SyncRecord } from '../store/types.js';
+import { NamedScopes } from './named-scopes.js';
 import { overlayDir } from './overlay-changes.js';
 import { projectAt, scopeOf } from './project-at.js';
 import type { PromotionService } from './service.js';
@@ -22,6 +23,7 @@ export function isPromotion(t: Pick<ChangeTrailers, 'action'>, env: Pick<Environ
 }
 
 const once = new KeyedLock();
+const namedBy = new WeakMap<object, NamedScopes>();
 
 /**
  * Tells `promoted` once a promotion is in force in its environment: a succeeded sync applied the
@@ -32,6 +34,9 @@ const once = new KeyedLock();
 export async function noticeLanding(svc: PromotionService, sync: SyncRecord): Promise<boolean> {
   if (sync.result !== 'Succeeded' || sync.dryRun) return false;
   const { source, store } = svc.o;
+  let named = namedBy.get(source);
+  if (!named) namedBy.set(source, (named = new NamedScopes(source)));
+  if (!(await named.mayName(sync.revision, sync.app, sync.env))) return false;
   const view = await projectAt(source, sync.revision);
   const { app, env } = scopeOf(view.project, sync.app, sync.env);
   const commit = (await source.log({ ref: sync.revision, max: 1, paths: [overlayDir(app, env.name)] }))[0];

@@ -269,7 +269,16 @@ export class Source {
   /** Newest first. */
   async log(query: LogQuery = {}): Promise<CommitInfo[]> {
     const start = await this.resolve(query.ref ?? `refs/heads/${this.branch}`);
-    const args = ['rev-list', `--max-count=${query.max ?? 20}`, start, '--', ...(query.paths ?? [])];
+    const max = query.max ?? 20;
+    const args = [
+      'rev-list',
+      ...(max === Infinity ? [] : [`--max-count=${max}`]),
+      ...(query.grep ? ['--regexp-ignore-case', '--extended-regexp', `--grep=${query.grep}`] : []),
+      start,
+      ...(query.not ? [`^${await this.resolve(query.not)}`] : []),
+      '--',
+      ...(query.paths ?? []),
+    ];
     const key = args.join('\0');
     let shas = this.histories.get(key);
     if (!shas) {

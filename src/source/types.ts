@@ -76,10 +76,14 @@ export interface SourceState {
 export interface LogQuery {
   /** Where to start; defaults to the followed branch. */
   ref?: string;
-  /** At most this many commits; default 20. */
+  /** At most this many commits; default 20, `Infinity` for every one. */
   max?: number;
   /** Only commits touching these paths. */
   paths?: string[];
+  /** Only commits whose message matches this extended regular expression, in any case. */
+  grep?: string;
+  /** Leaves out the commits this revision reaches (`git rev-list ref ^not`). */
+  not?: string;
 }
 
 export type RevisionListener = (revision: string, previous: string | undefined) => void;
