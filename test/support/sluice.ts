@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,24 @@ import { Tokens } from '../../src/server/auth/tokens.js';
 import type { Role } from '../../src/store/access-types.js';
 import { openStore } from '../../src/store/index.js';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const built = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * Run from a compiled copy (bench/compiled.mjs), the CLI started is the compiled one beside it,
+ * with no loader in the process, as Sluice runs in production; else the sources through tsx.
+ */
+const compiled = import.meta.url.endsWith('.js');
 
-/** A `sluice` CLI process started from the TypeScript sources. */
+/** The repository (above the compiled copy, when this runs from one). */
+export const ROOT = ((): string => {
+  let dir = built;
+  while (compiled && !existsSync(join(dir, 'src/cli/run.ts')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
+
+/** The node arguments that start the CLI. */
+const CLI = compiled ? [join(built, 'src/cli/run.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/run.ts')];
+
+/** A `sluice` CLI process (see `CLI`). */
 export interface SluiceProcess {
   child: ChildProcess;
   output(): string;
@@ -21,7 +36,7 @@ export interface SluiceProcess {
 }
 
 export function spawnSluice(args: string[], env: Record<string, string> = {}): SluiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,7 +91,7 @@ export function runSluice(
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,7 +111,7 @@ export function runSluiceSync(
   env: Record<string, string> = {},
 ): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], {
+    const stdout = execFileSync(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
