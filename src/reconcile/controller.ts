@@ -429,6 +429,7 @@ export class Controller {
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
     const affectedScopes = changed ? await this.mayChangeAny(previous!, this.current, changed) : undefined;
     const breather = new Breather();
+    const before = new Set(previous?.scopes.map((s) => scopeKey(s.app.name, s.env.name)));
     await this.file(project, scopes);
     for (const ref of scopes) {
       await breather.breathe();
@@ -437,7 +438,7 @@ export class Controller {
       if (!entry) continue;
       entry.ref = ref;
       entry.provider = this.providers.kindOf(project, ref.env.target);
-      const isNew = !previous?.scopes.some((s) => s.app.name === ref.app.name && s.env.name === ref.env.name);
+      const isNew = !before.has(key);
       const affected = !affectedScopes || isNew || affectedScopes.has(key);
       // Rendered inputs changed: drift checks must not compare against the old desired state.
       if (affected) delete entry.desired;
@@ -449,7 +450,7 @@ export class Controller {
       this.dispatch(key, { type: 'revision', revision, affected, reason, trigger });
     }
     await this.prune(previous);
-    this.republish();
+    await this.republish();
   }
 
   /** The scopes a new revision may change; the others keep their renders. */
@@ -527,13 +528,18 @@ export class Controller {
     const held = { ...error, message: `${short(revision)}: ${error.message}` };
     if (type === 'project.invalid') this.projectError = held;
     this.revisionError = { error: held, revision, reason: reason(error) };
-    this.republish();
+    await this.republish();
     await this.options.store.addEvent({ project: this.projectName, type, severity: 'error', message: held.message });
   }
 
   /** A revision-wide error shows on every scope: their views change all at once. */
-  private republish(): void {
-    for (const [key, entry] of this.entries) this.statusFeed.set(key, viewOf(entry, this.revisionError));
+  private async republish(): Promise<void> {
+    // At 10,000 scopes one unbroken loop would hold every API request for a fifth of a second.
+    const breather = new Breather();
+    for (const [key, entry] of this.entries) {
+      await breather.breathe();
+      this.statusFeed.set(key, viewOf(entry, this.revisionError));
+    }
   }
 
   /**

@@ -20,9 +20,17 @@ export interface Removed {
 
 /** Scopes the previous revision declared and the current one does not. */
 export function removedScopes(previous: Declared, current: Declared): Removed[] {
+  const now = keysOf(current.scopes);
   return previous.scopes
-    .filter((old) => !current.scopes.some((s) => s.app.name === old.app.name && s.env.name === old.env.name))
+    .filter((old) => !now.has(keyOf(old.app.name, old.env.name)))
     .map((old) => ({ app: old.app.name, env: old.env.name, previous: old }));
+}
+
+const keyOf = (app: string, env: string) => `${app}\u0000${env}`;
+
+/** The scopes' keys, for lookups that stay linear at 10,000 scopes. */
+function keysOf(scopes: readonly ScopeRef[]): Set<string> {
+  return new Set(scopes.map((r) => keyOf(r.app.name, r.env.name)));
 }
 
 /** Why Git no longer declares a scope, in the words a person would look for. */
@@ -54,7 +62,8 @@ export async function pruneUndeclared(d: PruneDeps): Promise<void> {
   const { current } = d;
   const project = current.project;
   const done = new Set<string>();
-  const declared = (s: Scope) => current.scopes.some((r) => r.app.name === s.app && r.env.name === s.env);
+  const keys = keysOf(current.scopes);
+  const declared = (s: Scope) => keys.has(keyOf(s.app, s.env));
   const remove = async (p: Project, target: string, scope: Scope, prune: boolean, why: string) => {
     done.add(`${scope.app}@${scope.env}`);
     if (!prune) {
