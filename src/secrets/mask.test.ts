@@ -79,6 +79,20 @@ describe('SecretRegistry', () => {
     expect(JSON.parse(masked)).toEqual({ a: 'x\nabc123', b: `C:\\${r.fingerprint('nabc123')}` });
   });
 
+  it('masks a large text asked again after a value was learnt with that value too', () => {
+    const r = new SecretRegistry();
+    r.add('first-canary-value');
+    const big = `${'x'.repeat(70_000)} first-canary-value second-canary-value`;
+    const once = r.mask(big);
+    expect(r.mask(big)).toBe(once);
+    expect(once).not.toContain('first-canary-value');
+    expect(once).toContain('second-canary-value');
+    r.add('second-canary-value');
+    const again = r.mask(big);
+    expect(again).not.toContain('second-canary-value');
+    expect(again).toContain(r.fingerprint('second-canary-value'));
+  });
+
   it('uses the key it is given, so fingerprints compare across runs', () => {
     const key = Buffer.alloc(32, 7);
     expect(new SecretRegistry({ key }).fingerprint('abcd')).toBe(new SecretRegistry({ key }).fingerprint('abcd'));

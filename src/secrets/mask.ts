@@ -8,6 +8,8 @@ import { fingerprint } from './fingerprint.js';
  * output unreadable and hide nothing. SOPS values this short are rare; a known gap.
  */
 export const MIN_MASK_LENGTH = 4;
+/** Texts this long are remembered masked (API answers of thousands of scopes), shorter ones are cheap to scan. */
+const REMEMBERED_LENGTH = 64 * 1024;
 
 /** Not preceded by an odd number of backslashes. */
 const NOT_ESCAPED = '(?<!(?<!\\\\)(?:\\\\\\\\)*\\\\)';
@@ -30,6 +32,8 @@ interface Known {
 export class SecretRegistry {
   private readonly known = new Map<string, Known>();
   private pattern: { regex: RegExp; groups: Known[] } | null | undefined;
+  /** The last large text masked, with its pattern: the whole status is masked many times a second unchanged. */
+  private last: { pattern: object; text: string; masked: string } | undefined;
   readonly key: Uint8Array;
 
   /** `key` keys the fingerprints; a random one per registry unless outputs must compare across runs. */
@@ -72,11 +76,14 @@ export class SecretRegistry {
     if (this.pattern === undefined) this.pattern = this.build();
     const p = this.pattern;
     if (!p || text.length === 0) return text;
-    return text.replace(p.regex, (...args: unknown[]) => {
+    if (this.last?.pattern === p && this.last.text === text) return this.last.masked;
+    const masked = text.replace(p.regex, (...args: unknown[]) => {
       // One capture group per known value; the defined one says which value matched.
       for (let i = 0; i < p.groups.length; i++) if (args[i + 1] !== undefined) return p.groups[i]!.fingerprint;
       return fingerprint(String(args[0]), this.key);
     });
+    if (text.length >= REMEMBERED_LENGTH) this.last = { pattern: p, text, masked };
+    return masked;
   }
 
   /** Masks every string inside a JSON-like value (records, API responses), keys included. */

@@ -79,8 +79,16 @@ export function buildApp(o: AppOptions): FastifyInstance {
 
   const mask = o.mask;
   if (mask) {
+    let sent: { text: string; body: Buffer } | undefined;
     app.addHook('onSend', async (_req, _reply, payload) => {
-      if (typeof payload === 'string') return mask(payload);
+      if (typeof payload === 'string') {
+        const masked = mask(payload);
+        if (masked.length < 64 * 1024) return masked;
+        // A large answer sent again unchanged (the whole status, many times a second) goes out
+        // as the same bytes: encoding megabytes per request is most of what such a request costs.
+        if (sent?.text !== masked) sent = { text: masked, body: Buffer.from(masked, 'utf8') };
+        return sent.body;
+      }
       if (Buffer.isBuffer(payload)) return mask(payload.toString('utf8'));
       return payload;
     });

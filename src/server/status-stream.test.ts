@@ -15,8 +15,11 @@ let source: MemorySource;
 let controller: Controller;
 let app: FastifyInstance;
 let base: string;
+/** What the server's mask puts for the source URL. */
+let maskAs = '<masked>';
 
 beforeEach(async () => {
+  maskAs = '<masked>';
   store = tempStore();
   source = new MemorySource();
   source.commit(projectFiles());
@@ -29,7 +32,7 @@ beforeEach(async () => {
     metrics: {} as SluiceMetrics,
     adminTokenHash: hashToken(ADMIN),
     // A source URL may carry a credential: the server's mask covers it in every body.
-    mask: (t) => t.replaceAll('memory://config', '<masked>'),
+    mask: (t) => t.replaceAll('memory://config', maskAs),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -112,6 +115,17 @@ describe('status over HTTP', () => {
     const dev = (await get()).apps.find((a) => a.env === 'dev')!;
     expect(dev.syncedRevision).toBe(revision);
     expect(JSON.stringify(after)).not.toContain('memory://config');
+  });
+
+  it('sends a large answer as the mask has it now, again and again', async () => {
+    const get = async () =>
+      ((await (await fetch(`${base}/api/v1/status`, { headers: bearer })).json()) as ProjectStatus).source.url;
+    // A mask that makes the answer megabytes long takes the path that keeps the bytes sent.
+    maskAs = `<${'a'.repeat(100_000)}>`;
+    expect(await get()).toBe(maskAs);
+    expect(await get()).toBe(maskAs);
+    maskAs = `<${'b'.repeat(100_000)}>`;
+    expect(await get()).toBe(maskAs);
   });
 
   it('streams the whole status, then each change, to a bearer token', async () => {
