@@ -168,6 +168,31 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
     for (const k of survivors) expect(k.count()).toBeLessThanOrEqual(1.5 * 6);
   });
 
+  it("two survivors take all of a dead replica's scopes in the round at its leases' expiry, racing each other", async () => {
+    // Three times the claims of a round: the three replicas end with a third each.
+    const many = Array.from({ length: 3 * CLAIMS_PER_ROUND }, (_, i) => ({
+      key: `s${i}@dev`,
+      app: `s${i}`,
+      env: 'dev',
+    }));
+    const ks = ['ctl-a', 'ctl-b', 'ctl-c'].map(keeper);
+    for (let i = 0; i < 3; i++) {
+      for (const k of ks) await k.renew('shop', many);
+      clock += RENEW;
+    }
+    const [dead, ...survivors] = ks;
+    // No survivor has room for all of the dead one's scopes: they split them.
+    const limit = limitFor(Math.ceil(many.length / survivors.length));
+    for (const k of survivors) expect(limit - k.count()).toBeLessThan(dead!.count());
+    // It renews no more; the survivors' next rounds come at the same time, once its leases and
+    // heartbeat ran out, and each lists the leases before the other claims.
+    clock += DURATION + 1;
+    await Promise.all(survivors.map((k) => k.renew('shop', many)));
+    const held = await holders();
+    expect(held.has(dead!.holder)).toBe(false);
+    expect([...held.values()].flat()).toHaveLength(many.length);
+  });
+
   it('a clean stop gives every lease and the heartbeat up at once', async () => {
     const ks = ['ctl-a', 'ctl-b'].map(keeper);
     for (let i = 0; i < 3; i++) await round(ks);

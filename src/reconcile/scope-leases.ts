@@ -68,6 +68,9 @@ export class SoleOwnership implements ScopeOwnership {
   async release(): Promise<void> {}
 }
 
+/** Claims in one round: the first, and again for what others took first. */
+const MAX_CLAIMS_A_ROUND = 3;
+
 /** Scopes claimed in one round at most; the rest wait for the next rounds. */
 export const CLAIMS_PER_ROUND = 2000;
 
@@ -204,14 +207,29 @@ export class ScopeLeases implements ScopeOwnership {
     // In one round trip, and bounded, so the first replica up leaves the others free scopes
     // to join for. A dead replica's scopes are not bounded so: its leases ran out and nobody
     // else syncs them, so they are all claimed as soon as they expire.
-    const room = Math.max(0, decision.limit - this.held.size);
+    let room = Math.max(0, decision.limit - this.held.size);
     const orphaned = decision.claim.filter((key) => orphans.has(key));
     const free = decision.claim.filter((key) => !orphans.has(key)).slice(0, CLAIMS_PER_ROUND);
-    const wanted = [...orphaned, ...free].slice(0, room).map((key) => byKey.get(key)!);
-    for (const lease of await leases.claimAll(project, wanted, this.holder, this.o.durationMs)) {
-      const key = keys.get(`${lease.app}\u0000${lease.env}`)!;
-      this.held.set(key, { scope: byKey.get(key)!, token: lease.token, renewedAt: started });
-      gained.push(key);
+    let candidates = [...orphaned, ...free];
+    // Survivors claim a dead replica's scopes at the same moment, each in its own order: what
+    // one loses to another is made up from the next candidates in the same round, not the next
+    // round, or a takeover would last a renewal interval longer than the lease.
+    for (let attempt = 0; attempt < MAX_CLAIMS_A_ROUND && room > 0 && candidates.length > 0; attempt++) {
+      const wanted = candidates.slice(0, room);
+      candidates = candidates.slice(room);
+      const granted = await leases.claimAll(
+        project,
+        wanted.map((key) => byKey.get(key)!),
+        this.holder,
+        this.o.durationMs,
+      );
+      for (const lease of granted) {
+        const key = keys.get(`${lease.app}\u0000${lease.env}`)!;
+        this.held.set(key, { scope: byKey.get(key)!, token: lease.token, renewedAt: started });
+        gained.push(key);
+      }
+      room -= granted.length;
+      if (granted.length === wanted.length) break;
     }
     const soon = expiresAt !== undefined && expiresAt < this.now() + this.o.renewMs;
     return { gained, lost, ...(soon ? { expiresAt } : {}) };
