@@ -107,7 +107,7 @@ export class Controller {
   private takeovers: Promise<void> = Promise.resolve();
   private othersView: OthersView | undefined;
   private readingOthers: Promise<void> | undefined;
-  private leaseRounds: { now(): Promise<void> } | undefined;
+  private leaseRounds: { now(): Promise<void>; fresh(): void } | undefined;
   /** An extra lease round, at the moment another replica's lease runs out. */
   private leaseWake: NodeJS.Timeout | undefined;
   /** Per running sync: aborting it ends its health wait as superseded. */
@@ -224,7 +224,7 @@ export class Controller {
     const { gained, lost, expiresAt } = await this.ownership.renew(project, scopes);
     if (expiresAt !== undefined && !this.stopping.signal.aborted) {
       clearTimeout(this.leaseWake);
-      this.leaseWake = setTimeout(() => void this.leaseRounds?.now(), Math.max(0, expiresAt - this.now()) + 10);
+      this.leaseWake = setTimeout(() => this.leaseRounds?.fresh(), Math.max(0, expiresAt - this.now()) + 10);
       this.leaseWake.unref?.();
     }
     await this.leadership.renew(project);

@@ -6,10 +6,11 @@ export function periodic(
   ms: number,
   fn: () => Promise<void>,
   onError: (e: unknown) => void,
-): { stop(): void; now(): Promise<void> } {
+): { stop(): void; now(): Promise<void>; fresh(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
+  let again = false;
   const tick = (): Promise<void> => {
     if (running) return running;
     if (timer) clearTimeout(timer);
@@ -17,7 +18,10 @@ export function periodic(
       .catch(onError)
       .finally(() => {
         running = undefined;
-        schedule();
+        if (again && !stopped) {
+          again = false;
+          void tick();
+        } else schedule();
       });
     return running;
   };
@@ -34,5 +38,13 @@ export function periodic(
     },
     /** Runs now (or joins the run under way). */
     now: tick,
+    /**
+     * Runs now, or once more as soon as the run under way ends: that run started too early to
+     * see what this run is for (a lease that runs out in the middle of it).
+     */
+    fresh() {
+      if (running) again = true;
+      else void tick();
+    },
   };
 }
