@@ -1,10 +1,9 @@
+import { scopeKey } from '../desired/index.js';
 import type { Source } from '../source/index.js';
 import { readChangeTrailers } from './trailers.js';
 
 /** The message line of a commit that promotes or sets an image: the only kinds that can land. */
 const NAMING = '^Sluice-Action: *(promote|set-image)';
-
-const key = (app: string, env: string) => `${app}\u0000${env}`;
 
 /**
  * The scopes that some promote or set-image commit names, over every revision looked at so far.
@@ -26,7 +25,7 @@ export class NamedScopes {
     const walk = this.last.then(() => this.walk(revision));
     this.last = walk.catch(() => undefined);
     await walk;
-    return this.named.has(key(app, env));
+    return this.named.has(scopeKey(app, env));
   }
 
   private async walk(revision: string): Promise<void> {
@@ -38,7 +37,7 @@ export class NamedScopes {
       : await this.source.log(query);
     for (const c of commits) {
       const t = readChangeTrailers(c.trailers);
-      if (t) this.named.add(key(t.app, t.env));
+      if (t) this.named.add(scopeKey(t.app, t.env));
     }
     this.walked = revision;
   }

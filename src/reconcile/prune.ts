@@ -2,7 +2,7 @@ import type { Project } from '../config/index.js';
 import type { DeclaredElsewhere, Provider, ProviderLog, Scope } from '../providers/types.js';
 import type { NewEvent } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import type { ScopeRef } from './targets.js';
+import { scopeKey, type ScopeRef } from './targets.js';
 
 interface Declared {
   revision: string;
@@ -22,15 +22,13 @@ export interface Removed {
 export function removedScopes(previous: Declared, current: Declared): Removed[] {
   const now = keysOf(current.scopes);
   return previous.scopes
-    .filter((old) => !now.has(keyOf(old.app.name, old.env.name)))
+    .filter((old) => !now.has(scopeKey(old.app.name, old.env.name)))
     .map((old) => ({ app: old.app.name, env: old.env.name, previous: old }));
 }
 
-const keyOf = (app: string, env: string) => `${app}\u0000${env}`;
-
 /** The scopes' keys, for lookups that stay linear at 10,000 scopes. */
 function keysOf(scopes: readonly ScopeRef[]): Set<string> {
-  return new Set(scopes.map((r) => keyOf(r.app.name, r.env.name)));
+  return new Set(scopes.map((r) => scopeKey(r.app.name, r.env.name)));
 }
 
 /** Why Git no longer declares a scope, in the words a person would look for. */
@@ -63,9 +61,9 @@ export async function pruneUndeclared(d: PruneDeps): Promise<void> {
   const project = current.project;
   const done = new Set<string>();
   const keys = keysOf(current.scopes);
-  const declared = (s: Scope) => keys.has(keyOf(s.app, s.env));
+  const declared = (s: Scope) => keys.has(scopeKey(s.app, s.env));
   const remove = async (p: Project, target: string, scope: Scope, prune: boolean, why: string) => {
-    done.add(`${scope.app}@${scope.env}`);
+    done.add(scopeKey(scope.app, scope.env));
     if (!prune) {
       await d.addEvent({
         project: p.name,
@@ -130,7 +128,7 @@ export async function pruneUndeclared(d: PruneDeps): Promise<void> {
       continue;
     }
     for (const scope of live) {
-      if (scope.project !== project.name || declared(scope) || done.has(`${scope.app}@${scope.env}`)) continue;
+      if (scope.project !== project.name || declared(scope) || done.has(scopeKey(scope.app, scope.env))) continue;
       const env = project.environments.find((e) => e.name === scope.env);
       // A scope of a live environment on another target is that target's to report.
       if (env && env.target !== target) continue;
