@@ -8,8 +8,9 @@
  *                   no scope, until every replica shows it and no scope is out of sync
  *   idle CPU        CPU of each replica per drift interval (5 s) with nothing changing
  *   status p99      wrk against GET /api/v1/status (whole and one page of 100) at ~200 req/s
- *   failover        (3 replicas) after kill -9 of the replica holding the most scopes, until
- *                   every one of its scopes is leased to a survivor and synced by it
+ *   failover        (3 replicas) after kill -9 of the replica holding the most scopes, right
+ *                   after it renewed its leases, until every one of its scopes is leased to a
+ *                   survivor and synced by it
  *   peak RSS        VmHWM of each replica
  *
  *   npm run bench:scale                          # 10,000 scopes
@@ -356,7 +357,20 @@ async function runWith(
       const victimName = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
       const victim = replicas.find((r) => r.name === victimName)!;
       const orphaned = leases.filter((l) => l.holder === victimName);
-      log(`kill -9 ${victimName} holding ${orphaned.length} scopes`);
+      // The worst moment: right after it renewed its leases, so they run out as late as they can.
+      const lastRenewal = async () =>
+        (
+          await query<{ at: string }>(
+            url,
+            "SELECT max(expires_at)::text AS at FROM scope_leases WHERE app <> '' AND holder = $1",
+            [victimName],
+          )
+        )[0]!.at;
+      const before = await lastRenewal();
+      await until(`${victimName} renewing its leases`, PHASE_MS, async () =>
+        (await lastRenewal()) !== before ? true : undefined,
+      );
+      log(`kill -9 ${victimName} holding ${orphaned.length} scopes, right after it renewed them`);
       const tKill = performance.now();
       victim.proc.child.kill('SIGKILL');
       await victim.proc.exited;
@@ -438,7 +452,7 @@ function table(runs: RunFigures[]): string {
       }),
     ]) as [string, ...string[]][]),
     [
-      'failover after kill -9 (leased; synced)',
+      `failover after kill -9 right after a renewal (leased; synced; lease period ${LEASE_SECONDS ?? 15} s)`,
       ...runs.map((r) =>
         r.failover
           ? `${fmt(r.failover.leasedSeconds)} s; ${fmt(r.failover.seconds)} s (${r.failover.scopes} scopes)`

@@ -23,6 +23,7 @@ import {
 } from '../promote/index.js';
 import { Controller, gitRevisionSource } from '../reconcile/index.js';
 import { LeaderLease, soleLeadership, type Leadership } from '../reconcile/leader.js';
+import { leaseTiming } from '../reconcile/lease-timing.js';
 import { ScopeLeases, SoleOwnership } from '../reconcile/scope-leases.js';
 import { hostname } from 'node:os';
 import { buildApp, SluiceMetrics } from '../server/index.js';
@@ -58,7 +59,7 @@ export interface RuntimeOptions {
   oidc?: OidcSettings;
   /** This controller's name among several sharing one store. */
   instance?: string;
-  /** How long a scope or leader lease lasts without renewal, on a shared store (default 15 s). */
+  /** On a shared store, the lease period: a dead replica's scopes are synced by the others within it (default 15 s). */
   leaseDurationMs?: number;
   port: number;
   host: string;
@@ -116,19 +117,17 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // On a store several replicas share, scopes are split by leases and one leader runs the
   // project's singleton work; alone, this controller holds everything and leads.
   const holder = o.instance ?? (opened.shared ? hostname() : 'local');
-  const durationMs = o.leaseDurationMs ?? 15_000;
-  const renewMs = Math.max(100, Math.floor(durationMs / 3));
+  const timing = leaseTiming(o.leaseDurationMs ?? 15_000);
   const onLeadership: { current?: (leader: boolean) => void } = {};
   const leadership: Leadership = opened.shared
     ? new LeaderLease({
         leases: store.leases,
         holder,
-        durationMs,
-        renewMs,
+        timing,
         onChange: (leader) => onLeadership.current?.(leader),
       })
     : soleLeadership;
-  const ownership = opened.shared ? new ScopeLeases({ store, holder, durationMs, renewMs }) : new SoleOwnership(holder);
+  const ownership = opened.shared ? new ScopeLeases({ store, holder, timing }) : new SoleOwnership(holder);
   const spec = isRemote(o.repo) ? { url: o.repo } : { path: resolve(o.repo) };
   const source = await Source.open(
     { ...spec, ...(o.branch ? { branch: o.branch } : {}) },
@@ -153,7 +152,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     log,
     ownership,
     leadership,
-    leaseRenewMs: renewMs,
+    leaseRenewMs: timing.renewMs,
     // Each render decrypts only the SOPS files it reads: a file that does not decrypt fails the app that reads it.
     openTree: async (fs) => lazyDecryptingFs(fs, { registry: secrets }),
     mask: (text) => secrets.mask(text),

@@ -1,4 +1,5 @@
 import type { Fence, LeaseStore } from '../store/lease-types.js';
+import type { LeaseTiming } from './lease-timing.js';
 
 /**
  * The leader lease: one row in the scope lease table under a scope no app can have (an empty
@@ -37,8 +38,7 @@ export class LeaderLease implements Leadership {
     private readonly o: {
       leases: LeaseStore;
       holder: string;
-      durationMs: number;
-      renewMs: number;
+      timing: LeaseTiming;
       now?: () => number;
       /** Told when this controller starts or stops leading. */
       onChange?: (leader: boolean) => void;
@@ -48,8 +48,8 @@ export class LeaderLease implements Leadership {
   }
 
   isLeader(): boolean {
-    // Not renewed for a lease period less one renewal interval: another may take over soon, stop now.
-    return this.token !== undefined && this.now() < this.renewedAt + this.o.durationMs - this.o.renewMs;
+    // Not renewed within the trust window: another may take over soon, stop now.
+    return this.token !== undefined && this.now() < this.renewedAt + this.o.timing.trustMs;
   }
 
   fence(): Fence | undefined {
@@ -58,7 +58,7 @@ export class LeaderLease implements Leadership {
 
   async renew(project: string): Promise<boolean> {
     const started = this.now();
-    const lease = await this.o.leases.claim({ project, ...LEADER_SCOPE }, this.o.holder, this.o.durationMs);
+    const lease = await this.o.leases.claim({ project, ...LEADER_SCOPE }, this.o.holder, this.o.timing.ttlMs);
     this.token = lease?.token;
     if (lease) this.renewedAt = started;
     if (this.told !== !!lease) {

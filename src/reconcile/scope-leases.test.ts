@@ -5,11 +5,14 @@ import type { Store } from '../store/types.js';
 import { Controller } from './controller.js';
 import { LeaderLease } from './leader.js';
 import { decideShare, limitFor } from './lease-share.js';
+import { leaseTiming } from './lease-timing.js';
 import { CLAIMS_PER_ROUND, ScopeLeases, SoleOwnership, type OwnedScope } from './scope-leases.js';
 import { MemorySource, MemoryTarget, processYaml, projectFiles, quietLog, tempStore } from './test-support.js';
 
-const DURATION = 15_000;
-const RENEW = 5_000;
+/** A 20 s lease period: leases kept 15 s, renewed every 5 s, trusted for 10 s. */
+const TIMING = leaseTiming(20_000);
+const DURATION = TIMING.ttlMs;
+const RENEW = TIMING.renewMs;
 
 /** 4 apps × 3 environments. */
 const scopes: OwnedScope[] = ['a', 'b', 'c', 'd'].flatMap((app) =>
@@ -72,7 +75,7 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
   let clock: number;
   let store: SqliteStore;
   const now = () => clock;
-  const keeper = (holder: string) => new ScopeLeases({ store, holder, durationMs: DURATION, renewMs: RENEW, now });
+  const keeper = (holder: string) => new ScopeLeases({ store, holder, timing: TIMING, now });
 
   beforeEach(() => {
     clock = Date.parse('2026-01-01T00:00:00Z');
@@ -148,12 +151,21 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
       dryRun: false,
       startedAt: new Date(clock).toISOString(),
     });
+    // It dies at the worst moment, right after renewing; the survivors go on, each waking for
+    // the first lease of another that runs out before its next round (as the controller does).
+    await dead.renew('shop', scopes);
     const diedAt = clock;
-    // The dead one renews no more; the survivors go on.
-    while ((await holders()).has(dead.holder) || survivors.reduce((n, k) => n + k.count(), 0) < 12) {
-      await round(survivors);
-      expect(clock - diedAt).toBeLessThanOrEqual(DURATION + 2 * RENEW);
+    for (;;) {
+      let next = clock + RENEW;
+      for (const k of survivors) {
+        const { expiresAt } = await k.renew('shop', scopes);
+        if (expiresAt !== undefined) next = Math.min(next, expiresAt + 1);
+      }
+      if (!(await holders()).has(dead.holder) && survivors.reduce((n, k) => n + k.count(), 0) === 12) break;
+      clock = next;
     }
+    // Leased by then, with the last renewal interval of the lease period left to sync them.
+    expect(clock - diedAt).toBeLessThanOrEqual(TIMING.periodMs - TIMING.renewMs + 1);
     for (const s of orphaned) {
       const lease = (await store.leases.list('shop')).find((l) => l.app === s.app && l.env === s.env)!;
       expect(lease.holder).not.toBe(dead.holder);
@@ -208,8 +220,7 @@ describe('scope leases among replicas (SQLite store, fake clock)', () => {
       new LeaderLease({
         leases: store.leases,
         holder,
-        durationMs: DURATION,
-        renewMs: RENEW,
+        timing: TIMING,
         now,
         onChange: (l) => told.push(`${holder}:${l}`),
       });
@@ -265,7 +276,7 @@ describe('a controller sharing its store', () => {
       log: quietLog,
       createProvider: () => target,
       random: () => 0.5,
-      ownership: new ScopeLeases({ store, holder, durationMs: DURATION, renewMs: RENEW }),
+      ownership: new ScopeLeases({ store, holder, timing: TIMING }),
       leaseRenewMs: RENEW,
     });
     controllers.push(c);
@@ -309,7 +320,7 @@ describe('a controller sharing its store', () => {
     const source = new MemorySource();
     const target = new MemoryTarget();
     source.commit(projectFiles());
-    const ownership = new Late({ store: tmp.store, holder: 'ctl-a', durationMs: DURATION, renewMs: RENEW });
+    const ownership = new Late({ store: tmp.store, holder: 'ctl-a', timing: TIMING });
     const c = new Controller({
       source,
       store: tmp.store,
@@ -362,21 +373,24 @@ describe('a controller sharing its store', () => {
     expect(a.status().apps.find((x) => x.env === theirs)).toMatchObject({ syncedRevision: v2, sync: 'Synced' });
   });
 
-  it("takes a dead replica's scopes over when its leases run out, not at the next round after", async () => {
+  it("syncs a dead replica's scopes when its leases run out, within the lease period of its death", async () => {
     const source = new MemorySource();
     const target = new MemoryTarget();
     source.commit(projectFiles());
-    // A replica that held both scopes and died half a renewal interval after its last renewal.
-    const expiry = Date.now() + DURATION - RENEW / 2;
-    await tmp.store.heartbeats.beat('shop', 'ctl-dead', DURATION - RENEW / 2);
-    for (const env of ['dev', 'prod'])
-      await tmp.store.leases.claim({ project: 'shop', app: 'web', env }, 'ctl-dead', DURATION - RENEW / 2);
+    // A replica that held both scopes died right after renewing; ctl-b starts half a renewal
+    // interval later, so the leases run out between two of its rounds.
+    const dead = new ScopeLeases({ store: tmp.store, holder: 'ctl-dead', timing: TIMING });
+    const web = ['dev', 'prod'].map((env) => ({ key: `web@${env}`, app: 'web', env }));
+    expect((await dead.renew('shop', web)).gained).toHaveLength(2);
+    const diedAt = Date.now();
+    await vi.advanceTimersByTimeAsync(RENEW / 2);
     const c = controller(source, target, 'ctl-b');
     await c.start();
     await c.idle();
     expect(c.replica().scopesHeld).toBe(0);
-    // Rounds come every RENEW from the start; the leases run out between two of them.
-    await vi.advanceTimersByTimeAsync(expiry - Date.now() + 100);
+    await vi.advanceTimersByTimeAsync(diedAt + TIMING.ttlMs - RENEW / 4 - Date.now());
+    expect(target.applies).toBe(0);
+    await vi.advanceTimersByTimeAsync(diedAt + TIMING.periodMs - Date.now());
     await c.idle();
     expect(c.replica().scopesHeld).toBe(2);
     expect(target.applies).toBe(2);

@@ -2,6 +2,7 @@ import { LeaseLostError } from '../store/errors.js';
 import type { HeartbeatStore } from '../store/heartbeat-types.js';
 import type { Fence, LeaseStore } from '../store/lease-types.js';
 import { decideShare } from './lease-share.js';
+import type { LeaseTiming } from './lease-timing.js';
 
 /** One app × environment, by the key the controller files it under. */
 export interface OwnedScope {
@@ -84,10 +85,8 @@ interface Held {
 export interface ScopeLeasesOptions {
   store: { leases: LeaseStore; heartbeats: HeartbeatStore };
   holder: string;
-  /** How long a lease (and the heartbeat) lasts without renewal. */
-  durationMs: number;
-  /** How often leases are renewed; a lease not renewed for `durationMs - renewMs` is no longer trusted here. */
-  renewMs: number;
+  /** How long leases and the heartbeat last, how often they are renewed, how long they are trusted. */
+  timing: LeaseTiming;
   now?: () => number;
 }
 
@@ -95,8 +94,8 @@ export interface ScopeLeasesOptions {
  * Scope leases of one controller among several on a shared store. Each renewal round beats
  * this controller's heartbeat, renews its leases, claims unheld or expired scopes up to its
  * fair share (ceil(scopes / live controllers) plus slack) and gives up what is above it.
- * A scope whose renewal has not succeeded for a lease period less one renewal interval is
- * no longer treated as held, so a controller cut off from the store stops applying before
+ * A scope whose renewal has not succeeded within the trust window (`LeaseTiming`) is no
+ * longer treated as held, so a controller cut off from the store stops applying before
  * another can take the scope.
  */
 export class ScopeLeases implements ScopeOwnership {
@@ -114,7 +113,7 @@ export class ScopeLeases implements ScopeOwnership {
 
   holds(key: string): boolean {
     const h = this.held.get(key);
-    return !!h && this.now() < h.renewedAt + this.o.durationMs - this.o.renewMs;
+    return !!h && this.now() < h.renewedAt + this.o.timing.trustMs;
   }
 
   fence(key: string): Fence | undefined {
@@ -129,7 +128,7 @@ export class ScopeLeases implements ScopeOwnership {
   async confirm(key: string): Promise<Fence> {
     const h = this.held.get(key);
     const lease = h
-      ? await this.o.store.leases.claim(this.leaseScope(h.scope), this.holder, this.o.durationMs)
+      ? await this.o.store.leases.claim(this.leaseScope(h.scope), this.holder, this.o.timing.ttlMs)
       : undefined;
     if (!h || !lease || lease.token !== h.token) {
       this.held.delete(key);
@@ -150,7 +149,7 @@ export class ScopeLeases implements ScopeOwnership {
     const byKey = new Map(scopes.map((s) => [s.key, s]));
     const started = this.now();
     const { leases, heartbeats } = this.o.store;
-    await heartbeats.beat(project, this.holder, this.o.durationMs);
+    await heartbeats.beat(project, this.holder, this.o.timing.ttlMs);
     const live = new Set(await heartbeats.live(project));
     live.add(this.holder);
     const listed = await leases.list(project);
@@ -165,7 +164,7 @@ export class ScopeLeases implements ScopeOwnership {
       project,
       [...this.held.values()].map((h) => h.scope),
       this.holder,
-      this.o.durationMs,
+      this.o.timing.ttlMs,
     );
     const tokens = new Map(renewed.map((l) => [`${l.app}\u0000${l.env}`, l.token]));
     for (const [key, h] of [...this.held]) {
@@ -221,7 +220,7 @@ export class ScopeLeases implements ScopeOwnership {
         project,
         wanted.map((key) => byKey.get(key)!),
         this.holder,
-        this.o.durationMs,
+        this.o.timing.ttlMs,
       );
       for (const lease of granted) {
         const key = keys.get(`${lease.app}\u0000${lease.env}`)!;
@@ -231,7 +230,7 @@ export class ScopeLeases implements ScopeOwnership {
       room -= granted.length;
       if (granted.length === wanted.length) break;
     }
-    const soon = expiresAt !== undefined && expiresAt < this.now() + this.o.renewMs;
+    const soon = expiresAt !== undefined && expiresAt < this.now() + this.o.timing.renewMs;
     return { gained, lost, ...(soon ? { expiresAt } : {}) };
   }
 

@@ -35,7 +35,7 @@ export function serveCommand(): Command {
     .addOption(
       new Option(
         '--lease-duration <seconds>',
-        "with several replicas on one PostgreSQL store: how long a scope lease lasts unrenewed (renewed every third of it); a dead replica's scopes move within it",
+        "with several replicas on one PostgreSQL store: a dead replica's scopes are synced by the others within this time (leases are renewed every quarter of it and run out after three quarters)",
       )
         .env('SLUICE_LEASE_DURATION')
         .default('15')

@@ -160,6 +160,14 @@ describe.skipIf(skip)('several replicas on one PostgreSQL', () => {
     const victim = replicas.find((r) => r.name === victimName)!;
     victim.proc.child.kill('SIGKILL');
     await victim.proc.exited;
+    // What it wrote runs out within three quarters of the lease period, leaving the last quarter
+    // for the others to claim and sync its scopes.
+    const [left] = await query<{ ms: string | null }>(
+      url,
+      "SELECT (extract(epoch FROM max(expires_at) - clock_timestamp()) * 1000)::bigint AS ms FROM scope_leases WHERE app <> '' AND holder = $1",
+      [victimName],
+    );
+    expect(Number(left!.ms)).toBeLessThanOrEqual(0.75 * LEASE_SECONDS * 1000);
     const orphaned = before.filter((l) => l.holder === victimName);
     const kept = before.filter((l) => l.holder !== victimName);
     expect(orphaned.length).toBeGreaterThan(0);
