@@ -67,3 +67,26 @@ describe('the provider pool', () => {
     expect(made[2]!.closed).toBe(false);
   });
 });
+
+describe('the provider pool once closed', () => {
+  it('starts no provider for a pass that was still running when it closed', async () => {
+    const made: ReturnType<typeof fakeProvider>[] = [];
+    const pool = new ProviderPool(
+      () => {
+        const p = fakeProvider();
+        made.push(p);
+        return p;
+      },
+      () => undefined,
+    );
+    const a = project('/etc/a.yaml');
+    await pool.get(a, 'cluster');
+    await pool.closeAll({});
+    expect(made[0]!.closed).toBe(true);
+    // The provider it had is closed and a new one would outlive the stop (its watches, its children).
+    await expect(pool.get(a, 'cluster')).rejects.toMatchObject({ code: 'CONTROLLER_STOPPED' });
+    await expect(pool.get(project('/etc/b.yaml'), 'cluster')).rejects.toMatchObject({ code: 'CONTROLLER_STOPPED' });
+    expect(() => pool.kindOf(a, 'cluster')).toThrow(/stopped/);
+    expect(made).toHaveLength(1);
+  });
+});

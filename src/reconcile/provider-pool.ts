@@ -20,6 +20,7 @@ interface Entry {
  */
 export class ProviderPool {
   private readonly entries = new Map<string, Entry>();
+  private closed = false;
 
   constructor(
     private readonly create: (target: Target) => Provider,
@@ -54,6 +55,12 @@ export class ProviderPool {
   }
 
   private entry(project: Project, name: string): Entry {
+    // A pass still running while the controller stops must not start a provider (its watches,
+    // its children) that would outlive the stop.
+    if (this.closed)
+      throw new ProviderError('CONTROLLER_STOPPED', `target "${name}" is not used any more: the controller stopped`, {
+        retry: false,
+      });
     const target = project.targets.get(name);
     if (!target) throw new ValidationError('CONFIG_INVALID', `unknown target "${name}"`, { file: project.file });
     // Only the connection counts: editing a target's description keeps its provider.
@@ -90,6 +97,7 @@ export class ProviderPool {
   }
 
   async closeAll(options: { stopWorkloads?: boolean }): Promise<void> {
+    this.closed = true;
     await this.ready();
     await Promise.all([...this.entries.values()].map((e) => e.provider.close(options)));
   }

@@ -27,12 +27,15 @@ export class CatFileBatch {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private idle: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly ctx: GitContext) {}
 
   /** The object named `name` (a SHA or `rev:path`), or undefined if it does not exist. */
   read(name: string): Promise<GitObject | undefined> {
     if (/[\n\r]/.test(name)) return Promise.reject(new Error(`invalid object name ${JSON.stringify(name)}`));
+    // A pass still running while the program stops must not start a process that outlives it.
+    if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const child = this.start();
       this.pending.push({ name, resolve, reject });
@@ -41,7 +44,15 @@ export class CatFileBatch {
     });
   }
 
+  /** Stops the process for good: later reads are refused. */
   close(): void {
+    this.closed = true;
+    this.stop();
+    this.fail(closedError());
+  }
+
+  /** Stops the process; the next read starts another. */
+  private stop(): void {
     if (this.idle) clearTimeout(this.idle);
     this.idle = undefined;
     const child = this.child;
@@ -50,7 +61,6 @@ export class CatFileBatch {
       child.stdin.end();
       child.kill();
     }
-    this.fail(new SourceError('SOURCE_CLOSED', 'the source was closed while reading objects'));
   }
 
   private start(): ChildProcessWithoutNullStreams {
@@ -89,18 +99,17 @@ export class CatFileBatch {
       const nl = this.newlineAt();
       if (nl < 0) return;
       const header = this.peek(nl).subarray(0, nl).toString('utf8');
-      const job = this.pending[0]!;
       if (/ (missing|ambiguous)$/.test(header)) {
         this.consume(nl + 1);
-        this.pending.shift();
-        job.resolve(undefined);
+        this.pending.shift()!.resolve(undefined);
         continue;
       }
       const [sha, type, size] = header.split(' ');
       const length = Number(size);
       if (!sha || !type || !Number.isInteger(length)) {
-        this.close();
-        job.reject(new SourceError('SOURCE_GIT_FAILED', `unexpected git cat-file output: ${header}`));
+        // Every waiting read fails with it; the next read starts a fresh process.
+        this.stop();
+        this.fail(new SourceError('SOURCE_GIT_FAILED', `unexpected git cat-file output: ${header}`));
         return;
       }
       const need = nl + 1 + length + 1;
@@ -108,8 +117,7 @@ export class CatFileBatch {
       if (this.buffered < need) return;
       const data = Buffer.from(this.peek(need).subarray(nl + 1, nl + 1 + length));
       this.consume(need);
-      this.pending.shift();
-      job.resolve({ sha, type, data });
+      this.pending.shift()!.resolve({ sha, type, data });
     }
     this.touch();
   }
@@ -143,7 +151,7 @@ export class CatFileBatch {
   private touch(): void {
     if (this.idle) clearTimeout(this.idle);
     this.idle = setTimeout(() => {
-      if (this.pending.length === 0) this.close();
+      if (this.pending.length === 0) this.stop();
     }, IDLE_MS);
     this.idle.unref();
   }
@@ -152,3 +160,5 @@ export class CatFileBatch {
     for (const job of this.pending.splice(0)) job.reject(e);
   }
 }
+
+const closedError = () => new SourceError('SOURCE_CLOSED', 'the source was closed while reading objects');

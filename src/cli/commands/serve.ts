@@ -103,6 +103,7 @@ export function untilSignal(rt: Runtime, stopWorkloads: boolean): Promise<void> 
       rt.stop({ stopWorkloads })
         .then(() => {
           console.error('stopped');
+          exitIfStillBusy();
           resolve();
         })
         .catch((e: unknown) => {
@@ -114,4 +115,19 @@ export function untilSignal(rt: Runtime, stopWorkloads: boolean): Promise<void> 
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** How long a stopped Sluice may take to wind down what it has already closed. */
+const WIND_DOWN_MS = 5_000;
+
+/**
+ * Everything is stopped and saved by now, so nothing may keep the process up: a handle left
+ * open is named (to be fixed) and the process exits instead of hanging for whoever stopped it.
+ */
+function exitIfStillBusy(): void {
+  setTimeout(() => {
+    const busy = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    console.error(`still busy ${WIND_DOWN_MS / 1000} s after stopping (${busy.join(', ')}); exiting`);
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  }, WIND_DOWN_MS).unref();
 }
