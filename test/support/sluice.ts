@@ -49,7 +49,14 @@ export function spawnSluice(args: string[], env: Record<string, string> = {}): S
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      // A stopped Sluice that something kept up names it: shown here so it is not missed.
+      const busy = /still busy .* after stopping .*/.exec(out);
+      if (busy) process.stderr.write(`sluice ${args.join(' ')}: ${busy[0]}\n`);
+      r(code);
+    }),
+  );
   return {
     child,
     output: () => out,
