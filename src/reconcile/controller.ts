@@ -11,10 +11,10 @@ import { inputsHash } from './inputs.js';
 import { eachInLanes } from './pass.js';
 import { Breather } from '../model/breather.js';
 import { mergeJobs, type Job } from './job.js';
-import { OthersView } from './others-view.js';
 import { OwedWork } from './owed-work.js';
 import { periodic } from './periodic.js';
 import { soleLeadership, type Leadership } from './leader.js';
+import { LeaseRounds, type InForce } from './lease-rounds.js';
 import { SoleOwnership, type ScopeOwnership } from './scope-leases.js';
 import type { VerificationFailedHook } from './post-sync.js';
 import { ProviderPool } from './provider-pool.js';
@@ -67,9 +67,6 @@ export interface ControllerOptions {
   random?: () => number;
 }
 
-/** Scopes taken over at once in a lease round. */
-const TAKE_OVER_BATCH = 16;
-
 interface Current {
   revision: string;
   fs: ReadonlyFs;
@@ -102,14 +99,8 @@ export class Controller {
   private readonly queue: WorkQueue<Job>;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly owed = new OwedWork();
-  /** Scopes gained in a lease round and not yet taken over, and the work of taking them over. */
-  private readonly takingOver = new Set<string>();
-  private takeovers: Promise<void> = Promise.resolve();
-  private othersView: OthersView | undefined;
-  private readingOthers: Promise<void> | undefined;
-  private leaseRounds: { now(): Promise<void>; fresh(): void } | undefined;
-  /** An extra lease round, at the moment another replica's lease runs out. */
-  private leaseWake: NodeJS.Timeout | undefined;
+  /** The lease rounds, when several controllers share the store. */
+  private readonly leaseRounds: LeaseRounds<Current> | undefined;
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
   private current: Current | undefined;
@@ -153,6 +144,23 @@ export class Controller {
       this.random,
       options.targetTimeouts,
     );
+    this.leaseRounds = this.ownership.shared
+      ? new LeaseRounds<Current>({
+          ownership: this.ownership,
+          leadership: this.leadership,
+          store: options.store,
+          log: options.log,
+          renewMs: options.leaseRenewMs ?? 5000,
+          now: this.now,
+          host: {
+            inForce: () => this.inForce(),
+            lost: (key, project) => this.leaseLost(key, project),
+            gained: (key, cur, project) => this.takeOver(key, cur, project),
+            renewed: (cur, ready) => this.leasesRenewed(cur, ready),
+            othersRecorded: (changes) => this.othersRecorded(changes),
+          },
+        })
+      : undefined;
     this.queue = new WorkQueue<Job>({
       concurrency: options.concurrency ?? 4,
       merge: mergeJobs,
@@ -190,16 +198,7 @@ export class Controller {
       periodic(this.options.healthIntervalMs ?? 2000, () => this.readHealth(), onError),
     ];
     void this.loops[1]!.now();
-    if (this.ownership.shared) {
-      const leases = periodic(
-        this.options.leaseRenewMs ?? 5000,
-        () => this.renewLeases(),
-        (e) => this.options.log.error({ err: e }, 'renewing leases failed'),
-      );
-      this.loops.push(leases);
-      this.leaseRounds = leases;
-      await leases.now();
-    }
+    await this.leaseRounds?.start();
   }
 
   /** This replica among those sharing the store: its name, whether it leads, how many scopes it holds. */
@@ -211,71 +210,46 @@ export class Controller {
     };
   }
 
-  /**
-   * One lease round: renew what is held, claim this replica's share, give up the rest. A scope
-   * gained starts from what the store says (another replica may have synced it) and is synced
-   * at the revision in force; a scope lost stops its work.
-   */
-  private async renewLeases(): Promise<void> {
+  /** What a lease round works on: the revision in force, its project and scopes. */
+  private inForce(): InForce<Current> | undefined {
     const cur = this.current;
-    if (!cur || this.stopping.signal.aborted) return;
-    const project = cur.project.name;
+    if (!cur) return undefined;
     const scopes = cur.scopes.map((s) => ({ key: scopeKey(s.app.name, s.env.name), app: s.app.name, env: s.env.name }));
-    const { gained, lost, expiresAt } = await this.ownership.renew(project, scopes);
-    if (expiresAt !== undefined && !this.stopping.signal.aborted) {
-      clearTimeout(this.leaseWake);
-      this.leaseWake = setTimeout(() => this.leaseRounds?.fresh(), Math.max(0, expiresAt - this.now()) + 10);
-      this.leaseWake.unref?.();
-    }
-    await this.leadership.renew(project);
-    for (const key of lost) {
-      this.owed.forget(key);
-      clearTimeout(this.retryTimers.get(key));
-      this.retryTimers.delete(key);
-      this.running.get(key)?.abort('its lease was lost');
-      const entry = this.entries.get(key);
-      this.options.log.warn({ scope: key }, 'lease lost; another replica syncs this scope');
-      if (entry)
-        await this.options.store.addEvent({
-          project,
-          app: entry.ref.app.name,
-          env: entry.ref.env.name,
-          type: 'lease.lost',
-          severity: 'warning',
-          message: `${this.ownership.holder} no longer holds ${key}; another replica syncs it`,
-        });
-    }
-    // Taken over beside the lease rounds, a few at a time: thousands gained at once (a replica
-    // starting, another dying) must neither hold the next round back, so the leases run out,
-    // nor flood the store.
-    if (gained.length) {
-      for (const key of gained) this.takingOver.add(key);
-      this.takeovers = this.takeovers
-        .then(async () => {
-          for (let i = 0; i < gained.length && !this.stopping.signal.aborted; i += TAKE_OVER_BATCH)
-            await Promise.all(gained.slice(i, i + TAKE_OVER_BATCH).map((key) => this.takeOver(key, cur, project)));
-        })
-        .catch((e: unknown) => this.options.log.error({ err: e }, 'taking scopes over failed'))
-        .finally(() => gained.forEach((key) => this.takingOver.delete(key)));
-    }
-    if (this.current !== cur) return;
-    for (const [key, event] of this.owed.take((k) => this.ownership.holds(k) && !this.takingOver.has(k)))
+    return { current: cur, project: cur.project.name, scopes };
+  }
+
+  /** Another replica holds the scope now: its work here stops. */
+  private async leaseLost(key: string, project: string): Promise<void> {
+    this.owed.forget(key);
+    clearTimeout(this.retryTimers.get(key));
+    this.retryTimers.delete(key);
+    this.running.get(key)?.abort('its lease was lost');
+    const entry = this.entries.get(key);
+    this.options.log.warn({ scope: key }, 'lease lost; another replica syncs this scope');
+    if (entry)
+      await this.options.store.addEvent({
+        project,
+        app: entry.ref.app.name,
+        env: entry.ref.env.name,
+        type: 'lease.lost',
+        severity: 'warning',
+        message: `${this.ownership.holder} no longer holds ${key}; another replica syncs it`,
+      });
+  }
+
+  /** Work that came for scopes while their leases ran late or were being taken over. */
+  private leasesRenewed(cur: Current, ready: (key: string) => boolean): void {
+    for (const [key, event] of this.owed.take(ready))
       this.dispatch(
         key,
         event.type === 'revision'
           ? { ...event, revision: cur.revision, reason: `${event.reason} (held back until its lease was renewed)` }
           : event,
       );
-    // Beside the rounds too: it reads the store's busy pool, which must not hold a renewal back.
-    this.readingOthers ??= this.readOthers(project)
-      .catch((e: unknown) => this.options.log.warn({ err: e }, "reading the other replicas' syncs failed"))
-      .finally(() => (this.readingOthers = undefined));
   }
 
   /** Brings the scopes other replicas hold up to what their holders recorded since the last round. */
-  private async readOthers(project: string): Promise<void> {
-    this.othersView ??= new OthersView(this.options.store);
-    const changes = await this.othersView.changes(project, (k) => this.ownership.holds(k));
+  private othersRecorded(changes: Map<string, SyncRecord>): void {
     for (const [key, sync] of changes) {
       if (!this.entries.has(key) || this.ownership.holds(key)) continue;
       this.dispatch(key, {
@@ -342,12 +316,10 @@ export class Controller {
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
     this.unwatch?.();
     this.loops.forEach((l) => l.stop());
-    clearTimeout(this.leaseWake);
     for (const t of this.retryTimers.values()) clearTimeout(t);
     this.retryTimers.clear();
     this.stopping.abort();
-    await this.takeovers;
-    await this.readingOthers;
+    await this.leaseRounds?.stop();
     await this.queue.stop();
     // Given up at once so the other replicas take over now, not when the leases run out.
     if (this.ownership.shared && this.current)
@@ -761,7 +733,7 @@ export class Controller {
 
   /** Waits until no job is queued or running (tests, one-shot commands). */
   async idle(): Promise<void> {
-    await this.takeovers;
+    await this.leaseRounds?.settled();
     return this.queue.idle();
   }
 
