@@ -70,6 +70,8 @@ export interface ChangeOutcome {
   promotion?: PromotionRecord;
   /** A dry run of a change that would open a request rather than commit. */
   wouldRequest?: boolean;
+  /** A dry run of artifacts the environment already declares: the change would be 'unchanged'. */
+  alreadyDeclared?: boolean;
   attempts?: number;
 }
 
@@ -132,7 +134,10 @@ export class PromotionService {
       gates.push(...heldGate(held));
       const base = { app: p.app, env: p.env, artifacts: p.artifacts, gates, diff: change.diff };
       const request = needsRequest(env, p.kind);
-      if (p.dryRun) return { ...base, mode: 'dry-run', wouldRequest: request };
+      if (p.dryRun)
+        return change.changes.length
+          ? { ...base, mode: 'dry-run', wouldRequest: request }
+          : { ...base, mode: 'dry-run', alreadyDeclared: true };
       if (held.length) throw heldError(p.kind, p.app, p.env, held);
       if (change.changes.length === 0) return { ...base, mode: 'unchanged' };
       const blocking = gates.filter((g) => !g.passed && g.gate !== 'approvals');

@@ -73,7 +73,8 @@ export async function setImageInRepo(
     );
   }
   const change = artifactChange(view.fs, app, env.name, ctx.artifacts);
-  if (change.changes.length === 0) return { ...planned, mode: 'unchanged' };
+  const { wouldRequest: _asked, alreadyDeclared: _same, ...outcome } = planned;
+  if (change.changes.length === 0) return { ...outcome, mode: 'unchanged' };
   const subject = describeProposal({ kind: 'set-image', app: ctx.app, env: ctx.env, artifacts: ctx.artifacts });
   // The same artifacts give the same branch, so a retried CI job finds its request instead of opening another.
   const key = createHash('sha256').update(formatArtifacts(ctx.artifacts)).digest('hex').slice(0, 12);
@@ -100,7 +101,6 @@ export async function setImageInRepo(
       merge: 'host',
     }),
   });
-  const { wouldRequest: _asked, ...outcome } = planned;
   return { ...outcome, mode: 'requested', request: { id: opened.id, url: opened.url, branch } };
 }
 

@@ -143,6 +143,13 @@ describe('promotion, rollback and the ledger', () => {
     );
     expect(message).toContain('Sluice-CI-Run: https://ci.example/run/7');
     await converged('dev', '1.1.0', 1);
+
+    // Asked again, the dry run says what the change itself would: there is nothing to change.
+    const again = cli('set-image', 'hello', '--env', 'dev', v110(), '--dry-run');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^dry run: nothing to change: dev already declares hello=/);
+    const json = JSON.parse(cli('set-image', 'hello', '--env', 'dev', v110(), '--dry-run', '-o', 'json').stdout);
+    expect(json).toMatchObject({ mode: 'dry-run', alreadyDeclared: true, diff: '' });
   }, 60_000);
 
   it('promote to staging runs the digest dev synced', async () => {

@@ -28,7 +28,9 @@ export function printOutcome(out: ChangeOutcome): void {
   const what = out.artifacts
     .map((a) => `${a.name}=${a.ref}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest.slice(0, 19)}…` : ''}`)
     .join(', ');
-  if (out.mode === 'dry-run') {
+  if (out.mode === 'dry-run' && out.alreadyDeclared) {
+    console.log(`dry run: nothing to change: ${out.env} already declares ${what}`);
+  } else if (out.mode === 'dry-run') {
     console.log(
       `dry run: ${out.app} in ${out.env} would ${out.wouldRequest ? 'open a promotion request for' : 'commit'} ${what}`,
     );
