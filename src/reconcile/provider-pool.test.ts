@@ -27,6 +27,20 @@ function fakeProvider(): Provider & { closed: boolean; stale: boolean } {
   return p;
 }
 
+/** A pool of fake providers, and every provider it made. */
+function fakePool(): { pool: ProviderPool; made: ReturnType<typeof fakeProvider>[] } {
+  const made: ReturnType<typeof fakeProvider>[] = [];
+  const pool = new ProviderPool(
+    () => {
+      const p = fakeProvider();
+      made.push(p);
+      return p;
+    },
+    () => undefined,
+  );
+  return { pool, made };
+}
+
 const project = (kubeconfig: string) =>
   parseProject(`apiVersion: sluice.dev/v1alpha1
 kind: Project
@@ -39,15 +53,7 @@ spec:
 
 describe('the provider pool', () => {
   it('replaces the provider when the kubeconfig path changes, and when the provider says it is outdated', async () => {
-    const made: ReturnType<typeof fakeProvider>[] = [];
-    const pool = new ProviderPool(
-      () => {
-        const p = fakeProvider();
-        made.push(p);
-        return p;
-      },
-      () => undefined,
-    );
+    const { pool, made } = fakePool();
     const a = project('/etc/a.yaml');
     await pool.get(a, 'cluster');
     await pool.get(a, 'cluster');
@@ -70,15 +76,7 @@ describe('the provider pool', () => {
 
 describe('the provider pool once closed', () => {
   it('starts no provider for a pass that was still running when it closed', async () => {
-    const made: ReturnType<typeof fakeProvider>[] = [];
-    const pool = new ProviderPool(
-      () => {
-        const p = fakeProvider();
-        made.push(p);
-        return p;
-      },
-      () => undefined,
-    );
+    const { pool, made } = fakePool();
     const a = project('/etc/a.yaml');
     await pool.get(a, 'cluster');
     await pool.closeAll({});
