@@ -222,8 +222,13 @@ describe.runIf(process.env.CI === 'true' || (await hasPrometheus()))('metric gat
       async () =>
         (await ledger('staging')).find((e) => e.change.revision === bad && e.verificationFailed && e.rolledBackBy),
       240_000,
-      'staging verification failed and rolled back',
-    );
+      `staging verification failed and rolled back (${bad.slice(0, 7)})`,
+    ).catch(async (e: unknown) => {
+      // What staging went through says where it stopped.
+      const events = await getJson<EventRecord[]>(api('/api/v1/events?app=hello&env=staging'), adminToken(dataDir));
+      const lines = events.map((x) => `${x.time} ${x.type} ${x.message}`).reverse();
+      throw new Error(`${(e as Error).message}\nstaging events, oldest first:\n${lines.join('\n')}`);
+    });
     const check = entry.verifications.find((v) => v.result === 'Failed')!.checks[0]!;
     expect(check).toMatchObject({ name: 'error-rate', url: prom.url, passed: false });
     expect(check.query).toBe(errorRate('staging', '1.2.0'));
