@@ -65,11 +65,6 @@ export class LeaseRounds<C> {
     await this.loop.now();
   }
 
-  /** Whether a scope gained in a round is still being taken over. */
-  isTakingOver(key: string): boolean {
-    return this.takingOver.has(key);
-  }
-
   /** Waits for the takeovers under way. */
   async settled(): Promise<void> {
     await this.takeovers;

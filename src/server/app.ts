@@ -62,10 +62,10 @@ const listQuery = z.object({
   type: z.string().optional(),
 });
 
-/** The HTTP API under /api/v1 plus /healthz, /metrics and the dashboard. */
 /** Answers this long (the whole status of thousands of scopes) are kept encoded while unchanged. */
 const LARGE_ANSWER = 64 * 1024;
 
+/** The HTTP API under /api/v1 plus /healthz, /metrics and the dashboard. */
 export function buildApp(o: AppOptions): FastifyInstance {
   // Idle connections stay open longer than clients' own keep-alive, so a client never reuses a
   // socket the server is closing at that instant ("other side closed").
