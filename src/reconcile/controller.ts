@@ -7,8 +7,6 @@ import type { ReadonlyFs } from '../vfs/index.js';
 import type { TargetTimeouts } from './deadline.js';
 import { DesiredStates } from '../desired/index.js';
 import { backoffDelay } from './backoff.js';
-import { inputsHash } from './inputs.js';
-import { eachInLanes } from './pass.js';
 import { Breather } from '../model/breather.js';
 import { mergeJobs, type Job } from './job.js';
 import { OwedWork } from './owed-work.js';
@@ -18,7 +16,9 @@ import { LeaseRounds, type InForce } from './lease-rounds.js';
 import { SoleOwnership, type ScopeOwnership } from './scope-leases.js';
 import type { VerificationFailedHook } from './post-sync.js';
 import { ProviderPool } from './provider-pool.js';
+import { LivePasses } from './live-passes.js';
 import { pruneUndeclared, removedScopes } from './prune.js';
+import { scopesChangedBy, type RevisionInForce } from './revision.js';
 import { WorkQueue } from './queue.js';
 import { StatusFeed } from './status-feed.js';
 import { initialState, transition, type Effect, type ScopeEvent } from './scope-machine.js';
@@ -26,7 +26,7 @@ import type { RevisionSource } from './source.js';
 import { toStatusError, viewOf, type ScopeEntry } from './state.js';
 import type { AppEnvDetail, ProjectStatus, StatusError } from './status.js';
 import { commitSignatureCheck, type CommitCheck } from './commit-check.js';
-import { describeChanges, planOptions, runJob, short } from './sync-runner.js';
+import { planOptions, runJob, short } from './sync-runner.js';
 import { affectsApp, scopeKey, type ScopeRef } from './targets.js';
 
 export interface ControllerOptions {
@@ -67,17 +67,6 @@ export interface ControllerOptions {
   random?: () => number;
 }
 
-interface Current {
-  revision: string;
-  fs: ReadonlyFs;
-  /** The revision's tree as committed (encrypted files as they are): what input hashes read. */
-  tree: ReadonlyFs;
-  project: Project;
-  scopes: ScopeRef[];
-  /** The revision's desired states: every render, check and sync of the revision goes through it. */
-  desired: DesiredStates;
-}
-
 /** An error of a whole revision, held once and shown on every scope until a revision fixes it. */
 interface RevisionError {
   error: StatusError;
@@ -100,10 +89,12 @@ export class Controller {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly owed = new OwedWork();
   /** The lease rounds, when several controllers share the store. */
-  private readonly leaseRounds: LeaseRounds<Current> | undefined;
+  private readonly leaseRounds: LeaseRounds<RevisionInForce> | undefined;
+  /** The drift and health passes over live state. */
+  private readonly passes: LivePasses;
   /** Per running sync: aborting it ends its health wait as superseded. */
   private readonly running = new Map<string, AbortController>();
-  private current: Current | undefined;
+  private current: RevisionInForce | undefined;
   /** The newest revision the controller looked at, good or not. */
   private seen: string | undefined;
   private projectError: StatusError | undefined;
@@ -145,7 +136,7 @@ export class Controller {
       options.targetTimeouts,
     );
     this.leaseRounds = this.ownership.shared
-      ? new LeaseRounds<Current>({
+      ? new LeaseRounds<RevisionInForce>({
           ownership: this.ownership,
           leadership: this.leadership,
           store: options.store,
@@ -161,6 +152,16 @@ export class Controller {
           },
         })
       : undefined;
+    this.passes = new LivePasses({
+      inForce: () => this.current,
+      entries: this.entries,
+      busy: (key) => this.queue.isBusy(key),
+      holds: (key) => this.ownership.holds(key),
+      provider: (project, target) => this.providers.get(project, target),
+      dispatch: (key, event) => this.dispatch(key, event),
+      statusError: (e) => this.statusError(e),
+      log: options.log,
+    });
     this.queue = new WorkQueue<Job>({
       concurrency: options.concurrency ?? 4,
       merge: mergeJobs,
@@ -194,8 +195,8 @@ export class Controller {
         () => (this.readError ? this.refresh() : Promise.resolve()),
         onError,
       ),
-      periodic(this.options.driftIntervalMs ?? 5000, () => this.checkDrift(), onError),
-      periodic(this.options.healthIntervalMs ?? 2000, () => this.readHealth(), onError),
+      periodic(this.options.driftIntervalMs ?? 5000, () => this.passes.drift(), onError),
+      periodic(this.options.healthIntervalMs ?? 2000, () => this.passes.health(), onError),
     ];
     void this.loops[1]!.now();
     await this.leaseRounds?.start();
@@ -211,7 +212,7 @@ export class Controller {
   }
 
   /** What a lease round works on: the revision in force, its project and scopes. */
-  private inForce(): InForce<Current> | undefined {
+  private inForce(): InForce<RevisionInForce> | undefined {
     const cur = this.current;
     if (!cur) return undefined;
     const scopes = cur.scopes.map((s) => ({ key: scopeKey(s.app.name, s.env.name), app: s.app.name, env: s.env.name }));
@@ -238,7 +239,7 @@ export class Controller {
   }
 
   /** Work that came for scopes while their leases ran late or were being taken over. */
-  private leasesRenewed(cur: Current, ready: (key: string) => boolean): void {
+  private leasesRenewed(cur: RevisionInForce, ready: (key: string) => boolean): void {
     for (const [key, event] of this.owed.take(ready))
       this.dispatch(
         key,
@@ -261,7 +262,7 @@ export class Controller {
   }
 
   /** A scope this replica just took the lease on: from what the store says, synced at the revision in force. */
-  private async takeOver(key: string, cur: Current, project: string): Promise<void> {
+  private async takeOver(key: string, cur: RevisionInForce, project: string): Promise<void> {
     const entry = this.entries.get(key);
     this.owed.forget(key);
     // Not yet filed: the revision being read files and syncs it.
@@ -399,7 +400,7 @@ export class Controller {
     const scopes = desired.scopes;
     this.current = { revision, fs, tree: rawFs, project, scopes, desired };
     const changed = previous ? await this.options.source.changedPaths(previous.revision, revision) : undefined;
-    const affectedScopes = changed ? await this.mayChangeAny(previous!, this.current, changed) : undefined;
+    const affectedScopes = changed ? await scopesChangedBy(previous!, this.current, changed) : undefined;
     const breather = new Breather();
     const before = new Set(previous?.scopes.map((s) => scopeKey(s.app.name, s.env.name)));
     await this.file(project, scopes);
@@ -423,44 +424,6 @@ export class Controller {
     }
     await this.prune(previous);
     await this.republish();
-  }
-
-  /** The scopes a new revision may change; the others keep their renders. */
-  private async mayChangeAny(previous: Current, next: Current, changed: readonly string[]): Promise<Set<string>> {
-    const affected = new Set<string>();
-    const kept: ScopeRef[] = [];
-    const breather = new Breather();
-    for (const ref of next.scopes) {
-      await breather.breathe();
-      if (await this.mayChange(previous, next, changed, ref)) affected.add(scopeKey(ref.app.name, ref.env.name));
-      else kept.push(ref);
-    }
-    // A kept render may still meet another app's new claim (two apps on one port): its checks
-    // run again on the kept render, and a conflict syncs it, to fail saying so.
-    if (affected.size > 0)
-      for (const ref of kept) {
-        await breather.breathe();
-        await next.desired.of(ref.app, ref.env).catch(() => affected.add(scopeKey(ref.app.name, ref.env.name)));
-      }
-    return affected;
-  }
-
-  /**
-   * Whether a new revision may change what a scope renders. A change in the app's directory
-   * may: a new manifest there is listed, not read. Otherwise the content hash of the scope's
-   * inputs decides, and an unchanged scope keeps its render instead of rendering again.
-   */
-  private async mayChange(previous: Current, next: Current, changed: readonly string[], ref: ScopeRef) {
-    const prefix = `${ref.app.path.replace(/\/+$/, '')}/`;
-    if (changed.some((p) => p.startsWith(prefix))) return true;
-    const reads = await previous.desired.readsOf(ref.app.name, ref.env.name);
-    const before = previous.project.apps.find((a) => a.name === ref.app.name);
-    if (!reads || !before) return affectsApp(changed, ref.app.path);
-    const same =
-      inputsHash(previous.tree, reads, previous.project, before) ===
-      inputsHash(next.tree, reads, next.project, ref.app);
-    if (same) next.desired.carryOver(ref.app.name, ref.env.name, previous.desired);
-    return !same;
   }
 
   /**
@@ -559,7 +522,7 @@ export class Controller {
   }
 
   /** Removes scopes Git no longer declares: those the last revision had, and any a target still runs. */
-  private async prune(previous: Current | undefined): Promise<void> {
+  private async prune(previous: RevisionInForce | undefined): Promise<void> {
     const cur = this.current!;
     const removed = previous ? removedScopes(previous, cur) : [];
     for (const r of removed) {
@@ -880,82 +843,11 @@ export class Controller {
       time: e.time.toISOString(),
     });
     if (e.type === 'drift' || e.type === 'exited')
-      await this.checkDriftOf(scopeKey(e.scope.app, e.scope.env), e.message);
-  }
-
-  /** Compares live with the desired state last rendered; drift heals with selfHeal, else shows as OutOfSync. */
-  private async checkDrift(): Promise<void> {
-    await eachInLanes(
-      [...this.entries.entries()],
-      ([, entry]) => entry.ref.env.target,
-      ([key]) => this.checkDriftOf(key),
-    );
-  }
-
-  private async checkDriftOf(key: string, cause?: string): Promise<void> {
-    const cur = this.current;
-    const entry = this.entries.get(key);
-    if (!cur || !entry || this.queue.isBusy(key) || !this.ownership.holds(key)) return;
-    const { state, ref } = entry;
-    if (state.phase !== 'Synced' && !(state.phase === 'OutOfSync' && state.drift)) return;
-    if (state.syncedRevision !== cur.revision) return;
-    let plan: Plan;
-    let quiet: string | undefined;
-    try {
-      const provider = await this.providers.get(cur.project, ref.env.target);
-      const desired = entry.desired ?? (await cur.desired.of(ref.app, ref.env)).resources;
-      const stamp = cause ? undefined : await provider.liveStamp?.().catch(() => undefined);
-      quiet = stamp === undefined ? undefined : `${cur.revision}\0${stamp}`;
-      if (quiet !== undefined && entry.desired === desired && entry.quiet?.drift === quiet) return;
-      entry.desired = desired;
-      plan = await provider.plan(
-        this.scopeOf(cur.project, ref),
-        [...desired],
-        await planOptions(cur.project, cur.desired, ref),
-      );
-    } catch (e) {
-      this.options.log.debug({ err: (e as Error).message, scope: key }, 'drift check failed');
-      return;
-    }
-    if (this.queue.isBusy(key)) return; // a sync started meanwhile; its plan is newer
-    entry.plan = plan;
-    const summary = describeChanges(plan);
-    if (!summary) {
-      this.dispatch(key, { type: 'no-drift' });
-      if (quiet !== undefined) entry.quiet = { ...entry.quiet, drift: quiet };
-      return;
-    }
-    const causes = plan.changes
-      .filter((c) => c.action !== 'unchanged')
-      .map((c) => `${c.kind}/${c.name}: ${c.reason ?? c.action}`);
-    this.dispatch(key, { type: 'drift', causes, summary, ...(cause ? { after: cause } : {}) });
-  }
-
-  private async readHealth(): Promise<void> {
-    const cur = this.current;
-    if (!cur) return;
-    await eachInLanes(
-      [...this.entries.entries()],
-      ([, entry]) => entry.ref.env.target,
-      async ([key, entry]) => {
-        if (entry.state.phase === 'Syncing' || !this.ownership.holds(key)) return;
-        try {
-          const provider = await this.providers.get(cur.project, entry.ref.env.target);
-          const stamp = await provider.liveStamp?.().catch(() => undefined);
-          if (stamp !== undefined && entry.quiet?.health === stamp) return;
-          const resources = await provider.health(this.scopeOf(cur.project, entry.ref));
-          this.dispatch(key, { type: 'health', resources });
-          if (stamp !== undefined) entry.quiet = { ...entry.quiet, health: stamp };
-        } catch (e) {
-          // A target that does not answer is Unknown, with the reason: never its last good health.
-          this.dispatch(key, { type: 'health-unknown', reason: this.statusError(e).message });
-        }
-      },
-    );
+      await this.passes.driftOf(scopeKey(e.scope.app, e.scope.env), e.message);
   }
 }
 
-function notFound(app: string, env: string, cur: Current | undefined): NotFoundError {
+function notFound(app: string, env: string, cur: RevisionInForce | undefined): NotFoundError {
   const known = cur?.scopes.map((s) => `${s.app.name} --env ${s.env.name}`).join(', ') ?? 'none yet';
   return new NotFoundError('SCOPE_NOT_FOUND', `app "${app}" is not deployed to environment "${env}"`, {
     hint: `Known: ${known}.`,

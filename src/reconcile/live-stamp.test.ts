@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResourceHealth } from '../plan/types.js';
 import type { Scope } from '../providers/types.js';
+import type { LivePasses } from './live-passes.js';
 import { Controller } from './controller.js';
 import { MemorySource, MemoryTarget, projectFiles, quietLog, tempStore } from './test-support.js';
 
@@ -34,9 +35,10 @@ class StampedTarget extends MemoryTarget {
 let target: StampedTarget;
 let store: ReturnType<typeof tempStore>;
 let c: Controller;
+const passes = () => (c as unknown as { passes: LivePasses }).passes;
 const pass = {
-  drift: () => (c as unknown as { checkDrift(): Promise<void> }).checkDrift(),
-  health: () => (c as unknown as { readHealth(): Promise<void> }).readHealth(),
+  drift: () => passes().drift(),
+  health: () => passes().health(),
 };
 const healthOf = (env: string) => c.status().apps.find((a) => a.env === env)?.health;
 
