@@ -225,3 +225,15 @@ function sshFailed(destination: string, why: string): ProviderError {
     retry: true,
   });
 }
+
+/** For removals: what is already gone is what was wanted. */
+export function ignoreMissing(e: unknown): void {
+  if ((e as { statusCode?: number }).statusCode === 404) return;
+  throw e;
+}
+
+/** For starts and stops: a container already in that state is what was wanted. */
+export function ignoreNotModified(e: unknown): void {
+  if ((e as { statusCode?: number }).statusCode === 304) return;
+  throw e;
+}

@@ -1,8 +1,12 @@
 import type { Change, Plan } from '../../plan/types.js';
 import { summarize } from '../../plan/types.js';
 import type { PlanOptions } from '../types.js';
-import { expectedBindings } from './container-spec.js';
-import { fieldChanges } from './hash.js';
+import { ValidationError } from '../../errors/index.js';
+import { resourceRef, type Resource } from '../../model/resource.js';
+import { isComposeObject } from '../../model/compose.js';
+import { expectedBindings, serviceNetworks } from './container-spec.js';
+import { configHash, fieldChanges, redactedSpec } from './hash.js';
+import { composeIssues } from './validate.js';
 import type { LiveContainer, ObservedSettings, ProjectState } from './live-state.js';
 import type { ComposeServiceSpec } from '../../model/compose.js';
 
@@ -178,4 +182,39 @@ export function planProject(
         if (!desired.volumes.has(v.key)) changes.push(change('delete', 'Volume', v.key, 'not in Git any more'));
   }
   return { changes, summary: summarize(changes) };
+}
+
+/** The Compose project the rendered resources declare; a service of the wrong shape is refused by name. */
+export function desiredProject(resources: Resource[]): DesiredProject {
+  const services: DesiredService[] = [];
+  const networks = new Map<string, Record<string, unknown>>();
+  const volumes = new Map<string, Record<string, unknown>>();
+  for (const r of resources) {
+    if (!isComposeObject(r)) continue;
+    const spec = (r['spec'] ?? {}) as Record<string, unknown>;
+    if (r.kind === 'Network') networks.set(r.metadata.name, spec);
+    if (r.kind === 'Volume') volumes.set(r.metadata.name, spec);
+    if (r.kind === 'Network' || r.kind === 'Volume') continue;
+    const issues = composeIssues(r);
+    if (issues.length > 0) {
+      const first = issues[0]!;
+      throw new ValidationError('DOCKER_SERVICE', `${resourceRef(r)}: ${first.message}`, {
+        resource: resourceRef(r),
+        field: first.path.join('.'),
+        ...(first.hint ? { hint: first.hint } : {}),
+      });
+    }
+    // validate() above checked the shape.
+    const s = spec as unknown as ComposeServiceSpec;
+    services.push({
+      name: r.metadata.name,
+      spec: s,
+      hash: configHash(s),
+      redacted: redactedSpec(r.metadata.name, s),
+      replicas: s.deploy?.replicas ?? 1,
+    });
+  }
+  for (const s of services)
+    for (const n of serviceNetworks(s.spec)) if (n === 'default' && !networks.has(n)) networks.set(n, {});
+  return { services, networks, volumes };
 }

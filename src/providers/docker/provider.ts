@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { ProviderError, ValidationError } from '../../errors/index.js';
 import type { Resource } from '../../model/resource.js';
-import { resourceRef } from '../../model/resource.js';
 import type { LiveResource, Plan, ResourceHealth } from '../../plan/types.js';
 import type {
   ApplyOptions,
@@ -15,37 +14,38 @@ import type {
   Scope,
 } from '../types.js';
 import { scopeId } from '../types.js';
-import { closeDockerClient, connectionError, dockerClient, type DockerConnection } from './connection.js';
+import {
+  closeDockerClient,
+  connectionError,
+  dockerClient,
+  ignoreMissing,
+  ignoreNotModified,
+  type DockerConnection,
+} from './connection.js';
 import { createOptions, endpoint, proxiedPorts, publishesFixedPorts, serviceNetworks } from './container-spec.js';
-import { PortProxy } from './port-proxy.js';
+import { PortRoutes } from './port-routes.js';
+import { ensureNetworks, ensureVolumes, removeProjectObjects } from './project-objects.js';
 import type { ContainerContext } from './container-spec.js';
 import { watchDrift } from './drift.js';
 import { acceptsCompose, composeIssues } from './validate.js';
-import { configHash, redactedSpec } from './hash.js';
 import { waitCompleted, waitReady } from './health.js';
 import { ensureImages } from './images.js';
 import {
   composeProjectName,
   containerName,
-  LABEL_NETWORK,
   LABEL_PROJECT,
   LABEL_SCOPE,
-  LABEL_SERVICE,
-  LABEL_SPEC,
-  LABEL_VERSION,
-  LABEL_VOLUME,
-  COMPOSE_VERSION,
   objectName,
   scopeFromLabel,
   scopeLabel,
 } from './labels.js';
 import { assertProjectFree, readProject, type LiveContainer, type ProjectState } from './live-state.js';
-import { COMPOSE_API_VERSION, isComposeObject } from '../../model/compose.js';
+import { COMPOSE_API_VERSION } from '../../model/compose.js';
 import type { ComposeServiceSpec } from '../../model/compose.js';
-import { planProject, serviceKey, verdict, type DesiredProject, type DesiredService } from './plan.js';
+import { desiredProject, planProject, serviceKey, verdict, type DesiredProject, type DesiredService } from './plan.js';
 import { recordScope } from './scope-file.js';
 import { containerWorkloads } from './workloads.js';
-import { runInDependencyOrder } from './schedule.js';
+import { dependencyOrder, runInDependencyOrder } from './schedule.js';
 
 /**
  * Services rolled out at once when none depends on another: as many as `docker compose up`
@@ -82,8 +82,8 @@ export class DockerProvider implements Provider {
   /** Scopes this provider applied or found, by Compose project name. */
   private readonly known = new Map<string, Scope>();
   private stopWatching: (() => void) | undefined;
-  /** Published ports Sluice holds for services, by `host:port`. */
-  private readonly proxies = new Map<string, PortProxy>();
+  /** Published ports Sluice holds for services. */
+  private readonly routes = new PortRoutes(() => this.docker);
 
   constructor(
     private readonly ctx: ProviderContext,
@@ -112,7 +112,7 @@ export class DockerProvider implements Provider {
   async start(): Promise<void> {
     await this.connect();
     for (const s of await this.scopes()) this.known.set(composeProjectName(s), s);
-    await this.restoreProxies();
+    await this.routes.restore(this.ctx.log);
     this.stopWatching = watchDrift(this.docker, {
       log: this.ctx.log,
       scopeOf: (labels) =>
@@ -160,7 +160,7 @@ export class DockerProvider implements Provider {
 
   async plan(scope: Scope, desired: Resource[], options: PlanOptions): Promise<Plan> {
     await this.connect();
-    const project = this.desired(desired);
+    const project = desiredProject(desired);
     return planProject(project, await this.read(scope), { ...options, pruneVolumes: this.options.pruneVolumes });
   }
 
@@ -172,7 +172,7 @@ export class DockerProvider implements Provider {
     await this.connect();
     // Everything that can fail without touching a container comes first: a bad spec or a
     // missing image changes nothing.
-    const desired = this.desired(resources);
+    const desired = desiredProject(resources);
     const project = composeProjectName(scope);
     const live = await this.read(scope);
     assertProjectFree(project, scopeLabel(scope), live);
@@ -183,8 +183,8 @@ export class DockerProvider implements Provider {
     recordScope(this.ctx.dataDir, scope, { host: this.options.host, project });
     this.busy.add(project);
     try {
-      await this.ensureNetworks(scope, desired);
-      await this.ensureVolumes(scope, desired);
+      await ensureNetworks(this.docker, scope, desired);
+      await ensureVolumes(this.docker, scope, desired);
       // One read of the project serves every service: each service's containers are changed
       // only by its own step, so what was read stays true for it.
       const byName = new Map(desired.services.map((s) => [s.name, s]));
@@ -262,19 +262,19 @@ export class DockerProvider implements Provider {
         options.onProgress?.(`creating ${containerName(project, s.name, n)}`);
         const id = await this.createAndStart(containerName(project, s.name, n), s.spec, ctx);
         await this.gate(s, id, containerName(project, s.name, n), options);
-        await this.route(s.name, s.spec, id);
+        await this.routes.route(s.name, s.spec, id);
         continue;
       }
       const v = verdict(s, current);
       if (v.action === 'keep') {
-        if (current.state === 'running') await this.route(s.name, s.spec, current.id, current.ports);
+        if (current.state === 'running') await this.routes.route(s.name, s.spec, current.id, current.ports);
         continue;
       }
       if (v.action === 'start') {
         options.onProgress?.(`starting ${current.name} (${v.reason})`);
         await this.docker.getContainer(current.id).start();
         await this.gate(s, current.id, current.name, options);
-        await this.route(s.name, s.spec, current.id);
+        await this.routes.route(s.name, s.spec, current.id);
         continue;
       }
       options.onProgress?.(`recreating ${current.name}: ${v.reasons.join('; ')}`);
@@ -327,76 +327,10 @@ export class DockerProvider implements Provider {
         },
       );
     }
-    await this.route(s.name, s.spec, id);
-    await Promise.all([...this.proxies.values()].map((p) => p.drain(old.id, DRAIN_MS)));
+    await this.routes.route(s.name, s.spec, id);
+    await this.routes.drain(old.id, DRAIN_MS);
     await this.remove(old.id);
     await this.docker.getContainer(id).rename({ name: old.name });
-  }
-
-  /**
-   * Puts a ready container into the rotation of the ports Sluice holds for its service,
-   * listening on them first if nothing does yet. `known` are its bindings when already read.
-   */
-  private async route(
-    service: string,
-    spec: ComposeServiceSpec,
-    id: string,
-    known?: { target: number; published: number }[],
-  ): Promise<void> {
-    const wanted = proxiedPorts(spec);
-    if (wanted.length === 0) return;
-    let bindings = known;
-    if (!bindings) {
-      const i = await this.docker.getContainer(id).inspect();
-      bindings = Object.entries(i.NetworkSettings.Ports ?? {}).flatMap(([k, bs]) =>
-        (bs ?? []).map((b) => ({ target: Number(k.split('/')[0]), published: Number(b.HostPort) })),
-      );
-    }
-    for (const w of wanted) {
-      const hostPort = bindings.find((b) => b.target === w.target && b.published > 0)?.published;
-      // None yet, or the container binds the fixed port itself (adopted): nothing to forward.
-      if (!hostPort || hostPort === w.port) continue;
-      const key = `${w.host}:${w.port}`;
-      let proxy = this.proxies.get(key);
-      if (!proxy) {
-        proxy = new PortProxy(w.host, w.port, service);
-        await proxy.listen();
-        this.proxies.set(key, proxy);
-      }
-      proxy.backends.set(id, hostPort);
-    }
-  }
-
-  /** Takes a container out of every port's rotation; a port nothing serves any more is closed. */
-  private unroute(id: string): void {
-    for (const [key, proxy] of this.proxies) {
-      proxy.backends.delete(id);
-      if (proxy.backends.size === 0) {
-        this.proxies.delete(key);
-        void proxy.close();
-      }
-    }
-  }
-
-  /** After a restart: holds again the ports of the running containers of every scope. */
-  private async restoreProxies(): Promise<void> {
-    const list = await this.docker.listContainers({ filters: { label: [LABEL_SCOPE], status: ['running'] } });
-    for (const c of list) {
-      const raw = c.Labels?.[LABEL_SPEC];
-      if (!raw) continue;
-      let spec: ComposeServiceSpec;
-      try {
-        spec = JSON.parse(raw) as ComposeServiceSpec;
-      } catch {
-        continue;
-      }
-      const bindings = (c.Ports ?? [])
-        .filter((p) => p.PublicPort !== undefined)
-        .map((p) => ({ target: p.PrivatePort, published: p.PublicPort }));
-      await this.route(c.Labels?.[LABEL_SERVICE] ?? '', spec, c.Id, bindings).catch((e: unknown) =>
-        this.ctx.log.warn({ err: (e as Error).message, container: c.Names[0] }, 'cannot hold a published port again'),
-      );
-    }
   }
 
   private async gate(s: DesiredService, id: string, name: string, options: ApplyOptions) {
@@ -448,56 +382,10 @@ export class DockerProvider implements Provider {
   }
 
   private async remove(id: string) {
-    this.unroute(id);
+    this.routes.unroute(id);
     this.own.add(`${id}:die`);
     this.own.add(`${id}:destroy`);
     await this.docker.getContainer(id).remove({ force: true, v: false }).catch(ignoreMissing);
-  }
-
-  private async ensureNetworks(scope: Scope, desired: DesiredProject) {
-    const project = composeProjectName(scope);
-    const existing = new Set((await this.docker.listNetworks()).map((n) => n.Name));
-    for (const [key, spec] of desired.networks) {
-      const name = objectName(project, key, spec);
-      if (existing.has(name) || spec['external'] === true) continue;
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: typeof spec['driver'] === 'string' ? spec['driver'] : 'bridge',
-        ...(spec['driver_opts'] ? { Options: spec['driver_opts'] as Record<string, string> } : {}),
-        ...(spec['internal'] === true ? { Internal: true } : {}),
-        ...(spec['attachable'] === true ? { Attachable: true } : {}),
-        ...(spec['enable_ipv6'] === true ? { EnableIPv6: true } : {}),
-        ...(spec['ipam'] ? { IPAM: ipamOf(spec['ipam'] as Record<string, unknown>) } : {}),
-        Labels: {
-          ...((spec['labels'] as Record<string, string> | undefined) ?? {}),
-          [LABEL_PROJECT]: project,
-          [LABEL_NETWORK]: key,
-          [LABEL_VERSION]: COMPOSE_VERSION,
-          [LABEL_SCOPE]: scopeLabel(scope),
-        },
-      });
-    }
-  }
-
-  private async ensureVolumes(scope: Scope, desired: DesiredProject) {
-    const project = composeProjectName(scope);
-    const existing = new Set(((await this.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
-    for (const [key, spec] of desired.volumes) {
-      const name = objectName(project, key, spec);
-      if (existing.has(name) || spec['external'] === true) continue;
-      await this.docker.createVolume({
-        Name: name,
-        Driver: typeof spec['driver'] === 'string' ? spec['driver'] : 'local',
-        ...(spec['driver_opts'] ? { DriverOpts: spec['driver_opts'] as Record<string, string> } : {}),
-        Labels: {
-          ...((spec['labels'] as Record<string, string> | undefined) ?? {}),
-          [LABEL_PROJECT]: project,
-          [LABEL_VOLUME]: key,
-          [LABEL_VERSION]: COMPOSE_VERSION,
-          [LABEL_SCOPE]: scopeLabel(scope),
-        },
-      });
-    }
   }
 
   /** Removes what Git no longer has; `state` is the project as read before the apply. */
@@ -507,12 +395,7 @@ export class DockerProvider implements Provider {
       options.onProgress?.(`removing ${c.name} (service ${c.service} not in Git any more)`);
       await this.remove(c.id);
     }
-    for (const n of state.networks.filter((x) => !desired.networks.has(x.key)))
-      await this.docker.getNetwork(n.name).remove().catch(ignoreMissing);
-    // Named volumes hold data: removed only where the target opts in.
-    if (this.options.pruneVolumes)
-      for (const v of state.volumes.filter((x) => !desired.volumes.has(x.key)))
-        await this.docker.getVolume(v.name).remove().catch(ignoreMissing);
+    await removeProjectObjects(this.docker, state, desired, this.options.pruneVolumes);
   }
 
   async workloads(scope: Scope): Promise<LiveWorkload[]> {
@@ -559,9 +442,8 @@ export class DockerProvider implements Provider {
       try {
         const state = await this.read(scope);
         for (const c of state.containers) await this.remove(c.id);
-        for (const n of state.networks) await this.docker.getNetwork(n.name).remove().catch(ignoreMissing);
-        if (this.options.pruneVolumes)
-          for (const v of state.volumes) await this.docker.getVolume(v.name).remove().catch(ignoreMissing);
+        const none = { has: () => false };
+        await removeProjectObjects(this.docker, state, { networks: none, volumes: none }, this.options.pruneVolumes);
       } finally {
         this.busy.delete(project);
       }
@@ -588,8 +470,7 @@ export class DockerProvider implements Provider {
       }
     }
     this.listeners.clear();
-    await Promise.all([...this.proxies.values()].map((p) => p.close()));
-    this.proxies.clear();
+    await this.routes.close();
     if (this.client) closeDockerClient(this.client);
   }
 
@@ -597,40 +478,6 @@ export class DockerProvider implements Provider {
     return readProject(this.docker, composeProjectName(scope), scopeLabel(scope)).catch((e: unknown) => {
       throw connectionError(this.options, e) ?? unreachable(this.options.host, e);
     });
-  }
-
-  private desired(resources: Resource[]): DesiredProject {
-    const services: DesiredService[] = [];
-    const networks = new Map<string, Record<string, unknown>>();
-    const volumes = new Map<string, Record<string, unknown>>();
-    for (const r of resources) {
-      if (!isComposeObject(r)) continue;
-      const spec = (r['spec'] ?? {}) as Record<string, unknown>;
-      if (r.kind === 'Network') networks.set(r.metadata.name, spec);
-      if (r.kind === 'Volume') volumes.set(r.metadata.name, spec);
-      if (r.kind === 'Network' || r.kind === 'Volume') continue;
-      const issues = this.validate(r);
-      if (issues.length > 0) {
-        const first = issues[0]!;
-        throw new ValidationError('DOCKER_SERVICE', `${resourceRef(r)}: ${first.message}`, {
-          resource: resourceRef(r),
-          field: first.path.join('.'),
-          ...(first.hint ? { hint: first.hint } : {}),
-        });
-      }
-      // validate() above checked the shape.
-      const s = spec as unknown as ComposeServiceSpec;
-      services.push({
-        name: r.metadata.name,
-        spec: s,
-        hash: configHash(s),
-        redacted: redactedSpec(r.metadata.name, s),
-        replicas: s.deploy?.replicas ?? 1,
-      });
-    }
-    for (const s of services)
-      for (const n of serviceNetworks(s.spec)) if (n === 'default' && !networks.has(n)) networks.set(n, {});
-    return { services, networks, volumes };
   }
 
   private containerContext(
@@ -679,54 +526,6 @@ export class DockerProvider implements Provider {
 function isOneOff(c: LiveContainer): boolean {
   const restart = (c.spec as { restart?: string } | undefined)?.restart;
   return restart === undefined || restart === 'no';
-}
-
-/** Services in an order where each comes after what it depends on; a cycle is an error. */
-export function dependencyOrder(services: DesiredService[]): DesiredService[] {
-  const byName = new Map(services.map((s) => [s.name, s]));
-  const out: DesiredService[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (s: DesiredService, path: string[]) => {
-    if (state.get(s.name) === 'done') return;
-    if (state.get(s.name) === 'visiting')
-      throw new ValidationError(
-        'DOCKER_DEPENDENCY_CYCLE',
-        `services depend on each other in a cycle: ${[...path, s.name].join(' → ')}`,
-        {
-          resource: `Service/${s.name}`,
-          field: 'spec.depends_on',
-        },
-      );
-    state.set(s.name, 'visiting');
-    for (const dep of Object.keys(s.spec.depends_on ?? {})) {
-      const d = byName.get(dep);
-      if (d) visit(d, [...path, s.name]);
-    }
-    state.set(s.name, 'done');
-    out.push(s);
-  };
-  for (const s of services) visit(s, []);
-  return out;
-}
-
-/** Compose's `ipam` (driver, config[].subnet/gateway/ip_range) in the Engine's capitalised form. */
-function ipamOf(ipam: Record<string, unknown>): Dockerode.IPAM {
-  const config = ((ipam['config'] as Record<string, string>[] | undefined) ?? []).map((c) => ({
-    ...(c['subnet'] ? { Subnet: c['subnet'] } : {}),
-    ...(c['gateway'] ? { Gateway: c['gateway'] } : {}),
-    ...(c['ip_range'] ? { IPRange: c['ip_range'] } : {}),
-  }));
-  return { ...(typeof ipam['driver'] === 'string' ? { Driver: ipam['driver'] } : {}), Config: config };
-}
-
-function ignoreMissing(e: unknown): void {
-  if ((e as { statusCode?: number }).statusCode === 404) return;
-  throw e;
-}
-
-function ignoreNotModified(e: unknown): void {
-  if ((e as { statusCode?: number }).statusCode === 304) return;
-  throw e;
 }
 
 function unreachable(host: string, e: unknown): Error {

@@ -1,3 +1,6 @@
+import { ValidationError } from '../../errors/index.js';
+import type { DesiredService } from './plan.js';
+
 /**
  * Runs `run` once for every item, each only after the items it depends on have finished, with
  * at most `limit` running at once: services with no dependency between them are rolled out
@@ -41,4 +44,32 @@ export async function runInDependencyOrder<T>(
     pump();
   });
   if (failed) throw failed.error;
+}
+
+/** Services in an order where each comes after what it depends on; a cycle is an error. */
+export function dependencyOrder(services: DesiredService[]): DesiredService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out: DesiredService[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (s: DesiredService, path: string[]) => {
+    if (state.get(s.name) === 'done') return;
+    if (state.get(s.name) === 'visiting')
+      throw new ValidationError(
+        'DOCKER_DEPENDENCY_CYCLE',
+        `services depend on each other in a cycle: ${[...path, s.name].join(' → ')}`,
+        {
+          resource: `Service/${s.name}`,
+          field: 'spec.depends_on',
+        },
+      );
+    state.set(s.name, 'visiting');
+    for (const dep of Object.keys(s.spec.depends_on ?? {})) {
+      const d = byName.get(dep);
+      if (d) visit(d, [...path, s.name]);
+    }
+    state.set(s.name, 'done');
+    out.push(s);
+  };
+  for (const s of services) visit(s, []);
+  return out;
 }
