@@ -2,7 +2,8 @@ import type { ApprovalRecord, PromotionRecord } from '../store/ledger-types.js';
 import { PromotionError } from './errors.js';
 import { projectAt, scopeOf } from './project-at.js';
 import { provenanceFor } from './provenance.js';
-import type { ChangeContext, ChangeOutcome, PromotionService } from './service.js';
+import type { ChangeContext } from './proposal.js';
+import type { ChangeOutcome, PromotionService } from './service.js';
 import { promotable } from './source-state.js';
 
 /**

@@ -1,34 +1,20 @@
 import { NotFoundError } from '../errors/index.js';
 import type { ProjectStatus } from '../reconcile/index.js';
 import type { Source } from '../source/index.js';
-import type {
-  ApprovalRecord,
-  ArtifactRecord,
-  ChangeAction,
-  GateResult,
-  PromotionKind,
-  PromotionRecord,
-} from '../store/ledger-types.js';
-import { StoreConflictError } from '../store/errors.js';
+import type { ArtifactRecord, ChangeAction, GateResult, PromotionRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import { formatArtifacts } from './artifact-arg.js';
-import { landedAs } from './claims.js';
+import { settleRequest } from './settle.js';
+import { describeProposal, optionalContext, type ChangeContext, type Proposal } from './proposal.js';
 import { PromotionError } from './errors.js';
 import { heldAmong, heldError, heldGate } from './hold-check.js';
-import { allPassed, evaluateGates, needsRequest, type SourceState } from './gates.js';
+import { evaluateGates, needsRequest, type SourceState } from './gates.js';
 import { metricGates } from './metric-gates.js';
-import { artifactChange, overlayDir, type OverlayChange } from './overlay-changes.js';
+import { artifactChange, type OverlayChange } from './overlay-changes.js';
 import { projectAt, renderCheck, scopeOf, type ProjectView } from './project-at.js';
 import { promotable } from './source-state.js';
-import { changeMessage, readChangeTrailers, type ChangeTrailers } from './trailers.js';
-import {
-  localRequests,
-  type ExternalReview,
-  type NotificationEvent,
-  type Notify,
-  type RequestBackend,
-} from './types.js';
+import { changeMessage, type ChangeTrailers } from './trailers.js';
+import { localRequests, type NotificationEvent, type Notify, type RequestBackend } from './types.js';
 import { commitOnTip, identityOf, KeyedLock, type BuildCommit } from './writer.js';
 
 export interface PromotionServiceOptions {
@@ -48,16 +34,7 @@ export interface PromotionServiceOptions {
   now?: () => Date;
 }
 
-/** Who asked, and what they said about where the artifacts come from. */
-export interface ChangeContext {
-  app: string;
-  env: string;
-  actor: string;
-  dryRun?: boolean;
-  sourceCommit?: string;
-  sourceTime?: string;
-  ciRun?: string;
-}
+export type { ChangeContext } from './proposal.js';
 
 export interface ChangeOutcome {
   mode: 'committed' | 'requested' | 'dry-run' | 'unchanged';
@@ -73,13 +50,6 @@ export interface ChangeOutcome {
   /** A dry run of artifacts the environment already declares: the change would be 'unchanged'. */
   alreadyDeclared?: boolean;
   attempts?: number;
-}
-
-interface Proposal extends ChangeContext {
-  kind: PromotionKind;
-  artifacts: ArtifactRecord[];
-  fromEnv?: string;
-  source?: SourceState;
 }
 
 /**
@@ -343,190 +313,8 @@ export class PromotionService {
   }
 
   /** Re-evaluates a request's gates and merges it when all pass. */
-  async settle(id: number): Promise<PromotionRecord> {
-    const first = await this.getPromotion(id);
-    const settled = this.locks.run(first.env, async () => {
-      const p = await this.getPromotion(id);
-      if (p.state !== 'open') return p;
-      const view = await projectAt(this.o.source, (await this.o.source.fetch()).revision);
-      const { app, env } = scopeOf(view.project, p.app, p.env);
-      const stored = await this.o.store.ledger.listApprovals(p.id);
-      const external = await this.requests.reviews(p);
-      // Merged on the host: the forge reports the request merged as a commit now on the followed
-      // branch, so what happened has happened, whatever Sluice's gates say.
-      const landed = p.external ? await this.landedCommit(p, view, overlayDir(app, env.name)) : undefined;
-      if (landed) {
-        return this.o.store.transaction(async (tx) => {
-          await this.keepReviews(tx, p.id, stored, external);
-          return tx.ledger.updatePromotion(
-            p.id,
-            { state: 'merged', revision: landed, message: `merged on ${p.external!.backend}` },
-            { state: 'open' },
-          );
-        });
-      }
-      const reviews = [...stored, ...external];
-      const change = artifactChange(view.fs, app, env.name, p.artifacts);
-      const renderError = change.changes.length
-        ? await renderCheck(view, change.changes, app, env, {
-            openTree: this.o.openTree,
-          })
-        : undefined;
-      const source = p.fromEnv
-        ? await this.sourceState(view.project.name, p.app, p.fromEnv).catch(() => undefined)
-        : undefined;
-      const gates = evaluateGates({
-        env,
-        kind: p.kind,
-        author: p.author,
-        approvals: reviews,
-        ...(source ? { source } : {}),
-        ...(renderError ? { renderError } : {}),
-        policyChecked: true,
-        now: this.now(),
-      });
-      gates.push(...(await metricGates(this.o.store, env, p)));
-      // A request opened before its digest was held waits for the hold to be lifted.
-      gates.push(...heldGate(await heldAmong(this.o.store, p.project, p.env, p.artifacts)));
-      const rejected = reviews.find((r) => r.decision === 'reject');
-      if (rejected) {
-        return this.finish(
-          p,
-          'rejected',
-          gates,
-          `rejected by ${rejected.actor}${rejected.comment ? `: ${rejected.comment}` : ''}`,
-          (tx) => this.keepReviews(tx, p.id, stored, external),
-        );
-      }
-      if (!allPassed(gates)) return this.o.store.ledger.updatePromotion(p.id, { gates }, { state: 'open' });
-      const approvedBy = [...new Set(reviews.filter((r) => r.decision === 'approve').map((r) => r.actor))];
-      const proposal: Proposal = {
-        app: p.app,
-        env: p.env,
-        actor: p.author,
-        kind: p.kind,
-        artifacts: p.artifacts,
-        ...optionalContext(p),
-        ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
-      };
-      const written = await this.write(
-        proposal,
-        { action: p.kind, promotionId: p.id, approvedBy, subject: `${describeProposal(proposal)} (#${p.id})` },
-        {},
-        // Kept on the request before the push: see `landedAs`.
-        async (revision) => {
-          await this.o.store.ledger.updatePromotion(p.id, { revision }, { state: 'open' });
-        },
-      );
-      if (!written) {
-        // Another controller sharing the store merged it a moment ago, or was killed doing so:
-        // its commit says so.
-        const mergedElsewhere = await this.landedCommit(p, view, overlayDir(app, env.name));
-        if (mergedElsewhere) {
-          await this.recordLanded(view.project.name, mergedElsewhere, gates);
-          return this.o.store.transaction(async (tx) => {
-            await this.keepReviews(tx, p.id, stored, external);
-            return tx.ledger.updatePromotion(
-              p.id,
-              { state: 'merged', revision: mergedElsewhere, gates },
-              { state: 'open' },
-            );
-          });
-        }
-        return this.finish(p, 'failed', gates, `${p.env} already runs these artifacts; nothing to merge`);
-      }
-      const merged = await this.o.store.transaction(async (tx) => {
-        await this.keepReviews(tx, p.id, stored, external);
-        return tx.ledger.updatePromotion(
-          p.id,
-          { state: 'merged', revision: written.revision, gates },
-          { state: 'open' },
-        );
-      });
-      await this.requests.close(merged, 'merged', written.revision);
-      return merged;
-    });
-    // Another controller sharing the store moved the request first: what it decided stands.
-    return settled.catch(async (e: unknown) => {
-      if (e instanceof StoreConflictError) return this.getPromotion(id);
-      throw e;
-    });
-  }
-
-  /**
-   * Reviews read from a hosted request can still change while it is open, so they are stored
-   * only once they decided it: the ledger then says who approved or rejected, and when.
-   */
-  private async keepReviews(
-    tx: Store,
-    promotionId: number,
-    stored: readonly ApprovalRecord[],
-    external: readonly ExternalReview[],
-  ): Promise<void> {
-    for (const r of external) {
-      if (stored.some((s) => s.actor === r.actor && s.decision === r.decision)) continue;
-      await tx.ledger.addApproval({ promotionId, ...r });
-    }
-  }
-
-  /**
-   * Records the merge commit of a request another controller pushed but was killed before
-   * recording, as that controller would have: once, with its trailers and its event.
-   */
-  private async recordLanded(project: string, revision: string, gates: GateResult[]): Promise<void> {
-    const commit = await this.o.source.commitInfo(revision);
-    const t = readChangeTrailers(commit.trailers);
-    if (!t) return;
-    const recorded = await this.o.store.ledger.listChanges({ project, app: t.app, env: t.env });
-    if (recorded.some((c) => c.revision === revision)) return;
-    await this.recordWritten(project, revision, commit.subject, t, gates);
-  }
-
-  /** The commit on the followed branch this request landed as, if another hand than this controller's merged it. */
-  private landedCommit(p: PromotionRecord, view: ProjectView, dir: string): Promise<string | undefined> {
-    return landedAs(
-      {
-        source: this.o.source,
-        store: this.o.store,
-        project: view.project,
-        hostMerged: async () => (p.external ? ((await this.requests.mergedAs?.(p)) ?? []) : []),
-      },
-      p,
-      dir,
-    );
-  }
-
-  private async finish(
-    p: PromotionRecord,
-    state: 'rejected' | 'failed',
-    gates: GateResult[],
-    message: string,
-    /** Writes that belong with the verdict (the reviews that decided it). */
-    alongside?: (tx: Store) => Promise<void>,
-  ): Promise<PromotionRecord> {
-    const done = await this.o.store.transaction(async (tx) => {
-      await alongside?.(tx);
-      return tx.ledger.updatePromotion(p.id, { state, gates, message }, { state: 'open' });
-    });
-    await this.requests.close(done, state);
-    await this.event(done, `promotion.${state}`, 'warning', `#${p.id} ${message}`);
-    if (state === 'rejected') {
-      const reviewer = (await this.o.store.ledger.listApprovals(p.id)).find((a) => a.decision === 'reject');
-      await this.tell({
-        type: 'promotion.rejected',
-        project: p.project,
-        app: p.app,
-        env: p.env,
-        message: `#${p.id} ${describeProposal(p)}: ${message}`,
-        promotionId: p.id,
-        artifacts: p.artifacts,
-        ...(reviewer ? { actor: reviewer.actor } : {}),
-        ...(p.fromEnv ? { fromEnv: p.fromEnv } : {}),
-        ...(p.external?.url ? { requestUrl: p.external.url } : {}),
-        details: { author: p.author, ...(reviewer?.comment ? { comment: reviewer.comment } : {}) },
-      });
-    }
-    return done;
+  settle(id: number): Promise<PromotionRecord> {
+    return settleRequest(this, id);
   }
 
   /** Health and synced artifacts of a promotion's source environment, from the ledger and the controller. */
@@ -582,24 +370,6 @@ function artifactSet(list: readonly ArtifactRecord[]): string {
     .map((a) => `${a.name}=${a.digest ?? `${a.ref}:${a.tag ?? ''}`}`)
     .sort()
     .join(',');
-}
-
-function optionalContext(
-  p: Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'>,
-): Pick<ChangeContext, 'sourceCommit' | 'sourceTime' | 'ciRun'> {
-  return {
-    ...(p.sourceCommit ? { sourceCommit: p.sourceCommit } : {}),
-    ...(p.sourceTime ? { sourceTime: p.sourceTime } : {}),
-    ...(p.ciRun ? { ciRun: p.ciRun } : {}),
-  };
-}
-
-export function describeProposal(p: Pick<Proposal, 'kind' | 'app' | 'env' | 'fromEnv' | 'artifacts'>): string {
-  const what = formatArtifacts(
-    p.artifacts.map((a) => ({ ...a, ref: a.ref.length > 40 ? `…${a.ref.slice(-38)}` : a.ref })),
-  );
-  if (p.kind === 'promote') return `Promote ${p.app} from ${p.fromEnv} to ${p.env}: ${what}`;
-  return `Set ${p.app} in ${p.env} to ${what}`;
 }
 
 function gateError(p: Proposal, failed: GateResult[]): PromotionError {

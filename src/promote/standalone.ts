@@ -11,7 +11,8 @@ import { needsRequest } from './gates.js';
 import { resolveHosting } from './hosting.js';
 import { artifactChange } from './overlay-changes.js';
 import { projectAt, scopeOf } from './project-at.js';
-import { describeProposal, PromotionService, type ChangeContext, type ChangeOutcome } from './service.js';
+import { describeProposal, type ChangeContext } from './proposal.js';
+import { PromotionService, type ChangeOutcome } from './service.js';
 import { changeMessage } from './trailers.js';
 import { identityOf } from './writer.js';
 
