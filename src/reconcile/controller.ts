@@ -17,6 +17,7 @@ import { SoleOwnership, type ScopeOwnership } from './scope-leases.js';
 import type { VerificationFailedHook } from './post-sync.js';
 import { ProviderPool } from './provider-pool.js';
 import { LivePasses } from './live-passes.js';
+import { RetryTimers } from './retry-timers.js';
 import { pruneUndeclared, removedScopes } from './prune.js';
 import { scopesChangedBy, type RevisionInForce } from './revision.js';
 import { WorkQueue } from './queue.js';
@@ -86,7 +87,7 @@ export class Controller {
   readonly statusFeed = new StatusFeed();
   private readonly providers: ProviderPool;
   private readonly queue: WorkQueue<Job>;
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly retries: RetryTimers;
   private readonly owed = new OwedWork();
   /** The lease rounds, when several controllers share the store. */
   private readonly leaseRounds: LeaseRounds<RevisionInForce> | undefined;
@@ -127,6 +128,7 @@ export class Controller {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.ownership = options.ownership ?? new SoleOwnership('local');
+    this.retries = new RetryTimers(this.now, (key) => this.dispatch(key, { type: 'retry-due' }));
     this.leadership = options.leadership ?? soleLeadership;
     this.providers = new ProviderPool(
       options.createProvider,
@@ -222,8 +224,7 @@ export class Controller {
   /** Another replica holds the scope now: its work here stops. */
   private async leaseLost(key: string, project: string): Promise<void> {
     this.owed.forget(key);
-    clearTimeout(this.retryTimers.get(key));
-    this.retryTimers.delete(key);
+    this.retries.cancel(key);
     this.running.get(key)?.abort('its lease was lost');
     const entry = this.entries.get(key);
     this.options.log.warn({ scope: key }, 'lease lost; another replica syncs this scope');
@@ -317,8 +318,7 @@ export class Controller {
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
     this.unwatch?.();
     this.loops.forEach((l) => l.stop());
-    for (const t of this.retryTimers.values()) clearTimeout(t);
-    this.retryTimers.clear();
+    this.retries.clear();
     this.stopping.abort();
     await this.leaseRounds?.stop();
     await this.queue.stop();
@@ -570,22 +570,11 @@ export class Controller {
           waiters: [],
         });
         break;
-      case 'retry-at': {
-        clearTimeout(this.retryTimers.get(key));
-        const t = setTimeout(
-          () => {
-            this.retryTimers.delete(key);
-            this.dispatch(key, { type: 'retry-due' });
-          },
-          Math.max(0, effect.at - this.now()),
-        );
-        t.unref?.();
-        this.retryTimers.set(key, t);
+      case 'retry-at':
+        this.retries.at(key, effect.at);
         break;
-      }
       case 'cancel-retry':
-        clearTimeout(this.retryTimers.get(key));
-        this.retryTimers.delete(key);
+        this.retries.cancel(key);
         break;
       case 'supersede':
         this.running.get(key)?.abort(effect.by);
