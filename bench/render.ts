@@ -13,9 +13,12 @@
  * resource, or an overlay over a base in `../`) built by `sluice kustomize build` (the compiled
  * CLI, dist/ or a build of it under .cache/) and by `kustomize build`, each from the root's own
  * directory. Prints both wall times, their ratio and the median per build; outputs must match.
+ * The same for every root of the real-world corpus when the kustomize-realworld suite has cached
+ * it. Each twice: the command alone (from the engine's start-up snapshot when built), then with
+ * `sluice kustomize server` running, as a script building many roots would start it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +27,7 @@ import { DiskFs } from '../src/vfs/index.js';
 
 const APPS = 500; // 4 resources each in the base → 2,000, plus generated ones
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
-const ROOTS = Number(process.env['BENCH_ROOTS'] ?? 40);
+const ROOTS = Number(process.env['BENCH_ROOTS'] ?? 200);
 
 function write(root: string, path: string, text: string): void {
   const full = join(root, path);
@@ -288,6 +291,14 @@ function compiledCli(): string | undefined {
   return r.status === 0 && existsSync(built) ? built : undefined;
 }
 
+/** A way to run `sluice kustomize build`: the command, arguments before `kustomize build`, environment. */
+interface Runner {
+  label: string;
+  cmd: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
 /** One process per build, sluice's compiled CLI against kustomize; false when outputs differ. */
 function perProcess(root: string, kustomize: string): boolean {
   const cli = compiledCli();
@@ -295,28 +306,53 @@ function perProcess(root: string, kustomize: string): boolean {
     console.log('per-process comparison skipped: the CLI could not be compiled');
     return true;
   }
-  const dirs = generateRoots(root);
   // The installed command, as users run it: it starts from the engine's snapshot when the
   // build made one (dist/kustomize.blob).
   const launcher = existsSync(join(process.cwd(), 'dist', 'kustomize.blob'))
     ? join(process.cwd(), 'bin', 'sluice')
     : undefined;
-  console.log(
-    launcher ? `per process: ${launcher} (start-up snapshot)` : `per process: node ${cli} (no snapshot built)`,
-  );
-  const run = (cmd: string, args: string[], cwd: string) => {
-    const t = performance.now();
-    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-    return { ms: performance.now() - t, out: r.stdout, ok: r.status === 0, err: r.stderr };
-  };
+  const alone: Runner = launcher
+    ? { label: `the command alone (${launcher}, start-up snapshot)`, cmd: launcher, args: [], env: process.env }
+    : {
+        label: `the command alone (node ${cli}, no snapshot built)`,
+        cmd: process.execPath,
+        args: [cli],
+        env: process.env,
+      };
+  const corpora: [string, string[]][] = [
+    [`${ROOTS} small roots (half one resource, half an overlay on ../../base)`, generateRoots(root)],
+  ];
+  const realWorld = realWorldRoots();
+  if (realWorld.length) corpora.push([`${realWorld.length} roots of the real-world corpus`, realWorld]);
+  else console.log('(no real-world corpus cached: run the kustomize-realworld suite once to add it here)');
+  const server = launcher ? startServer(launcher) : undefined;
+  try {
+    for (const [what, dirs] of corpora) {
+      console.log(`\none process per build, ${what}:`);
+      for (const runner of server ? [alone, server.runner] : [alone])
+        if (!compare(runner, dirs, kustomize)) return false;
+    }
+  } finally {
+    server?.stop();
+  }
+  const bare = timed(process.execPath, ['-e', '0'], root, process.env).ms;
+  console.log(`\nfor scale: an empty node process here takes ${bare.toFixed(0)} ms`);
+  return true;
+}
+
+function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env, maxBuffer: 1 << 30 });
+  return { ms: performance.now() - t, out: r.stdout, ok: r.status === 0, err: r.stderr };
+}
+
+/** Builds every root with sluice and with kustomize, interleaved so both see the same load. */
+function compare(runner: Runner, dirs: string[], kustomize: string): boolean {
   const s: number[] = [];
   const k: number[] = [];
   for (const dir of dirs) {
-    // Interleaved so both see the same machine load.
-    const a = launcher
-      ? run(launcher, ['kustomize', 'build', '.'], dir)
-      : run(process.execPath, [cli, 'kustomize', 'build', '.'], dir);
-    const b = run(kustomize, ['build', '.'], dir);
+    const a = timed(runner.cmd, [...runner.args, 'kustomize', 'build', '.'], dir, runner.env);
+    const b = timed(kustomize, ['build', '.'], dir, process.env);
     if (!a.ok || !b.ok || a.out !== b.out) {
       console.error(`FAIL: per-process build of ${dir} differs or failed:\n${a.err}${b.err}`);
       return false;
@@ -325,17 +361,50 @@ function perProcess(root: string, kustomize: string): boolean {
     k.push(b.ms);
   }
   const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
-  console.log(`\none process per build, ${dirs.length} roots (half one resource, half an overlay on ../../base):`);
+  console.log(`  ${runner.label}:`);
   console.log(
-    `sluice kustomize build: ${(sum(s) / 1000).toFixed(2)} s total, median ${median(s).toFixed(0)} ms per build (target ≤ 200 ms)`,
+    `    sluice kustomize build ${(sum(s) / 1000).toFixed(2)} s, median ${median(s).toFixed(0)} ms per build (target ≤ 200 ms); ` +
+      `kustomize build ${(sum(k) / 1000).toFixed(2)} s, median ${median(k).toFixed(0)} ms`,
   );
-  console.log(
-    `kustomize build:        ${(sum(k) / 1000).toFixed(2)} s total, median ${median(k).toFixed(0)} ms per build`,
-  );
-  console.log(`per-process ratio sluice/kustomize: ${(sum(s) / sum(k)).toFixed(2)} (target ≤ 1.0)`);
-  const bare = run(process.execPath, ['-e', '0'], root).ms;
-  console.log(`for scale: an empty node process here takes ${bare.toFixed(0)} ms`);
+  console.log(`    per-process ratio sluice/kustomize: ${(sum(s) / sum(k)).toFixed(2)} (target ≤ 1.0)`);
   return true;
+}
+
+/**
+ * `sluice kustomize server`, as a script that builds many directories starts it: each build is
+ * still its own `sluice kustomize build` process, answered by the running engine.
+ */
+function startServer(launcher: string): { runner: Runner; stop(): void } | undefined {
+  const started = spawnSync(launcher, ['kustomize', 'server', '--detach', '--idle', '10m'], { encoding: 'utf8' });
+  const m = /^SLUICE_KUSTOMIZE_SERVER=(\S+);[\s\S]*pid (\d+)/.exec(started.stdout);
+  if (started.status !== 0 || !m) {
+    console.log(`(sluice kustomize server did not start, so it is not measured: ${started.stderr.trim()})`);
+    return undefined;
+  }
+  return {
+    runner: {
+      label: 'with `sluice kustomize server` running',
+      cmd: launcher,
+      args: [],
+      env: { ...process.env, SLUICE_KUSTOMIZE_SERVER: m[1]! },
+    },
+    stop: () => process.kill(Number(m[2]), 'SIGTERM'),
+  };
+}
+
+/** The roots the kustomize-realworld suite extracted and kustomize builds, when its cache is here. */
+function realWorldRoots(): string[] {
+  const cache = process.env['SLUICE_CACHE'] ?? join(process.env['HOME'] ?? '', '.cache', 'sluice');
+  const base = join(cache, 'kustomize-realworld', 'v5.8.1');
+  if (!existsSync(base)) return [];
+  const dirs: string[] = [];
+  for (const repo of readdirSync(base).sort()) {
+    const manifest = join(base, repo, 'manifest.json');
+    if (!existsSync(manifest)) continue;
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { roots: { dir: string; expect: string }[] };
+    for (const r of m.roots) if (r.expect === 'output') dirs.push(join(base, repo, 'tree', r.dir));
+  }
+  return dirs;
 }
 
 process.exit(main());

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/sluice.js';
+
+const LAUNCHER = join(ROOT, 'bin', 'sluice');
+const built = existsSync(join(ROOT, 'dist', 'cli', 'run.js'));
+
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(ok(), what).toBe(true);
+}
+
+// `eval "$(sluice kustomize server --detach)"` then `sluice kustomize build` one process per
+// directory: builds come from the running engine, and anything it does not answer is the
+// command's own (errors, exit codes, a server that is gone).
+describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
+  let repo: string;
+  let socket: string;
+  let pid: number;
+  let lone: string;
+  const env = () => ({ SLUICE_KUSTOMIZE_SERVER: socket });
+
+  beforeAll(async () => {
+    repo = mkdtempSync(join(tmpdir(), 'sluice-kustomize-server-'));
+    mkdirSync(join(repo, 'base'));
+    mkdirSync(join(repo, 'overlays', 'prod'), { recursive: true });
+    writeFileSync(join(repo, 'base', 'kustomization.yaml'), 'resources:\n- cm.yaml\n');
+    writeFileSync(join(repo, 'base', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n');
+    writeFileSync(
+      join(repo, 'overlays', 'prod', 'kustomization.yaml'),
+      'resources:\n- ../../base\nnamePrefix: prod-\n',
+    );
+    // The launcher alone, with no Sluice beside it to fall back to: what it prints can only
+    // have come from the server.
+    lone = join(repo, 'lone', 'bin', 'sluice');
+    mkdirSync(dirname(lone), { recursive: true });
+    copyFileSync(LAUNCHER, lone);
+    const started = await run(LAUNCHER, ['kustomize', 'server', '--detach'], repo);
+    expect(started.code, started.stderr).toBe(0);
+    const m = /^SLUICE_KUSTOMIZE_SERVER=(\S+); export SLUICE_KUSTOMIZE_SERVER;\necho '.*pid (\d+),/.exec(
+      started.stdout,
+    );
+    expect(m, started.stdout).not.toBeNull();
+    socket = m![1]!;
+    pid = Number(m![2]);
+  });
+  afterAll(() => {
+    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('listens on a socket only its owner can reach', () => {
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(socket)).mode & 0o777).toBe(0o700);
+  });
+
+  it('answers builds from the working directory, reading each tree as it is now', async () => {
+    const first = await run(lone, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), env());
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prod-web\n');
+    writeFileSync(
+      join(repo, 'overlays', 'prod', 'kustomization.yaml'),
+      'resources:\n- ../../base\nnamePrefix: live-\n',
+    );
+    const second = await run(lone, ['kustomize', 'build', 'overlays/prod'], repo, env());
+    expect(second.stdout).toContain('name: live-web');
+    const written = await run(lone, ['kustomize', 'build', 'overlays/prod', '-o', 'out.yaml'], repo, env());
+    expect(written.code).toBe(0);
+    expect(readFileSync(join(repo, 'out.yaml'), 'utf8')).toContain('name: live-web');
+  });
+
+  it('leaves errors to the command itself: the same message and exit code as without a server', async () => {
+    const alone = await run(LAUNCHER, ['kustomize', 'build', 'nowhere'], repo);
+    const served = await run(LAUNCHER, ['kustomize', 'build', 'nowhere'], repo, env());
+    expect(served).toEqual(alone);
+    expect(served.code).toBe(1);
+    expect(served.stderr).toBe("Error: must build at directory: 'nowhere': no such directory\n");
+    const lonely = await run(lone, ['kustomize', 'build', 'nowhere'], repo, env());
+    expect(lonely.code).not.toBe(0);
+    expect(lonely.stdout).toBe('');
+  });
+
+  it('stops on SIGTERM and takes its socket with it; builds then run without it', async () => {
+    process.kill(pid, 'SIGTERM');
+    await until('the server stopped', () => !alive(pid));
+    expect(existsSync(dirname(socket))).toBe(false);
+    const after = await run(LAUNCHER, ['kustomize', 'build', 'overlays/prod'], repo, env());
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toContain('name: live-web');
+  });
+
+  it('after kill -9 leaves a dead socket, which builds go past', async () => {
+    const started = await run(LAUNCHER, ['kustomize', 'server', '--detach', '--idle', '0'], repo);
+    const m = /=(\S+);[\s\S]*pid (\d+)'/.exec(started.stdout);
+    expect(m, started.stdout + started.stderr).not.toBeNull();
+    const [, sock, p] = m!;
+    process.kill(Number(p), 'SIGKILL');
+    await until('the server died', () => !alive(Number(p)));
+    expect(existsSync(sock!)).toBe(true);
+    const after = await run(LAUNCHER, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), {
+      SLUICE_KUSTOMIZE_SERVER: sock!,
+    });
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toContain('name: live-web');
+    rmSync(dirname(sock!), { recursive: true, force: true });
+  });
+});
