@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,11 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
   let socket: string;
   let pid: number;
   let lone: string;
+  let curlOnly: string;
   const env = () => ({ SLUICE_KUSTOMIZE_SERVER: socket });
+  // Nothing on PATH but curl: the launcher can reach the server, and cannot run the build
+  // itself (no node, no readlink), so what it prints can only have come from the server.
+  const serverOnly = () => ({ ...env(), PATH: curlOnly });
 
   beforeAll(async () => {
     repo = mkdtempSync(join(tmpdir(), 'sluice-kustomize-server-'));
@@ -63,8 +68,10 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
       join(repo, 'overlays', 'prod', 'kustomization.yaml'),
       'resources:\n- ../../base\nnamePrefix: prod-\n',
     );
-    // The launcher alone, with no Sluice beside it to fall back to: what it prints can only
-    // have come from the server.
+    curlOnly = join(repo, 'curl-only');
+    mkdirSync(curlOnly);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim(), join(curlOnly, 'curl'));
+    // A launcher of another installation, with no Sluice beside it.
     lone = join(repo, 'lone', 'bin', 'sluice');
     mkdirSync(dirname(lone), { recursive: true });
     copyFileSync(LAUNCHER, lone);
@@ -88,7 +95,7 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
   });
 
   it('answers builds from the working directory, reading each tree as it is now', async () => {
-    const first = await run(lone, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), env());
+    const first = await run(LAUNCHER, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), serverOnly());
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prod-web\n');
@@ -96,9 +103,9 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
       join(repo, 'overlays', 'prod', 'kustomization.yaml'),
       'resources:\n- ../../base\nnamePrefix: live-\n',
     );
-    const second = await run(lone, ['kustomize', 'build', 'overlays/prod'], repo, env());
+    const second = await run(LAUNCHER, ['kustomize', 'build', 'overlays/prod'], repo, serverOnly());
     expect(second.stdout).toContain('name: live-web');
-    const written = await run(lone, ['kustomize', 'build', 'overlays/prod', '-o', 'out.yaml'], repo, env());
+    const written = await run(LAUNCHER, ['kustomize', 'build', 'overlays/prod', '-o', 'out.yaml'], repo, serverOnly());
     expect(written.code).toBe(0);
     expect(readFileSync(join(repo, 'out.yaml'), 'utf8')).toContain('name: live-web');
   });
@@ -109,9 +116,15 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
     expect(served).toEqual(alone);
     expect(served.code).toBe(1);
     expect(served.stderr).toBe("Error: must build at directory: 'nowhere': no such directory\n");
-    const lonely = await run(lone, ['kustomize', 'build', 'nowhere'], repo, env());
+    const lonely = await run(LAUNCHER, ['kustomize', 'build', 'nowhere'], repo, serverOnly());
     expect(lonely.code).not.toBe(0);
     expect(lonely.stdout).toBe('');
+  });
+
+  it("gives no build to another installation's launcher", async () => {
+    const foreign = await run(lone, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), env());
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stdout).toBe('');
   });
 
   it('stops on SIGTERM and takes its socket with it; builds then run without it', async () => {

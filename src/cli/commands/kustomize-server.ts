@@ -7,6 +7,9 @@ import { describeError } from '../../errors/index.js';
 import { formatDuration, parseDuration } from '../../model/duration.js';
 import { serveBuilds } from '../../render/kustomize/build-server.js';
 
+/** The installed command this server answers for: bin/sluice of the same installation. */
+const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'sluice');
+
 /** What the launcher reads to send `sluice kustomize build` to a running server. */
 const ENV = 'SLUICE_KUSTOMIZE_SERVER';
 
@@ -38,15 +41,19 @@ export async function runBuildServer(opts: Options): Promise<number> {
   const own = opts.socket ? undefined : mkdtempSync(join(tmpdir(), 'sluice-kustomize-'));
   const socket = opts.socket ?? join(own!, 'build.sock');
   let stop = () => {};
-  const server = await serveBuilds({ socket, idleMs, fingerprint: engineFingerprint, onIdle: () => stop() }).catch(
-    (e: unknown) => {
-      const message = `Error: cannot listen on ${socket}: ${describeError(e)}\n`;
-      // Started by --detach: the starting process prints it.
-      if (process.send) process.send({ error: message });
-      else process.stderr.write(message);
-      return undefined;
-    },
-  );
+  const server = await serveBuilds({
+    socket,
+    idleMs,
+    fingerprint: engineFingerprint,
+    launcher: LAUNCHER,
+    onIdle: () => stop(),
+  }).catch((e: unknown) => {
+    const message = `Error: cannot listen on ${socket}: ${describeError(e)}\n`;
+    // Started by --detach: the starting process prints it.
+    if (process.send) process.send({ error: message });
+    else process.stderr.write(message);
+    return undefined;
+  });
   if (!server) return 1;
   await new Promise<void>((resolve) => {
     stop = () => {

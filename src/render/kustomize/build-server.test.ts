@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,25 @@ describe('the kustomize build server', () => {
         ['a', '.'],
       ]),
     ).toEqual({ status: 503, body: '' });
+  });
+
+  it("answers only its own installation's launcher", async () => {
+    await server!.close();
+    const launcher = join(dir, 'bin', 'sluice');
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(launcher, '');
+    symlinkSync(launcher, join(dir, 'linked'));
+    server = await serveBuilds({ socket, idleMs: 0, fingerprint: () => fingerprint, launcher });
+    const ask = (l: string) =>
+      post(socket, [
+        ['cwd', join(dir, 'prod')],
+        ['launcher', l],
+      ]);
+    expect((await ask(launcher)).status).toBe(200);
+    expect((await ask('../bin/sluice')).status).toBe(200);
+    expect((await ask(join(dir, 'linked'))).status).toBe(200);
+    expect((await ask(join(dir, 'base', 'kustomization.yaml'))).status).toBe(503);
+    expect((await post(socket, [['cwd', join(dir, 'prod')]])).status).toBe(503);
   });
 
   it('says when it has been idle for its idle time', async () => {

@@ -1,4 +1,5 @@
 import { chmodSync, realpathSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { runKustomizeBuild } from './cli.js';
 
@@ -13,6 +14,12 @@ export interface BuildServerOptions {
    * the command builds by itself, so no build comes from code that is no longer installed.
    */
   fingerprint: () => string;
+  /**
+   * The launcher (bin/sluice) of the installation this server runs from. A request from
+   * another installation's launcher (another version of Sluice on the same machine) gets no
+   * build, so its output never comes from an engine it did not install.
+   */
+  launcher?: string;
   onIdle?: () => void;
 }
 
@@ -23,7 +30,8 @@ export interface BuildServer {
 /**
  * Serves `sluice kustomize build` to the launcher (bin/sluice) over a UNIX socket, so a script
  * that builds hundreds of directories one command at a time does not start Node for each.
- * POST /build takes `cwd` and the command's arguments (`a`, in order), form-encoded. A build
+ * POST /build takes `cwd`, the `launcher` that asks (its `$0`) and the command's arguments
+ * (`a`, in order), form-encoded. A build
  * that succeeds answers 200 with exactly what the command prints; anything else (a failed
  * build, a usage error, a stale server) answers without output and the launcher runs the
  * command itself, so errors and exit codes are the command's own. Files are read from disk at
@@ -57,6 +65,10 @@ export async function serveBuilds(options: BuildServerOptions): Promise<BuildSer
         res.writeHead(422).end();
         return;
       }
+      if (options.launcher && !sameFile(resolve(cwd, form.get('launcher') ?? ''), options.launcher)) {
+        res.writeHead(503).end();
+        return;
+      }
       const out: string[] = [];
       let wroteError = false;
       const code = runKustomizeBuild(
@@ -86,4 +98,12 @@ export async function serveBuilds(options: BuildServerOptions): Promise<BuildSer
         server.closeAllConnections();
       }),
   };
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }
