@@ -27,6 +27,12 @@ class Writer {
     this.column++;
   }
 
+  /** `count` characters at once, none of them a break: what `put` would do for each. */
+  putRun(run: string, count: number): void {
+    this.out.push(run);
+    this.column += count;
+  }
+
   putBreak(): void {
     this.out.push('\n');
     this.column = 0;
@@ -49,14 +55,14 @@ class Writer {
   writeIndent(): void {
     const indent = Math.max(this.indent, 0);
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
-    while (this.column < indent) this.put(' ');
+    if (this.column < indent) this.putRun(' '.repeat(indent - this.column), indent - this.column);
     this.whitespace = true;
     this.indention = true;
   }
 
   writeIndicator(ind: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
     if (needWhitespace && !this.whitespace) this.put(' ');
-    for (const c of ind) this.put(c);
+    this.putRun(ind, ind.length);
     this.whitespace = isWhitespace;
     this.indention = this.indention && isIndention;
   }
@@ -97,11 +103,11 @@ function emitNode(w: Writer, v: JsonValue, ctx: Ctx): void {
       const chars = codePoints(k);
       const analysis = analyzeScalar(chars);
       if (!analysis.multiline && Buffer.byteLength(k, 'utf8') <= 128) {
-        emitScalar(w, chars, requestedStringStyle(k), { mapping: true, simpleKey: true });
+        emitScalar(w, k, chars, requestedStringStyle(k), { mapping: true, simpleKey: true });
         w.writeIndicator(':', false, false, false);
       } else {
         w.writeIndicator('?', true, false, true);
-        emitScalar(w, chars, requestedStringStyle(k), { mapping: true, simpleKey: false });
+        emitScalar(w, k, chars, requestedStringStyle(k), { mapping: true, simpleKey: false });
         w.writeIndent();
         w.writeIndicator(':', true, false, true);
       }
@@ -110,9 +116,9 @@ function emitNode(w: Writer, v: JsonValue, ctx: Ctx): void {
     w.popIndent();
     return;
   }
-  if (typeof v === 'string') return emitScalar(w, codePoints(v), requestedStringStyle(v), ctx);
+  if (typeof v === 'string') return emitScalar(w, v, codePoints(v), requestedStringStyle(v), ctx);
   const text = v === null ? 'null' : typeof v === 'boolean' ? String(v) : formatNumber(v);
-  emitScalar(w, codePoints(text), 'plain', ctx);
+  emitScalar(w, text, codePoints(text), 'plain', ctx);
 }
 
 function formatNumber(n: number): string {
@@ -130,17 +136,48 @@ function codePoints(s: string): number[] {
   return out;
 }
 
-function emitScalar(w: Writer, chars: number[], requested: ScalarStyle, ctx: Ctx): void {
+function emitScalar(w: Writer, value: string, chars: number[], requested: ScalarStyle, ctx: Ctx): void {
   const analysis = analyzeScalar(chars);
   const style = selectStyle(requested, analysis, ctx.simpleKey, chars.length === 0);
   w.increaseIndent(true, false);
   const allowBreaks = !ctx.simpleKey;
-  if (style === 'plain') writePlain(w, chars, allowBreaks);
-  else if (style === 'single') writeSingle(w, chars, allowBreaks);
-  else if (style === 'double') writeDouble(w, chars, allowBreaks);
-  else writeLiteral(w, chars);
+  // Runs of characters that need no decision are written at once, sliced from the value when
+  // its indexes are those of its code points (no surrogate pairs): large manifests (CRDs of
+  // megabytes) are otherwise written one character at a time.
+  const text = value.length === chars.length ? value : undefined;
+  if (style === 'plain') writePlain(w, text, chars, allowBreaks);
+  else if (style === 'single') writeSingle(w, text, chars, allowBreaks);
+  else if (style === 'double') writeDouble(w, text, chars, allowBreaks);
+  else writeLiteral(w, text, chars);
   w.popIndent();
 }
+
+/**
+ * Writes chars[i] and the characters after it that `plain` accepts, from `text` when there is
+ * one, else chars[i] alone; returns the index of the last one written.
+ */
+function writeRun(
+  w: Writer,
+  text: string | undefined,
+  chars: number[],
+  i: number,
+  plain: (ch: number) => boolean,
+): number {
+  if (text === undefined) {
+    writeChar(w, chars[i]!);
+    return i;
+  }
+  let j = i + 1;
+  while (j < chars.length && plain(chars[j]!)) j++;
+  w.putRun(text.slice(i, j), j - i);
+  return j - 1;
+}
+
+const plainRun = (ch: number) => ch !== 0x20 && !isBreak(ch);
+const singleRun = (ch: number) => ch !== 0x20 && ch !== 0x27 && !isBreak(ch);
+const doubleRun = (ch: number) =>
+  ch !== 0x20 && ch !== 0x22 && ch !== 0x5c && ch !== 0xfeff && isPrintable(ch) && !isBreak(ch);
+const literalRun = (ch: number) => !isBreak(ch);
 
 function writeChar(w: Writer, cp: number): void {
   if (isBreak(cp)) {
@@ -154,7 +191,7 @@ function writeChar(w: Writer, cp: number): void {
   w.put(String.fromCodePoint(cp));
 }
 
-function writePlain(w: Writer, chars: number[], allowBreaks: boolean): void {
+function writePlain(w: Writer, text: string | undefined, chars: number[], allowBreaks: boolean): void {
   if (!w.whitespace) w.put(' ');
   let spaces = false;
   let breaks = false;
@@ -171,7 +208,7 @@ function writePlain(w: Writer, chars: number[], allowBreaks: boolean): void {
       breaks = true;
     } else {
       if (breaks) w.writeIndent();
-      writeChar(w, ch);
+      i = writeRun(w, text, chars, i, plainRun);
       w.indention = false;
       spaces = false;
       breaks = false;
@@ -181,7 +218,7 @@ function writePlain(w: Writer, chars: number[], allowBreaks: boolean): void {
   w.indention = false;
 }
 
-function writeSingle(w: Writer, chars: number[], allowBreaks: boolean): void {
+function writeSingle(w: Writer, text: string | undefined, chars: number[], allowBreaks: boolean): void {
   w.writeIndicator("'", true, false, false);
   let spaces = false;
   let breaks = false;
@@ -199,8 +236,10 @@ function writeSingle(w: Writer, chars: number[], allowBreaks: boolean): void {
       breaks = true;
     } else {
       if (breaks) w.writeIndent();
-      if (ch === 0x27) w.put("'");
-      writeChar(w, ch);
+      if (ch === 0x27) {
+        w.put("'");
+        writeChar(w, ch);
+      } else i = writeRun(w, text, chars, i, singleRun);
       w.indention = false;
       spaces = false;
       breaks = false;
@@ -229,7 +268,7 @@ const SHORT_ESCAPES: Record<number, string> = {
   0x2029: 'P',
 };
 
-function writeDouble(w: Writer, chars: number[], allowBreaks: boolean): void {
+function writeDouble(w: Writer, text: string | undefined, chars: number[], allowBreaks: boolean): void {
   w.writeIndicator('"', true, false, false);
   let spaces = false;
   for (let i = 0; i < chars.length; i++) {
@@ -250,6 +289,9 @@ function writeDouble(w: Writer, chars: number[], allowBreaks: boolean): void {
         if (chars[i + 1] === 0x20) w.put('\\');
       } else w.put(' ');
       spaces = true;
+    } else if (text !== undefined) {
+      i = writeRun(w, text, chars, i, doubleRun);
+      spaces = false;
     } else {
       w.put(String.fromCodePoint(ch));
       spaces = false;
@@ -260,7 +302,7 @@ function writeDouble(w: Writer, chars: number[], allowBreaks: boolean): void {
   w.indention = false;
 }
 
-function writeLiteral(w: Writer, chars: number[]): void {
+function writeLiteral(w: Writer, text: string | undefined, chars: number[]): void {
   w.writeIndicator('|', true, false, false);
   const first = chars[0];
   if (first !== undefined && (first === 0x20 || isBreak(first)))
@@ -274,14 +316,15 @@ function writeLiteral(w: Writer, chars: number[]): void {
   w.indention = true;
   w.whitespace = true;
   let breaks = true;
-  for (const ch of chars) {
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
     if (isBreak(ch)) {
       writeChar(w, ch);
       w.indention = true;
       breaks = true;
     } else {
       if (breaks) w.writeIndent();
-      writeChar(w, ch);
+      i = writeRun(w, text, chars, i, literalRun);
       w.indention = false;
       breaks = false;
     }
