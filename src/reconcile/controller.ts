@@ -6,7 +6,7 @@ import type { Store, SyncRecord } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
 import type { TargetTimeouts } from './deadline.js';
 import { DesiredStates } from '../desired/index.js';
-import { backoffDelay } from './backoff.js';
+import { abandonLeftovers } from './leftovers.js';
 import { Breather } from '../model/breather.js';
 import { mergeJobs, type Job } from './job.js';
 import { OwedWork } from './owed-work.js';
@@ -182,7 +182,7 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    await this.abandonLeftovers();
+    await abandonLeftovers(this.options.store, this.options.log, this.stopping.signal, this.random);
     await this.refresh('startup');
     // The source's one feed hands over each revision it fetched: no second fetch here.
     this.unwatch = this.options.source.watch((revision) => {
@@ -289,30 +289,6 @@ export class Controller {
       reason: `lease taken at ${short(cur.revision)}`,
       trigger: 'startup',
     });
-  }
-
-  /**
-   * Syncs a killed controller left Running are marked failed before anything starts (ours
-   * would be marked too, later). A store that cannot be written yet (locked by another
-   * process, a full disk) is waited for with backoff, so Sluice starts once it can.
-   */
-  private async abandonLeftovers(): Promise<void> {
-    for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
-      try {
-        const abandoned = await this.options.store.abandonRunningSyncs('the controller stopped while this sync ran');
-        if (abandoned)
-          this.options.log.warn({ abandoned }, 'marked syncs left running by a previous controller as failed');
-        return;
-      } catch (e) {
-        if (!isTransient(e)) throw e;
-        const delay = backoffDelay(attempt, 1_000, 30_000, this.random);
-        this.options.log.warn(
-          { err: (e as Error).message, retryInMs: delay },
-          'the store cannot be written yet; waiting before starting',
-        );
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
   }
 
   async stop(options: { stopWorkloads?: boolean } = {}): Promise<void> {
