@@ -59,7 +59,8 @@ export async function runBuildServer(opts: Options): Promise<number> {
     stop = () => {
       stop = () => {};
       void server.close().finally(() => {
-        rmSync(own ?? socket, { recursive: true, force: true });
+        if (own) rmSync(own, { recursive: true, force: true });
+        else rmSync(socket, { force: true });
         resolve();
       });
     };

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,24 @@ describe('the kustomize build server', () => {
 
   it('is private to its owner', () => {
     expect(statSync(socket).mode & 0o777).toBe(0o600);
+  });
+
+  it('replaces a socket a killed server left, and never a file that is not a socket', async () => {
+    await server!.close();
+    // A server killed while listening: its socket stays behind.
+    spawnSync(process.execPath, [
+      '-e',
+      `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`,
+    ]);
+    expect(statSync(socket).isSocket()).toBe(true);
+    server = await serveBuilds({ socket, idleMs: 0, fingerprint: () => fingerprint });
+    expect((await post(socket, [['cwd', join(dir, 'prod')]])).status).toBe(200);
+    await server.close();
+    server = undefined;
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'keep me\n');
+    await expect(serveBuilds({ socket: file, idleMs: 0, fingerprint: () => fingerprint })).rejects.toThrow();
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
   });
 
   it('answers a failed build, a usage error or a missing directory without output, for the command to print', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, realpathSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { runKustomizeBuild } from './cli.js';
@@ -80,7 +80,8 @@ export async function serveBuilds(options: BuildServerOptions): Promise<BuildSer
       else res.writeHead(200, { 'content-type': 'application/yaml' }).end(out.join(''));
     });
   });
-  rmSync(options.socket, { force: true });
+  // A socket left by a server that was killed is replaced; any other file there is not touched.
+  if (lstatSync(options.socket, { throwIfNoEntry: false })?.isSocket()) rmSync(options.socket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.socket, () => {
