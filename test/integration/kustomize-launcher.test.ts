@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/sluice.js';
+import { ROOT, runProcess } from '../support/sluice.js';
 
 const LAUNCHER = join(ROOT, 'bin', 'sluice');
 const BLOB = join(ROOT, 'dist', 'kustomize.blob');
-
-function run(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(LAUNCHER, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], cwd: string, env: Record<string, string> = {}) => runProcess(LAUNCHER, args, cwd, env);
 
 // `sluice kustomize build` starts from the engine's snapshot when the build made one; the
 // snapshot and the ordinary CLI must answer byte for byte alike, errors and exit codes too.

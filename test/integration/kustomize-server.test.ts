@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -13,22 +13,10 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/sluice.js';
+import { ROOT, eventually, runProcess as run } from '../support/sluice.js';
 
 const LAUNCHER = join(ROOT, 'bin', 'sluice');
 const built = existsSync(join(ROOT, 'dist', 'cli', 'run.js'));
-
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -37,11 +25,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(ok(), what).toBe(true);
 }
 
 // `eval "$(sluice kustomize server --detach)"` then `sluice kustomize build` one process per
@@ -129,7 +112,7 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
 
   it('stops on SIGTERM and takes its socket with it; builds then run without it', async () => {
     process.kill(pid, 'SIGTERM');
-    await until('the server stopped', () => !alive(pid));
+    await eventually(() => (alive(pid) ? undefined : true), 30_000, 'the server to stop');
     expect(existsSync(dirname(socket))).toBe(false);
     const after = await run(LAUNCHER, ['kustomize', 'build', 'overlays/prod'], repo, env());
     expect(after.code, after.stderr).toBe(0);
@@ -142,7 +125,7 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
     expect(m, started.stdout + started.stderr).not.toBeNull();
     const [, sock, p] = m!;
     process.kill(Number(p), 'SIGKILL');
-    await until('the server died', () => !alive(Number(p)));
+    await eventually(() => (alive(Number(p)) ? undefined : true), 30_000, 'the server to die');
     expect(existsSync(sock!)).toBe(true);
     const after = await run(LAUNCHER, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), {
       SLUICE_KUSTOMIZE_SERVER: sock!,

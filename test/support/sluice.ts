@@ -88,6 +88,24 @@ export function spawnSluice(args: string[], env: Record<string, string> = {}): S
   };
 }
 
+/** Runs a process to completion without blocking the test's event loop; a signal is exit 128. */
+export function runProcess(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolveRun({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+  });
+}
+
 /**
  * Runs the CLI to completion without blocking the test's event loop: on a loaded machine one
  * CLI run can take tens of seconds, and a worker blocked that long misses the test runner's
@@ -97,19 +115,7 @@ export function runSluice(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolveRun({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-  });
+  return runProcess(process.execPath, [...CLI, ...args], ROOT, { NO_COLOR: '1', ...env });
 }
 
 /** The CLI run synchronously; blocks the worker for the whole run, so prefer runSluice. */
