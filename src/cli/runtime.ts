@@ -14,6 +14,7 @@ import {
   observeCommits,
   tellUnapproved,
   tellVerificationFailed,
+  pendingRequestsOf,
   pollRequests,
   PromotionService,
   settleHostedRequest,
@@ -210,7 +211,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   promotionsRef.current = promotions;
   // Every open request is settled again on an interval (reviews given on GitHub or GitLab, a soak
   // time running out) and after each new revision and sync; it merges when every gate passes.
-  const requestPoller = pollRequests(promotions, {
+  const requestPoller = pollRequests(pendingRequestsOf(promotions), {
     intervalMs: () => (o.requests ? 30_000 : hosted.pollIntervalMs),
     log,
     active: () => leadership.isLeader(),

@@ -38,7 +38,13 @@ export {
 } from './types.js';
 export { notifyingStore } from './notifying-store.js';
 export { HostedRequests, type HostedRequestsOptions } from './hosted-requests.js';
-export { pollRequests, type RequestPoller, type RequestPollerOptions } from './request-poller.js';
+export {
+  pendingRequestsOf,
+  pollRequests,
+  type PendingRequests,
+  type RequestPoller,
+  type RequestPollerOptions,
+} from './request-poller.js';
 export { settleHostedRequest } from './request-events.js';
 export { resolveHosting, selfHostedBase, type HostedTarget } from './hosting.js';
 export { setImageInRepo, type StandaloneOptions, type StandaloneOutcome } from './standalone.js';

@@ -5,6 +5,7 @@ import { provenanceFor } from './provenance.js';
 import type { ChangeContext } from './proposal.js';
 import type { ChangeOutcome, PromotionService } from './service.js';
 import { promotable } from './source-state.js';
+import { settleRequest } from './settle.js';
 
 /**
  * Promotes what is synced and healthy in the source environment (`--from`, else the target's
@@ -84,7 +85,7 @@ export async function approve(
   if (review.dryRun) return { ...p, approvals: given };
   // One approval per identity: approving again changes nothing, but the gates are looked at again.
   if (given.some((a) => a.actor === review.actor && a.decision === 'approve')) {
-    const settled = await svc.settle(id);
+    const settled = await settleRequest(svc, id);
     return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
   }
   await svc.o.store.ledger.addApproval({
@@ -100,7 +101,7 @@ export async function approve(
     'info',
     `#${id} approved by ${review.actor}${review.comment ? `: ${review.comment}` : ''}`,
   );
-  const settled = await svc.settle(id);
+  const settled = await settleRequest(svc, id);
   return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
 }
 
@@ -119,7 +120,7 @@ export async function reject(
     at: svc.now().toISOString(),
     ...(review.comment ? { comment: review.comment } : {}),
   });
-  const settled = await svc.settle(id);
+  const settled = await settleRequest(svc, id);
   return { ...settled, approvals: await svc.o.store.ledger.listApprovals(id) };
 }
 

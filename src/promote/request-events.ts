@@ -1,4 +1,5 @@
 import type { PromotionService } from './service.js';
+import { settleRequest } from './settle.js';
 
 /**
  * A review event from the forge (a webhook) for a hosted request: the open promotion request
@@ -8,6 +9,6 @@ export async function settleHostedRequest(svc: PromotionService, backend: string
   const open = await svc.o.store.ledger.listPromotions({ state: 'open' });
   const p = open.find((r) => r.external?.backend === backend && r.external.id === requestId);
   if (!p) return false;
-  await svc.settle(p.id);
+  await settleRequest(svc, p.id);
   return true;
 }

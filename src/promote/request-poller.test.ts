@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pollRequests } from './request-poller.js';
-import type { PromotionService } from './service.js';
+import type { PromotionRecord } from '../store/ledger-types.js';
+import { pollRequests, type PendingRequests } from './request-poller.js';
 
-/** A service whose ledger holds an open request on a forge and a local one; counts how often each is settled. */
-function service(settled: number[]): PromotionService {
+/** An open request on a forge and a local one; counts how often each is settled. */
+function service(settled: number[]): PendingRequests {
   const open = [
     { id: 7, state: 'open', external: { backend: 'github', id: '1' } },
     { id: 8, state: 'open' },
-  ];
+  ] as PromotionRecord[];
   return {
-    o: { store: { ledger: { listPromotions: async () => open } } },
+    open: async () => open,
     settle: async (id: number) => void settled.push(id),
-  } as unknown as PromotionService;
+  };
 }
 
 describe('reading hosted requests back', () => {

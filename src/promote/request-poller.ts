@@ -1,5 +1,21 @@
 import { describeError } from '../errors/index.js';
+import type { PromotionRecord } from '../store/ledger-types.js';
 import type { PromotionService } from './service.js';
+import { settleRequest } from './settle.js';
+
+/** The requests a poller works on: those open, and how one is settled. */
+export interface PendingRequests {
+  open(): Promise<PromotionRecord[]>;
+  settle(id: number): Promise<unknown>;
+}
+
+/** The promotion service's open requests, settled as `sluice approve` settles them. */
+export function pendingRequestsOf(svc: PromotionService): PendingRequests {
+  return {
+    open: () => svc.o.store.ledger.listPromotions({ state: 'open' }),
+    settle: (id) => settleRequest(svc, id),
+  };
+}
 
 export interface RequestPollerOptions {
   /** Pause between rounds; read every second so a changed sluice.yaml applies at once. */
@@ -30,18 +46,18 @@ export interface RequestPoller {
  * (or a closed request) rejects it, and a request that waited for its source to turn healthy
  * again or for a soak time merges once every gate passes, local or hosted alike.
  */
-export function pollRequests(svc: PromotionService, o: RequestPollerOptions): RequestPoller {
+export function pollRequests(requests: PendingRequests, o: RequestPollerOptions): RequestPoller {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let running: Promise<void> | undefined;
 
   const round = async () => {
     if (o.active && !o.active()) return;
-    const open = await svc.o.store.ledger.listPromotions({ state: 'open' });
+    const open = await requests.open();
     for (const p of open) {
       if (closed) return;
       try {
-        await svc.settle(p.id);
+        await requests.settle(p.id);
       } catch (e) {
         // One unreachable host or broken request must not stop the others; the next round retries.
         o.log?.warn(

@@ -4,7 +4,6 @@ import type { Source } from '../source/index.js';
 import type { ArtifactRecord, ChangeAction, GateResult, PromotionRecord } from '../store/ledger-types.js';
 import type { Store } from '../store/types.js';
 import type { ReadonlyFs } from '../vfs/index.js';
-import { settleRequest } from './settle.js';
 import { describeProposal, optionalContext, type ChangeContext, type Proposal } from './proposal.js';
 import { PromotionError } from './errors.js';
 import { heldAmong, heldError, heldGate } from './hold-check.js';
@@ -310,11 +309,6 @@ export class PromotionService {
       });
     });
     // `promoted` is told once the change is synced and verified in the environment (landing.ts), not here.
-  }
-
-  /** Re-evaluates a request's gates and merges it when all pass. */
-  settle(id: number): Promise<PromotionRecord> {
-    return settleRequest(this, id);
   }
 
   /** Health and synced artifacts of a promotion's source environment, from the ledger and the controller. */

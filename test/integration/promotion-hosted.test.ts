@@ -8,6 +8,7 @@ import {
   HostedRequests,
   observeCommits,
   parseArtifactArg,
+  pendingRequestsOf,
   pollRequests,
   PromotionService,
 } from '../../src/promote/index.js';
@@ -28,6 +29,7 @@ import {
   spawnSluice,
   type SluiceProcess,
 } from '../support/sluice.js';
+import { settleRequest } from '../../src/promote/settle.js';
 
 /**
  * Promotion requests on a config repo hosted on GitHub or GitLab: a real git repository as a
@@ -199,7 +201,7 @@ describe('a protected environment on GitLab, in process', () => {
     const store = openStore(join(dir, 'data'));
     const requests = new HostedRequests({ source, env: { SLUICE_GITLAB_TOKEN: 'gl-token' } });
     const svc = new PromotionService({ source, store, requests });
-    const poller = pollRequests(svc, { intervalMs: () => 100, checkEveryMs: 50 });
+    const poller = pollRequests(pendingRequestsOf(svc), { intervalMs: () => 100, checkEveryMs: 50 });
     try {
       const out = await svc.setImage({
         app: 'hello',
@@ -328,7 +330,7 @@ describe('a hosted request is merged by what GitHub reports, not by a trailer', 
         merge_commit_sha: rebased,
       });
       await source.fetch();
-      expect(await svc.settle(first.promotion!.id)).toMatchObject({ state: 'merged', revision: rebased });
+      expect(await settleRequest(svc, first.promotion!.id)).toMatchObject({ state: 'merged', revision: rebased });
       const [landed] = await observe();
       expect(landed).toMatchObject({ revision: rebased, action: 'set-image', promotionId: first.promotion!.id });
       expect(landed!.flagged).toBeUndefined();
@@ -353,7 +355,7 @@ describe('a hosted request is merged by what GitHub reports, not by a trailer', 
       hands('Mallory', 'push', '-q', 'origin', 'HEAD:main');
       const forged = hands('Mallory', 'rev-parse', 'HEAD');
       await source.fetch();
-      const after = await svc.settle(id);
+      const after = await settleRequest(svc, id);
       expect(after.state).toBe('open');
       expect(after.revision).toBeUndefined();
 

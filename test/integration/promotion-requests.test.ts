@@ -2,10 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approve, parseArtifactArg, pollRequests, promote, PromotionService } from '../../src/promote/index.js';
+import {
+  approve,
+  parseArtifactArg,
+  pendingRequestsOf,
+  pollRequests,
+  promote,
+  PromotionService,
+} from '../../src/promote/index.js';
 import { Source } from '../../src/source/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createConfigRepo, type ConfigRepo } from '../support/config-repo.js';
+import { settleRequest } from '../../src/promote/settle.js';
 
 /**
  * Requests that move on their own: a local request whose gate failed after approval merges by
@@ -87,7 +95,7 @@ describe('promotion requests', () => {
 
     // dev is healthy again; nobody runs a command: the next round merges the request.
     await synced(set.revision!, v);
-    const poller = pollRequests(svc, { intervalMs: () => 3_600_000 });
+    const poller = pollRequests(pendingRequestsOf(svc), { intervalMs: () => 3_600_000 });
     try {
       await poller.tick();
     } finally {
@@ -112,7 +120,7 @@ describe('promotion requests', () => {
       expect((await approve(svc, id, { actor: 'alice' })).state).toBe('open');
       await synced(set.revision!, v);
 
-      const [a, b] = await Promise.all([svc.settle(id), svc2.settle(id)]);
+      const [a, b] = await Promise.all([settleRequest(svc, id), settleRequest(svc2, id)]);
       expect([a.state, b.state]).toEqual(['merged', 'merged']);
       const commits = repo.git('log', '--format=%H', '--grep', `Sluice-Promotion: ${id}$`, 'main').trim().split('\n');
       expect(commits).toHaveLength(1);
@@ -147,12 +155,12 @@ describe('promotion requests', () => {
       expect((await approve(svc, id, { actor: 'alice' })).state).toBe('open');
       await synced(set.revision!, v);
 
-      await expect(svc2.settle(id)).rejects.toThrow('killed');
+      await expect(settleRequest(svc2, id)).rejects.toThrow('killed');
       const pushed = repo.git('log', '--format=%H', '--grep', `Sluice-Promotion: ${id}$`, 'main').trim();
       expect(pushed).toMatch(/^[0-9a-f]{40}$/);
       expect((await store.ledger.getPromotion(id))!.state).toBe('open');
 
-      const merged = await svc.settle(id);
+      const merged = await settleRequest(svc, id);
       expect(merged.state).toBe('merged');
       expect(merged.revision).toBe(pushed);
       const changes = (await store.ledger.listChanges({ app: 'hello', env: 'prod' })).filter(
