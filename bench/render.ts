@@ -18,7 +18,16 @@
  * `sluice kustomize server` running, as a script building many roots would start it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -325,7 +334,7 @@ function perProcess(root: string, kustomize: string): boolean {
   const realWorld = realWorldRoots();
   if (realWorld.length) corpora.push([`${realWorld.length} roots of the real-world corpus`, realWorld]);
   else console.log('(no real-world corpus cached: run the kustomize-realworld suite once to add it here)');
-  const server = launcher ? startServer(launcher) : undefined;
+  const server = launcher ? startServer(launcher, root) : undefined;
   try {
     for (const [what, dirs] of corpora) {
       console.log(`\none process per build, ${what}:`);
@@ -374,19 +383,30 @@ function compare(runner: Runner, dirs: string[], kustomize: string): boolean {
  * `sluice kustomize server`, as a script that builds many directories starts it: each build is
  * still its own `sluice kustomize build` process, answered by the running engine.
  */
-function startServer(launcher: string): { runner: Runner; stop(): void } | undefined {
-  const started = spawnSync(launcher, ['kustomize', 'server', '--detach', '--idle', '10m'], { encoding: 'utf8' });
+function startServer(launcher: string, root: string): { runner: Runner; stop(): void } | undefined {
+  const started = spawnSync(launcher, ['kustomize', 'server', '--detach', '--idle', '0'], { encoding: 'utf8' });
   const m = /^SLUICE_KUSTOMIZE_SERVER=(\S+);[\s\S]*pid (\d+)/.exec(started.stdout);
   if (started.status !== 0 || !m) {
     console.log(`(sluice kustomize server did not start, so it is not measured: ${started.stderr.trim()})`);
     return undefined;
   }
+  // Nothing on PATH but curl: a build the server did not answer fails here instead of being
+  // measured as the command building by itself.
+  const curlOnly = join(root, 'curl-only');
+  mkdirSync(curlOnly, { recursive: true });
+  const curl = spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim();
+  if (!curl) {
+    console.log('(curl is not installed, so `sluice kustomize server` is not measured)');
+    process.kill(Number(m[2]), 'SIGTERM');
+    return undefined;
+  }
+  symlinkSync(curl, join(curlOnly, 'curl'));
   return {
     runner: {
       label: 'with `sluice kustomize server` running',
       cmd: launcher,
       args: [],
-      env: { ...process.env, SLUICE_KUSTOMIZE_SERVER: m[1]! },
+      env: { ...process.env, SLUICE_KUSTOMIZE_SERVER: m[1]!, PATH: curlOnly },
     },
     stop: () => process.kill(Number(m[2]), 'SIGTERM'),
   };
