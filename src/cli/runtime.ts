@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { openLogFile } from './log-file.js';
 import { createProvider, targetKind } from '../providers/index.js';
 import { lazyDecryptingFs, loadFingerprintKey, readMaybeEncrypted, SecretRegistry } from '../secrets/index.js';
 import {
@@ -374,7 +375,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
 
 /** A JSON logger writing to the data dir whose messages and fields never carry a known secret value. */
 function maskedLogger(secrets: SecretRegistry, dataDir: string): Logger {
-  return pino(
+  const file = openLogFile(join(dataDir, 'sluice.log'), (what) =>
+    logger.warn(what, 'sluice.log could not be written for a while; the lines held meanwhile are written now'),
+  );
+  const logger = pino(
     {
       level: process.env.SLUICE_LOG_LEVEL ?? 'info',
       formatters: { log: (obj) => secrets.maskDeep(obj) },
@@ -387,6 +391,7 @@ function maskedLogger(secrets: SecretRegistry, dataDir: string): Logger {
         },
       },
     },
-    pino.destination({ dest: join(dataDir, 'sluice.log'), mkdir: true, sync: false }),
+    file.stream,
   );
+  return logger;
 }
