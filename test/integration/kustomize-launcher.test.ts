@@ -35,6 +35,18 @@ describe('bin/sluice kustomize build', { timeout: 240_000 }, () => {
     expect(readFileSync(`${BLOB}.node`, 'utf8').trim()).toBe(`${node.size} ${Math.floor(node.mtimeMs / 1000)}`);
   });
 
+  // Node 20 reads NODE_EXTRA_CA_CERTS, and builds its whole root store, before running any
+  // code; a build opens no TLS connection, so the snapshot's process goes without it. A file
+  // that cannot be read shows whether it was read: Node warns about it at start.
+  it.skipIf(!existsSync(BLOB))('starts a build without reading NODE_EXTRA_CA_CERTS', async () => {
+    const r = await run(['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), {
+      NODE_EXTRA_CA_CERTS: join(repo, 'no-such-bundle.pem'),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('name: prod-web');
+  });
+
   for (const [name, env] of [
     ['from the snapshot', {}],
     ['from the ordinary CLI', { SLUICE_NO_SNAPSHOT: '1' }],
