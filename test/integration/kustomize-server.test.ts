@@ -10,6 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,5 +134,31 @@ describe.skipIf(!built)('sluice kustomize server', { timeout: 240_000 }, () => {
     expect(after.code, after.stderr).toBe(0);
     expect(after.stdout).toContain('name: live-web');
     rmSync(dirname(sock!), { recursive: true, force: true });
+  });
+
+  // A server that dies while sending a build has already put part of it on standard output;
+  // building again here would follow it with the whole build, and a pipe into `kubectl apply`
+  // would take both. The server is one that answers 200 and hangs up mid-body.
+  it('fails a build whose answer broke off, rather than printing part of it twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-broken-server-'));
+    const sock = join(dir, 'server.sock');
+    const server = createServer((c) =>
+      c.once('data', () => {
+        c.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\napiVersion: v1\n');
+        setTimeout(() => c.destroy(), 100);
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const r = await run(LAUNCHER, ['kustomize', 'build', '.'], join(repo, 'overlays', 'prod'), {
+        SLUICE_KUSTOMIZE_SERVER: sock,
+      });
+      expect(r.stdout).toBe('apiVersion: v1\n');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the kustomize server at ${sock} stopped in the middle of its answer`);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
