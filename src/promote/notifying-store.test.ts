@@ -8,6 +8,7 @@ import { notifyingStore } from './notifying-store.js';
 import type { NotificationEvent } from './types.js';
 
 let dir: string;
+let base: Store;
 let store: Store;
 let sent: NotificationEvent[];
 const flush = () => new Promise((r) => setImmediate(r));
@@ -15,7 +16,8 @@ const flush = () => new Promise((r) => setImmediate(r));
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-notifying-'));
   sent = [];
-  store = notifyingStore(openStore(dir), (e) => void sent.push(e));
+  base = openStore(dir);
+  store = notifyingStore(base, (e) => void sent.push(e));
 });
 
 afterEach(async () => {
@@ -24,8 +26,8 @@ afterEach(async () => {
 });
 
 /** One sync of hello in prod as the sync runner records it, with its sync.failed event when it fails. */
-async function sync(revision: string, ok: boolean, trigger: SyncTrigger = 'revision'): Promise<void> {
-  const s = await store.startSync({
+async function sync(revision: string, ok: boolean, trigger: SyncTrigger = 'revision', by = store): Promise<void> {
+  const s = await by.startSync({
     project: 'shop',
     app: 'hello',
     env: 'prod',
@@ -36,12 +38,12 @@ async function sync(revision: string, ok: boolean, trigger: SyncTrigger = 'revis
     startedAt: new Date().toISOString(),
   });
   if (ok) {
-    await store.finishSync(s.id, { result: 'Succeeded', health: 'Healthy', timings: {} });
+    await by.finishSync(s.id, { result: 'Succeeded', health: 'Healthy', timings: {} });
     return;
   }
   const error = { code: 'PROVIDER_APPLY', message: 'apply failed: port 8080 in use', hint: 'free the port' };
-  await store.finishSync(s.id, { result: 'Failed', error, timings: {} });
-  await store.addEvent({
+  await by.finishSync(s.id, { result: 'Failed', error, timings: {} });
+  await by.addEvent({
     project: 'shop',
     app: 'hello',
     env: 'prod',
@@ -85,6 +87,42 @@ describe('sync.failed notifications', () => {
       ['a', 'revision'],
       ['b', 'revision'],
       ['b', 'drift'],
+    ]);
+  });
+
+  // The episode is the scope's history in the store, not a controller's memory: a controller
+  // that starts again, or another replica that takes the scope over, continues it.
+  it('are not told again by a restarted controller or the replica that takes the scope over', async () => {
+    await sync('a'.repeat(40), false);
+    const restarted = notifyingStore(base, (e) => void sent.push(e));
+    await sync('a'.repeat(40), false, 'startup', restarted);
+    await sync('a'.repeat(40), false, 'retry', restarted);
+    await flush();
+    expect(sent).toHaveLength(1);
+    await sync('b'.repeat(40), false, 'revision', restarted);
+    await flush();
+    expect(sent.map((e) => e.revision?.[0])).toEqual(['a', 'b']);
+  });
+
+  it('tell the first failure after a sync a killed controller left running', async () => {
+    await sync('a'.repeat(40), false);
+    await store.startSync({
+      project: 'shop',
+      app: 'hello',
+      env: 'prod',
+      revision: 'b'.repeat(40),
+      trigger: 'revision',
+      reason: '',
+      dryRun: false,
+      startedAt: new Date().toISOString(),
+    });
+    // Marked failed on restart, and told to nobody: the sync that runs next is the news.
+    expect(await store.abandonRunningSyncs('the controller stopped while this sync ran')).toBe(1);
+    await sync('b'.repeat(40), false, 'startup');
+    await flush();
+    expect(sent.map((e) => [e.revision?.[0], e.trigger])).toEqual([
+      ['a', 'revision'],
+      ['b', 'startup'],
     ]);
   });
 });

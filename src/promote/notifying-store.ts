@@ -1,5 +1,4 @@
-import type { Fence } from '../store/lease-types.js';
-import type { NewEvent, Store, SyncFinish, SyncRecord } from '../store/types.js';
+import type { NewEvent, Store, SyncRecord } from '../store/types.js';
 import type { NotificationEvent, Notify, NotificationType } from './types.js';
 
 /** Store events that become notifications as they are recorded. */
@@ -8,24 +7,18 @@ const FORWARDED: Record<string, NotificationType> = {
   'drift.detected': 'drift.detected',
 };
 
-const scopeKey = (s: { project: string; app?: string; env?: string }) => `${s.project}/${s.app ?? ''}@${s.env ?? ''}`;
-
 /**
  * The controller records sync failures and drift as store events; wrapping its store forwards
  * those to the notifier without the reconciler knowing about notifications.
  *
  * A failed sync is told once per failure episode: retries of the same revision that fail again
  * are recorded as events but not sent; a successful sync of the scope ends the episode, and a
- * new revision that fails starts a new one. The notification carries the revision, the sync
- * and its typed error.
+ * new revision that fails starts a new one. The episode is read from the scope's syncs in the
+ * store, so a restarted controller, or the replica that takes the scope over, continues it
+ * instead of telling it again. The notification carries the revision, the sync and its typed
+ * error.
  */
 export function notifyingStore(store: Store, notify: Notify): Store {
-  /** Scopes failing now → the revision whose failure was told. */
-  const failing = new Map<string, string>();
-  return notifying(store, notify, failing);
-}
-
-function notifying(store: Store, notify: Notify, failing: Map<string, string>): Store {
   const addEvent = async (e: NewEvent) => {
     const rec = await store.addEvent(e);
     const type = FORWARDED[e.type];
@@ -44,8 +37,7 @@ function notifying(store: Store, notify: Notify, failing: Map<string, string>): 
       const sync = e.syncId !== undefined ? await store.getSync(e.syncId) : undefined;
       if (sync?.dryRun) return rec;
       if (sync) {
-        if (failing.get(scopeKey(e)) === sync.revision) return rec;
-        failing.set(scopeKey(e), sync.revision);
+        if (await toldBefore(store, sync)) return rec;
         Object.assign(event, syncFacts(sync));
       }
     }
@@ -55,23 +47,35 @@ function notifying(store: Store, notify: Notify, failing: Map<string, string>): 
       .catch(() => undefined);
     return rec;
   };
-  const finishSync = async (id: number, finish: SyncFinish, fence?: Fence) => {
-    const done = await store.finishSync(id, finish, fence);
-    if (done.result === 'Succeeded' && !done.dryRun) failing.delete(scopeKey(done));
-    return done;
-  };
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'addEvent') return addEvent;
-      if (prop === 'finishSync') return finishSync;
       // Events written inside a transaction notify too.
       if (prop === 'transaction') {
-        return <T>(fn: (tx: Store) => Promise<T>) => target.transaction((tx) => fn(notifying(tx, notify, failing)));
+        return <T>(fn: (tx: Store) => Promise<T>) => target.transaction((tx) => fn(notifyingStore(tx, notify)));
       }
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/**
+ * Whether the failure of `sync` continues an episode already told: the scope's last real sync
+ * before it that ended one way or the other failed at the same revision. Syncs a killed
+ * controller left running were marked failed without being told, so they do not count.
+ */
+async function toldBefore(store: Store, sync: SyncRecord): Promise<boolean> {
+  const scope = { project: sync.project, app: sync.app, env: sync.env, dryRun: false };
+  for (let beforeId = sync.id; ;) {
+    const page = await store.listSyncs({ ...scope, beforeId, limit: 50 });
+    const ended = page.find(
+      (s) => s.result === 'Succeeded' || (s.result === 'Failed' && s.error?.code !== 'SYNC_ABANDONED'),
+    );
+    if (ended) return ended.result === 'Failed' && ended.revision === sync.revision;
+    if (page.length < 50) return false;
+    beforeId = page[page.length - 1]!.id;
+  }
 }
 
 function syncFacts(sync: SyncRecord): Partial<NotificationEvent> {
